@@ -1,0 +1,32 @@
+# Two commands from a fresh clone: `make crawl` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: crawl test bench bench-extract bench-crawl venv clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test,bench]'
+	touch $(STAMP)
+
+crawl: $(STAMP)
+	$(BIN)/scrapy crawl articles -a replay=tests/fixtures/portal
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+bench: bench-extract bench-crawl
+
+bench-extract: $(STAMP)
+	$(BIN)/python -m benchmarks.extract
+
+bench-crawl: $(STAMP)
+	$(BIN)/python -m benchmarks.crawl
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

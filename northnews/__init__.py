@@ -1,0 +1,3 @@
+"""northnews: an archive-grade crawler for the northnews.cn portal."""
+
+__version__ = "0.1.0"

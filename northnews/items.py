@@ -1,0 +1,73 @@
+"""The item contract: one ``ArticleItem`` per article, whatever its page count.
+
+Each field's docstring states its exact format. Fields that a page does not print are ``None``
+(scalars) or empty lists, never missing, so every exported line has the same keys.
+"""
+
+from __future__ import annotations
+
+import scrapy
+
+
+class ArticleItem(scrapy.Item):
+    url = scrapy.Field()
+    """Absolute URL of the article's first page, as linked by the portal (``http`` or ``https``)."""
+
+    edition = scrapy.Field()
+    """``"zh"`` (Chinese edition, www.northnews.cn) or ``"en"`` (English edition)."""
+
+    section = scrapy.Field()
+    """The section name as the page's breadcrumb prints it (its last non-article crumb), or ``None``."""
+
+    title = scrapy.Field()
+    """Clean title: whitespace collapsed (``\\u3000`` and no-break spaces too), no site suffix."""
+
+    source = scrapy.Field()
+    """Canonical publisher name (``"Xinhua"`` for 新华网/新华社/Xinhua), ``None`` when nothing is printed.
+    Unknown publishers pass through as printed."""
+
+    source_raw = scrapy.Field()
+    """The publisher as printed, without its label (``来源：``, ``from:``, ``Source:``), or ``None``."""
+
+    author = scrapy.Field()
+    """Author(s) as printed, without the ``作者：`` label, or ``None``."""
+
+    editor = scrapy.Field()
+    """Responsible editor as printed, without ``责任编辑：``/``编辑：``, or ``None``."""
+
+    published = scrapy.Field()
+    """Publication time, ISO 8601 with seconds and China Standard Time offset:
+    ``2015-09-15T15:21:00+08:00``."""
+
+    published_raw = scrapy.Field()
+    """The date string exactly as printed on the page (``2015-09-15 15:21``)."""
+
+    body = scrapy.Field()
+    """The article text: paragraphs in reading order (all pages of a multi-page article), each
+    stripped of indentation, joined by one blank line (``"\\n\\n"``). No captions, no chrome."""
+
+    images = scrapy.Field()
+    """List of ``{"url": absolute URL, "caption": str | None}`` in page order."""
+
+    tags = scrapy.Field()
+    """List of keywords from ``<meta name="keywords">``, split on commas/spaces, in order, no duplicates."""
+
+    template = scrapy.Field()
+    """The page layout recognised: ``"english"``, ``"l-cont"``, ``"l-tit"``, ``"wz-tit"``,
+    ``"title-h3"`` or ``"generic"`` (best effort, no known layout matched)."""
+
+    fetched_at = scrapy.Field()
+    """When the first page was captured, ISO 8601 UTC: ``2026-11-28T11:20:00Z``. In WARC replay,
+    the original capture time."""
+
+    warc = scrapy.Field()
+    """Provenance of the first page's response record: ``{"file", "offset", "record_id"}``
+    (file name relative to ``<NORTHNEWS_ARCHIVE_DIR>/warc``), or ``None`` when no WARC holds it
+    (mirror replay, WARC writing disabled)."""
+
+    content_digest = scrapy.Field()
+    """``sha1:<BASE32>`` of the article's normalised content (title, published, body) —
+    changes exactly when the article's text changes; used for versioning."""
+
+
+ARTICLE_FIELDS: tuple[str, ...] = tuple(ArticleItem.fields)

@@ -1,0 +1,75 @@
+"""Scrapy settings for northnews.
+
+Only deliberate values live here, each with the reason. Our own settings are prefixed
+``NORTHNEWS_`` and documented in the README ("Settings").
+"""
+
+from northnews import __version__
+
+BOT_NAME = "northnews"
+SPIDER_MODULES = ["northnews.spiders"]
+NEWSPIDER_MODULE = "northnews.spiders"
+COMMANDS_MODULE = "northnews.commands"
+
+# --- northnews: crawl -------------------------------------------------------------------------
+
+# Root for everything a crawl writes: feed, rejects, WARCs, store, run manifests.
+NORTHNEWS_ARCHIVE_DIR = "archive"
+
+# Home page of each edition; the spider starts here and finds the sections from the navigation.
+NORTHNEWS_START_URLS = {
+    "zh": "http://www.northnews.cn/",
+    "en": "http://english.northnews.cn/",
+}
+
+# Hosts whose pages are in scope (sub-domains included). Images on upload.northnews.cn are
+# in the domain but never fetched: attachments are filtered by file type.
+NORTHNEWS_ALLOWED_DOMAINS = ["northnews.cn"]
+
+# --- identity and politeness (live crawls) ---------------------------------------------------
+
+# A real, contactable identity: archivists identify themselves.
+USER_AGENT = f"northnews/{__version__} (+https://github.com/northnews/northnews; web archiving crawler)"
+ROBOTSTXT_OBEY = True
+# A government news portal on modest hosting: a few requests at a time per host, with a delay
+# that AutoThrottle stretches when the server slows down.
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 60
+# Transient failures (503, timeouts) deserve more than Scrapy's 2 retries on a long archive run.
+RETRY_TIMES = 3
+# An archive keeps what it crawled: cookies are recorded in WARCs, but sessions are not needed.
+COOKIES_ENABLED = False
+
+# Scrapy 2.19 starts a local remote-control server by default: an unattended cron job needs none.
+TELNETCONSOLE_ENABLED = False
+
+# Chinese must come out as Chinese in JSON feeds, not \uXXXX.
+FEED_EXPORT_ENCODING = "utf-8"
+# Stable column order in every feed (CSV included).
+FEED_EXPORT_FIELDS = [
+    "url", "edition", "section", "title", "source", "source_raw", "author", "editor",
+    "published", "published_raw", "body", "images", "tags", "template", "fetched_at",
+    "warc", "content_digest",
+]
+
+# --- components --------------------------------------------------------------------------------
+
+DOWNLOADER_MIDDLEWARES = {
+    # Answers requests from a mirror or WARCs when the spider runs with -a replay=PATH; a no-op
+    # otherwise. Placed last before the downloader so every other middleware runs as in a live crawl.
+    "northnews.archive.replay.ReplayMiddleware": 950,
+}
+
+ITEM_PIPELINES = {}
+
+EXTENSIONS = {
+    "northnews.extensions.summary.CrawlSummary": 900,
+}
+
+LOG_LEVEL = "INFO"
