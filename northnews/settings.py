@@ -46,8 +46,10 @@ RETRY_TIMES = 3
 # An archive keeps what it crawled: cookies are recorded in WARCs, but sessions are not needed.
 COOKIES_ENABLED = False
 
-# Scrapy 2.19 starts a local remote-control server by default: an unattended cron job needs none.
+# Scrapy 2.19 starts a telnet console and a local remote-control HTTP server by default: an
+# unattended cron job needs neither, and a replay must open no socket at all.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 # Chinese must come out as Chinese in JSON feeds, not \uXXXX.
 FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,1 @@
+"""The archive: WARC capture, the digest index, CDXJ indexes, and replay (mirror or WARC)."""

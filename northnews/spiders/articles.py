@@ -1,0 +1,260 @@
+"""The ``articles`` spider: navigation only — home → sections → list pages → articles.
+
+What a page *says* is the business of :mod:`northnews.pages` and :mod:`northnews.normalize`;
+where bytes come from (network, mirror, WARC) is the business of the downloader middlewares.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
+
+from northnews import discovery, normalize, pages
+from northnews.discovery import Kind
+from northnews.items import ArticleItem
+
+logger = logging.getLogger(__name__)
+
+ARTICLE_META = "northnews_article"
+#: The ``-a`` arguments this spider understands (others are rejected by the crawl command).
+ARGUMENTS = ("editions", "replay", "max_pages", "since", "refresh")
+
+
+class ArgumentError(ValueError):
+    """A bad ``-a`` spider argument; the message names the argument."""
+
+
+def parse_args(
+    editions: str | None = None,
+    replay: str | None = None,
+    max_pages: str | int | None = None,
+    since: str | date | None = None,
+    refresh: str | int | None = None,
+    available_editions: Iterable[str] = ("zh", "en"),
+) -> dict[str, Any]:
+    """Validate the spider arguments; raise :class:`ArgumentError` naming the bad one."""
+    available = tuple(available_editions)
+    if editions is None or editions == "":
+        chosen = list(available)
+    else:
+        chosen = [e.strip().lower() for e in str(editions).split(",") if e.strip()]
+        unknown = [e for e in chosen if e not in available]
+        if unknown or not chosen:
+            raise ArgumentError(
+                f"-a editions: unknown edition(s) {','.join(unknown) or repr(editions)};"
+                f" choose from {','.join(available)}"
+            )
+    if replay is not None:
+        if not Path(replay).exists():
+            raise ArgumentError(f"-a replay: no such file or directory: {replay}")
+    pages_limit = None
+    if max_pages is not None and max_pages != "":
+        try:
+            pages_limit = int(max_pages)
+        except (TypeError, ValueError):
+            raise ArgumentError(f"-a max_pages: expected a positive integer, got {max_pages!r}") from None
+        if pages_limit < 1:
+            raise ArgumentError(f"-a max_pages: expected a positive integer, got {max_pages!r}")
+    since_date = None
+    if isinstance(since, date):
+        since_date = since
+    elif since:
+        try:
+            since_date = date.fromisoformat(str(since))
+        except ValueError:
+            raise ArgumentError(f"-a since: expected a date YYYY-MM-DD, got {since!r}") from None
+    refresh_days = None
+    if refresh is not None and refresh != "":
+        try:
+            refresh_days = float(refresh)
+        except (TypeError, ValueError):
+            raise ArgumentError(f"-a refresh: expected a number of days, got {refresh!r}") from None
+        if refresh_days < 0:
+            raise ArgumentError(f"-a refresh: expected a number of days >= 0, got {refresh!r}")
+    return {
+        "refresh": refresh_days,
+        "editions": list(dict.fromkeys(chosen)),
+        "replay": replay,
+        "max_pages": pages_limit,
+        "since": since_date,
+    }
+
+
+class ArticlesSpider(scrapy.Spider):
+    name = "articles"
+
+    #: Set by the store of record (incremental runs): ``url -> True`` for articles already archived
+    #: and not due for a refresh. The spider itself keeps no state between runs.
+    known_article: Callable[[str], bool] = staticmethod(lambda url: False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.raw_args = {k: kwargs.pop(k) for k in ARGUMENTS if k in kwargs}
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ArticlesSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        start_urls = crawler.settings.getdict("NORTHNEWS_START_URLS")
+        args_ = parse_args(**spider.raw_args, available_editions=start_urls)
+        spider.editions = args_["editions"]
+        spider.replay = args_["replay"]
+        spider.max_pages = args_["max_pages"]
+        spider.since = args_["since"]
+        spider.refresh = args_["refresh"]
+        spider.start_url_by_edition = {e: start_urls[e] for e in spider.editions}
+        spider.domains = tuple(crawler.settings.getlist("NORTHNEWS_ALLOWED_DOMAINS"))
+        spider.allowed_domains = list(spider.domains)
+        spider.edition_by_host = {(urlsplit(u).hostname or "").lower(): e for e, u in start_urls.items()}
+        spider._configure(crawler)
+        return spider
+
+    def _configure(self, crawler: Crawler) -> None:
+        """Settings that follow from the arguments (applied before components are built)."""
+        settings = crawler.settings
+        archive_dir = Path(settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"))
+        if not settings.getdict("FEEDS"):
+            # The default feed of every crawl, unless -o/-O names another.
+            settings.set(
+                "FEEDS",
+                {str(archive_dir / "articles.jsonl"): {"format": "jsonlines", "overwrite": True}},
+                priority="spider",
+            )
+        if self.replay:
+            # Replay reads local files: no politeness needed, and nothing new to archive.
+            settings.set("NORTHNEWS_REPLAY", self.replay, priority="spider")
+            settings.set("NORTHNEWS_WARC_ENABLED", False, priority="spider")
+            settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
+            settings.set("DOWNLOAD_DELAY", 0, priority="spider")
+            settings.set("CONCURRENT_REQUESTS", 32, priority="spider")
+            settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 32, priority="spider")
+
+    # --- navigation -------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for edition, url in self.start_url_by_edition.items():
+            yield scrapy.Request(url, callback=self.parse_listing)
+
+    def edition_of(self, url: str) -> str:
+        host = (urlsplit(url).hostname or "").lower()
+        if host in self.edition_by_host:
+            return self.edition_by_host[host]
+        return "en" if host.startswith("english.") else "zh"
+
+    def _too_old(self, when: date | None) -> bool:
+        return self.since is not None and when is not None and when < self.since
+
+    def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
+        """Home and section list pages: follow sections, articles, and the next list page."""
+        if not isinstance(response, TextResponse):
+            return
+        links = discovery.page_links(response.text, response.url, self.domains)
+        entries = [link for link in links if link.kind is Kind.ARTICLE]
+        stop_paging = False
+        fresh = 0
+        for link in entries:
+            if self._too_old(link.date):
+                self.crawler.stats.inc_value("northnews/spider/article_too_old")
+                continue
+            if self.known_article(link.url):
+                self.crawler.stats.inc_value("northnews/spider/article_known")
+                continue
+            fresh += 1
+            yield self._article_request(link.url)
+        if entries and not fresh:
+            # A whole list page of old or already-archived articles: the rest of the section is too.
+            stop_paging = True
+            self.crawler.stats.inc_value("northnews/spider/pagination_stopped")
+        section = discovery.list_section(response.url)
+        for link in links:
+            if link.kind is Kind.LIST and discovery.list_section(link.url) != section:
+                yield scrapy.Request(link.url, callback=self.parse_listing)
+        nxt = None if stop_paging else discovery.next_list_page(response.url, links)
+        if nxt and (self.max_pages is None or discovery.list_page_number(nxt) <= self.max_pages):
+            yield scrapy.Request(nxt, callback=self.parse_listing)
+
+    def _article_request(self, url: str) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_article)
+
+    def parse_article(self, response: Response) -> Iterator[scrapy.Request | ArticleItem]:
+        """An article's first page: extract it, then fetch its other pages one after another."""
+        if not isinstance(response, TextResponse):
+            self.crawler.stats.inc_value("northnews/spider/not_text")
+            return
+        page = pages.parse_article(response.text, response.url)
+        capture = response.meta.get("northnews_capture") or {}
+        # The URL as linked, even if the server redirected (http → https, say).
+        url = (response.meta.get("redirect_urls") or [response.url])[0]
+        state = {
+            "url": url,
+            "pages": [page],
+            "pending": [u for u in page.page_urls if u != response.url],
+            "capture": capture,
+        }
+        # Related-news lists and the like: more articles to archive.
+        for link in discovery.page_links(response.text, response.url, self.domains):
+            if link.kind is Kind.ARTICLE and link.url != discovery.first_page_url(response.url):
+                if not self._too_old(link.date) and not self.known_article(link.url):
+                    yield self._article_request(link.url)
+        yield from self._continue(state)
+
+    def parse_article_page(self, response: Response) -> Iterator[scrapy.Request | ArticleItem]:
+        state = response.meta[ARTICLE_META]
+        if isinstance(response, TextResponse):
+            page = pages.parse_article(response.text, response.url)
+            state["pages"].append(page)
+            known = set(state["pending"]) | {state["url"]}
+            state["pending"].extend(u for u in page.page_urls if u not in known and u != response.url)
+        yield from self._continue(state)
+
+    def _continue(self, state: dict[str, Any]) -> Iterator[scrapy.Request | ArticleItem]:
+        if state["pending"]:
+            url = state["pending"].pop(0)
+            yield scrapy.Request(
+                url,
+                callback=self.parse_article_page,
+                errback=self.article_page_failed,
+                meta={ARTICLE_META: state},
+                dont_filter=True,
+            )
+            return
+        yield self._item(state)
+
+    def article_page_failed(self, failure: Failure) -> None:
+        state = failure.request.meta[ARTICLE_META]
+        self.crawler.stats.inc_value("northnews/spider/article_incomplete")
+        logger.error(
+            "Article %s: page %s failed (%s); not emitted, it will be retried by the next run",
+            state["url"], failure.request.url, failure.getErrorMessage(),
+        )
+
+    def _item(self, state: dict[str, Any]) -> ArticleItem:
+        fields, problems = normalize.article_fields(state["pages"], state["url"])
+        for problem in problems:
+            self.crawler.stats.inc_value(f"northnews/extract/{problem}")
+            logger.warning("Article %s: %s", state["url"], problem.replace("_", " "))
+        capture = state["capture"]
+        if len(state["pages"]) > 1:
+            self.crawler.stats.inc_value("northnews/spider/multipage_articles")
+        item = ArticleItem(
+            url=state["url"],
+            edition=self.edition_of(state["url"]),
+            fetched_at=capture.get("fetched_at") or utc_now(),
+            warc=capture.get("warc"),
+        )
+        for name in ArticleItem.fields:
+            if name in fields:
+                item[name] = fields[name]
+        return item
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,81 @@
+"""Shared fixtures: the bundled portal, a local stand-in server, and a ``scrapy crawl`` runner."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.mockserver import MockPortal
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "fixtures"
+PORTAL = FIXTURES / "portal"
+EXPECTED = FIXTURES / "expected"
+SCRAPY = Path(sys.executable).parent / "scrapy"
+
+# A live-mode crawl in tests talks to 127.0.0.1 only, and without politeness delays.
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO"]
+
+
+@dataclass
+class CrawlResult:
+    returncode: int
+    stdout: str
+    stderr: str
+    items: list[dict]
+    archive: Path
+
+    @property
+    def by_url(self) -> dict[str, dict]:
+        return {item["url"]: item for item in self.items}
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def run_crawl(
+    archive: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    spider: str = "articles",
+    timeout: float = 300,
+) -> CrawlResult:
+    """Run ``scrapy crawl`` in a subprocess (a fresh reactor each time), items to archive/items.jsonl."""
+    archive.mkdir(parents=True, exist_ok=True)
+    out = archive / "items.jsonl"
+    full_env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    full_env.update(env or {})
+    cmd = [
+        str(SCRAPY), "crawl", spider, *args,
+        "-O", str(out), "-s", f"NORTHNEWS_ARCHIVE_DIR={archive}", *FAST,
+    ]
+    proc = subprocess.run(cmd, cwd=REPO, env=full_env, capture_output=True, text=True, timeout=timeout)
+    return CrawlResult(proc.returncode, proc.stdout, proc.stderr, read_jsonl(out), archive)
+
+
+@pytest.fixture(scope="session")
+def expected_items() -> dict[str, dict]:
+    items = read_jsonl(EXPECTED / "portal.jsonl")
+    assert items, "the fixture portal's expected items are missing"
+    return {item["url"]: item for item in items}
+
+
+@pytest.fixture(scope="session")
+def expected_rejects() -> dict[str, dict]:
+    return {r["url"]: r for r in read_jsonl(EXPECTED / "rejects.jsonl")}
+
+
+@pytest.fixture
+def portal_server() -> Iterator[MockPortal]:
+    with MockPortal(PORTAL) as server:
+        yield server
