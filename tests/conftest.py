@@ -49,15 +49,20 @@ def run_crawl(
     env: dict[str, str] | None = None,
     spider: str = "articles",
     timeout: float = 300,
+    feed: bool = True,
 ) -> CrawlResult:
-    """Run ``scrapy crawl`` in a subprocess (a fresh reactor each time), items to archive/items.jsonl."""
+    """Run ``scrapy crawl`` in a subprocess (a fresh reactor each time).
+
+    Items go to ``<archive>/items.jsonl`` with ``-O`` (or, with ``feed=False``, wherever the
+    project's default feed puts them: ``<archive>/articles.jsonl``).
+    """
     archive.mkdir(parents=True, exist_ok=True)
-    out = archive / "items.jsonl"
+    out = archive / ("items.jsonl" if feed else "articles.jsonl")
     full_env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
     full_env.update(env or {})
     cmd = [
         str(SCRAPY), "crawl", spider, *args,
-        "-O", str(out), "-s", f"NORTHNEWS_ARCHIVE_DIR={archive}", *FAST,
+        *(["-O", str(out)] if feed else []), "-s", f"NORTHNEWS_ARCHIVE_DIR={archive}", *FAST,
     ]
     proc = subprocess.run(cmd, cwd=REPO, env=full_env, capture_output=True, text=True, timeout=timeout)
     return CrawlResult(proc.returncode, proc.stdout, proc.stderr, read_jsonl(out), archive)

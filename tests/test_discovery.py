@@ -1,0 +1,110 @@
+from datetime import date
+
+import pytest
+
+from northnews.discovery import (
+    Kind,
+    classify,
+    first_page_url,
+    list_page_number,
+    list_section,
+    next_list_page,
+    page_links,
+    url_date,
+)
+
+DOMAINS = ("northnews.cn",)
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("http://www.northnews.cn/2015/0915/2049381.shtml", Kind.ARTICLE),
+        ("https://www.northnews.cn/2015/0915/2049381_2.shtml", Kind.ARTICLE),
+        ("http://english.northnews.cn/201509/15/2049381.html", Kind.ARTICLE),
+        ("http://www.northnews.cn/2015/0915/2049381.htm", Kind.ARTICLE),
+        ("http://www.northnews.cn/", Kind.LIST),
+        ("http://www.northnews.cn/news/nmgnews/", Kind.LIST),
+        ("http://www.northnews.cn/news/nmgnews/index_3.shtml", Kind.LIST),
+        ("http://www.northnews.cn/news/nmgnews/index.html", Kind.LIST),
+        ("http://www.northnews.cn/search/", Kind.EXCLUDED),
+        ("http://www.northnews.cn/search/?q=%E5%86%85", Kind.EXCLUDED),
+        ("http://www.northnews.cn/uploads/2015/report.pdf", Kind.ATTACHMENT),
+        ("http://upload.northnews.cn/2013/0114/1358095079926.jpg", Kind.ATTACHMENT),
+        ("http://www.xinhuanet.com/2015/0915/1.shtml", Kind.OFFSITE),
+        ("http://northnews.cn.evil.example/2015/0915/1.shtml", Kind.OFFSITE),
+        ("ftp://www.northnews.cn/2015/0915/1.shtml", Kind.OFFSITE),
+        ("http://www.northnews.cn/about/contact.shtml", Kind.OTHER),
+    ],
+)
+def test_classify(url: str, kind: Kind) -> None:
+    assert classify(url, DOMAINS) is kind
+
+
+def test_first_page_url_strips_page_suffix_and_fragment() -> None:
+    assert first_page_url("http://www.northnews.cn/2015/0915/2049381_3.shtml#top") == (
+        "http://www.northnews.cn/2015/0915/2049381.shtml"
+    )
+    assert first_page_url("http://www.northnews.cn/2015/0915/2049381.shtml") == (
+        "http://www.northnews.cn/2015/0915/2049381.shtml"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://www.northnews.cn/2015/0915/1.shtml", date(2015, 9, 15)),
+        ("http://www.northnews.cn/201509/15/1.html", date(2015, 9, 15)),
+        ("http://www.northnews.cn/2015/1399/1.shtml", None),  # not a date
+        ("http://www.northnews.cn/news/", None),
+    ],
+)
+def test_url_date(url: str, expected: date | None) -> None:
+    assert url_date(url) == expected
+
+
+def test_list_pages_and_sections() -> None:
+    assert list_page_number("http://www.northnews.cn/news/guonei/") == 1
+    assert list_page_number("http://www.northnews.cn/news/guonei/index_7.shtml") == 7
+    assert list_section("http://www.northnews.cn/news/guonei/index_7.shtml") == list_section(
+        "https://www.northnews.cn/news/guonei/"
+    )
+    assert list_section("http://www.northnews.cn/news/guoji/") != list_section(
+        "http://www.northnews.cn/news/guonei/"
+    )
+
+
+LIST_PAGE = """<html><head><base href="http://www.northnews.cn/news/nmgnews/"></head><body>
+<div class="nav"><a href="/">首页</a><a href="/news/guonei/">国内</a><a href="/search/?q=x">搜索</a></div>
+<ul class="list">
+  <li><a href="/2015/0915/2049381.shtml">甲</a><span class="date">2015-09-14</span></li>
+  <li><a href="http://www.northnews.cn/2015/0914/2049000_2.shtml">乙</a></li>
+  <li><a href="../../2015/0913/2048000.shtml">丙</a> <em>2015年09月13日</em></li>
+  <li><a href="/2015/0915/2049381.shtml#comments">甲 again</a></li>
+</ul>
+<div class="page"><a href="index.html">1</a><a href="index_3.shtml">3</a><a href="index_2.shtml">下一页</a></div>
+<a href="http://www.xinhuanet.com/">新华网</a><a href="/uploads/a.pdf">PDF</a><a href="javascript:void(0)">x</a>
+</body></html>"""
+
+
+def test_page_links_resolve_classify_and_date_entries() -> None:
+    links = page_links(LIST_PAGE, "http://www.northnews.cn/news/nmgnews/index.html", DOMAINS)
+    articles = [(link.url, link.date) for link in links if link.kind is Kind.ARTICLE]
+    assert articles == [
+        ("http://www.northnews.cn/2015/0915/2049381.shtml", date(2015, 9, 14)),  # printed date wins
+        ("http://www.northnews.cn/2015/0914/2049000.shtml", date(2015, 9, 14)),  # URL date
+        ("http://www.northnews.cn/2015/0913/2048000.shtml", date(2015, 9, 13)),
+    ]
+    kinds = {link.url: link.kind for link in links}
+    assert kinds["http://www.northnews.cn/search/?q=x"] is Kind.EXCLUDED
+    assert kinds["http://www.xinhuanet.com/"] is Kind.OFFSITE
+    assert kinds["http://www.northnews.cn/uploads/a.pdf"] is Kind.ATTACHMENT
+    assert not any(u.startswith("javascript") for u in kinds)
+
+
+def test_next_list_page_is_the_lowest_later_page_of_the_same_section() -> None:
+    links = page_links(LIST_PAGE, "http://www.northnews.cn/news/nmgnews/index.html", DOMAINS)
+    assert next_list_page("http://www.northnews.cn/news/nmgnews/", links) == (
+        "http://www.northnews.cn/news/nmgnews/index_2.shtml"
+    )
+    assert next_list_page("http://www.northnews.cn/news/nmgnews/index_3.shtml", links) is None
