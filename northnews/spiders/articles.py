@@ -95,6 +95,11 @@ class ArticlesSpider(scrapy.Spider):
     #: Set by the store of record (incremental runs): ``url -> True`` for articles already archived
     #: and not due for a refresh. The spider itself keeps no state between runs.
     known_article: Callable[[str], bool] = staticmethod(lambda url: False)
+    #: Stop paginating a section at a list page whose articles are all known. Switched off by
+    #: the store when the previous run did not walk every list page to its end (killed,
+    #: failed, or limited by -a max_pages/since/editions): then page 1 may be all known while
+    #: page 3 still holds articles never fetched.
+    stop_at_known_page: bool = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.raw_args = {k: kwargs.pop(k) for k in ARGUMENTS if k in kwargs}
@@ -159,17 +164,18 @@ class ArticlesSpider(scrapy.Spider):
         links = discovery.page_links(response.text, response.url, self.domains)
         entries = [link for link in links if link.kind is Kind.ARTICLE]
         stop_paging = False
-        fresh = 0
+        fresh = known = 0
         for link in entries:
             if self._too_old(link.date):
                 self.crawler.stats.inc_value("northnews/spider/article_too_old")
                 continue
             if self.known_article(link.url):
                 self.crawler.stats.inc_value("northnews/spider/article_known")
+                known += 1
                 continue
             fresh += 1
             yield self._article_request(link.url)
-        if entries and not fresh:
+        if entries and not fresh and (self.stop_at_known_page or not known):
             # A whole list page of old or already-archived articles: the rest of the section is too.
             stop_paging = True
             self.crawler.stats.inc_value("northnews/spider/pagination_stopped")
