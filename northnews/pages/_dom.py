@@ -1,0 +1,581 @@
+"""Shared page helpers: parsing, selectors, the byline parser and the body walker.
+
+Everything works on lxml trees directly (no parsel, no Scrapy) with selectors compiled once at
+import: the extractor must stay an order of magnitude faster than a general-purpose one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+from lxml.cssselect import CSSSelector
+
+from northnews.normalize import (
+    AUTHOR_LABEL,
+    DATE_LABEL,
+    EDITOR_LABEL,
+    SOURCE_LABEL,
+    clean_person,
+    clean_value,
+    collapse_ws,
+    date_raw,
+    find_date,
+    section_from_crumbs,
+    split_tags,
+)
+
+Element = etree._Element
+Selector = Callable[[Element], list[Element]]
+
+_PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+
+
+def parse_html(html: str | bytes) -> Element | None:
+    """An lxml tree for ``html``, or ``None`` for empty/unparseable input.
+
+    Text goes to libxml2 as UTF-8 bytes with the parser's encoding fixed, so a ``<meta charset>``
+    left in already-decoded text cannot make it decode a second time.
+    """
+    data = html.encode("utf-8", "surrogatepass") if isinstance(html, str) else html
+    if not data.strip():
+        return None
+    try:
+        root = etree.fromstring(data, _PARSER)
+    except (etree.ParserError, ValueError):
+        return None
+    return root
+
+
+def css(selector: str) -> Selector:
+    """A compiled CSS selector (cssselect → XPath, compiled once)."""
+    return CSSSelector(selector, translator="html")
+
+
+def first(selector: Selector, root: Element) -> Element | None:
+    found = selector(root)
+    return found[0] if found else None
+
+
+def tag_of(el: Element) -> str:
+    tag = el.tag
+    return tag.lower() if isinstance(tag, str) else ""
+
+
+def classes(el: Element) -> list[str]:
+    return (el.get("class") or "").split()
+
+
+# --- text ----------------------------------------------------------------------------------------
+
+SKIP_TAGS = frozenset(
+    {"script", "style", "noscript", "iframe", "object", "embed", "template", "svg", "canvas",
+     "button", "select", "textarea", "input", "head", "title", "meta", "link", "audio", "video",
+     "map", "frame", "frameset"}
+)
+_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+def is_hidden(el: Element) -> bool:
+    style = el.get("style")
+    return el.get("hidden") is not None or bool(style and _HIDDEN_STYLE_RE.search(style))
+
+
+def _iter_text(el: Element, sep: str | None) -> Iterator[str]:
+    if el.text:
+        yield el.text
+    for child in el:
+        tag = tag_of(child)
+        if tag and tag not in SKIP_TAGS and not is_hidden(child):
+            if sep is not None and tag in _SEGMENT_TAGS:
+                yield sep
+                yield from _iter_text(child, sep)
+                yield sep
+            else:
+                yield from _iter_text(child, sep)
+        if child.tail:
+            yield child.tail
+
+
+def text_of(el: Element | None) -> str:
+    """Visible text of ``el`` (no script/style/hidden text), whitespace collapsed."""
+    if el is None:
+        return ""
+    return collapse_ws("".join(_iter_text(el, None)))
+
+
+_SEGMENT_TAGS = frozenset(
+    {"p", "div", "li", "td", "dd", "dt", "span", "em", "i", "b", "strong", "font", "label", "time",
+     "small", "cite", "h1", "h2", "h3", "h4", "h5", "h6", "br"}
+)
+SEP = "\x1f"
+"""Marks element boundaries in a byline so that a value ends where its ``<span>`` ends."""
+
+
+def segmented_text(el: Element | None) -> str:
+    """Visible text with :data:`SEP` between spans/blocks: ``"来源：新华网\\x1f作者：X"``."""
+    if el is None:
+        return ""
+    return "".join(_iter_text(el, SEP))
+
+
+# --- bylines -------------------------------------------------------------------------------------
+
+_ANY_LABEL = rf"(?:{SOURCE_LABEL}|{AUTHOR_LABEL}|{EDITOR_LABEL}|{DATE_LABEL})"
+_LABEL_RE = re.compile(
+    rf"(?<![A-Za-z])(?P<label>{SOURCE_LABEL}|{AUTHOR_LABEL}|{EDITOR_LABEL})\s*[:：]\s*", re.I
+)
+# Where a labelled value ends: the next boundary, any other "label：" (known or not: 点击：,
+# 字号：), a bracketed widget (【字号：大 中 小】) or a wide gap.
+_VALUE_END_RE = re.compile(
+    rf"{SEP}|(?<![A-Za-z])(?:{_ANY_LABEL}|[\u4e00-\u9fff]{{2,5}}|[A-Za-z]{{3,12}})\s*[:：](?!\d)"
+    r"|[【\[|｜]|\s{2,}|\u3000",
+    re.I,
+)
+_SOURCE_RE = re.compile(SOURCE_LABEL, re.I)
+_AUTHOR_RE = re.compile(AUTHOR_LABEL, re.I)
+
+
+@dataclass
+class Byline:
+    source: str | None = None
+    author: str | None = None
+    editor: str | None = None
+    date: str | None = None
+
+
+def parse_byline(*elements: Element | None) -> Byline:
+    """Labelled values and the date from an article's meta line(s).
+
+    Works whether each value sits in its own ``<span>`` or all share one line
+    (``2015-09-15 15:21 来源：新华网 编辑：王喆``), and on the English edition's
+    ``from:新华网2015-09-15 15:21``.
+    """
+    byline = Byline()
+    for el in elements:
+        if el is None:
+            continue
+        time_el = first(_TIME_SEL, el)
+        if time_el is not None and byline.date is None:
+            byline.date = collapse_ws(time_el.get("datetime")) or None
+        text = segmented_text(el)
+        if byline.date is None:
+            byline.date = date_raw(text.replace(SEP, " "))
+        for match in _LABEL_RE.finditer(text):
+            label = match.group("label")
+            rest = text[match.end() :].lstrip(SEP + " \t\r\n")
+            date = find_date(rest)
+            end = _VALUE_END_RE.search(rest)
+            stop = min(
+                end.start() if end else len(rest),
+                date.start() if date else len(rest),
+            )
+            value = clean_value(rest[:stop].replace(SEP, " "))
+            if not value:
+                continue
+            if _SOURCE_RE.fullmatch(label):
+                byline.source = byline.source or value
+            elif _AUTHOR_RE.fullmatch(label):
+                byline.author = byline.author or value
+            else:
+                byline.editor = byline.editor or value
+    return byline
+
+
+_TIME_SEL = css("time[datetime]")
+
+# --- page-level fields -----------------------------------------------------------------------------
+
+_KEYWORDS_XP = etree.XPath(
+    "//meta[translate(@name, 'KEYWORDS', 'keywords')='keywords']/@content"
+)
+
+
+def keywords(root: Element) -> list[str]:
+    for content in _KEYWORDS_XP(root):
+        tags = split_tags(content)
+        if tags:
+            return tags
+    return []
+
+
+_CRUMB_SPLIT_RE = re.compile(r"\s*(?:>>?|＞|»|›|→|/|\|)\s*")
+_CRUMB_LABEL_RE = re.compile(
+    r"^\s*(?:[^\s:：>]{0,6}位置|location|you are here|position)\s*[:：]\s*", re.I
+)
+
+
+def crumbs(el: Element | None) -> list[str]:
+    """The crumbs of a breadcrumb: each link whole, bare text split on ``>``/``»``/``/``."""
+    if el is None:
+        return []
+    out: list[str] = []
+
+    def bare(text: str | None) -> None:
+        if text:
+            text = _CRUMB_LABEL_RE.sub("", collapse_ws(text))
+            out.extend(p for p in _CRUMB_SPLIT_RE.split(text) if p.strip())
+
+    def walk(node: Element) -> None:
+        bare(node.text)
+        for child in node:
+            tag = tag_of(child)
+            if tag == "a":
+                text = _CRUMB_LABEL_RE.sub("", text_of(child))
+                if text.strip(" >»›＞/|"):
+                    out.append(text.strip(" >»›＞/|"))
+            elif tag and tag not in SKIP_TAGS and not is_hidden(child):
+                walk(child)
+            bare(child.tail)
+
+    walk(el)
+    return [collapse_ws(c) for c in out if collapse_ws(c)]
+
+
+CRUMB_SELECTORS = (
+    ".senav", ".crumb", ".l-pos", ".position", ".breadcrumb", ".breadcrumbs", ".location",
+    ".weizhi", ".dqwz", ".nav-path", ".crumbs", "nav[aria-label=breadcrumb]",
+)
+_CRUMB_SELS = {s: css(s) for s in CRUMB_SELECTORS}
+
+
+def section(root: Element, preferred: str | None = None) -> str | None:
+    """The breadcrumb's section: ``preferred`` selector first, then any known breadcrumb class."""
+    order = ([preferred] if preferred else []) + [s for s in CRUMB_SELECTORS if s != preferred]
+    for selector in order:
+        sel = _CRUMB_SELS.get(selector) or css(selector)
+        for el in sel(root):
+            found = section_from_crumbs(crumbs(el))
+            if found:
+                return found
+    return None
+
+
+_PAGE_URL_RE = re.compile(r"^(?P<stem>.*/(?P<id>[^/_]+?))(?:_(?P<n>\d{1,3}))?\.(?P<ext>s?html?)$", re.I)
+_LINK_XP = etree.XPath("//a[@href]/@href")
+
+
+def page_urls(root: Element, url: str) -> list[str]:
+    """Absolute URLs of the article's other pages (``<id>_2.shtml``…), in page order."""
+    here = urlsplit(url)
+    match = _PAGE_URL_RE.match(here.path)
+    if not match:
+        return []
+    stem, ext = match["stem"], match["ext"].lower()
+    pages: dict[int, str] = {}
+    for href in _LINK_XP(root):
+        href = href.strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:")):
+            continue
+        absolute = urlsplit(urljoin(url, href))
+        if absolute.netloc.lower() != here.netloc.lower():
+            continue
+        other = _PAGE_URL_RE.match(absolute.path)
+        if not other or other["stem"] != stem or other["ext"].lower() != ext:
+            continue
+        number = int(other["n"] or 1)
+        candidate = f"{here.scheme}://{here.netloc}{absolute.path}"
+        if absolute.path != here.path:
+            pages.setdefault(number, candidate)
+    return [pages[n] for n in sorted(pages)]
+
+
+def resolve(url: str, src: str | None) -> str | None:
+    src = (src or "").strip()
+    if not src or src.startswith(("data:", "javascript:", "about:")):
+        return None
+    return urljoin(url, src)
+
+
+# --- the body walker -----------------------------------------------------------------------------
+
+BLOCK_TAGS = frozenset(
+    {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "table",
+     "tbody", "thead", "tfoot", "tr", "td", "th", "blockquote", "section", "article", "header",
+     "footer", "aside", "figure", "figcaption", "center", "pre", "address", "hr", "nav", "main",
+     "form", "fieldset", "caption", "details", "summary"}
+)
+# Elements owning a caption when an image and text share them ("text in the same <p>").
+_CAPTION_OWNERS = frozenset({"p", "figure", "center", "dd", "li", "td"})
+
+_CHROME_CLASS_RE = re.compile(
+    r"^(?:.*share.*|bds?_.*|bdshare.*|jiathis.*|fenxiang.*|.*relate[ds]?.*|xg(?:xw|wz|lj|yd|tj)"
+    r"|pages?|pager|paging|pagination|page-?nav|page-?list|fenye|epages|comment.*|pinglun.*"
+    r"|ad|ads|advert.*|gg|guanggao|footer|copyright|breadcrumb.*|crumbs?|senav|l-pos|position"
+    r"|print|dayin|tools?|toolbar)$",
+    re.I,
+)
+_CAPTION_CLASS_RE = re.compile(
+    r"caption|figcaption|(?:pic|img|image|photo|tu)[_-]?(?:txt|text|title|desc|note|info|intro|zhu|shuo)"
+    r"|tuzhu|tushuo|picnote|imgnote",
+    re.I,
+)
+_CENTER_STYLE_RE = re.compile(r"text-align\s*:\s*center", re.I)
+
+
+def _is_chrome(el: Element) -> bool:
+    return any(_CHROME_CLASS_RE.match(c) for c in classes(el)) or any(
+        _CHROME_CLASS_RE.match(i) for i in (el.get("id") or "").split()
+    )
+
+
+def _is_captionish(el: Element) -> bool:
+    """Centred or caption-classed: how the portal sets photo captions apart."""
+    if tag_of(el) in {"center", "figcaption"}:
+        return True
+    if (el.get("align") or "").strip().lower() == "center":
+        return True
+    style = el.get("style")
+    if style and _CENTER_STYLE_RE.search(style):
+        return True
+    return any(_CAPTION_CLASS_RE.search(c) for c in classes(el))
+
+
+@dataclass
+class Block:
+    """A run of text between block boundaries (a paragraph, a line between ``<br>``s)."""
+
+    owner: Element
+    parts: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+    chars: int = 0
+    link_chars: int = 0
+    captionish_chars: int = 0
+    list_item: bool = False
+
+    @property
+    def text(self) -> str:
+        return collapse_ws("".join(self.parts))
+
+    @property
+    def link_ratio(self) -> float:
+        return self.link_chars / self.chars if self.chars else 0.0
+
+    @property
+    def captionish(self) -> bool:
+        return self.chars > 0 and self.captionish_chars * 2 >= self.chars
+
+
+class _Walker:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.blocks: list[Block] = []
+        self.current: Block | None = None
+        self.owner: Element | None = None
+        self.in_link = 0
+        self.captionish = 0
+        self.list_item = 0
+
+    def _block(self) -> Block:
+        if self.current is None:
+            assert self.owner is not None
+            self.current = Block(owner=self.owner, list_item=self.list_item > 0)
+            self.blocks.append(self.current)
+        return self.current
+
+    def flush(self) -> None:
+        self.current = None
+
+    def add_text(self, text: str | None) -> None:
+        if not text:
+            return
+        n = len(text.strip())
+        if not n and self.current is None:
+            return
+        block = self._block()
+        block.parts.append(text)
+        block.chars += n
+        if self.in_link:
+            block.link_chars += n
+        if self.captionish:
+            block.captionish_chars += n
+
+    def walk(self, el: Element) -> None:
+        for child in el:
+            tag = tag_of(child)
+            if tag and tag not in SKIP_TAGS and not is_hidden(child) and not _is_chrome(child):
+                self.element(child, tag)
+            self.add_text(child.tail)
+
+    def element(self, el: Element, tag: str) -> None:
+        if tag == "br":
+            self.flush()
+            return
+        if tag == "img":
+            src = resolve(self.url, el.get("src"))
+            if src is None:
+                src = resolve(self.url, el.get("data-src") or el.get("data-original"))
+            if src:
+                self._block().images.append(src)
+            return
+        captionish = _is_captionish(el)
+        block = tag in BLOCK_TAGS
+        saved_owner = self.owner
+        if block:
+            self.flush()
+            self.owner = el
+            self.list_item += tag in {"li", "dt", "dd"}
+        self.in_link += tag == "a"
+        self.captionish += captionish
+        self.add_text(el.text)
+        self.walk(el)
+        self.captionish -= captionish
+        self.in_link -= tag == "a"
+        if block:
+            self.list_item -= tag in {"li", "dt", "dd"}
+            self.flush()
+            self.owner = saved_owner
+
+    def run(self, container: Element) -> list[Block]:
+        self.owner = container
+        self.add_text(container.text)
+        self.walk(container)
+        self.flush()
+        return [b for b in self.blocks if b.text or b.images]
+
+
+def blocks(container: Element, url: str) -> list[Block]:
+    return _Walker(url).run(container)
+
+
+# --- from blocks to paragraphs -------------------------------------------------------------------
+
+_EDITOR_LINE_RE = re.compile(
+    rf"^[\s(（\[【]*(?:{EDITOR_LABEL})\s*[:：]\s*(?P<v>[^)）\]】]*?)\s*[)）\]】]*\s*$", re.I
+)
+_EDITOR_TAIL_RE = re.compile(
+    rf"^(?P<body>.*?)\s*[(（\[【]\s*(?:责任编辑|责\s*编|编\s*辑|editor)\s*[:：]\s*(?P<v>[^)）\]】]+)[)）\]】]\s*$",
+    re.I,
+)
+_SHARE_WORDS = re.compile(r"^(?:分享到|分享)\s*[:：]|^share (?:to|this)\b|^share\s*:", re.I)
+_PAGER_RE = re.compile(
+    r"^(?:\s|上一页|下一页|上页|下页|首页|尾页|末页|前一页|后一页|第\s*\d+\s*页|共\s*\d+\s*页|\[?\d{1,3}\]?"
+    r"|next(?: page)?|prev(?:ious)?(?: page)?|first|last|page|of|[«»<>‹›|:：….,，]|\.{3})+$",
+    re.I,
+)
+_PAGER_WORD_RE = re.compile(r"上一页|下一页|上页|下页|尾页|末页|前一页|后一页|第\s*\d+\s*页|共\s*\d+\s*页|next|prev", re.I)
+_RELATED_RE = re.compile(
+    r"^[\s【\[]*(?:相关新闻|相关阅读|相关链接|相关报道|相关文章|延伸阅读|推荐阅读|热点推荐|相关推荐|更多新闻"
+    r"|related (?:news|stories|articles|links|reading)|more news|recommended)[】\]]*\s*[:：]?\s*$",
+    re.I,
+)
+_WIDGET_RE = re.compile(r"^(?:\s*[【\[][^】\]]{1,10}[】\]]\s*)+$")
+_CHROME_LINE_RE = re.compile(
+    r"^(?:返回顶部|返回首页|打印本页|打印|关闭窗口|关闭|收藏本页|我要纠错|字号[:：].*|【?字体[:：].*"
+    r"|back to top|print|close)$|^(?:copyright|版权所有|©)|ICP备",
+    re.I,
+)
+_CREDIT_RE = re.compile(
+    r"[(（]\s*[^()（）]{0,40}(?:/|／|摄|供图|图片来源|photo|图)[^()（）]{0,40}[)）]\s*[.。]?\s*$", re.I
+)
+
+
+def editor_line(text: str) -> str | None:
+    """The editor named by a ``责任编辑：XX`` body line (any frame), else ``None``."""
+    match = _EDITOR_LINE_RE.match(text)
+    return clean_person(match.group("v"), "editor") if match else None
+
+
+def is_pager(block: Block) -> bool:
+    text = block.text
+    if not text or not _PAGER_RE.match(text):
+        return False
+    return bool(_PAGER_WORD_RE.search(text)) or block.link_ratio >= 0.5
+
+
+def is_chrome_line(text: str) -> bool:
+    return bool(
+        _SHARE_WORDS.match(text)
+        or _WIDGET_RE.match(text)
+        or _CHROME_LINE_RE.search(text)
+        or text.lower() == "document.write"
+    )
+
+
+def has_credit(text: str) -> bool:
+    """Does the text end in a photo credit: ``(Xinhua/Zhou Hua)``, ``（新华社记者 X 摄）``?"""
+    return bool(_CREDIT_RE.search(text))
+
+
+@dataclass
+class Body:
+    paragraphs: list[str] = field(default_factory=list)
+    images: list[dict[str, str | None]] = field(default_factory=list)
+    editor: str | None = None
+
+
+def _same_caption_owner(a: Block, b: Block, container: Element) -> bool:
+    return a.owner is b.owner and a.owner is not container and tag_of(a.owner) in _CAPTION_OWNERS
+
+
+def body(container: Element | None, url: str) -> Body:
+    """Paragraphs, images with captions and an editor line from an article's body element."""
+    out = Body()
+    if container is None:
+        return out
+    items = blocks(container, url)
+    consumed: set[int] = set()
+    captions: dict[int, str | None] = {}
+
+    for i, block in enumerate(items):
+        if not block.images or i in consumed:
+            continue
+        text = block.text
+        if text:
+            captions[i] = text
+            continue
+        caption = None
+        nxt = items[i + 1] if i + 1 < len(items) else None
+        prv = items[i - 1] if i > 0 else None
+        if nxt is not None and not nxt.images and nxt.text and (
+            _same_caption_owner(block, nxt, container)
+            or nxt.captionish
+            or has_credit(nxt.text)
+        ) and not editor_line(nxt.text) and not is_chrome_line(nxt.text):
+            caption = nxt.text
+            consumed.add(i + 1)
+        elif (
+            prv is not None and not prv.images and prv.text and i - 1 not in consumed
+            and _same_caption_owner(block, prv, container)
+        ):
+            caption = prv.text
+            consumed.add(i - 1)
+        captions[i] = caption
+
+    related = False
+    for i, block in enumerate(items):
+        if block.images:
+            for src in block.images:
+                out.images.append({"url": src, "caption": captions.get(i)})
+            related = False
+            continue
+        if i in consumed:
+            continue
+        text = block.text
+        if not text:
+            continue
+        editor = editor_line(text)
+        if editor is not None:
+            out.editor = out.editor or editor
+            continue
+        tail = _EDITOR_TAIL_RE.match(text)
+        if tail:
+            out.editor = out.editor or clean_person(tail.group("v"), "editor")
+            text = collapse_ws(tail.group("body"))
+            if not text:
+                continue
+        if _RELATED_RE.match(text):
+            related = True
+            continue
+        if related and (block.link_ratio >= 0.5 or block.list_item):
+            continue
+        related = False
+        if is_pager(block) or is_chrome_line(text):
+            continue
+        if block.list_item and block.link_ratio >= 0.8:
+            continue  # a list of links inside the body: more chrome than article
+        out.paragraphs.append(text)
+    return out

@@ -1,0 +1,95 @@
+"""Item pipelines."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.exceptions import DropItem
+
+from northnews.normalize import parse_datetime
+
+if TYPE_CHECKING:  # pragma: no cover
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+REASONS = ("missing_title", "missing_body", "missing_date")
+"""Why an article is quarantined, in the order they are checked (the first one found is used)."""
+
+
+def reject_reasons(item: Any) -> list[str]:
+    """Every reason ``item`` cannot be emitted as a normal article (empty list: it can)."""
+    adapter = ItemAdapter(item)
+    reasons = []
+    if not (adapter.get("title") or "").strip():
+        reasons.append("missing_title")
+    if not (adapter.get("body") or "").strip():
+        reasons.append("missing_body")
+    if parse_datetime(adapter.get("published")) is None:
+        reasons.append("missing_date")
+    return reasons
+
+
+class ValidatePipeline:
+    """Quarantine article items with no title, no body or no parseable ``published`` date.
+
+    Such an item is not emitted: one JSON line (``reason``, ``reasons``, ``url``, ``template``,
+    ``title``, ``rejected_at``) goes to ``<NORTHNEWS_ARCHIVE_DIR>/rejects.jsonl``, the stats count
+    ``northnews/rejected/<reason>``, a WARNING is logged, and the item is dropped with
+    :class:`~scrapy.exceptions.DropItem`. Nothing is lost without a trace.
+    """
+
+    def __init__(self, archive_dir: str | Path, stats: StatsCollector | None = None) -> None:
+        self.path = Path(archive_dir) / "rejects.jsonl"
+        self.stats = stats
+        self._file: IO[str] | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
+        pipeline = cls(crawler.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"), crawler.stats)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def process_item(self, item: Any) -> Any:
+        reasons = reject_reasons(item)
+        if not reasons:
+            return item
+        adapter = ItemAdapter(item)
+        reason = reasons[0]
+        record = {
+            "reason": reason,
+            "reasons": reasons,
+            "url": adapter.get("url"),
+            "template": adapter.get("template"),
+            "title": adapter.get("title"),
+            "rejected_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+        self._write(record)
+        if self.stats is not None:
+            self.stats.inc_value(f"northnews/rejected/{reason}")
+            self.stats.inc_value("northnews/rejected")
+        logger.warning("Rejected %s: %s (written to %s)", record["url"], reason, self.path)
+        # Our WARNING above is the trace; Scrapy's own "Dropped:" line would repeat it with the
+        # whole item (body included), so it goes to DEBUG.
+        raise DropItem(f"{reason}: {record['url']}", log_level="DEBUG")
+
+    def _write(self, record: dict[str, Any]) -> None:
+        if self._file is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Append: a crawl resumed into the same archive keeps the earlier rejects.
+            self._file = self.path.open("a", encoding="utf-8")
+        self._file.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self._file.flush()
+
+    def spider_closed(self, spider: Spider) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None

@@ -1,0 +1,249 @@
+"""Normalisation rules, table-tested: each row is (printed input, expected field)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import date
+
+import pytest
+
+from northnews.normalize import (
+    PUBLISHER_ALIASES,
+    article_fields,
+    canonical_source,
+    clean_paragraph,
+    clean_person,
+    clean_source,
+    clean_title,
+    content_digest,
+    parse_published,
+    published_raw_of,
+    section_from_crumbs,
+    split_tags,
+    url_date,
+)
+from northnews.pages import ArticlePage
+
+
+@pytest.mark.parametrize(
+    "printed, title",
+    [
+        ("Xinhua Insight: Information sharing", "Xinhua Insight: Information sharing"),
+        ("\xa0\xa0内蒙古\u3000上半年  GDP\n增长\xa0", "内蒙古 上半年 GDP 增长"),
+        ("呼和浩特召开经济工作会议_正北方网", "呼和浩特召开经济工作会议"),
+        ("呼和浩特召开经济工作会议 - 正北方网", "呼和浩特召开经济工作会议"),
+        ("呼和浩特召开经济工作会议--正北方网", "呼和浩特召开经济工作会议"),
+        ("呼和浩特召开经济工作会议 | 正北方网", "呼和浩特召开经济工作会议"),
+        ("Rail link opens - Northnews", "Rail link opens"),
+        ("Rail link opens_northnews.cn", "Rail link opens"),
+        ("　内蒙古上半年GDP增长7.8%　|", "内蒙古上半年GDP增长7.8%"),
+        ("-- 标题 --", "标题"),
+        ("“双一流”建设方案出台？", "“双一流”建设方案出台？"),
+        ("【聚焦】全国两会", "【聚焦】全国两会"),
+        ("China's GDP grows 7%!", "China's GDP grows 7%!"),
+        ("正北方网", None),
+        ("  ", None),
+        (None, None),
+    ],
+)
+def test_clean_title(printed: str | None, title: str | None) -> None:
+    assert clean_title(printed) == title
+
+
+@pytest.mark.parametrize(
+    "printed, source_raw, source",
+    [
+        ("来源：新华网", "新华网", "Xinhua"),
+        ("来源:新华社", "新华社", "Xinhua"),
+        ("来源： 新华 ", "新华", "Xinhua"),
+        ("from:新华网2015-09-15 15:21", "新华网", "Xinhua"),
+        ("from: Xinhua 2015-09-15 15:21:08", "Xinhua", "Xinhua"),
+        ("Source: Xinhua News Agency", "Xinhua News Agency", "Xinhua"),
+        ("xinhuanet", "xinhuanet", "Xinhua"),
+        ("XINHUA", "XINHUA", "Xinhua"),
+        ("人民网", "人民网", "People's Daily Online"),
+        ("People's Daily Online", "People's Daily Online", "People's Daily Online"),
+        ("人民日报", "人民日报", "People's Daily"),
+        ("中国新闻网", "中国新闻网", "China News Service"),
+        ("中新网", "中新网", "China News Service"),
+        ("中新社", "中新社", "China News Service"),
+        ("chinanews", "chinanews", "China News Service"),
+        ("中国日报网", "中国日报网", "China Daily"),
+        ("china daily", "china daily", "China Daily"),
+        ("内蒙古日报", "内蒙古日报", "Inner Mongolia Daily"),
+        ("正北方网", "正北方网", "Northnews"),
+        ("northnews.cn", "northnews.cn", "Northnews"),
+        ("北方新报", "北方新报", "Northern News"),
+        ("央视网", "央视网", "CCTV"),
+        ("光明网", "光明网", "Guangming Online"),
+        ("中国网", "中国网", "China.org.cn"),
+        ("包头日报", "包头日报", "包头日报"),
+        ("来源：鄂尔多斯日报 |", "鄂尔多斯日报", "鄂尔多斯日报"),
+        ("来源：", None, None),
+        (None, None, None),
+    ],
+)
+def test_sources(printed: str | None, source_raw: str | None, source: str | None) -> None:
+    assert clean_source(printed) == source_raw
+    assert canonical_source(source_raw) == source
+
+
+def test_alias_table_is_data_and_every_alias_maps_to_its_canonical_name() -> None:
+    for canonical, aliases in PUBLISHER_ALIASES.items():
+        for alias in aliases:
+            assert canonical_source(f"  {alias} ") == canonical
+            assert canonical_source(alias.upper()) == canonical
+
+
+@pytest.mark.parametrize(
+    "printed, kind, value",
+    [
+        ("作者：王喆", "author", "王喆"),
+        ("作者: 李明 王芳", "author", "李明 王芳"),
+        ("责任编辑：朱镕", "editor", "朱镕"),
+        ("编辑：王喆", "editor", "王喆"),
+        ("（责任编辑：王喆）", "editor", "王喆"),
+        ("[Editor: Wang Lin]", "editor", "Wang Lin"),
+        ("Editor:Wang Lin", "editor", "Wang Lin"),
+        ("作者：", "author", None),
+        (None, "author", None),
+    ],
+)
+def test_people(printed: str | None, kind: str, value: str | None) -> None:
+    assert clean_person(printed, kind) == value
+
+
+@pytest.mark.parametrize(
+    "printed, published, raw",
+    [
+        ("2015-09-15 15:21", "2015-09-15T15:21:00+08:00", "2015-09-15 15:21"),
+        ("2015-09-15 15:21:08", "2015-09-15T15:21:08+08:00", "2015-09-15 15:21:08"),
+        ("2015年09月15日 15:21", "2015-09-15T15:21:00+08:00", "2015年09月15日 15:21"),
+        ("2015年9月5日 9:05", "2015-09-05T09:05:00+08:00", "2015年9月5日 9:05"),
+        ("2015年09月15日15:21", "2015-09-15T15:21:00+08:00", "2015年09月15日15:21"),
+        ("2015年09月15日 15时21分", "2015-09-15T15:21:00+08:00", "2015年09月15日 15时21分"),
+        ("2015/09/15 15:21", "2015-09-15T15:21:00+08:00", "2015/09/15 15:21"),
+        ("2015.09.15 15:21", "2015-09-15T15:21:00+08:00", "2015.09.15 15:21"),
+        ("发布时间：2015-09-15 15:21 来源：新华网", "2015-09-15T15:21:00+08:00", "2015-09-15 15:21"),
+        ("from:新华网2015-09-15 15:21", "2015-09-15T15:21:00+08:00", "2015-09-15 15:21"),
+        ("2015-09-15\xa0\xa015:21", "2015-09-15T15:21:00+08:00", "2015-09-15 15:21"),
+        ("2015-09-15", "2015-09-15T00:00:00+08:00", "2015-09-15"),
+        ("2015-09-15T15:21:00+08:00", "2015-09-15T15:21:00+08:00", "2015-09-15T15:21:00+08:00"),
+        ("2015-09-15T07:21:00Z", "2015-09-15T15:21:00+08:00", "2015-09-15T07:21:00Z"),
+        ("2015-09-14T23:21:00-08:00", "2015-09-15T15:21:00+08:00", "2015-09-14T23:21:00-08:00"),
+        ("2015-09-15T15:21:08.250+08:00", "2015-09-15T15:21:08+08:00", "2015-09-15T15:21:08.250+08:00"),
+        ("2015-09-15T15:21", "2015-09-15T15:21:00+08:00", "2015-09-15T15:21"),
+        ("2015-09-15 15:21:00+0800", "2015-09-15T15:21:00+08:00", "2015-09-15 15:21:00+0800"),
+        ("2015-13-45 15:21", None, "2015-13-45 15:21"),
+        ("09-15 15:21", None, "09-15 15:21"),
+        ("昨天", None, "昨天"),
+        ("", None, None),
+        (None, None, None),
+    ],
+)
+def test_published(printed: str | None, published: str | None, raw: str | None) -> None:
+    assert parse_published(printed) == published
+    assert published_raw_of(printed) == raw
+
+
+@pytest.mark.parametrize(
+    "url, day",
+    [
+        ("http://www.northnews.cn/2015/0915/2049381.shtml", date(2015, 9, 15)),
+        ("https://www.northnews.cn/news/201509/15/2049381.html", date(2015, 9, 15)),
+        ("http://english.northnews.cn/2015/0915/2049381_2.shtml", date(2015, 9, 15)),
+        ("http://www.northnews.cn/news/guonei/index_2.shtml", None),
+        ("http://www.northnews.cn/2015/1399/1.shtml", None),
+    ],
+)
+def test_url_date(url: str, day: date | None) -> None:
+    assert url_date(url) == day
+
+
+@pytest.mark.parametrize(
+    "keywords, tags",
+    [
+        ("China-ASEAN, Information Harbor, e-commerce", ["China-ASEAN", "Information Harbor", "e-commerce"]),
+        ("朱镕基、呼和浩特、经济工作、呼和浩特", ["朱镕基", "呼和浩特", "经济工作"]),
+        ("那达慕,赛马，摔跤|射箭", ["那达慕", "赛马", "摔跤", "射箭"]),
+        ("GDP；内蒙古；经济;", ["GDP", "内蒙古", "经济"]),
+        ("国内  新闻 改革 新闻", ["国内", "新闻", "改革"]),
+        ("  ", []),
+        (None, []),
+    ],
+)
+def test_split_tags(keywords: str | None, tags: list[str]) -> None:
+    assert split_tags(keywords) == tags
+
+
+@pytest.mark.parametrize(
+    "crumbs, section",
+    [
+        (["首页", "内蒙古", "正文"], "内蒙古"),
+        (["正北方网首页", "新闻", "国内新闻"], "国内新闻"),
+        (["Home", "China", "Text"], "China"),
+        (["home", "Business", "content"], "Business"),
+        (["正北方网", "正文"], None),
+        ([], None),
+    ],
+)
+def test_section_from_crumbs(crumbs: list[str], section: str | None) -> None:
+    assert section_from_crumbs(crumbs) == section
+
+
+@pytest.mark.parametrize(
+    "printed, paragraph",
+    [
+        ("\u3000\u3000新华社北京9月15日电\u3000国务院", "新华社北京9月15日电 国务院"),
+        ("\xa0 text \n  more\t", "text more"),
+        ("\u200b\ufeff", ""),
+    ],
+)
+def test_clean_paragraph(printed: str, paragraph: str) -> None:
+    assert clean_paragraph(printed) == paragraph
+
+
+def test_content_digest_is_base32_sha1_of_title_published_body() -> None:
+    expected = "sha1:" + base64.b32encode(
+        hashlib.sha1("标题\n2015-09-15T15:21:00+08:00\n正文".encode()).digest()
+    ).decode()
+    assert content_digest("标题", "2015-09-15T15:21:00+08:00", "正文") == expected
+    assert content_digest("标题", None, "正文") == "sha1:" + base64.b32encode(
+        hashlib.sha1("标题\n\n正文".encode()).digest()
+    ).decode()
+
+
+def test_article_fields_merges_pages_and_reports_problems() -> None:
+    first = ArticlePage(
+        template="generic", title="长文_正北方网", source="来源：新华网", date="2015-09-16 10:00",
+        paragraphs=["\u3000\u3000一", ""], images=[{"url": "http://x/1.jpg", "caption": " 图 "}],
+        tags=["a"], section="国内",
+    )
+    second = ArticlePage(template="generic", title="长文", editor="责任编辑：王喆", paragraphs=["二"],
+                         tags=["b"])
+    url = "http://www.northnews.cn/2015/0915/1.shtml"
+    fields, problems = article_fields([first, second], url)
+    assert problems == ["generic_template", "date_url_mismatch"]
+    assert fields == {
+        "title": "长文",
+        "source": "Xinhua",
+        "source_raw": "新华网",
+        "author": None,
+        "editor": "王喆",
+        "published": "2015-09-16T10:00:00+08:00",
+        "published_raw": "2015-09-16 10:00",
+        "body": "一\n\n二",
+        "images": [{"url": "http://x/1.jpg", "caption": "图"}],
+        "tags": ["a"],
+        "template": "generic",
+        "section": "国内",
+        "content_digest": content_digest("长文", "2015-09-16T10:00:00+08:00", "一\n\n二"),
+    }
+
+
+def test_article_fields_without_pages_or_date() -> None:
+    fields, problems = article_fields([], "http://www.northnews.cn/1.shtml")
+    assert problems == ["no_pages"] and fields["body"] == "" and fields["published"] is None
+    fields, problems = article_fields([ArticlePage(template="l-cont", title="t")], "http://x/2015/0915/1.shtml")
+    assert problems == [] and fields["published"] is None and fields["published_raw"] is None

@@ -1,0 +1,244 @@
+"""Page understanding: every layout, every field, on hand-written fixtures and the fixture portal.
+
+``tests/fixtures/pages/<layout>/<case>/`` holds ``page.html`` (the bytes as served),
+``meta.json`` (``url``, ``content_type``) and ``output.json`` (the expected fields, written by
+hand from the rules, never by running the extractor).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from northnews.encoding import decode, looks_mojibake
+from northnews.normalize import article_fields
+from northnews.pages import ArticlePage, english, generic, l_cont, l_tit, parse_article, title_h3, wz_tit
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PAGE_CASES = sorted(p.parent for p in (FIXTURES / "pages").glob("*/*/output.json"))
+
+FIELDS = (
+    "template", "title", "source", "source_raw", "author", "editor", "published",
+    "published_raw", "section", "tags", "images", "body",
+)
+CHROME = (
+    "Related News", "相关新闻", "分享到", "责任编辑", "网站介绍", "Copyright", "上一页", "下一页",
+    "Edition:English", "document.write", "NORTHNEWS:A State-level", "蒙ICP备", "广告报价", "_hmt",
+    "您现在的位置", "当前位置", "正文", "微博", "Next",
+)
+
+
+def load_case(case: Path) -> tuple[str, str, dict]:
+    meta = json.loads((case / "meta.json").read_text("utf-8"))
+    html, _ = decode((case / "page.html").read_bytes(), meta.get("content_type"))
+    expected = json.loads((case / "output.json").read_text("utf-8"))
+    return html, meta["url"], expected
+
+
+def strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in strings(v)]
+    return []
+
+
+def test_page_fixtures_exist() -> None:
+    layouts = {case.parent.name for case in PAGE_CASES}
+    assert layouts == {"english", "l-cont", "l-tit", "wz-tit", "title-h3", "generic"}
+
+
+@pytest.mark.parametrize("case", PAGE_CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_page_fixture(case: Path) -> None:
+    html, url, expected = load_case(case)
+    page = parse_article(html, url)
+    fields, problems = article_fields([page], url)
+    for name in FIELDS:
+        assert fields[name] == expected[name], name
+    assert page.page_urls == expected["page_urls"]
+    assert problems == expected["problems"]
+    assert page.template == case.parent.name
+    for text in strings(fields):
+        assert not looks_mojibake(text), text
+    for chrome in CHROME:
+        assert chrome not in fields["body"], chrome
+        assert chrome not in fields["title"], chrome
+
+
+@pytest.mark.parametrize(
+    "module, case",
+    [
+        (english, "english/seed_xinhua"),
+        (l_cont, "l-cont/gb2312_meta"),
+        (l_tit, "l-tit/picture_story_header_utf8_gbk_bytes"),
+        (wz_tit, "wz-tit/seconds_author_editor"),
+        (title_h3, "title-h3/one_line_byline"),
+        (generic, "generic/article_time"),
+    ],
+)
+def test_layout_module_parses_alone(module, case: str) -> None:
+    html, url, expected = load_case(FIXTURES / "pages" / case)
+    page = module.parse(html, url)
+    assert isinstance(page, ArticlePage)
+    assert page.template == expected["template"]
+    fields, _ = article_fields([page], url)
+    assert fields["body"] == expected["body"]
+    assert fields["title"] == expected["title"]
+
+
+def test_layout_is_recognised_by_markup_not_url() -> None:
+    html, _, expected = load_case(FIXTURES / "pages" / "wz-tit" / "seconds_author_editor")
+    for url in ("http://www.northnews.cn/x/y.html", "http://english.northnews.cn/2015/0915/1.shtml"):
+        assert parse_article(html, url).template == "wz-tit"
+        assert article_fields([parse_article(html, url)], url)[0]["body"] == expected["body"]
+
+
+def test_generic_body_on_known_layouts() -> None:
+    """The fallback, run on the known layouts, still finds the article's paragraphs."""
+    for case in PAGE_CASES:
+        if case.parent.name == "generic":
+            continue
+        html, url, expected = load_case(case)
+        page = generic.parse(html, url)
+        assert page.template == "generic"
+        body = article_fields([page], url)[0]["body"]
+        first_paragraph = expected["body"].split("\n\n")[0]
+        assert first_paragraph in body, case
+        for chrome in ("网站介绍", "Copyright", "分享到", "document.write"):
+            assert chrome not in body, (case, chrome)
+
+
+# --- multi-page articles -------------------------------------------------------------------------
+
+PAGE = """<html><head><meta name="keywords" content="{tags}"><title>{title}_正北方网</title></head><body>
+<div class="senav"><a href="/">首页</a> &gt; <a href="/news/guoji/">国际</a> &gt; 正文</div>
+<div class="l-cont"><h1>{title}</h1>
+<div class="name"><span>来源：中新网</span><span class="at01">作者：{author}</span><span>2015-09-15 15:21</span></div>
+<div class="zhengwen">{body}
+<div class="page"><a href="2049390.shtml">1</a> <a href="2049390_2.shtml">2</a> <a href="2049390_3.shtml">3</a>
+<a href="2049390_{next}.shtml">下一页</a></div></div></div></body></html>"""
+
+
+def test_multi_page_article_is_merged_in_order() -> None:
+    base = "http://www.northnews.cn/2015/0915/2049390"
+    html = {
+        1: PAGE.format(title="长文", tags="a,b", author="甲", next=2,
+                       body='<p>第一段。</p><p><img src="/1.jpg"></p><p align="center">图一</p>'),
+        2: PAGE.format(title="长文(2)", tags="c", author="乙", next=3,
+                       body="<p>第二段。</p><p>责任编辑：丙</p>"),
+        3: PAGE.format(title="长文(3)", tags="d", author="丁", next=3,
+                       body='<p>第三段。</p><p><img src="/3.jpg">图三</p>'),
+    }
+    first = parse_article(html[1], base + ".shtml")
+    assert first.page_urls == [base + "_2.shtml", base + "_3.shtml"]
+    second = parse_article(html[2], base + "_2.shtml")
+    assert second.page_urls == [base + ".shtml", base + "_3.shtml"]
+    pages = [first, second, parse_article(html[3], base + "_3.shtml")]
+    fields, problems = article_fields(pages, base + ".shtml")
+    assert problems == []
+    assert fields["title"] == "长文"
+    assert fields["author"] == "甲"
+    assert fields["editor"] == "丙"
+    assert fields["tags"] == ["a", "b"]
+    assert fields["section"] == "国际"
+    assert fields["source"] == "China News Service"
+    assert fields["body"] == "第一段。\n\n第二段。\n\n第三段。"
+    assert fields["images"] == [
+        {"url": "http://www.northnews.cn/1.jpg", "caption": "图一"},
+        {"url": "http://www.northnews.cn/3.jpg", "caption": "图三"},
+    ]
+
+
+# --- robustness ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "",
+        "   ",
+        "\x00\x01garbage",
+        "<html",
+        "<div class='l-cont'><h1></h1></div>",
+        "<div class='wz-tit'><h1>只有标题</h1></div><div class='auth'></div>",
+        "<" * 1000,
+        "<div>" * 3000 + "深" + "</div>" * 3000,
+        "<?xml version='1.0' encoding='gb2312'?><html><body><h1>x</h1></body></html>",
+        "<html><body><p>\ud800</p></body></html>",
+    ],
+)
+def test_never_raises(html: str) -> None:
+    page = parse_article(html, "http://www.northnews.cn/2015/0915/1.shtml")
+    assert isinstance(page, ArticlePage)
+    fields, _ = article_fields([page], "http://www.northnews.cn/2015/0915/1.shtml")
+    assert set(fields) >= {"title", "body", "published", "content_digest"}
+
+
+def test_known_layout_with_empty_heading_keeps_its_layout_and_no_title() -> None:
+    html = (
+        '<html><head><title>标题在这里_正北方网</title></head><body><div class="wz-tit"><h1> </h1>'
+        '<div class="auth"><span>2015-09-15 15:21</span></div></div>'
+        '<div class="zhengwen content"><p>正文。</p></div></body></html>'
+    )
+    page = parse_article(html, "http://www.northnews.cn/2015/0915/1.shtml")
+    assert page.template == "wz-tit"
+    assert article_fields([page], "http://www.northnews.cn/2015/0915/1.shtml")[0]["title"] is None
+
+
+def test_captions() -> None:
+    html = """<div class="title"><h3>图文</h3></div><div class="author"><p>2015-09-15 15:21</p></div>
+    <div class="txt-content">
+    <p><img src="a.jpg"></p><p>Not a caption: a plain paragraph.</p>
+    <p><img src="b.jpg"></p><p class="photo-caption">B caption</p>
+    <p><img src="c.jpg"></p><p>Workers on site. (Xinhua/Li Gang)</p>
+    <p><img src="d.jpg"> D in the same paragraph</p>
+    <p><img src="e.jpg"></p><p><span style="TEXT-ALIGN:center">E centred</span></p>
+    <p><img src="f.jpg"></p><p>　　新华社记者 X 摄的照片说明（新华社记者 张三 摄）</p>
+    <p>Last paragraph.</p></div>"""
+    page = parse_article(html, "http://www.northnews.cn/p/1.shtml")
+    assert [(i["url"].rsplit("/", 1)[1], i["caption"]) for i in page.images] == [
+        ("a.jpg", None),
+        ("b.jpg", "B caption"),
+        ("c.jpg", "Workers on site. (Xinhua/Li Gang)"),
+        ("d.jpg", "D in the same paragraph"),
+        ("e.jpg", "E centred"),
+        ("f.jpg", "新华社记者 X 摄的照片说明（新华社记者 张三 摄）"),
+    ]
+    assert page.paragraphs == ["Not a caption: a plain paragraph.", "Last paragraph."]
+
+
+def test_chrome_inside_the_body_is_dropped() -> None:
+    html = """<div class="wz-tit"><h1>T</h1></div><div class="auth">2015-09-15 15:21</div>
+    <div class="zhengwen content">
+    <p>One.</p>
+    <script>document.write("x")</script><style>p{}</style><noscript>enable js</noscript>
+    <div class="bdsharebuttonbox"><a>微信</a></div>
+    <p>分享到：微信 微博 QQ空间</p>
+    <p>Two.</p>
+    <p>【我要纠错】【打印】【关闭】</p>
+    <p>相关新闻</p><ul><li><a href="/2015/0914/1.shtml">Other story</a> 2015-09-14</li></ul>
+    <p>（责任编辑：王喆）</p>
+    <div class="pager"><a href="1_2.shtml">下一页</a></div>
+    <p><a href="1.shtml">上一页</a> <a href="1.shtml">1</a> <a href="1_2.shtml">2</a></p>
+    </div>"""
+    page = parse_article(html, "http://www.northnews.cn/2015/0915/1.shtml")
+    assert page.paragraphs == ["One.", "Two."]
+    assert page.editor == "王喆"
+    assert page.page_urls == ["http://www.northnews.cn/2015/0915/1_2.shtml"]
+
+
+def test_breadcrumb_section() -> None:
+    cases = {
+        '<div class="senav"><a>首页</a> &gt; <a>国内</a> &gt; 正文</div>': "国内",
+        '<div class="senav">您现在的位置：<a>正北方网首页</a> » <a>新闻</a> » <a>国际</a></div>': "国际",
+        '<div class="senav"><a>Home</a> &gt; <a>Business</a> &gt; Content</div>': "Business",
+        '<div class="senav">首页 &gt; 正文</div>': None,
+        '<div class="senav">当前位置：首页&gt;&gt;体育&gt;&gt;正文</div>': "体育",
+    }
+    for crumb, section in cases.items():
+        html = f'{crumb}<div class="l-cont"><h1>标题</h1></div><div class="zhengwen"><p>x</p></div>'
+        assert parse_article(html, "http://www.northnews.cn/1.shtml").section == section, crumb
