@@ -340,3 +340,40 @@ def test_article_links_are_http() -> None:
             for link in HREF.findall(decode(page)):
                 if link.startswith("https://") and "northnews.cn" in link:
                     assert not ARTICLE_SHAPE.search(urlsplit(link).path), (page["path"], link)
+
+
+# ------------------------------------------------------------------------------------------
+# Each article page carries its layout's markup, and no other layout's
+# ------------------------------------------------------------------------------------------
+
+MARKERS = {
+    "english": ("div.l-cont > h1", "div.l-cont div.name", "div.zhengwen"),
+    "l-cont": ("div.l-cont > h1", "div.l-cont div.name", "div.zhengwen"),
+    "l-tit": ("div.l-tit > h1", "div.l-tit > p", "div.picture-main div.summary"),
+    "wz-tit": ("div.wz-tit > h1", "div.auth", "div.zhengwen.content"),
+    "title-h3": ("div.title > h3", "div.author > p", "div.txt-content"),
+}
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p["kind"] in ("article", "reject")], ids=lambda p: p["path"])
+def test_layout_markup(page: dict) -> None:
+    from parsel import Selector
+
+    sel = Selector(text=decode(page))
+    layout = page["layout"]
+    if layout == "generic":
+        for selectors in MARKERS.values():
+            assert not any(sel.css(s) for s in selectors)
+        assert len(sel.css("article h1")) == 1
+        return
+    for s in MARKERS[layout]:
+        assert len(sel.css(s)) == 1, s
+    for other, selectors in MARKERS.items():
+        if other not in (layout, "english", "l-cont"):
+            assert not sel.css(selectors[0]), other
+    if layout == "english":
+        assert "Edition:English" in page_text(sel)
+
+
+def page_text(sel) -> str:
+    return " ".join(sel.css("body ::text").getall())
