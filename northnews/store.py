@@ -1,0 +1,518 @@
+"""The store of record: one SQLite file per archive, ``<NORTHNEWS_ARCHIVE_DIR>/northnews.sqlite3``.
+
+It is what incremental runs consult, what ``scrapy export`` reads, and where run state lives, so
+that a run killed at any moment (SIGKILL included, where Scrapy's JOBDIR is useless) is followed by
+one that completes what is missing.
+
+Tables (names chosen not to collide with the WARC helper's ``warc_*`` tables in the same file):
+
+``articles``
+    one row per article URL: when it was first and last seen, its latest version and digest.
+``article_versions``
+    one row per *version* of an article — the item as JSON, its content digest, title,
+    published, WARC pointer. Insert-only: triggers refuse UPDATE and DELETE, so a version is
+    never overwritten in place. A new version is written exactly when the content digest
+    differs from the latest version's.
+``article_captures``
+    one row per time an article was processed (``new``, ``updated`` or ``unchanged``), with
+    the WARC pointer of that capture. A version's ``last_seen`` is its latest capture.
+``article_rejects``
+    URLs fetched but not stored: items dropped by the validation pipeline, article pages
+    answered 404/410. They count as known, so a run does not fetch them again and again.
+``runs``
+    one row per crawl: status, whether it walked every list page cleanly (``complete``),
+    and its final stats. Incremental runs stop paginating a section at an all-known list page
+    only when the previous run was complete.
+
+Writes commit per item: a kill loses at most the items in flight, and those are not known,
+so the next run fetches them again. ``synchronous=NORMAL`` in WAL mode survives process
+kills (our threat model); a power cut may lose the last commits, which the next run re-fetches
+for the same reason.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+STORE_NAME = "northnews.sqlite3"
+LOCK_NAME = "northnews.lock"
+#: Environment variable naming a file descriptor that already holds the archive lock
+#: (set by ``northnews-cron`` for the crawl it starts).
+LOCK_FD_ENV = "NORTHNEWS_LOCK_FD"
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS store_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS articles (
+    url TEXT PRIMARY KEY,
+    url_key TEXT NOT NULL,
+    edition TEXT,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    latest_version INTEGER NOT NULL,
+    latest_digest TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_url_key ON articles (url_key);
+CREATE TABLE IF NOT EXISTS article_versions (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL REFERENCES articles (url),
+    version INTEGER NOT NULL,
+    content_digest TEXT NOT NULL,
+    title TEXT,
+    published TEXT,
+    edition TEXT,
+    first_seen TEXT NOT NULL,
+    fetched_at TEXT,
+    warc_file TEXT,
+    warc_offset INTEGER,
+    warc_record_id TEXT,
+    item_json TEXT NOT NULL,
+    run_id TEXT,
+    UNIQUE (url, version)
+);
+CREATE INDEX IF NOT EXISTS article_versions_published ON article_versions (published);
+CREATE TRIGGER IF NOT EXISTS article_versions_no_update BEFORE UPDATE ON article_versions
+BEGIN SELECT RAISE(ABORT, 'article versions are never overwritten in place'); END;
+CREATE TRIGGER IF NOT EXISTS article_versions_no_delete BEFORE DELETE ON article_versions
+BEGIN SELECT RAISE(ABORT, 'article versions are never deleted'); END;
+CREATE TABLE IF NOT EXISTS article_captures (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('new', 'updated', 'unchanged')),
+    seen_at TEXT NOT NULL,
+    fetched_at TEXT,
+    warc_file TEXT,
+    warc_offset INTEGER,
+    warc_record_id TEXT,
+    run_id TEXT
+);
+CREATE INDEX IF NOT EXISTS article_captures_version ON article_captures (url, version);
+CREATE TABLE IF NOT EXISTS article_rejects (
+    url TEXT PRIMARY KEY,
+    url_key TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    run_id TEXT
+);
+CREATE INDEX IF NOT EXISTS article_rejects_url_key ON article_rejects (url_key);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id TEXT NOT NULL UNIQUE,
+    pid INTEGER,
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    status TEXT NOT NULL,
+    complete INTEGER NOT NULL DEFAULT 0,
+    args_json TEXT,
+    stats_json TEXT,
+    note TEXT
+);
+"""
+
+OUTCOMES = ("new", "updated", "unchanged")
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso(when: datetime) -> str:
+    """``2026-11-28T11:20:00.123456Z``: sortable as text, microseconds so runs within a second order."""
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def store_path(archive_dir: str | os.PathLike[str]) -> Path:
+    return Path(archive_dir) / STORE_NAME
+
+
+def url_key(url: str) -> str:
+    """The identity used for "already archived?": host (lower case, no default port) + path + query.
+
+    The scheme is left out: the 2015 site was ``http://``, today's is ``https://``, and an
+    article archived under one must not be fetched again when linked under the other.
+    """
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().rstrip(".")
+    port = parts.port
+    if port and not (parts.scheme, port) in (("http", 80), ("https", 443)):
+        host = f"{host}:{port}"
+    key = host + (parts.path or "/")
+    return key + (f"?{parts.query}" if parts.query else "")
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What storing one item did."""
+
+    outcome: str  # "new" | "updated" | "unchanged"
+    version: int
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    item: dict[str, Any]
+    version: int
+    first_seen: str
+    last_seen: str
+
+
+def _warc_fields(item: Mapping[str, Any]) -> tuple[str | None, int | None, str | None]:
+    warc = item.get("warc") or {}
+    if not isinstance(warc, Mapping):
+        return None, None, None
+    offset = warc.get("offset")
+    return warc.get("file"), int(offset) if offset is not None else None, warc.get("record_id")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return str(value)
+
+
+class Store:
+    """The SQLite store of record. One connection, used from one thread (the reactor's)."""
+
+    def __init__(self, path: str | os.PathLike[str], *, clock: Callable[[], datetime] = utc_now) -> None:
+        self.path = Path(path)
+        self.clock = clock
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Autocommit mode: transactions are explicit (BEGIN IMMEDIATE … COMMIT) below.
+        self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.executescript(SCHEMA)  # idempotent (IF NOT EXISTS); commits on its own
+        self.db.execute(
+            "INSERT OR IGNORE INTO store_meta (key, value) VALUES ('schema_version', ?)",
+            (str(SCHEMA_VERSION),),
+        )
+        found = int(self.db.execute("SELECT value FROM store_meta WHERE key='schema_version'").fetchone()[0])
+        if found != SCHEMA_VERSION:
+            raise RuntimeError(f"{self.path}: store schema {found}, this northnews expects {SCHEMA_VERSION}")
+
+    @classmethod
+    def open(cls, archive_dir: str | os.PathLike[str], **kwargs: Any) -> Store:
+        return cls(store_path(archive_dir), **kwargs)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+
+    # --- articles -------------------------------------------------------------------------
+
+    def record_item(self, item: Mapping[str, Any], *, run_id: str | None = None) -> Recorded:
+        """Store one article item, in its own transaction; idempotent per content version.
+
+        The first sighting of a URL writes version 1 (``new``); a digest that differs from the
+        latest version's writes the next version (``updated``); the same digest writes only a
+        capture row (``unchanged``).
+        """
+        url = item.get("url")
+        digest = item.get("content_digest")
+        if not url:
+            raise ValueError("item without url")
+        if not digest:
+            raise ValueError(f"item without content_digest: {url}")
+        now = iso(self.clock())
+        warc_file, warc_offset, warc_record_id = _warc_fields(item)
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT latest_version, latest_digest FROM articles WHERE url = ?", (url,)
+            ).fetchone()
+            if row is not None and row["latest_digest"] == digest:
+                outcome, version = "unchanged", int(row["latest_version"])
+                db.execute("UPDATE articles SET last_seen = ? WHERE url = ?", (now, url))
+            else:
+                outcome = "new" if row is None else "updated"
+                version = 1 if row is None else int(row["latest_version"]) + 1
+                if row is None:
+                    db.execute(
+                        "INSERT INTO articles (url, url_key, edition, first_seen, last_seen,"
+                        " latest_version, latest_digest) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (url, url_key(url), item.get("edition"), now, now, version, digest),
+                    )
+                else:
+                    db.execute(
+                        "UPDATE articles SET last_seen = ?, latest_version = ?, latest_digest = ?"
+                        " WHERE url = ?",
+                        (now, version, digest, url),
+                    )
+                db.execute(
+                    "INSERT INTO article_versions (url, version, content_digest, title, published,"
+                    " edition, first_seen, fetched_at, warc_file, warc_offset, warc_record_id,"
+                    " item_json, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        url, version, digest, item.get("title"), item.get("published"),
+                        item.get("edition"), now, item.get("fetched_at"), warc_file, warc_offset,
+                        warc_record_id, json.dumps(dict(item), ensure_ascii=False, default=_jsonable),
+                        run_id,
+                    ),
+                )
+            db.execute(
+                "INSERT INTO article_captures (url, version, outcome, seen_at, fetched_at,"
+                " warc_file, warc_offset, warc_record_id, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (url, version, outcome, now, item.get("fetched_at"), warc_file, warc_offset,
+                 warc_record_id, run_id),
+            )
+        return Recorded(outcome, version)
+
+    def record_reject(self, url: str, reason: str, *, run_id: str | None = None) -> None:
+        """Remember a URL fetched but not stored (dropped item, 404 page), so runs skip it."""
+        now = iso(self.clock())
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO article_rejects (url, url_key, reason, first_seen, last_seen, run_id)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET"
+                " reason = excluded.reason, last_seen = excluded.last_seen, run_id = excluded.run_id",
+                (url, url_key(url), reason[:500], now, now, run_id),
+            )
+
+    def is_known(self, url: str, refresh_days: float | None = None) -> bool:
+        """True when the URL (either scheme) was archived or rejected before, and is not due
+        for a refresh: with ``refresh_days``, articles first seen within the last DAYS days
+        are fetched again (edits happen early)."""
+        key = url_key(url)
+        rows = self.db.execute(
+            "SELECT first_seen FROM articles WHERE url_key = ?"
+            " UNION ALL SELECT first_seen FROM article_rejects WHERE url_key = ?",
+            (key, key),
+        ).fetchall()
+        if not rows:
+            return False
+        if refresh_days is None:
+            return True
+        cutoff = iso(self.clock() - timedelta(days=refresh_days))
+        return all(row["first_seen"] < cutoff for row in rows)
+
+    def is_known_fn(self, refresh_days: float | None = None) -> Callable[[str], bool]:
+        """The spider's ``known_article`` hook."""
+        return lambda url: self.is_known(url, refresh_days)
+
+    def versions(self, url: str) -> list[dict[str, Any]]:
+        rows = self.db.execute(
+            "SELECT * FROM article_versions WHERE url = ? ORDER BY version", (url,)
+        ).fetchall()
+        return [dict(row) for row in rows]
+
+    def counts(self) -> dict[str, int]:
+        one = lambda sql: int(self.db.execute(sql).fetchone()[0])  # noqa: E731
+        return {
+            "articles": one("SELECT count(*) FROM articles"),
+            "versions": one("SELECT count(*) FROM article_versions"),
+            "captures": one("SELECT count(*) FROM article_captures"),
+            "rejects": one("SELECT count(*) FROM article_rejects"),
+        }
+
+    def export_rows(
+        self,
+        since: date | None = None,
+        until: date | None = None,
+        all_versions: bool = False,
+    ) -> Iterator[ExportRow]:
+        """Latest version of every article (or every version), optionally with ``published``
+        within [since, until] (dates as printed, China time; inclusive). Ordered by
+        published, URL and version; articles without a date sort first and are left out
+        when a range is given."""
+        where, params = [], []
+        if not all_versions:
+            where.append("v.version = a.latest_version")
+        if since is not None:
+            where.append("substr(v.published, 1, 10) >= ?")
+            params.append(since.isoformat())
+        if until is not None:
+            where.append("substr(v.published, 1, 10) <= ?")
+            params.append(until.isoformat())
+        sql = (
+            "SELECT v.item_json, v.version, v.first_seen,"
+            " (SELECT max(c.seen_at) FROM article_captures c"
+            "   WHERE c.url = v.url AND c.version = v.version) AS last_seen"
+            " FROM article_versions v JOIN articles a ON a.url = v.url"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY v.published, v.url, v.version"
+        )
+        for row in self.db.execute(sql, params):
+            yield ExportRow(
+                json.loads(row["item_json"]), int(row["version"]), row["first_seen"],
+                row["last_seen"] or row["first_seen"],
+            )
+
+    # --- runs -----------------------------------------------------------------------------
+
+    def begin_run(self, run_id: str, *, pid: int | None = None, args: Mapping[str, Any] | None = None) -> None:
+        """Record a crawl as running (``northnews-cron`` may have inserted the row already)."""
+        now = iso(self.clock())
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO runs (run_id, pid, started_at, status, args_json) VALUES (?, ?, ?, 'running', ?)"
+                " ON CONFLICT (run_id) DO UPDATE SET pid = excluded.pid, status = 'running',"
+                " args_json = excluded.args_json",
+                (run_id, pid, now, json.dumps(dict(args or {}), default=_jsonable)),
+            )
+
+    def end_run(
+        self,
+        run_id: str,
+        *,
+        status: str,
+        complete: bool,
+        stats: Mapping[str, Any] | None = None,
+        note: str | None = None,
+    ) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE runs SET ended_at = ?, status = ?, complete = ?,"
+                " stats_json = coalesce(?, stats_json), note = coalesce(?, note) WHERE run_id = ?",
+                (
+                    iso(self.clock()), status, int(complete),
+                    json.dumps(dict(stats), default=_jsonable, sort_keys=True) if stats is not None else None,
+                    note, run_id,
+                ),
+            )
+
+    def get_run(self, run_id: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        return _run_dict(row) if row else None
+
+    def previous_run(self, run_id: str | None = None) -> dict[str, Any] | None:
+        """The latest run recorded before ``run_id`` (or the latest of all)."""
+        if run_id is None:
+            row = self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+        else:
+            row = self.db.execute(
+                "SELECT * FROM runs WHERE id < coalesce((SELECT id FROM runs WHERE run_id = ?),"
+                " (SELECT max(id) + 1 FROM runs), 1) ORDER BY id DESC LIMIT 1",
+                (run_id,),
+            ).fetchone()
+        return _run_dict(row) if row else None
+
+    def close_stale_runs(self, status: str = "killed") -> list[str]:
+        """Runs still marked ``running`` when nobody holds the lock died without closing."""
+        with self.transaction() as db:
+            ids = [r[0] for r in db.execute("SELECT run_id FROM runs WHERE status = 'running' ORDER BY id")]
+            db.execute(
+                "UPDATE runs SET status = ?, complete = 0, note = 'found running by a later run:"
+                " the process died without closing' WHERE status = 'running'",
+                (status,),
+            )
+        return ids
+
+
+def _run_dict(row: sqlite3.Row) -> dict[str, Any]:
+    run = dict(row)
+    run["complete"] = bool(run["complete"])
+    for key in ("args_json", "stats_json"):
+        raw = run.pop(key)
+        run[key[: -len("_json")]] = json.loads(raw) if raw else None
+    return run
+
+
+# --- the archive lock --------------------------------------------------------------------------
+
+
+class LockHeld(RuntimeError):
+    """Another run holds the archive's lock."""
+
+
+class ArchiveLock:
+    """An exclusive ``flock`` on ``<archive>/northnews.lock``: one writer per archive dir.
+
+    The kernel drops the lock when the holding process dies, however it dies, so a killed run
+    never leaves a stale lock behind. The file holds the holder's pid and run id, for the
+    message a blocked run prints.
+    """
+
+    def __init__(self, archive_dir: str | os.PathLike[str]) -> None:
+        self.path = Path(archive_dir) / LOCK_NAME
+        self.fd: int | None = None
+
+    def acquire(self, run_id: str = "") -> ArchiveLock:
+        if not self.path.parent.is_dir():
+            raise FileNotFoundError(f"archive dir does not exist: {self.path.parent}")
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno in (errno.EWOULDBLOCK, errno.EACCES):
+                raise LockHeld(self.describe_holder()) from None
+            raise
+        self.fd = fd
+        os.ftruncate(fd, 0)
+        os.write(fd, json.dumps({"pid": os.getpid(), "run_id": run_id, "since": iso(utc_now())}).encode())
+        return self
+
+    def inherit(self) -> bool:
+        """Adopt the lock held by ``$NORTHNEWS_LOCK_FD`` (an fd passed down by northnews-cron).
+
+        ``flock`` on a descriptor whose open file description already holds the lock succeeds,
+        while one held by anybody else fails: so this both checks and keeps it.
+        """
+        raw = os.environ.get(LOCK_FD_ENV)
+        if not raw:
+            return False
+        try:
+            fd = int(raw)
+            st, mine = os.fstat(fd), os.stat(self.path)
+        except (ValueError, OSError):
+            return False
+        if (st.st_dev, st.st_ino) != (mine.st_dev, mine.st_ino):
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False
+        self.fd = fd
+        return True
+
+    def describe_holder(self) -> str:
+        try:
+            info = json.loads(self.path.read_text() or "{}")
+        except (OSError, ValueError):
+            info = {}
+        who = ", ".join(f"{k} {info[k]}" for k in ("pid", "run_id", "since") if info.get(k))
+        return f"another northnews run holds the lock on {self.path}" + (f" ({who})" if who else "")
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+    def __enter__(self) -> ArchiveLock:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
