@@ -102,12 +102,12 @@ def _decodes(body: bytes, codec: str) -> bool:
     return True
 
 
-def looks_like_gb(body: bytes) -> bool:
+def looks_like_gb(body: bytes, share: float = 0.8) -> bool:
     """Do the non-ASCII bytes read as Chinese text in GBK (mostly GB2312-range characters)?"""
     pairs = len(_GB_PAIR_RE.findall(body))
     if not pairs:
         return False
-    return len(_GB2312_PAIR_RE.findall(body)) >= 0.8 * pairs and _decodes(body, "gb18030")
+    return len(_GB2312_PAIR_RE.findall(body)) >= share * pairs and _decodes(body, "gb18030")
 
 
 def detect_encoding(body: bytes, content_type: str | bytes | None = None) -> str:
@@ -133,8 +133,13 @@ def detect_encoding(body: bytes, content_type: str | bytes | None = None) -> str
         if looks_like_gb(body):
             return "gb18030"
         return codec
-    if looks_like_gb(body) or _decodes(body, "gb18030"):
+    # Undeclared: Chinese text in GBK, else a Western single-byte page (curly quotes in cp1252
+    # also decode as GBK, but not as GB2312-range characters), else whatever decodes.
+    if looks_like_gb(body, share=0.5):
         return "gb18030"
+    for codec in ("cp1252", "gb18030"):
+        if _decodes(body, codec):
+            return codec
     # Nothing decodes cleanly: the lesser evil is the codec with the fewest replacement characters.
     candidates = [*declared, "utf-8", "gb18030"]
     return min(candidates, key=lambda c: body.decode(c, "replace").count("\ufffd"))

@@ -76,8 +76,9 @@ def test_header_and_meta_charset() -> None:
         (page().encode("utf-8"), None, "utf-8"),
         # BOMs win.
         (b"\xef\xbb\xbf" + page().encode("utf-8"), "text/html; charset=gbk", "utf-8"),
-        # English cp1252 stays cp1252.
+        # English cp1252 stays cp1252, declared or not (its quotes would also decode as GBK).
         ("<p>caf\u00e9 \u201cquoted\u201d</p>".encode("cp1252"), "text/html; charset=iso-8859-1", "cp1252"),
+        ("<p>\u201cQuoted,\u201d he said \u2014 caf\u00e9</p>".encode("cp1252"), None, "cp1252"),
         # ASCII: the declaration, else UTF-8.
         (b"<p>plain</p>", "text/html; charset=gbk", "gb18030"),
         (b"<p>plain</p>", None, "utf-8"),

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from northnews.encoding import decode, looks_mojibake
-from northnews.normalize import article_fields
+from northnews.normalize import article_fields, url_date
 from northnews.pages import ArticlePage, english, generic, l_cont, l_tit, parse_article, title_h3, wz_tit
+from northnews.pipelines import reject_reasons
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PAGE_CASES = sorted(p.parent for p in (FIXTURES / "pages").glob("*/*/output.json"))
@@ -238,7 +240,133 @@ def test_breadcrumb_section() -> None:
         '<div class="senav"><a>Home</a> &gt; <a>Business</a> &gt; Content</div>': "Business",
         '<div class="senav">首页 &gt; 正文</div>': None,
         '<div class="senav">当前位置：首页&gt;&gt;体育&gt;&gt;正文</div>': "体育",
+        '<div class="senav">首页 - 财经 - 正文</div>': "财经",
+        '<div class="senav"><a>首页</a><span>&gt;</span><a>内蒙古&nbsp;新闻</a><img src="arrow.gif"></div>': "内蒙古 新闻",
+        '<div class="senav">位置：<a>正北方网</a> → <a>Xi-Jinping</a></div>': "Xi-Jinping",
     }
     for crumb, section in cases.items():
         html = f'{crumb}<div class="l-cont"><h1>标题</h1></div><div class="zhengwen"><p>x</p></div>'
         assert parse_article(html, "http://www.northnews.cn/1.shtml").section == section, crumb
+
+
+# --- the fixture portal: every article, every field ----------------------------------------------
+
+PORTAL = FIXTURES / "portal"
+EXPECTED = FIXTURES / "expected"
+needs_portal = pytest.mark.skipif(
+    not (EXPECTED / "portal.jsonl").exists(), reason="fixture portal not generated"
+)
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def portal_file(url: str) -> Path:
+    parts = urlsplit(url)
+    path = parts.path + ("index.html" if parts.path.endswith("/") else "")
+    return PORTAL / parts.netloc / path.lstrip("/")
+
+
+def extract_portal_article(url: str) -> tuple[dict, list[str], list[ArticlePage], list[str]]:
+    """Parse the first page, then every page its pagers list, as the spider stitches them."""
+    pages, fetched, queue = [], [], [url]
+    seen = {url}
+    while queue:
+        page_url = queue.pop(0)
+        html, _ = decode(portal_file(page_url).read_bytes())
+        page = parse_article(html, page_url)
+        pages.append(page)
+        fetched.append(page_url)
+        for other in page.page_urls:
+            if other not in seen:
+                seen.add(other)
+                queue.append(other)
+    fields, problems = article_fields(pages, url)
+    return fields, problems, pages, fetched
+
+
+def portal_items() -> list[dict]:
+    path = EXPECTED / "portal.jsonl"
+    return read_jsonl(path) if path.exists() else []
+
+
+def portal_rejects() -> list[dict]:
+    path = EXPECTED / "rejects.jsonl"
+    return read_jsonl(path) if path.exists() else []
+
+
+PORTAL_CHROME = CHROME + (
+    "热点排行", "Most Popular", "对外合作", "News On-Call", "All Rights Reserved", "Prev",
+    "中文简体", "bdshare", "<p", "<div", "<img", "var ",
+)
+
+
+@needs_portal
+@pytest.mark.parametrize("expected", portal_items(), ids=lambda item: item["url"])
+def test_portal_article(expected: dict) -> None:
+    fields, problems, pages, fetched = extract_portal_article(expected["url"])
+    for name, value in expected.items():
+        if name in {"url", "edition"}:  # set by the spider, not by page understanding
+            continue
+        assert fields[name] == value, name
+    manifest = [p for p in read_jsonl(EXPECTED / "pages.jsonl") if p.get("article") == expected["url"]]
+    assert sorted(fetched) == sorted(p["url"] for p in manifest)
+    assert all(page.template == expected["template"] for page in pages)
+    assert ("generic_template" in problems) == (expected["template"] == "generic")
+    assert set(problems) <= {"generic_template", "date_url_mismatch"}
+    for text in strings(fields):
+        assert not looks_mojibake(text), text
+    for chrome in PORTAL_CHROME:
+        assert chrome not in fields["body"], chrome
+        for image in fields["images"]:
+            assert chrome not in (image["caption"] or ""), chrome
+    assert fields["content_digest"].startswith("sha1:") and len(fields["content_digest"]) == 37
+
+
+@needs_portal
+def test_portal_covers_every_layout() -> None:
+    assert {item["template"] for item in portal_items()} == {
+        "english", "l-cont", "l-tit", "wz-tit", "title-h3", "generic"
+    }
+
+
+@needs_portal
+@pytest.mark.parametrize("expected", portal_rejects(), ids=lambda item: item["url"])
+def test_portal_reject(expected: dict) -> None:
+    fields, _, _, _ = extract_portal_article(expected["url"])
+    assert reject_reasons(fields)[:1] == [expected["reason"]]
+
+
+@needs_portal
+def test_portal_date_url_mismatch_is_reported_and_the_printed_date_wins() -> None:
+    mismatched = [
+        item for item in portal_items()
+        if url_date(item["url"]) and item["published"]
+        and item["published"][:10] != url_date(item["url"]).isoformat()
+    ]
+    assert mismatched, "the portal has an article whose URL date disagrees with the page"
+    for item in mismatched:
+        fields, problems, _, _ = extract_portal_article(item["url"])
+        assert "date_url_mismatch" in problems
+        assert fields["published"] == item["published"]
+
+
+@pytest.mark.parametrize(
+    "related",
+    [
+        '<div class="xgxw"><h3>相关新闻</h3><ul><li><a href="/2015/0101/1.shtml">某条新闻</a> <span>2015-01-01</span></li></ul></div>',
+        '<p><strong>相关阅读：</strong></p><p><a href="/a.shtml">另一条新闻</a></p><p><a href="/b.shtml">第三条</a> 2015-01-02 10:00</p>',
+        '<div><b>Related News</b><br/><a href="/1.shtml">Some story</a><br/><a href="/2.shtml">Other story</a></div>',
+        '<p>相关新闻：<a href="/1.shtml">标题一</a> <a href="/2.shtml">标题二</a></p>',
+        '<ul><li><a href="/2015/0101/1.shtml">没有标题的新闻列表</a>（2015-01-01）</li></ul>',
+        '<table><tr><td>延伸阅读</td></tr><tr><td><a href="/1.shtml">某条新闻标题</a></td></tr></table>',
+    ],
+)
+def test_related_news_forms_inside_the_body(related: str) -> None:
+    html = (
+        '<div class="title"><h3>T</h3></div><div class="author"><p>2015-09-15 15:21</p></div>'
+        f'<div class="txt-content"><p>第一段，有一个<a href="/x.shtml">链接</a>。</p>{related}</div>'
+    )
+    page = parse_article(html, "http://www.northnews.cn/2015/0915/1.shtml")
+    assert page.paragraphs == ["第一段，有一个链接。"]

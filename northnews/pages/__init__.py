@@ -18,8 +18,8 @@ import logging
 
 from northnews.pages import _dom, english, generic, l_cont, l_tit, title_h3, wz_tit
 from northnews.pages._article import ArticlePage
-from northnews.pages._dom import Element
 from northnews.pages._layout import Layout
+from northnews.pages._select import Doc
 
 __all__ = ["ArticlePage", "LAYOUTS", "detect_layout", "parse_article"]
 
@@ -29,14 +29,14 @@ LAYOUTS: tuple[Layout, ...] = (wz_tit.LAYOUT, l_tit.LAYOUT, title_h3.LAYOUT, l_c
 """The Chinese layouts, most specific markup first (``english`` is ``l-cont``-shaped)."""
 
 
-def detect_layout(root: Element) -> Layout | None:
+def detect_layout(doc: Doc) -> Layout | None:
     """The known layout whose markup the page carries best, or ``None``."""
     best, best_score = None, 0
     for layout in LAYOUTS:
-        score = layout.score(root)
+        score = layout.score(doc)
         if score > best_score:
             best, best_score = layout, score
-    if best is l_cont.LAYOUT and english.is_english(root):
+    if best is l_cont.LAYOUT and english.is_english(doc):
         return english.LAYOUT
     return best
 
@@ -47,10 +47,11 @@ def parse_article(html: str, url: str) -> ArticlePage:
         root = _dom.parse_html(html)
         if root is None:
             return ArticlePage(template=generic.NAME)
-        layout = detect_layout(root)
+        doc = Doc(root)
+        layout = detect_layout(doc)
         if layout is None:
-            return generic.parse_tree(root, url)
-        return layout.parse_tree(root, url)
+            return generic.parse_tree(doc, url)
+        return layout.parse_tree(doc, url)
     except Exception:  # odd markup must never kill a crawl; the item is then rejected
         logger.exception("Could not parse %s", url)
         return ArticlePage(template=generic.NAME)

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
-from lxml.cssselect import CSSSelector
 
 from northnews.normalize import (
     AUTHOR_LABEL,
@@ -28,8 +27,7 @@ from northnews.normalize import (
     split_tags,
 )
 
-Element = etree._Element
-Selector = Callable[[Element], list[Element]]
+from northnews.pages._select import Doc, Element, Selector
 
 _PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
 
@@ -51,13 +49,8 @@ def parse_html(html: str | bytes) -> Element | None:
 
 
 def css(selector: str) -> Selector:
-    """A compiled CSS selector (cssselect → XPath, compiled once)."""
-    return CSSSelector(selector, translator="html")
-
-
-def first(selector: Selector, root: Element) -> Element | None:
-    found = selector(root)
-    return found[0] if found else None
+    """A compiled selector (the CSS subset the layouts need), evaluated on a :class:`Doc`."""
+    return Selector(selector)
 
 
 def tag_of(el: Element) -> str:
@@ -158,9 +151,11 @@ def parse_byline(*elements: Element | None) -> Byline:
     for el in elements:
         if el is None:
             continue
-        time_el = first(_TIME_SEL, el)
-        if time_el is not None and byline.date is None:
-            byline.date = collapse_ws(time_el.get("datetime")) or None
+        if byline.date is None:
+            for time_el in el.iter("time"):
+                if collapse_ws(time_el.get("datetime")):
+                    byline.date = collapse_ws(time_el.get("datetime"))
+                    break
         text = segmented_text(el)
         if byline.date is None:
             byline.date = date_raw(text.replace(SEP, " "))
@@ -185,7 +180,6 @@ def parse_byline(*elements: Element | None) -> Byline:
     return byline
 
 
-_TIME_SEL = css("time[datetime]")
 
 # --- page-level fields -----------------------------------------------------------------------------
 
@@ -202,7 +196,7 @@ def keywords(root: Element) -> list[str]:
     return []
 
 
-_CRUMB_SPLIT_RE = re.compile(r"\s*(?:>>?|＞|»|›|→|/|\|)\s*")
+_CRUMB_SPLIT_RE = re.compile(r"\s*(?:>>?|＞|»|›|→|/|\||－|\s-+\s)\s*")
 _CRUMB_LABEL_RE = re.compile(
     r"^\s*(?:[^\s:：>]{0,6}位置|location|you are here|position)\s*[:：]\s*", re.I
 )
@@ -238,16 +232,17 @@ def crumbs(el: Element | None) -> list[str]:
 CRUMB_SELECTORS = (
     ".senav", ".crumb", ".l-pos", ".position", ".breadcrumb", ".breadcrumbs", ".location",
     ".weizhi", ".dqwz", ".nav-path", ".crumbs", "nav[aria-label=breadcrumb]",
+    "[itemtype=https://schema.org/breadcrumblist]",
 )
 _CRUMB_SELS = {s: css(s) for s in CRUMB_SELECTORS}
 
 
-def section(root: Element, preferred: str | None = None) -> str | None:
+def section(doc: Doc, preferred: str | None = None) -> str | None:
     """The breadcrumb's section: ``preferred`` selector first, then any known breadcrumb class."""
     order = ([preferred] if preferred else []) + [s for s in CRUMB_SELECTORS if s != preferred]
     for selector in order:
         sel = _CRUMB_SELS.get(selector) or css(selector)
-        for el in sel(root):
+        for el in sel(doc):
             found = section_from_crumbs(crumbs(el))
             if found:
                 return found
@@ -264,11 +259,13 @@ def page_urls(root: Element, url: str) -> list[str]:
     match = _PAGE_URL_RE.match(here.path)
     if not match:
         return []
-    stem, ext = match["stem"], match["ext"].lower()
+    stem, ext, article_id = match["stem"], match["ext"].lower(), match["id"]
     pages: dict[int, str] = {}
     for href in _LINK_XP(root):
         href = href.strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:")):
+        # Resolving every link is the costliest step of a page: only links naming the id can
+        # be one of its pages.
+        if article_id not in href or href.startswith(("#", "javascript:", "mailto:")):
             continue
         absolute = urlsplit(urljoin(url, href))
         if absolute.netloc.lower() != here.netloc.lower():
@@ -313,6 +310,7 @@ _CAPTION_CLASS_RE = re.compile(
     r"|tuzhu|tushuo|picnote|imgnote",
     re.I,
 )
+_DATE_ONLY_RE = re.compile(r"^[\s\d\-/:.年月日时分()（）\[\]【】|·]*$")
 _CENTER_STYLE_RE = re.compile(r"text-align\s*:\s*center", re.I)
 
 
@@ -345,6 +343,7 @@ class Block:
     link_chars: int = 0
     captionish_chars: int = 0
     list_item: bool = False
+    plain: list[str] = field(default_factory=list)  # the text outside links
 
     @property
     def text(self) -> str:
@@ -353,6 +352,11 @@ class Block:
     @property
     def link_ratio(self) -> float:
         return self.link_chars / self.chars if self.chars else 0.0
+
+    @property
+    def link_and_date(self) -> bool:
+        """A news-list entry: a link, and nothing else but its date."""
+        return self.link_chars > 0 and bool(_DATE_ONLY_RE.match("".join(self.plain)))
 
     @property
     def captionish(self) -> bool:
@@ -390,6 +394,8 @@ class _Walker:
         block.chars += n
         if self.in_link:
             block.link_chars += n
+        else:
+            block.plain.append(text)
         if self.captionish:
             block.captionish_chars += n
 
@@ -460,6 +466,11 @@ _PAGER_WORD_RE = re.compile(r"上一页|下一页|上页|下页|尾页|末页|�
 _RELATED_RE = re.compile(
     r"^[\s【\[]*(?:相关新闻|相关阅读|相关链接|相关报道|相关文章|延伸阅读|推荐阅读|热点推荐|相关推荐|更多新闻"
     r"|related (?:news|stories|articles|links|reading)|more news|recommended)[】\]]*\s*[:：]?\s*$",
+    re.I,
+)
+_RELATED_PREFIX_RE = re.compile(
+    r"^[\s【\[]*(?:相关新闻|相关阅读|相关链接|相关报道|相关文章|延伸阅读|推荐阅读|related (?:news|stories|articles|links))"
+    r"[】\]]*\s*[:：]?",
     re.I,
 )
 _WIDGET_RE = re.compile(r"^(?:\s*[【\[][^】\]]{1,10}[】\]]\s*)+$")
@@ -570,9 +581,15 @@ def body(container: Element | None, url: str) -> Body:
         if _RELATED_RE.match(text):
             related = True
             continue
+        heading = _RELATED_PREFIX_RE.match(text)
+        if heading and block.link_chars * 2 >= block.chars - len(heading.group(0).strip()):
+            related = True  # "相关新闻：<a>…</a> <a>…</a>" in one block
+            continue
         if related and (block.link_ratio >= 0.5 or block.list_item):
             continue
         related = False
+        if block.link_and_date:
+            continue  # an entry of a news list, heading or not
         if is_pager(block) or is_chrome_line(text):
             continue
         if block.list_item and block.link_ratio >= 0.8:

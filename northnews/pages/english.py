@@ -10,7 +10,7 @@ import re
 
 from northnews.pages import _dom
 from northnews.pages._article import ArticlePage
-from northnews.pages._dom import Element
+from northnews.pages._select import Doc
 from northnews.pages._layout import Layout
 
 LAYOUT = Layout(
@@ -25,17 +25,17 @@ _ENGLISH_LABEL_RE = re.compile(r"(?<![A-Za-z])(?:from|source)\s*[:：]", re.I)
 _CHINESE_LABEL_RE = re.compile(r"来\s*源\s*[:：]")
 
 
-def is_english(root: Element) -> bool:
+def is_english(doc: Doc) -> bool:
     """An ``l-cont``-shaped page of the English edition?"""
-    byline = " ".join(_dom.text_of(el) for el in LAYOUT.select("byline", root))
+    byline = " ".join(_dom.text_of(el) for el in LAYOUT.select("byline", doc))
     if _ENGLISH_LABEL_RE.search(byline):
         return True
     if _CHINESE_LABEL_RE.search(byline):
         return False
-    title = (LAYOUT.title_of(root) or "").replace(" ", "")
+    title = (LAYOUT.title_of(doc) or "").replace(" ", "")
     if title:
         return sum(c.isascii() for c in title) >= 0.8 * len(title)
-    lang = (root.get("lang") or "").lower()
+    lang = (doc.root.get("lang") or "").lower()
     return lang.startswith("en")
 
 

@@ -21,7 +21,7 @@ from lxml import etree
 from northnews.normalize import clean_title, collapse_ws, date_raw, find_date
 from northnews.pages import _dom
 from northnews.pages._article import ArticlePage
-from northnews.pages._dom import Element
+from northnews.pages._select import Doc, Element
 
 NAME = "generic"
 
@@ -55,7 +55,9 @@ _STRUCTURAL_CHROME = frozenset({"nav", "footer", "header", "aside", "ul", "ol", 
 _PARAGRAPH_TAGS = frozenset({"p", "blockquote", "pre", "h4", "h5", "h6"})
 _TITLE_TAGS = frozenset({"h1", "h2", "h3"})
 _MIN_PARAGRAPH = 10
-_BYLINE_LABEL_RE = re.compile(r"来\s*源\s*[:：]|作\s*者\s*[:：]|编\s*辑\s*[:：]|from\s*:|source\s*:", re.I)
+_BYLINE_LABEL_RE = re.compile(
+    r"(?:来\s*源|作\s*者|责任编辑|编\s*辑|发布时间|时\s*间)\s*[:：]|(?:from|source|editor)\s*:", re.I
+)
 
 
 def _is_meta(el: Element, length: int) -> bool:
@@ -65,7 +67,16 @@ def _is_meta(el: Element, length: int) -> bool:
     text = _dom.text_of(el)
     if _dom.is_chrome_line(text) or text.count("|") >= 2:
         return True
-    return length <= 80 and bool(find_date(text) or _BYLINE_LABEL_RE.search(text))
+    if length > 80:
+        return False
+    # A byline starts with its date or a label, or strings several labels together; a
+    # sentence that merely ends in "（责任编辑：X）" is still article text.
+    date = find_date(text)
+    return bool(
+        (date and date.start() <= 8)
+        or _BYLINE_LABEL_RE.match(text.lstrip("(（[【 "))
+        or len(_BYLINE_LABEL_RE.findall(text)) >= 2
+    )
 
 
 def _heading(root: Element) -> Element | None:
@@ -203,7 +214,8 @@ def _link_free_text(el: Element) -> list[str]:
     return out
 
 
-def parse_tree(root: Element, url: str) -> ArticlePage:
+def parse_tree(doc: Doc, url: str) -> ArticlePage:
+    root = doc.root
     heading = _heading(root)
     container = _score_tree(root)
     body = _dom.body(container, url)
@@ -221,7 +233,7 @@ def parse_tree(root: Element, url: str) -> ArticlePage:
         author=byline.author,
         editor=byline.editor or body.editor,
         date=_date(root, heading, byline.date),
-        section=_dom.section(root),
+        section=_dom.section(doc),
         paragraphs=body.paragraphs,
         images=body.images,
         tags=_dom.keywords(root),
@@ -233,4 +245,4 @@ def parse(html: str, url: str) -> ArticlePage:
     root = _dom.parse_html(html)
     if root is None:
         return ArticlePage(template=NAME)
-    return parse_tree(root, url)
+    return parse_tree(Doc(root), url)
