@@ -203,6 +203,8 @@ class ArticlesSpider(scrapy.Spider):
             "url": url,
             "pages": [page],
             "pending": [u for u in page.page_urls if u != response.url],
+            # Pages requested so far: page 3's pager lists page 2 again.
+            "seen": {url, response.url},
             "capture": capture,
         }
         # Related-news lists and the like: more articles to archive.
@@ -217,13 +219,14 @@ class ArticlesSpider(scrapy.Spider):
         if isinstance(response, TextResponse):
             page = pages.parse_article(response.text, response.url)
             state["pages"].append(page)
-            known = set(state["pending"]) | {state["url"]}
+            known = set(state["pending"]) | state["seen"]
             state["pending"].extend(u for u in page.page_urls if u not in known and u != response.url)
         yield from self._continue(state)
 
     def _continue(self, state: dict[str, Any]) -> Iterator[scrapy.Request | ArticleItem]:
         if state["pending"]:
             url = state["pending"].pop(0)
+            state["seen"].add(url)
             yield scrapy.Request(
                 url,
                 callback=self.parse_article_page,
