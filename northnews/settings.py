@@ -66,12 +66,43 @@ DOWNLOADER_MIDDLEWARES = {
     # Answers requests from a mirror or WARCs when the spider runs with -a replay=PATH; a no-op
     # otherwise. Placed last before the downloader so every other middleware runs as in a live crawl.
     "northnews.archive.replay.ReplayMiddleware": 950,
+    # Re-decodes pages whose declared charset does not fit their bytes (GBK served as utf-8).
+    # Below HttpCompressionMiddleware (590) so that it sees the decompressed body.
+    "northnews.middlewares.EncodingMiddleware": 585,
 }
 
-ITEM_PIPELINES = {}
+ITEM_PIPELINES = {
+    # Articles without title, body or date go to rejects.jsonl instead of the feed.
+    "northnews.pipelines.ValidatePipeline": 300,
+}
 
 EXTENSIONS = {
     "northnews.extensions.summary.CrawlSummary": 900,
 }
 
 LOG_LEVEL = "INFO"
+
+# --- northnews: operations ---
+# Cron operation (issue 5): the store of record, incremental runs, run bookkeeping, progress.
+# Documented in the README ("Cron operation").
+
+# The store of record, <NORTHNEWS_ARCHIVE_DIR>/northnews.sqlite3: written by every live crawl,
+# consulted by incremental runs, read by `scrapy export`. Never touched in replay.
+NORTHNEWS_STORE_ENABLED = True
+# Skip article pages already in the store (-a refresh=DAYS re-fetches recent ones). False
+# fetches every article again (the store still records versions and unchanged sightings).
+NORTHNEWS_INCREMENTAL = True
+# Seconds between progress lines in the log; 0 keeps only the final line.
+NORTHNEWS_PROGRESS_INTERVAL = 60.0
+# northnews-cron exits 5 when errors / requests exceeds this fraction.
+NORTHNEWS_MAX_ERROR_RATE = 0.05
+# Scrapy's own "Crawled N pages" line says less than ours, every minute: keep one.
+LOGSTATS_INTERVAL = 0
+
+# Outermost downloader middleware: sees the final outcome of each request, after retries and
+# redirects (what the progress line, the run manifest and the "complete run" test count).
+DOWNLOADER_MIDDLEWARES["northnews.extensions.progress.Outcomes"] = 10
+# After validation: only valid items become article versions.
+ITEM_PIPELINES["northnews.storepipeline.StorePipeline"] = 800
+EXTENSIONS["northnews.incremental.IncrementalCrawl"] = 100
+EXTENSIONS["northnews.extensions.progress.Progress"] = 800

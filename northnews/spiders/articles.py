@@ -119,6 +119,8 @@ class ArticlesSpider(scrapy.Spider):
         spider.domains = tuple(crawler.settings.getlist("NORTHNEWS_ALLOWED_DOMAINS"))
         spider.allowed_domains = list(spider.domains)
         spider.edition_by_host = {(urlsplit(u).hostname or "").lower(): e for e, u in start_urls.items()}
+        # The other editions' hosts: with -a editions=en, the header link to 中文简体 is not followed.
+        spider.skipped_hosts = {h for h, e in spider.edition_by_host.items() if e not in spider.editions}
         spider._configure(crawler)
         return spider
 
@@ -154,6 +156,13 @@ class ArticlesSpider(scrapy.Spider):
             return self.edition_by_host[host]
         return "en" if host.startswith("english.") else "zh"
 
+    def _links(self, response: TextResponse) -> list[discovery.Link]:
+        """The page's links, minus those into editions this crawl does not cover."""
+        return [
+            link for link in discovery.page_links(response.text, response.url, self.domains)
+            if (urlsplit(link.url).hostname or "").lower() not in self.skipped_hosts
+        ]
+
     def _too_old(self, when: date | None) -> bool:
         return self.since is not None and when is not None and when < self.since
 
@@ -161,7 +170,7 @@ class ArticlesSpider(scrapy.Spider):
         """Home and section list pages: follow sections, articles, and the next list page."""
         if not isinstance(response, TextResponse):
             return
-        links = discovery.page_links(response.text, response.url, self.domains)
+        links = self._links(response)
         entries = [link for link in links if link.kind is Kind.ARTICLE]
         stop_paging = False
         fresh = known = 0
@@ -208,7 +217,7 @@ class ArticlesSpider(scrapy.Spider):
             "capture": capture,
         }
         # Related-news lists and the like: more articles to archive.
-        for link in discovery.page_links(response.text, response.url, self.domains):
+        for link in self._links(response):
             if link.kind is Kind.ARTICLE and link.url != discovery.first_page_url(response.url):
                 if not self._too_old(link.date) and not self.known_article(link.url):
                     yield self._article_request(link.url)
