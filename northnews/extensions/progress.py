@@ -1,0 +1,225 @@
+"""Progress on long runs: one line in the log every ``NORTHNEWS_PROGRESS_INTERVAL`` seconds.
+
+    Progress: 312 pages (20 list, 290 article, 2 other; 120/min), 280 articles (275 new,
+    2 updated, 3 unchanged; 110/min), 1 rejected, 0 errors, 45 queued, 2m35s
+
+Two components:
+
+* :class:`Outcomes`, a downloader middleware placed outermost, sees what finally became of each
+  request — after redirects and retries — and counts pages by kind and status and errors by kind
+  (stats ``northnews/pages/…`` and ``northnews/errors/…``). The run manifest and the decision
+  whether a run was complete read the same counts.
+* :class:`Progress`, the extension that logs the line (and a final one at close).
+
+What counts as an error: a request that failed for good (a download exception after retries,
+``download/<Exception>``; an HTTP status ≥ 400 other than 404/410, ``http_<status>``), an exception
+in a spider callback (``spider/<Exception>``) or an item pipeline (``item/<Exception>``), and an
+article left incomplete because one of its pages failed (``article_incomplete``). A 404/410 is
+the site's answer, not a failure: counted as ``northnews/pages/gone``. ``robots.txt`` requests,
+and requests that robots.txt forbids, are neither pages nor errors.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.utils.asyncio import create_looping_call
+
+from northnews import discovery
+
+if TYPE_CHECKING:
+    from scrapy import Request, Spider
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from twisted.python.failure import Failure
+
+logger = logging.getLogger(__name__)
+
+PAGES = "northnews/pages/"
+ERRORS = "northnews/errors/"
+GONE_STATUSES = (404, 410)
+PAGE_KINDS = ("list", "article", "other")
+
+
+def error_kinds(stats: Mapping[str, Any]) -> dict[str, int]:
+    """Errors by kind, from a crawl's stats (see the module docstring)."""
+    kinds = {k[len(ERRORS):]: int(v) for k, v in stats.items() if k.startswith(ERRORS)}
+    for key, value in stats.items():
+        if key.startswith("spider_exceptions/") and key != "spider_exceptions/count":
+            kinds["spider/" + key.split("/", 1)[1]] = int(value)
+    incomplete = int(stats.get("northnews/spider/article_incomplete", 0))
+    if incomplete:
+        kinds["article_incomplete"] = incomplete
+    return dict(sorted(kinds.items()))
+
+
+def error_count(stats: Mapping[str, Any]) -> int:
+    return sum(error_kinds(stats).values())
+
+
+def request_count(stats: Mapping[str, Any]) -> int:
+    """Requests that reached an outcome: a final response or a final download failure."""
+    return int(stats.get(PAGES + "fetched", 0)) + int(stats.get(PAGES + "failed", 0))
+
+
+def _is_robots(url: str) -> bool:
+    return urlsplit(url).path == "/robots.txt"
+
+
+def _page_kind(url: str, domains: tuple[str, ...]) -> str:
+    kind = discovery.classify(url, domains)
+    if kind is discovery.Kind.ARTICLE:
+        return "article"
+    if kind is discovery.Kind.LIST:
+        return "list"
+    return "other"
+
+
+class Outcomes:
+    """Counts what finally became of each request (outermost downloader middleware)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.stats = crawler.stats
+        self.domains = tuple(crawler.settings.getlist("NORTHNEWS_ALLOWED_DOMAINS"))
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Outcomes:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
+        if _is_robots(request.url):
+            return response
+        status = response.status
+        self.stats.inc_value(PAGES + "fetched")
+        self.stats.inc_value(PAGES + _page_kind(request.url, self.domains))
+        self.stats.inc_value(f"{PAGES}status/{status}")
+        if status < 500:
+            self.stats.inc_value(PAGES + "answered")
+        if status in GONE_STATUSES:
+            self.stats.inc_value(PAGES + "gone")
+        elif status >= 400:
+            self.stats.inc_value(f"{ERRORS}http_{status}")
+        return response
+
+    def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> None:
+        # IgnoreRequest: robots.txt forbids, or replay has no such URL — an outcome, not a failure.
+        if isinstance(exception, IgnoreRequest) or _is_robots(request.url):
+            return None
+        self.stats.inc_value(PAGES + "failed")
+        self.stats.inc_value(f"{ERRORS}download/{type(exception).__name__}")
+        return None
+
+
+def format_duration(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m{seconds:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"
+
+
+def format_progress(
+    stats: Mapping[str, Any],
+    *,
+    elapsed: float,
+    previous: Mapping[str, Any] | None = None,
+    interval: float | None = None,
+    queued: int | None = None,
+    final: bool = False,
+) -> str:
+    """The progress line. Rates are per minute over the last interval (over the whole run when
+    ``final`` or when there is no previous snapshot)."""
+    pages = int(stats.get(PAGES + "fetched", 0))
+    items = int(stats.get("item_scraped_count", 0))
+    if previous is not None and interval and not final:
+        span = interval
+        page_delta = pages - int(previous.get(PAGES + "fetched", 0))
+        item_delta = items - int(previous.get("item_scraped_count", 0))
+    else:
+        span, page_delta, item_delta = elapsed, pages, items
+    per_min = (lambda n: n * 60.0 / span) if span > 0 else (lambda n: 0.0)
+    kinds = ", ".join(f"{int(stats.get(PAGES + k, 0))} {k}" for k in PAGE_KINDS)
+    stored = [
+        f"{int(stats[f'northnews/store/{o}'])} {o}"
+        for o in ("new", "updated", "unchanged") if stats.get(f"northnews/store/{o}")
+    ]
+    rejected = int(stats.get("item_dropped_count", 0))
+    errors = error_count(stats)
+    parts = [
+        f"{pages} pages ({kinds}; {per_min(page_delta):.0f}/min)",
+        f"{items} articles ({', '.join(stored) + '; ' if stored else ''}{per_min(item_delta):.0f}/min)",
+        f"{rejected} rejected",
+        f"{errors} error{'s' if errors != 1 else ''}"
+        + (" (" + ", ".join(f"{k} {v}" for k, v in error_kinds(stats).items()) + ")" if errors else ""),
+    ]
+    if queued is not None and not final:
+        parts.append(f"{queued} queued")
+    parts.append(format_duration(elapsed))
+    return ("Progress (final): " if final else "Progress: ") + ", ".join(parts)
+
+
+class Progress:
+    def __init__(self, crawler: Crawler, interval: float) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.interval = interval
+        self.task: Any = None
+        self.started = time.monotonic()
+        self.previous: dict[str, Any] | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Progress:
+        interval = crawler.settings.getfloat("NORTHNEWS_PROGRESS_INTERVAL", 60.0)
+        if interval < 0:
+            raise NotConfigured("NORTHNEWS_PROGRESS_INTERVAL < 0")
+        ext = cls(crawler, interval)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.item_error, signal=signals.item_error)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.started = time.monotonic()
+        if self.interval > 0:
+            self.task = create_looping_call(self.log)
+            self.task.start(self.interval, now=False)
+
+    def queued(self) -> int | None:
+        try:
+            scheduler = self.crawler.engine.scheduler
+        except RuntimeError:  # Crawler.engine before the crawl starts
+            return None
+        return len(scheduler) if scheduler is not None and hasattr(scheduler, "__len__") else None
+
+    def line(self, final: bool = False) -> str:
+        stats = dict(self.stats.get_stats())
+        line = format_progress(
+            stats,
+            elapsed=time.monotonic() - self.started,
+            previous=self.previous,
+            interval=self.interval,
+            queued=None if final else self.queued(),
+            final=final,
+        )
+        self.previous = stats
+        return line
+
+    def log(self) -> None:
+        logger.info(self.line())
+
+    def item_error(self, item: Any, response: Response, spider: Spider, failure: Failure) -> None:
+        self.stats.inc_value(f"{ERRORS}item/{type(failure.value).__name__}")
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.task is not None and self.task.running:
+            self.task.stop()
+        logger.info(self.line(final=True))

@@ -1,0 +1,204 @@
+"""Incremental crawling: the store of record consulted and the run recorded, for every live crawl.
+
+At ``spider_opened`` this extension
+
+* takes the archive's lock (or adopts the one ``northnews-cron`` holds for it), so two crawls
+  never write one archive at once;
+* records the run in the store (``runs``);
+* wires the spider's hook ``known_article`` to the store (``-a refresh=DAYS`` re-fetches articles
+  first seen within DAYS days), so article pages already archived are not fetched again;
+* lets the spider stop paginating a section at an all-known list page only if the previous run
+  walked every list page cleanly. After a kill, page 1 may be all known while page 3 still holds
+  articles never fetched, so the next run walks every page; the run after it may stop early again.
+
+It also remembers URLs that were fetched but not stored (items dropped by validation, article
+pages answered 404/410), so they are not fetched again on every run.
+
+At ``spider_closed`` it records the run's end, its final stats and whether it was *complete*:
+finished normally, unrestricted (no ``max_pages``, ``since`` or edition subset), and no error.
+
+Replay (``-a replay=…``) neither consults nor writes the store: re-extraction after a parser fix
+must see every article, and a replay must not leave traces in the record of what was crawled.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from northnews import discovery
+from northnews.discovery import Kind
+from northnews.extensions.progress import error_count
+from northnews.store import ArchiveLock, LockHeld, Store, iso, utc_now
+
+if TYPE_CHECKING:
+    from scrapy import Request, Spider
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+logger = logging.getLogger(__name__)
+
+GONE_STATUSES = (404, 410)
+
+
+@dataclass
+class CrawlRun:
+    """The store and run id of one crawl, shared by the extension and the store pipeline."""
+
+    store: Store
+    run_id: str
+
+
+_runs: weakref.WeakKeyDictionary[Crawler, CrawlRun] = weakref.WeakKeyDictionary()
+
+
+def crawl_run(crawler: Crawler) -> CrawlRun | None:
+    """The crawl's store and run id, or None when the store is off (replay, disabled)."""
+    return _runs.get(crawler)
+
+
+def new_run_id() -> str:
+    """``20261128T112000Z``: sorts as it happened; unique because one run holds the lock."""
+    return utc_now().strftime("%Y%m%dT%H%M%SZ")
+
+
+class IncrementalCrawl:
+    def __init__(self, crawler: Crawler, archive_dir: Path, run_id: str, incremental: bool) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.archive_dir = archive_dir
+        self.run_id = run_id
+        self.incremental = incremental
+        self.lock = ArchiveLock(archive_dir)
+        self.restricted: list[str] = []
+        self.run: CrawlRun | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> IncrementalCrawl:
+        settings = crawler.settings
+        if settings.get("NORTHNEWS_REPLAY"):
+            raise NotConfigured("replay: the store of record is neither consulted nor written")
+        if not settings.getbool("NORTHNEWS_STORE_ENABLED", True):
+            raise NotConfigured("NORTHNEWS_STORE_ENABLED is off")
+        archive_dir = Path(settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"))
+        archive_dir.mkdir(parents=True, exist_ok=True)
+        ext = cls(
+            crawler,
+            archive_dir,
+            settings.get("NORTHNEWS_RUN_ID") or new_run_id(),
+            settings.getbool("NORTHNEWS_INCREMENTAL", True),
+        )
+        if not ext.lock.inherit():
+            try:
+                ext.lock.acquire(ext.run_id)
+            except LockHeld as exc:
+                # Raised here, before anything is fetched or written; scrapy exits non-zero.
+                raise RuntimeError(f"{exc}; not crawling") from None
+        ext.run = CrawlRun(Store.open(archive_dir), ext.run_id)
+        _runs[crawler] = ext.run
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(ext.response_received, signal=signals.response_received)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        assert self.run is not None
+        store = self.run.store
+        args = dict(getattr(spider, "raw_args", {}) or {})
+        store.begin_run(self.run_id, pid=os.getpid(), args=args)
+        self.stats.set_value("northnews/run/id", self.run_id)
+        self.restricted = restrictions(spider, self.crawler)
+        if not self.incremental or not hasattr(spider, "known_article"):
+            logger.info("Run %s: not incremental (every article page is fetched)", self.run_id)
+            return
+        refresh = getattr(spider, "refresh", None)
+        spider.known_article = store.is_known_fn(refresh_days=refresh)
+        previous = store.previous_run(self.run_id)
+        if previous is None or not previous["complete"]:
+            spider.stop_at_known_page = False
+            self.stats.set_value("northnews/incremental/full_walk", 1)
+            why = (
+                "first run on this store" if previous is None
+                else f"previous run {previous['run_id']} ended '{previous['status']}' without completing"
+            )
+            logger.info("Run %s: incremental, walking every list page (%s)", self.run_id, why)
+        else:
+            logger.info(
+                "Run %s: incremental, stopping a section at its first all-known list page%s",
+                self.run_id, f"; refreshing articles first seen within {refresh:g} days" if refresh else "",
+            )
+
+    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
+        # An article link that answers 404/410 is remembered, or every run would fetch it again.
+        if (
+            response.status in GONE_STATUSES
+            and getattr(request.callback, "__name__", "") == "parse_article"
+            and discovery.classify(request.url, getattr(spider, "domains", ())) is Kind.ARTICLE
+            and self.run is not None
+        ):
+            self.run.store.record_reject(request.url, f"http_{response.status}", run_id=self.run_id)
+            self.stats.inc_value("northnews/store/gone")
+
+    def item_dropped(self, item: Any, response: Response, exception: BaseException, spider: Spider) -> None:
+        url = item.get("url") if hasattr(item, "get") else None
+        if url and self.run is not None:
+            reason = f"{type(exception).__name__}: {exception}"
+            self.run.store.record_reject(url, reason, run_id=self.run_id)
+            self.stats.inc_value("northnews/store/rejected")
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.run is None:
+            return
+        stats = self.crawler.stats.get_stats()
+        errors = error_count(stats)
+        answered = stats.get("northnews/pages/answered", 0)
+        complete = reason == "finished" and not self.restricted and errors == 0 and answered > 0
+        why = []
+        if reason != "finished":
+            why.append(f"finish reason {reason}")
+        if self.restricted:
+            why.append("restricted by " + ", ".join(self.restricted))
+        if errors:
+            why.append(f"{errors} errors")
+        if not answered:
+            why.append("nothing fetched")
+        self.stats.set_value("northnews/run/complete", complete)
+        stats = self.crawler.stats.get_stats()
+        stats.setdefault("finish_reason", reason)
+        try:
+            self.run.store.end_run(
+                self.run_id, status=reason, complete=complete, stats=stats,
+                note=("; ".join(why) or None),
+            )
+        finally:
+            self.run.store.close()
+            self.lock.release()
+        if complete:
+            logger.info("Run %s complete: the next run may stop paginating at known pages", self.run_id)
+        else:
+            logger.info("Run %s not complete (%s): the next run walks every list page", self.run_id, "; ".join(why))
+
+
+def restrictions(spider: Spider, crawler: Crawler) -> list[str]:
+    """Arguments that make a run walk less than every list page of every edition."""
+    found = []
+    if getattr(spider, "max_pages", None) is not None:
+        found.append("max_pages")
+    if getattr(spider, "since", None) is not None:
+        found.append("since")
+    editions = getattr(spider, "editions", None)
+    available = crawler.settings.getdict("NORTHNEWS_START_URLS")
+    if editions is not None and available and set(editions) != set(available):
+        found.append("editions")
+    return found
+
+
+__all__ = ["CrawlRun", "IncrementalCrawl", "crawl_run", "new_run_id", "iso"]
