@@ -1,0 +1,388 @@
+"""``northnews-cron``: one unattended, incremental crawl that a scheduler can trust.
+
+    northnews-cron [scrapy crawl options…]
+    northnews-cron -a refresh=2 -s NORTHNEWS_ARCHIVE_DIR=/srv/nn
+
+Every argument is passed to ``scrapy crawl articles``. A run:
+
+1. takes an exclusive ``flock`` on ``<archive>/northnews.lock``; if another run holds it, prints
+   who and exits 3 at once, having written nothing;
+2. closes the books on runs a kill left ``running`` in the store, and recovers the ``.open``
+   WARC files they left (truncated to their last complete record, indexed, closed);
+3. runs the crawl as a child process (``python -m scrapy crawl articles …``) that inherits the
+   lock, its output going to ``<archive>/runs/<run id>.log``;
+4. writes ``<archive>/runs/<run id>.json``, the run manifest, and exits with one of the codes
+   below. A one-line summary goes to stdout on success, to stderr otherwise.
+
+Why a child process rather than a ``CrawlerProcess`` in this one: the wrapper outlives the crawl,
+so a crawl that dies hard (OOM kill, segfault, an exception that escapes Scrapy) still gets a
+manifest, a ``crashed`` exit code and its run closed in the store; each run gets a fresh reactor;
+and the crawl is exactly the documented ``scrapy crawl articles`` (argument checks included).
+If this wrapper is killed, the child receives SIGTERM (``PR_SET_PDEATHSIG``) and shuts down
+cleanly; SIGTERM/SIGINT/SIGHUP sent to the wrapper are passed on to the crawl once.
+
+Exit codes:
+
+== ============================================================================================
+0  success
+2  usage error (a bad ``-a``/``-s`` argument; nothing crawled)
+3  another run holds the archive's lock (nothing done)
+4  site unreachable: no page answered (every request failed or got a 5xx)
+5  errors over ``NORTHNEWS_MAX_ERROR_RATE`` (failed requests and exceptions / requests)
+6  crashed or interrupted: the crawl died, was killed or shut down before finishing
+== ============================================================================================
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from northnews.extensions.progress import PAGES, error_count, error_kinds, request_count
+from northnews.incremental import new_run_id
+from northnews.store import LOCK_FD_ENV, ArchiveLock, LockHeld, Store, iso, utc_now
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_LOCKED = 3
+EXIT_UNREACHABLE = 4
+EXIT_ERROR_RATE = 5
+EXIT_CRASHED = 6
+
+STATUS_BY_CODE = {
+    EXIT_OK: "ok",
+    EXIT_USAGE: "usage_error",
+    EXIT_LOCKED: "locked",
+    EXIT_UNREACHABLE: "unreachable",
+    EXIT_ERROR_RATE: "error_rate",
+    EXIT_CRASHED: "crashed",
+}
+
+PROG = "northnews-cron"
+SPIDER = "articles"
+#: Crawl finish reasons that mean "stopped as configured", not "interrupted".
+DELIBERATE_REASONS = ("finished",)
+DELIBERATE_PREFIXES = ("closespider_",)
+
+
+@dataclass
+class Options:
+    archive_dir: Path
+    max_error_rate: float
+    crawl_args: list[str]
+    settings_module: str | None = None
+    spider_args: dict[str, str] = field(default_factory=dict)
+
+
+def _pairs(values: Sequence[str] | None, what: str) -> dict[str, str]:
+    out = {}
+    for value in values or ():
+        name, sep, val = value.partition("=")
+        if not sep or not name:
+            raise ValueError(f"{what} {value!r}: expected NAME=VALUE")
+        out[name] = val
+    return out
+
+
+def parse_options(argv: Sequence[str]) -> Options:
+    """Read what the wrapper itself needs from the crawl arguments (all are passed through)."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("-s", "--set", action="append", default=[])
+    parser.add_argument("-a", action="append", default=[])
+    known, _ = parser.parse_known_args(list(argv))
+    overrides = _pairs(known.set, "-s")
+    spider_args = _pairs(known.a, "-a")
+    if "replay" in spider_args:
+        raise ValueError("-a replay: a cron run archives the live site; replay with `scrapy crawl articles -a replay=…`")
+
+    settings_module = None
+    from scrapy.utils.conf import closest_scrapy_cfg
+
+    if not os.environ.get("SCRAPY_SETTINGS_MODULE") and not closest_scrapy_cfg():
+        # Run from anywhere (cron's cwd is $HOME): the installed package's settings.
+        settings_module = "northnews.settings"
+        os.environ["SCRAPY_SETTINGS_MODULE"] = settings_module
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    settings.setdict(overrides, priority="cmdline")
+    try:
+        max_rate = settings.getfloat("NORTHNEWS_MAX_ERROR_RATE", 0.05)
+    except ValueError:
+        raise ValueError(f"-s NORTHNEWS_MAX_ERROR_RATE: expected a number, got {settings.get('NORTHNEWS_MAX_ERROR_RATE')!r}") from None
+    return Options(
+        archive_dir=Path(settings.get("NORTHNEWS_ARCHIVE_DIR", "archive")).resolve(),
+        max_error_rate=max_rate,
+        crawl_args=list(argv),
+        settings_module=settings_module,
+        spider_args=spider_args,
+    )
+
+
+def _die_with_parent() -> None:  # runs in the child between fork and exec
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _listing(warc_dir: Path) -> set[str]:
+    return {p.name for p in warc_dir.glob("*.warc.gz")} if warc_dir.is_dir() else set()
+
+
+def _open_files(warc_dir: Path) -> list[str]:
+    return sorted(p.name for p in warc_dir.glob("*.open")) if warc_dir.is_dir() else []
+
+
+def classify(returncode: int, run: dict[str, Any] | None, max_error_rate: float) -> tuple[int, str]:
+    """Exit code and a one-line reason, from the crawl's exit status and its run row."""
+    if returncode == EXIT_USAGE and (run is None or run.get("stats") is None):
+        return EXIT_USAGE, "usage error (see the log)"
+    if returncode < 0:
+        return EXIT_CRASHED, f"crawl killed by signal {signal.Signals(-returncode).name}"
+    if run is None or run.get("stats") is None or run.get("status") in ("running", "killed", "crashed"):
+        return EXIT_CRASHED, f"crawl exited {returncode} without closing its run"
+    if returncode != 0:
+        return EXIT_CRASHED, f"crawl exited {returncode}"
+    status = str(run.get("status"))
+    if status not in DELIBERATE_REASONS and not status.startswith(DELIBERATE_PREFIXES):
+        return EXIT_CRASHED, f"crawl interrupted (finish reason {status})"
+    stats = run["stats"]
+    errors = error_count(stats)
+    if not stats.get(PAGES + "answered"):
+        kinds = ", ".join(f"{k} {v}" for k, v in error_kinds(stats).items()) or "no request made"
+        return EXIT_UNREACHABLE, f"site unreachable: no page answered ({kinds})"
+    rate = errors / max(request_count(stats), 1)
+    if rate > max_error_rate:
+        return EXIT_ERROR_RATE, f"error rate {rate:.1%} over NORTHNEWS_MAX_ERROR_RATE {max_error_rate:.1%}"
+    return EXIT_OK, "ok"
+
+
+def build_manifest(
+    *,
+    run_id: str,
+    exit_code: int,
+    reason: str,
+    started: str,
+    ended: str,
+    duration: float,
+    opts: Options,
+    command: list[str],
+    returncode: int | None,
+    run: dict[str, Any] | None,
+    recovered: list[dict[str, Any]],
+    interrupted_runs: list[str],
+    closed: list[str],
+    open_left: list[str],
+    totals: dict[str, int],
+) -> dict[str, Any]:
+    stats = (run or {}).get("stats") or {}
+    kinds = error_kinds(stats)
+    errors = sum(kinds.values())
+    requests = request_count(stats)
+    count = lambda key: int(stats.get(key, 0))  # noqa: E731
+    return {
+        "run_id": run_id,
+        "status": STATUS_BY_CODE.get(exit_code, "crashed"),
+        "exit_code": exit_code,
+        "reason": reason,
+        "started": started,
+        "ended": ended,
+        "duration_seconds": round(duration, 3),
+        "archive_dir": str(opts.archive_dir),
+        "log": f"runs/{run_id}.log",
+        "command": command,
+        "crawl": {
+            "exit_status": returncode,
+            "finish_reason": stats.get("finish_reason") or (run or {}).get("status"),
+            "complete": bool((run or {}).get("complete")),
+            "incomplete_because": (run or {}).get("note"),
+            "walked_every_list_page": bool(stats.get("northnews/incremental/full_walk")),
+            "refresh_days": (opts.spider_args.get("refresh") or None),
+        },
+        "pages": {
+            "fetched": count(PAGES + "fetched"),
+            "list": count(PAGES + "list"),
+            "article": count(PAGES + "article"),
+            "other": count(PAGES + "other"),
+            "gone": count(PAGES + "gone"),
+            "failed": count(PAGES + "failed"),
+            "by_status": {
+                k.rsplit("/", 1)[1]: int(v) for k, v in sorted(stats.items()) if k.startswith(PAGES + "status/")
+            },
+        },
+        "articles": {
+            "new": count("northnews/store/new"),
+            "updated": count("northnews/store/updated"),
+            "unchanged": count("northnews/store/unchanged"),
+            "rejected": count("northnews/store/rejected"),
+            "skipped_known": count("northnews/spider/article_known"),
+        },
+        "errors": {
+            "total": errors,
+            "rate": round(errors / requests, 4) if requests else None,
+            "max_rate": opts.max_error_rate,
+            "by_kind": kinds,
+        },
+        "warc": {
+            "files_closed": closed,
+            "recovered_before_crawl": recovered,
+            "open_files_left": open_left,
+        },
+        "interrupted_runs_closed": interrupted_runs,
+        "store": totals,
+    }
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _say(log: Any, message: str) -> None:
+    log.write(f"{iso(utc_now())} [northnews.cron] {message}\n")
+    log.flush()
+
+
+def run(argv: Sequence[str]) -> int:
+    if any(a in ("-h", "--help") for a in argv):
+        print(__doc__)
+        return EXIT_OK
+    try:
+        opts = parse_options(argv)
+    except ValueError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+    archive = opts.archive_dir
+    archive.mkdir(parents=True, exist_ok=True)
+    run_id = new_run_id()
+    lock = ArchiveLock(archive)
+    try:
+        lock.acquire(run_id)
+    except LockHeld as exc:
+        print(f"{PROG}: {exc}; exiting (code {EXIT_LOCKED})", file=sys.stderr)
+        return EXIT_LOCKED
+
+    try:
+        return _locked_run(opts, run_id, lock)
+    finally:
+        lock.release()
+
+
+def _locked_run(opts: Options, run_id: str, lock: ArchiveLock) -> int:
+    archive = opts.archive_dir
+    runs_dir = archive / "runs"
+    runs_dir.mkdir(exist_ok=True)
+    log_path = runs_dir / f"{run_id}.log"
+    warc_dir = archive / "warc"
+    started_mono = time.monotonic()
+    started = iso(utc_now())
+    command = [sys.executable, "-m", "scrapy", "crawl", SPIDER, *opts.crawl_args,
+               "-s", f"NORTHNEWS_ARCHIVE_DIR={archive}", "-s", f"NORTHNEWS_RUN_ID={run_id}"]
+    returncode: int | None = None
+    recovered: list[dict[str, Any]] = []
+    with open(log_path, "a", encoding="utf-8") as log:
+        _say(log, f"run {run_id} started (pid {os.getpid()}), archive {archive}")
+        with Store.open(archive) as store:
+            interrupted = store.close_stale_runs("killed")
+        for stale in interrupted:
+            _say(log, f"run {stale} was left running by a killed crawl: closed as 'killed'")
+        try:
+            from northnews.archive.recover import recover_all
+
+            for rec in recover_all(archive):
+                _say(log, f"WARC recovery: {rec.describe()}")
+                recovered.append({
+                    "file": rec.path.name, "outcome": rec.outcome,
+                    "final": rec.final.name if rec.final else None,
+                    "records": rec.records, "dropped_bytes": rec.dropped_bytes,
+                })
+        except Exception as exc:  # reported, and the crawl goes on: it writes new files
+            _say(log, f"WARC recovery failed: {type(exc).__name__}: {exc}")
+            recovered.append({"error": f"{type(exc).__name__}: {exc}"})
+        before = _listing(warc_dir)
+
+        env = dict(os.environ, **{LOCK_FD_ENV: str(lock.fd)})
+        _say(log, "crawl: " + " ".join(command))
+        child = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+            pass_fds=(lock.fd,) if lock.fd is not None else (), preexec_fn=_die_with_parent,
+            process_group=0,
+        )
+        forwarded = _forward_signals(child)
+        try:
+            returncode = child.wait()
+        finally:
+            _restore_signals(forwarded)
+
+        with Store.open(archive) as store:
+            crawl = store.get_run(run_id)
+            code, reason = classify(returncode, crawl, opts.max_error_rate)
+            if crawl is not None and crawl["status"] == "running":
+                store.end_run(run_id, status="crashed", complete=False, note=reason)
+                crawl = store.get_run(run_id)
+            totals = store.counts()
+        ended = iso(utc_now())
+        manifest = build_manifest(
+            run_id=run_id, exit_code=code, reason=reason, started=started, ended=ended,
+            duration=time.monotonic() - started_mono, opts=opts, command=command,
+            returncode=returncode, run=crawl, recovered=recovered, interrupted_runs=interrupted,
+            closed=sorted(_listing(warc_dir) - before), open_left=_open_files(warc_dir),
+            totals=totals,
+        )
+        manifest_path = runs_dir / f"{run_id}.json"
+        _write_json(manifest_path, manifest)
+        _say(log, f"run {run_id} ended: {STATUS_BY_CODE[code]} (exit {code}): {reason}")
+
+    a, p, e = manifest["articles"], manifest["pages"], manifest["errors"]
+    line = (
+        f"{PROG}: run {run_id} {STATUS_BY_CODE[code]}"
+        + ("" if code == EXIT_OK else f" (exit {code}: {reason})")
+        + f": {p['fetched']} pages ({p['article']} article pages), {a['new']} new, {a['updated']} updated,"
+        f" {a['unchanged']} unchanged, {a['rejected']} rejected, {e['total']} errors;"
+        f" manifest {manifest_path}"
+    )
+    print(line, file=sys.stdout if code == EXIT_OK else sys.stderr, flush=True)
+    return code
+
+
+def _forward_signals(child: subprocess.Popen[Any]) -> dict[int, Any]:
+    def forward(signum: int, frame: Any) -> None:
+        try:
+            child.send_signal(signal.SIGTERM if signum == signal.SIGHUP else signum)
+        except ProcessLookupError:
+            pass
+
+    previous = {}
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        previous[signum] = signal.signal(signum, forward)
+    return previous
+
+
+def _restore_signals(previous: dict[int, Any]) -> None:
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    code = run(sys.argv[1:] if argv is None else argv)
+    if argv is None:
+        sys.exit(code)
+    return code
+
+
+if __name__ == "__main__":
+    main()
