@@ -8,14 +8,18 @@ hand from the rules, never by running the extractor).
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import lxml.etree
+import lxml.html
 import pytest
 
 from northnews.encoding import decode, looks_mojibake
 from northnews.normalize import article_fields, url_date
 from northnews.pages import ArticlePage, english, generic, l_cont, l_tit, parse_article, title_h3, wz_tit
+from northnews.pages._select import Doc, Selector
 from northnews.pipelines import reject_reasons
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -370,3 +374,84 @@ def test_related_news_forms_inside_the_body(related: str) -> None:
     )
     page = parse_article(html, "http://www.northnews.cn/2015/0915/1.shtml")
     assert page.paragraphs == ["第一段，有一个链接。"]
+
+
+# --- the same articles with other noise: what a differently generated mirror looks like ----------
+
+NOISE_INSIDE = (
+    '<script type="text/javascript">document.write("<div>广告</div>");</script>',
+    '<div class="ad"><script>BAIDU_CLB_fillSlot("1");</script></div>',
+    '<iframe src="http://ad.example.com/a.html" width="300"></iframe>',
+    "<style>.x{color:red}</style>",
+    "<p>\xa0</p>",
+)
+NOISE_AFTER = (
+    '<div class="share">分享到：<a href="#">微信</a> <a href="#">微博</a></div>',
+    '<p>分享到： <a href="#">QQ空间</a></p>',
+    '<div class="bshare-custom"><span>Share to:</span></div>',
+    '<div class="xgxw"><h3>相关新闻</h3><ul><li><a href="/2015/0101/1.shtml">某条新闻</a> <span>2015-01-01</span></li></ul></div>',
+    '<p><strong>相关阅读：</strong></p><p><a href="/2015/0101/1.shtml">另一条新闻</a></p>',
+    '<div><b>Related News</b><br/><a href="/2015/0101/1.shtml">Some story</a><br/><a href="/2.shtml">Other</a></div>',
+    '<div id="displaypagenum"><center><a href="#">上一页</a> <b>1</b> <a href="#">下一页</a></center></div>',
+    '<p align="center">共1页 [1]</p>',
+    '<div class="pagination"><span>Prev</span> <span>1</span> <span>Next</span></div>',
+)
+_BODY_SELECTOR = ".zhengwen, .picture-main .summary, .txt-content, article"
+
+
+def renoise(html: str, rnd: random.Random) -> bytes:
+    """The page with other noise: shuffled and extra class tokens and attributes, wrappers
+    around and inside the body, ads, empty paragraphs, share widgets, related news and pagers in
+    other shapes; re-encoded as UTF-8 or GBK, declared or not."""
+    root = lxml.html.document_fromstring(html)
+    for el in root.iter(lxml.etree.Element):
+        if el.get("class") is not None:
+            tokens = [*el.get("class").split(), f"nz{rnd.randrange(9)}"]
+            rnd.shuffle(tokens)
+            attrs = {**el.attrib, "class": "  ".join(tokens)}
+            el.attrib.clear()
+            for name, value in rnd.sample(sorted(attrs.items()), len(attrs)):
+                el.set(name, value)
+    body = next(iter(Selector(_BODY_SELECTOR)(Doc(root))), None)
+    if body is not None:
+        inner = lxml.etree.SubElement(body, "div", {"class": f"inner{rnd.randrange(9)}"})
+        inner.text, body.text = body.text, None
+        for child in list(body)[:-1]:
+            inner.append(child)
+        for snippet in rnd.sample(NOISE_INSIDE, 2):
+            inner.insert(rnd.randrange(len(inner) + 1), lxml.html.fragment_fromstring(snippet))
+        for snippet in rnd.sample(NOISE_AFTER, 3):
+            for element in lxml.html.fragments_fromstring(snippet):
+                inner.append(element)
+        wrapper = lxml.etree.Element("div", {"class": f"wrap{rnd.randrange(9)}"})
+        body.getparent().replace(body, wrapper)
+        wrapper.append(body)
+    for meta in root.xpath("//meta[@charset or @http-equiv]"):
+        meta.getparent().remove(meta)
+    text = lxml.html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")
+    encoding = rnd.choice(["utf-8", "gb2312", "none"])
+    if encoding == "utf-8":
+        return text.replace("<head>", '<head><meta charset="utf-8">', 1).encode("utf-8")
+    if encoding == "gb2312":
+        text = text.replace("<head>", '<head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">', 1)
+    return text.encode("gb18030", "xmlcharrefreplace")
+
+
+@needs_portal
+@pytest.mark.parametrize("seed", range(3))
+def test_portal_articles_survive_other_noise(seed: int) -> None:
+    manifest = read_jsonl(EXPECTED / "pages.jsonl")
+    for expected in portal_items():
+        rnd = random.Random(f"{seed} {expected['url']}")
+        entries = sorted((m for m in manifest if m.get("article") == expected["url"]), key=lambda m: m["page"])
+        pages = []
+        for entry in entries:
+            html, _ = decode(portal_file(entry["url"]).read_bytes())
+            # A lying header on some pages: the bytes must still win.
+            header = rnd.choice([None, "text/html", "text/html; charset=utf-8"])
+            noisy, _ = decode(renoise(html, rnd), header)
+            pages.append(parse_article(noisy, entry["url"]))
+        fields, _ = article_fields(pages, expected["url"])
+        for name, value in expected.items():
+            if name not in {"url", "edition"}:
+                assert fields[name] == value, (expected["url"], name)

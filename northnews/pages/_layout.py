@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from northnews.pages import _dom
+from northnews.pages._body import body as parse_body
+from northnews.pages._byline import parse_byline
+from northnews.pages._fields import keywords, page_urls, section
 from northnews.pages._article import ArticlePage
 from northnews.pages._select import Doc, Element, Selector
 
@@ -55,8 +58,8 @@ class Layout:
         return max(found, key=lambda el: len(_dom.text_of(el)))  # first of equals: the outermost
 
     def parse_tree(self, doc: Doc, url: str) -> ArticlePage:
-        byline = _dom.parse_byline(*self.select("byline", doc))
-        body = _dom.body(self.body_element(doc), url)
+        byline = parse_byline(*self.select("byline", doc))
+        body = parse_body(self.body_element(doc), url)
         root = doc.root
         return ArticlePage(
             template=self.name,
@@ -65,11 +68,11 @@ class Layout:
             author=byline.author,
             editor=byline.editor or body.editor,
             date=byline.date,
-            section=_dom.section(doc, self.crumb),
+            section=section(doc, self.crumb),
             paragraphs=body.paragraphs,
             images=body.images,
-            tags=_dom.keywords(root),
-            page_urls=_dom.page_urls(root, url),
+            tags=keywords(root),
+            page_urls=page_urls(root, url),
         )
 
     def parse(self, html: str, url: str) -> ArticlePage:

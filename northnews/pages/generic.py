@@ -20,6 +20,10 @@ from lxml import etree
 
 from northnews.normalize import clean_title, collapse_ws, date_raw, find_date
 from northnews.pages import _dom
+from northnews.pages._body import body as parse_body
+from northnews.pages._body import is_chrome_element, is_chrome_line
+from northnews.pages._byline import parse_byline
+from northnews.pages._fields import keywords, page_urls, section
 from northnews.pages._article import ArticlePage
 from northnews.pages._select import Doc, Element
 
@@ -65,7 +69,7 @@ def _is_meta(el: Element, length: int) -> bool:
     if length > 200:
         return False
     text = _dom.text_of(el)
-    if _dom.is_chrome_line(text) or text.count("|") >= 2:
+    if is_chrome_line(text) or text.count("|") >= 2:
         return True
     if length > 80:
         return False
@@ -119,7 +123,7 @@ def _score_tree(root: Element) -> Element | None:
     def visit(el: Element, chrome: bool) -> tuple[int, int, int]:
         nonlocal best
         tag = _dom.tag_of(el)
-        chrome = chrome or tag in _STRUCTURAL_CHROME or _dom._is_chrome(el)
+        chrome = chrome or tag in _STRUCTURAL_CHROME or is_chrome_element(el)
         direct = len((el.text or "").strip())
         total, link, good, block_children = direct, 0, 0, False
         for child in el:
@@ -218,9 +222,9 @@ def parse_tree(doc: Doc, url: str) -> ArticlePage:
     root = doc.root
     heading = _heading(root)
     container = _score_tree(root)
-    body = _dom.body(container, url)
+    body = parse_body(container, url)
     bylines = _byline_elements(heading, container)
-    byline = _dom.parse_byline(*bylines)
+    byline = parse_byline(*bylines)
     # A container wide enough to hold the heading and byline too must not put them in the body.
     meta_lines = {_dom.text_of(el) for el in bylines}
     if heading is not None:
@@ -233,11 +237,11 @@ def parse_tree(doc: Doc, url: str) -> ArticlePage:
         author=byline.author,
         editor=byline.editor or body.editor,
         date=_date(root, heading, byline.date),
-        section=_dom.section(doc),
+        section=section(doc),
         paragraphs=body.paragraphs,
         images=body.images,
-        tags=_dom.keywords(root),
-        page_urls=_dom.page_urls(root, url),
+        tags=keywords(root),
+        page_urls=page_urls(root, url),
     )
 
 

@@ -1,0 +1,116 @@
+"""Page-level fields: keywords, the breadcrumb's section, the pager's other pages."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+
+from northnews.normalize import collapse_ws, section_from_crumbs, split_tags
+from northnews.pages._dom import SKIP_TAGS, Doc, Element, css, is_hidden, tag_of, text_of
+
+_KEYWORDS_XP = etree.XPath(
+    "//meta[translate(@name, 'KEYWORDS', 'keywords')='keywords']/@content"
+)
+
+
+def keywords(root: Element) -> list[str]:
+    for content in _KEYWORDS_XP(root):
+        tags = split_tags(content)
+        if tags:
+            return tags
+    return []
+
+
+_CRUMB_SPLIT_RE = re.compile(r"\s*(?:>>?|＞|»|›|→|/|\||－|\s-+\s)\s*")
+_CRUMB_LABEL_RE = re.compile(
+    r"^\s*(?:[^\s:：>]{0,6}位置|location|you are here|position)\s*[:：]\s*", re.I
+)
+
+
+def crumbs(el: Element | None) -> list[str]:
+    """The crumbs of a breadcrumb: each link whole, bare text split on ``>``/``»``/``/``."""
+    if el is None:
+        return []
+    out: list[str] = []
+
+    def bare(text: str | None) -> None:
+        if text:
+            text = _CRUMB_LABEL_RE.sub("", collapse_ws(text))
+            out.extend(p for p in _CRUMB_SPLIT_RE.split(text) if p.strip())
+
+    def walk(node: Element) -> None:
+        bare(node.text)
+        for child in node:
+            tag = tag_of(child)
+            if tag == "a":
+                text = _CRUMB_LABEL_RE.sub("", text_of(child))
+                if text.strip(" >»›＞/|"):
+                    out.append(text.strip(" >»›＞/|"))
+            elif tag and tag not in SKIP_TAGS and not is_hidden(child):
+                walk(child)
+            bare(child.tail)
+
+    walk(el)
+    return [collapse_ws(c) for c in out if collapse_ws(c)]
+
+
+CRUMB_SELECTORS = (
+    ".senav", ".crumb", ".l-pos", ".position", ".breadcrumb", ".breadcrumbs", ".location",
+    ".weizhi", ".dqwz", ".nav-path", ".crumbs", "nav[aria-label=breadcrumb]",
+    "[itemtype=https://schema.org/breadcrumblist]",
+)
+_CRUMB_SELS = {s: css(s) for s in CRUMB_SELECTORS}
+
+
+def section(doc: Doc, preferred: str | None = None) -> str | None:
+    """The breadcrumb's section: ``preferred`` selector first, then any known breadcrumb class."""
+    order = ([preferred] if preferred else []) + [s for s in CRUMB_SELECTORS if s != preferred]
+    for selector in order:
+        sel = _CRUMB_SELS.get(selector) or css(selector)
+        for el in sel(doc):
+            found = section_from_crumbs(crumbs(el))
+            if found:
+                return found
+    return None
+
+
+_PAGE_URL_RE = re.compile(r"^(?P<stem>.*/(?P<id>[^/_]+?))(?:_(?P<n>\d{1,3}))?\.(?P<ext>s?html?)$", re.I)
+_LINK_XP = etree.XPath("//a[@href]/@href")
+
+
+def page_urls(root: Element, url: str) -> list[str]:
+    """Absolute URLs of the article's other pages (``<id>_2.shtml``…), in page order."""
+    here = urlsplit(url)
+    match = _PAGE_URL_RE.match(here.path)
+    if not match:
+        return []
+    stem, ext, article_id = match["stem"], match["ext"].lower(), match["id"]
+    pages: dict[int, str] = {}
+    for href in _LINK_XP(root):
+        href = href.strip()
+        # Resolving every link is the costliest step of a page: only links naming the id can
+        # be one of its pages.
+        if article_id not in href or href.startswith(("#", "javascript:", "mailto:")):
+            continue
+        absolute = urlsplit(urljoin(url, href))
+        if absolute.netloc.lower() != here.netloc.lower():
+            continue
+        other = _PAGE_URL_RE.match(absolute.path)
+        if not other or other["stem"] != stem or other["ext"].lower() != ext:
+            continue
+        number = int(other["n"] or 1)
+        candidate = f"{here.scheme}://{here.netloc}{absolute.path}"
+        if absolute.path != here.path:
+            pages.setdefault(number, candidate)
+    return [pages[n] for n in sorted(pages)]
+
+
+def resolve(url: str, src: str | None) -> str | None:
+    src = (src or "").strip()
+    if not src or src.startswith(("data:", "javascript:", "about:")):
+        return None
+    return urljoin(url, src)
+
+
