@@ -6,6 +6,7 @@ where bytes come from (network, mirror, WARC) is the business of the downloader 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import date, datetime, timezone
@@ -119,6 +120,9 @@ class ArticlesSpider(scrapy.Spider):
         spider.domains = tuple(crawler.settings.getlist("NORTHNEWS_ALLOWED_DOMAINS"))
         spider.allowed_domains = list(spider.domains)
         spider.edition_by_host = {(urlsplit(u).hostname or "").lower(): e for e, u in start_urls.items()}
+        # Each edition's host is crawled with its start URL's scheme, so that an article linked
+        # over both http and https is one URL (one request, one item, one store row).
+        spider.scheme_by_host = {(urlsplit(u).hostname or "").lower(): urlsplit(u).scheme for u in start_urls.values()}
         # The other editions' hosts: with -a editions=en, the header link to 中文简体 is not followed.
         spider.skipped_hosts = {h for h, e in spider.edition_by_host.items() if e not in spider.editions}
         spider._configure(crawler)
@@ -158,10 +162,20 @@ class ArticlesSpider(scrapy.Spider):
 
     def _links(self, response: TextResponse) -> list[discovery.Link]:
         """The page's links, minus those into editions this crawl does not cover."""
-        return [
-            link for link in discovery.page_links(response.text, response.url, self.domains)
-            if (urlsplit(link.url).hostname or "").lower() not in self.skipped_hosts
-        ]
+        links: list[discovery.Link] = []
+        seen: set[str] = set()
+        for link in discovery.page_links(response.text, response.url, self.domains):
+            parts = urlsplit(link.url)
+            host = (parts.hostname or "").lower()
+            if host in self.skipped_hosts:
+                continue
+            scheme = self.scheme_by_host.get(host)
+            if scheme and parts.scheme != scheme:
+                link = dataclasses.replace(link, url=parts._replace(scheme=scheme).geturl())
+            if link.url not in seen:
+                seen.add(link.url)
+                links.append(link)
+        return links
 
     def _too_old(self, when: date | None) -> bool:
         return self.since is not None and when is not None and when < self.since
