@@ -1,0 +1,253 @@
+"""``northnews-archive``: check, recover, index and list the WARC archive.
+
+Usage (``ARCHIVE`` defaults to ``NORTHNEWS_ARCHIVE_DIR`` of the Scrapy project, else ``archive``)::
+
+    northnews-archive [-d ARCHIVE] check [--recover] [-v] [PATH ...]
+    northnews-archive [-d ARCHIVE] recover
+    northnews-archive [-d ARCHIVE] index [--merged OUT.cdxj] [PATH ...]
+    northnews-archive [-d ARCHIVE] list [--json] [--requests] [--url-contains TEXT] [PATH ...]
+
+``check`` runs ``warcio check`` (digests, gzip checksums) on every WARC and adds what it does not
+see: every gzip member ends and every block matches its Content-Length (a kill can cut a last
+record in half and ``warcio check`` still passes), the file equals its manifest entry (size, sha1,
+record count: catches a file cut at a record boundary), it starts with ``warcinfo``, its CDXJ index
+exists. ``.open`` files held by a running crawl are reported and skipped; others were left by a
+killed crawl: a failure, unless ``--recover`` recovers them first (as ``recover`` does).
+Exit status: 0 when every file passes, 1 otherwise, 2 on usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import hashlib
+import io
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import SimpleNamespace
+
+from warcio.checker import Checker
+
+from northnews.archive import cdxj
+from northnews.archive.digests import DB_NAME, DigestIndex
+from northnews.archive.recover import recover_all
+from northnews.archive.scan import OPEN_SUFFIX, final_name, iter_warc_files, scan_file, warc_root
+
+
+def default_archive_dir() -> str:
+    try:
+        from scrapy.utils.project import get_project_settings
+
+        return str(get_project_settings().get("NORTHNEWS_ARCHIVE_DIR") or "archive")
+    except Exception:  # noqa: BLE001 - outside a project the plain default applies
+        return "archive"
+
+
+def _in_use(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    return False
+
+
+def warcio_check(path: Path) -> list[str]:
+    """Problems ``warcio check`` reports for one file (empty list: it passes)."""
+    out = io.StringIO()
+    checker = Checker(SimpleNamespace(inputs=[str(path)], verbose=False))
+    with contextlib.redirect_stdout(out):
+        try:
+            status = checker.process_all()
+        except Exception as exc:  # noqa: BLE001 - a reader crash is a failed check too
+            return [f"warcio check crashed: {type(exc).__name__}: {exc}"]
+    if status == 0:
+        return []
+    lines = [ln.strip() for ln in out.getvalue().splitlines() if ln.strip() and ln.strip() != str(path)]
+    return ["warcio check: " + ln for ln in lines] or ["warcio check failed"]
+
+
+def _sha1(path: Path) -> str:
+    h = hashlib.sha1()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def check_file(path: Path, index: DigestIndex | None) -> tuple[list[str], list[str], int]:
+    """(failures, warnings, record count) of one closed WARC file."""
+    failures: list[str] = []
+    warnings: list[str] = []
+    scan = scan_file(path)
+    if scan.error:
+        failures.append(f"incomplete at offset {scan.error_offset}: {scan.error}")
+    if scan.records and scan.records[0].rec_type != "warcinfo":
+        warnings.append("first record is not warcinfo")
+    failures += warcio_check(path)
+    entry = index.file_entry(path.name) if index is not None else None
+    if entry is None:
+        warnings.append("no manifest entry (not closed by northnews, or closed before it was recorded)")
+    else:
+        size, sha1, records = entry
+        if scan.size != size:
+            failures.append(f"size {scan.size} differs from manifest {size}")
+        elif _sha1(path) != sha1:
+            failures.append("sha1 differs from manifest")
+        if not scan.error and len(scan.records) != records:
+            failures.append(f"{len(scan.records)} records, manifest says {records}")
+    if not cdxj.index_path(path).exists():
+        warnings.append("no CDXJ index (run `northnews-archive index`)")
+    return failures, warnings, len(scan.records)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    root = Path(args.paths[0]) if args.paths else Path(args.archive_dir)
+    if args.recover:
+        for rec in recover_all(root):
+            print(f"RECOVER {rec.describe()}")
+    files = [p for target in (args.paths or [args.archive_dir]) for p in iter_warc_files(target)]
+    if not files:
+        print(f"no WARC files under {', '.join(args.paths or [args.archive_dir])}")
+        return 1
+    index = _open_index(root)
+    failed = 0
+    total_records = 0
+    try:
+        for path in files:
+            if path.name.endswith(OPEN_SUFFIX):
+                if _in_use(path):
+                    print(f"OPEN  {path.name}: being written by a running crawl (skipped)")
+                else:
+                    failed += 1
+                    print(f"FAIL  {path.name}: left open by a killed crawl "
+                          "(run `northnews-archive recover` or `check --recover`)")
+                continue
+            failures, warnings, count = check_file(path, index)
+            total_records += count
+            if failures:
+                failed += 1
+                print(f"FAIL  {path.name}")
+                for msg in failures:
+                    print(f"      {msg}")
+            else:
+                print(f"OK    {path.name} ({count} records)")
+            if warnings and (args.verbose or failures):
+                for msg in warnings:
+                    print(f"      warning: {msg}")
+    finally:
+        if index is not None:
+            index.close()
+    print(f"{len(files)} file(s), {total_records} records, {failed} failed")
+    return 1 if failed else 0
+
+
+def _open_index(root: Path) -> DigestIndex | None:
+    db = warc_root(root) / DB_NAME
+    return DigestIndex(db) if db.exists() else None
+
+
+def cmd_recover(args: argparse.Namespace) -> int:
+    results = recover_all(args.archive_dir)
+    for rec in results:
+        print(rec.describe())
+    if not results:
+        print("no .open files")
+    return 0
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    written = []
+    for target in args.paths or [args.archive_dir]:
+        for path in iter_warc_files(target, include_open=False):
+            out = cdxj.index_file(path)
+            written.append(out)
+            print(f"{out}")
+    if args.merged:
+        cdxj.merge(written, args.merged)
+        print(f"merged index: {args.merged}")
+    if not written:
+        print("no closed WARC files to index")
+        return 1
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    types = ("response", "revisit", "request") if args.requests else ("response", "revisit")
+    for target in args.paths or [args.archive_dir]:
+        root = warc_root(target)
+        for path in iter_warc_files(target):
+            scan = scan_file(path)
+            rel = path.relative_to(root) if path.is_relative_to(root) else Path(path.name)
+            name = str(rel.with_name(final_name(rel.name)))
+            for rec in scan.records:
+                url = rec.target_uri or ""
+                if rec.rec_type not in types or (args.url_contains and args.url_contains not in url):
+                    continue
+                status = rec.http_status()
+                row = {
+                    "url": url,
+                    "status": status,
+                    "date": rec.date,
+                    "type": rec.rec_type,
+                    "file": name,
+                    "offset": rec.offset,
+                    "record_id": rec.record_id,
+                }
+                if args.json:
+                    print(json.dumps(row, ensure_ascii=False))
+                else:
+                    print(f"{rec.date}\t{status if status is not None else '-'}\t{rec.rec_type}\t{url}\t{name}:{rec.offset}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="northnews-archive",
+        description="Check, recover, index and list the northnews WARC archive.",
+    )
+    parser.add_argument(
+        "-d", "--archive-dir", default=None,
+        help="archive dir (holds warc/); default: NORTHNEWS_ARCHIVE_DIR of the project, else ./archive",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("check", help="verify every WARC: warcio check + completeness + manifest")
+    p.add_argument("paths", nargs="*", help="WARC files or dirs (default: the archive dir)")
+    p.add_argument("--recover", action="store_true", help="recover .open files of killed crawls first")
+    p.add_argument("-v", "--verbose", action="store_true", help="show warnings for passing files too")
+    p.set_defaults(func=cmd_check)
+    p = sub.add_parser("recover", help="truncate, close and rename .open files left by killed crawls")
+    p.set_defaults(func=cmd_recover)
+    p = sub.add_parser("index", help="rebuild the CDXJ index of every closed WARC")
+    p.add_argument("paths", nargs="*", help="WARC files or dirs (default: the archive dir)")
+    p.add_argument("--merged", metavar="OUT", help="also write one sorted index of all files (pywb)")
+    p.set_defaults(func=cmd_index)
+    p = sub.add_parser("list", help="what is archived: date, status, type, URL, file:offset")
+    p.add_argument("paths", nargs="*", help="WARC files or dirs (default: the archive dir)")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument("--requests", action="store_true", help="list request records too")
+    p.add_argument("--url-contains", metavar="TEXT", help="only URLs containing TEXT")
+    p.set_defaults(func=cmd_list)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    # The commands print their own report; library log lines would only repeat it.
+    logging.basicConfig(level=logging.ERROR, format="%(levelname)s: %(message)s")
+    if args.archive_dir is None:
+        args.archive_dir = default_archive_dir()
+    try:
+        return args.func(args)
+    except FileNotFoundError as exc:
+        print(f"northnews-archive: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
