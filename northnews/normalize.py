@@ -127,10 +127,9 @@ def clean_person(text: str | None, kind: str) -> str | None:
 # --- titles --------------------------------------------------------------------------------------
 
 _SITE_NAMES = r"正北方网(?:首页)?|northnews(?:\.cn)?|www\.northnews\.cn"
-_TITLE_SUFFIX_RE = re.compile(
-    rf"\s*(?:[-_|｜–—:：·•]+\s*|\s+)(?:{_SITE_NAMES})\s*$", re.I
-)
-_TITLE_EDGE = " \u3000\xa0-_|｜–—~～·•*#=+>:：;；,，、/\\"
+# Only after a separator: "…cooperates with Northnews" is a title, "…_正北方网" a suffix.
+_TITLE_SUFFIX_RE = re.compile(rf"\s*[-_|｜–—·•]+\s*(?:{_SITE_NAMES})\s*$", re.I)
+_TITLE_EDGE = " \u3000\xa0-_|｜–—~～·•*#=>:：;；,，、/\\"
 
 
 def clean_title(text: str | None) -> str | None:
@@ -267,13 +266,14 @@ def url_date(url: str) -> date | None:
 
 # --- tags, sections ------------------------------------------------------------------------------
 
-_TAG_SEP_RE = re.compile(r"[,，、;；|｜]")
-HOME_CRUMBS = frozenset({"首页", "home", "正北方网", "正北方网首页", "northnews", "主页"})
-ARTICLE_CRUMBS = frozenset({"正文", "text", "content", "内容", "正文内容"})
+_TAG_SEP_RE = re.compile(r"[,，、;；|]")
+HOME_CRUMBS = frozenset({"首页", "home", "正北方网", "正北方网首页"})
+ARTICLE_CRUMBS = frozenset({"正文", "text", "content"})
 
 
 def split_tags(keywords: str | None) -> list[str]:
-    """``<meta name="keywords">`` → tags: split on , ， 、 ; ； | (else whitespace), deduplicated."""
+    """``<meta name="keywords">`` → tags: split on , ， 、 ; ； | if any occurs, else on whitespace;
+    stripped, empties and duplicates dropped, order kept."""
     if not keywords:
         return []
     parts = _TAG_SEP_RE.split(keywords) if _TAG_SEP_RE.search(keywords) else keywords.split()

@@ -455,3 +455,40 @@ def test_portal_articles_survive_other_noise(seed: int) -> None:
         for name, value in expected.items():
             if name not in {"url", "edition"}:
                 assert fields[name] == value, (expected["url"], name)
+
+
+def test_page_urls_ignore_this_page_and_other_articles() -> None:
+    pager = (
+        '<a href="2049390_1.shtml">1</a> <a href="./2049390_2.shtml">2</a> '
+        '<a href="http://www.northnews.cn/2015/0915/2049390_3.shtml">3</a> '
+        '<a href="2049390.shtml">首页</a> <a href="/2015/0915/20493901_2.shtml">x</a> '
+        '<a href="http://english.northnews.cn/2015/0915/2049390_4.shtml">y</a> '
+        '<a href="/2015/0914/2049390_5.shtml">z</a> <a href="javascript:go(2049390)">js</a>'
+    )
+    html = f'<div class="l-cont"><h1>T</h1></div><div class="zhengwen"><p>x</p><div>{pager}</div></div>'
+    base = "http://www.northnews.cn/2015/0915/2049390"
+    assert parse_article(html, base + ".shtml").page_urls == [base + "_2.shtml", base + "_3.shtml"]
+    assert parse_article(html, base + "_2.shtml").page_urls == [base + ".shtml", base + "_3.shtml"]
+    # The scheme of the page being parsed is kept (a redirect to https stays on https).
+    assert parse_article(html, "https://www.northnews.cn/2015/0915/2049390.shtml").page_urls[0] == (
+        "https://www.northnews.cn/2015/0915/2049390_2.shtml"
+    )
+
+
+@pytest.mark.parametrize(
+    "head, name, title, template",
+    [
+        ("", "from:新华网2015-09-15 15:21", "X", "english"),
+        ("", "Source: Xinhua", "呼和浩特", "english"),
+        ("", "来源：新华网", "Hohhot", "l-cont"),
+        ('<div class="edition">Edition:English | 中文简体</div>', "2015-09-15", "呼和浩特", "english"),
+        ("", "2015-09-15", "Wind farm opens in Hohhot", "english"),
+        ("", "2015-09-15", "呼和浩特召开经济工作会议", "l-cont"),
+    ],
+)
+def test_english_is_told_from_l_cont_by_markup(head: str, name: str, title: str, template: str) -> None:
+    html = (
+        f'<html><body>{head}<div class="l-cont"><h1>{title}</h1><div class="name">{name}</div>'
+        '<div class="zhengwen"><p>text</p></div></div></body></html>'
+    )
+    assert parse_article(html, "http://www.northnews.cn/2015/0915/1.shtml").template == template

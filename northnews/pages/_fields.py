@@ -87,6 +87,7 @@ def page_urls(root: Element, url: str) -> list[str]:
     if not match:
         return []
     stem, ext, article_id = match["stem"], match["ext"].lower(), match["id"]
+    current = int(match["n"] or 1)
     pages: dict[int, str] = {}
     for href in _LINK_XP(root):
         href = href.strip()
@@ -101,9 +102,11 @@ def page_urls(root: Element, url: str) -> list[str]:
         if not other or other["stem"] != stem or other["ext"].lower() != ext:
             continue
         number = int(other["n"] or 1)
+        if number == current:  # this page, also when page 1 is linked as <id>_1.shtml
+            continue
         candidate = f"{here.scheme}://{here.netloc}{absolute.path}"
-        if absolute.path != here.path:
-            pages.setdefault(number, candidate)
+        if number not in pages or (number == 1 and other["n"] is None):
+            pages[number] = candidate  # page 1 by its plain URL, the article's own
     return [pages[n] for n in sorted(pages)]
 
 

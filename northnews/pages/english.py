@@ -1,12 +1,15 @@
 """``english``: the English edition, the ``l-cont`` markup with ``from:`` in place of ``来源：``.
 
 ``.l-cont h1`` title; ``.name`` holding ``from:新华网2015-09-15 15:21`` as one run of text;
-body ``.zhengwen``. Told apart from ``l-cont`` by its byline label, else by the title's script.
+body ``.zhengwen``. Told apart from ``l-cont`` by its byline label (``from:`` vs ``来源：``), else by
+the edition header ``Edition:English``, the document language or the title's script.
 """
 
 from __future__ import annotations
 
 import re
+
+from lxml import etree
 
 from northnews.pages import _dom
 from northnews.pages._article import ArticlePage
@@ -23,6 +26,8 @@ LAYOUT = Layout(
 
 _ENGLISH_LABEL_RE = re.compile(r"(?<![A-Za-z])(?:from|source)\s*[:：]", re.I)
 _CHINESE_LABEL_RE = re.compile(r"来\s*源\s*[:：]")
+_EDITION_RE = re.compile(r"Edition\s*[:：]\s*English", re.I)
+_EDITION_XP = etree.XPath("//body//text()[contains(., 'dition')]")
 
 
 def is_english(doc: Doc) -> bool:
@@ -32,11 +37,15 @@ def is_english(doc: Doc) -> bool:
         return True
     if _CHINESE_LABEL_RE.search(byline):
         return False
-    title = (LAYOUT.title_of(doc) or "").replace(" ", "")
-    if title:
-        return sum(c.isascii() for c in title) >= 0.8 * len(title)
+    # No label printed: the edition's header ("Edition:English | 中文简体"), the document
+    # language, then the script of the title.
+    if any(_EDITION_RE.search(text) for text in _EDITION_XP(doc.root)):
+        return True
     lang = (doc.root.get("lang") or "").lower()
-    return lang.startswith("en")
+    if lang:
+        return lang.startswith("en")
+    title = (LAYOUT.title_of(doc) or "").replace(" ", "")
+    return bool(title) and sum(c.isascii() for c in title) >= 0.8 * len(title)
 
 
 def parse(html: str, url: str) -> ArticlePage:
