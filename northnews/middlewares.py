@@ -37,6 +37,8 @@ class EncodingMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         if not isinstance(response, TextResponse) or not response.body:
             return response
+        if response.body.isascii() and not response.encoding.lower().startswith("utf-16"):
+            return response  # every ASCII-compatible codec reads it the same
         content_type = response.headers.get(b"Content-Type")
         codec = detect_encoding(response.body, content_type)
         if same_codec(codec, response.encoding):

@@ -166,3 +166,16 @@ def test_middleware_ignores_binary_and_empty_responses(middleware: EncodingMiddl
     assert middleware.process_response(Request(image.url), image) is image
     empty = TextResponse("http://www.northnews.cn/", body=b"", encoding="utf-8")
     assert middleware.process_response(Request(empty.url), empty) is empty
+    robots = TextResponse("http://www.northnews.cn/robots.txt", body=b"User-agent: *\nDisallow: /search/\n",
+                          headers={"Content-Type": "text/plain; charset=gbk"})
+    assert middleware.process_response(Request(robots.url), robots) is robots
+    assert middleware.stats.get_value("northnews/encoding/redecoded") is None
+
+
+def test_middleware_fixes_undeclared_gbk_that_scrapy_reads_as_cp1250(middleware) -> None:
+    """The portal's English pages carry little Chinese: Scrapy's guess is a Central European codec."""
+    body = page(text="Hohhot, Sept. 18 (Xinhua) -- 王喆 reports.").encode("gbk")
+    response = html_response(body, "text/html")
+    fixed = middleware.process_response(Request(response.url), response)
+    assert fixed.encoding == "gb18030"
+    assert "王喆" in fixed.text and not looks_mojibake(fixed.text)
