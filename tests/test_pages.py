@@ -492,3 +492,18 @@ def test_english_is_told_from_l_cont_by_markup(head: str, name: str, title: str,
         '<div class="zhengwen"><p>text</p></div></div></body></html>'
     )
     assert parse_article(html, "http://www.northnews.cn/2015/0915/1.shtml").template == template
+
+
+def test_footer_lines_go_but_sentences_about_copyright_stay() -> None:
+    html = """<div class="wz-tit"><h1>T</h1></div><div class="auth">2015-09-15 15:21</div>
+    <div class="zhengwen content">
+    <p>Copyright infringement cases in Inner Mongolia rose 20 percent last year.</p>
+    <p>版权所有人可以向法院提起诉讼。</p>
+    <p>Copyright © 2004-2012 northnews.cn All Rights Reserved.</p>
+    <p>版权所有：正北方网 蒙ICP备10000005号</p>
+    </div>"""
+    page = parse_article(html, "http://www.northnews.cn/2015/0915/1.shtml")
+    assert page.paragraphs == [
+        "Copyright infringement cases in Inner Mongolia rose 20 percent last year.",
+        "版权所有人可以向法院提起诉讼。",
+    ]

@@ -192,7 +192,9 @@ _RELATED_PREFIX_RE = re.compile(
 _WIDGET_RE = re.compile(r"^(?:\s*[【\[][^】\]]{1,10}[】\]]\s*)+$")
 _CHROME_LINE_RE = re.compile(
     r"^(?:返回顶部|返回首页|打印本页|打印|关闭窗口|关闭|收藏本页|我要纠错|字号[:：].*|【?字体[:：].*"
-    r"|back to top|print|close)$|^(?:copyright|版权所有|©)|ICP备",
+    r"|back to top|print|close)$"
+    # Footers, not a story about copyright: "Copyright © 2004-2012 …", "版权所有：…", "蒙ICP备…".
+    r"|^(?:copyright\s*(?:©|\(c\)|&copy;|\d{4})|版权所有\s*[:：©]|©\s*\d{4})|all rights reserved|ICP备",
     re.I,
 )
 _CREDIT_RE = re.compile(
