@@ -36,7 +36,7 @@ from scrapy.exceptions import NotConfigured
 from northnews import discovery
 from northnews.discovery import Kind
 from northnews.extensions.progress import error_count
-from northnews.store import ArchiveLock, LockHeld, Store, iso, utc_now
+from northnews.store import ArchiveLock, LockHeld, Store, utc_now
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -100,6 +100,7 @@ class IncrementalCrawl:
                 ext.lock.acquire(ext.run_id)
             except LockHeld as exc:
                 # Raised here, before anything is fetched or written; scrapy exits non-zero.
+                logger.error("%s; not crawling", exc)
                 raise RuntimeError(f"{exc}; not crawling") from None
         ext.run = CrawlRun(Store.open(archive_dir), ext.run_id)
         _runs[crawler] = ext.run
@@ -200,5 +201,3 @@ def restrictions(spider: Spider, crawler: Crawler) -> list[str]:
         found.append("editions")
     return found
 
-
-__all__ = ["CrawlRun", "IncrementalCrawl", "crawl_run", "new_run_id", "iso"]

@@ -512,7 +512,7 @@ class ArchiveLock:
             self.fd = None
 
     def __enter__(self) -> ArchiveLock:
-        return self.acquire()
+        return self if self.fd is not None else self.acquire()
 
     def __exit__(self, *exc: object) -> None:
         self.release()
