@@ -25,6 +25,7 @@ import hashlib
 import io
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -211,23 +212,25 @@ def build_parser() -> argparse.ArgumentParser:
         prog="northnews-archive",
         description="Check, recover, index and list the northnews WARC archive.",
     )
-    parser.add_argument(
-        "-d", "--archive-dir", default=None,
-        help="archive dir (holds warc/); default: NORTHNEWS_ARCHIVE_DIR of the project, else ./archive",
-    )
+    dir_help = "archive dir (holds warc/); default: NORTHNEWS_ARCHIVE_DIR of the project, else ./archive"
+    parser.add_argument("-d", "--archive-dir", default=None, help=dir_help)
+    # Also accepted after the command (`northnews-archive check -d DIR`).
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-d", "--archive-dir", default=argparse.SUPPRESS, help=dir_help)
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("check", help="verify every WARC: warcio check + completeness + manifest")
+    p = sub.add_parser("check", parents=[common],
+                       help="verify every WARC: warcio check + completeness + manifest")
     p.add_argument("paths", nargs="*", help="WARC files or dirs (default: the archive dir)")
     p.add_argument("--recover", action="store_true", help="recover .open files of killed crawls first")
     p.add_argument("-v", "--verbose", action="store_true", help="show warnings for passing files too")
     p.set_defaults(func=cmd_check)
-    p = sub.add_parser("recover", help="truncate, close and rename .open files left by killed crawls")
+    p = sub.add_parser("recover", parents=[common], help="truncate, close and rename .open files left by killed crawls")
     p.set_defaults(func=cmd_recover)
-    p = sub.add_parser("index", help="rebuild the CDXJ index of every closed WARC")
+    p = sub.add_parser("index", parents=[common], help="rebuild the CDXJ index of every closed WARC")
     p.add_argument("paths", nargs="*", help="WARC files or dirs (default: the archive dir)")
     p.add_argument("--merged", metavar="OUT", help="also write one sorted index of all files (pywb)")
     p.set_defaults(func=cmd_index)
-    p = sub.add_parser("list", help="what is archived: date, status, type, URL, file:offset")
+    p = sub.add_parser("list", parents=[common], help="what is archived: date, status, type, URL, file:offset")
     p.add_argument("paths", nargs="*", help="WARC files or dirs (default: the archive dir)")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.add_argument("--requests", action="store_true", help="list request records too")
@@ -247,6 +250,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FileNotFoundError as exc:
         print(f"northnews-archive: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `northnews-archive list | head`
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silences the flush at exit
+        return 0
 
 
 if __name__ == "__main__":
