@@ -1,0 +1,119 @@
+"""``WarcSource``: the archive answering requests instead of the network."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from northnews.archive.replay import ReplayHit, open_source
+from northnews.archive.warcreplay import WarcSource
+from tests.archive_server import capture, exchange, make_writer
+
+ARTICLE = "http://www.northnews.cn/2015/0915/2049381.shtml"
+V1 = "<html><body>第一版</body></html>".encode("gbk")
+V2 = "<html><body>第二版</body></html>".encode("gbk")
+GZ = [("Content-Type", "text/html"), ("Content-Encoding", "gzip")]
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> tuple[Path, dict[str, dict]]:
+    """Two crawls of a site: the article changes, then stays; a later fetch fails with 503."""
+    caps: dict[str, dict] = {}
+    first = make_writer(tmp_path)
+    caps["v1"] = capture(first, *exchange(ARTICLE, gzip.compress(V1, mtime=0), headers=GZ))
+    caps["moved"] = capture(first, *exchange("http://www.northnews.cn/news", status=301,
+                                             headers=[("Location", "http://www.northnews.cn/news/")]))
+    caps["english"] = capture(first, *exchange("https://english.northnews.cn/a.shtml", b"<p>en</p>"))
+    first.spider_closed(first.crawler.spider)
+
+    second = make_writer(tmp_path, id_base=100)
+    second.now.t = second.now.t.replace(day=29)  # a day later
+    caps["v2"] = capture(second, *exchange(ARTICLE, gzip.compress(V2, mtime=0), headers=GZ))
+    caps["v2-again"] = capture(second, *exchange(  # unchanged: a revisit with its own headers
+        ARTICLE, gzip.compress(V2, mtime=0), headers=GZ + [("Set-Cookie", "seen=2")]))
+    caps["503"] = capture(second, *exchange(ARTICLE, b"busy", status=503))
+    second.spider_closed(second.crawler.spider)
+    return tmp_path, caps
+
+
+def test_latest_capture_wins_and_revisits_resolve_to_the_original_body(archive) -> None:
+    root, caps = archive
+    source = WarcSource(root)
+    try:
+        hit = source.lookup(ARTICLE)
+        assert isinstance(hit, ReplayHit)
+        # The 503 came last, but a failed fetch does not hide the good capture before it; that
+        # capture is the revisit, answered with its own headers and the original's body.
+        assert hit.status == 200
+        assert gzip.decompress(hit.body) == V2  # on-the-wire form: still gzip-encoded
+        assert ("Content-Encoding", "gzip") in hit.headers
+        assert ("Set-Cookie", "seen=2") in hit.headers
+        assert hit.protocol == "HTTP/1.1"
+        assert hit.capture == caps["v2-again"]
+        assert hit.capture["fetched_at"].startswith("2026-11-29T")
+    finally:
+        source.close()
+
+
+def test_server_error_is_served_when_it_is_all_there_is(tmp_path: Path) -> None:
+    ext = make_writer(tmp_path)
+    cap = capture(ext, *exchange(ARTICLE, b"busy", status=503))
+    ext.spider_closed(ext.crawler.spider)
+    hit = WarcSource(tmp_path).lookup(ARTICLE)
+    assert hit is not None and hit.status == 503 and hit.body == b"busy"
+    assert hit.capture == cap
+
+
+def test_redirects_replay_as_redirects_and_misses_are_none(archive) -> None:
+    root, caps = archive
+    source = WarcSource(root / "warc")  # a directory of WARCs works as well as the archive dir
+    hit = source.lookup("http://www.northnews.cn/news")
+    assert hit is not None and hit.status == 301
+    assert ("Location", "http://www.northnews.cn/news/") in hit.headers
+    assert hit.capture == caps["moved"]
+    assert source.lookup("http://www.northnews.cn/news/") is None
+    assert source.lookup("http://elsewhere.example/") is None
+
+
+def test_urls_match_across_http_and_https_and_ignore_fragments(archive) -> None:
+    root, caps = archive
+    source = WarcSource(root)
+    assert source.lookup(ARTICLE.replace("http:", "https:") + "#top").capture == caps["v2-again"]
+    hit = source.lookup("http://english.northnews.cn/a.shtml")
+    assert hit is not None and hit.body == b"<p>en</p>" and hit.capture == caps["english"]
+    assert hit.url == "http://english.northnews.cn/a.shtml"
+
+
+def test_a_single_file_and_the_lead_s_open_source(archive) -> None:
+    root, caps = archive
+    first = root / "warc" / caps["v1"]["warc"]["file"]
+    hit = WarcSource(first).lookup(ARTICLE)
+    assert hit is not None and gzip.decompress(hit.body) == V1 and hit.capture == caps["v1"]
+    assert isinstance(open_source(root), WarcSource)
+    assert isinstance(open_source(first), WarcSource)
+
+
+def test_replay_reads_an_open_file_left_by_a_kill(tmp_path: Path) -> None:
+    ext = make_writer(tmp_path)
+    cap = capture(ext, *exchange(ARTICLE, V1))
+    capture(ext, *exchange("http://www.northnews.cn/b.shtml", V2))
+    open_path = ext.files.current.path
+    ext.files.current.fh.flush()
+    data = open_path.read_bytes()
+    copy = tmp_path / "copy" / "warc"
+    copy.mkdir(parents=True)
+    (copy / open_path.name).write_bytes(data[:-20])  # last record cut in half
+    ext.spider_closed(ext.crawler.spider)
+    source = WarcSource(copy.parent)
+    hit = source.lookup(ARTICLE)
+    assert hit is not None and hit.body == V1
+    assert hit.capture["warc"]["file"] == cap["warc"]["file"]  # the name it will have when closed
+    assert source.lookup("http://www.northnews.cn/b.shtml") is not None  # its request was cut, not it
+
+
+def test_no_warc_under_the_path_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "warc").mkdir()
+    with pytest.raises(ValueError, match="no WARC"):
+        WarcSource(tmp_path)
