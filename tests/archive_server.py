@@ -11,6 +11,7 @@ What makes it useful to an archive test:
   sent chunked; every response carries two ``Set-Cookie`` headers;
 - ``fail_first``: URLs whose first request gets a 503; ``truncate_first``: URLs whose first
   request gets half its body and a closed connection (Content-Length promises the whole);
+- ``delay`` slows every answer down (a crawl to kill in the middle);
 - ``sent`` records every body it sent in full, with the sha1 of the bytes on the wire (after
   content encoding), and ``requests`` every URL asked for, so tests can compare the archive with
   what really went over the wire and check what was (not) fetched.
@@ -21,6 +22,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -65,6 +67,7 @@ class PortalServer:
         fail_first: Iterable[str] | Callable[[str], bool] | None = None,
         truncate_first: Iterable[str] | Callable[[str], bool] | None = None,
         content_type_charset: str | None = None,
+        delay: float = 0.0,
     ) -> None:
         self.root = Path(root)
         self.gzip_bodies = gzip_bodies
@@ -72,6 +75,7 @@ class PortalServer:
         self.fail_first = _matcher(fail_first)
         self.truncate_first = _matcher(truncate_first)
         self.charset = content_type_charset
+        self.delay = delay  # seconds before each answer: a slow site, for kill tests
         self.sent: list[Sent] = []
         self.requests: list[str] = []
         self.counts: Counter[str] = Counter()
@@ -168,6 +172,8 @@ class _Handler(BaseHTTPRequestHandler):
             portal.requests.append(url)
             portal.counts[url] += 1
             first = portal.counts[url] == 1
+        if portal.delay:
+            time.sleep(portal.delay)
         target = portal.resolve(host, path)
         extra: list[tuple[str, str]] = []
         if first and portal.fail_first(url):
@@ -333,7 +339,6 @@ def read_warc(path: Path) -> list[dict]:
 
 if __name__ == "__main__":  # python tests/archive_server.py ROOT: serve a mirror by hand
     import sys
-    import time
 
     srv = PortalServer(sys.argv[1]).start()
     print(f"http_proxy={srv.proxy}", flush=True)
