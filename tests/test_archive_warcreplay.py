@@ -17,9 +17,12 @@ V2 = "<html><body>第二版</body></html>".encode("gbk")
 GZ = [("Content-Type", "text/html"), ("Content-Encoding", "gzip")]
 
 
-@pytest.fixture
-def archive(tmp_path: Path) -> tuple[Path, dict[str, dict]]:
-    """Two crawls of a site: the article changes, then stays; a later fetch fails with 503."""
+@pytest.fixture(params=["cdxj", "scan"])
+def archive(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Path, dict[str, dict]]:
+    """Two crawls of a site: the article changes, then stays; a later fetch fails with 503.
+
+    Every test runs twice: with the CDXJ indexes the writer leaves (fast path) and without
+    them (WARC files scanned); both must give the same answers."""
     caps: dict[str, dict] = {}
     first = make_writer(tmp_path)
     caps["v1"] = capture(first, *exchange(ARTICLE, gzip.compress(V1, mtime=0), headers=GZ))
@@ -35,6 +38,12 @@ def archive(tmp_path: Path) -> tuple[Path, dict[str, dict]]:
         ARTICLE, gzip.compress(V2, mtime=0), headers=GZ + [("Set-Cookie", "seen=2")]))
     caps["503"] = capture(second, *exchange(ARTICLE, b"busy", status=503))
     second.spider_closed(second.crawler.spider)
+    indexes = list((tmp_path / "warc").glob("*.cdxj"))
+    assert len(indexes) == 2
+    if request.param == "scan":
+        for index in indexes:
+            index.unlink()
+    assert WarcSource(tmp_path).indexed_files == (2 if request.param == "cdxj" else 0)
     return tmp_path, caps
 
 
@@ -117,3 +126,18 @@ def test_no_warc_under_the_path_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "warc").mkdir()
     with pytest.raises(ValueError, match="no WARC"):
         WarcSource(tmp_path)
+
+
+def test_an_index_older_than_its_warc_is_not_trusted(tmp_path: Path) -> None:
+    import os
+
+    ext = make_writer(tmp_path)
+    cap = capture(ext, *exchange(ARTICLE, V1))
+    ext.spider_closed(ext.crawler.spider)
+    [warc] = (tmp_path / "warc").glob("*.warc.gz")
+    index = warc.with_name(warc.name.replace(".warc.gz", ".cdxj"))
+    index.write_text("")  # an index that lists nothing...
+    os.utime(index, (0, 0))  # ...and predates its file
+    source = WarcSource(tmp_path)
+    assert source.indexed_files == 0
+    assert source.lookup(ARTICLE).capture == cap

@@ -50,11 +50,11 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 from warcio.statusandheaders import StatusAndHeaders
-from warcio.timeutils import datetime_to_iso_date
+from warcio.timeutils import datetime_to_iso_date, iso_date_to_timestamp
 from warcio.warcwriter import WARCWriter as _WarcioWriter
 
 from northnews import __version__
-from northnews.archive.cdxj import INDEXED_TYPES, cdxj_line, index_path, record_fields, write_lines
+from northnews.archive.cdxj import index_path, record_fields, url_key, write_lines
 from northnews.archive.digests import Capture, DigestIndex
 from northnews.archive.scan import OPEN_SUFFIX, RecordInfo
 
@@ -187,7 +187,8 @@ class _OpenFile:
     size: int = 0
     records: int = 0
     sha1: Any = field(default_factory=hashlib.sha1)
-    index_records: list[RecordInfo] = field(default_factory=list)
+    # (url, WARC-Date, JSON fields) per indexed record; the SURT key is computed at close.
+    index_entries: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 class WarcFiles:
@@ -263,8 +264,9 @@ class WarcFiles:
             record.length or 0,
             http_head=(record.http_headers.headers_buff or b"")[:-4] if record.http_headers else b"",
         )
-        if info.rec_type in INDEXED_TYPES:
-            f.index_records.append(info)
+        fields = record_fields(info, f.name)
+        if fields is not None:
+            f.index_entries.append((info.target_uri or "", info.date or "", json.dumps(fields)))
         return offset
 
     # -- files ------------------------------------------------------------------------------
@@ -323,7 +325,7 @@ class WarcFiles:
         # The CDXJ index is built off the reactor thread: SURT keys cost ~0.1 ms a record, seconds
         # for a 1 GB file. If the process dies first, `northnews-archive index` rebuilds it.
         thread = threading.Thread(
-            target=_write_index, args=(final, f.index_records), name=f"cdxj-{f.name}", daemon=True
+            target=_write_index, args=(final, f.index_entries), name=f"cdxj-{f.name}", daemon=True
         )
         thread.start()
         self._indexers.append(thread)
@@ -336,13 +338,9 @@ class WarcFiles:
         self._indexers.clear()
 
 
-def _write_index(final: Path, records: list[RecordInfo]) -> None:
+def _write_index(final: Path, entries: list[tuple[str, str, str]]) -> None:
     try:
-        lines = []
-        for info in records:
-            fields = record_fields(info, final.name)
-            if fields is not None:
-                lines.append(cdxj_line(info.target_uri or "", info.date or "", fields))
+        lines = [f"{url_key(url)} {iso_date_to_timestamp(date)} {fields}\n" for url, date, fields in entries]
         write_lines(index_path(final), lines)
     except Exception:  # noqa: BLE001 - a thread must not die silently
         logger.exception("Could not write the CDXJ index of %s (run `northnews-archive index`)", final)
