@@ -116,6 +116,8 @@ def parse_options(argv: Sequence[str]) -> Options:
 
     settings = get_project_settings()
     settings.setdict(overrides, priority="cmdline")
+    if not settings.getbool("NORTHNEWS_STORE_ENABLED", True):
+        raise ValueError("-s NORTHNEWS_STORE_ENABLED: a cron run is recorded in the store; it cannot be off")
     try:
         max_rate = settings.getfloat("NORTHNEWS_MAX_ERROR_RATE", 0.05)
     except ValueError:

@@ -180,6 +180,10 @@ def test_usage_errors(tmp_path: Path) -> None:
     assert replay.returncode == cron.EXIT_USAGE
     assert "-a replay" in replay.stderr
     assert not archive.exists()
+    no_store = run_cron(archive, "-s", "NORTHNEWS_STORE_ENABLED=False", proxy=None)
+    assert no_store.returncode == cron.EXIT_USAGE
+    assert "NORTHNEWS_STORE_ENABLED" in no_store.stderr
+    assert not archive.exists()
     bad = run_cron(archive, "-a", "max_pages=0", proxy=None)
     assert bad.returncode == cron.EXIT_USAGE
     assert bad.manifest["status"] == "usage_error"
