@@ -1,11 +1,12 @@
 """Throughput cost of WARC writing: the same loopback crawl with and without ``WarcWriter``.
 
-    .venv/bin/python tests/archive_bench.py [--pages 2000] [--runs 3] [--levels 1,6,9]
+    .venv/bin/python tests/archive_bench.py [--pages 2000] [--runs 3] [--levels 1,6,9] [--identity]
 
 Serves N distinct ~20 KB HTML pages (non-repeating text, gzip-encoded on the wire, as the portal
 does) from :mod:`tests.archive_server` and crawls them with a minimal spider through
-``http_proxy``, ``CONCURRENT_REQUESTS=16``, no delay; reports pages/s from Scrapy's own
-start/finish times, without WARC writing and with it at each gzip level. Runs alternate so drift
+``http_proxy``, ``CONCURRENT_REQUESTS=16``, no delay; reports pages/s (timed by the spider from
+its start to its close), without WARC writing and with it at each gzip level. ``--identity``
+serves the pages without gzip encoding, where the level matters. Runs alternate so drift
 hits every variant alike. Not part of the test-suite (no timing assertions there).
 """
 
@@ -102,6 +103,7 @@ def main() -> None:
     ap.add_argument("--pages", type=int, default=2000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--levels", default="1,6,9")
+    ap.add_argument("--identity", action="store_true", help="serve bodies without gzip encoding")
     args = ap.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
@@ -111,7 +113,7 @@ def main() -> None:
         spider.write_text(SPIDER)
         variants: list[int | None] = [None, *levels]
         results: dict[str, list[dict]] = {str(v): [] for v in variants}
-        with PortalServer(work / "site") as srv:
+        with PortalServer(work / "site", gzip_bodies=not args.identity) as srv:
             run(srv.proxy, work, spider, None)  # warm-up (imports, page cache)
             for _ in range(args.runs):
                 for v in variants:
