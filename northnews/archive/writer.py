@@ -14,9 +14,17 @@ CDXJ index and manifest entry are written then. The extension hands the spider a
 record in ``request.meta["northnews_capture"]``.
 
 Known limits of what Scrapy exposes (documented, not papered over): header names come title-cased
-and grouped by name, the reason phrase is not kept (the standard one for the code is written), and
-Twisted strips hop-by-hop headers (``Connection``, ``Keep-Alive``, ``Transfer-Encoding``; the body
-is already de-chunked) before Scrapy sees them.
+and grouped by name (all values kept, in order), the reason phrase is not kept (the standard one
+for the code is written), and Twisted strips hop-by-hop headers (``Connection``, ``Keep-Alive``,
+``Transfer-Encoding``: the body is already de-chunked) and ``Content-Length``, which Scrapy puts
+back first from the length it read. The request record is rebuilt from ``request.headers`` plus
+the ``Host`` (and ``Content-Length``) that Twisted adds; Twisted always speaks HTTP/1.1.
+
+Cost (``tests/archive_bench.py``, loopback, CPU-bound crawl with no delay): about 7% of pages/s
+when bodies arrive gzip-encoded, 24% when they arrive plain (compressing them is most of it).
+Writing stays on the reactor thread because the record's offset, which the spider needs at once,
+depends on the compressed size of everything before it; at polite live rates (a few pages a
+second) it is ~1 ms of CPU per page. The CDXJ index of a closed file is built on a thread.
 """
 
 from __future__ import annotations
