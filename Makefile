@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: crawl test bench bench-extract bench-crawl venv clean
+.PHONY: crawl test bench bench-extract bench-crawl bench-warc venv clean
 
 venv: $(STAMP)
 
@@ -20,13 +20,17 @@ crawl: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest
 
-bench: bench-extract bench-crawl
+# Benchmarks, not tests: they print tables (copied into the README), they assert nothing.
+bench: bench-extract bench-crawl bench-warc
 
 bench-extract: $(STAMP)
 	$(BIN)/python -m benchmarks.extract
 
 bench-crawl: $(STAMP)
 	$(BIN)/python -m benchmarks.crawl
+
+bench-warc: $(STAMP)
+	$(BIN)/python -m benchmarks.warc --levels 1,6
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

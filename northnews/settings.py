@@ -118,7 +118,7 @@ NORTHNEWS_WARC_PREFIX = "northnews"
 NORTHNEWS_WARC_MAX_SIZE = 1_000_000_000
 # zlib level of each record's gzip member. 6, not warcio's 9: 9 saved 0.1% on HTML for more
 # CPU; 1 made plain HTML records 12% larger to save ~3 points of throughput. Gzip-encoded
-# bodies (Scrapy asks for gzip) cost the same at any level. tests/archive_bench.py, loopback,
+# bodies (Scrapy asks for gzip) cost the same at any level. benchmarks/warc.py (make bench-warc), loopback,
 # no delay: WARC writing cost 7% of pages/s on gzip-encoded pages, 24% on plain ones.
 NORTHNEWS_WARC_GZIP_LEVEL = 6
 # Who runs the crawl, written into each file's warcinfo record (contact, organisation).

@@ -20,7 +20,7 @@ for the code is written), and Twisted strips hop-by-hop headers (``Connection``,
 back first from the length it read. The request record is rebuilt from ``request.headers`` plus
 the ``Host`` (and ``Content-Length``) that Twisted adds; Twisted always speaks HTTP/1.1.
 
-Cost (``tests/archive_bench.py``, loopback, CPU-bound crawl with no delay): about 7% of pages/s
+Cost (``make bench-warc``, loopback, CPU-bound crawl with no delay): about 7% of pages/s
 when bodies arrive gzip-encoded, 24% when they arrive plain (compressing them is most of it).
 Writing stays on the reactor thread because the record's offset, which the spider needs at once,
 depends on the compressed size of everything before it; at polite live rates (a few pages a

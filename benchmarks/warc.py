@@ -1,6 +1,6 @@
 """Throughput cost of WARC writing: the same loopback crawl with and without ``WarcWriter``.
 
-    .venv/bin/python tests/archive_bench.py [--pages 2000] [--runs 3] [--levels 1,6,9] [--identity]
+    make bench-warc    # = .venv/bin/python -m benchmarks.warc [--pages 2000] [--runs 3] [--levels 1,6,9] [--identity]
 
 Serves N distinct ~20 KB HTML pages (non-repeating text, gzip-encoded on the wire, as the portal
 does) from :mod:`tests.archive_server` and crawls them with a minimal spider through
@@ -23,11 +23,10 @@ import textwrap
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-from archive_server import PortalServer  # noqa: E402
+from tests.archive_server import PortalServer  # noqa: E402
 
 SPIDER = textwrap.dedent(
     """
