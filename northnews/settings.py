@@ -1,7 +1,8 @@
 """Scrapy settings for northnews.
 
 Only deliberate values live here, each with the reason. Our own settings are prefixed
-``NORTHNEWS_`` and documented in the README ("Settings").
+``NORTHNEWS_`` and each is documented in the README ("Settings"); any of them can be overridden
+per run with ``-s NAME=VALUE``.
 """
 
 from northnews import __version__
@@ -17,6 +18,7 @@ COMMANDS_MODULE = "northnews.commands"
 NORTHNEWS_ARCHIVE_DIR = "archive"
 
 # Home page of each edition; the spider starts here and finds the sections from the navigation.
+# Each host is crawled with the scheme given here (set https:// to crawl today's site over TLS).
 NORTHNEWS_START_URLS = {
     "zh": "http://www.northnews.cn/",
     "en": "http://english.northnews.cn/",
@@ -26,65 +28,26 @@ NORTHNEWS_START_URLS = {
 # in the domain but never fetched: attachments are filtered by file type.
 NORTHNEWS_ALLOWED_DOMAINS = ["northnews.cn"]
 
-# --- identity and politeness (live crawls) ---------------------------------------------------
+# --- northnews: archive (WARC) ----------------------------------------------------------------
 
-# A real, contactable identity: archivists identify themselves.
-USER_AGENT = f"northnews/{__version__} (+https://github.com/northnews/northnews; web archiving crawler)"
-ROBOTSTXT_OBEY = True
-# A government news portal on modest hosting: a few requests at a time per host, with a delay
-# that AutoThrottle stretches when the server slows down.
-CONCURRENT_REQUESTS = 8
-CONCURRENT_REQUESTS_PER_DOMAIN = 4
-DOWNLOAD_DELAY = 0.5
-AUTOTHROTTLE_ENABLED = True
-AUTOTHROTTLE_START_DELAY = 1.0
-AUTOTHROTTLE_MAX_DELAY = 30.0
-AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
-DOWNLOAD_TIMEOUT = 60
-# Transient failures (503, timeouts) deserve more than Scrapy's 2 retries on a long archive run.
-RETRY_TIMES = 3
-# An archive keeps what it crawled: cookies are recorded in WARCs, but sessions are not needed.
-COOKIES_ENABLED = False
+# WARC capture of every HTTP exchange (northnews.archive.writer), into <NORTHNEWS_ARCHIVE_DIR>/warc/.
+# Off in replay mode (the spider sets it False; replayed pages are never re-archived anyway).
+NORTHNEWS_WARC_ENABLED = True
+# IIPC file naming: <prefix>-<yyyymmddhhmmss>-<serial>-<host>.warc.gz
+NORTHNEWS_WARC_PREFIX = "northnews"
+# Rotate files at 1 GB, the size most WARC tooling and storage expect.
+NORTHNEWS_WARC_MAX_SIZE = 1_000_000_000
+# zlib level of each record's gzip member. 6, not warcio's 9: 9 saved 0.1% on HTML for more
+# CPU; 1 made plain HTML records 12% larger to save ~3 points of throughput. Gzip-encoded
+# bodies (Scrapy asks for gzip) cost the same at any level. `make bench-warc`, loopback,
+# no delay: WARC writing cost 7% of pages/s on gzip-encoded pages, 24% on plain ones.
+NORTHNEWS_WARC_GZIP_LEVEL = 6
+# Who runs the crawl, written into each file's warcinfo record (contact, organisation).
+NORTHNEWS_WARC_OPERATOR = ""
+# Write a revisit record instead of the body again when a URL's payload is unchanged.
+NORTHNEWS_WARC_REVISITS = True
 
-# Scrapy 2.19 starts a telnet console and a local remote-control HTTP server by default: an
-# unattended cron job needs neither, and a replay must open no socket at all.
-TELNETCONSOLE_ENABLED = False
-REMOTE_CONTROL_ENABLED = False
-
-# Chinese must come out as Chinese in JSON feeds, not \uXXXX.
-FEED_EXPORT_ENCODING = "utf-8"
-# Stable column order in every feed (CSV included).
-FEED_EXPORT_FIELDS = [
-    "url", "edition", "section", "title", "source", "source_raw", "author", "editor",
-    "published", "published_raw", "body", "images", "tags", "template", "fetched_at",
-    "warc", "content_digest",
-]
-
-# --- components --------------------------------------------------------------------------------
-
-DOWNLOADER_MIDDLEWARES = {
-    # Answers requests from a mirror or WARCs when the spider runs with -a replay=PATH; a no-op
-    # otherwise. Placed last before the downloader so every other middleware runs as in a live crawl.
-    "northnews.archive.replay.ReplayMiddleware": 950,
-    # Re-decodes pages whose declared charset does not fit their bytes (GBK served as utf-8).
-    # Below HttpCompressionMiddleware (590) so that it sees the decompressed body.
-    "northnews.middlewares.EncodingMiddleware": 585,
-}
-
-ITEM_PIPELINES = {
-    # Articles without title, body or date go to rejects.jsonl instead of the feed.
-    "northnews.pipelines.ValidatePipeline": 300,
-}
-
-EXTENSIONS = {
-    "northnews.extensions.summary.CrawlSummary": 900,
-}
-
-LOG_LEVEL = "INFO"
-
-# --- northnews: operations ---
-# Cron operation (issue 5): the store of record, incremental runs, run bookkeeping, progress.
-# Documented in the README ("Cron operation").
+# --- northnews: operations --------------------------------------------------------------------
 
 # The store of record, <NORTHNEWS_ARCHIVE_DIR>/northnews.sqlite3: written by every live crawl,
 # consulted by incremental runs, read by `scrapy export`. Never touched in replay.
@@ -99,30 +62,71 @@ NORTHNEWS_MAX_ERROR_RATE = 0.05
 # Scrapy's own "Crawled N pages" line says less than ours, every minute: keep one.
 LOGSTATS_INTERVAL = 0
 
-# Outermost downloader middleware: sees the final outcome of each request, after retries and
-# redirects (what the progress line, the run manifest and the "complete run" test count).
-DOWNLOADER_MIDDLEWARES["northnews.extensions.progress.Outcomes"] = 10
-# After validation: only valid items become article versions.
-ITEM_PIPELINES["northnews.storepipeline.StorePipeline"] = 800
-EXTENSIONS["northnews.incremental.IncrementalCrawl"] = 100
-EXTENSIONS["northnews.extensions.progress.Progress"] = 800
+# --- identity and politeness (live crawls) ---------------------------------------------------
 
+# An honest identity: archivists identify themselves (add your contact with -s USER_AGENT=…).
+USER_AGENT = f"northnews/{__version__} (web archiving crawler for northnews.cn; Scrapy)"
+ROBOTSTXT_OBEY = True
+# A government news portal on modest hosting: a few requests at a time per host, with a delay
+# that AutoThrottle stretches when the server slows down.
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 60
+# Transient failures (503, timeouts) deserve more than Scrapy's 2 retries on a long archive run.
+RETRY_TIMES = 3
+# No sessions are needed, and Scrapy's cookie middleware would try to download the public
+# suffix list from the internet. Set-Cookie headers are still kept in the WARCs.
+COOKIES_ENABLED = False
 
-# --- northnews: archive ---
-# WARC capture of every HTTP exchange (northnews.archive.writer), into <NORTHNEWS_ARCHIVE_DIR>/warc/.
-# Off in replay mode (the spider sets it False; replayed pages are never re-archived anyway).
-NORTHNEWS_WARC_ENABLED = True
-# IIPC file naming: <prefix>-<yyyymmddhhmmss>-<serial>-<host>.warc.gz
-NORTHNEWS_WARC_PREFIX = "northnews"
-# Rotate files at 1 GB, the size most WARC tooling and storage expect.
-NORTHNEWS_WARC_MAX_SIZE = 1_000_000_000
-# zlib level of each record's gzip member. 6, not warcio's 9: 9 saved 0.1% on HTML for more
-# CPU; 1 made plain HTML records 12% larger to save ~3 points of throughput. Gzip-encoded
-# bodies (Scrapy asks for gzip) cost the same at any level. benchmarks/warc.py (make bench-warc), loopback,
-# no delay: WARC writing cost 7% of pages/s on gzip-encoded pages, 24% on plain ones.
-NORTHNEWS_WARC_GZIP_LEVEL = 6
-# Who runs the crawl, written into each file's warcinfo record (contact, organisation).
-NORTHNEWS_WARC_OPERATOR = ""
-# Write a revisit record instead of the body again when a URL's payload is unchanged.
-NORTHNEWS_WARC_REVISITS = True
-EXTENSIONS["northnews.archive.writer.WarcWriter"] = 100
+# Scrapy 2.19 starts a telnet console and a local remote-control HTTP server by default: an
+# unattended cron job needs neither, and a replay must open no socket at all.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+# --- output -------------------------------------------------------------------------------------
+
+# The default feed (<NORTHNEWS_ARCHIVE_DIR>/articles.jsonl) is set by the spider unless -o/-O
+# names another. Chinese must come out as Chinese in JSON feeds, not \uXXXX.
+FEED_EXPORT_ENCODING = "utf-8"
+# Stable column order in every feed (CSV included).
+FEED_EXPORT_FIELDS = [
+    "url", "edition", "section", "title", "source", "source_raw", "author", "editor",
+    "published", "published_raw", "body", "images", "tags", "template", "fetched_at",
+    "warc", "content_digest",
+]
+LOG_LEVEL = "INFO"
+
+# --- components --------------------------------------------------------------------------------
+
+DOWNLOADER_MIDDLEWARES = {
+    # Outermost: sees the final outcome of each request, after retries and redirects (what the
+    # progress line, the run manifest and the "complete run" test count).
+    "northnews.extensions.progress.Outcomes": 10,
+    # Re-decodes pages whose declared charset does not fit their bytes (GBK served as utf-8).
+    # Below HttpCompressionMiddleware (590) so that it sees the decompressed body.
+    "northnews.middlewares.EncodingMiddleware": 585,
+    # Answers requests from a mirror or WARCs when the spider runs with -a replay=PATH; off
+    # otherwise. Last before the downloader, so every other middleware runs as in a live crawl.
+    "northnews.archive.replay.ReplayMiddleware": 950,
+}
+
+ITEM_PIPELINES = {
+    # Articles without title, body or date go to rejects.jsonl instead of the feed.
+    "northnews.pipelines.ValidatePipeline": 300,
+    # After validation: only valid items become article versions in the store.
+    "northnews.storepipeline.StorePipeline": 800,
+}
+
+EXTENSIONS = {
+    # WARC capture on response_downloaded (the wire form, before decompression).
+    "northnews.archive.writer.WarcWriter": 100,
+    # Opens the store, takes the archive lock, wires incremental skipping into the spider.
+    "northnews.incremental.IncrementalCrawl": 100,
+    "northnews.extensions.progress.Progress": 800,
+    "northnews.extensions.summary.CrawlSummary": 900,
+}

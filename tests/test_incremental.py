@@ -221,7 +221,8 @@ def test_a_crawl_started_by_hand_during_a_run_is_refused(tmp_path: Path) -> None
     archive.mkdir()
     with MockPortal(PORTAL) as server, ArchiveLock(archive).acquire("20261101T000000Z"):
         result = run_crawl(archive, env=live(server))
-        assert result.returncode != 0
+        assert result.returncode == 3  # the lock code, as northnews-cron's
+        assert result.stderr.strip().count("\n") == 0, "one line, no traceback"
         assert "another northnews run holds the lock" in result.stderr
         assert "20261101T000000Z" in result.stderr
         assert server.requested_urls() == []

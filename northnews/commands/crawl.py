@@ -2,16 +2,19 @@
 
 Scrapy reports a bad spider argument as a traceback from deep inside the crawler; a scheduler's
 operator deserves one line naming the argument, and a non-zero exit status (2, like any usage
-error).
+error). Likewise an archive locked by another run: one line, exit 3.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 
+from northnews.store import LOCK_FD_ENV, ArchiveLock, LockHeld
 from northnews.spiders.articles import ARGUMENTS, ArgumentError, ArticlesSpider, parse_args
 
 
@@ -31,3 +34,25 @@ class Command(ScrapyCrawlCommand):
             except ArgumentError as exc:
                 print(f"scrapy crawl {args[0]}: error: {exc}", file=sys.stderr)
                 sys.exit(2)
+            if not opts.spargs.get("replay"):
+                self._check_lock(args[0])
+
+    def _check_lock(self, spider: str) -> None:
+        """Another run writing the same archive: say so in one line and exit 3 (as cron does).
+
+        The crawl's own IncrementalCrawl extension takes the lock for real; this early look only
+        spares the operator a traceback. Under northnews-cron the lock is inherited: no check.
+        """
+        assert self.settings is not None
+        archive_dir = Path(self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"))
+        if (
+            os.environ.get(LOCK_FD_ENV)
+            or not self.settings.getbool("NORTHNEWS_STORE_ENABLED", True)
+            or not archive_dir.is_dir()
+        ):
+            return
+        try:
+            ArchiveLock(archive_dir).acquire().release()
+        except LockHeld as exc:
+            print(f"scrapy crawl {spider}: error: {exc}; not crawling", file=sys.stderr)
+            sys.exit(3)
