@@ -20,7 +20,8 @@ from parsel import Selector
 ARTICLE_PATH = re.compile(
     r"/(?P<ym>\d{4,6})/(?P<md>\d{2,4})/(?P<id>\d+)(?:_(?P<page>\d+))?\.s?html?$", re.I
 )
-LIST_PATH = re.compile(r"(?:/|/index(?:_(?P<page>\d+))?\.s?html?)$", re.I)
+# A directory, or its index page k (index_k.shtml; list_k / default_k seen on other CMS setups).
+LIST_PATH = re.compile(r"(?:/|/(?:index|list|default)(?:_(?P<page>\d+))?\.s?html?)$", re.I)
 ATTACHMENT_EXT = re.compile(
     r"\.(?:pdf|docx?|xlsx?|pptx?|zip|rar|7z|gz|tar|jpe?g|png|gif|bmp|webp|svg|ico|mp[34]|"
     r"flv|avi|wmv|mov|swf|exe|apk|css|js|xml)$",

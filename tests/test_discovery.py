@@ -27,6 +27,8 @@ DOMAINS = ("northnews.cn",)
         ("http://www.northnews.cn/news/nmgnews/", Kind.LIST),
         ("http://www.northnews.cn/news/nmgnews/index_3.shtml", Kind.LIST),
         ("http://www.northnews.cn/news/nmgnews/index.html", Kind.LIST),
+        ("http://www.northnews.cn/news/nmgnews/list_2.shtml", Kind.LIST),
+        ("http://www.northnews.cn/news/nmgnews/index_2.html", Kind.LIST),
         ("http://www.northnews.cn/search/", Kind.EXCLUDED),
         ("http://www.northnews.cn/search/?q=%E5%86%85", Kind.EXCLUDED),
         ("http://www.northnews.cn/uploads/2015/report.pdf", Kind.ATTACHMENT),
@@ -66,6 +68,7 @@ def test_url_date(url: str, expected: date | None) -> None:
 def test_list_pages_and_sections() -> None:
     assert list_page_number("http://www.northnews.cn/news/guonei/") == 1
     assert list_page_number("http://www.northnews.cn/news/guonei/index_7.shtml") == 7
+    assert list_page_number("http://www.northnews.cn/news/guonei/list_4.html") == 4
     assert list_section("http://www.northnews.cn/news/guonei/index_7.shtml") == list_section(
         "https://www.northnews.cn/news/guonei/"
     )

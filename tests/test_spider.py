@@ -170,3 +170,36 @@ def test_an_article_linked_over_http_and_https_is_one_item(tmp_path: Path) -> No
     urls = [item["url"] for item in result.items]
     assert urls.count("http://www.northnews.cn" + article.decode()) == 1
     assert not any(u.startswith("https://") for u in urls)
+
+
+def test_sections_are_discovered_not_hard_coded(tmp_path: Path, expected_items: dict[str, dict]) -> None:
+    """Move every section to paths the code has never seen: the same articles are found."""
+    import shutil
+
+    mirror = tmp_path / "mirror"
+    shutil.copytree(PORTAL, mirror)
+    moves = {
+        b"/news/nmgnews/": b"/region/inner-mongolia/",
+        b"/news/guonei/": b"/china/",
+        b"/finance/": b"/economy/money/",
+        b"/news/china/": b"/cn/",
+    }
+    for old, new in moves.items():
+        for host in ("www.northnews.cn", "english.northnews.cn"):
+            src = mirror / host / old.decode().strip("/")
+            if src.is_dir():
+                dest = mirror / host / new.decode().strip("/")
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                src.rename(dest)
+    for page in mirror.rglob("*"):
+        if page.is_file() and page.suffix in (".html", ".shtml", ".htm"):
+            raw = page.read_bytes()
+            for old, new in moves.items():
+                raw = raw.replace(old, new)
+            page.write_bytes(raw)
+    assert not (mirror / "www.northnews.cn" / "news" / "nmgnews").exists()
+    result = run_crawl(tmp_path / "archive", "-a", f"replay={mirror}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert {item["url"] for item in result.items} == set(expected_items)
+    pages_line = next(line for line in result.stdout.splitlines() if "pages:" in line)
+    assert "404" not in pages_line, pages_line  # no link into the old paths was left to follow
