@@ -178,11 +178,12 @@ def test_sections_are_discovered_not_hard_coded(tmp_path: Path, expected_items: 
 
     mirror = tmp_path / "mirror"
     shutil.copytree(PORTAL, mirror)
+    # Same depth, so that the pages' relative links (../../2015/…) stay valid.
     moves = {
         b"/news/nmgnews/": b"/region/inner-mongolia/",
-        b"/news/guonei/": b"/china/",
-        b"/finance/": b"/economy/money/",
-        b"/news/china/": b"/cn/",
+        b"/news/guonei/": b"/china/home/",
+        b"/finance/": b"/caijing/",
+        b"/news/china/": b"/cn/nation/",
     }
     for old, new in moves.items():
         for host in ("www.northnews.cn", "english.northnews.cn"):
