@@ -3,7 +3,7 @@
     make bench-warc    # = .venv/bin/python -m benchmarks.warc [--pages 2000] [--runs 3] [--levels 1,6,9] [--identity]
 
 Serves N distinct ~20 KB HTML pages (non-repeating text, gzip-encoded on the wire, as the portal
-does) from :mod:`tests.archive_server` and crawls them with a minimal spider through
+does) from :mod:`tests.mockserver` and crawls them with a minimal spider through
 ``http_proxy``, ``CONCURRENT_REQUESTS=16``, no delay; reports pages/s (timed by the spider from
 its start to its close), without WARC writing and with it at each gzip level. ``--identity``
 serves the pages without gzip encoding, where the level matters. Runs alternate so drift
@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.archive_server import PortalServer  # noqa: E402
+from tests.mockserver import MockPortal  # noqa: E402
 
 SPIDER = textwrap.dedent(
     """
@@ -112,11 +112,11 @@ def main() -> None:
         spider.write_text(SPIDER)
         variants: list[int | None] = [None, *levels]
         results: dict[str, list[dict]] = {str(v): [] for v in variants}
-        with PortalServer(work / "site", gzip_bodies=not args.identity) as srv:
-            run(srv.proxy, work, spider, None)  # warm-up (imports, page cache)
+        with MockPortal(work / "site", gzip=not args.identity, cookies=True) as srv:
+            run(srv.proxy_url, work, spider, None)  # warm-up (imports, page cache)
             for _ in range(args.runs):
                 for v in variants:
-                    results[str(v)].append(run(srv.proxy, work, spider, v))
+                    results[str(v)].append(run(srv.proxy_url, work, spider, v))
         base = None
         for v in variants:
             rs = results[str(v)]

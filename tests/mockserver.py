@@ -1,47 +1,103 @@
-"""A local stand-in for the portal: serves a mirror directory over HTTP on 127.0.0.1.
+"""The local stand-in for the portal: serves a mirror directory over HTTP on 127.0.0.1.
 
-It answers by ``Host`` and path, and also answers absolute-URI requests (``GET http://host/path``),
-so a crawler configured with ``http_proxy=http://127.0.0.1:<port>`` reaches "the portal" through
-it. The mapping is the ``wget --mirror`` one, written here independently of the code under test.
+Stdlib only (``ThreadingHTTPServer``, port 0). It answers by ``Host`` and path, and also answers
+absolute-URI requests (``GET http://host/path``), so a crawler configured with
+``http_proxy=http://127.0.0.1:<port>`` reaches "the portal" through it. The mapping is the
+``wget --mirror`` one, written here independently of the code under test: a path ending in ``/``
+maps to ``index.html``, a query string stays in the file name (``page.shtml?x=1``), a directory
+asked for without its slash is redirected (301), a missing file is 404.
+
+By default it is plain: identity bodies with a ``Content-Length``. Constructor options add what
+an archive test needs:
+
+- ``gzip``: bodies gzip-encoded (``Content-Encoding: gzip``) when the client accepts it;
+  ``chunked``: bodies sent with ``Transfer-Encoding: chunked``;
+- ``cookies``: two ``Set-Cookie`` headers on every response (an archive must keep both);
+- ``fail_first``: URLs whose first request gets a 503; ``truncate_first``: URLs whose first
+  request gets half its body and a closed connection (``Content-Length`` promises the whole);
+- ``delay`` slows every answer down, ``override`` replaces (or slows) chosen answers;
+- ``charset`` is added to text content types.
+
+``log`` records every answer (:class:`Served`), with the sha1 of the body bytes on the wire
+(after content encoding), so tests can compare an archive with what really went over the wire and
+check what was (not) fetched: ``requested_urls()`` and ``sent()``.
 """
 
 from __future__ import annotations
 
-import gzip
+import gzip as gzip_module
 import hashlib
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-HTML_SUFFIXES = (".html", ".shtml", ".htm")
+CONTENT_TYPES = {
+    ".html": "text/html", ".htm": "text/html", ".shtml": "text/html", ".txt": "text/plain",
+    ".css": "text/css", ".js": "application/javascript", ".jpg": "image/jpeg",
+    ".png": "image/png", ".gif": "image/gif", ".pdf": "application/pdf",
+}
+
+# An answer: (status, headers, body). ``override`` returns one, or None for the usual answer.
+Answer = tuple[int, list[tuple[str, str]], bytes]
+UrlMatch = Iterable[str] | Callable[[str], bool] | None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Served:
     method: str
     url: str
     status: int
-    headers: dict[str, str]
-    sha1: str | None  # of the body bytes sent on the wire
+    headers: list[tuple[str, str]]  # as sent, repeated names repeated
+    sha1: str | None  # of the body bytes sent on the wire (content-encoded when gzipped); None for HEAD
+    complete: bool = True  # False: the body was cut short (``truncate_first``)
 
 
-@dataclass
+def _matcher(spec: UrlMatch) -> Callable[[str], bool]:
+    if spec is None:
+        return lambda url: False
+    if callable(spec):
+        return spec
+    urls = set(spec)
+    return lambda url: url in urls
+
+
 class MockPortal:
-    root: Path
-    gzip: bool = False
-    # Optional hook: (url) -> (status, headers, body) to override an answer, or None.
-    override: Callable[[str], tuple[int, list[tuple[str, str]], bytes] | None] | None = None
-    log: list[Served] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        root: str | Path,
+        gzip: bool = False,
+        override: Callable[[str], Answer | None] | None = None,
+        *,
+        chunked: bool = False,
+        cookies: bool = False,
+        fail_first: UrlMatch = None,
+        truncate_first: UrlMatch = None,
+        delay: float = 0.0,
+        charset: str | None = None,
+    ) -> None:
+        self.root = Path(root)
+        self.gzip = gzip
+        self.override = override  # may be changed (or cleared) while serving
+        self.chunked = chunked
+        self.cookies = cookies
+        self.fail_first = _matcher(fail_first)
+        self.truncate_first = _matcher(truncate_first)
+        self.delay = delay  # seconds before each answer: a slow site, for kill tests
+        self.charset = charset
+        self.log: list[Served] = []
+        self.counts: Counter[str] = Counter()  # requests per URL
+        self.lock = threading.Lock()
+        self._gzipped: dict[bytes, bytes] = {}  # sha1 of a file's bytes -> their gzip encoding
         portal = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            server_version = "northnews-test/1.0"
 
             def log_message(self, *args: object) -> None:  # quiet
                 pass
@@ -54,6 +110,8 @@ class MockPortal:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    # -- lifecycle ---------------------------------------------------------------------------
 
     @property
     def port(self) -> int:
@@ -77,46 +135,133 @@ class MockPortal:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def file_for(self, url: str) -> Path | None:
+    # -- what was asked for and sent ----------------------------------------------------------
+
+    def requested_urls(self) -> list[str]:
+        """Every URL answered, in order, repeats included."""
+        with self.lock:
+            return [s.url for s in self.log]
+
+    def sent(self) -> list[Served]:
+        """Every answer whose body went out whole (GET, not cut short)."""
+        with self.lock:
+            return [s for s in self.log if s.complete and s.method != "HEAD"]
+
+    # -- the mirror ---------------------------------------------------------------------------
+
+    def _mirror_path(self, url: str) -> Path:
         parts = urlsplit(url)
         path = unquote(parts.path or "/")
         if path.endswith("/"):
             path += "index.html"
         name = path.lstrip("/") + (f"?{parts.query}" if parts.query else "")
-        candidate = (self.root / (parts.hostname or "") / name).resolve()
-        if self.root.resolve() not in candidate.parents or not candidate.is_file():
+        return (self.root / (parts.hostname or "") / name).resolve()
+
+    def _inside(self, path: Path) -> bool:
+        return self.root.resolve() in path.parents
+
+    def file_for(self, url: str) -> Path | None:
+        candidate = self._mirror_path(url)
+        if not self._inside(candidate) or not candidate.is_file():
             return None
         return candidate
 
-    def requested_urls(self) -> list[str]:
-        with self.lock:
-            return [s.url for s in self.log]
+    def is_directory(self, url: str) -> bool:
+        """A mirrored directory asked for without its trailing slash (query string ignored)."""
+        candidate = self._mirror_path(url.split("?", 1)[0])
+        return self._inside(candidate) and candidate.is_dir()
+
+    # -- answering ----------------------------------------------------------------------------
+
+    def answer(self, url: str, first: bool) -> Answer:
+        answer = self.override(url) if self.override else None
+        if answer is not None:
+            return answer
+        if first and self.fail_first(url):
+            return 503, [("Content-Type", "text/html"), ("Retry-After", "0")], \
+                b"<html><body>busy, retry later</body></html>"
+        path = self.file_for(url)
+        if path is not None:
+            ctype = CONTENT_TYPES.get(Path(path.name.split("?")[0]).suffix.lower(), "application/octet-stream")
+            return 200, [("Content-Type", self._with_charset(ctype))], path.read_bytes()
+        if self.is_directory(url):
+            return 301, [("Content-Type", self._with_charset("text/html")),
+                         ("Location", url.split("?", 1)[0] + "/")], b""
+        return 404, [("Content-Type", self._with_charset("text/html"))], b"<html><body>not found</body></html>"
+
+    def _with_charset(self, ctype: str) -> str:
+        return f"{ctype}; charset={self.charset}" if self.charset and ctype.startswith("text/") else ctype
+
+    def _gzip(self, body: bytes, cache: bool) -> bytes:
+        if not cache:
+            return gzip_module.compress(body, compresslevel=6, mtime=0)
+        key = hashlib.sha1(body).digest()
+        encoded = self._gzipped.get(key)
+        if encoded is None:
+            encoded = self._gzipped[key] = gzip_module.compress(body, compresslevel=6, mtime=0)
+        return encoded
 
     def handle(self, h: BaseHTTPRequestHandler) -> None:
         if h.path.startswith(("http://", "https://")):
             url = h.path  # proxy form
         else:
             url = f"http://{h.headers.get('Host', '127.0.0.1')}{h.path}"
-        answer = self.override(url) if self.override else None
-        if answer is None:
-            path = self.file_for(url)
-            if path is None:
-                answer = (404, [("Content-Type", "text/plain")], b"not found\n")
-            else:
-                ctype = "text/html" if path.name.split("?")[0].endswith(HTML_SUFFIXES) else "text/plain"
-                answer = (200, [("Content-Type", ctype)], path.read_bytes())
-        status, headers, body = answer
+        with self.lock:
+            self.counts[url] += 1
+            count = self.counts[url]
+        if self.delay:
+            time.sleep(self.delay)
+        status, headers, body = self.answer(url, first=count == 1)
+        headers = list(headers)
         if self.gzip and body and "gzip" in h.headers.get("Accept-Encoding", ""):
-            body = gzip.compress(body, mtime=0)
-            headers = [*headers, ("Content-Encoding", "gzip")]
+            body = self._gzip(body, cache=status == 200)
+            headers += [("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding")]
+        if self.cookies:  # repeated headers: an archive must keep both values
+            headers += [("Set-Cookie", f"nn_session={count}; Path=/"), ("Set-Cookie", "nn_pref=zh; Path=/; HttpOnly")]
+        head = h.command == "HEAD"
+        truncate = count == 1 and status == 200 and len(body) > 1 and self.truncate_first(url)
+        chunked = self.chunked and not truncate and not head
         h.send_response(status)
         for name, value in headers:
             h.send_header(name, value)
-        h.send_header("Content-Length", str(len(body)))
+        if chunked:
+            h.send_header("Transfer-Encoding", "chunked")
+        else:
+            h.send_header("Content-Length", str(len(body)))
+        if truncate:
+            h.send_header("Connection", "close")
         h.end_headers()
-        if h.command != "HEAD":
+        if head:
+            pass
+        elif truncate:
+            body = body[: len(body) // 2]
             h.wfile.write(body)
+            h.wfile.flush()
+            h.close_connection = True
+        elif chunked:
+            for i in range(0, len(body), 1000):
+                piece = body[i : i + 1000]
+                h.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+            h.wfile.write(b"0\r\n\r\n")
+        else:
+            h.wfile.write(body)
+        sha1 = None if head else hashlib.sha1(body).hexdigest()
         with self.lock:
-            self.log.append(
-                Served(h.command, url, status, dict(headers), hashlib.sha1(body).hexdigest())
-            )
+            self.log.append(Served(h.command, url, status, headers, sha1, complete=not truncate))
+
+
+if __name__ == "__main__":  # python -m tests.mockserver ROOT [--gzip] [--cookies] [--chunked]: serve by hand
+    import argparse
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("root")
+    for flag in ("gzip", "cookies", "chunked"):
+        ap.add_argument(f"--{flag}", action="store_true")
+    args = ap.parse_args()
+    srv = MockPortal(args.root, gzip=args.gzip, cookies=args.cookies, chunked=args.chunked).start()
+    print(f"http_proxy={srv.proxy_url}", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        srv.stop()

@@ -11,7 +11,7 @@ import pytest
 
 from northnews.archive import cdxj
 from northnews.archive.cli import main as archive_main
-from tests.archive_server import capture, exchange, make_writer
+from tests.warc_helpers import capture, exchange, make_writer
 
 CDXJ_INDEXER = Path(sys.executable).parent / "cdxj-indexer"
 

@@ -12,7 +12,7 @@ import pytest
 
 from northnews.archive.cli import main as archive_main
 from northnews.archive.scan import scan_file
-from tests.archive_server import capture, exchange, make_writer
+from tests.warc_helpers import capture, exchange, make_writer
 
 WARCIO = Path(sys.executable).parent / "warcio"
 CONSOLE = Path(sys.executable).parent / "northnews-archive"

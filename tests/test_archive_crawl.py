@@ -21,11 +21,13 @@ from warcio.archiveiterator import ArchiveIterator
 
 from northnews.archive.cli import main as archive_main
 from northnews.archive.scan import scan_file
-from tests.archive_server import PortalServer, Sent
+from tests.mockserver import MockPortal, Served
 
 REPO = Path(__file__).resolve().parent.parent
 PORTAL = REPO / "tests" / "fixtures" / "portal"
 BIN = Path(sys.executable).parent
+# What every archive test gets on the wire: gzip-encoded bodies and two Set-Cookie headers.
+NOISY = {"gzip": True, "cookies": True}
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO"]
 
 
@@ -34,7 +36,7 @@ class Crawl:
     returncode: int
     log: str
     items: list[dict]
-    sent: list[Sent]
+    sent: list[Served]
     requests: list[str]
 
 
@@ -57,16 +59,16 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
-def crawl(server: PortalServer | None, archive: Path, out: Path, *args: str, **env: str) -> Crawl:
-    before_sent = len(server.sent) if server else 0
-    before_req = len(server.requests) if server else 0
+def crawl(server: MockPortal | None, archive: Path, out: Path, *args: str, **env: str) -> Crawl:
+    before_sent = len(server.sent()) if server else 0
+    before_req = len(server.requested_urls()) if server else 0
     proc = subprocess.run(
-        crawl_cmd(archive, out, *args), cwd=REPO, env=env_for(server.proxy if server else None, **env),
+        crawl_cmd(archive, out, *args), cwd=REPO, env=env_for(server.proxy_url if server else None, **env),
         capture_output=True, text=True, timeout=300,
     )
     return Crawl(
         proc.returncode, proc.stderr, read_jsonl(out),
-        server.sent[before_sent:] if server else [], server.requests[before_req:] if server else [],
+        server.sent()[before_sent:] if server else [], server.requested_urls()[before_req:] if server else [],
     )
 
 
@@ -96,7 +98,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     """Crawl the fixture portal twice into one archive, then replay it with the server gone."""
     tmp = tmp_path_factory.mktemp("archive-e2e")
     archive = tmp / "archive"
-    server = PortalServer(PORTAL).start()
+    server = MockPortal(PORTAL, **NOISY).start()
     try:
         first = crawl(server, archive, tmp / "first.jsonl")
         files_after_first = warc_names(archive)
@@ -233,7 +235,7 @@ def test_noisy_site_503s_cut_bodies_and_chunking(tmp_path: Path, capsys) -> None
         return int(hashlib.sha1(url.encode()).hexdigest(), 16) % 7 == 0
 
     archive = tmp_path / "archive"
-    with PortalServer(PORTAL, chunked=True, fail_first=every_fifth, truncate_first=every_seventh) as server:
+    with MockPortal(PORTAL, **NOISY, chunked=True, fail_first=every_fifth, truncate_first=every_seventh) as server:
         result = crawl(server, archive, tmp_path / "items.jsonl")
     assert result.returncode == 0, result.log[-3000:]
     assert len(result.items) >= 40
@@ -271,9 +273,9 @@ def test_noisy_site_503s_cut_bodies_and_chunking(tmp_path: Path, capsys) -> None
 
 def test_crawl_killed_with_sigkill_leaves_records_that_read_back(tmp_path: Path, capsys) -> None:
     archive = tmp_path / "archive"
-    with PortalServer(PORTAL, delay=0.2) as server:
+    with MockPortal(PORTAL, **NOISY, delay=0.2) as server:
         proc = subprocess.Popen(
-            crawl_cmd(archive, tmp_path / "items.jsonl"), cwd=REPO, env=env_for(server.proxy),
+            crawl_cmd(archive, tmp_path / "items.jsonl"), cwd=REPO, env=env_for(server.proxy_url),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         try:

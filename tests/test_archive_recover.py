@@ -18,7 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 from northnews.archive.digests import DigestIndex
 from northnews.archive.recover import recover_all, recover_file
 from northnews.archive.scan import scan_file
-from tests.archive_server import capture, exchange, make_writer
+from tests.warc_helpers import capture, exchange, make_writer
 
 REPO = Path(__file__).resolve().parent.parent
 WARCIO = Path(sys.executable).parent / "warcio"
@@ -30,7 +30,7 @@ KILLED_WRITER = textwrap.dedent(
     import os, sys
     from pathlib import Path
     sys.path.insert(0, sys.argv[2])
-    from tests.archive_server import capture, exchange, make_writer
+    from tests.warc_helpers import capture, exchange, make_writer
 
     ext = make_writer(Path(sys.argv[1]))
     i = 0

@@ -9,7 +9,7 @@ import pytest
 
 from northnews.archive.replay import ReplayHit, open_source
 from northnews.archive.warcreplay import WarcSource
-from tests.archive_server import capture, exchange, make_writer
+from tests.warc_helpers import capture, exchange, make_writer
 
 ARTICLE = "http://www.northnews.cn/2015/0915/2049381.shtml"
 V1 = "<html><body>第一版</body></html>".encode("gbk")

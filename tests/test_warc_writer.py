@@ -17,7 +17,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from northnews.archive.digests import DigestIndex
 from northnews.archive.scan import scan_file
-from tests.archive_server import capture, exchange, make_writer, read_warc
+from tests.warc_helpers import capture, exchange, make_writer, read_warc
 
 WARCIO = Path(sys.executable).parent / "warcio"
 NAME_RE = re.compile(r"^northnews-(\d{14})-(\d{5})-testhost\.warc\.gz$")
