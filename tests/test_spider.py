@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from northnews.discovery import Kind, classify, list_section, url_date
+from tests.conftest import EXPECTED as EXPECTED_DIR
 from tests.conftest import PORTAL, REPO, CrawlResult, read_jsonl, run_crawl
 from tests.mockserver import MockPortal
 
@@ -204,3 +205,33 @@ def test_sections_are_discovered_not_hard_coded(tmp_path: Path, expected_items: 
     assert {item["url"] for item in result.items} == set(expected_items)
     pages_line = next(line for line in result.stdout.splitlines() if "pages:" in line)
     assert "404" not in pages_line, pages_line  # no link into the old paths was left to follow
+
+
+# A second, independently written mirror (tests/fixtures/make_portal_b.py): other section paths,
+# other markup around the same layouts, other noise; written without reading the parsers.
+PORTAL_B = PORTAL.parent / "portal_b"
+
+
+@pytest.fixture(scope="module")
+def portal_b_crawl(tmp_path_factory: pytest.TempPathFactory) -> CrawlResult:
+    result = run_crawl(tmp_path_factory.mktemp("portal_b"), "-a", f"replay={PORTAL_B}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def test_independent_mirror_every_article_found_and_exact(portal_b_crawl: CrawlResult) -> None:
+    expected = {item["url"]: item for item in read_jsonl(EXPECTED_DIR / "portal_b.jsonl")}
+    assert len(expected) >= 50
+    urls = [item["url"] for item in portal_b_crawl.items]
+    assert len(urls) == len(set(urls))
+    assert set(urls) == set(expected)
+    for url, want in expected.items():
+        got = portal_b_crawl.by_url[url]
+        for field, value in want.items():
+            assert got[field] == value, f"{url} {field}"
+
+
+def test_independent_mirror_rejects(portal_b_crawl: CrawlResult) -> None:
+    expected = {r["url"]: r["reason"] for r in read_jsonl(EXPECTED_DIR / "portal_b_rejects.jsonl")}
+    got = {r["url"]: r["reason"] for r in read_jsonl(portal_b_crawl.archive / "rejects.jsonl")}
+    assert expected and got == expected

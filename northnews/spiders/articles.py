@@ -230,11 +230,7 @@ class ArticlesSpider(scrapy.Spider):
             "seen": {url, response.url},
             "capture": capture,
         }
-        # Related-news lists and the like: more articles to archive.
-        for link in self._links(response):
-            if link.kind is Kind.ARTICLE and link.url != discovery.first_page_url(response.url):
-                if not self._too_old(link.date) and not self.known_article(link.url):
-                    yield self._article_request(link.url)
+        yield from self._related_articles(response)
         yield from self._continue(state)
 
     def parse_article_page(self, response: Response) -> Iterator[scrapy.Request | ArticleItem]:
@@ -244,7 +240,17 @@ class ArticlesSpider(scrapy.Spider):
             state["pages"].append(page)
             known = set(state["pending"]) | state["seen"]
             state["pending"].extend(u for u in page.page_urls if u not in known and u != response.url)
+            # Split articles often carry their related-news list on the last page only.
+            yield from self._related_articles(response)
         yield from self._continue(state)
+
+    def _related_articles(self, response: TextResponse) -> Iterator[scrapy.Request]:
+        """Other articles an article page links (related news, sidebars): more to archive."""
+        own = discovery.first_page_url(response.url)
+        for link in self._links(response):
+            if link.kind is Kind.ARTICLE and link.url != own:
+                if not self._too_old(link.date) and not self.known_article(link.url):
+                    yield self._article_request(link.url)
 
     def _continue(self, state: dict[str, Any]) -> Iterator[scrapy.Request | ArticleItem]:
         if state["pending"]:
