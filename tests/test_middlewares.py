@@ -1,0 +1,123 @@
+"""Where Scrapy's defaults fall short: Retry-After, robots.txt 5xx, redirect loops."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from scrapy import Request
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.test import get_crawler
+from twisted.internet.defer import Deferred
+from twisted.internet.task import Clock
+
+from northnews.discovery import Kind, classify
+from northnews.middlewares import RedirectMiddleware, RetryAfterMiddleware, retry_after_seconds
+from tests.conftest import PORTAL, run_crawl
+from tests.mockserver import MockPortal
+
+NOW = datetime(2026, 11, 28, 12, 0, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [
+        ("120", 120.0),
+        (b" 5 ", 5.0),
+        ("Sat, 28 Nov 2026 12:01:30 GMT", 90.0),
+        ("Sat, 28 Nov 2026 11:00:00 GMT", 0.0),  # in the past: no wait
+        ("soon", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_retry_after_seconds(value: str | bytes | None, seconds: float | None) -> None:
+    assert retry_after_seconds(value, now=NOW) == seconds
+
+
+def retry_mw(**settings: object) -> tuple[RetryAfterMiddleware, Clock]:
+    crawler = get_crawler(settings_dict={"RETRY_TIMES": 2, **settings})
+    crawler.stats.open_spider()
+    crawler.spider = crawler._create_spider("test")
+    mw = build_from_crawler(RetryAfterMiddleware, crawler)
+    clock = Clock()
+    mw._clock = clock
+    return mw, clock
+
+
+def answer(status: int, **headers: str) -> tuple[Request, Response]:
+    request = Request("http://www.northnews.cn/2015/0915/1.shtml")
+    return request, Response(request.url, status=status, headers=headers, request=request)
+
+
+def fired(d: Deferred) -> list:
+    out: list = []
+    d.addCallback(out.append)
+    return out
+
+
+def test_a_503_with_retry_after_is_retried_after_the_wait() -> None:
+    mw, clock = retry_mw()
+    result = mw.process_response(*answer(503, **{"Retry-After": "30"}))
+    assert isinstance(result, Deferred)
+    got = fired(result)
+    clock.advance(29.9)
+    assert got == []
+    clock.advance(0.1)
+    assert len(got) == 1 and isinstance(got[0], Request)
+    assert got[0].meta["retry_times"] == 1
+    assert mw.crawler.stats.get_value("northnews/retry_after/waits") == 1
+
+
+def test_the_wait_is_capped() -> None:
+    mw, clock = retry_mw(NORTHNEWS_RETRY_AFTER_MAX=10)
+    got = fired(mw.process_response(*answer(429, **{"Retry-After": "3600"})))
+    clock.advance(10)
+    assert len(got) == 1 and isinstance(got[0], Request)
+
+
+def test_without_retry_after_or_retries_left_nothing_waits() -> None:
+    mw, _ = retry_mw()
+    assert isinstance(mw.process_response(*answer(503)), Request)
+    mw, _ = retry_mw(RETRY_TIMES=0)
+    response = mw.process_response(*answer(503, **{"Retry-After": "30"}))
+    assert isinstance(response, Response) and response.status == 503
+    mw, _ = retry_mw()
+    ok = mw.process_response(*answer(200, **{"Retry-After": "30"}))
+    assert isinstance(ok, Response) and ok.status == 200
+
+
+def test_a_redirect_back_into_the_chain_is_a_reported_loop() -> None:
+    crawler = get_crawler(settings_dict={})
+    crawler.stats.open_spider()
+    crawler.spider = crawler._create_spider("test")
+    mw = build_from_crawler(RedirectMiddleware, crawler)
+    a, b = "http://www.northnews.cn/a.shtml", "http://www.northnews.cn/b.shtml"
+    request = Request(b, meta={"redirect_urls": [a], "redirect_times": 1})
+    response = Response(b, status=301, headers={"Location": a}, request=request)
+    with pytest.raises(IgnoreRequest, match="redirect loop"):
+        mw.process_response(request, response)
+    assert crawler.stats.get_value("northnews/redirect/loop") == 1
+    onward = mw.process_response(Request(a), Response(a, status=301, headers={"Location": b}))
+    assert isinstance(onward, Request) and onward.url == b
+
+
+def test_robots_txt_answering_503_disallows_the_host(tmp_path: Path) -> None:
+    def robots_down(url: str):
+        if url.endswith("/robots.txt"):
+            return 503, [("Content-Type", "text/plain")], b""
+        return None
+
+    with MockPortal(PORTAL, override=robots_down) as server:
+        result = run_crawl(
+            tmp_path, "-s", "RETRY_TIMES=1", "-s", "NORTHNEWS_STORE_ENABLED=False",
+            env={"http_proxy": server.proxy_url},
+        )
+        requested = server.requested_urls()
+    assert result.items == []
+    assert requested and all(url.endswith("/robots.txt") for url in requested), requested
+    assert not any(classify(u, ["northnews.cn"]) is Kind.ARTICLE for u in requested)
+    assert "treating www.northnews.cn as disallowed entirely" in result.stderr
