@@ -62,13 +62,21 @@ def classify(url: str, domains: Iterable[str]) -> Kind:
 
 
 def first_page_url(url: str) -> str:
-    """``…/2049381_3.shtml`` → ``…/2049381.shtml``; other URLs unchanged (fragment dropped)."""
+    """An article's one URL: ``…/2049381_3.shtml?from=rss#top`` → ``…/2049381.shtml``.
+
+    Article pages are static files: a query string on them is tracking noise
+    (``?from=rss``), and keeping it would make one article two items. Other URLs keep their
+    query; fragments are always dropped.
+    """
     parts = urlsplit(url)
-    path = ARTICLE_PATH.sub(
-        lambda m: m.group(0).replace(f"_{m.group('page')}", "", 1) if m.group("page") else m.group(0),
-        parts.path,
-    )
-    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+    match = ARTICLE_PATH.search(parts.path)
+    if not match:
+        return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
+    path = parts.path
+    if match.group("page"):
+        start, end = match.span("page")
+        path = path[: start - 1] + path[end:]  # drop "_<page>"
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
 def url_date(url: str) -> date | None:

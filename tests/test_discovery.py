@@ -50,6 +50,12 @@ def test_first_page_url_strips_page_suffix_and_fragment() -> None:
     assert first_page_url("http://www.northnews.cn/2015/0915/2049381.shtml") == (
         "http://www.northnews.cn/2015/0915/2049381.shtml"
     )
+    assert first_page_url("http://www.northnews.cn/201509/15/2049381_2.html?from=rss") == (
+        "http://www.northnews.cn/201509/15/2049381.html"
+    )
+    assert first_page_url("http://www.northnews.cn/news/index_2.shtml?x=1#a") == (
+        "http://www.northnews.cn/news/index_2.shtml?x=1"
+    )
 
 
 @pytest.mark.parametrize(

@@ -156,7 +156,7 @@ def test_since_skips_older_articles(tmp_path: Path, expected_items: dict[str, di
         assert not url_newer(url), f"{url} is newer than {since} but was not crawled"
 
 
-def test_an_article_linked_over_http_and_https_is_one_item(tmp_path: Path) -> None:
+def test_an_article_linked_over_http_https_and_with_a_query_is_one_item(tmp_path: Path) -> None:
     import shutil
 
     mirror = tmp_path / "mirror"
@@ -165,12 +165,16 @@ def test_an_article_linked_over_http_and_https_is_one_item(tmp_path: Path) -> No
     raw = home.read_bytes()
     article = b"/2015/0915/2049381.shtml"
     assert article in raw
-    home.write_bytes(raw.replace(b"</body>", b'<a href="https://www.northnews.cn' + article + b'">again</a></body>', 1))
+    extra = (
+        b'<a href="https://www.northnews.cn' + article + b'">again</a>'
+        b'<a href="' + article + b'?from=rss#comments">and again</a>'
+    )
+    home.write_bytes(raw.replace(b"</body>", extra + b"</body>", 1))
     result = run_crawl(tmp_path / "archive", "-a", f"replay={mirror}", "-a", "editions=zh")
     assert result.returncode == 0, result.stderr[-3000:]
     urls = [item["url"] for item in result.items]
     assert urls.count("http://www.northnews.cn" + article.decode()) == 1
-    assert not any(u.startswith("https://") for u in urls)
+    assert not any(u.startswith("https://") or "?" in u for u in urls)
 
 
 def test_sections_are_discovered_not_hard_coded(tmp_path: Path, expected_items: dict[str, dict]) -> None:
