@@ -250,9 +250,16 @@ class Store:
         now = iso(self.clock())
         warc_file, warc_offset, warc_record_id = _warc_fields(item)
         with self.transaction() as db:
+            # One article is one row whatever the scheme it was linked with (as is_known
+            # decides): http://…/1.shtml and https://…/1.shtml are versions of one article,
+            # kept under the URL it was first seen at.
             row = db.execute(
-                "SELECT latest_version, latest_digest FROM articles WHERE url = ?", (url,)
+                "SELECT url, latest_version, latest_digest FROM articles WHERE url_key = ?"
+                " ORDER BY first_seen LIMIT 1",
+                (url_key(url),),
             ).fetchone()
+            if row is not None:
+                url = row["url"]
             if row is not None and row["latest_digest"] == digest:
                 outcome, version = "unchanged", int(row["latest_version"])
                 db.execute("UPDATE articles SET last_seen = ? WHERE url = ?", (now, url))

@@ -115,6 +115,17 @@ def test_known_ignores_the_scheme_and_default_port(store: Store) -> None:
     assert url_key("http://www.northnews.cn:8080/a.shtml?x=1#f") == "www.northnews.cn:8080/a.shtml?x=1"
 
 
+def test_one_article_is_one_row_whatever_its_scheme(store: Store) -> None:
+    http = "http://www.northnews.cn/2015/0915/2049381.shtml"
+    assert store.record_item(article(url=http, body="v1")).outcome == "new"
+    same = store.record_item(article(url=http.replace("http:", "https:"), body="v1"))
+    assert (same.outcome, same.version) == ("unchanged", 1)
+    changed = store.record_item(article(url=http.replace("http:", "https:"), body="v2"))
+    assert (changed.outcome, changed.version) == ("updated", 2)
+    assert store.counts()["articles"] == 1
+    assert [v["version"] for v in store.versions(http)] == [1, 2]
+
+
 def test_refresh_makes_recent_articles_unknown(store: Store, clock: Clock) -> None:
     url_old, url_new = "http://www.northnews.cn/2015/0901/1.shtml", "http://www.northnews.cn/2015/0902/2.shtml"
     store.record_item(article(url=url_old))
