@@ -35,7 +35,7 @@ from scrapy.exceptions import NotConfigured
 
 from northnews import discovery
 from northnews.discovery import Kind
-from northnews.extensions.progress import error_count
+from northnews.extensions.progress import GONE_STATUSES, error_count
 from northnews.store import ArchiveLock, LockHeld, Store, utc_now
 
 if TYPE_CHECKING:
@@ -45,7 +45,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-GONE_STATUSES = (404, 410)
 
 
 @dataclass

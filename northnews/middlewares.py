@@ -12,6 +12,7 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
+from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import deferLater
@@ -122,15 +123,33 @@ class RetryAfterMiddleware(RetryMiddleware):
 
 
 class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
-    """robots.txt as RFC 9309 reads it: a server error means "disallow everything".
+    """robots.txt as RFC 9309 §2.3.1.3-4 reads it: unreachable means "disallow everything".
 
-    Stock Scrapy parses a 5xx answer's body (usually empty) and so allows everything. A 5xx
-    that survives the retries now disallows the host for this crawl, loudly (an ERROR line and
+    Stock Scrapy parses a 5xx answer's body (usually empty) and allows everything, and allows
+    everything after a network error too. A 5xx, a timeout or a connection failure that survives
+    the retries now disallows the host for this crawl, loudly (an ERROR line and
     ``northnews/robots/unavailable``), rather than crawling a site whose rules we could not read.
-    4xx answers still mean "no rules" (allow), as the RFC says.
+    4xx answers still mean "no rules" (allow), as the RFC says, and so does a URL missing from a
+    replayed archive. (Overrides Scrapy's private ``_parse_robots``/``_robots_error`` hooks.)
     """
 
     DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
+
+    def _robots_error(self, exc: Exception, netloc: str) -> None:
+        if isinstance(exc, IgnoreRequest):
+            super()._robots_error(exc, netloc)
+            return
+        self.crawler.stats.inc_value(f"robotstxt/exception_count/{type(exc)}")
+        self.crawler.stats.inc_value("northnews/robots/unavailable")
+        logger.error(
+            "robots.txt of %s could not be fetched (%s): treating it as disallowed entirely"
+            " (RFC 9309 §2.3.1.4)", netloc, exc,
+        )
+        parser = build_from_crawler(self._parserimpl, self.crawler, self.DISALLOW_ALL)
+        pending = self._parsers[netloc]
+        self._parsers[netloc] = parser
+        if isinstance(pending, Deferred):
+            pending.callback(parser)
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         if response.status >= 500:

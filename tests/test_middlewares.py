@@ -121,3 +121,20 @@ def test_robots_txt_answering_503_disallows_the_host(tmp_path: Path) -> None:
     assert requested and all(url.endswith("/robots.txt") for url in requested), requested
     assert not any(classify(u, ["northnews.cn"]) is Kind.ARTICLE for u in requested)
     assert "treating www.northnews.cn as disallowed entirely" in result.stderr
+
+
+def test_robots_txt_unreachable_disallows_the_host(tmp_path: Path) -> None:
+    # Nothing listens on the proxy port: every fetch, robots.txt included, fails to connect.
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = run_crawl(
+        tmp_path, "-s", "RETRY_TIMES=0", "-s", "NORTHNEWS_STORE_ENABLED=False",
+        env={"http_proxy": f"http://127.0.0.1:{port}"},
+    )
+    assert result.items == []
+    assert "could not be fetched" in result.stderr and "treating it as disallowed entirely" in result.stderr
+    assert "'northnews/robots/unavailable': 2" in result.stderr  # both editions' hosts
+    assert "Forbidden by robots.txt" in result.stderr or "robotstxt/forbidden" in result.stderr

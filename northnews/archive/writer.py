@@ -437,11 +437,12 @@ class WarcWriter:
             return
         try:
             self._capture(response, request)
-        except OSError as exc:
+        except Exception as exc:  # disk full, a bug, anything: no record means no archive
             # An archiver that cannot archive must stop rather than crawl on without a record.
             self.failed = True
             self.stats.inc_value("northnews/warc/lost")
-            logger.error("WARC write failed (%s); stopping the crawl", exc)
+            self.stats.inc_value("northnews/errors/warc_write")  # counted by cron as an error
+            logger.error("WARC write failed (%r); stopping the crawl", exc, exc_info=not isinstance(exc, OSError))
             engine = getattr(self.crawler, "engine", None)
             if engine is not None:
                 deferred_from_coro(engine.close_spider_async(reason="northnews_warc_error"))
@@ -535,5 +536,10 @@ class WarcWriter:
             self.files.close()
             self.files.wait_for_indexes()
             self.stats.set_value("northnews/warc/files", len(self.files.closed))
+        except Exception:
+            # Scrapy would log and swallow it; the stat makes the run fail (cron's error count).
+            self.stats.inc_value("northnews/errors/warc_close")
+            logger.exception("Closing the WARC files failed: the run is incomplete")
+            raise
         finally:
             self.index.close()

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, TextIO
 
 from scrapy import signals
 
+from northnews.extensions.progress import error_count
+
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
@@ -26,10 +28,8 @@ class CrawlSummary:
     def summary(self, reason: str) -> str:
         stats = self.crawler.stats.get_stats()
         settings = self.crawler.settings
-        errors = sum(
-            v for k, v in stats.items()
-            if k.startswith(("downloader/exception_type_count/", "spider_exceptions/"))
-        ) + stats.get("log_count/ERROR", 0)
+        # The same count as the progress line, the run manifest and cron's error rate.
+        errors = error_count(stats)
         statuses = ", ".join(
             f"{k.rsplit('/', 1)[1]}: {v}" for k, v in sorted(stats.items())
             if k.startswith("downloader/response_status_count/")
