@@ -141,6 +141,7 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
             return
         self.crawler.stats.inc_value(f"robotstxt/exception_count/{type(exc)}")
         self.crawler.stats.inc_value("northnews/robots/unavailable")
+        self.crawler.stats.inc_value("northnews/errors/robots_unavailable")  # an error of the run
         logger.error(
             "robots.txt of %s could not be fetched (%s): treating it as disallowed entirely"
             " (RFC 9309 §2.3.1.4)", netloc, exc,
@@ -154,6 +155,7 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         if response.status >= 500:
             self.crawler.stats.inc_value("northnews/robots/unavailable")
+            self.crawler.stats.inc_value("northnews/errors/robots_unavailable")  # an error of the run
             logger.error(
                 "%s answered %s: treating %s as disallowed entirely (RFC 9309 §2.3.1.4)",
                 response.url, response.status, netloc,
