@@ -1,9 +1,10 @@
 """Incremental crawling: the store of record consulted and the run recorded, for every live crawl.
 
-At ``spider_opened`` this extension
+When built (before the WARC writer, which is why its priority is lower), this extension takes
+the archive's lock (or adopts the one ``northnews-cron`` holds for it), so two crawls never write
+one archive at once — also with ``NORTHNEWS_STORE_ENABLED`` off, when the lock is all it does.
+At ``spider_opened`` it
 
-* takes the archive's lock (or adopts the one ``northnews-cron`` holds for it), so two crawls
-  never write one archive at once;
 * records the run in the store (``runs``);
 * wires the spider's hook ``known_article`` to the store (``-a refresh=DAYS`` re-fetches articles
   first seen within DAYS days), so article pages already archived are not fetched again;
@@ -84,8 +85,6 @@ class IncrementalCrawl:
         settings = crawler.settings
         if settings.get("NORTHNEWS_REPLAY"):
             raise NotConfigured("replay: the store of record is neither consulted nor written")
-        if not settings.getbool("NORTHNEWS_STORE_ENABLED", True):
-            raise NotConfigured("NORTHNEWS_STORE_ENABLED is off")
         archive_dir = Path(settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"))
         archive_dir.mkdir(parents=True, exist_ok=True)
         ext = cls(
@@ -101,6 +100,11 @@ class IncrementalCrawl:
                 # Raised here, before anything is fetched or written; scrapy exits non-zero.
                 logger.error("%s; not crawling", exc)
                 raise RuntimeError(f"{exc}; not crawling") from None
+        if not settings.getbool("NORTHNEWS_STORE_ENABLED", True):
+            # No store to consult or write, but the WARCs are still this archive's: keep the lock.
+            logger.info("Run %s: NORTHNEWS_STORE_ENABLED is off (no store of record, not incremental)", ext.run_id)
+            crawler.signals.connect(ext.release_lock, signal=signals.spider_closed)
+            return ext
         ext.run = CrawlRun(Store.open(archive_dir), ext.run_id)
         _runs[crawler] = ext.run
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
@@ -108,6 +112,9 @@ class IncrementalCrawl:
         crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(ext.response_received, signal=signals.response_received)
         return ext
+
+    def release_lock(self, spider: Spider) -> None:
+        self.lock.release()
 
     def spider_opened(self, spider: Spider) -> None:
         assert self.run is not None

@@ -135,10 +135,11 @@ ITEM_PIPELINES = {
 }
 
 EXTENSIONS = {
+    # Takes the archive lock (first: nothing may write the archive before it), opens the store,
+    # wires incremental skipping into the spider, records the run.
+    "northnews.incremental.IncrementalCrawl": 50,
     # WARC capture on response_downloaded (the wire form, before decompression).
     "northnews.archive.writer.WarcWriter": 100,
-    # Opens the store, takes the archive lock, wires incremental skipping into the spider.
-    "northnews.incremental.IncrementalCrawl": 100,
     "northnews.extensions.progress.Progress": 800,
     "northnews.extensions.summary.CrawlSummary": 900,
 }

@@ -227,3 +227,21 @@ def test_a_crawl_started_by_hand_during_a_run_is_refused(tmp_path: Path) -> None
         assert "20261101T000000Z" in result.stderr
         assert server.requested_urls() == []
     assert not (archive / "northnews.sqlite3").exists()
+
+
+def test_the_lock_holds_without_the_store_too(tmp_path: Path) -> None:
+    """WARCs are the archive's as much as the store: a store-less crawl still takes the lock."""
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    with MockPortal(PORTAL) as server, ArchiveLock(archive).acquire("20261101T000000Z"):
+        result = run_crawl(archive, "-s", "NORTHNEWS_STORE_ENABLED=False", env=live(server))
+        assert result.returncode == 3, result.stderr[-2000:]
+        assert server.requested_urls() == []
+    assert not (archive / "warc").exists()
+    # And a store-less crawl holds it while it runs: the lock is free again afterwards.
+    with MockPortal(PORTAL) as server:
+        result = run_crawl(archive, "-s", "NORTHNEWS_STORE_ENABLED=False", env=live(server))
+    assert result.returncode == 0 and result.items, result.stderr[-2000:]
+    assert "NORTHNEWS_STORE_ENABLED is off" in result.stderr  # the extension ran, for the lock alone
+    assert not (archive / "northnews.sqlite3").exists()
+    ArchiveLock(archive).acquire().release()

@@ -45,11 +45,7 @@ class Command(ScrapyCrawlCommand):
         """
         assert self.settings is not None
         archive_dir = Path(self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"))
-        if (
-            os.environ.get(LOCK_FD_ENV)
-            or not self.settings.getbool("NORTHNEWS_STORE_ENABLED", True)
-            or not archive_dir.is_dir()
-        ):
+        if os.environ.get(LOCK_FD_ENV) or not archive_dir.is_dir():
             return
         try:
             ArchiveLock(archive_dir).acquire().release()
