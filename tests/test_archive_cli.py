@@ -121,3 +121,21 @@ def test_console_script(archive: Path) -> None:
     empty.mkdir()
     proc = subprocess.run([str(CONSOLE), "check", "-d", str(empty)], capture_output=True, text=True)
     assert proc.returncode == 1 and "no WARC files" in proc.stdout
+
+
+def test_recovery_waits_for_no_crawl(archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Recovery truncates and renames files: it refuses while a crawl holds the archive lock."""
+    from northnews.archive.lock import ArchiveLock
+
+    path = the_warc(archive)
+    stale = path.with_name(path.name.replace("-00000-", "-00001-") + ".open")
+    shutil.copy(path, stale)
+    with ArchiveLock(archive).acquire("20261128T000000Z"):
+        assert archive_main(["-d", str(archive), "recover"]) == 3
+        assert "not recovering while a crawl writes" in capsys.readouterr().err
+        code, _ = run(capsys, "-d", str(archive), "check", "--recover")
+        assert code == 3
+        assert stale.exists()
+    code, out = run(capsys, "-d", str(archive), "recover")
+    assert code == 0 and "recovered as" in out
+    assert not stale.exists()

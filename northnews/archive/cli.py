@@ -35,6 +35,7 @@ from warcio.checker import Checker
 
 from northnews.archive import cdxj
 from northnews.archive.digests import DB_NAME, DigestIndex
+from northnews.archive.lock import LOCK_FD_ENV, ArchiveLock, LockHeld
 from northnews.archive.recover import recover_all
 from northnews.archive.scan import OPEN_SUFFIX, final_name, iter_warc_files, scan_file, warc_root
 
@@ -110,7 +111,10 @@ def check_file(path: Path, index: DigestIndex | None) -> tuple[list[str], list[s
 def cmd_check(args: argparse.Namespace) -> int:
     root = Path(args.paths[0]) if args.paths else Path(args.archive_dir)
     if args.recover:
-        for rec in recover_all(root):
+        recovered = _recover(Path(args.archive_dir), root)
+        if recovered is None:
+            return EXIT_LOCKED
+        for rec in recovered:
             print(f"RECOVER {rec.describe()}")
     files = [p for target in (args.paths or [args.archive_dir]) for p in iter_warc_files(target)]
     if not files:
@@ -153,8 +157,34 @@ def _open_index(root: Path) -> DigestIndex | None:
     return DigestIndex(db) if db.exists() else None
 
 
+EXIT_LOCKED = 3  # as northnews-cron's "another run holds the lock"
+
+
+def _recover(archive_dir: Path, root: Path) -> list | None:
+    """Recover ``.open`` files under ``root`` holding the archive's lock; None if a crawl holds it.
+
+    Recovery truncates and renames files: it must never race a crawl that is creating one.
+    """
+    if os.environ.get(LOCK_FD_ENV):  # started by a process that holds the lock for us
+        return recover_all(root)
+    lock = ArchiveLock(archive_dir)
+    try:
+        lock.acquire("northnews-archive recover")
+    except LockHeld as exc:
+        print(f"northnews-archive: {exc}; not recovering while a crawl writes", file=sys.stderr)
+        return None
+    except FileNotFoundError:  # no archive dir: nothing to recover there
+        return recover_all(root) if root.exists() else []
+    try:
+        return recover_all(root)
+    finally:
+        lock.release()
+
+
 def cmd_recover(args: argparse.Namespace) -> int:
-    results = recover_all(args.archive_dir)
+    results = _recover(Path(args.archive_dir), Path(args.archive_dir))
+    if results is None:
+        return EXIT_LOCKED
     for rec in results:
         print(rec.describe())
     if not results:
