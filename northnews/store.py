@@ -4,7 +4,7 @@ It is what incremental runs consult, what ``scrapy export`` reads, and where run
 that a run killed at any moment (SIGKILL included, where Scrapy's JOBDIR is useless) is followed by
 one that completes what is missing.
 
-Tables (names chosen not to collide with the WARC helper's ``warc_*`` tables in the same file):
+Tables (the WARC writer's digest index lives apart, in ``warc/digests.sqlite3``):
 
 ``articles``
     one row per article URL: when it was first and last seen, its latest version and digest.
@@ -323,8 +323,20 @@ class Store:
         return all(row["first_seen"] < cutoff for row in rows)
 
     def is_known_fn(self, refresh_days: float | None = None) -> Callable[[str], bool]:
-        """The spider's ``known_article`` hook."""
-        return lambda url: self.is_known(url, refresh_days)
+        """The spider's ``known_article`` hook, answered once per URL per run.
+
+        Navigation and "hot news" sidebars repeat the same links on every page; within one run
+        the answer cannot change in a way that matters (a URL first requested in this run is
+        then kept out by the duplicate filter), so one query per URL is enough.
+        """
+        answers: dict[str, bool] = {}
+
+        def known(url: str) -> bool:
+            if url not in answers:
+                answers[url] = self.is_known(url, refresh_days)
+            return answers[url]
+
+        return known
 
     def versions(self, url: str) -> list[dict[str, Any]]:
         rows = self.db.execute(
