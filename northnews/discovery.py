@@ -16,6 +16,9 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from parsel import Selector
 
+# Dates are read by the same rules as article bylines (and URL dates the same way everywhere).
+from northnews.normalize import parse_datetime, url_date  # noqa: F401  (url_date: re-exported)
+
 # Public crawler configs for this site: /\d{4,6}/\d{2,4}/\d*\.s?html?  (+ our _N page suffix).
 ARTICLE_PATH = re.compile(
     r"/(?P<ym>\d{4,6})/(?P<md>\d{2,4})/(?P<id>\d+)(?:_(?P<page>\d+))?\.s?html?$", re.I
@@ -28,7 +31,6 @@ ATTACHMENT_EXT = re.compile(
     re.I,
 )
 EXCLUDED_PATH = re.compile(r"^/search(?:/|$)", re.I)
-DATE_TEXT = re.compile(r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})")
 
 
 class Kind(str, Enum):
@@ -79,20 +81,6 @@ def first_page_url(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
-def url_date(url: str) -> date | None:
-    """The date a URL carries: ``/2015/0915/`` or ``/201509/15/``; None if not a valid date."""
-    m = ARTICLE_PATH.search(urlsplit(url).path)
-    if not m:
-        return None
-    ymd = m.group("ym") + m.group("md")
-    if len(ymd) != 8:
-        return None
-    try:
-        return date(int(ymd[:4]), int(ymd[4:6]), int(ymd[6:8]))
-    except ValueError:
-        return None
-
-
 def list_page_number(url: str) -> int:
     m = LIST_PATH.search(urlsplit(url).path)
     return int(m.group("page")) if m and m.group("page") else 1
@@ -107,13 +95,9 @@ def list_section(url: str) -> str:
 
 
 def text_date(text: str) -> date | None:
-    m = DATE_TEXT.search(text)
-    if not m:
-        return None
-    try:
-        return date(int(m["y"]), int(m["m"]), int(m["d"]))
-    except ValueError:
-        return None
+    """The first valid date printed in ``text`` (a list entry), by the byline rules."""
+    moment = parse_datetime(text)
+    return moment.date() if moment else None
 
 
 @dataclass(frozen=True)
