@@ -12,6 +12,7 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
+from northnews import signals as northnews_signals
 from northnews.normalize import parse_datetime
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -56,7 +57,12 @@ class ValidatePipeline:
     def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
         pipeline = cls(crawler.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"), crawler.stats)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.article_incomplete, signal=northnews_signals.article_incomplete)
         return pipeline
+
+    def article_incomplete(self, url: str, reason: str, detail: str = "") -> None:
+        """An article the spider could not assemble (no item exists): quarantined the same way."""
+        self._reject({"reason": reason, "reasons": [reason], "url": url, "detail": detail})
 
     def process_item(self, item: Any) -> Any:
         reasons = reject_reasons(item)
@@ -70,16 +76,19 @@ class ValidatePipeline:
             "url": adapter.get("url"),
             "template": adapter.get("template"),
             "title": adapter.get("title"),
-            "rejected_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         }
-        self._write(record)
-        if self.stats is not None:
-            self.stats.inc_value(f"northnews/rejected/{reason}")
-            self.stats.inc_value("northnews/rejected")
-        logger.warning("Rejected %s: %s (written to %s)", record["url"], reason, self.path)
-        # Our WARNING above is the trace; Scrapy's own "Dropped:" line would repeat it with the
+        self._reject(record)
+        # The WARNING in _reject is the trace; Scrapy's own "Dropped:" line would repeat it with the
         # whole item (body included), so it goes to DEBUG.
         raise DropItem(f"{reason}: {record['url']}", log_level="DEBUG")
+
+    def _reject(self, record: dict[str, Any]) -> None:
+        record["rejected_at"] = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self._write(record)
+        if self.stats is not None:
+            self.stats.inc_value(f"northnews/rejected/{record['reason']}")
+            self.stats.inc_value("northnews/rejected")
+        logger.warning("Rejected %s: %s (written to %s)", record["url"], record["reason"], self.path)
 
     def _write(self, record: dict[str, Any]) -> None:
         if self._file is None:

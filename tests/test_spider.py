@@ -239,3 +239,21 @@ def test_independent_mirror_rejects(portal_b_crawl: CrawlResult) -> None:
     expected = {r["url"]: r["reason"] for r in read_jsonl(EXPECTED_DIR / "portal_b_rejects.jsonl")}
     got = {r["url"]: r["reason"] for r in read_jsonl(portal_b_crawl.archive / "rejects.jsonl")}
     assert expected and got == expected
+
+
+def test_an_article_whose_page_fails_is_quarantined_not_lost(tmp_path: Path, expected_items: dict) -> None:
+    article = "http://www.northnews.cn/2015/0915/2049381.shtml"  # three pages
+    assert article in expected_items
+
+    def page_two_gone(url: str):
+        if url.endswith("/2015/0915/2049381_2.shtml"):
+            return 404, [("Content-Type", "text/plain")], b"gone\n"
+        return None
+
+    with MockPortal(PORTAL, override=page_two_gone) as server:
+        result = run_crawl(tmp_path, "-s", "NORTHNEWS_STORE_ENABLED=False", env={"http_proxy": server.proxy_url})
+    assert article not in result.by_url
+    assert set(result.by_url) == set(expected_items) - {article}
+    rejects = {r["url"]: r for r in read_jsonl(tmp_path / "rejects.jsonl")}
+    assert rejects[article]["reason"] == "incomplete"
+    assert "2049381_2.shtml" in rejects[article]["detail"]

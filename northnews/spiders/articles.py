@@ -20,6 +20,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from northnews import discovery, normalize, pages
+from northnews import signals as northnews_signals
 from northnews.discovery import Kind
 from northnews.items import ArticleItem
 
@@ -269,9 +270,11 @@ class ArticlesSpider(scrapy.Spider):
     def article_page_failed(self, failure: Failure) -> None:
         state = failure.request.meta[ARTICLE_META]
         self.crawler.stats.inc_value("northnews/spider/article_incomplete")
-        logger.error(
-            "Article %s: page %s failed (%s); not emitted, it will be retried by the next run",
-            state["url"], failure.request.url, failure.getErrorMessage(),
+        detail = f"page {failure.request.url} failed: {failure.getErrorMessage()}"
+        logger.error("Article %s: %s; not emitted, it will be retried by the next run", state["url"], detail)
+        # A trace in rejects.jsonl too: an article is never lost silently.
+        self.crawler.signals.send_catch_log(
+            signal=northnews_signals.article_incomplete, url=state["url"], reason="incomplete", detail=detail,
         )
 
     def _item(self, state: dict[str, Any]) -> ArticleItem:
