@@ -21,11 +21,15 @@ CHROME = [
 ]
 
 
-@pytest.fixture(scope="module")
-def replay_crawl(tmp_path_factory: pytest.TempPathFactory) -> CrawlResult:
-    result = run_crawl(tmp_path_factory.mktemp("replay"), "-a", f"replay={PORTAL}")
+def replay(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> CrawlResult:
+    result = run_crawl(tmp_path_factory.mktemp(mirror.name), "-a", f"replay={mirror}")
     assert result.returncode == 0, result.stderr[-3000:]
     return result
+
+
+@pytest.fixture(scope="module")
+def replay_crawl(tmp_path_factory: pytest.TempPathFactory) -> CrawlResult:
+    return replay(tmp_path_factory, PORTAL)
 
 
 def comparable(item: dict) -> dict:
@@ -218,9 +222,7 @@ PORTAL_B = PORTAL.parent / "portal_b"
 
 @pytest.fixture(scope="module")
 def portal_b_crawl(tmp_path_factory: pytest.TempPathFactory) -> CrawlResult:
-    result = run_crawl(tmp_path_factory.mktemp("portal_b"), "-a", f"replay={PORTAL_B}")
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result
+    return replay(tmp_path_factory, PORTAL_B)
 
 
 def test_independent_mirror_every_article_found_and_exact(portal_b_crawl: CrawlResult) -> None:
