@@ -20,6 +20,8 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 
+from northnews.archive.scan import OPEN_SUFFIX, WARC_SUFFIXES, iter_warc_files
+
 if TYPE_CHECKING:
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
@@ -27,7 +29,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-WARC_SUFFIXES = (".warc", ".warc.gz", ".warc.gz.open", ".warc.open")
 
 
 @dataclass
@@ -54,11 +55,10 @@ class ReplayMiss(IgnoreRequest):
 
 
 def is_warc_path(path: Path) -> bool:
+    """A WARC file (closed or ``.open``), or a directory holding any (an archive dir, say)."""
     if path.is_file():
-        return path.name.endswith(WARC_SUFFIXES)
-    if path.is_dir():
-        return any(p.name.endswith(WARC_SUFFIXES) for p in path.rglob("*.warc*"))
-    return False
+        return path.name.endswith(WARC_SUFFIXES + tuple(s + OPEN_SUFFIX for s in WARC_SUFFIXES))
+    return path.is_dir() and next(iter_warc_files(path), None) is not None
 
 
 def open_source(path: str | os.PathLike[str]) -> ReplaySource:
