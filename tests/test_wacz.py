@@ -1,0 +1,168 @@
+"""``northnews-archive wacz``: a WACZ of a crawl of the fixture portal is valid for py-wacz's
+``wacz validate``, meets the spec's own rules (checked here independently), and its index
+resolves every article to its own record."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from northnews.archive import wacz
+from tests.conftest import PORTAL, CrawlResult, run_crawl
+from tests.mockserver import MockPortal
+
+BIN = Path(sys.executable).parent
+CONSOLE = BIN / "northnews-archive"
+WACZ_TOOL = shutil.which("wacz", path=str(BIN)) or shutil.which("wacz")
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def crawl(tmp_path_factory: pytest.TempPathFactory) -> CrawlResult:
+    with MockPortal(PORTAL, gzip=True) as server:
+        result = run_crawl(tmp_path_factory.mktemp("wacz") / "archive", env={"http_proxy": server.proxy_url})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.items
+    return result
+
+
+@pytest.fixture(scope="module")
+def package(crawl: CrawlResult) -> Path:
+    out = crawl.archive.parent / "fixture.wacz"
+    proc = subprocess.run([str(CONSOLE), "-d", str(crawl.archive), "wacz", str(out)],
+                          check=False, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"{len(crawl.items)} pages (titles from the store)" in proc.stdout
+    return out
+
+
+def index_lines(zf: zipfile.ZipFile) -> list[tuple[str, str, dict]]:
+    """Every CDXJ line, read the way a WACZ reader does: through index.idx's block table."""
+    idx = zf.read("indexes/index.idx").decode("utf-8").splitlines()
+    meta = json.loads(idx[0].split(" ", 2)[2])
+    assert idx[0].startswith("!meta 0 ") and meta["format"] == "cdxj-gzip-1.0"
+    data = zf.read("indexes/" + meta["filename"])
+    lines = []
+    for block in idx[1:]:
+        key, ts, loc = block.split(" ", 2)
+        loc = json.loads(loc)
+        chunk = data[loc["offset"]:loc["offset"] + loc["length"]]
+        assert loc["digest"] == "sha256:" + hashlib.sha256(chunk).hexdigest()
+        text = gzip.decompress(chunk).decode("utf-8").splitlines()
+        assert text[0].startswith(f"{key} {ts} "), "a block's first line is the key idx names"
+        lines += [(ln.split(" ", 2)[0], ln.split(" ", 2)[1], json.loads(ln.split(" ", 2)[2])) for ln in text]
+    assert len(data) == sum(json.loads(b.split(" ", 2)[2])["length"] for b in idx[1:])
+    return lines
+
+
+@pytest.mark.skipif(WACZ_TOOL is None, reason="py-wacz (`pip install wacz`, the test extra) is not installed")
+def test_wacz_validate_passes(package: Path) -> None:
+    proc = subprocess.run([WACZ_TOOL, "validate", "-f", str(package)], check=False, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Validation succeeded" in proc.stdout
+
+
+def test_package_follows_the_spec(package: Path, crawl: CrawlResult) -> None:
+    with zipfile.ZipFile(package) as zf:
+        names = set(zf.namelist())
+        warcs = sorted(p.name for p in (crawl.archive / "warc").glob("*.warc.gz"))
+        assert warcs
+        assert {f"archive/{w}" for w in warcs} <= names
+        assert {"indexes/index.cdx.gz", "indexes/index.idx", "pages/pages.jsonl", "datapackage.json",
+                "datapackage-digest.json"} <= names
+        # WARCs and the compressed index are stored, so a reader can seek into them.
+        for name in names:
+            if name.startswith("archive/") or name.endswith(".cdx.gz"):
+                assert zf.getinfo(name).compress_type == zipfile.ZIP_STORED, name
+        for w in warcs:
+            assert zf.read(f"archive/{w}") == (crawl.archive / "warc" / w).read_bytes()
+        package_json = zf.read("datapackage.json")
+        datapackage = json.loads(package_json)
+        assert datapackage["wacz_version"] == "1.1.1" and datapackage["profile"] == "data-package"
+        assert datapackage["software"].startswith("northnews/")
+        listed = {r["path"]: r for r in datapackage["resources"]}
+        assert set(listed) == names - {"datapackage.json", "datapackage-digest.json"}
+        for path, resource in listed.items():
+            body = zf.read(path)
+            assert resource["hash"] == "sha256:" + hashlib.sha256(body).hexdigest(), path
+            assert resource["bytes"] == len(body), path
+        digest = json.loads(zf.read("datapackage-digest.json"))
+        assert digest == {"path": "datapackage.json", "hash": "sha256:" + hashlib.sha256(package_json).hexdigest()}
+
+
+def test_pages_are_the_articles_with_their_titles(package: Path, crawl: CrawlResult) -> None:
+    with zipfile.ZipFile(package) as zf:
+        head, *rows = [json.loads(line) for line in zf.read("pages/pages.jsonl").decode("utf-8").splitlines()]
+    assert head["format"] == "json-pages-1.0" and head["id"]
+    pages = {row["url"]: row for row in rows}
+    assert len(pages) == len(rows) == len(crawl.items)
+    for item in crawl.items:
+        page = pages[item["url"]]
+        assert page["title"] == item["title"]
+        # The capture to open is the item's own: its fetched_at, to the second.
+        assert page["ts"] == item["fetched_at"]
+        assert page["id"]
+
+
+def test_index_resolves_every_article_to_its_record(package: Path, crawl: CrawlResult) -> None:
+    with zipfile.ZipFile(package) as zf:
+        lines = index_lines(zf)
+        assert [(k, t) for k, t, _ in lines] == sorted((k, t) for k, t, _ in lines)
+        by_url: dict[str, list[dict]] = {}
+        for _, _, fields in lines:
+            by_url.setdefault(fields["url"], []).append(fields)
+        for item in crawl.items:
+            url = item["url"]
+            [found] = [f for f in by_url[url] if f["status"] == "200" and f["offset"] == str(item["warc"]["offset"])]
+            assert found["filename"] == item["warc"]["file"]
+            with zf.open(f"archive/{found['filename']}") as fh:  # a stored member: seekable
+                fh.seek(int(found["offset"]))
+                record = next(iter(ArchiveIterator(fh)))
+                assert record.rec_headers.get_header("WARC-Target-URI") == url
+                assert record.rec_headers.get_header("WARC-Record-ID") == item["warc"]["record_id"]
+                if record.rec_type == "response":
+                    host, _, path = url.removeprefix("http://").partition("/")
+                    assert record.content_stream().read() == (PORTAL / host / (path or "index.html")).read_bytes()
+
+
+def test_without_store_or_feed_pages_come_from_html_titles(crawl: CrawlResult, tmp_path: Path) -> None:
+    """WARCs alone (say, from another crawler): every HTML page archived with status 200 is a
+    page, titled by its <title>."""
+    alone = tmp_path / "warcs"
+    alone.mkdir()
+    for path in (crawl.archive / "warc").glob("*.warc.gz"):
+        shutil.copy(path, alone / path.name)
+    summary = wacz.create(alone, tmp_path / "alone.wacz")
+    assert summary.pages_source == "html"
+    with zipfile.ZipFile(tmp_path / "alone.wacz") as zf:
+        rows = [json.loads(line) for line in zf.read("pages/pages.jsonl").decode("utf-8").splitlines()[1:]]
+    titles = {row["url"]: row["title"] for row in rows}
+    for item in crawl.items:
+        assert item["title"] in titles[item["url"]], item["url"]  # <title> may carry a site suffix
+    assert "http://www.northnews.cn/" in titles  # list and home pages are pages too
+
+
+def test_an_archive_without_closed_warcs_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "warc").mkdir()
+    (tmp_path / "warc" / "x.warc.gz.open").write_bytes(b"")
+    proc = subprocess.run([str(CONSOLE), "-d", str(tmp_path), "wacz", str(tmp_path / "out.wacz")],
+                          check=False, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert "no closed WARC file" in proc.stdout
+    assert not (tmp_path / "out.wacz").exists()
+
+
+def test_html_title_decodes_gbk_and_entities() -> None:
+    body = '<meta charset="gb2312"><title>正北方网 &amp; 新闻\n  中心</title>'.encode("gb18030")
+    assert wacz.html_title(body) == "正北方网 & 新闻 中心"
+    assert wacz.html_title(b"<html>no title</html>") is None
