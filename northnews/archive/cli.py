@@ -266,6 +266,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--requests", action="store_true", help="list request records too")
     p.add_argument("--url-contains", metavar="TEXT", help="only URLs containing TEXT")
     p.set_defaults(func=cmd_list)
+    from northnews.archive import wacz  # the WACZ packager registers its own arguments
+
+    wacz.add_parser(sub, common)
     return parser
 
 
