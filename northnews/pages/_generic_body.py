@@ -1,0 +1,542 @@
+"""The body of a page whose markup no layout describes: find the article's container, then its
+paragraphs.
+
+1. **Container.** One walk over ``<body>`` gives every element the length of its *paragraph text*
+   (runs of block text, mostly outside links, long enough to be prose) and of all its text. The
+   container is the element with the most paragraph text net of everything else it holds
+   (``good - total_other``), so the tightest wrapper around all of the story wins over both a
+   single paragraph and the whole page. Chrome is recognised by tag (``nav``, ``aside``,
+   ``footer``, ``form``…) and by class/id words (share, related, comment, sidebar, 相关, 分享…): its
+   text counts against a container and is never paragraph text. A class saying "article body"
+   (``itemprop=articleBody``, ``article-content``, ``TRS_Editor``…) gives a small bonus.
+2. **Paragraphs.** A walk over the container makes blocks (paragraphs, lines between ``<br>``,
+   list items, sub-headings, images) and keeps the prose: link lists, captions, share bars,
+   "related" lists, editor lines and footers are dropped; leading and trailing bylines, summary
+   boxes and ``（原标题：…）`` lines are trimmed.
+
+Pure lxml, no library: on the real-pages benchmark this is what decides quality and speed (see
+``benchmarks/realpages.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from northnews.normalize import clean_person, collapse_ws
+from northnews.pages._body import editor_line, has_credit, is_chrome_line
+from northnews.pages._dom import Element
+from northnews.pages._fields import resolve
+
+# --- what a tag is ---------------------------------------------------------------------------------
+
+SKIP = frozenset(
+    {"script", "style", "noscript", "iframe", "object", "embed", "template", "svg", "canvas",
+     "button", "select", "textarea", "input", "head", "title", "meta", "link", "audio", "video",
+     "map", "frame", "frameset", "math", "picture", "source", "dialog"}
+)
+CHROME_TAGS = frozenset({"nav", "aside", "footer", "form", "menu", "header"})
+BLOCKS = frozenset(
+    {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "table",
+     "tbody", "thead", "tfoot", "tr", "td", "th", "blockquote", "section", "article", "header",
+     "footer", "aside", "figure", "figcaption", "center", "pre", "address", "hr", "nav", "main",
+     "form", "fieldset", "caption", "details", "summary", "body", "html"}
+)
+_PROSE = frozenset({"p", "div", "td", "li", "dd", "blockquote", "pre", "section", "article", "font", "span",
+                    "center", "main", "body", "dt", "th", "em", "strong", "b", "i"})
+HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+_CAPTION_TAGS = frozenset({"figcaption", "caption"})
+
+# --- what a class or id says ------------------------------------------------------------------------
+
+# Words (class/id split at -, _, space and camelCase) that name page chrome.
+_CHROME_WORDS = frozenset((
+    "comment", "comments", "commentlist", "disqus", "share", "sharing", "shares", "sharebar", "social",
+    "socials", "sociable", "related", "relate", "relatedposts", "sidebar", "sidebars", "breadcrumb",
+    "breadcrumbs", "crumb", "crumbs", "nav", "navbar", "navigation", "navi", "menu", "menus", "submenu",
+    "footer", "foot", "promo", "promotion", "promos", "advert", "advertisement", "advertising", "ad", "ads",
+    "adv", "advertorial", "sponsor", "sponsored", "dfp", "gpt", "taboola", "outbrain", "newsletter",
+    "subscribe", "subscription", "signup", "sign-up", "popular", "trending", "recommend", "recommended",
+    "recommendations", "mostread", "most-read", "cookie", "cookies", "consent", "modal", "popup", "overlay",
+    "byline", "tags", "tag", "taglist", "keywords", "pagination", "pager", "paging", "pages", "print",
+    "toolbar", "tools", "skip", "banner", "rail", "masthead", "author", "authors", "bio", "meta", "dateline",
+    "timestamp", "caption", "captions", "credit", "credits", "breaking", "ticker", "login", "signin",
+    "register", "fenxiang", "bdshare", "jiathis", "xgxw", "xgwz", "xgyd", "xglj", "xgtj", "tuijian", "pinglun",
+    "gg", "guanggao", "copyright", "banquan", "shengming", "mianze", "bianji", "zrbj", "editor",
+))
+# Chrome words that also name wrappers of the whole page ("content-with-sidebar", "and-w-sidebar",
+# a <form> around everything): such an element is left out itself, but what it holds still competes.
+_WEAK_WORDS = frozenset((
+    "sidebar", "sidebars", "rail", "banner", "masthead", "author", "authors", "bio", "meta", "tag", "tags",
+))
+# Words that, on the same class, keep an element in play: "content-sidebar-wrap" wraps the story.
+_KEEP_WORDS = frozenset((
+    "wrap", "wrapper", "container", "inner", "outer", "layout", "row", "col", "grid", "page", "site", "main",
+    "content", "body", "article", "post", "entry", "story", "text",
+))
+# Words that name chrome only at either end of a class ("post-tags", "ad-slot"), not inside one
+# ("tag-travel", "non-ad-column", "m-advertisement-off-canvas-pusher").
+_EDGE_WORDS = frozenset((
+    "ad", "ads", "adv", "advert", "advertisement", "tag", "tags", "author", "authors", "meta", "bio", "credit",
+    "credits", "foot",
+))
+_SPLIT_RE = re.compile(r"[\s_\-:.]+|(?<=[a-z])(?=[A-Z])")
+# Classes and ids that name the story itself.
+_BODY_HINT_RE = re.compile(
+    r"article[-_]?(?:body|content|text|main|detail)|(?:entry|post|story|news|text|main|detail|art)[-_]?"
+    r"(?:body|content|text)|articlebody|body[-_]?text|trs_editor|artibody|zhengwen|content[-_]?(?:body|main|text)"
+    r"|^(?:content|article|text|story|detail|main_?text|con_?text|txt|wz|zw)$",
+    re.IGNORECASE,
+)
+_cache: dict[str, tuple[int, bool]] = {}
+
+
+def _words(value: str) -> list[str]:
+    return [w.lower() for w in _SPLIT_RE.split(value) if w]
+
+
+def class_verdict(el: Element) -> tuple[int, bool]:
+    """``(chrome, body_hint)`` for an element's class and id (cached per distinct value); chrome is
+    0 (none), 1 (weak: may wrap the story too) or 2 (strong)."""
+    cls, ident = el.get("class"), el.get("id")
+    if not cls and not ident:
+        return 0, False
+    key = f"{cls or ''}#{ident or ''}"
+    verdict = _cache.get(key)
+    if verdict is None:
+        chrome, hint = 0, False
+        for token in (cls or "").split() + (ident or "").split():
+            words = _words(token)
+            if words and words[0] in _EDGE_WORDS and len(words) > 1 and words[0] in ("tag", "author"):
+                words = words[1:1]  # WordPress post classes: tag-<slug>, author-<slug>
+            inner = words[1:-1]
+            found = [w for w in words if w in _CHROME_WORDS and not (w in _EDGE_WORDS and w in inner)]
+            if found and not any(w in _KEEP_WORDS for w in words if w not in _CHROME_WORDS):
+                chrome = max(chrome, 1 if all(w in _WEAK_WORDS for w in found) else 2)
+            if _BODY_HINT_RE.search(token):
+                hint = True
+        if chrome and hint:
+            chrome = 0  # "article-body-share"? rare; a body hint is worth more than a guess
+        if len(_cache) > 20000:
+            _cache.clear()
+        verdict = _cache[key] = (chrome, hint)
+    return verdict
+
+
+_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+def hidden(el: Element) -> bool:
+    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+        return True
+    style = el.get("style")
+    return bool(style and _HIDDEN_STYLE_RE.search(style))
+
+
+_STRONG_TAGS = frozenset({"nav", "footer", "menu"})
+_STRONG_ROLES = frozenset({"navigation", "contentinfo"})
+_WEAK_TAGS = frozenset({"aside", "form", "header"})
+_WEAK_ROLES = frozenset({"complementary", "banner"})
+
+
+def chrome_level(el: Element, tag: str) -> int:
+    """0: not chrome; 1: chrome that may wrap the story (aside, form, "with-sidebar"); 2: chrome."""
+    role = el.get("role")
+    if tag in _STRONG_TAGS or role in _STRONG_ROLES or hidden(el):
+        return 2
+    level = class_verdict(el)[0]
+    if level < 2 and (tag in _WEAK_TAGS or role in _WEAK_ROLES):
+        return 1
+    return level
+
+
+def is_chrome(el: Element, tag: str) -> bool:
+    return chrome_level(el, tag) > 0
+
+
+# --- 1. the container ----------------------------------------------------------------------------
+
+
+def _length(text: str | None) -> int:
+    return len(text.strip()) if text else 0
+
+
+class _Scorer:
+    """One walk: per element (paragraph text, all text); remembers the best container.
+
+    A chrome element's paragraph text does not count for its ancestors, and an element inside
+    chrome scores half: a class word can be wrong ("tag-foo" on a WordPress article, a page
+    wrapper named "advertisement-pusher"), so chrome lowers a candidate instead of ruling it out.
+    """
+
+    def __init__(self, cjk: bool) -> None:
+        self.min_unit = 12 if cjk else 40
+        self.best: Element | None = None
+        self.best_score = 0.0
+        self.good: dict[Element, int] = {}
+
+    def visit(self, el: Element, tag: str, depth: int, chrome: bool, level: int = 0) -> tuple[int, int, int, int, int]:
+        """``(good, total, link, own, own_link)``: own = text of this block outside child blocks."""
+        own = _length(el.text)
+        own_link = own if tag == "a" else 0
+        good = total = link = 0
+        for child in el:
+            ctag = child.tag
+            if isinstance(ctag, str) and depth < 200:
+                ctag = ctag.lower()
+                if ctag in SKIP:
+                    pass
+                elif ctag in BLOCKS or ctag == "a" or child.get("class") or child.get("id"):
+                    clevel = chrome_level(child, ctag)
+                    g, t, lk, o, ol = self.visit(child, ctag, depth + 1, chrome or clevel == 2, clevel)
+                    if clevel:
+                        total += t + o
+                        link += lk + ol
+                    elif ctag in BLOCKS:
+                        good += g
+                        total += t + o
+                        link += lk + ol
+                    else:
+                        good += g
+                        total += t
+                        link += lk
+                        own += o
+                        own_link += o if tag == "a" else ol
+                else:  # plain inline markup: its text is this block's
+                    g, t, lk, o, ol = self.visit(child, ctag, depth + 1, chrome)
+                    good += g
+                    total += t
+                    link += lk
+                    own += o
+                    own_link += o if tag == "a" else ol
+            tail = _length(child.tail)
+            own += tail
+            if tag == "a":
+                own_link += tail
+        if tag in BLOCKS:
+            if tag != "h1":
+                plain = own - own_link
+                if plain >= self.min_unit and own_link * 2 < own and not (
+                    plain < 120 and _is_meta_line(_inline_text(el))
+                ):
+                    good += plain
+            self.good[el] = good
+            score = good - (total + own - good)
+            if score > 0:
+                if chrome or level:
+                    score *= 0.25
+                elif class_verdict(el)[1] or el.get("itemprop") == "articleBody":
+                    score *= 1.15
+                if score > self.best_score:
+                    self.best, self.best_score = el, score
+        return good, total, link, own, own_link
+
+
+def _inline_text(el: Element) -> str:
+    """The text of a short block, for the byline test (child blocks included: it is short)."""
+    return collapse_ws("".join(t for t in el.itertext() if isinstance(t, str)))
+
+
+def find_container(body: Element, cjk: bool) -> tuple[Element | None, dict[Element, int]]:
+    """The story's container and every block's paragraph text (to judge chrome inside it)."""
+    scorer = _Scorer(cjk)
+    scorer.visit(body, "body", 0, False)
+    return scorer.best, scorer.good
+
+
+# --- 2. the paragraphs -----------------------------------------------------------------------------
+
+
+@dataclass
+class Block:
+    tag: str
+    parts: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+    chars: int = 0
+    link_chars: int = 0
+    list_item: bool = False
+    caption: bool = False
+    heading: bool = False
+
+    @property
+    def text(self) -> str:
+        return collapse_ws("".join(self.parts))
+
+    @property
+    def link_ratio(self) -> float:
+        return self.link_chars / self.chars if self.chars else 0.0
+
+
+class _Walker:
+    def __init__(self, url: str, good: dict[Element, int], container_good: int) -> None:
+        self.url = url
+        self.good = good
+        self.keep_chrome_above = container_good // 2
+        self.blocks: list[Block] = []
+        self.current: Block | None = None
+        self.tag = "div"
+        self.in_link = 0
+        self.in_caption = 0
+        self.in_list = 0
+        self.in_heading = 0
+
+    def _block(self) -> Block:
+        if self.current is None:
+            self.current = Block(
+                self.tag, list_item=self.in_list > 0, caption=self.in_caption > 0, heading=self.in_heading > 0
+            )
+            self.blocks.append(self.current)
+        return self.current
+
+    def add(self, text: str | None) -> None:
+        if not text:
+            return
+        n = len(text.strip())
+        if not n and self.current is None:
+            return
+        block = self._block()
+        block.parts.append(text)
+        block.chars += n
+        if self.in_link:
+            block.link_chars += n
+
+    def walk(self, el: Element, depth: int) -> None:
+        for child in el:
+            tag = child.tag
+            if isinstance(tag, str) and depth < 200:
+                tag = tag.lower()
+                # Chrome inside the container is left out, unless it holds most of the story
+                # (a class word misread).
+                if tag not in SKIP and not (
+                    is_chrome(child, tag) and self.good.get(child, 0) <= self.keep_chrome_above
+                ):
+                    self.element(child, tag, depth)
+            self.add(child.tail)
+
+    def element(self, el: Element, tag: str, depth: int) -> None:
+        if tag == "br":
+            self.current = None
+            return
+        if tag == "img":
+            src = resolve(self.url, el.get("data-src") or el.get("data-original") or el.get("src"))
+            if src:
+                self._block().images.append(src)
+            return
+        block = tag in BLOCKS
+        saved = self.tag
+        caption = tag in _CAPTION_TAGS or _is_caption_class(el)
+        if block:
+            self.current = None
+            self.tag = tag
+        self.in_list += tag in ("li", "dt", "dd")
+        self.in_heading += tag in HEADINGS
+        self.in_link += tag == "a"
+        self.in_caption += caption
+        self.add(el.text)
+        self.walk(el, depth + 1)
+        self.in_caption -= caption
+        self.in_link -= tag == "a"
+        self.in_heading -= tag in HEADINGS
+        self.in_list -= tag in ("li", "dt", "dd")
+        if block:
+            self.current = None
+            self.tag = saved
+
+    def run(self, container: Element) -> list[Block]:
+        self.add(container.text)
+        self.walk(container, 0)
+        return [b for b in self.blocks if b.images or b.text]
+
+
+_CAPTION_CLASS_RE = re.compile(
+    r"caption|credit|(?:pic|img|image|photo|tu)[_-]?(?:txt|text|title|desc|note|info|intro|zhu|shuo)"
+    r"|tuzhu|tushuo|picnote|imgnote",
+    re.IGNORECASE,
+)
+
+
+def _is_caption_class(el: Element) -> bool:
+    cls = el.get("class")
+    return bool(cls and _CAPTION_CLASS_RE.search(cls))
+
+
+# Lines that are page furniture wherever they stand, in English and Chinese.
+_JUNK_LINE_RE = re.compile(
+    r"^(?:advertisement|advertising|sponsored|story continues below|continue reading|read more|read next"
+    r"|related|related articles?|related stories|more stories|recommended|sign up|subscribe|share"
+    r"|share this(?: article| story)?|follow us|click here|view comments|comments?|show comments|loading"
+    r"|photo|image|video|listen|play|close|menu|ad|back to top|top|print|email|skip to .*"
+    r"|打印|关闭|返回顶部|收藏|分享|分享到|扫一扫|扫描二维码.*|点击查看.*|查看更多|更多|相关阅读|相关新闻"
+    r"|相关链接|相关文章|延伸阅读|推荐阅读|热点推荐|精彩推荐|猜你喜欢|热门推荐|广告|下载.*客户端.*)"
+    r"\s*[:：.。!！]?$",
+    re.IGNORECASE,
+)
+_RELATED_HEAD_RE = re.compile(
+    r"^[\s【\[]*(?:相关新闻|相关阅读|相关链接|相关报道|相关文章|延伸阅读|推荐阅读|热点推荐|相关推荐|更多新闻|精彩推荐"
+    r"|猜你喜欢|热门文章|热门推荐|24小时热闻|往期回顾|related (?:news|stories|articles|links|reading|coverage|content)"
+    r"|more (?:news|stories|from|on)|recommended(?: for you)?|read more|you may also like|most (?:read|popular)"
+    r"|trending)[】\]]*\s*[:：]?",
+    re.IGNORECASE,
+)
+# A notice after the story: the copyright or disclaimer of the site, never the story's own text.
+_NOTICE_RE = re.compile(
+    r"^[\s【\[(（]*(?:声明|免责声明|版权声明|特别声明|郑重声明|版权所有|本文(?:系|为)?转载|转载请注明|本网站?(?:所)?"
+    r"(?:刊登|发布|转载)|凡本网注明|未经(?:本网|授权|许可)|本站(?:文章|内容)|原文链接|原文地址|copyright|©)",
+    re.IGNORECASE,
+)
+_BYLINE_RE = re.compile(
+    r"^[\s(（\[【]*(?:来\s*源|稿\s*源|作\s*者|记\s*者|通讯员|责任编辑|责\s*编|编\s*辑|审\s*核|校\s*对|监\s*制|"
+    r"发布时间|发布日期|时\s*间|日\s*期|浏览(?:次数)?|阅读(?:量|数)?|点击(?:数|量)?|字号|字体|摄\s*影|图\s*片|"
+    r"供\s*稿|出\s*处)\s*[:：]",
+)
+_ORIGINAL_TITLE_RE = re.compile(r"^[\s(（\[【]*原\s*标\s*题\s*[:：].{0,80}[)）\]】]?\s*$")
+_SUMMARY_RE = re.compile(r"^[\s【\[]*(?:摘\s*要|导\s*读|核心提示|内容提要|提\s*要|编者按)[】\]]*\s*[:：]?")
+_DATE_LINE_RE = re.compile(
+    r"^[\s\d\-/:.年月日时分()（）\[\]【】|·]*(?:\d{1,2}:\d{2}|\d{4}[-/.年]\d{1,2})[\s\d\-/:.年月日时分()（）\[\]【】|·]*$"
+)
+_CJK_RE = re.compile(r"[\u3400-\u9fff]")
+_EDITOR_TAIL_RE = re.compile(
+    r"^(?P<body>.*?)\s*[(（\[【]\s*(?:责任编辑|责\s*编|编\s*辑|editor)\s*[:：]\s*(?P<v>[^)）\]】]+)[)）\]】]\s*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Body:
+    paragraphs: list[str] = field(default_factory=list)
+    images: list[dict[str, str | None]] = field(default_factory=list)
+    editor: str | None = None
+    meta_lines: list[str] = field(default_factory=list)
+    """Byline and date lines found in the container (dropped from the body, kept for the byline)."""
+
+
+_LABEL_ANYWHERE_RE = re.compile(
+    r"(?:来\s*源|作\s*者|记\s*者|责任编辑|责\s*编|编\s*辑|发布时间|发布日期|浏览|阅读|点击|字号)\s*[:：]"
+)
+_DATE_START_RE = re.compile(r"^[\s(（\[【]*(?:(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?\s+\d{1,2}:\d{2})")
+
+
+def _is_meta_line(text: str) -> bool:
+    """A byline, a date line or a label line: not story text when it stands alone."""
+    if len(text) > 120:
+        return False
+    if _BYLINE_RE.match(text) or _DATE_LINE_RE.match(text):
+        return True
+    if len(text) <= 80 and _DATE_START_RE.match(text):
+        return True
+    return len(_LABEL_ANYWHERE_RE.findall(text)) >= 2
+
+
+def paragraphs(
+    container: Element, url: str, cjk: bool, good: dict[Element, int] | None = None,
+    skip_texts: frozenset[str] = frozenset(),
+) -> Body:
+    """The story's paragraphs, images (with captions) and editor from its container."""
+    out = Body()
+    good = good or {}
+    blocks = _Walker(url, good, good.get(container, 0)).run(container)
+    min_len = 6 if cjk else 20
+    kept: list[tuple[Block, str]] = []
+    pending_caption: dict[str, str | None] | None = None
+    related = False
+    for block in blocks:
+        if block.images:
+            caption = block.text if block.text and block.caption else None
+            for src in block.images:
+                out.images.append({"url": src, "caption": caption})
+            pending_caption = out.images[-1] if caption is None else None
+            related = False
+            if block.caption or not block.text:
+                continue
+        text = block.text
+        if not text or text in skip_texts:
+            continue
+        if block.caption or (pending_caption is not None and has_credit(text) and len(text) < 300):
+            if pending_caption is not None and pending_caption.get("caption") is None:
+                pending_caption["caption"] = text
+            pending_caption = None
+            continue
+        pending_caption = None
+        editor = editor_line(text)
+        if editor is not None:
+            out.editor = out.editor or editor
+            continue
+        tail = _EDITOR_TAIL_RE.match(text)
+        if tail:
+            out.editor = out.editor or clean_person(tail.group("v"), "editor")
+            text = collapse_ws(tail.group("body"))
+            if not text:
+                continue
+        head = _RELATED_HEAD_RE.match(text)
+        if head and (len(text) - head.end() < 4 or block.link_ratio >= 0.5):
+            related = True
+            continue
+        if related and (block.link_ratio >= 0.3 or block.list_item or len(text) < 60):
+            continue
+        related = False
+        if _JUNK_LINE_RE.match(text) or is_chrome_line(text) or is_pager_text(block):
+            continue
+        if block.link_ratio > 0.5 and not (block.link_ratio < 0.9 and len(text) > 200):
+            continue
+        if block.list_item and block.link_ratio >= 0.3:
+            continue
+        kept.append((block, text))
+    # Trim: bylines, dates, summary boxes and the like before the story's first paragraph; notices,
+    # bylines and short link lines after its last.
+    start, end = 0, len(kept)
+    while start < end and _leading_junk(kept[start], min_len):
+        if _is_meta_line(kept[start][1]):
+            out.meta_lines.append(kept[start][1])
+        start += 1
+    while end > start and _trailing_junk(kept[end - 1], min_len):
+        end -= 1
+    for i in range(start, end):
+        block, text = kept[i]
+        if _NOTICE_RE.match(text) and i > start:
+            end = i  # everything after a site notice is footer
+            break
+        if _is_meta_line(text) and not block.heading:
+            out.meta_lines.append(text)
+            continue
+        out.paragraphs.append(text)
+    return out
+
+
+_PAGER_RE = re.compile(
+    r"^(?:\s|上一页|下一页|上页|下页|首页|尾页|末页|前一页|后一页|第\s*\d+\s*页|共\s*\d+\s*页|\[?\d{1,3}\]?"
+    r"|next(?: page)?|prev(?:ious)?(?: page)?|first|last|page|of|[«»<>‹›|:：….,，]|\.{3})+$",
+    re.IGNORECASE,
+)
+_PAGER_WORD_RE = re.compile(r"上一页|下一页|上页|下页|尾页|末页|前一页|后一页|第\s*\d+\s*页|共\s*\d+\s*页|next|prev", re.IGNORECASE)
+
+
+def is_pager_text(block: Block) -> bool:
+    """A pager line: page numbers and next/previous words, nothing else."""
+    text = block.text
+    if len(text) > 80 or not _PAGER_RE.match(text):
+        return False
+    return bool(_PAGER_WORD_RE.search(text)) or block.link_ratio >= 0.5
+
+
+def _leading_junk(item: tuple[Block, str], min_len: int) -> bool:
+    block, text = item
+    if _is_meta_line(text) or _ORIGINAL_TITLE_RE.match(text) or _SUMMARY_RE.match(text):
+        return True
+    if block.heading:
+        return False
+    return len(text) < min_len
+
+
+def _trailing_junk(item: tuple[Block, str], min_len: int) -> bool:
+    block, text = item
+    if _is_meta_line(text) or _NOTICE_RE.match(text) or block.heading:
+        return True
+    if block.link_chars and block.link_ratio >= 0.3 and len(text) < 200:
+        return True
+    return len(text) < min_len and not text.endswith(("。", ".", "!", "！", "?", "？", "”", '"'))
+
+
+def is_cjk(text: str) -> bool:
+    """Is ``text`` (a title, a sample) mostly Chinese/Japanese script?"""
+    text = text.replace(" ", "")
+    return bool(text) and len(_CJK_RE.findall(text)) * 3 >= len(text)

@@ -1,0 +1,168 @@
+"""Page metadata for the generic extractor: title hints, the published date wherever a page keeps
+it (meta tags, JSON-LD, ``<time>``, an inline script variable, a year-less byline), authors.
+
+Each function returns the value as found (raw): normalising is :mod:`northnews.normalize`'s job.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from northnews.normalize import DATE_RE, collapse_ws, find_date
+from northnews.pages._dom import Element
+
+# --- meta tags ----------------------------------------------------------------------------------
+
+PUBLISHED_META = frozenset(
+    {"article:published_time", "og:article:published_time", "og:published_time", "article:published",
+     "published_time", "pubdate", "publishdate", "publish_date", "publish-date", "publishtime", "publish_time",
+     "pubtime", "pub_date", "datepublished", "dc.date.issued", "dc.date", "dcterms.issued", "dcterms.created",
+     "dc.date.created", "sailthru.date", "parsely-pub-date", "article.published", "article_date_original",
+     "og:release_date", "release_date", "weibo:article:create_at", "firstpublishedtime", "createdate",
+     "ptime", "date", "originalpublicationdate", "citation_publication_date", "cxenseparse:recs:publishtime"}
+)
+_META_RANK = {name: i for i, name in enumerate((
+    "article:published_time", "og:article:published_time", "datepublished", "og:published_time",
+    "publishdate", "pubdate", "publish_date", "publishtime", "ptime", "parsely-pub-date", "dc.date.issued",
+))}
+TITLE_META = ("og:title", "twitter:title", "title", "headline", "dc.title")
+
+
+def meta_map(root: Element) -> dict[str, str]:
+    """``<meta>`` name/property/itemprop (lower case) → content, first occurrence wins."""
+    out: dict[str, str] = {}
+    for el in root.iter("meta"):
+        content = el.get("content")
+        if not content:
+            continue
+        for attr in ("property", "name", "itemprop", "http-equiv"):
+            key = el.get(attr)
+            if key:
+                out.setdefault(key.strip().lower(), content)
+    return out
+
+
+def meta_published(meta: dict[str, str]) -> str | None:
+    found = [(
+        _META_RANK.get(k, 99), v) for k, v in meta.items() if k in PUBLISHED_META and _has_date(v)]
+    return collapse_ws(min(found)[1]) if found else None
+
+
+def _has_date(value: str) -> bool:
+    return bool(DATE_RE.search(value) or _COMPACT_DATE_RE.match(value.strip()))
+
+
+_COMPACT_DATE_RE = re.compile(r"^(?:19|20)\d{6}(?:\d{4,6})?$")
+
+# --- JSON-LD ------------------------------------------------------------------------------------
+
+_LD_TYPES = re.compile(r"article|posting|report|webpage|blog", re.IGNORECASE)
+
+
+def json_ld(root: Element) -> list[dict[str, Any]]:
+    """The JSON-LD objects of the page (graphs flattened); unparseable blocks are skipped."""
+    out: list[dict[str, Any]] = []
+    for el in root.iter("script"):
+        if (el.get("type") or "").strip().lower() != "application/ld+json" or not el.text:
+            continue
+        try:
+            data = json.loads(el.text.strip().rstrip(";"), strict=False)
+        except ValueError:
+            continue
+        out.extend(_objects(data))
+    return out
+
+
+def _objects(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    if depth > 4:
+        return
+    if isinstance(data, list):
+        for item in data:
+            yield from _objects(item, depth + 1)
+    elif isinstance(data, dict):
+        yield data
+        if "@graph" in data:
+            yield from _objects(data["@graph"], depth + 1)
+        main = data.get("mainEntity") or data.get("mainEntityOfPage")
+        if isinstance(main, dict):
+            yield from _objects(main, depth + 1)
+
+
+def _ld_type(obj: dict[str, Any]) -> str:
+    kind = obj.get("@type")
+    return " ".join(kind) if isinstance(kind, list) else str(kind or "")
+
+
+def ld_value(objects: list[dict[str, Any]], key: str) -> str | None:
+    """``key`` of the first article-like JSON-LD object that has it (strings only)."""
+    ranked = sorted(objects, key=lambda o: 0 if _LD_TYPES.search(_ld_type(o)) else 1)
+    for obj in ranked:
+        value = obj.get(key)
+        if isinstance(value, str) and value.strip():
+            return collapse_ws(value)
+    return None
+
+
+def ld_author(objects: list[dict[str, Any]]) -> str | None:
+    for obj in objects:
+        if not _LD_TYPES.search(_ld_type(obj)):
+            continue
+        author = obj.get("author")
+        names = []
+        for item in author if isinstance(author, list) else [author]:
+            if isinstance(item, dict) and isinstance(item.get("name"), str):
+                names.append(item["name"].strip())
+            elif isinstance(item, str):
+                names.append(item.strip())
+        names = [n for n in names if n]
+        if names:
+            return ", ".join(names)
+    return None
+
+
+# --- inline scripts -----------------------------------------------------------------------------
+
+_SCRIPT_DATE_RE = re.compile(
+    r"""(?:publish|pub|post|release|create|news|article|first)_?(?:time|date|datetime|at|ed)\w{0,8}"""
+    r"""["']?\s*[:=]\s*["'](?P<v>[^"'\n]{8,40})["']""",
+    re.IGNORECASE,
+)
+
+
+def script_published(root: Element) -> str | None:
+    """``var publish_time = "2019-09-07 13:43:12"`` and the like in an inline script."""
+    for el in root.iter("script"):
+        text = el.text
+        if not text or el.get("src") or len(text) > 200_000:
+            continue
+        if (el.get("type") or "").lower() == "application/ld+json":
+            continue
+        for match in _SCRIPT_DATE_RE.finditer(text):
+            value = match.group("v").strip()
+            if find_date(value):
+                return collapse_ws(value)
+    return None
+
+
+# --- printed dates without a year ----------------------------------------------------------------
+
+_YEARLESS_RE = re.compile(
+    r"(?<![\d\-/.年])(?P<m>0?[1-9]|1[0-2])\s*(?:[-/]|月)\s*(?P<d>[0-2]?\d|3[01])\s*日?"
+    r"\s+(?P<H>[01]?\d|2[0-3])\s*[:：]\s*(?P<M>[0-5]\d)(?:\s*[:：]\s*[0-5]\d)?(?!\d)"
+)
+
+
+def yearless_date(text: str | None) -> str | None:
+    """``09-07 13:43`` / ``09月07日 13:43`` as printed (the caller supplies the year), else ``None``."""
+    if not text:
+        return None
+    match = _YEARLESS_RE.search(text)
+    return collapse_ws(match.group(0)) if match else None
+
+
+def has_time(raw: str | None) -> bool:
+    """Does a raw date carry a time of day (``13:43``, ``T13:43``, ``13时43分``)?"""
+    return bool(raw and re.search(r"\d{1,2}\s*[:：时]\s*\d{2}", raw))
