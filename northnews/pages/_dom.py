@@ -21,22 +21,79 @@ __all__ = [
 ]
 
 _PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+# For what the default limits refuse: text nodes over 10 MB, nesting past 256 levels.
+_HUGE_PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True)
+# libxml2 ends the document at the first </html> (and a stray </body> confuses it): the parser
+# closes both at the end of the input anyway, so they are dropped wherever they stand.
+_END_TAG_RE = re.compile(r"</(?:html|body)\s*>", re.IGNORECASE)
+_TAG_RE = re.compile(r"<(/?)([A-Za-z][\w:-]*)[^>]*?(/?)>")
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
+     "wbr", "p", "li", "option", "td", "tr", "th", "dt", "dd"}
+)
+MAX_DEPTH = 180
+"""Nesting kept when a page nests deeper than libxml2 allows: deeper tags go, their text stays."""
 
 
 def parse_html(html: str | bytes) -> Element | None:
     """An lxml tree for ``html``, or ``None`` for empty/unparseable input.
 
     Text goes to libxml2 as UTF-8 bytes with the parser's encoding fixed, so a ``<meta charset>``
-    left in already-decoded text cannot make it decode a second time.
+    left in already-decoded text cannot make it decode a second time; bytes are decoded first by
+    :func:`northnews.encoding.decode` (a declaration is only believed when the bytes agree).
+    Broken markup never loses the article: NUL bytes are dropped, a stray ``</html>``/``</body>``
+    mid-page is ignored, and a page libxml2 refuses (nesting past its limit, a text node over
+    10 MB) is parsed again with its nesting flattened and the size limits lifted.
     """
-    data = html.encode("utf-8", "surrogatepass") if isinstance(html, str) else html
-    if not data.strip():
+    if isinstance(html, bytes):
+        from northnews.encoding import decode
+
+        html = decode(html)[0]
+    if not html.strip():
         return None
+    if "\x00" in html:
+        html = html.replace("\x00", "")
+    html = _END_TAG_RE.sub("", html)
+    data = html.encode("utf-8", "surrogatepass")
     try:
         root = etree.fromstring(data, _PARSER)
     except (etree.ParserError, ValueError):
-        return None
+        root = None
+    if root is None or _PARSER.error_log.filter_from_fatals():
+        try:
+            root = etree.fromstring(flatten(html).encode("utf-8", "surrogatepass"), _HUGE_PARSER)
+        except (etree.ParserError, ValueError):
+            return root
     return root
+
+
+def flatten(html: str, max_depth: int = MAX_DEPTH) -> str:
+    """``html`` with every tag nested deeper than ``max_depth`` removed (text kept)."""
+    out: list[str] = []
+    depth, pos = 0, 0
+    dropped: list[int] = []  # depths at which an opening tag was dropped
+    for match in _TAG_RE.finditer(html):
+        closing, name, selfclosing = match.group(1), match.group(2).lower(), match.group(3)
+        out.append(html[pos : match.start()])
+        pos = match.end()
+        if name in _VOID or selfclosing:
+            if depth < max_depth or name == "br":
+                out.append(match.group(0))
+            continue
+        if closing:
+            if dropped and dropped[-1] == depth:
+                dropped.pop()
+            else:
+                out.append(match.group(0))
+            depth = max(0, depth - 1)
+        else:
+            depth += 1
+            if depth > max_depth:
+                dropped.append(depth)
+            else:
+                out.append(match.group(0))
+    out.append(html[pos:])
+    return "".join(out)
 
 
 def css(selector: str) -> Selector:
@@ -66,7 +123,7 @@ BLOCK_TAGS = frozenset(
      "footer", "aside", "figure", "figcaption", "center", "pre", "address", "hr", "nav", "main",
      "form", "fieldset", "caption", "details", "summary"}
 )
-_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
 def is_hidden(el: Element) -> bool:
