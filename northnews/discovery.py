@@ -1,8 +1,8 @@
 """What a URL is, and what a listing page offers: pure functions used by the spider.
 
-The portal's structure is discovered from the pages themselves: anything on the portal's hosts
-shaped like an article (``/<yyyy>/<mmdd>/<id>.shtml`` and its variants) is an article; anything
-shaped like a directory listing (``/news/nmgnews/``, ``…/index_3.shtml``) is a list page to walk.
+The portal's structure is discovered from the pages themselves: anything on the site's hosts
+shaped like an article (the profile's ``urls.article``) is an article; anything shaped like a
+directory listing (``urls.list``: ``/news/nmgnews/``, ``…/index_3.shtml``) is a list page to walk.
 """
 
 from __future__ import annotations
@@ -17,20 +17,8 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from parsel import Selector
 
 # Dates are read by the same rules as article bylines (and URL dates the same way everywhere).
-from northnews.normalize import parse_datetime, url_date  # noqa: F401  (url_date: re-exported)
-
-# Public crawler configs for this site: /\d{4,6}/\d{2,4}/\d*\.s?html?  (+ our _N page suffix).
-ARTICLE_PATH = re.compile(
-    r"/(?P<ym>\d{4,6})/(?P<md>\d{2,4})/(?P<id>\d+)(?:_(?P<page>\d+))?\.s?html?$", re.I
-)
-# A directory, or its index page k (index_k.shtml; list_k / default_k seen on other CMS setups).
-LIST_PATH = re.compile(r"(?:/|/(?:index|list|default)(?:_(?P<page>\d+))?\.s?html?)$", re.I)
-ATTACHMENT_EXT = re.compile(
-    r"\.(?:pdf|docx?|xlsx?|pptx?|zip|rar|7z|gz|tar|jpe?g|png|gif|bmp|webp|svg|ico|mp[34]|"
-    r"flv|avi|wmv|mov|swf|exe|apk|css|js|xml)$",
-    re.I,
-)
-EXCLUDED_PATH = re.compile(r"^/search(?:/|$)", re.I)
+from northnews.normalize.dates import parse_datetime, url_date
+from northnews.sites import Site
 
 
 class Kind(str, Enum):
@@ -47,23 +35,27 @@ def host_in_domains(host: str, domains: Iterable[str]) -> bool:
     return any(host == d or host.endswith("." + d) for d in (d.lower() for d in domains))
 
 
-def classify(url: str, domains: Iterable[str]) -> Kind:
+def classify(url: str, site: Site, domains: Iterable[str] | None = None) -> Kind:
+    """What ``url`` is to ``site`` (``domains``: the hosts in scope, default the site's)."""
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not host_in_domains(parts.hostname or "", domains):
+    if parts.scheme not in ("http", "https") or not host_in_domains(
+        parts.hostname or "", site.allowed_domains if domains is None else domains
+    ):
         return Kind.OFFSITE
     path = parts.path or "/"
-    if EXCLUDED_PATH.search(path):
+    rules = site.urls
+    if any(r.search(path) for r in rules.excluded):
         return Kind.EXCLUDED
-    if ATTACHMENT_EXT.search(path):
+    if rules.attachment is not None and rules.attachment.search(path):
         return Kind.ATTACHMENT
-    if ARTICLE_PATH.search(path):
+    if rules.article.search(path):
         return Kind.ARTICLE
-    if LIST_PATH.search(path):
+    if rules.list.search(path):
         return Kind.LIST
     return Kind.OTHER
 
 
-def first_page_url(url: str) -> str:
+def first_page_url(url: str, site: Site) -> str:
     """An article's one URL: ``…/2049381_3.shtml?from=rss#top`` → ``…/2049381.shtml``.
 
     Article pages are static files: a query string on them is tracking noise
@@ -71,19 +63,23 @@ def first_page_url(url: str) -> str:
     query; fragments are always dropped.
     """
     parts = urlsplit(url)
-    match = ARTICLE_PATH.search(parts.path)
+    match = site.urls.article.search(parts.path)
     if not match:
         return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
     path = parts.path
-    if match.group("page"):
+    if "page" in match.re.groupindex and match.group("page"):
         start, end = match.span("page")
         path = path[: start - 1] + path[end:]  # drop "_<page>"
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
-def list_page_number(url: str) -> int:
-    m = LIST_PATH.search(urlsplit(url).path)
-    return int(m.group("page")) if m and m.group("page") else 1
+def list_page_number(url: str, site: Site) -> int:
+    """The list page's place in its section: the unsuffixed page is the profile's
+    ``list_unsuffixed_page`` (1 for ``index_2`` = 2nd page, 0 for TRS's ``index_1`` = 2nd page)."""
+    m = site.urls.list.search(urlsplit(url).path)
+    if m and "page" in m.re.groupindex and m.group("page"):
+        return int(m.group("page"))
+    return site.urls.list_unsuffixed_page
 
 
 def list_section(url: str) -> str:
@@ -96,7 +92,7 @@ def list_section(url: str) -> str:
 
 def text_date(text: str) -> date | None:
     """The first valid date printed in ``text`` (a list entry), by the byline rules."""
-    moment = parse_datetime(text)
+    moment = parse_datetime(text)  # only the calendar day is used: the zone does not matter
     return moment.date() if moment else None
 
 
@@ -108,7 +104,7 @@ class Link:
     date: date | None = None
 
 
-def page_links(html: str | Selector, base_url: str, domains: Iterable[str]) -> list[Link]:
+def page_links(html: str | Selector, base_url: str, site: Site, domains: Iterable[str] | None = None) -> list[Link]:
     """Every distinct link of a page, resolved and classified, in document order.
 
     Article links are reduced to their first page and carry the date printed next to them in
@@ -117,7 +113,7 @@ def page_links(html: str | Selector, base_url: str, domains: Iterable[str]) -> l
     sel = html if isinstance(html, Selector) else Selector(text=html)
     base = sel.css("base::attr(href)").get()
     base_url = urljoin(base_url, base.strip()) if base else base_url
-    domains = tuple(domains)
+    domains = tuple(site.allowed_domains if domains is None else domains)
     seen: set[str] = set()
     links: list[Link] = []
     for a in sel.css("a[href], area[href]"):
@@ -125,13 +121,13 @@ def page_links(html: str | Selector, base_url: str, domains: Iterable[str]) -> l
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
         url = urlunsplit(urlsplit(urljoin(base_url, href))._replace(fragment=""))
-        kind = classify(url, domains)
+        kind = classify(url, site, domains)
         when = None
         if kind is Kind.ARTICLE:
-            url = first_page_url(url)
+            url = first_page_url(url, site)
             parent = a.xpath("..")
             entry_text = " ".join(parent.xpath(".//text()").getall()) if parent else ""
-            when = text_date(entry_text) or url_date(url)
+            when = text_date(entry_text) or url_date(url, site)
         if url in seen:
             continue
         seen.add(url)
@@ -139,13 +135,13 @@ def page_links(html: str | Selector, base_url: str, domains: Iterable[str]) -> l
     return links
 
 
-def next_list_page(current_url: str, links: Iterable[Link]) -> str | None:
+def next_list_page(current_url: str, links: Iterable[Link], site: Site) -> str | None:
     """The lowest-numbered list page of the same section after the current one, if linked."""
-    section, number = list_section(current_url), list_page_number(current_url)
+    section, number = list_section(current_url), list_page_number(current_url, site)
     candidates = [
-        (list_page_number(link.url), link.url)
+        (list_page_number(link.url, site), link.url)
         for link in links
         if link.kind is Kind.LIST and list_section(link.url) == section
-        and list_page_number(link.url) > number
+        and list_page_number(link.url, site) > number
     ]
     return min(candidates)[1] if candidates else None

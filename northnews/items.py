@@ -13,8 +13,13 @@ class ArticleItem(scrapy.Item):
     url = scrapy.Field()
     """Absolute URL of the article's first page, as linked by the portal (``http`` or ``https``)."""
 
+    site = scrapy.Field()
+    """The site profile the article was crawled with (``"northnews"``): ``-a site``, see
+    ``northnews/sites/``."""
+
     edition = scrapy.Field()
-    """``"zh"`` (Chinese edition, www.northnews.cn) or ``"en"`` (English edition)."""
+    """The edition code of the site profile whose host served the article (northnews: ``"zh"``,
+    the Chinese edition, www.northnews.cn, or ``"en"``, the English edition)."""
 
     section = scrapy.Field()
     """The section name as the page's breadcrumb prints it (its last non-article crumb), or ``None``."""
@@ -36,8 +41,9 @@ class ArticleItem(scrapy.Item):
     """Responsible editor as printed, without ``责任编辑：``/``编辑：``, or ``None``."""
 
     published = scrapy.Field()
-    """Publication time, ISO 8601 with seconds and China Standard Time offset:
-    ``2015-09-15T15:21:00+08:00``."""
+    """Publication time, ISO 8601 with seconds and the offset of the site's time zone
+    (northnews: China Standard Time, ``2015-09-15T15:21:00+08:00``). A date printed without a
+    year takes the capture's year."""
 
     published_raw = scrapy.Field()
     """The date string exactly as printed on the page (``2015-09-15 15:21``)."""
@@ -53,8 +59,9 @@ class ArticleItem(scrapy.Item):
     """List of keywords from ``<meta name="keywords">``, split on commas/spaces, in order, no duplicates."""
 
     template = scrapy.Field()
-    """The page layout recognised: ``"english"``, ``"l-cont"``, ``"l-tit"``, ``"wz-tit"``,
-    ``"title-h3"`` or ``"generic"`` (best effort, no known layout matched)."""
+    """The page layout recognised: a layout name of the site profile (northnews: ``"english"``,
+    ``"l-cont"``, ``"l-tit"``, ``"wz-tit"``, ``"title-h3"``) or ``"generic"`` (best effort, no
+    known layout matched)."""
 
     fetched_at = scrapy.Field()
     """When the first page was captured, ISO 8601 UTC: ``2026-11-28T11:20:00Z``. In WARC replay,
@@ -69,5 +76,3 @@ class ArticleItem(scrapy.Item):
     """``sha1:<BASE32>`` of the article's normalised content (title, published, body) —
     changes exactly when the article's text changes; used for versioning."""
 
-
-ARTICLE_FIELDS: tuple[str, ...] = tuple(ArticleItem.fields)

@@ -22,12 +22,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 logger = logging.getLogger(__name__)
 
-REASONS = ("missing_title", "missing_body", "missing_date")
-"""Why an article is quarantined, in the order they are checked (the first one found is used)."""
-
-
 def reject_reasons(item: Any) -> list[str]:
-    """Every reason ``item`` cannot be emitted as a normal article (empty list: it can)."""
+    """Every reason ``item`` cannot be emitted as a normal article (empty list: it can), in the
+    order checked: ``missing_title``, ``missing_body``, ``missing_date``."""
     adapter = ItemAdapter(item)
     reasons = []
     if not (adapter.get("title") or "").strip():

@@ -17,16 +17,10 @@ COMMANDS_MODULE = "northnews.commands"
 # Root for everything a crawl writes: feed, rejects, WARCs, store, run manifests.
 NORTHNEWS_ARCHIVE_DIR = "archive"
 
-# Home page of each edition; the spider starts here and finds the sections from the navigation.
-# Each host is crawled with the scheme given here (set https:// to crawl today's site over TLS).
-NORTHNEWS_START_URLS = {
-    "zh": "http://www.northnews.cn/",
-    "en": "http://english.northnews.cn/",
-}
-
-# Hosts whose pages are in scope (sub-domains included). Images on upload.northnews.cn are
-# in the domain but never fetched: attachments are filtered by file type.
-NORTHNEWS_ALLOWED_DOMAINS = ["northnews.cn"]
+# The portal to crawl: a site profile name (northnews/sites/<name>/site.toml) or a path to a
+# profile .toml. Its editions, hosts, URL shapes, layouts and publisher names live there, not
+# here; `-a site=NAME` sets it per run. northnews.cn is the first (and default) profile.
+NORTHNEWS_SITE = "northnews"
 
 # --- northnews: archive (WARC) ----------------------------------------------------------------
 
@@ -65,7 +59,7 @@ LOGSTATS_INTERVAL = 0
 # --- identity and politeness (live crawls) ---------------------------------------------------
 
 # An honest identity: archivists identify themselves (add your contact with -s USER_AGENT=…).
-USER_AGENT = f"northnews/{__version__} (web archiving crawler for northnews.cn; Scrapy)"
+USER_AGENT = f"northnews/{__version__} (web archiving crawler for regional news portals; Scrapy)"
 ROBOTSTXT_OBEY = True
 # A government news portal on modest hosting: a few requests at a time per host, with a delay
 # that AutoThrottle stretches when the server slows down.
@@ -97,7 +91,7 @@ REMOTE_CONTROL_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
 # Stable column order in every feed (CSV included).
 FEED_EXPORT_FIELDS = [
-    "url", "edition", "section", "title", "source", "source_raw", "author", "editor",
+    "url", "site", "edition", "section", "title", "source", "source_raw", "author", "editor",
     "published", "published_raw", "body", "images", "tags", "template", "fetched_at",
     "warc", "content_digest",
 ]
@@ -127,17 +121,23 @@ DOWNLOADER_MIDDLEWARES = {
     "northnews.archive.replay.ReplayMiddleware": 950,
 }
 
+SPIDER_MIDDLEWARES = {
+    # Drops requests for article pages the store of record already holds, and the next list
+    # page after an all-known one (reads only request meta; off in replay and without a store).
+    "northnews.ops.incremental.IncrementalMiddleware": 50,
+}
+
 ITEM_PIPELINES = {
     # Articles without title, body or date go to rejects.jsonl instead of the feed.
     "northnews.pipelines.ValidatePipeline": 300,
     # After validation: only valid items become article versions in the store.
-    "northnews.storepipeline.StorePipeline": 800,
+    "northnews.ops.storepipeline.StorePipeline": 800,
 }
 
 EXTENSIONS = {
     # Takes the archive lock (first: nothing may write the archive before it), opens the store,
     # wires incremental skipping into the spider, records the run.
-    "northnews.incremental.IncrementalCrawl": 50,
+    "northnews.ops.incremental.IncrementalCrawl": 50,
     # WARC capture on response_downloaded (the wire form, before decompression).
     "northnews.archive.writer.WarcWriter": 100,
     "northnews.extensions.progress.Progress": 800,

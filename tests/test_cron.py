@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from northnews import cron
-from northnews.store import ArchiveLock, LockHeld, Store
+from northnews.ops import cron
+from northnews.archive.lock import ArchiveLock, LockHeld
+from northnews.ops.store import Store
 from tests.conftest import PORTAL
 from tests.mockserver import MockPortal
 from tests.opskit import (

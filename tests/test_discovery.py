@@ -12,8 +12,10 @@ from northnews.discovery import (
     page_links,
     url_date,
 )
+from northnews.sites import load_site
 
-DOMAINS = ("northnews.cn",)
+NN = load_site("northnews")
+
 
 
 @pytest.mark.parametrize(
@@ -40,20 +42,20 @@ DOMAINS = ("northnews.cn",)
     ],
 )
 def test_classify(url: str, kind: Kind) -> None:
-    assert classify(url, DOMAINS) is kind
+    assert classify(url, NN) is kind
 
 
 def test_first_page_url_strips_page_suffix_and_fragment() -> None:
-    assert first_page_url("http://www.northnews.cn/2015/0915/2049381_3.shtml#top") == (
+    assert first_page_url("http://www.northnews.cn/2015/0915/2049381_3.shtml#top", NN) == (
         "http://www.northnews.cn/2015/0915/2049381.shtml"
     )
-    assert first_page_url("http://www.northnews.cn/2015/0915/2049381.shtml") == (
+    assert first_page_url("http://www.northnews.cn/2015/0915/2049381.shtml", NN) == (
         "http://www.northnews.cn/2015/0915/2049381.shtml"
     )
-    assert first_page_url("http://www.northnews.cn/201509/15/2049381_2.html?from=rss") == (
+    assert first_page_url("http://www.northnews.cn/201509/15/2049381_2.html?from=rss", NN) == (
         "http://www.northnews.cn/201509/15/2049381.html"
     )
-    assert first_page_url("http://www.northnews.cn/news/index_2.shtml?x=1#a") == (
+    assert first_page_url("http://www.northnews.cn/news/index_2.shtml?x=1#a", NN) == (
         "http://www.northnews.cn/news/index_2.shtml?x=1"
     )
 
@@ -68,13 +70,13 @@ def test_first_page_url_strips_page_suffix_and_fragment() -> None:
     ],
 )
 def test_url_date(url: str, expected: date | None) -> None:
-    assert url_date(url) == expected
+    assert url_date(url, NN) == expected
 
 
 def test_list_pages_and_sections() -> None:
-    assert list_page_number("http://www.northnews.cn/news/guonei/") == 1
-    assert list_page_number("http://www.northnews.cn/news/guonei/index_7.shtml") == 7
-    assert list_page_number("http://www.northnews.cn/news/guonei/list_4.html") == 4
+    assert list_page_number("http://www.northnews.cn/news/guonei/", NN) == 1
+    assert list_page_number("http://www.northnews.cn/news/guonei/index_7.shtml", NN) == 7
+    assert list_page_number("http://www.northnews.cn/news/guonei/list_4.html", NN) == 4
     assert list_section("http://www.northnews.cn/news/guonei/index_7.shtml") == list_section(
         "https://www.northnews.cn/news/guonei/"
     )
@@ -97,7 +99,7 @@ LIST_PAGE = """<html><head><base href="http://www.northnews.cn/news/nmgnews/"></
 
 
 def test_page_links_resolve_classify_and_date_entries() -> None:
-    links = page_links(LIST_PAGE, "http://www.northnews.cn/news/nmgnews/index.html", DOMAINS)
+    links = page_links(LIST_PAGE, "http://www.northnews.cn/news/nmgnews/index.html", NN)
     articles = [(link.url, link.date) for link in links if link.kind is Kind.ARTICLE]
     assert articles == [
         ("http://www.northnews.cn/2015/0915/2049381.shtml", date(2015, 9, 14)),  # printed date wins
@@ -112,8 +114,8 @@ def test_page_links_resolve_classify_and_date_entries() -> None:
 
 
 def test_next_list_page_is_the_lowest_later_page_of_the_same_section() -> None:
-    links = page_links(LIST_PAGE, "http://www.northnews.cn/news/nmgnews/index.html", DOMAINS)
-    assert next_list_page("http://www.northnews.cn/news/nmgnews/", links) == (
+    links = page_links(LIST_PAGE, "http://www.northnews.cn/news/nmgnews/index.html", NN)
+    assert next_list_page("http://www.northnews.cn/news/nmgnews/", links, NN) == (
         "http://www.northnews.cn/news/nmgnews/index_2.shtml"
     )
-    assert next_list_page("http://www.northnews.cn/news/nmgnews/index_3.shtml", links) is None
+    assert next_list_page("http://www.northnews.cn/news/nmgnews/index_3.shtml", links, NN) is None

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from northnews.commands.export import export
-from northnews.store import Store
+from northnews.ops.export import export
+from northnews.ops.store import Store
 from tests.conftest import REPO, SCRAPY
 
 FIELDS = ["url", "title", "published", "body", "tags", "warc", "content_digest"]

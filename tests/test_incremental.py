@@ -9,10 +9,10 @@ import pytest
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
-from northnews import settings as project_settings
-from northnews.incremental import IncrementalCrawl, crawl_run
+from northnews.archive.lock import ArchiveLock
+from northnews.ops.incremental import IncrementalCrawl
+from northnews.ops.store import Store
 from northnews.spiders.articles import ArticlesSpider
-from northnews.store import ArchiveLock, Store
 from tests.conftest import PORTAL, run_crawl
 from tests.mockserver import MockPortal
 from tests.opskit import (
@@ -44,7 +44,7 @@ def opened(tmp_path: Path, previous: dict | None = None, **spider_args):
     # A feed given, so that the spider leaves the (frozen) settings alone.
     settings = {
         "NORTHNEWS_ARCHIVE_DIR": str(tmp_path),
-        "NORTHNEWS_START_URLS": project_settings.NORTHNEWS_START_URLS,
+        "NORTHNEWS_SITE": "northnews",
         "FEEDS": {str(tmp_path / "items.jsonl"): {"format": "jsonlines"}},
     }
     crawler = get_crawler(ArticlesSpider, settings)
@@ -58,9 +58,9 @@ def opened(tmp_path: Path, previous: dict | None = None, **spider_args):
 def test_first_run_walks_every_list_page_and_knows_nothing(tmp_path: Path) -> None:
     crawler, ext, spider = opened(tmp_path)
     try:
-        assert spider.stop_at_known_page is False
-        assert spider.known_article("http://www.northnews.cn/2015/0915/2049381.shtml") is False
-        assert crawl_run(crawler).store.get_run(ext.run_id)["status"] == "running"
+        assert ext.stop_at_known_page is False
+        assert ext.known("http://www.northnews.cn/2015/0915/2049381.shtml") is False
+        assert ext.run.store.get_run(ext.run_id)["status"] == "running"
     finally:
         ext.spider_closed(spider, "shutdown")
 
@@ -70,8 +70,8 @@ def test_after_a_complete_run_pagination_stops_at_known_pages(tmp_path: Path) ->
         store.record_item({"url": "http://www.northnews.cn/2015/0915/1.shtml", "content_digest": "sha1:x"})
     _, ext, spider = opened(tmp_path, {"status": "finished", "complete": True})
     try:
-        assert spider.stop_at_known_page is True
-        assert spider.known_article("https://www.northnews.cn/2015/0915/1.shtml") is True
+        assert ext.stop_at_known_page is True
+        assert ext.known("https://www.northnews.cn/2015/0915/1.shtml") is True
     finally:
         ext.spider_closed(spider, "finished")
 
@@ -87,7 +87,7 @@ def test_after_a_complete_run_pagination_stops_at_known_pages(tmp_path: Path) ->
 def test_after_an_incomplete_run_every_list_page_is_walked(tmp_path: Path, previous: dict) -> None:
     _, ext, spider = opened(tmp_path, previous)
     try:
-        assert spider.stop_at_known_page is False
+        assert ext.stop_at_known_page is False
     finally:
         ext.spider_closed(spider, "finished")
 

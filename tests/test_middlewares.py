@@ -18,6 +18,9 @@ from northnews.discovery import Kind, classify
 from northnews.middlewares import RedirectMiddleware, RetryAfterMiddleware, retry_after_seconds
 from tests.conftest import PORTAL, run_crawl
 from tests.mockserver import MockPortal
+from northnews.sites import load_site
+
+NN = load_site("northnews")
 
 NOW = datetime(2026, 11, 28, 12, 0, 0, tzinfo=timezone.utc)
 
@@ -119,7 +122,7 @@ def test_robots_txt_answering_503_disallows_the_host(tmp_path: Path) -> None:
         requested = server.requested_urls()
     assert result.items == []
     assert requested and all(url.endswith("/robots.txt") for url in requested), requested
-    assert not any(classify(u, ["northnews.cn"]) is Kind.ARTICLE for u in requested)
+    assert not any(classify(u, NN) is Kind.ARTICLE for u in requested)
     assert "treating www.northnews.cn as disallowed entirely" in result.stderr
 
 

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 
 from northnews.normalize import (
-    PUBLISHER_ALIASES,
     article_fields,
     canonical_source,
-    clean_paragraph,
     clean_person,
     clean_source,
     clean_title,
@@ -23,7 +21,11 @@ from northnews.normalize import (
     split_tags,
     url_date,
 )
+from northnews.normalize.text import collapse_ws
 from northnews.pages import ArticlePage
+from northnews.sites import load_site
+
+NN = load_site("northnews")
 
 
 @pytest.mark.parametrize(
@@ -50,7 +52,7 @@ from northnews.pages import ArticlePage
     ],
 )
 def test_clean_title(printed: str | None, title: str | None) -> None:
-    assert clean_title(printed) == title
+    assert clean_title(printed, NN) == title
 
 
 @pytest.mark.parametrize(
@@ -88,14 +90,14 @@ def test_clean_title(printed: str | None, title: str | None) -> None:
 )
 def test_sources(printed: str | None, source_raw: str | None, source: str | None) -> None:
     assert clean_source(printed) == source_raw
-    assert canonical_source(source_raw) == source
+    assert canonical_source(source_raw, NN) == source
 
 
 def test_alias_table_is_data_and_every_alias_maps_to_its_canonical_name() -> None:
-    for canonical, aliases in PUBLISHER_ALIASES.items():
+    for canonical, aliases in NN.publishers.items():
         for alias in aliases:
-            assert canonical_source(f"  {alias} ") == canonical
-            assert canonical_source(alias.upper()) == canonical
+            assert canonical_source(f"  {alias} ", NN) == canonical
+            assert canonical_source(alias.upper(), NN) == canonical
 
 
 @pytest.mark.parametrize(
@@ -145,8 +147,26 @@ def test_people(printed: str | None, kind: str, value: str | None) -> None:
     ],
 )
 def test_published(printed: str | None, published: str | None, raw: str | None) -> None:
-    assert parse_published(printed) == published
+    assert parse_published(printed, NN.timezone) == published
     assert published_raw_of(printed) == raw
+
+
+@pytest.mark.parametrize(
+    "printed, captured, published",
+    [
+        # A year-less date takes the capture's year (China time) …
+        ("09-15 15:21", datetime(2026, 11, 28, 3, 0, tzinfo=timezone.utc), "2026-09-15T15:21:00+08:00"),
+        ("9月15日 15:21", datetime(2026, 11, 28, 3, 0, tzinfo=timezone.utc), "2026-09-15T15:21:00+08:00"),
+        # … or the year before, when it would otherwise lie after the capture.
+        ("12-31 23:50", datetime(2027, 1, 1, 1, 0, tzinfo=timezone.utc), "2026-12-31T23:50:00+08:00"),
+        # A full date ignores the capture.
+        ("2015-09-15 15:21", datetime(2026, 11, 28, tzinfo=timezone.utc), "2015-09-15T15:21:00+08:00"),
+        # Without a time of day, "09-15" is too often something else.
+        ("09-15", datetime(2026, 11, 28, tzinfo=timezone.utc), None),
+    ],
+)
+def test_published_without_a_year(printed: str, captured: datetime, published: str | None) -> None:
+    assert parse_published(printed, NN.timezone, now=captured) == published
 
 
 @pytest.mark.parametrize(
@@ -160,7 +180,7 @@ def test_published(printed: str | None, published: str | None, raw: str | None) 
     ],
 )
 def test_url_date(url: str, day: date | None) -> None:
-    assert url_date(url) == day
+    assert url_date(url, NN) == day
 
 
 @pytest.mark.parametrize(
@@ -192,7 +212,7 @@ def test_split_tags(keywords: str | None, tags: list[str]) -> None:
     ],
 )
 def test_section_from_crumbs(crumbs: list[str], section: str | None) -> None:
-    assert section_from_crumbs(crumbs) == section
+    assert section_from_crumbs(crumbs, NN.text.home_crumbs) == section
 
 
 @pytest.mark.parametrize(
@@ -203,8 +223,8 @@ def test_section_from_crumbs(crumbs: list[str], section: str | None) -> None:
         ("\u200b\ufeff", ""),
     ],
 )
-def test_clean_paragraph(printed: str, paragraph: str) -> None:
-    assert clean_paragraph(printed) == paragraph
+def test_paragraph_whitespace(printed: str, paragraph: str) -> None:
+    assert collapse_ws(printed) == paragraph
 
 
 def test_content_digest_is_base32_sha1_of_title_published_body() -> None:
@@ -226,7 +246,7 @@ def test_article_fields_merges_pages_and_reports_problems() -> None:
     second = ArticlePage(template="generic", title="长文", editor="责任编辑：王喆", paragraphs=["二"],
                          tags=["b"])
     url = "http://www.northnews.cn/2015/0915/1.shtml"
-    fields, problems = article_fields([first, second], url)
+    fields, problems = article_fields([first, second], url, NN)
     assert problems == ["generic_template", "date_url_mismatch"]
     assert fields == {
         "title": "长文",
@@ -246,7 +266,7 @@ def test_article_fields_merges_pages_and_reports_problems() -> None:
 
 
 def test_article_fields_without_pages_or_date() -> None:
-    fields, problems = article_fields([], "http://www.northnews.cn/1.shtml")
+    fields, problems = article_fields([], "http://www.northnews.cn/1.shtml", NN)
     assert problems == ["no_pages"] and fields["body"] == "" and fields["published"] is None
-    fields, problems = article_fields([ArticlePage(template="l-cont", title="t")], "http://x/2015/0915/1.shtml")
+    fields, problems = article_fields([ArticlePage(template="l-cont", title="t")], "http://x/2015/0915/1.shtml", NN)
     assert problems == [] and fields["published"] is None and fields["published_raw"] is None

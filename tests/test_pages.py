@@ -18,7 +18,17 @@ import pytest
 
 from northnews.encoding import decode, looks_mojibake
 from northnews.normalize import article_fields, url_date
-from northnews.pages import ArticlePage, english, generic, l_cont, l_tit, parse_article, title_h3, wz_tit
+from northnews.pages import ArticlePage, generic, layouts_of
+from northnews.pages import parse_article as parse_any
+from northnews.sites import load_site
+
+NN = load_site("northnews")
+LAYOUT = {layout.name: layout for layout in layouts_of(NN)}
+
+
+def parse_article(html: str, url: str):
+    """Page understanding as the northnews.cn profile drives it."""
+    return parse_any(html, url, NN)
 from northnews.pages._select import Doc, Selector
 from northnews.pipelines import reject_reasons
 
@@ -62,7 +72,7 @@ def test_page_fixtures_exist() -> None:
 def test_page_fixture(case: Path) -> None:
     html, url, expected = load_case(case)
     page = parse_article(html, url)
-    fields, problems = article_fields([page], url)
+    fields, problems = article_fields([page], url, NN)
     for name in FIELDS:
         assert fields[name] == expected[name], name
     assert page.page_urls == expected["page_urls"]
@@ -78,20 +88,20 @@ def test_page_fixture(case: Path) -> None:
 @pytest.mark.parametrize(
     "module, case",
     [
-        (english, "english/seed_xinhua"),
-        (l_cont, "l-cont/gb2312_meta"),
-        (l_tit, "l-tit/picture_story_header_utf8_gbk_bytes"),
-        (wz_tit, "wz-tit/seconds_author_editor"),
-        (title_h3, "title-h3/one_line_byline"),
+        (LAYOUT["english"], "english/seed_xinhua"),
+        (LAYOUT["l-cont"], "l-cont/gb2312_meta"),
+        (LAYOUT["l-tit"], "l-tit/picture_story_header_utf8_gbk_bytes"),
+        (LAYOUT["wz-tit"], "wz-tit/seconds_author_editor"),
+        (LAYOUT["title-h3"], "title-h3/one_line_byline"),
         (generic, "generic/article_time"),
     ],
 )
-def test_layout_module_parses_alone(module, case: str) -> None:
+def test_layout_parses_alone(module, case: str) -> None:
     html, url, expected = load_case(FIXTURES / "pages" / case)
     page = module.parse(html, url)
     assert isinstance(page, ArticlePage)
     assert page.template == expected["template"]
-    fields, _ = article_fields([page], url)
+    fields, _ = article_fields([page], url, NN)
     assert fields["body"] == expected["body"]
     assert fields["title"] == expected["title"]
 
@@ -100,7 +110,7 @@ def test_layout_is_recognised_by_markup_not_url() -> None:
     html, _, expected = load_case(FIXTURES / "pages" / "wz-tit" / "seconds_author_editor")
     for url in ("http://www.northnews.cn/x/y.html", "http://english.northnews.cn/2015/0915/1.shtml"):
         assert parse_article(html, url).template == "wz-tit"
-        assert article_fields([parse_article(html, url)], url)[0]["body"] == expected["body"]
+        assert article_fields([parse_article(html, url)], url, NN)[0]["body"] == expected["body"]
 
 
 def test_generic_body_on_known_layouts() -> None:
@@ -111,7 +121,7 @@ def test_generic_body_on_known_layouts() -> None:
         html, url, expected = load_case(case)
         page = generic.parse(html, url)
         assert page.template == "generic"
-        body = article_fields([page], url)[0]["body"]
+        body = article_fields([page], url, NN)[0]["body"]
         first_paragraph = expected["body"].split("\n\n")[0]
         assert first_paragraph in body, case
         for chrome in ("网站介绍", "Copyright", "分享到", "document.write"):
@@ -144,7 +154,7 @@ def test_multi_page_article_is_merged_in_order() -> None:
     second = parse_article(html[2], base + "_2.shtml")
     assert second.page_urls == [base + ".shtml", base + "_3.shtml"]
     pages = [first, second, parse_article(html[3], base + "_3.shtml")]
-    fields, problems = article_fields(pages, base + ".shtml")
+    fields, problems = article_fields(pages, base + ".shtml", NN)
     assert problems == []
     assert fields["title"] == "长文"
     assert fields["author"] == "甲"
@@ -180,7 +190,7 @@ def test_multi_page_article_is_merged_in_order() -> None:
 def test_never_raises(html: str) -> None:
     page = parse_article(html, "http://www.northnews.cn/2015/0915/1.shtml")
     assert isinstance(page, ArticlePage)
-    fields, _ = article_fields([page], "http://www.northnews.cn/2015/0915/1.shtml")
+    fields, _ = article_fields([page], "http://www.northnews.cn/2015/0915/1.shtml", NN)
     assert set(fields) >= {"title", "body", "published", "content_digest"}
 
 
@@ -192,7 +202,7 @@ def test_known_layout_with_empty_heading_keeps_its_layout_and_no_title() -> None
     )
     page = parse_article(html, "http://www.northnews.cn/2015/0915/1.shtml")
     assert page.template == "wz-tit"
-    assert article_fields([page], "http://www.northnews.cn/2015/0915/1.shtml")[0]["title"] is None
+    assert article_fields([page], "http://www.northnews.cn/2015/0915/1.shtml", NN)[0]["title"] is None
 
 
 def test_captions() -> None:
@@ -286,7 +296,7 @@ def extract_portal_article(url: str) -> tuple[dict, list[str], list[ArticlePage]
             if other not in seen:
                 seen.add(other)
                 queue.append(other)
-    fields, problems = article_fields(pages, url)
+    fields, problems = article_fields(pages, url, NN)
     return fields, problems, pages, fetched
 
 
@@ -346,8 +356,8 @@ def test_portal_reject(expected: dict) -> None:
 def test_portal_date_url_mismatch_is_reported_and_the_printed_date_wins() -> None:
     mismatched = [
         item for item in portal_items()
-        if url_date(item["url"]) and item["published"]
-        and item["published"][:10] != url_date(item["url"]).isoformat()
+        if url_date(item["url"], NN) and item["published"]
+        and item["published"][:10] != url_date(item["url"], NN).isoformat()
     ]
     assert mismatched, "the portal has an article whose URL date disagrees with the page"
     for item in mismatched:
@@ -451,7 +461,7 @@ def test_portal_articles_survive_other_noise(seed: int) -> None:
             header = rnd.choice([None, "text/html", "text/html; charset=utf-8"])
             noisy, _ = decode(renoise(html, rnd), header)
             pages.append(parse_article(noisy, entry["url"]))
-        fields, _ = article_fields(pages, expected["url"])
+        fields, _ = article_fields(pages, expected["url"], NN)
         for name, value in expected.items():
             if name not in {"url", "edition"}:
                 assert fields[name] == value, (expected["url"], name)

@@ -21,19 +21,29 @@ from northnews.extensions.progress import (
     format_progress,
     request_count,
 )
+from northnews.discovery import Kind, classify
+from northnews.sites import load_site
 from northnews.spiders.articles import ArticlesSpider
+
+NN = load_site("northnews")
 
 ARTICLE = "http://www.northnews.cn/2015/0915/2049381.shtml"
 LIST = "http://www.northnews.cn/news/nmgnews/index_2.shtml"
 
 
 def crawler(**settings):
-    c = get_crawler(ArticlesSpider, {"NORTHNEWS_ALLOWED_DOMAINS": ["northnews.cn"], **settings})
+    c = get_crawler(ArticlesSpider, settings)
     return c
 
 
+def request_for(url: str) -> Request:
+    """A request as the spider makes it: the page kind in its meta."""
+    kind = {Kind.ARTICLE: "article", Kind.LIST: "list"}.get(classify(url, NN))
+    return Request(url, meta={"northnews_page": kind} if kind else {})
+
+
 def respond(mw: Outcomes, url: str, status: int = 200) -> Response:
-    request = Request(url)
+    request = request_for(url)
     return mw.process_response(request, HtmlResponse(url, status=status, body=b"<html></html>", request=request))
 
 

@@ -13,6 +13,8 @@ from tests.conftest import REPO, SCRAPY
 
 def test_defaults() -> None:
     args = parse_args()
+    site = args.pop("site")
+    assert site.name == "northnews"
     assert args == {"editions": ["zh", "en"], "replay": None, "max_pages": None, "since": None, "refresh": None}
 
 
@@ -34,6 +36,9 @@ def test_valid_values() -> None:
         ({"since": "15/09/2015"}, "since"),
         ({"replay": "/nonexistent/mirror"}, "replay"),
         ({"refresh": "-1"}, "refresh"),
+        ({"replay": ""}, "replay"),
+        ({"site": "nosuchportal"}, "site"),
+        ({"site": "/nonexistent/site.toml"}, "site"),
     ],
 )
 def test_bad_values_name_the_argument(kwargs: dict[str, str], name: str) -> None:

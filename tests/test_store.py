@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from northnews.store import LOCK_FD_ENV, ArchiveLock, LockHeld, Store, store_path, url_key
+from northnews.archive.lock import LOCK_FD_ENV, ArchiveLock, LockHeld
+from northnews.ops.store import Store, store_path
+from northnews.util.urls import url_key
 
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=timezone.utc)
 
@@ -173,7 +175,7 @@ def test_a_kill_loses_nothing_committed(tmp_path: Path) -> None:
     script = textwrap.dedent(
         f"""
         import os, signal
-        from northnews.store import Store
+        from northnews.ops.store import Store
         s = Store.open({str(tmp_path)!r})
         for i in range(7):
             s.record_item({{"url": f"http://www.northnews.cn/2015/0915/{{i}}.shtml",
@@ -203,7 +205,7 @@ def test_lock_is_exclusive_and_says_who_holds_it(tmp_path: Path) -> None:
 
 def test_lock_dies_with_its_holder(tmp_path: Path) -> None:
     script = (
-        "import os, signal, sys; from northnews.store import ArchiveLock; "
+        "import os, signal, sys; from northnews.archive.lock import ArchiveLock; "
         f"ArchiveLock({str(tmp_path)!r}).acquire('x'); print('held', flush=True); "
         "os.kill(os.getpid(), signal.SIGKILL)"
     )
@@ -216,7 +218,7 @@ def test_lock_dies_with_its_holder(tmp_path: Path) -> None:
 def test_lock_is_inherited_through_the_fd_cron_passes_down(tmp_path: Path) -> None:
     held = ArchiveLock(tmp_path).acquire("cron")
     check = (
-        "import sys; from northnews.store import ArchiveLock, LockHeld\n"
+        "import sys; from northnews.archive.lock import ArchiveLock, LockHeld\n"
         f"lock = ArchiveLock({str(tmp_path)!r})\n"
         "if lock.inherit(): print('inherited')\n"
         "else:\n"

@@ -14,7 +14,9 @@ from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 
-from northnews.store import LOCK_FD_ENV, ArchiveLock, LockHeld
+from northnews.archive.lock import LOCK_FD_ENV, ArchiveLock, LockHeld
+from northnews.ops.store import Store, StoreError, store_path
+from northnews.sites import DEFAULT_SITE
 from northnews.spiders.articles import ARGUMENTS, ArgumentError, ArticlesSpider, parse_args
 
 
@@ -30,12 +32,15 @@ class Command(ScrapyCrawlCommand):
                         f"-a {unknown[0]}: unknown argument; expected one of {', '.join(ARGUMENTS)}"
                     )
                 assert self.settings is not None
-                parse_args(**opts.spargs, available_editions=self.settings.getdict("NORTHNEWS_START_URLS"))
+                spargs = dict(opts.spargs)
+                spargs.setdefault("site", self.settings.get("NORTHNEWS_SITE") or DEFAULT_SITE)
+                parse_args(**spargs)
             except ArgumentError as exc:
                 print(f"scrapy crawl {args[0]}: error: {exc}", file=sys.stderr)
                 sys.exit(2)
             if not opts.spargs.get("replay"):
                 self._check_lock(args[0])
+                self._check_store(args[0])
 
     def _check_lock(self, spider: str) -> None:
         """Another run writing the same archive: say so in one line and exit 3 (as cron does).
@@ -52,3 +57,20 @@ class Command(ScrapyCrawlCommand):
         except LockHeld as exc:
             print(f"scrapy crawl {spider}: error: {exc}; not crawling", file=sys.stderr)
             sys.exit(3)
+
+    def _check_store(self, spider: str) -> None:
+        """A store this release cannot read (written by a newer one): one line, exit 2.
+
+        Opening an older store migrates it in place (see northnews.ops.store), here or later.
+        """
+        assert self.settings is not None
+        if not self.settings.getbool("NORTHNEWS_STORE_ENABLED", True):
+            return
+        path = store_path(self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"))
+        if not path.is_file():
+            return
+        try:
+            Store(path).close()
+        except StoreError as exc:
+            print(f"scrapy crawl {spider}: error: {exc}", file=sys.stderr)
+            sys.exit(2)

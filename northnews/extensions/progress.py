@@ -31,8 +31,6 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
-from northnews import discovery
-
 if TYPE_CHECKING:
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
@@ -72,13 +70,12 @@ def _is_robots(url: str) -> bool:
     return urlsplit(url).path == "/robots.txt"
 
 
-def _page_kind(url: str, domains: tuple[str, ...]) -> str:
-    kind = discovery.classify(url, domains)
-    if kind is discovery.Kind.ARTICLE:
-        return "article"
-    if kind is discovery.Kind.LIST:
-        return "list"
-    return "other"
+#: What the spider says a request fetches (``meta["northnews_page"]``) → the counted kind.
+_KINDS = {"list": "list", "article": "article", "article_page": "article"}
+
+
+def page_kind(request: Request) -> str:
+    return _KINDS.get(request.meta.get("northnews_page", ""), "other")
 
 
 class Outcomes:
@@ -86,7 +83,6 @@ class Outcomes:
 
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
-        self.domains = tuple(crawler.settings.getlist("NORTHNEWS_ALLOWED_DOMAINS"))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Outcomes:
@@ -97,7 +93,7 @@ class Outcomes:
             return response
         status = response.status
         self.stats.inc_value(PAGES + "fetched")
-        self.stats.inc_value(PAGES + _page_kind(request.url, self.domains))
+        self.stats.inc_value(PAGES + page_kind(request))
         self.stats.inc_value(f"{PAGES}status/{status}")
         if status < 500:
             self.stats.inc_value(PAGES + "answered")

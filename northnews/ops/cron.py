@@ -48,9 +48,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from northnews.archive.lock import LOCK_FD_ENV, ArchiveLock, LockHeld
 from northnews.extensions.progress import PAGES, error_count, error_kinds, request_count
-from northnews.incremental import new_run_id
-from northnews.store import LOCK_FD_ENV, ArchiveLock, LockHeld, Store, iso, utc_now
+from northnews.ops.incremental import new_run_id
+from northnews.ops.store import Store, iso
+from northnews.util.clock import utc_now
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -82,6 +84,7 @@ class Options:
     crawl_args: list[str]
     settings_module: str | None = None
     spider_args: dict[str, str] = field(default_factory=dict)
+    site: str = "northnews"
 
 
 def _pairs(values: Sequence[str] | None, what: str) -> dict[str, str]:
@@ -122,7 +125,14 @@ def parse_options(argv: Sequence[str]) -> Options:
         max_rate = settings.getfloat("NORTHNEWS_MAX_ERROR_RATE", 0.05)
     except ValueError:
         raise ValueError(f"-s NORTHNEWS_MAX_ERROR_RATE: expected a number, got {settings.get('NORTHNEWS_MAX_ERROR_RATE')!r}") from None
+    from northnews.sites import DEFAULT_SITE, SiteError, load_site
+
+    try:
+        site = load_site(spider_args.get("site") or settings.get("NORTHNEWS_SITE") or DEFAULT_SITE).name
+    except SiteError as exc:
+        raise ValueError(f"-a site: {exc}") from None
     return Options(
+        site=site,
         archive_dir=Path(settings.get("NORTHNEWS_ARCHIVE_DIR", "archive")).resolve(),
         max_error_rate=max_rate,
         crawl_args=list(argv),
@@ -196,6 +206,7 @@ def build_manifest(
     count = lambda key: int(stats.get(key, 0))  # noqa: E731
     return {
         "run_id": run_id,
+        "site": opts.site,
         "status": STATUS_BY_CODE.get(exit_code, "crashed"),
         "exit_code": exit_code,
         "reason": reason,
@@ -336,7 +347,7 @@ def _locked_run(opts: Options, run_id: str, lock: ArchiveLock) -> int:
             if crawl is not None and crawl["status"] == "running":
                 store.end_run(run_id, status="crashed", complete=False, note=reason)
                 crawl = store.get_run(run_id)
-            totals = store.counts()
+            totals = store.counts(opts.site)
         ended = iso(utc_now())
         manifest = build_manifest(
             run_id=run_id, exit_code=code, reason=reason, started=started, ended=ended,

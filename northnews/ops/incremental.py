@@ -6,11 +6,16 @@ one archive at once — also with ``NORTHNEWS_STORE_ENABLED`` off, when the lock
 At ``spider_opened`` it
 
 * records the run in the store (``runs``);
-* wires the spider's hook ``known_article`` to the store (``-a refresh=DAYS`` re-fetches articles
-  first seen within DAYS days), so article pages already archived are not fetched again;
-* lets the spider stop paginating a section at an all-known list page only if the previous run
-  walked every list page cleanly. After a kill, page 1 may be all known while page 3 still holds
-  articles never fetched, so the next run walks every page; the run after it may stop early again.
+* answers "already archived?" for :class:`IncrementalMiddleware` (a spider middleware), which
+  drops the spider's requests for article pages the store knows (``-a refresh=DAYS`` re-fetches
+  articles first seen within DAYS days), and the next list page after a list page holding only
+  known articles — the latter only if the previous run of the same site walked every list page
+  cleanly. After a kill, page 1 may be all known while page 3 still holds articles never
+  fetched, so the next run walks every page; the run after it may stop early again.
+
+The spider says what each request fetches in ``meta["northnews_page"]`` and, on the request for
+a next list page, which articles the current page listed (``meta["northnews_listing"]``); this
+module knows nothing else of the spider.
 
 It also remembers URLs that were fetched but not stored (items dropped by validation, article
 pages answered 404/410), so they are not fetched again on every run.
@@ -26,47 +31,45 @@ from __future__ import annotations
 
 import logging
 import os
-import weakref
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scrapy import signals
+from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 
-from northnews import discovery
-from northnews.discovery import Kind
+from northnews.archive.lock import ArchiveLock, LockHeld
 from northnews.extensions.progress import GONE_STATUSES, error_count
-from northnews.store import ArchiveLock, LockHeld, Store, utc_now
+from northnews.ops.store import Store
+from northnews.sites import DEFAULT_SITE, load_site
+from northnews.util.clock import compact
 
 if TYPE_CHECKING:
-    from scrapy import Request, Spider
+    from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
 logger = logging.getLogger(__name__)
 
+#: Request meta the spider sets (see northnews.spiders.articles): what a request fetches, and
+#: on a next-list-page request, the articles the current list page listed.
+PAGE_META = "northnews_page"
+LISTING_META = "northnews_listing"
 
 
 @dataclass
 class CrawlRun:
-    """The store and run id of one crawl, shared by the extension and the store pipeline."""
+    """The store, run id and site of one crawl, shared by the extension, middleware and pipeline."""
 
     store: Store
     run_id: str
-
-
-_runs: weakref.WeakKeyDictionary[Crawler, CrawlRun] = weakref.WeakKeyDictionary()
-
-
-def crawl_run(crawler: Crawler) -> CrawlRun | None:
-    """The crawl's store and run id, or None when the store is off (replay, disabled)."""
-    return _runs.get(crawler)
+    site: str
 
 
 def new_run_id() -> str:
     """``20261128T112000Z``: sorts as it happened; unique because one run holds the lock."""
-    return utc_now().strftime("%Y%m%dT%H%M%SZ")
+    return compact()
 
 
 class IncrementalCrawl:
@@ -79,6 +82,11 @@ class IncrementalCrawl:
         self.lock = ArchiveLock(archive_dir)
         self.restricted: list[str] = []
         self.run: CrawlRun | None = None
+        self.site = load_site(crawler.settings.get("NORTHNEWS_SITE") or DEFAULT_SITE).name
+        #: "Already archived?" (None: not incremental) and whether an all-known list page ends
+        #: its section's pagination; set at spider_opened, read by IncrementalMiddleware.
+        self.known: Callable[[str], bool] | None = None
+        self.stop_at_known_page = True
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalCrawl:
@@ -105,8 +113,7 @@ class IncrementalCrawl:
             logger.info("Run %s: NORTHNEWS_STORE_ENABLED is off (no store of record, not incremental)", ext.run_id)
             crawler.signals.connect(ext.release_lock, signal=signals.spider_closed)
             return ext
-        ext.run = CrawlRun(Store.open(archive_dir), ext.run_id)
-        _runs[crawler] = ext.run
+        ext.run = CrawlRun(Store.open(archive_dir), ext.run_id, ext.site)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
@@ -119,18 +126,20 @@ class IncrementalCrawl:
     def spider_opened(self, spider: Spider) -> None:
         assert self.run is not None
         store = self.run.store
+        # Spider arguments are spider attributes (Scrapy's convention for -a).
         args = dict(getattr(spider, "raw_args", {}) or {})
-        store.begin_run(self.run_id, pid=os.getpid(), args=args)
+        store.begin_run(self.run_id, pid=os.getpid(), args=args, site=self.site)
         self.stats.set_value("northnews/run/id", self.run_id)
+        self.stats.set_value("northnews/run/site", self.site)
         self.restricted = restrictions(spider, self.crawler)
-        if not self.incremental or not hasattr(spider, "known_article"):
+        if not self.incremental:
             logger.info("Run %s: not incremental (every article page is fetched)", self.run_id)
             return
         refresh = getattr(spider, "refresh", None)
-        spider.known_article = store.is_known_fn(refresh_days=refresh)
-        previous = store.previous_run(self.run_id)
+        self.known = store.is_known_fn(refresh_days=refresh, site=self.site)
+        previous = store.previous_run(self.run_id, site=self.site)
         if previous is None or not previous["complete"]:
-            spider.stop_at_known_page = False
+            self.stop_at_known_page = False
             self.stats.set_value("northnews/incremental/full_walk", 1)
             why = (
                 "first run on this store" if previous is None
@@ -147,18 +156,17 @@ class IncrementalCrawl:
         # An article link that answers 404/410 is remembered, or every run would fetch it again.
         if (
             response.status in GONE_STATUSES
-            and getattr(request.callback, "__name__", "") == "parse_article"
-            and discovery.classify(request.url, getattr(spider, "domains", ())) is Kind.ARTICLE
+            and request.meta.get(PAGE_META) == "article"
             and self.run is not None
         ):
-            self.run.store.record_reject(request.url, f"http_{response.status}", run_id=self.run_id)
+            self.run.store.record_reject(request.url, f"http_{response.status}", run_id=self.run_id, site=self.site)
             self.stats.inc_value("northnews/store/gone")
 
     def item_dropped(self, item: Any, response: Response, exception: BaseException, spider: Spider) -> None:
         url = item.get("url") if hasattr(item, "get") else None
         if url and self.run is not None:
             reason = f"{type(exception).__name__}: {exception}"
-            self.run.store.record_reject(url, reason, run_id=self.run_id)
+            self.run.store.record_reject(url, reason, run_id=self.run_id, site=self.site)
             self.stats.inc_value("northnews/store/rejected")
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
@@ -202,8 +210,53 @@ def restrictions(spider: Spider, crawler: Crawler) -> list[str]:
     if getattr(spider, "since", None) is not None:
         found.append("since")
     editions = getattr(spider, "editions", None)
-    available = crawler.settings.getdict("NORTHNEWS_START_URLS")
-    if editions is not None and available and set(editions) != set(available):
+    available = load_site(crawler.settings.get("NORTHNEWS_SITE") or DEFAULT_SITE).editions
+    if editions is not None and set(editions) != set(available):
         found.append("editions")
     return found
 
+
+
+class IncrementalMiddleware:
+    """Spider middleware: article pages the store knows are not requested again.
+
+    Reads only request meta: ``northnews_page == "article"`` marks an article's first page;
+    a request carrying ``northnews_listing`` is a next list page, dropped when every article of
+    the page before it is known (and the previous run walked every list page).
+    """
+
+    def __init__(self, crawler: Crawler, ext: IncrementalCrawl) -> None:
+        self.stats = crawler.stats
+        self.ext = ext
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
+        ext = crawler.get_extension(IncrementalCrawl)
+        if ext is None or ext.run is None:
+            raise NotConfigured("no store of record for this crawl (replay, or store disabled)")
+        return cls(crawler, ext)
+
+    def _known(self, url: str) -> bool:
+        return self.ext.known is not None and self.ext.known(url)
+
+    def _keep(self, item: Any) -> bool:
+        if not isinstance(item, Request):
+            return True
+        kind = item.meta.get(PAGE_META)
+        if kind == "article" and self._known(item.url):
+            self.stats.inc_value("northnews/spider/article_known")
+            return False
+        listing = item.meta.get(LISTING_META)
+        if kind == "list" and listing and self.ext.stop_at_known_page and all(self._known(u) for u in listing):
+            # A whole list page of already-archived articles: the rest of the section is too.
+            self.stats.inc_value("northnews/spider/pagination_stopped")
+            return False
+        return True
+
+    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterable[Any]:
+        return (item for item in result if self._keep(item))
+
+    async def process_spider_output_async(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for item in result:
+            if self._keep(item):
+                yield item

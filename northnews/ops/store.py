@@ -24,6 +24,12 @@ Tables (the WARC writer's digest index lives apart, in ``warc/digests.sqlite3``)
     and its final stats. Incremental runs stop paginating a section at an all-known list page
     only when the previous run was complete.
 
+Every row carries the ``site`` (profile name) it belongs to: one archive may hold several
+portals, and "already archived?" is asked per site. Schema 1 (the first release, one portal,
+no site column) is migrated in place on first open: a ``site`` column is added with the value
+``northnews`` (the only portal that release crawled); no row is rewritten or dropped. A store
+written by a newer release is refused with a message saying so.
+
 Writes commit per item: a kill loses at most the items in flight, and those are not known,
 so the next run fetches them again. ``synchronous=NORMAL`` in WAL mode survives process
 kills (our threat model); a power cut may lose the last commits, which the next run re-fetches
@@ -41,13 +47,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-# The lock belongs to the archive dir (WARCs and store alike); re-exported for the store's users.
-from northnews.archive.lock import LOCK_FD_ENV, LOCK_NAME, ArchiveLock, LockHeld  # noqa: F401
+from northnews.util.clock import iso_z, utc_now
+from northnews.util.urls import url_key
 
 STORE_NAME = "northnews.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: The site of every row a schema-1 store holds: the first release crawled northnews.cn only.
+V1_SITE = "northnews"
+_SITE_TABLES = ("articles", "article_versions", "article_captures", "article_rejects", "runs")
+
+
+class StoreError(RuntimeError):
+    """A store this release cannot open (newer schema, not a store); the message says why."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS store_meta (
@@ -57,6 +69,7 @@ CREATE TABLE IF NOT EXISTS store_meta (
 CREATE TABLE IF NOT EXISTS articles (
     url TEXT PRIMARY KEY,
     url_key TEXT NOT NULL,
+    site TEXT NOT NULL DEFAULT 'northnews',
     edition TEXT,
     first_seen TEXT NOT NULL,
     last_seen TEXT NOT NULL,
@@ -64,6 +77,7 @@ CREATE TABLE IF NOT EXISTS articles (
     latest_digest TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS articles_url_key ON articles (url_key);
+CREATE INDEX IF NOT EXISTS articles_site_url_key ON articles (site, url_key);
 CREATE TABLE IF NOT EXISTS article_versions (
     id INTEGER PRIMARY KEY,
     url TEXT NOT NULL REFERENCES articles (url),
@@ -79,6 +93,7 @@ CREATE TABLE IF NOT EXISTS article_versions (
     warc_record_id TEXT,
     item_json TEXT NOT NULL,
     run_id TEXT,
+    site TEXT NOT NULL DEFAULT 'northnews',
     UNIQUE (url, version)
 );
 CREATE INDEX IF NOT EXISTS article_versions_published ON article_versions (published);
@@ -96,7 +111,8 @@ CREATE TABLE IF NOT EXISTS article_captures (
     warc_file TEXT,
     warc_offset INTEGER,
     warc_record_id TEXT,
-    run_id TEXT
+    run_id TEXT,
+    site TEXT NOT NULL DEFAULT 'northnews'
 );
 CREATE INDEX IF NOT EXISTS article_captures_version ON article_captures (url, version);
 CREATE TABLE IF NOT EXISTS article_rejects (
@@ -105,9 +121,11 @@ CREATE TABLE IF NOT EXISTS article_rejects (
     reason TEXT NOT NULL,
     first_seen TEXT NOT NULL,
     last_seen TEXT NOT NULL,
-    run_id TEXT
+    run_id TEXT,
+    site TEXT NOT NULL DEFAULT 'northnews'
 );
 CREATE INDEX IF NOT EXISTS article_rejects_url_key ON article_rejects (url_key);
+CREATE INDEX IF NOT EXISTS article_rejects_site_url_key ON article_rejects (site, url_key);
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     run_id TEXT NOT NULL UNIQUE,
@@ -118,39 +136,18 @@ CREATE TABLE IF NOT EXISTS runs (
     complete INTEGER NOT NULL DEFAULT 0,
     args_json TEXT,
     stats_json TEXT,
-    note TEXT
+    note TEXT,
+    site TEXT NOT NULL DEFAULT 'northnews'
 );
 """
 
-OUTCOMES = ("new", "updated", "unchanged")
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 def iso(when: datetime) -> str:
-    """``2026-11-28T11:20:00.123456Z``: sortable as text, microseconds so runs within a second order."""
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """Store timestamps: UTC with microseconds, so runs within one second still order."""
+    return iso_z(when, micro=True)
 
 
 def store_path(archive_dir: str | os.PathLike[str]) -> Path:
     return Path(archive_dir) / STORE_NAME
-
-
-def url_key(url: str) -> str:
-    """The identity used for "already archived?": host (lower case, no default port) + path + query.
-
-    The scheme is left out: the 2015 site was ``http://``, today's is ``https://``, and an
-    article archived under one must not be fetched again when linked under the other.
-    """
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower().rstrip(".")
-    port = parts.port
-    if port and not (parts.scheme, port) in (("http", 80), ("https", 443)):
-        host = f"{host}:{port}"
-    key = host + (parts.path or "/")
-    return key + (f"?{parts.query}" if parts.query else "")
 
 
 @dataclass(frozen=True)
@@ -196,14 +193,47 @@ class Store:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
         self.db.executescript(SCHEMA)  # idempotent (IF NOT EXISTS); commits on its own
         self.db.execute(
             "INSERT OR IGNORE INTO store_meta (key, value) VALUES ('schema_version', ?)",
             (str(SCHEMA_VERSION),),
         )
-        found = int(self.db.execute("SELECT value FROM store_meta WHERE key='schema_version'").fetchone()[0])
-        if found != SCHEMA_VERSION:
-            raise RuntimeError(f"{self.path}: store schema {found}, this northnews expects {SCHEMA_VERSION}")
+
+    def schema_version(self) -> int | None:
+        """The schema of the file as found (``None`` for a new, empty one)."""
+        try:
+            row = self.db.execute("SELECT value FROM store_meta WHERE key='schema_version'").fetchone()
+        except sqlite3.DatabaseError as exc:
+            if "no such table" in str(exc):
+                tables = self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+                if tables:
+                    raise StoreError(f"{self.path}: not a northnews store (no store_meta table)") from None
+                return None
+            raise StoreError(f"{self.path}: not a readable SQLite store: {exc}") from None
+        return int(row[0]) if row else None
+
+    def _migrate(self) -> None:
+        """Bring an older store up to :data:`SCHEMA_VERSION` in place, in one transaction."""
+        found = self.schema_version()
+        if found is None or found == SCHEMA_VERSION:
+            return
+        if found > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: store schema {found} was written by a newer northnews; this release"
+                f" reads schemas 1-{SCHEMA_VERSION}: upgrade northnews (the file is left untouched)"
+            )
+        with self.transaction() as db:
+            if found == 1:
+                # ALTER TABLE … ADD COLUMN rewrites no row and fires no trigger: every article,
+                # version, capture, reject and run is kept as written, now with its site.
+                for table in _SITE_TABLES:
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN site TEXT NOT NULL DEFAULT '{V1_SITE}'")
+            db.execute("UPDATE store_meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+            db.execute(
+                "INSERT OR REPLACE INTO store_meta (key, value) VALUES (?, ?)",
+                (f"migrated_from_{found}", iso(self.clock())),
+            )
 
     @classmethod
     def open(cls, archive_dir: str | os.PathLike[str], **kwargs: Any) -> Store:
@@ -239,6 +269,7 @@ class Store:
         capture row (``unchanged``).
         """
         url = item.get("url")
+        site = item.get("site") or V1_SITE
         digest = item.get("content_digest")
         if not url:
             raise ValueError("item without url")
@@ -251,9 +282,9 @@ class Store:
             # decides): http://…/1.shtml and https://…/1.shtml are versions of one article,
             # kept under the URL it was first seen at.
             row = db.execute(
-                "SELECT url, latest_version, latest_digest FROM articles WHERE url_key = ?"
+                "SELECT url, latest_version, latest_digest FROM articles WHERE site = ? AND url_key = ?"
                 " ORDER BY first_seen LIMIT 1",
-                (url_key(url),),
+                (site, url_key(url)),
             ).fetchone()
             if row is not None:
                 url = row["url"]
@@ -265,9 +296,9 @@ class Store:
                 version = 1 if row is None else int(row["latest_version"]) + 1
                 if row is None:
                     db.execute(
-                        "INSERT INTO articles (url, url_key, edition, first_seen, last_seen,"
-                        " latest_version, latest_digest) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (url, url_key(url), item.get("edition"), now, now, version, digest),
+                        "INSERT INTO articles (url, url_key, site, edition, first_seen, last_seen,"
+                        " latest_version, latest_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (url, url_key(url), site, item.get("edition"), now, now, version, digest),
                     )
                 else:
                     db.execute(
@@ -278,42 +309,42 @@ class Store:
                 db.execute(
                     "INSERT INTO article_versions (url, version, content_digest, title, published,"
                     " edition, first_seen, fetched_at, warc_file, warc_offset, warc_record_id,"
-                    " item_json, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " item_json, run_id, site) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         url, version, digest, item.get("title"), item.get("published"),
                         item.get("edition"), now, item.get("fetched_at"), warc_file, warc_offset,
                         warc_record_id, json.dumps(dict(item), ensure_ascii=False, default=_jsonable),
-                        run_id,
+                        run_id, site,
                     ),
                 )
             db.execute(
                 "INSERT INTO article_captures (url, version, outcome, seen_at, fetched_at,"
-                " warc_file, warc_offset, warc_record_id, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " warc_file, warc_offset, warc_record_id, run_id, site) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (url, version, outcome, now, item.get("fetched_at"), warc_file, warc_offset,
-                 warc_record_id, run_id),
+                 warc_record_id, run_id, site),
             )
         return Recorded(outcome, version)
 
-    def record_reject(self, url: str, reason: str, *, run_id: str | None = None) -> None:
+    def record_reject(self, url: str, reason: str, *, run_id: str | None = None, site: str = V1_SITE) -> None:
         """Remember a URL fetched but not stored (dropped item, 404 page), so runs skip it."""
         now = iso(self.clock())
         with self.transaction() as db:
             db.execute(
-                "INSERT INTO article_rejects (url, url_key, reason, first_seen, last_seen, run_id)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET"
+                "INSERT INTO article_rejects (url, url_key, reason, first_seen, last_seen, run_id, site)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET"
                 " reason = excluded.reason, last_seen = excluded.last_seen, run_id = excluded.run_id",
-                (url, url_key(url), reason[:500], now, now, run_id),
+                (url, url_key(url), reason[:500], now, now, run_id, site),
             )
 
-    def is_known(self, url: str, refresh_days: float | None = None) -> bool:
+    def is_known(self, url: str, refresh_days: float | None = None, site: str = V1_SITE) -> bool:
         """True when the URL (either scheme) was archived or rejected before, and is not due
         for a refresh: with ``refresh_days``, articles first seen within the last DAYS days
         are fetched again (edits happen early)."""
         key = url_key(url)
         rows = self.db.execute(
-            "SELECT first_seen FROM articles WHERE url_key = ?"
-            " UNION ALL SELECT first_seen FROM article_rejects WHERE url_key = ?",
-            (key, key),
+            "SELECT first_seen FROM articles WHERE site = ? AND url_key = ?"
+            " UNION ALL SELECT first_seen FROM article_rejects WHERE site = ? AND url_key = ?",
+            (site, key, site, key),
         ).fetchall()
         if not rows:
             return False
@@ -322,8 +353,8 @@ class Store:
         cutoff = iso(self.clock() - timedelta(days=refresh_days))
         return all(row["first_seen"] < cutoff for row in rows)
 
-    def is_known_fn(self, refresh_days: float | None = None) -> Callable[[str], bool]:
-        """The spider's ``known_article`` hook, answered once per URL per run.
+    def is_known_fn(self, refresh_days: float | None = None, site: str = V1_SITE) -> Callable[[str], bool]:
+        """"Already archived?" for the incremental middleware, answered once per URL per run.
 
         Navigation and "hot news" sidebars repeat the same links on every page; within one run
         the answer cannot change in a way that matters (a URL first requested in this run is
@@ -333,7 +364,7 @@ class Store:
 
         def known(url: str) -> bool:
             if url not in answers:
-                answers[url] = self.is_known(url, refresh_days)
+                answers[url] = self.is_known(url, refresh_days, site)
             return answers[url]
 
         return known
@@ -344,20 +375,29 @@ class Store:
         ).fetchall()
         return [dict(row) for row in rows]
 
-    def counts(self) -> dict[str, int]:
-        one = lambda sql: int(self.db.execute(sql).fetchone()[0])  # noqa: E731
+    def counts(self, site: str | None = None) -> dict[str, int]:
+        """Rows per table, of one site or of all."""
+        where, params = (" WHERE site = ?", (site,)) if site else ("", ())
+
+        def one(table: str) -> int:
+            return int(self.db.execute(f"SELECT count(*) FROM {table}{where}", params).fetchone()[0])
+
         return {
-            "articles": one("SELECT count(*) FROM articles"),
-            "versions": one("SELECT count(*) FROM article_versions"),
-            "captures": one("SELECT count(*) FROM article_captures"),
-            "rejects": one("SELECT count(*) FROM article_rejects"),
+            "articles": one("articles"),
+            "versions": one("article_versions"),
+            "captures": one("article_captures"),
+            "rejects": one("article_rejects"),
         }
+
+    def sites(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT site FROM articles ORDER BY site")]
 
     def export_rows(
         self,
         since: date | None = None,
         until: date | None = None,
         all_versions: bool = False,
+        site: str | None = None,
     ) -> Iterator[ExportRow]:
         """Latest version of every article (or every version), optionally with ``published``
         within [since, until] (dates as printed, China time; inclusive). Ordered by
@@ -366,6 +406,9 @@ class Store:
         where, params = [], []
         if not all_versions:
             where.append("v.version = a.latest_version")
+        if site is not None:
+            where.append("v.site = ?")
+            params.append(site)
         if since is not None:
             where.append("substr(v.published, 1, 10) >= ?")
             params.append(since.isoformat())
@@ -388,15 +431,18 @@ class Store:
 
     # --- runs -----------------------------------------------------------------------------
 
-    def begin_run(self, run_id: str, *, pid: int | None = None, args: Mapping[str, Any] | None = None) -> None:
+    def begin_run(
+        self, run_id: str, *, pid: int | None = None, args: Mapping[str, Any] | None = None, site: str = V1_SITE,
+    ) -> None:
         """Record a crawl as running (``northnews-cron`` may have inserted the row already)."""
         now = iso(self.clock())
         with self.transaction() as db:
             db.execute(
-                "INSERT INTO runs (run_id, pid, started_at, status, args_json) VALUES (?, ?, ?, 'running', ?)"
+                "INSERT INTO runs (run_id, pid, started_at, status, args_json, site)"
+                " VALUES (?, ?, ?, 'running', ?, ?)"
                 " ON CONFLICT (run_id) DO UPDATE SET pid = excluded.pid, status = 'running',"
-                " args_json = excluded.args_json",
-                (run_id, pid, now, json.dumps(dict(args or {}), default=_jsonable)),
+                " args_json = excluded.args_json, site = excluded.site",
+                (run_id, pid, now, json.dumps(dict(args or {}), default=_jsonable), site),
             )
 
     def end_run(
@@ -423,15 +469,18 @@ class Store:
         row = self.db.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
         return _run_dict(row) if row else None
 
-    def previous_run(self, run_id: str | None = None) -> dict[str, Any] | None:
-        """The latest run recorded before ``run_id`` (or the latest of all)."""
+    def previous_run(self, run_id: str | None = None, site: str | None = None) -> dict[str, Any] | None:
+        """The latest run recorded before ``run_id`` (or the latest of all), of ``site`` if given:
+        whether a site's last run completed is that site's business only."""
+        only = " AND site = ?" if site else ""
+        extra = (site,) if site else ()
         if run_id is None:
-            row = self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+            row = self.db.execute(f"SELECT * FROM runs WHERE 1{only} ORDER BY id DESC LIMIT 1", extra).fetchone()
         else:
             row = self.db.execute(
                 "SELECT * FROM runs WHERE id < coalesce((SELECT id FROM runs WHERE run_id = ?),"
-                " (SELECT max(id) + 1 FROM runs), 1) ORDER BY id DESC LIMIT 1",
-                (run_id,),
+                f" (SELECT max(id) + 1 FROM runs), 1){only} ORDER BY id DESC LIMIT 1",
+                (run_id, *extra),
             ).fetchone()
         return _run_dict(row) if row else None
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
-from northnews.incremental import CrawlRun, crawl_run
+from northnews.ops.incremental import CrawlRun, IncrementalCrawl
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -29,7 +29,8 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        run = crawl_run(crawler)
+        ext = crawler.get_extension(IncrementalCrawl)
+        run = ext.run if ext is not None else None
         if run is None:
             # The extension decides: replay, NORTHNEWS_STORE_ENABLED off, or not loaded.
             raise NotConfigured("no store of record for this crawl")

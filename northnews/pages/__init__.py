@@ -2,56 +2,79 @@
 
 Contract used by the spider:
 
-* ``parse_article(html: str, url: str) -> ArticlePage`` — recognise the layout by markup and
-  return the raw fields of this one page. Never raises on odd markup; an unrecognised page comes
-  back with ``template="generic"`` (best effort).
+* ``parse_article(html: str, url: str, site: Site | None) -> ArticlePage`` — recognise the
+  site's layout by markup and return the raw fields of this one page. Never raises on odd
+  markup; a page no layout of the site claims (or any page of a site without layouts) is read
+  by the generic extractor and comes back with ``template="generic"`` (best effort).
 * ``ArticlePage.page_urls`` — absolute URLs of the article's *other* pages listed by its pager
   (``<id>_2.shtml`` …), in order, so the spider can stitch multi-page articles.
 
-One module per layout (:mod:`.english`, :mod:`.l_cont`, :mod:`.l_tit`, :mod:`.wz_tit`,
-:mod:`.title_h3`) plus :mod:`.generic`; each has ``parse(html, url) -> ArticlePage``.
+The layouts are tables in the site profile (``northnews/sites/<name>/site.toml``), compiled here
+once per site into :class:`~northnews.pages._layout.Layout` objects; :mod:`.generic` is the
+fallback.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 
-from northnews.pages import _dom, english, generic, l_cont, l_tit, title_h3, wz_tit
+from northnews.pages import _dom, generic
 from northnews.pages._article import ArticlePage
+from northnews.normalize.text import clean_title
+from northnews.pages._fields import document_titles, section
 from northnews.pages._layout import Layout
 from northnews.pages._select import Doc
+from northnews.sites import Site
 
-__all__ = ["ArticlePage", "LAYOUTS", "detect_layout", "parse_article"]
+__all__ = ["ArticlePage", "Layout", "detect_layout", "layouts_of", "parse_article"]
 
 logger = logging.getLogger(__name__)
 
-LAYOUTS: tuple[Layout, ...] = (wz_tit.LAYOUT, l_tit.LAYOUT, title_h3.LAYOUT, l_cont.LAYOUT)
-"""The Chinese layouts, most specific markup first (``english`` is ``l-cont``-shaped)."""
+
+@functools.lru_cache(maxsize=32)
+def layouts_of(site: Site) -> tuple[Layout, ...]:
+    """The site's layouts, compiled, in the profile's order (most specific first)."""
+    pager = site.urls.pager == "suffix"
+    return tuple(Layout.from_spec(spec, site.text.chrome_classes, pager) for spec in site.layouts)
 
 
-def detect_layout(doc: Doc) -> Layout | None:
-    """The known layout whose markup the page carries best, or ``None``."""
+def detect_layout(doc: Doc, site: Site) -> Layout | None:
+    """The site's layout whose markup the page carries best (first of equals), or ``None``."""
     best, best_score = None, 0
-    for layout in LAYOUTS:
+    layouts = layouts_of(site)
+    for layout in layouts:
         score = layout.score(doc)
         if score > best_score:
             best, best_score = layout, score
-    if best is l_cont.LAYOUT and english.is_english(doc):
-        return english.LAYOUT
+    refine = getattr(site.hooks, "refine_layout", None)
+    if best is not None and refine is not None:
+        best = refine(doc, best, {layout.name: layout for layout in layouts})
     return best
 
 
-def parse_article(html: str, url: str) -> ArticlePage:
-    """Raw fields of one article page; ``template="generic"`` when no known layout matches."""
+def parse_article(html: str, url: str, site: Site | None = None) -> ArticlePage:
+    """Raw fields of one article page; ``template="generic"`` when no layout of ``site`` matches."""
     try:
         root = _dom.parse_html(html)
         if root is None:
             return ArticlePage(template=generic.NAME)
         doc = Doc(root)
-        layout = detect_layout(doc)
-        if layout is None:
-            return generic.parse_tree(doc, url)
-        return layout.parse_tree(doc, url)
+        layout = detect_layout(doc, site) if site is not None else None
+        if layout is not None:
+            return layout.parse_tree(doc, url)
+        page = generic.parse_tree(doc, url)
+        if site is not None and not clean_title(page.title, site):
+            # The generic heading was only the site's name (a logo in an <h1>): the page's
+            # <title> or og:title, once the site's suffix is gone, is the headline.
+            page.title = next((t for t in document_titles(root) if clean_title(t, site)), page.title)
+        if site is not None and page.section is None:
+            # The site's own breadcrumb containers, which the generic rules do not know.
+            for crumb in dict.fromkeys(s.crumb for s in site.layouts if s.crumb):
+                page.section = section(doc, crumb)
+                if page.section:
+                    break
+        return page
     except Exception:  # odd markup must never kill a crawl; the item is then rejected
         logger.exception("Could not parse %s", url)
         return ArticlePage(template=generic.NAME)

@@ -17,7 +17,7 @@ _CAPTION_OWNERS = frozenset({"p", "figure", "center", "dd", "li", "td"})
 _CHROME_CLASS_RE = re.compile(
     r"^(?:.*share.*|bds?_.*|bdshare.*|jiathis.*|fenxiang.*|.*relate[ds]?.*|xg(?:xw|wz|lj|yd|tj)"
     r"|pages?|pager|paging|pagination|page-?nav|page-?list|fenye|epages|comment.*|pinglun.*"
-    r"|ad|ads|advert.*|gg|guanggao|footer|copyright|breadcrumb.*|crumbs?|senav|l-pos|position"
+    r"|ad|ads|advert.*|gg|guanggao|footer|copyright|breadcrumb.*|crumbs?|position"
     r"|print|dayin|tools?|toolbar)$",
     re.I,
 )
@@ -30,10 +30,10 @@ _DATE_ONLY_RE = re.compile(r"^[\s\d\-/:.年月日时分()（）\[\]【】|·]*$"
 _CENTER_STYLE_RE = re.compile(r"text-align\s*:\s*center", re.I)
 
 
-def is_chrome_element(el: Element) -> bool:
-    return any(_CHROME_CLASS_RE.match(c) for c in classes(el)) or any(
-        _CHROME_CLASS_RE.match(i) for i in (el.get("id") or "").split()
-    )
+def is_chrome_element(el: Element, site_chrome: frozenset[str] = frozenset()) -> bool:
+    """Page chrome by class or id: the generic rules, plus a site profile's own class names."""
+    names = [*classes(el), *(el.get("id") or "").split()]
+    return any(_CHROME_CLASS_RE.match(n) or n in site_chrome for n in names)
 
 
 def _is_captionish(el: Element) -> bool:
@@ -80,8 +80,9 @@ class Block:
 
 
 class _Walker:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, site_chrome: frozenset[str] = frozenset()) -> None:
         self.url = url
+        self.site_chrome = site_chrome
         self.blocks: list[Block] = []
         self.current: Block | None = None
         self.owner: Element | None = None
@@ -118,7 +119,7 @@ class _Walker:
     def walk(self, el: Element) -> None:
         for child in el:
             tag = tag_of(child)
-            if tag and tag not in SKIP_TAGS and not is_hidden(child) and not is_chrome_element(child):
+            if tag and tag not in SKIP_TAGS and not is_hidden(child) and not is_chrome_element(child, self.site_chrome):
                 self.element(child, tag)
             self.add_text(child.tail)
 
@@ -159,8 +160,8 @@ class _Walker:
         return [b for b in self.blocks if b.text or b.images]
 
 
-def blocks(container: Element, url: str) -> list[Block]:
-    return _Walker(url).run(container)
+def blocks(container: Element, url: str, site_chrome: frozenset[str] = frozenset()) -> list[Block]:
+    return _Walker(url, site_chrome).run(container)
 
 
 # --- from blocks to paragraphs -------------------------------------------------------------------
@@ -240,12 +241,12 @@ def _same_caption_owner(a: Block, b: Block, container: Element) -> bool:
     return a.owner is b.owner and a.owner is not container and tag_of(a.owner) in _CAPTION_OWNERS
 
 
-def body(container: Element | None, url: str) -> Body:
+def body(container: Element | None, url: str, site_chrome: frozenset[str] = frozenset()) -> Body:
     """Paragraphs, images with captions and an editor line from an article's body element."""
     out = Body()
     if container is None:
         return out
-    items = blocks(container, url)
+    items = blocks(container, url, site_chrome)
     consumed: set[int] = set()
     captions: dict[int, str | None] = {}
 

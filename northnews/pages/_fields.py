@@ -10,6 +10,16 @@ from lxml import etree
 from northnews.normalize import collapse_ws, section_from_crumbs, split_tags
 from northnews.pages._dom import SKIP_TAGS, Doc, Element, css, is_hidden, tag_of, text_of
 
+_DOC_TITLES_XP = etree.XPath(
+    "//meta[@property='og:title' or @name='og:title']/@content | //head/title//text() | //title//text()"
+)
+
+
+def document_titles(root: Element) -> list[str]:
+    """The page's own names for itself: ``og:title`` and ``<title>``, in that order."""
+    return [collapse_ws(t) for t in _DOC_TITLES_XP(root) if collapse_ws(t)]
+
+
 _KEYWORDS_XP = etree.XPath(
     "//meta[translate(@name, 'KEYWORDS', 'keywords')='keywords']/@content"
 )
@@ -57,7 +67,7 @@ def crumbs(el: Element | None) -> list[str]:
 
 
 CRUMB_SELECTORS = (
-    ".senav", ".crumb", ".l-pos", ".position", ".breadcrumb", ".breadcrumbs", ".location",
+    ".crumb", ".position", ".breadcrumb", ".breadcrumbs", ".location",
     ".weizhi", ".dqwz", ".nav-path", ".crumbs", "nav[aria-label=breadcrumb]",
     "[itemtype=https://schema.org/breadcrumblist]",
 )

@@ -1,34 +1,50 @@
-"""A known layout: where its title, byline, body and breadcrumb live."""
+"""A known layout: where its title, byline, body and breadcrumb live (a site profile's table)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from northnews.pages import _dom
+from northnews.pages._article import ArticlePage
 from northnews.pages._body import body as parse_body
 from northnews.pages._byline import parse_byline
 from northnews.pages._fields import keywords, page_urls, section
-from northnews.pages._article import ArticlePage
 from northnews.pages._select import Doc, Element, Selector
+from northnews.sites import LayoutSpec
+
+_PARTS = ("title", "byline", "body", "crumb", "date")
 
 
 @dataclass(frozen=True)
 class Layout:
-    """One of the portal's article layouts, described by CSS selectors (compiled once)."""
+    """One article layout of a portal, described by CSS selectors (compiled once)."""
 
     name: str
     title: str
     byline: str
     body: str
-    crumb: str
+    crumb: str | None = None
+    date: str | None = None
+    #: The site's own chrome class names, dropped from bodies on top of the generic rules.
+    site_chrome: frozenset[str] = frozenset()
+    #: Whether the site splits articles into ``<id>_N`` pages (the pager is read only then).
+    pager: bool = True
     _sel: dict[str, Selector] = field(init=False, repr=False, compare=False)
 
+    @classmethod
+    def from_spec(cls, spec: LayoutSpec, site_chrome: frozenset[str] = frozenset(), pager: bool = True) -> Layout:
+        return cls(
+            name=spec.name, title=spec.title, byline=spec.byline, body=spec.body,
+            crumb=spec.crumb, date=spec.date, site_chrome=site_chrome, pager=pager,
+        )
+
     def __post_init__(self) -> None:
-        sel = {k: _dom.css(getattr(self, k)) for k in ("title", "byline", "body", "crumb")}
+        sel = {k: _dom.css(getattr(self, k)) for k in _PARTS if getattr(self, k)}
         object.__setattr__(self, "_sel", sel)
 
     def select(self, part: str, doc: Doc) -> list[Element]:
-        return self._sel[part](doc)
+        sel = self._sel.get(part)
+        return sel(doc) if sel else []
 
     def score(self, doc: Doc) -> int:
         """How much of this layout's markup the page has: 0 (none) … 3 (title, byline, body).
@@ -59,7 +75,10 @@ class Layout:
 
     def parse_tree(self, doc: Doc, url: str) -> ArticlePage:
         byline = parse_byline(*self.select("byline", doc))
-        body = parse_body(self.body_element(doc), url)
+        date = byline.date
+        if self.date:
+            date = next((t for t in (_dom.text_of(el) for el in self.select("date", doc)) if t), None) or date
+        body = parse_body(self.body_element(doc), url, self.site_chrome)
         root = doc.root
         return ArticlePage(
             template=self.name,
@@ -67,12 +86,12 @@ class Layout:
             source=byline.source,
             author=byline.author,
             editor=byline.editor or body.editor,
-            date=byline.date,
+            date=date,
             section=section(doc, self.crumb),
             paragraphs=body.paragraphs,
             images=body.images,
             tags=keywords(root),
-            page_urls=page_urls(root, url),
+            page_urls=page_urls(root, url) if self.pager else [],
         )
 
     def parse(self, html: str, url: str) -> ArticlePage:

@@ -1,7 +1,10 @@
 """The ``articles`` spider: navigation only — home → sections → list pages → articles.
 
 What a page *says* is the business of :mod:`northnews.pages` and :mod:`northnews.normalize`;
-where bytes come from (network, mirror, WARC) is the business of the downloader middlewares.
+where bytes come from (network, mirror, WARC) is the business of the downloader middlewares;
+what is already archived is the business of :mod:`northnews.ops.incremental`, which reads the
+page kind each request carries in ``meta["northnews_page"]`` and the list page's entries in
+``meta["northnews_listing"]``. The portal itself is described by its site profile (``-a site``).
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,12 +26,20 @@ from northnews import discovery, normalize, pages
 from northnews import signals as northnews_signals
 from northnews.discovery import Kind
 from northnews.items import ArticleItem
+from northnews.sites import DEFAULT_SITE, Site, SiteError, load_site
+from northnews.util.clock import iso_z, parse_iso
 
 logger = logging.getLogger(__name__)
 
 ARTICLE_META = "northnews_article"
+#: What a request fetches, for the components below the spider: "list" (home and section list
+#: pages), "article" (an article's first page), "article_page" (its later pages).
+PAGE_META = "northnews_page"
+#: On a list page's request for the next list page: the article URLs the current page lists
+#: (minus those older than ``-a since``), so the incremental middleware can stop paginating.
+LISTING_META = "northnews_listing"
 #: The ``-a`` arguments this spider understands (others are rejected by the crawl command).
-ARGUMENTS = ("editions", "replay", "max_pages", "since", "refresh")
+ARGUMENTS = ("site", "editions", "replay", "max_pages", "since", "refresh")
 
 
 class ArgumentError(ValueError):
@@ -36,15 +47,20 @@ class ArgumentError(ValueError):
 
 
 def parse_args(
+    site: str | None = None,
     editions: str | None = None,
     replay: str | None = None,
     max_pages: str | int | None = None,
     since: str | date | None = None,
     refresh: str | int | None = None,
-    available_editions: Iterable[str] = ("zh", "en"),
+    available_editions: Iterable[str] | None = None,
 ) -> dict[str, Any]:
     """Validate the spider arguments; raise :class:`ArgumentError` naming the bad one."""
-    available = tuple(available_editions)
+    try:
+        profile = load_site(site or DEFAULT_SITE)
+    except SiteError as exc:
+        raise ArgumentError(f"-a site: {exc}") from None
+    available = tuple(profile.editions if available_editions is None else available_editions)
     if editions is None or editions == "":
         chosen = list(available)
     else:
@@ -56,6 +72,8 @@ def parse_args(
                 f" choose from {','.join(available)}"
             )
     if replay is not None:
+        if not str(replay).strip():
+            raise ArgumentError("-a replay: expected a mirror directory or WARC path, got an empty value")
         if not Path(replay).exists():
             raise ArgumentError(f"-a replay: no such file or directory: {replay}")
     pages_limit = None
@@ -83,6 +101,7 @@ def parse_args(
         if refresh_days < 0:
             raise ArgumentError(f"-a refresh: expected a number of days >= 0, got {refresh!r}")
     return {
+        "site": profile,
         "refresh": refresh_days,
         "editions": list(dict.fromkeys(chosen)),
         "replay": replay,
@@ -93,15 +112,7 @@ def parse_args(
 
 class ArticlesSpider(scrapy.Spider):
     name = "articles"
-
-    #: Set by the store of record (incremental runs): ``url -> True`` for articles already archived
-    #: and not due for a refresh. The spider itself keeps no state between runs.
-    known_article: Callable[[str], bool] = staticmethod(lambda url: False)
-    #: Stop paginating a section at a list page whose articles are all known. Switched off by
-    #: the store when the previous run did not walk every list page to its end (killed,
-    #: failed, or limited by -a max_pages/since/editions): then page 1 may be all known while
-    #: page 3 still holds articles never fetched.
-    stop_at_known_page: bool = True
+    site: Site
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.raw_args = {k: kwargs.pop(k) for k in ARGUMENTS if k in kwargs}
@@ -110,28 +121,33 @@ class ArticlesSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ArticlesSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        start_urls = crawler.settings.getdict("NORTHNEWS_START_URLS")
-        args_ = parse_args(**spider.raw_args, available_editions=start_urls)
+        raw = dict(spider.raw_args)
+        raw.setdefault("site", crawler.settings.get("NORTHNEWS_SITE") or DEFAULT_SITE)
+        args_ = parse_args(**raw)
+        site: Site = args_["site"]
+        spider.site = site
+        spider.site_ref = str(raw["site"])  # a profile name or a path to its .toml
         spider.editions = args_["editions"]
         spider.replay = args_["replay"]
         spider.max_pages = args_["max_pages"]
         spider.since = args_["since"]
         spider.refresh = args_["refresh"]
-        spider.start_url_by_edition = {e: start_urls[e] for e in spider.editions}
-        spider.domains = tuple(crawler.settings.getlist("NORTHNEWS_ALLOWED_DOMAINS"))
-        spider.allowed_domains = list(spider.domains)
-        spider.edition_by_host = {(urlsplit(u).hostname or "").lower(): e for e, u in start_urls.items()}
+        spider.start_url_by_edition = {e: site.editions[e].start_url for e in spider.editions}
+        spider.allowed_domains = list(site.allowed_domains)
         # Each edition's host is crawled with its start URL's scheme, so that an article linked
         # over both http and https is one URL (one request, one item, one store row).
-        spider.scheme_by_host = {(urlsplit(u).hostname or "").lower(): urlsplit(u).scheme for u in start_urls.values()}
+        spider.scheme_by_host = {e.host: e.scheme for e in site.editions.values()}
         # The other editions' hosts: with -a editions=en, the header link to 中文简体 is not followed.
-        spider.skipped_hosts = {h for h, e in spider.edition_by_host.items() if e not in spider.editions}
+        spider.skipped_hosts = {e.host for c, e in site.editions.items() if c not in spider.editions}
         spider._configure(crawler)
         return spider
 
     def _configure(self, crawler: Crawler) -> None:
         """Settings that follow from the arguments (applied before components are built)."""
         settings = crawler.settings
+        if settings.get("NORTHNEWS_SITE") != self.site_ref:
+            # Every component reads the site from here (the WARC writer, the store, the manifest).
+            settings.set("NORTHNEWS_SITE", self.site_ref, priority="spider")
         archive_dir = Path(settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"))
         if not settings.getdict("FEEDS"):
             # The default feed of every crawl, unless -o/-O names another.
@@ -153,19 +169,19 @@ class ArticlesSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for edition, url in self.start_url_by_edition.items():
-            yield scrapy.Request(url, callback=self.parse_listing)
+            yield self._list_request(url)
 
-    def edition_of(self, url: str) -> str:
-        host = (urlsplit(url).hostname or "").lower()
-        if host in self.edition_by_host:
-            return self.edition_by_host[host]
-        return "en" if host.startswith("english.") else "zh"
+    def _list_request(self, url: str, listing: list[str] | None = None) -> scrapy.Request:
+        meta: dict[str, Any] = {PAGE_META: "list"}
+        if listing is not None:
+            meta[LISTING_META] = listing
+        return scrapy.Request(url, callback=self.parse_listing, meta=meta)
 
     def _links(self, response: TextResponse) -> list[discovery.Link]:
         """The page's links, minus those into editions this crawl does not cover."""
         links: list[discovery.Link] = []
         seen: set[str] = set()
-        for link in discovery.page_links(response.text, response.url, self.domains):
+        for link in discovery.page_links(response.selector, response.url, self.site):
             parts = urlsplit(link.url)
             host = (parts.hostname or "").lower()
             if host in self.skipped_hosts:
@@ -182,44 +198,47 @@ class ArticlesSpider(scrapy.Spider):
         return self.since is not None and when is not None and when < self.since
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
-        """Home and section list pages: follow sections, articles, and the next list page."""
+        """Home and section list pages: follow sections, articles, and the next list page.
+
+        Every article link not older than ``-a since`` is requested; the incremental middleware
+        drops those already archived, and the next list page too when this one held only those.
+        """
         if not isinstance(response, TextResponse):
             return
         links = self._links(response)
         entries = [link for link in links if link.kind is Kind.ARTICLE]
-        stop_paging = False
-        fresh = known = 0
+        listing = []
         for link in entries:
             if self._too_old(link.date):
                 self.crawler.stats.inc_value("northnews/spider/article_too_old")
                 continue
-            if self.known_article(link.url):
-                self.crawler.stats.inc_value("northnews/spider/article_known")
-                known += 1
-                continue
-            fresh += 1
+            listing.append(link.url)
             yield self._article_request(link.url)
-        if entries and not fresh and (self.stop_at_known_page or not known):
-            # A whole list page of old or already-archived articles: the rest of the section is too.
-            stop_paging = True
-            self.crawler.stats.inc_value("northnews/spider/pagination_stopped")
         section = discovery.list_section(response.url)
         for link in links:
             if link.kind is Kind.LIST and discovery.list_section(link.url) != section:
-                yield scrapy.Request(link.url, callback=self.parse_listing)
-        nxt = None if stop_paging else discovery.next_list_page(response.url, links)
-        if nxt and (self.max_pages is None or discovery.list_page_number(nxt) <= self.max_pages):
-            yield scrapy.Request(nxt, callback=self.parse_listing)
+                yield self._list_request(link.url)
+        if entries and not listing:
+            # A whole list page of articles older than -a since: the rest of the section is too.
+            self.crawler.stats.inc_value("northnews/spider/pagination_stopped")
+            return
+        nxt = discovery.next_list_page(response.url, links, self.site)
+        if nxt and (self.max_pages is None or self._list_position(nxt) <= self.max_pages):
+            yield self._list_request(nxt, listing)
+
+    def _list_position(self, url: str) -> int:
+        """1 for a section's first list page, 2 for the next, … (whatever the CMS numbers them)."""
+        return discovery.list_page_number(url, self.site) - self.site.urls.list_unsuffixed_page + 1
 
     def _article_request(self, url: str) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_article)
+        return scrapy.Request(url, callback=self.parse_article, meta={PAGE_META: "article"})
 
     def parse_article(self, response: Response) -> Iterator[scrapy.Request | ArticleItem]:
         """An article's first page: extract it, then fetch its other pages one after another."""
         if not isinstance(response, TextResponse):
             self.crawler.stats.inc_value("northnews/spider/not_text")
             return
-        page = pages.parse_article(response.text, response.url)
+        page = pages.parse_article(response.text, response.url, self.site)
         capture = response.meta.get("northnews_capture") or {}
         # The URL as linked, even if the server redirected (http → https, say).
         url = (response.meta.get("redirect_urls") or [response.url])[0]
@@ -237,7 +256,7 @@ class ArticlesSpider(scrapy.Spider):
     def parse_article_page(self, response: Response) -> Iterator[scrapy.Request | ArticleItem]:
         state = response.meta[ARTICLE_META]
         if isinstance(response, TextResponse):
-            page = pages.parse_article(response.text, response.url)
+            page = pages.parse_article(response.text, response.url, self.site)
             state["pages"].append(page)
             known = set(state["pending"]) | state["seen"]
             state["pending"].extend(u for u in page.page_urls if u not in known and u != response.url)
@@ -247,11 +266,10 @@ class ArticlesSpider(scrapy.Spider):
 
     def _related_articles(self, response: TextResponse) -> Iterator[scrapy.Request]:
         """Other articles an article page links (related news, sidebars): more to archive."""
-        own = discovery.first_page_url(response.url)
+        own = discovery.first_page_url(response.url, self.site)
         for link in self._links(response):
-            if link.kind is Kind.ARTICLE and link.url != own:
-                if not self._too_old(link.date) and not self.known_article(link.url):
-                    yield self._article_request(link.url)
+            if link.kind is Kind.ARTICLE and link.url != own and not self._too_old(link.date):
+                yield self._article_request(link.url)
 
     def _continue(self, state: dict[str, Any]) -> Iterator[scrapy.Request | ArticleItem]:
         if state["pending"]:
@@ -261,7 +279,7 @@ class ArticlesSpider(scrapy.Spider):
                 url,
                 callback=self.parse_article_page,
                 errback=self.article_page_failed,
-                meta={ARTICLE_META: state},
+                meta={ARTICLE_META: state, PAGE_META: "article_page"},
                 dont_filter=True,
             )
             return
@@ -278,17 +296,21 @@ class ArticlesSpider(scrapy.Spider):
         )
 
     def _item(self, state: dict[str, Any]) -> ArticleItem:
-        fields, problems = normalize.article_fields(state["pages"], state["url"])
+        capture = state["capture"]
+        fetched_at = capture.get("fetched_at") or iso_z()
+        fields, problems = normalize.article_fields(
+            state["pages"], state["url"], self.site, captured=parse_iso(fetched_at)
+        )
         for problem in problems:
             self.crawler.stats.inc_value(f"northnews/extract/{problem}")
             logger.warning("Article %s: %s", state["url"], problem.replace("_", " "))
-        capture = state["capture"]
         if len(state["pages"]) > 1:
             self.crawler.stats.inc_value("northnews/spider/multipage_articles")
         item = ArticleItem(
             url=state["url"],
-            edition=self.edition_of(state["url"]),
-            fetched_at=capture.get("fetched_at") or utc_now(),
+            site=self.site.name,
+            edition=self.site.edition_of(state["url"]),
+            fetched_at=fetched_at,
             warc=capture.get("warc"),
         )
         for name in ArticleItem.fields:
@@ -296,6 +318,3 @@ class ArticlesSpider(scrapy.Spider):
                 item[name] = fields[name]
         return item
 
-
-def utc_now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")

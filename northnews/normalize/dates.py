@@ -1,0 +1,136 @@
+"""Date rules: printed dates and times → aware datetimes in the site's time zone.
+
+Our own rules, not a date library: common parsers read a year-less ``09-15 15:21`` as 2009 and
+drop the time of day from ``2015-09-15 15:21`` (checked). A year-less date takes the year of
+the capture, or the year before when that would put it after the capture.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timezone, tzinfo
+
+from northnews.normalize.text import collapse_ws
+from northnews.sites import Site
+
+_TIME = (
+    r"(?:(?:\s*|T)(?P<H>\d{1,2})\s*(?:[:：]|时)\s*(?P<M>\d{1,2})(?!\d)"
+    r"(?:\s*(?:[:：]|分)\s*(?P<S>\d{1,2})(?!\d)(?:\s*秒)?|\s*分)?)?"
+)
+DATE_RE = re.compile(
+    r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*(?:[-/.]|月)\s*"
+    r"(?P<d>\d{1,2})(?!\d)(?:\s*日)?" + _TIME,
+    re.I,
+)
+# "09-15 15:21", "9月15日 15:21": month and day with a time of day (without the time, "09-15"
+# is too often something else to be read as a date).
+YEARLESS_RE = re.compile(
+    r"(?<![\d\-/.])(?P<m>\d{1,2})\s*(?:[-/]|月)\s*(?P<d>\d{1,2})(?!\d)(?:\s*日)?"
+    r"\s+(?P<H>\d{1,2})\s*[:：]\s*(?P<M>\d{2})(?!\d)(?:\s*[:：]\s*(?P<S>\d{2})(?!\d))?"
+)
+_ISO_RE = re.compile(
+    r"^\s*\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?\s*"
+    r"(?:Z|[+-]\d{2}:?\d{2})?\s*$",
+    re.I,
+)
+#: Used where no site is known (parsing a date only for its calendar day).
+UTC = timezone.utc
+
+
+def _date_from_match(match: re.Match[str], tz: tzinfo, year: int | None = None) -> datetime | None:
+    g = match.groupdict()
+    try:
+        return datetime(
+            int(g.get("y") or year or 0), int(g["m"]), int(g["d"]),
+            int(g["H"] or 0), int(g["M"] or 0), int(g["S"] or 0),
+            tzinfo=tz,
+        )
+    except (ValueError, TypeError):
+        return None
+
+
+def find_date(text: str | None, *, yearless: bool = False) -> re.Match[str] | None:
+    """The first valid printed date (with its time of day, if printed) in ``text``; with
+    ``yearless``, a month-day-time such as ``09-15 15:21`` when no full date is printed."""
+    if not text:
+        return None
+    for match in DATE_RE.finditer(text):
+        if _date_from_match(match, UTC) is not None:
+            return match
+    if yearless:
+        for match in YEARLESS_RE.finditer(text):
+            if _date_from_match(match, UTC, 2000) is not None:  # 2000: a leap year, so 02-29 counts
+                return match
+    return None
+
+
+def date_raw(text: str | None, *, yearless: bool = False) -> str | None:
+    """Just the date/time string as printed (whitespace collapsed), or ``None``."""
+    match = find_date(text, yearless=yearless)
+    return collapse_ws(match.group(0)) if match else None
+
+
+def parse_datetime(raw: str | None, tz: tzinfo = UTC, *, year: int | None = None, now: datetime | None = None) -> datetime | None:
+    """A printed date or an ISO value (``<time datetime>``, meta tags, JSON-LD) → aware datetime in ``tz``.
+
+    Times printed without an offset are in ``tz`` (the site's zone). A year-less date
+    (``09-15 15:21``) needs ``year`` (or ``now``, the capture time: its year, or the year before
+    when the date would otherwise lie after it); without either it is not a date.
+    """
+    if not raw:
+        return None
+    if _ISO_RE.match(raw):
+        value = raw.strip().replace(" ", "T", 1)
+        if value[-1:] in "zZ":
+            value = value[:-1] + "+00:00"
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            parsed = None
+        if parsed is not None:
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=tz)
+            return parsed.astimezone(tz).replace(microsecond=0)
+    match = find_date(raw)
+    if match:
+        return _date_from_match(match, tz)
+    if year is None and now is None:
+        return None
+    match = find_date(raw, yearless=True)
+    if not match:
+        return None
+    if year is not None:
+        return _date_from_match(match, tz, year)
+    assert now is not None
+    local_now = now.astimezone(tz)
+    moment = _date_from_match(match, tz, local_now.year)
+    if moment is not None and moment > local_now:
+        moment = _date_from_match(match, tz, local_now.year - 1)
+    return moment
+
+
+def published_raw_of(raw: str | None) -> str | None:
+    """``published_raw``: an ISO value as is, else just the printed date/time."""
+    raw = collapse_ws(raw)
+    if not raw:
+        return None
+    if _ISO_RE.match(raw):
+        return raw
+    return date_raw(raw, yearless=True) or raw
+
+
+def parse_published(raw: str | None, tz: tzinfo = UTC, *, now: datetime | None = None) -> str | None:
+    """ISO 8601 with seconds and the site's offset: ``2015-09-15T15:21:00+08:00``, or ``None``."""
+    parsed = parse_datetime(raw, tz, now=now)
+    return parsed.isoformat() if parsed else None
+
+
+def url_date(url: str, site: Site) -> date | None:
+    """The date an article URL encodes (by the profile's ``urls.url_dates``), or ``None``."""
+    for regex in site.urls.url_dates:
+        for match in regex.finditer(url):
+            try:
+                return date(int(match["y"]), int(match["m"]), int(match["d"]))
+            except ValueError:
+                continue
+    return None

@@ -1,0 +1,1 @@
+"""Operations: the store of record, incremental runs, cron runs, exports."""

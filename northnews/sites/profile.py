@@ -1,0 +1,316 @@
+"""Loading and checking site profiles (TOML) into :class:`Site` objects."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import importlib.util
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+SITES_DIR = Path(__file__).resolve().parent
+PROFILE_NAME = "site.toml"
+DEFAULT_SITE = "northnews"
+_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_LAYOUT_PARTS = ("title", "byline", "body", "crumb", "date")
+
+
+class SiteError(ValueError):
+    """An unknown site or a malformed profile; the message names the file, the key and what was expected."""
+
+
+@dataclass(frozen=True)
+class Edition:
+    code: str
+    start_url: str
+    language: str | None = None
+
+    @property
+    def host(self) -> str:
+        return (urlsplit(self.start_url).hostname or "").lower()
+
+    @property
+    def scheme(self) -> str:
+        return urlsplit(self.start_url).scheme
+
+
+@dataclass(frozen=True)
+class UrlRules:
+    """The portal's URL shapes (regexes over the path unless said otherwise)."""
+
+    article: re.Pattern[str]
+    list: re.Pattern[str]
+    list_unsuffixed_page: int = 1
+    excluded: tuple[re.Pattern[str], ...] = ()
+    attachment: re.Pattern[str] | None = None
+    url_dates: tuple[re.Pattern[str], ...] = ()
+    pager: str = "suffix"
+
+
+@dataclass(frozen=True)
+class TextRules:
+    site_names: re.Pattern[str] | None = None
+    home_crumbs: frozenset[str] = frozenset()
+    chrome_classes: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class LayoutSpec:
+    """One article layout, as the profile describes it: CSS selectors per part."""
+
+    name: str
+    title: str
+    byline: str
+    body: str
+    crumb: str | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True, eq=False)  # one object per profile file (cached): compared and hashed by identity
+class Site:
+    name: str
+    title: str
+    path: Path
+    timezone: tzinfo
+    timezone_name: str
+    allowed_domains: tuple[str, ...]
+    editions: Mapping[str, Edition]
+    urls: UrlRules
+    text: TextRules = field(default_factory=TextRules)
+    publishers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    layouts: tuple[LayoutSpec, ...] = ()
+    requisite_hosts: tuple[str, ...] = ()
+    hooks: ModuleType | None = field(default=None, compare=False, repr=False)
+
+    @functools.cached_property
+    def publisher_index(self) -> dict[str, str]:
+        """casefolded printed name → canonical publisher."""
+        return {
+            alias.strip().casefold(): canonical
+            for canonical, aliases in self.publishers.items()
+            for alias in (canonical, *aliases)
+        }
+
+    @functools.cached_property
+    def edition_by_host(self) -> dict[str, str]:
+        return {e.host: code for code, e in self.editions.items()}
+
+    def edition_of(self, url: str) -> str:
+        """The edition whose host serves ``url``; the first edition for other hosts of the site."""
+        host = (urlsplit(url).hostname or "").lower()
+        return self.edition_by_host.get(host) or next(iter(self.editions))
+
+    def describe(self) -> str:
+        editions = ", ".join(f"{c} {e.start_url}" for c, e in self.editions.items())
+        return f"{self.name}: {self.title} ({editions})"
+
+
+# --- loading ------------------------------------------------------------------------------------
+
+
+def known_sites() -> list[str]:
+    """The names of the profiles shipped in ``northnews/sites/``."""
+    return sorted(p.parent.name for p in SITES_DIR.glob(f"*/{PROFILE_NAME}"))
+
+
+def profile_path(name_or_path: str | Path) -> Path:
+    text = str(name_or_path)
+    if text.endswith(".toml") or "/" in text or "\\" in text:
+        path = Path(text)
+        if path.is_dir():
+            path = path / PROFILE_NAME
+        if not path.is_file():
+            raise SiteError(f"{path}: no such site profile")
+        return path.resolve()
+    if not _NAME_RE.match(text):
+        raise SiteError(f"site {text!r}: expected a profile name ({', '.join(known_sites())}) or a path to a .toml file")
+    path = SITES_DIR / text / PROFILE_NAME
+    if not path.is_file():
+        raise SiteError(f"unknown site {text!r}; known sites: {', '.join(known_sites())}")
+    return path
+
+
+@functools.lru_cache(maxsize=32)
+def _load(path: Path) -> Site:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SiteError(f"{path}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SiteError(f"{path}: not valid TOML: {exc}") from None
+    return _Parser(path, data).site()
+
+
+def load_site(name_or_path: str | Path = DEFAULT_SITE) -> Site:
+    """The site named ``name`` (a shipped profile) or described by a ``.toml`` file."""
+    return _load(profile_path(name_or_path))
+
+
+class _Parser:
+    def __init__(self, path: Path, data: dict[str, Any]) -> None:
+        self.path = path
+        self.data = data
+
+    def fail(self, key: str, expected: str, got: Any = None) -> SiteError:
+        found = "" if got is None else f", got {got!r}"
+        return SiteError(f"{self.path}: {key}: expected {expected}{found}")
+
+    def table(self, key: str, required: bool = True) -> dict[str, Any]:
+        value = self.data.get(key)
+        if value is None and not required:
+            return {}
+        if not isinstance(value, dict):
+            raise self.fail(f"[{key}]", "a table", value)
+        return value
+
+    def string(self, table: dict[str, Any], prefix: str, key: str, default: str | None = None) -> str:
+        value = table.get(key, default)
+        if not isinstance(value, str) or not value:
+            raise self.fail(f"{prefix}.{key}", "a non-empty string", value)
+        return value
+
+    def strings(self, table: dict[str, Any], prefix: str, key: str) -> list[str]:
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise self.fail(f"{prefix}.{key}", "a list of strings", value)
+        return value
+
+    def regex(self, pattern: str, key: str, groups: tuple[str, ...] = ()) -> re.Pattern[str]:
+        try:
+            compiled = re.compile(pattern, re.I)
+        except re.error as exc:
+            raise self.fail(key, f"a regular expression ({exc})", pattern) from None
+        missing = [g for g in groups if g not in compiled.groupindex]
+        if missing:
+            raise self.fail(key, f"a regular expression with the group(s) {', '.join(missing)}", pattern)
+        return compiled
+
+    def site(self) -> Site:
+        meta = self.table("site")
+        name = self.string(meta, "site", "name")
+        if not _NAME_RE.match(name):
+            raise self.fail("site.name", "lower-case letters, digits, - and _", name)
+        tz_name = self.string(meta, "site", "timezone")
+        try:
+            tz = ZoneInfo(tz_name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise self.fail("site.timezone", "an IANA time zone such as Asia/Shanghai", tz_name) from None
+        domains = self.strings(meta, "site", "allowed_domains")
+        if not domains:
+            raise self.fail("site.allowed_domains", "at least one domain")
+        return Site(
+            name=name,
+            title=meta.get("title") or name,
+            path=self.path,
+            timezone=tz,
+            timezone_name=tz_name,
+            allowed_domains=tuple(d.lower() for d in domains),
+            requisite_hosts=tuple(h.lower() for h in self.strings(meta, "site", "requisite_hosts")),
+            editions=self.editions(),
+            urls=self.urls(),
+            text=self.text(),
+            publishers=self.publishers(),
+            layouts=self.layouts(),
+            hooks=self.hooks(meta),
+        )
+
+    def editions(self) -> dict[str, Edition]:
+        editions = self.table("editions")
+        if not editions:
+            raise self.fail("[editions]", "at least one edition table such as [editions.zh]")
+        out = {}
+        for code, table in editions.items():
+            if not isinstance(table, dict):
+                raise self.fail(f"[editions.{code}]", "a table")
+            url = self.string(table, f"editions.{code}", "start_url")
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise self.fail(f"editions.{code}.start_url", "an http(s) URL", url)
+            out[code] = Edition(code=code, start_url=url, language=table.get("language"))
+        return out
+
+    def urls(self) -> UrlRules:
+        urls = self.table("urls")
+        pager = urls.get("pager", "suffix")
+        if pager not in ("suffix", "none"):
+            raise self.fail("urls.pager", '"suffix" or "none"', pager)
+        first = urls.get("list_unsuffixed_page", 1)
+        if not isinstance(first, int) or first < 0:
+            raise self.fail("urls.list_unsuffixed_page", "an integer >= 0", first)
+        ext = self.strings(urls, "urls", "attachment_ext")
+        attachment = re.compile(r"\.(?:" + "|".join(re.escape(e.lower().lstrip(".")) for e in ext) + r")$", re.I) if ext else None
+        return UrlRules(
+            article=self.regex(self.string(urls, "urls", "article"), "urls.article", ("id",)),
+            list=self.regex(self.string(urls, "urls", "list"), "urls.list"),
+            list_unsuffixed_page=first,
+            excluded=tuple(self.regex(p, "urls.excluded") for p in self.strings(urls, "urls", "excluded")),
+            attachment=attachment,
+            url_dates=tuple(self.regex(p, "urls.url_dates", ("y", "m", "d")) for p in self.strings(urls, "urls", "url_dates")),
+            pager=pager,
+        )
+
+    def text(self) -> TextRules:
+        text = self.table("text", required=False)
+        names = self.strings(text, "text", "site_names")
+        return TextRules(
+            site_names=self.regex("|".join(f"(?:{n})" for n in names), "text.site_names") if names else None,
+            home_crumbs=frozenset(c.casefold() for c in self.strings(text, "text", "home_crumbs")),
+            chrome_classes=frozenset(self.strings(text, "text", "chrome_classes")),
+        )
+
+    def publishers(self) -> dict[str, tuple[str, ...]]:
+        table = self.table("publishers", required=False)
+        out = {}
+        for canonical, aliases in table.items():
+            if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+                raise self.fail(f"publishers.{canonical}", "a list of printed names", aliases)
+            out[canonical] = tuple(aliases)
+        return out
+
+    def layouts(self) -> tuple[LayoutSpec, ...]:
+        layouts = self.data.get("layouts", [])
+        if not isinstance(layouts, list):
+            raise self.fail("[[layouts]]", "an array of tables", layouts)
+        out = []
+        for i, table in enumerate(layouts):
+            prefix = f"layouts[{i}]"
+            if not isinstance(table, dict):
+                raise self.fail(prefix, "a table", table)
+            unknown = set(table) - {"name", *_LAYOUT_PARTS}
+            if unknown:
+                raise self.fail(f"{prefix}.{sorted(unknown)[0]}", f"one of name, {', '.join(_LAYOUT_PARTS)}")
+            spec = LayoutSpec(
+                name=self.string(table, prefix, "name"),
+                title=self.string(table, prefix, "title"),
+                byline=self.string(table, prefix, "byline"),
+                body=self.string(table, prefix, "body"),
+                crumb=table.get("crumb"),
+                date=table.get("date"),
+            )
+            out.append(spec)
+        names = [s.name for s in out]
+        if len(set(names)) != len(names) or "generic" in names:
+            raise self.fail("[[layouts]].name", "distinct names, none of them 'generic'", names)
+        return tuple(out)
+
+    def hooks(self, meta: dict[str, Any]) -> ModuleType | None:
+        """``hooks.py`` beside the profile, if there is one."""
+        hooks_file = self.path.parent / "hooks.py"
+        if not hooks_file.is_file():
+            return None
+        if self.path.parent.parent == SITES_DIR:
+            return importlib.import_module(f"northnews.sites.{self.path.parent.name}.hooks")
+        spec = importlib.util.spec_from_file_location(f"northnews_site_hooks_{meta.get('name')}", hooks_file)
+        if spec is None or spec.loader is None:  # pragma: no cover
+            raise SiteError(f"{hooks_file}: cannot be imported")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module

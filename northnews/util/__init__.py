@@ -1,0 +1,1 @@
+"""Small shared helpers with no northnews imports: the clock, URL keys, digests."""
