@@ -527,9 +527,19 @@ def _leading_junk(item: tuple[Block, str], min_len: int) -> bool:
     return len(text) < min_len
 
 
+# A line wholly in brackets at the end: a credit "（文/宣传部 图/记者团）", "(完)", "[责任编辑：X]".
+_BRACKETED_RE = re.compile(r"^[(（\[【][^()（）\[\]【】]{0,60}[)）\]】]$")
+# Self-media sign-offs: follow prompts, QR codes, -END-.
+_PROMPT_RE = re.compile(
+    r"二维码|关注(?:我们|公众号|本号)|点击(?:上方|下方|蓝字)|阅读原文|^-+\s*(?:end|完)\s*-+$|^(?:end|完)$", re.IGNORECASE
+)
+
+
 def _trailing_junk(item: tuple[Block, str], min_len: int) -> bool:
     block, text = item
     if _is_meta_line(text) or _NOTICE_RE.match(text) or block.heading:
+        return True
+    if len(text) < 60 and (_BRACKETED_RE.match(text) or _PROMPT_RE.search(text)):
         return True
     if block.link_chars and block.link_ratio >= 0.3 and len(text) < 200:
         return True

@@ -21,15 +21,17 @@ against trafilatura, this is as accurate and several times faster.
 from __future__ import annotations
 
 import re
+from copy import deepcopy as copy_element
 
 from lxml import etree
 
 from northnews.normalize import collapse_ws, date_raw
 from northnews.pages import _dom, _meta
 from northnews.pages._article import ArticlePage
+from northnews.pages._body import editor_line
 from northnews.pages._byline import Byline, parse_byline
 from northnews.pages._fields import keywords, page_urls, section
-from northnews.pages._generic_body import find_container, is_cjk, paragraphs
+from northnews.pages._generic_body import SKIP, find_container, is_cjk, paragraphs
 from northnews.pages._select import Doc, Element
 
 NAME = "generic"
@@ -147,6 +149,50 @@ def _byline_elements(heading: Element | None, container: Element | None) -> list
     return [el for el in out if len(_dom.text_of(el)) < 300]
 
 
+_BYLINE_CHROME_RE = re.compile(
+    r"share|fenxiang|bdshare|jiathis|font|zihao|print|tool|comment|pinglun|collect|shoucang|qrcode|weixin"
+    r"|wechat|weibo|interact|hudong",
+    re.IGNORECASE,
+)
+
+
+def _clean_copy(el: Element) -> Element:
+    """A copy of a byline element without its chrome (share links, font-size widgets, scripts)."""
+    copy = copy_element(el)
+    for child in list(copy.iter()):
+        if child is copy or not isinstance(child.tag, str):
+            continue
+        tag = child.tag.lower()
+        if tag in SKIP or _BYLINE_CHROME_RE.search(f"{child.get('class') or ''} {child.get('id') or ''}"):
+            parent = child.getparent()
+            if parent is not None:
+                tail = child.tail
+                parent.remove(child)
+                if tail:  # keep the text after the dropped element
+                    prev = parent[-1] if len(parent) else None
+                    if prev is not None:
+                        prev.tail = (prev.tail or "") + tail
+                    else:
+                        parent.text = (parent.text or "") + tail
+    return copy
+
+
+_EDITOR_TEXT = etree.XPath("//text()[contains(., '编') or contains(., 'ditor')]")
+
+
+def _editor_anywhere(root: Element) -> str | None:
+    """An editor line outside the story's container (``<div class="editor">责任编辑：X</div>``)."""
+    for text in _EDITOR_TEXT(root):
+        if len(text) > 80:
+            continue
+        parent = text.getparent()
+        line = _dom.text_of(parent) if parent is not None and len(parent) < 4 else collapse_ws(text)
+        editor = editor_line(line) or editor_line(collapse_ws(text))
+        if editor:
+            return editor
+    return None
+
+
 def _text_byline(lines: list[str]) -> Byline:
     probe = etree.Element("div")
     for line in lines:
@@ -249,20 +295,23 @@ def parse_tree(doc: Doc, url: str) -> ArticlePage:
     body = (
         paragraphs(container, url, cjk, good, frozenset(skip)) if container is not None else None
     )
-    byline = parse_byline(*bylines)
+    byline = parse_byline(*(_clean_copy(el) for el in bylines))
     if body is not None and body.meta_lines:
         inner = _text_byline(body.meta_lines)
         byline = Byline(
             source=byline.source or inner.source, author=byline.author or inner.author,
             editor=byline.editor or inner.editor, date=byline.date or inner.date,
         )
+    editor = byline.editor or (body.editor if body is not None else None)
+    if editor is None and cjk:
+        editor = _editor_anywhere(body_el)
     byline_text = " ".join(byline_texts + (body.meta_lines if body is not None else []))
     return ArticlePage(
         template=NAME,
         title=title,
         source=byline.source,
         author=byline.author or (_meta.ld_author(ld) if not cjk else None),
-        editor=byline.editor or (body.editor if body is not None else None),
+        editor=editor,
         date=_published(root, heading, byline, meta, ld, container, byline_text),
         section=section(doc),
         paragraphs=body.paragraphs if body is not None else [],
