@@ -20,6 +20,8 @@ from northnews.encoding import decode, looks_mojibake
 from northnews.normalize import article_fields, url_date
 from northnews.pages import ArticlePage, generic, layouts_of
 from northnews.pages import parse_article as parse_any
+from northnews.pages._select import Doc, Selector
+from northnews.pipelines import reject_reasons
 from northnews.sites import load_site
 
 NN = load_site("northnews")
@@ -29,8 +31,6 @@ LAYOUT = {layout.name: layout for layout in layouts_of(NN)}
 def parse_article(html: str, url: str):
     """Page understanding as the northnews.cn profile drives it."""
     return parse_any(html, url, NN)
-from northnews.pages._select import Doc, Selector
-from northnews.pipelines import reject_reasons
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PAGE_CASES = sorted(p.parent for p in (FIXTURES / "pages").glob("*/*/output.json"))

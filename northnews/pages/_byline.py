@@ -24,7 +24,9 @@ _LABEL_RE = re.compile(
 # Where a labelled value ends: the next boundary, any other "label：" (known or not: 点击：,
 # 字号：), a bracketed widget (【字号：大 中 小】) or a wide gap.
 _VALUE_END_RE = re.compile(
-    rf"{SEP}|(?<![A-Za-z])(?:{_ANY_LABEL}|[\u4e00-\u9fff]{{2,5}}|[A-Za-z]{{3,12}})\s*[:：](?!\d)"
+    # A known label or a Chinese word before a colon starts the next value even when a date
+    # follows at once (来源：</span><span>时间：2020-…); an unknown Latin word must not be a time.
+    rf"{SEP}|(?<![A-Za-z])(?:(?:{_ANY_LABEL}|[\u4e00-\u9fff]{{2,5}})\s*[:：]|[A-Za-z]{{3,12}}\s*[:：](?!\d))"
     r"|[【\[|｜]|\s{2,}|\u3000",
     re.I,
 )

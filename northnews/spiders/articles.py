@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -168,7 +168,7 @@ class ArticlesSpider(scrapy.Spider):
     # --- navigation -------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        for edition, url in self.start_url_by_edition.items():
+        for url in self.start_url_by_edition.values():
             yield self._list_request(url)
 
     def _list_request(self, url: str, listing: list[str] | None = None) -> scrapy.Request:
