@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from northnews.ops import cron
 from northnews.archive.lock import ArchiveLock, LockHeld
+from northnews.ops import cron
 from northnews.ops.store import Store
 from tests.conftest import PORTAL
 from tests.mockserver import MockPortal

@@ -16,9 +16,9 @@ from twisted.internet.task import Clock
 
 from northnews.discovery import Kind, classify
 from northnews.middlewares import RedirectMiddleware, RetryAfterMiddleware, retry_after_seconds
+from northnews.sites import load_site
 from tests.conftest import PORTAL, run_crawl
 from tests.mockserver import MockPortal
-from northnews.sites import load_site
 
 NN = load_site("northnews")
 

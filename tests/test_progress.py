@@ -12,6 +12,7 @@ from scrapy.utils.test import get_crawler
 from twisted.internet.error import ConnectionRefusedError, TimeoutError
 from twisted.python.failure import Failure
 
+from northnews.discovery import Kind, classify
 from northnews.extensions.progress import (
     Outcomes,
     Progress,
@@ -21,7 +22,6 @@ from northnews.extensions.progress import (
     format_progress,
     request_count,
 )
-from northnews.discovery import Kind, classify
 from northnews.sites import load_site
 from northnews.spiders.articles import ArticlesSpider
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from northnews.discovery import Kind, classify, list_section, url_date
+from northnews.sites import load_site
 from tests.conftest import EXPECTED as EXPECTED_DIR
 from tests.conftest import PORTAL, REPO, CrawlResult, read_jsonl, run_crawl
 from tests.mockserver import MockPortal
-from northnews.sites import load_site
 
 NN = load_site("northnews")
 

@@ -10,8 +10,8 @@ Site data (publisher aliases, site names, home crumbs, time zone, URL dates) com
 
 from northnews.normalize.dates import (
     DATE_RE,
-    find_date,
     date_raw,
+    find_date,
     parse_datetime,
     parse_published,
     published_raw_of,

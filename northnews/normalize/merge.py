@@ -52,7 +52,7 @@ def clean_source(text: str | None) -> str | None:
 
 def content_digest(title: str | None, published: str | None, body: str | None) -> str:
     """``sha1:<BASE32>`` of ``title + "\\n" + published + "\\n" + body`` (UTF-8)."""
-    return "sha1:" + sha1_base32(f"{title or ''}\n{published or ''}\n{body or ''}".encode("utf-8"))
+    return "sha1:" + sha1_base32(f"{title or ''}\n{published or ''}\n{body or ''}".encode())
 
 
 def _first(values: Iterable[Any]) -> Any:

@@ -19,9 +19,9 @@ from __future__ import annotations
 import functools
 import logging
 
+from northnews.normalize.text import clean_title
 from northnews.pages import _dom, generic
 from northnews.pages._article import ArticlePage
-from northnews.normalize.text import clean_title
 from northnews.pages._fields import document_titles, section
 from northnews.pages._layout import Layout
 from northnews.pages._select import Doc

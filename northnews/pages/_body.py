@@ -170,7 +170,7 @@ _EDITOR_LINE_RE = re.compile(
     rf"^[\s(（\[【]*(?:{EDITOR_LABEL})\s*[:：]\s*(?P<v>[^)）\]】]*?)\s*[)）\]】]*\s*$", re.I
 )
 _EDITOR_TAIL_RE = re.compile(
-    rf"^(?P<body>.*?)\s*[(（\[【]\s*(?:责任编辑|责\s*编|编\s*辑|editor)\s*[:：]\s*(?P<v>[^)）\]】]+)[)）\]】]\s*$",
+    r"^(?P<body>.*?)\s*[(（\[【]\s*(?:责任编辑|责\s*编|编\s*辑|editor)\s*[:：]\s*(?P<v>[^)）\]】]+)[)）\]】]\s*$",
     re.I,
 )
 _SHARE_WORDS = re.compile(r"^(?:分享到|分享)\s*[:：]|^share (?:to|this)\b|^share\s*:", re.I)

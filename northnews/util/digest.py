@@ -11,6 +11,6 @@ def sha1_base32(data: bytes) -> str:
     return base64.b32encode(hashlib.sha1(data).digest()).decode("ascii")
 
 
-def base32_of(hasher: "hashlib._Hash") -> str:
+def base32_of(hasher: hashlib._Hash) -> str:
     """The base32 form of a running hash object (streamed files)."""
     return base64.b32encode(hasher.digest()).decode("ascii")
