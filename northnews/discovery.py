@@ -7,11 +7,10 @@ directory listing (``urls.list``: ``/news/nmgnews/``, ``…/index_3.shtml``) is 
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
-from typing import Iterable
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from parsel import Selector
