@@ -4,31 +4,9 @@ It is what incremental runs consult, what ``scrapy export`` reads, and where run
 that a run killed at any moment (SIGKILL included, where Scrapy's JOBDIR is useless) is followed by
 one that completes what is missing.
 
-Tables (the WARC writer's digest index lives apart, in ``warc/digests.sqlite3``):
-
-``articles``
-    one row per article URL: when it was first and last seen, its latest version and digest.
-``article_versions``
-    one row per *version* of an article — the item as JSON, its content digest, title,
-    published, WARC pointer. Insert-only: triggers refuse UPDATE and DELETE, so a version is
-    never overwritten in place. A new version is written exactly when the content digest
-    differs from the latest version's.
-``article_captures``
-    one row per time an article was processed (``new``, ``updated`` or ``unchanged``), with
-    the WARC pointer of that capture. A version's ``last_seen`` is its latest capture.
-``article_rejects``
-    URLs fetched but not stored: items dropped by the validation pipeline, article pages
-    answered 404/410. They count as known, so a run does not fetch them again and again.
-``runs``
-    one row per crawl: status, whether it walked every list page cleanly (``complete``),
-    and its final stats. Incremental runs stop paginating a section at an all-known list page
-    only when the previous run was complete.
-
-Every row carries the ``site`` (profile name) it belongs to: one archive may hold several
-portals, and "already archived?" is asked per site. Schema 1 (the first release, one portal,
-no site column) is migrated in place on first open: a ``site`` column is added with the value
-``northnews`` (the only portal that release crawled); no row is rewritten or dropped. A store
-written by a newer release is refused with a message saying so.
+The tables and their migrations are described in :mod:`northnews.ops.schema`. Every row carries
+the ``site`` it belongs to: one archive may hold several portals, and "already archived?" is
+asked per site.
 
 Writes commit per item: a kill loses at most the items in flight, and those are not known,
 so the next run fetches them again. ``synchronous=NORMAL`` in WAL mode survives process
@@ -48,98 +26,13 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from northnews.ops.schema import SCHEMA, SCHEMA_VERSION, V1_SITE, StoreError, migrate
 from northnews.util.clock import iso_z, utc_now
 from northnews.util.urls import url_key
 
 STORE_NAME = "northnews.sqlite3"
-SCHEMA_VERSION = 2
-#: The site of every row a schema-1 store holds: the first release crawled northnews.cn only.
-V1_SITE = "northnews"
-_SITE_TABLES = ("articles", "article_versions", "article_captures", "article_rejects", "runs")
+__all__ = ["SCHEMA_VERSION", "STORE_NAME", "Store", "StoreError", "store_path"]
 
-
-class StoreError(RuntimeError):
-    """A store this release cannot open (newer schema, not a store); the message says why."""
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS store_meta (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS articles (
-    url TEXT PRIMARY KEY,
-    url_key TEXT NOT NULL,
-    site TEXT NOT NULL DEFAULT 'northnews',
-    edition TEXT,
-    first_seen TEXT NOT NULL,
-    last_seen TEXT NOT NULL,
-    latest_version INTEGER NOT NULL,
-    latest_digest TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS articles_url_key ON articles (url_key);
-CREATE INDEX IF NOT EXISTS articles_site_url_key ON articles (site, url_key);
-CREATE TABLE IF NOT EXISTS article_versions (
-    id INTEGER PRIMARY KEY,
-    url TEXT NOT NULL REFERENCES articles (url),
-    version INTEGER NOT NULL,
-    content_digest TEXT NOT NULL,
-    title TEXT,
-    published TEXT,
-    edition TEXT,
-    first_seen TEXT NOT NULL,
-    fetched_at TEXT,
-    warc_file TEXT,
-    warc_offset INTEGER,
-    warc_record_id TEXT,
-    item_json TEXT NOT NULL,
-    run_id TEXT,
-    site TEXT NOT NULL DEFAULT 'northnews',
-    UNIQUE (url, version)
-);
-CREATE INDEX IF NOT EXISTS article_versions_published ON article_versions (published);
-CREATE TRIGGER IF NOT EXISTS article_versions_no_update BEFORE UPDATE ON article_versions
-BEGIN SELECT RAISE(ABORT, 'article versions are never overwritten in place'); END;
-CREATE TRIGGER IF NOT EXISTS article_versions_no_delete BEFORE DELETE ON article_versions
-BEGIN SELECT RAISE(ABORT, 'article versions are never deleted'); END;
-CREATE TABLE IF NOT EXISTS article_captures (
-    id INTEGER PRIMARY KEY,
-    url TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    outcome TEXT NOT NULL CHECK (outcome IN ('new', 'updated', 'unchanged')),
-    seen_at TEXT NOT NULL,
-    fetched_at TEXT,
-    warc_file TEXT,
-    warc_offset INTEGER,
-    warc_record_id TEXT,
-    run_id TEXT,
-    site TEXT NOT NULL DEFAULT 'northnews'
-);
-CREATE INDEX IF NOT EXISTS article_captures_version ON article_captures (url, version);
-CREATE TABLE IF NOT EXISTS article_rejects (
-    url TEXT PRIMARY KEY,
-    url_key TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    first_seen TEXT NOT NULL,
-    last_seen TEXT NOT NULL,
-    run_id TEXT,
-    site TEXT NOT NULL DEFAULT 'northnews'
-);
-CREATE INDEX IF NOT EXISTS article_rejects_url_key ON article_rejects (url_key);
-CREATE INDEX IF NOT EXISTS article_rejects_site_url_key ON article_rejects (site, url_key);
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    run_id TEXT NOT NULL UNIQUE,
-    pid INTEGER,
-    started_at TEXT NOT NULL,
-    ended_at TEXT,
-    status TEXT NOT NULL,
-    complete INTEGER NOT NULL DEFAULT 0,
-    args_json TEXT,
-    stats_json TEXT,
-    note TEXT,
-    site TEXT NOT NULL DEFAULT 'northnews'
-);
-"""
 
 def iso(when: datetime) -> str:
     """Store timestamps: UTC with microseconds, so runs within one second still order."""
@@ -224,12 +117,7 @@ class Store:
                 f" reads schemas 1-{SCHEMA_VERSION}: upgrade northnews (the file is left untouched)"
             )
         with self.transaction() as db:
-            if found == 1:
-                # ALTER TABLE … ADD COLUMN rewrites no row and fires no trigger: every article,
-                # version, capture, reject and run is kept as written, now with its site.
-                for table in _SITE_TABLES:
-                    db.execute(f"ALTER TABLE {table} ADD COLUMN site TEXT NOT NULL DEFAULT '{V1_SITE}'")
-            db.execute("UPDATE store_meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+            migrate(db, found)
             db.execute(
                 "INSERT OR REPLACE INTO store_meta (key, value) VALUES (?, ?)",
                 (f"migrated_from_{found}", iso(self.clock())),
