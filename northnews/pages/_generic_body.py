@@ -141,10 +141,20 @@ _WEAK_ROLES = frozenset({"complementary", "banner"})
 
 def chrome_level(el: Element, tag: str) -> int:
     """0: not chrome; 1: chrome that may wrap the story (aside, form, "with-sidebar"); 2: chrome."""
-    role = el.get("role")
-    if tag in _STRONG_TAGS or role in _STRONG_ROLES or hidden(el):
+    if tag in _STRONG_TAGS:
         return 2
-    level = class_verdict(el)[0]
+    items = el.items()
+    if not items:
+        return 1 if tag in _WEAK_TAGS else 0
+    attrs = dict(items)
+    role = attrs.get("role")
+    style = attrs.get("style")
+    if (
+        role in _STRONG_ROLES or "hidden" in attrs or attrs.get("aria-hidden") == "true"
+        or (style and _HIDDEN_STYLE_RE.search(style))
+    ):
+        return 2
+    level = class_verdict(el)[0] if ("class" in attrs or "id" in attrs) else 0
     if level < 2 and (tag in _WEAK_TAGS or role in _WEAK_ROLES):
         return 1
     return level

@@ -125,9 +125,11 @@ def ld_author(objects: list[dict[str, Any]]) -> str | None:
 
 # --- inline scripts -----------------------------------------------------------------------------
 
-_SCRIPT_DATE_RE = re.compile(
-    r"""(?:publish|pub|post|release|create|news|article|first)_?(?:time|date|datetime|at|ed)\w{0,8}"""
-    r"""["']?\s*[:=]\s*["'](?P<v>[^"'\n]{8,40})["']""",
+# A quoted date assigned to something: found by its value (a cheap scan), then the name before it
+# is checked. ``var publish_time = "2019-09-07 13:43:12"``, ``"pubDate": "2019/09/07 13:43"``.
+_SCRIPT_VALUE_RE = re.compile(r"""[:=]\s*["']((?:19|20)\d{2}[-/.年]\d{1,2}[^"'\n]{0,30})["']""")
+_SCRIPT_NAME_RE = re.compile(
+    r"(?:publish|pub|post|release|create|news|article|first|send)_?(?:time|date|datetime|at|ed)\w{0,8}[\"']?\s*$",
     re.IGNORECASE,
 )
 
@@ -136,14 +138,13 @@ def script_published(root: Element) -> str | None:
     """``var publish_time = "2019-09-07 13:43:12"`` and the like in an inline script."""
     for el in root.iter("script"):
         text = el.text
-        if not text or el.get("src") or len(text) > 200_000:
+        if not text or el.get("src") or (el.get("type") or "").lower() == "application/ld+json":
             continue
-        if (el.get("type") or "").lower() == "application/ld+json":
-            continue
-        for match in _SCRIPT_DATE_RE.finditer(text):
-            value = match.group("v").strip()
-            if find_date(value):
-                return collapse_ws(value)
+        for match in _SCRIPT_VALUE_RE.finditer(text):
+            if _SCRIPT_NAME_RE.search(text[max(0, match.start() - 40) : match.start()]):
+                value = match.group(1).strip()
+                if find_date(value):
+                    return collapse_ws(value)
     return None
 
 

@@ -25,12 +25,12 @@ from copy import deepcopy as copy_element
 
 from lxml import etree
 
-from northnews.normalize import collapse_ws, date_raw
+from northnews.normalize import collapse_ws, date_raw, section_from_crumbs, split_tags
 from northnews.pages import _dom, _meta
 from northnews.pages._article import ArticlePage
 from northnews.pages._body import editor_line
 from northnews.pages._byline import Byline, parse_byline
-from northnews.pages._fields import keywords, page_urls, section
+from northnews.pages._fields import crumbs, keywords, page_urls
 from northnews.pages._generic_body import SKIP, find_container, is_cjk, paragraphs
 from northnews.pages._select import Doc, Element
 
@@ -262,6 +262,25 @@ def _published(
     return None
 
 
+_CRUMB_CLASSES = (
+    "crumb", "crumbs", "breadcrumb", "breadcrumbs", "position", "location", "weizhi", "dqwz", "nav-path",
+    "senav", "l-pos", "bread", "path", "site-path", "curpos", "current",
+)
+
+
+def _section(doc: Doc) -> str | None:
+    """The breadcrumb's section, looked up in the class index (no selector scans the whole tree)."""
+    candidates = [el for name in _CRUMB_CLASSES for el in doc.by_class(name)]
+    candidates += [el for el in doc.root.iter("nav") if (el.get("aria-label") or "").lower() == "breadcrumb"]
+    for el in candidates:
+        if len(el) > 40:
+            continue
+        found = section_from_crumbs(crumbs(el))
+        if found:
+            return found
+    return None
+
+
 def _same_day(a: str, b: str) -> bool:
     from northnews.normalize import parse_datetime
 
@@ -313,10 +332,10 @@ def parse_tree(doc: Doc, url: str) -> ArticlePage:
         author=byline.author or (_meta.ld_author(ld) if not cjk else None),
         editor=editor,
         date=_published(root, heading, byline, meta, ld, container, byline_text),
-        section=section(doc),
+        section=_section(doc),
         paragraphs=body.paragraphs if body is not None else [],
         images=body.images if body is not None else [],
-        tags=keywords(root),
+        tags=split_tags(meta["keywords"]) if meta.get("keywords") else keywords(root),
         page_urls=page_urls(root, url),
     )
 
