@@ -68,30 +68,39 @@ def parse_html(html: str | bytes) -> Element | None:
 
 
 def flatten(html: str, max_depth: int = MAX_DEPTH) -> str:
-    """``html`` with every tag nested deeper than ``max_depth`` removed (text kept)."""
+    """``html`` nested at most ``max_depth`` deep, its text kept: runs of the same tag opened one
+    inside the other with nothing between them become one, and what is still too deep loses its
+    tags."""
     out: list[str] = []
-    depth, pos = 0, 0
-    dropped: list[int] = []  # depths at which an opening tag was dropped
+    pos = 0
+    dropped: list[bool] = []  # per open element: was its tag dropped?
+    last_open: str | None = None  # the tag just opened, while nothing but whitespace followed it
+    depth = 0
     for match in _TAG_RE.finditer(html):
         closing, name, selfclosing = match.group(1), match.group(2).lower(), match.group(3)
-        out.append(html[pos : match.start()])
+        between = html[pos : match.start()]
+        out.append(between)
+        if between.strip():
+            last_open = None
         pos = match.end()
         if name in _VOID or selfclosing:
             if depth < max_depth or name == "br":
                 out.append(match.group(0))
+            last_open = None
             continue
         if closing:
-            if dropped and dropped[-1] == depth:
-                dropped.pop()
-            else:
-                out.append(match.group(0))
-            depth = max(0, depth - 1)
+            if dropped:
+                if not dropped.pop():
+                    out.append(match.group(0))
+                    depth -= 1
+            last_open = None
         else:
-            depth += 1
-            if depth > max_depth:
-                dropped.append(depth)
-            else:
+            drop = name == last_open or depth >= max_depth
+            dropped.append(drop)
+            if not drop:
                 out.append(match.group(0))
+                depth += 1
+            last_open = name
     out.append(html[pos:])
     return "".join(out)
 

@@ -31,7 +31,7 @@ from northnews.pages._article import ArticlePage
 from northnews.pages._body import editor_line
 from northnews.pages._byline import Byline, parse_byline
 from northnews.pages._fields import crumbs, keywords, page_urls
-from northnews.pages._generic_body import SKIP, find_container, is_cjk, paragraphs
+from northnews.pages._generic_body import SKIP, find_container, is_chrome, is_cjk, paragraphs
 from northnews.pages._select import Doc, Element
 
 NAME = "generic"
@@ -102,9 +102,14 @@ def _heading(body: Element, hints: list[str], site: str | None) -> Element | Non
                     el, parent = parent, parent.getparent()
                 return el
     if not keys:
-        for el in body.iter("h1"):
-            if _dom.text_of(el):
-                return el
+        return _first_h1(body)
+    return None
+
+
+def _first_h1(body: Element) -> Element | None:
+    for el in body.iter("h1"):
+        if _dom.text_of(el):
+            return el
     return None
 
 
@@ -114,9 +119,12 @@ def _title(heading: Element | None, hints: list[str], site: str | None) -> str |
         if text:
             return text
     for hint in hints:
+        every = _parts(hint, None)
         parts = _parts(hint, site)
-        if parts:
-            return parts[0] if len(parts) > 1 and site else _strip_site(hint, parts)
+        if site and parts and len(parts) < len(every):
+            return parts[0]  # the site's own name was one of the parts
+        if every:
+            return _strip_site(hint, every)
     return None
 
 
@@ -201,10 +209,13 @@ def _text_byline(lines: list[str]) -> Byline:
     return parse_byline(probe)
 
 
-def _after_heading_text(heading: Element) -> str:
-    """Up to 2,000 characters printed after the heading, not counting link text (related lists)."""
+def _after_heading_text(heading: Element, container: Element | None) -> str:
+    """Up to 2,000 characters printed between the heading and the story, not counting link text or
+    chrome (related lists, sidebars)."""
     texts: list[str] = []
     for el in heading.itersiblings():
+        if container is not None and (el is container or container in el.iterdescendants()):
+            break
         texts.extend(_link_free_text(el))
         if sum(map(len, texts)) > 2000:
             break
@@ -216,7 +227,7 @@ def _link_free_text(el: Element) -> list[str]:
 
     def walk(node: Element, depth: int) -> None:
         tag = _dom.tag_of(node)
-        if tag == "a" or tag in _dom.SKIP_TAGS or depth > 50:
+        if tag == "a" or tag in _dom.SKIP_TAGS or depth > 50 or is_chrome(node, tag):
             return
         if node.text:
             out.append(node.text)
@@ -258,7 +269,8 @@ def _published(
     if yearless:
         return yearless
     if heading is not None:
-        return date_raw(_after_heading_text(heading)) or _meta.yearless_date(_after_heading_text(heading))
+        text = _after_heading_text(heading, container)
+        return date_raw(text) or _meta.yearless_date(text)
     return None
 
 
@@ -304,7 +316,9 @@ def parse_tree(doc: Doc, url: str) -> ArticlePage:
     cjk = is_cjk(title or (hints[0] if hints else ""))
 
     container, good = find_container(body_el, cjk)
-    bylines = _byline_elements(heading, container)
+    # The byline sits by the headline; with no headline found, by the first h1 at least.
+    anchor = heading if heading is not None else _first_h1(body_el)
+    bylines = _byline_elements(anchor, container)
     byline_texts = [_dom.text_of(el) for el in bylines]
     skip = {t for t in byline_texts if t}
     if heading is not None:
@@ -331,7 +345,7 @@ def parse_tree(doc: Doc, url: str) -> ArticlePage:
         source=byline.source,
         author=byline.author or (_meta.ld_author(ld) if not cjk else None),
         editor=editor,
-        date=_published(root, heading, byline, meta, ld, container, byline_text),
+        date=_published(root, anchor, byline, meta, ld, container, byline_text),
         section=_section(doc),
         paragraphs=body.paragraphs if body is not None else [],
         images=body.images if body is not None else [],

@@ -1,0 +1,212 @@
+"""The generic extractor's parts: broken markup never loses the article, where the title and the
+date come from, what the body keeps and drops."""
+
+from __future__ import annotations
+
+from northnews.pages import _dom, _meta, generic
+from northnews.pages._generic_body import class_verdict
+
+STORY = (
+    "<p>第一段：自治区召开会议，部署秋季农业生产和防灾减灾工作，要求各地抓紧抓实。</p>"
+    "<p>第二段：会议强调，要加强监测预警，确保群众生命财产安全和粮食丰收。</p>"
+    "<p>第三段：会议还对下一阶段重点工作进行了安排部署，提出了明确要求。</p>"
+)
+
+
+def page(body: str, head: str = "<title>秋季农业生产会议召开_某某网</title>") -> str:
+    return f"<html><head><meta charset='utf-8'>{head}</head><body>{body}</body></html>"
+
+
+def article(extra_before: str = "", extra_after: str = "") -> str:
+    return page(
+        "<div class='nav'><a href='/'>首页</a> <a href='/n/'>新闻</a></div>"
+        f"{extra_before}<h1>秋季农业生产会议召开</h1><div class='info'>2019-09-07 13:43 来源：某某日报</div>"
+        f"<div class='content'>{STORY}</div>{extra_after}"
+    )
+
+
+def body_of(html: str | bytes) -> list[str]:
+    return generic.parse(html, "http://example.cn/a/1.html").paragraphs
+
+
+def assert_story(paragraphs: list[str]) -> None:
+    assert [p[:3] for p in paragraphs] == ["第一段", "第二段", "第三段"], paragraphs
+
+
+# --- broken markup (issue 9 item 2) ---------------------------------------------------------------
+
+
+def test_stray_html_end_tag_mid_page() -> None:
+    html = page("<div class='top'>网站首页</div></body></html>"
+                "<h1>秋季农业生产会议召开</h1><div class='content'>" + STORY + "</div>")
+    assert_story(body_of(html))
+    assert generic.parse(html, "http://example.cn/a/1.html").title == "秋季农业生产会议召开"
+
+
+def test_stray_body_end_tag() -> None:
+    html = page("<div class='top'>网站首页</div></body><h1>秋季农业生产会议召开</h1><div>" + STORY + "</div>")
+    assert_story(body_of(html))
+
+
+def test_nul_bytes() -> None:
+    html = article().replace("第二段", "第\x00二段").replace("<div class='content'>", "<div class='content'>\x00")
+    paragraphs = body_of(html)
+    assert_story(paragraphs)
+    assert not any("\x00" in p or "\ufffd" in p for p in paragraphs)
+
+
+def test_unclosed_tags() -> None:
+    html = ("<html><head><title>秋季农业生产会议召开</title></head><body><div><h1>秋季农业生产会议召开</h1>"
+            "<div class='content'><p>第一段：自治区召开会议，部署秋季农业生产和防灾减灾工作，要求各地抓紧抓实。"
+            "<p>第二段：会议强调，要加强监测预警，确保群众生命财产安全和粮食丰收。<span>"
+            "<p>第三段：会议还对下一阶段重点工作进行了安排部署，提出了明确要求。<div class='share'>分享到：微信")
+    assert_story(body_of(html))
+
+
+def test_ten_thousand_levels_of_nesting() -> None:
+    deep = "<div>" * 10_000 + "侧栏" + "</div>" * 10_000
+    html = article(extra_before=f"<div class='side'>{deep}</div>")
+    root = _dom.parse_html(html)
+    assert root is not None
+    assert_story(body_of(html))
+
+
+def test_ten_thousand_levels_of_nesting_around_the_story() -> None:
+    html = page("<div>" * 10_000 + "<h1>秋季农业生产会议召开</h1><div class='content'>" + STORY
+                + "</div>" + "</div>" * 10_000)
+    assert_story(body_of(html))
+
+
+def test_huge_text_node() -> None:
+    filler = "数" * 12_000_000  # past libxml2's 10 MB text-node limit
+    html = article(extra_after=f"<div class='footer'><script>var x = '{filler}';</script></div>")
+    assert_story(body_of(html))
+
+
+def test_huge_paragraph_is_kept() -> None:
+    long_text = "很长的段落。" * 2_000_000
+    html = page(f"<h1>秋季农业生产会议召开</h1><div class='content'><p>{long_text}</p></div>")
+    paragraphs = body_of(html)
+    assert len(paragraphs) == 1 and len(paragraphs[0]) == len(long_text)
+
+
+def test_flatten_keeps_text_and_shallow_tags() -> None:
+    html = "<div><p>a</p>" + "<span>" * 5 + "b" + "</span>" * 5 + "</div>"
+    flat = _dom.flatten(html, max_depth=2)
+    assert "<div>" in flat and "<p>a</p>" in flat and "b" in flat
+    assert flat.count("<span>") == 1 and flat.count("</span>") == 1
+
+
+def test_bytes_with_a_wrong_declaration() -> None:
+    html = article().replace("charset='utf-8'", "charset='gb2312'")
+    assert_story(body_of(html.encode("utf-8")))  # declared GB2312, bytes UTF-8
+    gbk = article().encode("gb18030")  # declared UTF-8, bytes GBK
+    assert_story(body_of(gbk))
+
+
+def test_empty_and_junk_input_never_raises() -> None:
+    for html in ("", "   ", "<", "</html>", "\x00\x00", "<html><body></body></html>", "<p>短</p>"):
+        page_ = generic.parse(html, "http://example.cn/a/1.html")
+        assert page_.template == "generic"
+        assert page_.paragraphs == [] or isinstance(page_.paragraphs[0], str)
+
+
+# --- title ---------------------------------------------------------------------------------------
+
+
+def test_title_from_the_heading_the_title_tag_agrees_with() -> None:
+    html = page("<h1 class='logo'>某某网 权威发布</h1><div class='t'><h2>秋季农业生产会议召开</h2></div>"
+                f"<div class='content'>{STORY}</div>")
+    assert generic.parse(html, "http://example.cn/a/1.html").title == "秋季农业生产会议召开"
+
+
+def test_title_from_the_title_tag_without_the_site_name() -> None:
+    html = page(f"<div class='content'>{STORY}</div>",
+                head="<title>秋季农业生产会议召开_某某网</title><meta property='og:site_name' content='某某网'>")
+    assert generic.parse(html, "http://example.cn/a/1.html").title == "秋季农业生产会议召开"
+
+
+# --- dates ---------------------------------------------------------------------------------------
+
+
+def date_of(html: str) -> str | None:
+    return generic.parse(html, "http://example.cn/a/1.html").date
+
+
+def test_printed_byline_with_time_wins_over_metadata() -> None:
+    head = "<title>t</title><meta property='article:published_time' content='2019-09-06T08:00:00+08:00'>"
+    html = page(f"<h1>t</h1><div>2019-09-07 13:43:12 来源：某某日报</div><div>{STORY}</div>", head=head)
+    assert date_of(html) == "2019-09-07 13:43:12"
+
+
+def test_meta_time_beats_a_printed_day_of_the_same_date() -> None:
+    head = "<title>t</title><meta name='PubDate' content='2019-09-07 13:43'>"
+    html = page(f"<h1>t</h1><div>发布日期：2019-09-07 来源：某某日报</div><div>{STORY}</div>", head=head)
+    assert date_of(html) == "2019-09-07 13:43"
+
+
+def test_published_not_modified() -> None:
+    head = ("<title>t</title><meta property='article:modified_time' content='2019-09-09T10:00:00+08:00'>"
+            "<meta property='article:published_time' content='2019-09-07T13:43:00+08:00'>")
+    assert date_of(page(f"<h1>t</h1><div>{STORY}</div>", head=head)) == "2019-09-07T13:43:00+08:00"
+
+
+def test_json_ld_date() -> None:
+    head = ('<title>t</title><script type="application/ld+json">{"@graph": [{"@type": "WebSite"},'
+            ' {"@type": "NewsArticle", "datePublished": "2019-09-07T05:43:00Z"}]}</script>')
+    assert date_of(page(f"<h1>t</h1><div>{STORY}</div>", head=head)) == "2019-09-07T05:43:00Z"
+
+
+def test_script_variable_date() -> None:
+    head = '<title>t</title><script>var ct = "1567835000"; var publish_time = "2019-09-07 13:43:12";</script>'
+    assert date_of(page(f"<h1>t</h1><div>{STORY}</div>", head=head)) == "2019-09-07 13:43:12"
+    assert _meta.script_published(_dom.parse_html(page("", head='<script>var end_date = "2019-09-07";</script>'))) is None
+
+
+def test_yearless_byline() -> None:
+    html = page(f"<h1>t</h1><div class='date-source'><span>09-07 13:43</span> 某某网</div><div>{STORY}</div>")
+    assert date_of(html) == "09-07 13:43"
+    assert _meta.yearless_date("09月07日 13:43 来源") == "09月07日 13:43"
+    assert _meta.yearless_date("第2019-09-07号") is None
+
+
+def test_date_in_a_related_list_is_not_the_article_date() -> None:
+    html = page(f"<h1>t</h1><div class='content'>{STORY}</div>"
+                "<ul class='related'><li><a href='/1'>旧闻</a> 2018-01-01 08:00</li></ul>")
+    assert date_of(html) is None
+
+
+# --- body ----------------------------------------------------------------------------------------
+
+
+def test_chrome_after_the_story_is_dropped() -> None:
+    tail = ("<p>责任编辑：王芳</p><p>分享到：微信 微博</p><p>相关阅读</p><p><a href='/1'>另一条新闻的标题很长很长</a></p>"
+            "<p>声明：本网转载稿件，不代表本网观点。</p>")
+    html = article().replace(STORY, STORY + tail)
+    parsed = generic.parse(html, "http://example.cn/a/1.html")
+    assert_story(parsed.paragraphs)
+    assert parsed.editor == "王芳"
+
+
+def test_summary_and_original_title_before_the_story() -> None:
+    html = article().replace(STORY, "<p>摘要：本次会议部署了秋季农业生产。</p><p>（原标题：秋收会议）</p>" + STORY)
+    assert_story(body_of(html))
+
+
+def test_body_split_over_sibling_divs() -> None:
+    first, second, third = STORY.split("</p>")[:3]
+    html = page(f"<h1>t</h1><div class='c'><div class='TRS_Editor'>{first}</p>{second}</p></div>"
+                f"<div class='ad'><a href='/ad'>广告</a></div><div class='TRS_Editor'>{third}</p></div></div>")
+    assert_story(body_of(html))
+
+
+def test_class_words() -> None:
+    from lxml import etree
+
+    def verdict(cls: str) -> int:
+        return class_verdict(etree.fromstring(f'<div class="{cls}"/>'))[0]
+
+    assert verdict("related-posts") == 2 and verdict("share-bar") == 2 and verdict("commentlist") == 2
+    assert verdict("tag-travel post type-post") == 0  # WordPress post classes
+    assert verdict("non-ad-column") == 0 and verdict("content-sidebar-wrap") == 0
+    assert verdict("sidebar") == 1  # may be a wrapper's word: weak
