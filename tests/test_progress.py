@@ -102,18 +102,19 @@ def test_the_line_says_pages_articles_rates_and_errors() -> None:
         "northnews/store/updated": 2,
         "northnews/store/unchanged": 3,
         "northnews/errors/http_503": 2,
+        "northnews/drift/generic": 14,
     }
     previous = {"northnews/pages/fetched": 192, "item_scraped_count": 170}
     line = format_progress(stats, elapsed=155, previous=previous, interval=60, queued=45)
     assert line == (
         "Progress: 312 pages (20 list, 290 article, 2 other; 120/min), 280 articles (275 new, "
-        "2 updated, 3 unchanged; 110/min), 1 rejected, 2 errors (http_503 2), 45 queued, 2m35s"
+        "2 updated, 3 unchanged; 110/min), 14 generic (5%), 1 rejected, 2 errors (http_503 2), 45 queued, 2m35s"
     )
     final = format_progress(stats, elapsed=120, previous=previous, interval=60, final=True)
     assert final.startswith("Progress (final): 312 pages (20 list, 290 article, 2 other; 156/min), 280 articles")
     assert "queued" not in final
     assert format_progress({}, elapsed=0) == (
-        "Progress: 0 pages (0 list, 0 article, 0 other; 0/min), 0 articles (0/min), 0 rejected, 0 errors, 0s"
+        "Progress: 0 pages (0 list, 0 article, 0 other; 0/min), 0 articles (0/min), 0 generic, 0 rejected, 0 errors, 0s"
     )
 
 

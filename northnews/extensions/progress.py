@@ -149,10 +149,12 @@ def format_progress(
         for o in ("new", "updated", "unchanged") if stats.get(f"northnews/store/{o}")
     ]
     rejected = int(stats.get("item_dropped_count", 0))
+    generic = int(stats.get("northnews/drift/generic", 0))
     errors = error_count(stats)
     parts = [
         f"{pages} pages ({kinds}; {per_min(page_delta):.0f}/min)",
         f"{items} articles ({', '.join(stored) + '; ' if stored else ''}{per_min(item_delta):.0f}/min)",
+        f"{generic} generic ({generic / items:.0%})" if items else "0 generic",
         f"{rejected} rejected",
         f"{errors} error{'s' if errors != 1 else ''}"
         + (" (" + ", ".join(f"{k} {v}" for k, v in error_kinds(stats).items()) + ")" if errors else ""),

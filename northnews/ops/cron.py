@@ -53,6 +53,7 @@ from northnews.ops.incremental import new_run_id
 from northnews.ops.manifest import (  # noqa: F401  (the exit codes are part of cron's interface)
     EXIT_CRASHED,
     EXIT_ERROR_RATE,
+    EXIT_LAYOUT_DRIFT,
     EXIT_LOCKED,
     EXIT_OK,
     EXIT_UNREACHABLE,

@@ -16,6 +16,7 @@ EXIT_LOCKED = 3
 EXIT_UNREACHABLE = 4
 EXIT_ERROR_RATE = 5
 EXIT_CRASHED = 6
+EXIT_LAYOUT_DRIFT = 7
 
 STATUS_BY_CODE = {
     EXIT_OK: "ok",
@@ -24,6 +25,7 @@ STATUS_BY_CODE = {
     EXIT_UNREACHABLE: "unreachable",
     EXIT_ERROR_RATE: "error_rate",
     EXIT_CRASHED: "crashed",
+    EXIT_LAYOUT_DRIFT: "layout_drift",
 }
 
 #: Crawl finish reasons that mean "stopped as configured", not "interrupted".
@@ -53,6 +55,10 @@ def classify(returncode: int, run: dict[str, Any] | None, max_error_rate: float)
     rate = errors / max(request_count(stats), 1)
     if rate > max_error_rate:
         return EXIT_ERROR_RATE, f"error rate {rate:.1%} over NORTHNEWS_MAX_ERROR_RATE {max_error_rate:.1%}"
+    report = stats.get("northnews/drift/report") or {}
+    if report.get("flagged"):
+        over = "; ".join(f"{o['name']} {o['share']:.0%} {o['kind']}" for o in report.get("over", []))
+        return EXIT_LAYOUT_DRIFT, f"layout drift: {over}"
     return EXIT_OK, "ok"
 
 
@@ -128,6 +134,7 @@ def build_manifest(
             "recovered_before_crawl": recovered,
             "open_files_left": open_left,
         },
+        "drift": stats.get("northnews/drift/report"),
         "interrupted_runs_closed": interrupted_runs,
         "store": totals,
     }

@@ -38,6 +38,9 @@ PAGE_META = "northnews_page"
 #: On a list page's request for the next list page: the article URLs the current page lists
 #: (minus those older than ``-a since``), so the incremental middleware can stop paginating.
 LISTING_META = "northnews_listing"
+#: On article requests: the section (host + directory of the list page) the article was found
+#: in; related articles inherit their referrer's. Drift alarms count per section with it.
+SECTION_META = "northnews_section"
 #: The ``-a`` arguments this spider understands (others are rejected by the crawl command).
 ARGUMENTS = ("site", "editions", "replay", "max_pages", "since", "refresh")
 
@@ -213,7 +216,7 @@ class ArticlesSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("northnews/spider/article_too_old")
                 continue
             listing.append(link.url)
-            yield self._article_request(link.url)
+            yield self._article_request(link.url, discovery.list_section(response.url))
         section = discovery.list_section(response.url)
         for link in links:
             if link.kind is Kind.LIST and discovery.list_section(link.url) != section:
@@ -230,8 +233,8 @@ class ArticlesSpider(scrapy.Spider):
         """1 for a section's first list page, 2 for the next, … (whatever the CMS numbers them)."""
         return discovery.list_page_number(url, self.site) - self.site.urls.list_unsuffixed_page + 1
 
-    def _article_request(self, url: str) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_article, meta={PAGE_META: "article"})
+    def _article_request(self, url: str, section: str | None) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_article, meta={PAGE_META: "article", SECTION_META: section})
 
     def parse_article(self, response: Response) -> Iterator[scrapy.Request | ArticleItem]:
         """An article's first page: extract it, then fetch its other pages one after another."""
@@ -249,6 +252,7 @@ class ArticlesSpider(scrapy.Spider):
             # Pages requested so far: page 3's pager lists page 2 again.
             "seen": {url, response.url},
             "capture": capture,
+            "section": response.meta.get(SECTION_META),
         }
         yield from self._related_articles(response)
         yield from self._continue(state)
@@ -269,7 +273,7 @@ class ArticlesSpider(scrapy.Spider):
         own = discovery.first_page_url(response.url, self.site)
         for link in self._links(response):
             if link.kind is Kind.ARTICLE and link.url != own and not self._too_old(link.date):
-                yield self._article_request(link.url)
+                yield self._article_request(link.url, response.meta.get(SECTION_META))
 
     def _continue(self, state: dict[str, Any]) -> Iterator[scrapy.Request | ArticleItem]:
         if state["pending"]:
@@ -279,7 +283,7 @@ class ArticlesSpider(scrapy.Spider):
                 url,
                 callback=self.parse_article_page,
                 errback=self.article_page_failed,
-                meta={ARTICLE_META: state, PAGE_META: "article_page"},
+                meta={ARTICLE_META: state, PAGE_META: "article_page", SECTION_META: state["section"]},
                 dont_filter=True,
             )
             return
