@@ -35,7 +35,6 @@ SKIP = frozenset(
      "button", "select", "textarea", "input", "head", "title", "meta", "link", "audio", "video",
      "map", "frame", "frameset", "math", "picture", "source", "dialog"}
 )
-CHROME_TAGS = frozenset({"nav", "aside", "footer", "form", "menu", "header"})
 BLOCKS = frozenset(
     {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "table",
      "tbody", "thead", "tfoot", "tr", "td", "th", "blockquote", "section", "article", "header",
