@@ -9,7 +9,7 @@ true/false positives and false negatives over shingle multisets, normalised by t
 precision and recall are the means over pages, F1 = 2PR / (P + R) of those means.
 
 Ours is the public entry point (``parse_article`` with the default site profile: the paragraphs an
-item's body is made of);
+item's body is made of), and the generic extractor alone (``generic.parse``: a site without layouts);
 trafilatura is called as the benchmark calls it (``extract``, comments off, its defaults
 otherwise). Timing is best-of-``--repeat`` for one pass over every page, HTML already decoded.
 """
@@ -132,13 +132,22 @@ def ours(page: Page) -> str:
     return "\n\n".join(parsed.paragraphs)
 
 
+def ours_generic(page: Page) -> str:
+    """The generic extractor alone (a site without layouts: no layout is tried first)."""
+    from northnews.pages import generic
+
+    return "\n\n".join(generic.parse(page.html, page.url).paragraphs)
+
+
 def trafilatura_body(page: Page) -> str:
     import trafilatura
 
     return trafilatura.extract(page.html, url=page.url, include_comments=False) or ""
 
 
-EXTRACTORS: dict[str, Callable[[Page], str]] = {"northnews": ours, "trafilatura": trafilatura_body}
+EXTRACTORS: dict[str, Callable[[Page], str]] = {
+    "northnews": ours, "northnews generic only": ours_generic, "trafilatura": trafilatura_body,
+}
 
 
 def timed(runs: dict[str, Callable[[Page], str]], pages: list[Page], repeat: int) -> dict[str, float]:
