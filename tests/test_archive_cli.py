@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from northnews.archive.cli import main as archive_main
-from northnews.archive.scan import scan_file
-from tests.warc_helpers import capture, exchange, make_writer
+from tests.warc_helpers import capture, exchange, make_writer, scan_file
 
 WARCIO = Path(sys.executable).parent / "warcio"
 CONSOLE = Path(sys.executable).parent / "northnews-archive"

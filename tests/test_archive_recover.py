@@ -17,8 +17,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from northnews.archive.digests import DigestIndex
 from northnews.archive.recover import recover_all, recover_file
-from northnews.archive.scan import scan_file
-from tests.warc_helpers import capture, exchange, make_writer
+from tests.warc_helpers import capture, exchange, make_writer, scan_file
 
 REPO = Path(__file__).resolve().parent.parent
 WARCIO = Path(sys.executable).parent / "warcio"

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from northnews.archive.replay import ReplayHit, open_source
+from northnews.archive.hits import ReplayHit
+from northnews.archive.replay import open_source
 from northnews.archive.warcreplay import WarcSource
 from tests.warc_helpers import capture, exchange, make_writer
 
@@ -109,7 +110,6 @@ def test_replay_reads_an_open_file_left_by_a_kill(tmp_path: Path) -> None:
     cap = capture(ext, *exchange(ARTICLE, V1))
     capture(ext, *exchange("http://www.northnews.cn/b.shtml", V2))
     open_path = ext.files.current.path
-    ext.files.current.fh.flush()
     data = open_path.read_bytes()
     copy = tmp_path / "copy" / "warc"
     copy.mkdir(parents=True)

@@ -16,8 +16,7 @@ from scrapy.exceptions import NotConfigured
 from warcio.archiveiterator import ArchiveIterator
 
 from northnews.archive.digests import DigestIndex
-from northnews.archive.scan import scan_file
-from tests.warc_helpers import capture, exchange, make_writer, read_warc
+from tests.warc_helpers import capture, exchange, make_writer, read_warc, scan_file
 
 WARCIO = Path(sys.executable).parent / "warcio"
 NAME_RE = re.compile(r"^northnews-(\d{14})-(\d{5})-testhost\.warc\.gz$")
@@ -114,7 +113,7 @@ def test_exchange_is_recorded_as_on_the_wire(archive: Path) -> None:
 
 def test_warcinfo_describes_the_crawl(archive: Path) -> None:
     ext = make_writer(archive, NORTHNEWS_WARC_OPERATOR="Archive team <archive@example.org>",
-                      ROBOTSTXT_OBEY=True, USER_AGENT="northnews/0.1 (+test)")
+                      ROBOTSTXT_OBEY=True, USER_AGENT="northnews/0.1 (+test)", BOT_NAME="northnews")
     capture(ext, *exchange("http://www.northnews.cn/", HTML))
     ext.spider_closed(ext.crawler.spider)
     [path] = warc_files(archive)
@@ -133,6 +132,34 @@ def test_warcinfo_describes_the_crawl(archive: Path) -> None:
     assert fields["http-header-user-agent"] == "northnews/0.1 (+test)"
     assert '"ROBOTSTXT_OBEY": true' in fields["northnews-settings"]
     assert fields["hostname"]
+    # The site comes from its profile (the spider's -a site=), not from the archive's code.
+    assert fields["isPartOf"] == "northnews/northnews"
+    assert fields["description"] == "Scrapy crawl of 正北方网 (northnews.cn)"
+
+
+def test_warcinfo_names_the_site_crawled(archive: Path) -> None:
+    ext = make_writer(archive, NORTHNEWS_SITE="yunhe", BOT_NAME="northnews")
+    capture(ext, *exchange("http://www.northnews.cn/", HTML))
+    ext.spider_closed(ext.crawler.spider)
+    [path] = warc_files(archive)
+    payload = read_warc(path)[0]["payload"].decode("utf-8")
+    assert "isPartOf: northnews/yunhe\r\n" in payload
+    assert '"NORTHNEWS_SITE": "yunhe"' in payload
+
+
+def test_through_a_proxy_no_server_address_is_claimed(archive: Path) -> None:
+    """The socket's peer is then the proxy: WARC-IP-Address would name the proxy, so it is left out."""
+    ext = make_writer(archive)
+    response, request = exchange("http://www.northnews.cn/", HTML, ip="127.0.0.1")
+    request.meta["proxy"] = "http://127.0.0.1:8080"  # what HttpProxyMiddleware sets from http_proxy
+    capture(ext, response, request)
+    direct = exchange("http://www.northnews.cn/a.shtml", HTML, ip="203.0.113.7")
+    capture(ext, *direct)
+    ext.spider_closed(ext.crawler.spider)
+    [path] = warc_files(archive)
+    responses = [r for r in read_warc(path) if r["type"] in ("response", "revisit")]
+    assert [r["headers"]["WARC-IP-Address"] for r in responses] == [None, "203.0.113.7"]
+    assert warcio_check(path).returncode == 0
 
 
 def test_redirects_errors_and_retries_are_all_captured(archive: Path) -> None:

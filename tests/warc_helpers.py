@@ -1,10 +1,11 @@
 """Helpers that drive the WARC writer without a crawl: a ``WarcWriter`` on a test crawler with a
 pinned clock and pinned record ids, (response, request) pairs as the downloader hands them over,
-one capture, and a WARC read back record by record."""
+one capture, and a WARC read back record by record (with warcio, and with our completeness scan)."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -104,3 +105,23 @@ def read_warc(path: Path) -> list[dict]:
                 "digest_ok": rec.digest_checker.passed,
             })
     return out
+
+
+@dataclass
+class Scanned:
+    """What ``WarcScan`` found in a (small) file, its records kept in a list."""
+
+    records: list
+    ok: bool
+    error: str | None
+    error_offset: int | None
+    good_end: int
+    size: int
+
+
+def scan_file(path: Path) -> Scanned:
+    from northnews.archive.scan import WarcScan
+
+    scan = WarcScan(path)
+    records = list(scan)
+    return Scanned(records, scan.ok, scan.error, scan.error_offset, scan.good_end, scan.size)

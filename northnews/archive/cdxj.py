@@ -3,58 +3,55 @@
 A line is ``<SURT key> <14-digit timestamp> <JSON>``, the JSON holding the fields
 ``cdxj-indexer`` writes by default, in its order and string forms (``url``, ``mime``,
 ``status``, ``digest``, ``length``, ``offset``, ``filename``), so our index and the one pywb's
-own tool builds for the same file are identical (a test compares them line by line). Lines are
-sorted, as pywb's binary search needs.
+own tool builds for the same file are identical (a test compares them line by line, for our
+files and for wget's and warcio's). Lines are sorted, as pywb's binary search needs.
 
 Indexed record types are cdxj-indexer's defaults: ``response``, ``revisit``, and ``resource`` /
 ``metadata`` records that are not ``application/warc-fields``.
+
+Memory stays flat whatever the file's size: lines are sorted in runs of ``RUN_LINES`` spilled
+to temporary files and merged (:func:`write_sorted`), and :class:`CdxjFile` answers lookups by
+binary search on the sorted file (mmap), without loading it.
 """
 
 from __future__ import annotations
 
+import heapq
 import json
+import mmap
 import os
 import re
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import IO
 
+from surt import surt
 from warcio.timeutils import iso_date_to_timestamp
 
-from northnews.archive.scan import RecordInfo, ScanResult, final_name, scan_file
+from northnews.archive.paths import final_name, index_path
+from northnews.archive.scan import RecordInfo, WarcScan
 
 INDEXED_TYPES = ("response", "revisit", "resource", "metadata")
+RUN_LINES = 100_000  # lines sorted in memory at once (~50 MB)
 _MIME_SPLIT = re.compile(r"[;\s]")
 
-try:  # pywb's canonical keys come from the `surt` package (installed with cdxj-indexer/pywb).
-    from surt import surt as _surt
-except ImportError:  # pragma: no cover - exercised only where surt is not installed
-    _surt = None
+
+def surt_key(url: str) -> str:
+    """SURT key of a URL as pywb and cdxj-indexer compute it, e.g. ``cn,northnews)/2015/0915/2049381.shtml``.
+
+    This is the index's sort key (lower-cased, ``www.`` dropped, query sorted), fixed by the CDXJ
+    format; the key for "same capture target?" is :func:`northnews.util.urls.url_key`.
+    """
+    try:
+        return surt(url)
+    except Exception:  # noqa: BLE001 - cdxj-indexer falls back to the URL too
+        return url
 
 
-def url_key(url: str) -> str:
-    """SURT key of a URL, e.g. ``cn,northnews)/2015/0915/2049381.shtml``."""
-    if _surt is not None:
-        try:
-            return _surt(url)
-        except Exception:  # noqa: BLE001 - cdxj-indexer falls back to the URL too
-            return url
-    return _simple_surt(url)
-
-
-def _simple_surt(url: str) -> str:
-    # Fallback when `surt` is missing: the common cases of the IA canonicalisation (lower-case
-    # host without "www.", default port and fragment dropped, sorted query, lower-case path).
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    host = re.sub(r"^www\d*\.", "", host)
-    port = parts.port
-    if port and not ((parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)):
-        host = f"{host}:{port}"
-    key = ",".join(reversed(host.split("."))) + ")"
-    path = (parts.path or "/").lower()
-    query = "&".join(sorted(parts.query.lower().split("&"))) if parts.query else ""
-    return key + path + ("?" + query if query else "")
+def timestamp14(warc_date: str) -> str:
+    """The 14-digit timestamp of a ``WARC-Date``, by the very function cdxj-indexer uses."""
+    return iso_date_to_timestamp(warc_date)
 
 
 def record_fields(rec: RecordInfo, filename: str) -> dict[str, str] | None:
@@ -71,19 +68,17 @@ def record_fields(rec: RecordInfo, filename: str) -> dict[str, str] | None:
     if rtype == "revisit":
         mime: str | None = "warc/revisit"
     elif rtype == "response":
-        mime = rec.http_header("Content-Type")
+        mime = rec.http_content_type
     else:
         mime = rec.header("Content-Type")
     if mime is not None and rtype != "revisit":
         mime = _MIME_SPLIT.split(mime, 1)[0].strip()
-    if mime is not None:
+    if mime:
         fields["mime"] = mime
-    if rtype in ("response", "revisit") and rec.http_head:
-        status = rec.http_head.split(b"\r\n", 1)[0].split(b" ", 2)
-        if len(status) > 1:
-            fields["status"] = status[1].decode("latin-1")
-    digest = rec.header("WARC-Payload-Digest")
-    if digest is not None:
+    if rtype in ("response", "revisit") and rec.http_status:
+        fields["status"] = rec.http_status
+    digest = rec.payload_digest
+    if digest:
         fields["digest"] = digest
     fields["length"] = str(rec.length)
     fields["offset"] = str(rec.offset)
@@ -92,56 +87,118 @@ def record_fields(rec: RecordInfo, filename: str) -> dict[str, str] | None:
 
 
 def cdxj_line(url: str, warc_date: str, fields: dict[str, str]) -> str:
-    return f"{url_key(url)} {iso_date_to_timestamp(warc_date)} {json.dumps(fields)}\n"
+    return f"{surt_key(url)} {timestamp14(warc_date)} {json.dumps(fields)}\n"
 
 
-def lines_for_scan(scan: ScanResult, filename: str | None = None) -> list[str]:
-    name = filename or final_name(scan.path.name)
-    out = []
-    for rec in scan.records:
-        fields = record_fields(rec, name)
+def lines_for(records: Iterable[RecordInfo], filename: str) -> Iterator[str]:
+    for rec in records:
+        fields = record_fields(rec, filename)
         if fields is not None:
-            out.append(cdxj_line(rec.target_uri or "", rec.date or "", fields))
-    return out
+            yield cdxj_line(rec.target_uri or "", rec.date or "", fields)
 
 
-def index_path(warc_path: str | os.PathLike[str]) -> Path:
-    """``northnews-…-host.warc.gz`` (or ``.warc.gz.open``) → ``northnews-…-host.cdxj`` beside it."""
-    p = Path(warc_path)
-    name = final_name(p.name)
-    for suffix in (".warc.gz", ".warc"):
-        if name.endswith(suffix):
-            name = name[: -len(suffix)]
-            break
-    return p.with_name(name + ".cdxj")
+def _spill(lines: list[str], directory: str) -> IO[str]:
+    lines.sort()
+    run = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n", dir=directory)
+    run.writelines(lines)
+    run.seek(0)
+    return run
 
 
-def write_lines(path: str | os.PathLike[str], lines: Iterable[str]) -> Path:
-    """Write sorted, de-duplicated lines atomically (a reader never sees half an index)."""
+def write_sorted(path: str | os.PathLike[str], lines: Iterable[str], run_lines: int = RUN_LINES) -> Path:
+    """Write lines sorted and de-duplicated, atomically (a reader never sees half an index).
+
+    At most ``run_lines`` lines are held in memory: longer inputs are sorted in runs spilled to
+    temporary files beside ``path`` and merged.
+    """
     p = Path(path)
     tmp = p.with_name(p.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-        last = None
-        for line in sorted(lines):
-            if line != last:
-                fh.write(line)
-            last = line
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, p)
+    runs: list[IO[str]] = []
+    batch: list[str] = []
+    try:
+        for line in lines:
+            batch.append(line)
+            if len(batch) >= run_lines:
+                runs.append(_spill(batch, str(p.parent)))
+                batch = []
+        batch.sort()
+        merged: Iterable[str] = heapq.merge(*runs, batch) if runs else batch
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            last = None
+            for line in merged:
+                if line != last:
+                    fh.write(line)
+                last = line
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, p)
+    finally:
+        for run in runs:
+            run.close()
+        tmp.unlink(missing_ok=True)
     return p
 
 
-def index_file(warc_path: str | os.PathLike[str]) -> Path:
-    """(Re)build the CDXJ index of one WARC file from its records."""
-    scan = scan_file(warc_path)
-    return write_lines(index_path(warc_path), lines_for_scan(scan))
+def index_file(warc_path: str | os.PathLike[str], out: str | os.PathLike[str] | None = None) -> Path:
+    """(Re)build the CDXJ index of one WARC file from its records, in one pass."""
+    path = Path(warc_path)
+    scan = WarcScan(path, payload_digests=True)
+    return write_sorted(out or index_path(path), lines_for(scan, final_name(path.name)))
 
 
 def merge(indexes: Iterable[str | os.PathLike[str]], out: str | os.PathLike[str]) -> Path:
-    """One sorted index of several (e.g. pywb's ``indexes/index.cdxj``)."""
-    lines: list[str] = []
-    for path in indexes:
-        with open(path, encoding="utf-8") as fh:
-            lines.extend(fh)
-    return write_lines(out, lines)
+    """One sorted index of several sorted ones (e.g. pywb's ``indexes/index.cdxj``), streamed."""
+    handles = [open(path, encoding="utf-8") for path in indexes]  # noqa: SIM115 - closed below
+    try:
+        return write_sorted(out, heapq.merge(*handles))
+    finally:
+        for fh in handles:
+            fh.close()
+
+
+class CdxjFile:
+    """Lookups in a sorted CDXJ file by SURT key, by binary search: memory does not grow with it."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        with open(self.path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            self._mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else None
+
+    def _first_at_or_after(self, target: bytes) -> int:
+        mm = self._mm
+        assert mm is not None
+        lo, hi = 0, len(mm)
+        while lo < hi:  # lo is always a line start; lines starting before lo are < target
+            mid = (lo + hi) // 2
+            start = mm.rfind(b"\n", lo, mid) + 1 if mid > lo else lo
+            start = max(start, lo)
+            end = mm.find(b"\n", start)
+            end = len(mm) if end < 0 else end
+            if mm[start:end] < target:
+                lo = end + 1
+            else:
+                hi = start
+        return lo
+
+    def lookup(self, key: str) -> Iterator[tuple[str, dict[str, str]]]:
+        """``(timestamp, fields)`` of every line whose key is ``key``, in file order."""
+        mm = self._mm
+        if mm is None:
+            return
+        prefix = key.encode("utf-8") + b" "
+        pos = self._first_at_or_after(prefix)
+        while pos < len(mm):
+            end = mm.find(b"\n", pos)
+            end = len(mm) if end < 0 else end
+            line = mm[pos:end]
+            if not line.startswith(prefix):
+                return
+            _key, ts, raw = line.decode("utf-8").split(" ", 2)
+            yield ts, json.loads(raw)
+            pos = end + 1
+
+    def close(self) -> None:
+        if self._mm is not None:
+            self._mm.close()
+            self._mm = None

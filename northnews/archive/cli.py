@@ -2,7 +2,7 @@
 
 Usage (``ARCHIVE`` defaults to ``NORTHNEWS_ARCHIVE_DIR`` of the Scrapy project, else ``archive``)::
 
-    northnews-archive [-d ARCHIVE] check [--recover] [-v] [PATH ...]
+    northnews-archive [-d ARCHIVE] check [--recover] [--repair] [-v] [PATH ...]
     northnews-archive [-d ARCHIVE] recover
     northnews-archive [-d ARCHIVE] index [--merged OUT.cdxj] [PATH ...]
     northnews-archive [-d ARCHIVE] list [--json] [--requests] [--url-contains TEXT] [PATH ...]
@@ -11,33 +11,32 @@ Usage (``ARCHIVE`` defaults to ``NORTHNEWS_ARCHIVE_DIR`` of the Scrapy project, 
 see: every gzip member ends and every block matches its Content-Length (a kill can cut a last
 record in half and ``warcio check`` still passes), the file equals its manifest entry (size, sha1,
 record count: catches a file cut at a record boundary), it starts with ``warcinfo``, its CDXJ index
-exists. ``.open`` files held by a running crawl are reported and skipped; others were left by a
-killed crawl: a failure, unless ``--recover`` recovers them first (as ``recover`` does).
+exists (see :mod:`northnews.archive.check`). ``.open`` files held by a running crawl are reported
+and skipped; others were left by a killed crawl: a failure, unless ``--recover`` recovers them
+first (as ``recover`` does). ``--repair`` first completes the manifest entry and CDXJ index of
+closed files a kill left without them. Every command reads each file once, in flat memory, and
+reads any WARC warcio reads (wget's, warcio's, Heritrix's).
 Exit status: 0 when every file passes, 1 otherwise, 2 on usage errors.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import fcntl
-import hashlib
-import io
 import json
 import logging
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from types import SimpleNamespace
-
-from warcio.checker import Checker
 
 from northnews.archive import cdxj
+from northnews.archive.check import check_file
 from northnews.archive.digests import DB_NAME, DigestIndex
 from northnews.archive.lock import LOCK_FD_ENV, ArchiveLock, LockHeld
-from northnews.archive.recover import recover_all
-from northnews.archive.scan import OPEN_SUFFIX, final_name, iter_warc_files, scan_file, warc_root
+from northnews.archive.paths import OPEN_SUFFIX, iter_warc_files, relative_name, warc_root
+from northnews.archive.recover import recover_all, repair_all
+from northnews.archive.scan import WarcScan
 
 
 def default_archive_dir() -> str:
@@ -59,63 +58,14 @@ def _in_use(path: Path) -> bool:
     return False
 
 
-def warcio_check(path: Path) -> list[str]:
-    """Problems ``warcio check`` reports for one file (empty list: it passes)."""
-    out = io.StringIO()
-    checker = Checker(SimpleNamespace(inputs=[str(path)], verbose=False))
-    with contextlib.redirect_stdout(out):
-        try:
-            status = checker.process_all()
-        except Exception as exc:  # noqa: BLE001 - a reader crash is a failed check too
-            return [f"warcio check crashed: {type(exc).__name__}: {exc}"]
-    if status == 0:
-        return []
-    lines = [ln.strip() for ln in out.getvalue().splitlines() if ln.strip() and ln.strip() != str(path)]
-    return ["warcio check: " + ln for ln in lines] or ["warcio check failed"]
-
-
-def _sha1(path: Path) -> str:
-    h = hashlib.sha1()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def check_file(path: Path, index: DigestIndex | None) -> tuple[list[str], list[str], int]:
-    """(failures, warnings, record count) of one closed WARC file."""
-    failures: list[str] = []
-    warnings: list[str] = []
-    scan = scan_file(path)
-    if scan.error:
-        failures.append(f"incomplete at offset {scan.error_offset}: {scan.error}")
-    if scan.records and scan.records[0].rec_type != "warcinfo":
-        warnings.append("first record is not warcinfo")
-    failures += warcio_check(path)
-    entry = index.file_entry(path.name) if index is not None else None
-    if entry is None:
-        warnings.append("no manifest entry (not closed by northnews, or closed before it was recorded)")
-    else:
-        size, sha1, records = entry
-        if scan.size != size:
-            failures.append(f"size {scan.size} differs from manifest {size}")
-        elif _sha1(path) != sha1:
-            failures.append("sha1 differs from manifest")
-        if not scan.error and len(scan.records) != records:
-            failures.append(f"{len(scan.records)} records, manifest says {records}")
-    if not cdxj.index_path(path).exists():
-        warnings.append("no CDXJ index (run `northnews-archive index`)")
-    return failures, warnings, len(scan.records)
-
-
 def cmd_check(args: argparse.Namespace) -> int:
     root = Path(args.paths[0]) if args.paths else Path(args.archive_dir)
-    if args.recover:
-        recovered = _recover(Path(args.archive_dir), root)
-        if recovered is None:
+    if args.recover or args.repair:
+        done = _locked(Path(args.archive_dir), root, recover=args.recover, repair=args.repair)
+        if done is None:
             return EXIT_LOCKED
-        for rec in recovered:
-            print(f"RECOVER {rec.describe()}")
+        for kind, result in done:
+            print(f"{kind} {result.describe()}")
     files = [p for target in (args.paths or [args.archive_dir]) for p in iter_warc_files(target)]
     if not files:
         print(f"no WARC files under {', '.join(args.paths or [args.archive_dir])}")
@@ -133,17 +83,17 @@ def cmd_check(args: argparse.Namespace) -> int:
                     print(f"FAIL  {path.name}: left open by a killed crawl "
                           "(run `northnews-archive recover` or `check --recover`)")
                 continue
-            failures, warnings, count = check_file(path, index)
-            total_records += count
-            if failures:
+            result = check_file(path, index)
+            total_records += result.records
+            if result.failures:
                 failed += 1
                 print(f"FAIL  {path.name}")
-                for msg in failures:
+                for msg in result.failures:
                     print(f"      {msg}")
             else:
-                print(f"OK    {path.name} ({count} records)")
-            if warnings and (args.verbose or failures):
-                for msg in warnings:
+                print(f"OK    {path.name} ({result.records} records)")
+            if result.warnings and (args.verbose or result.failures):
+                for msg in result.warnings:
                     print(f"      warning: {msg}")
     finally:
         if index is not None:
@@ -160,13 +110,21 @@ def _open_index(root: Path) -> DigestIndex | None:
 EXIT_LOCKED = 3  # as northnews-cron's "another run holds the lock"
 
 
-def _recover(archive_dir: Path, root: Path) -> list | None:
-    """Recover ``.open`` files under ``root`` holding the archive's lock; None if a crawl holds it.
+def _locked(archive_dir: Path, root: Path, *, recover: bool = True, repair: bool = False) -> list | None:
+    """Recover ``.open`` files (and/or repair closed ones) under ``root`` holding the archive's
+    lock; None if a crawl holds it: recovery truncates and renames files, and must never race a
+    crawl that is creating one. Returns ``(label, result)`` pairs."""
 
-    Recovery truncates and renames files: it must never race a crawl that is creating one.
-    """
+    def work() -> list:
+        done: list = []
+        if recover:
+            done += [("RECOVER", r) for r in recover_all(root)]
+        if repair:
+            done += [("REPAIR ", r) for r in repair_all(root) if r.index or r.manifest or r.error]
+        return done
+
     if os.environ.get(LOCK_FD_ENV):  # started by a process that holds the lock for us
-        return recover_all(root)
+        return work()
     lock = ArchiveLock(archive_dir)
     try:
         lock.acquire("northnews-archive recover")
@@ -174,18 +132,18 @@ def _recover(archive_dir: Path, root: Path) -> list | None:
         print(f"northnews-archive: {exc}; not recovering while a crawl writes", file=sys.stderr)
         return None
     except FileNotFoundError:  # no archive dir: nothing to recover there
-        return recover_all(root) if root.exists() else []
+        return work() if root.exists() else []
     try:
-        return recover_all(root)
+        return work()
     finally:
         lock.release()
 
 
 def cmd_recover(args: argparse.Namespace) -> int:
-    results = _recover(Path(args.archive_dir), Path(args.archive_dir))
+    results = _locked(Path(args.archive_dir), Path(args.archive_dir))
     if results is None:
         return EXIT_LOCKED
-    for rec in results:
+    for _kind, rec in results:
         print(rec.describe())
     if not results:
         print("no .open files")
@@ -213,14 +171,12 @@ def cmd_list(args: argparse.Namespace) -> int:
     for target in args.paths or [args.archive_dir]:
         root = warc_root(target)
         for path in iter_warc_files(target):
-            scan = scan_file(path)
-            rel = path.relative_to(root) if path.is_relative_to(root) else Path(path.name)
-            name = str(rel.with_name(final_name(rel.name)))
-            for rec in scan.records:
+            name = relative_name(path, root)
+            for rec in WarcScan(path):
                 url = rec.target_uri or ""
                 if rec.rec_type not in types or (args.url_contains and args.url_contains not in url):
                     continue
-                status = rec.http_status()
+                status = rec.status_code()
                 row = {
                     "url": url,
                     "status": status,
@@ -252,6 +208,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="verify every WARC: warcio check + completeness + manifest")
     p.add_argument("paths", nargs="*", help="WARC files or dirs (default: the archive dir)")
     p.add_argument("--recover", action="store_true", help="recover .open files of killed crawls first")
+    p.add_argument("--repair", action="store_true",
+                   help="first add the manifest entry and CDXJ index a kill left missing for closed files")
     p.add_argument("-v", "--verbose", action="store_true", help="show warnings for passing files too")
     p.set_defaults(func=cmd_check)
     p = sub.add_parser("recover", parents=[common], help="truncate, close and rename .open files left by killed crawls")

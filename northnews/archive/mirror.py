@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from northnews.archive.replay import ReplayHit
+from northnews.archive.hits import ReplayHit
 
 _TYPES = {
     ".shtml": "text/html",

@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING
 
+from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 
-from northnews.archive.scan import OPEN_SUFFIX, WARC_SUFFIXES, iter_warc_files
+from northnews.archive.hits import ReplaySource
+from northnews.archive.mirror import MirrorSource
+from northnews.archive.paths import is_warc_path
+from northnews.archive.warcreplay import WarcSource
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -30,35 +33,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-
-@dataclass
-class ReplayHit:
-    """One answer from a replay source, as it came over the wire."""
-
-    url: str
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-    protocol: str | None = None
-    # Provenance of the record served: {"warc": {...}, "fetched_at": "..."} (WARC replay only).
-    capture: dict[str, Any] | None = None
-
-
-class ReplaySource(Protocol):
-    def lookup(self, url: str) -> ReplayHit | None: ...
-
-    def close(self) -> None: ...
-
-
 class ReplayMiss(IgnoreRequest):
     """The URL is not in the archive being replayed."""
-
-
-def is_warc_path(path: Path) -> bool:
-    """A WARC file (closed or ``.open``), or a directory holding any (an archive dir, say)."""
-    if path.is_file():
-        return path.name.endswith(WARC_SUFFIXES + tuple(s + OPEN_SUFFIX for s in WARC_SUFFIXES))
-    return path.is_dir() and next(iter_warc_files(path), None) is not None
 
 
 def open_source(path: str | os.PathLike[str]) -> ReplaySource:
@@ -67,11 +43,7 @@ def open_source(path: str | os.PathLike[str]) -> ReplaySource:
     if not p.exists():
         raise ValueError(f"replay path does not exist: {path}")
     if is_warc_path(p):
-        from northnews.archive.warcreplay import WarcSource
-
         return WarcSource(p)
-    from northnews.archive.mirror import MirrorSource
-
     return MirrorSource(p)
 
 
@@ -90,8 +62,6 @@ class ReplayMiddleware:
         if not path:
             raise NotConfigured  # a live crawl: nothing to say (a reason would log a WARNING)
         mw = cls(crawler, open_source(path), str(path))
-        from scrapy import signals
-
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         logger.info("Replaying from %s (%s): no network access", path, type(mw.source).__name__)
         return mw

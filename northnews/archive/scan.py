@@ -1,31 +1,48 @@
-"""Walk a WARC file record by record, checking that every record is complete.
+"""One streaming pass over a WARC file: warcio parses the records, this module checks they are whole.
 
-``warcio check`` verifies digests and gzip checksums, but it passes a file whose last record a
-kill cut in half, and it passes an empty file. This scanner is the completeness check: every gzip
-member must end (zlib verifies its CRC and length on the way), every record must start with a
-``WARC/1.x`` line, and every block must be exactly ``Content-Length`` bytes followed by the
-``\\r\\n\\r\\n`` trailer. It never holds a record body in memory, so it runs on 1 GB files.
+Records are read by warcio's ``ArchiveIterator`` (the parser pywb, cdxj-indexer and ``warcio
+check`` use, so all of them read a file the same way: a wget ``<http://…>`` target URI, WARC/1.0,
+any record order). warcio passes a file whose last record a kill cut in half, and an empty file;
+what it lacks is checked here, and nothing else:
 
-It also collects what the index, the listing and replay need from each record (WARC headers,
-offset and length in the file, the HTTP status line and headers), so one pass serves them all.
+- every gzip member ends (zlib verifies its CRC and length), each holds exactly one record, and
+  nothing but gzip members follows the first (``_Members`` below decompresses the file member
+  by member and hands warcio the plain bytes, so member boundaries are known exactly);
+- every block is as long as its ``Content-Length`` and followed by its ``\\r\\n\\r\\n``;
+- the tail: the end of the last whole record (``good_end``), which recovery truncates to.
+
+With ``digests=True`` warcio's digest verification runs in the same pass (``warcio check``'s
+own checker), and with ``file_sha1=True`` the file's sha1 is computed on the bytes read: check
+reads each file once. Memory is per record (its headers), never the body nor the whole file.
+
+Measured on a 200 MB archive of our writer's (``benchmarks/archive.py``): this pass, digests
+on, 3.0 s; warcio alone, digests on, 2.9 s; FastWARC 2.0 (Rust) 0.9 s; the parser this module
+replaced 2.2 s. warcio is kept: well within the 60 s/GB target, no new dependency, and the
+same reader as the rest of the ecosystem.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import zlib
+from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
-OPEN_SUFFIX = ".open"
-WARC_SUFFIXES = (".warc.gz", ".warc")
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeadersParserException
 
-_READ_SIZE = 1 << 20
+from northnews.util.digest import base32_of
+
+_READ_SIZE = 1 << 16  # small reads: zlib copies its unconsumed input on every call
 _MAX_OUT = 4 << 20  # bound on decompressed bytes per zlib call
-_MAX_HEAD = 1 << 20  # WARC headers larger than this are not a WARC
-_MAX_HTTP_HEAD = 64 << 10  # HTTP headers kept per record (for status, mime, replay)
-_TRAILER = b"\r\n\r\n"
+_BLOCK = 1 << 16  # warcio's read size
+_MAX_PROBLEMS = 20  # digest problems kept per file (the count is kept in full)
+_NO_PAYLOAD_DIGEST = ("warcinfo", "revisit", "request")
 
 
 class ScanError(Exception):
@@ -37,11 +54,13 @@ class RecordInfo:
     """One WARC record as found in a file (its body is not kept)."""
 
     offset: int  # offset of the record's gzip member (or of the record, uncompressed)
-    length: int  # length of the member (or of the record) in the file
+    length: int  # length of the member (or of the record without its trailer) in the file
     version: str  # "WARC/1.1"
     headers: list[tuple[str, str]]
     content_length: int
-    http_head: bytes = b""  # the block's HTTP status line and headers, for HTTP records
+    http_status: str | None = None  # status code of a response/revisit's HTTP status line
+    http_content_type: str | None = None
+    computed_payload_digest: str | None = None  # when the record has none (see WarcScan)
 
     def header(self, name: str) -> str | None:
         lname = name.lower()
@@ -66,260 +85,308 @@ class RecordInfo:
     def date(self) -> str | None:
         return self.header("WARC-Date")
 
-    def http_status(self) -> int | None:
-        """Status code of a response/revisit record's HTTP status line."""
-        if not self.http_head.startswith(b"HTTP/"):
-            return None
-        parts = self.http_head.split(b"\r\n", 1)[0].split(b" ", 2)
+    @property
+    def payload_digest(self) -> str | None:
+        return self.header("WARC-Payload-Digest") or self.computed_payload_digest
+
+    def status_code(self) -> int | None:
         try:
-            return int(parts[1])
-        except (IndexError, ValueError):
+            return int(self.http_status) if self.http_status is not None else None
+        except ValueError:
             return None
 
-    def http_header(self, name: str) -> str | None:
-        lname = name.lower().encode("ascii")
-        for line in self.http_head.split(b"\r\n")[1:]:
-            key, sep, value = line.partition(b":")
-            if sep and key.strip().lower() == lname:
-                return _decode_header(value.strip())
-        return None
+    @classmethod
+    def from_record(cls, record: Any, offset: int, length: int) -> RecordInfo:
+        """From a warcio record (read, or about to be written)."""
+        http = record.http_headers
+        status = None
+        if http is not None and record.rec_type in ("response", "revisit"):
+            status = http.get_statuscode()
+        return cls(
+            offset, length, record.rec_headers.protocol, list(record.rec_headers.headers),
+            record.length or 0, status,
+            http.get_header("Content-Type") if http is not None else None,
+        )
 
 
 @dataclass
-class ScanResult:
-    path: Path
-    size: int
-    gzipped: bool
-    records: list[RecordInfo] = field(default_factory=list)
-    # End of the last complete gzip member (or record): the file is sound up to here.
-    good_end: int = 0
-    error: str | None = None
-    error_offset: int | None = None
+class _Member:
+    c_start: int  # in the file
+    c_end: int
+    d_start: int  # in the decompressed stream warcio reads
+    d_end: int
+
+
+class _Members:
+    """The decompressed bytes of a ``.warc.gz``, one gzip member after another, as a plain stream.
+
+    Reads stop at a member's end (the next read starts the next member), so a damaged member is
+    found only when the records before it have been read whole. An error ends the stream and is
+    kept in ``error``/``error_offset``.
+    """
+
+    def __init__(self, raw: IO[bytes], sha1: Any) -> None:
+        self.raw = raw
+        self.sha1 = sha1
+        self.done: deque[_Member] = deque()
+        self.error: str | None = None
+        self.error_offset: int | None = None
+        self._out = 0  # decompressed bytes delivered
+        self._next_c = 0  # file offset where the next member starts
+        self._pending = b""  # compressed bytes read, not yet given to a decompressor
+        self._decomp: Any = None
+        self._fed = 0  # compressed bytes given to the current member's decompressor
+        self._start = _Member(0, 0, 0, 0)
+        self._buf = b""  # decompressed, not yet read
+        self._buf_pos = 0
+
+    def tell(self) -> int:
+        return self._out
+
+    def _read_raw(self) -> bytes:
+        chunk = self.raw.read(_READ_SIZE)
+        if self.sha1 is not None:
+            self.sha1.update(chunk)
+        return chunk
+
+    def _fail(self, offset: int, message: str) -> bytes:
+        self.error, self.error_offset = message, offset
+        return b""
+
+    def _begin(self) -> bool:
+        while len(self._pending) < 2:
+            chunk = self._read_raw()
+            if not chunk:
+                break
+            self._pending += chunk
+        if not self._pending:
+            return False  # a clean end, after a whole member
+        if len(self._pending) < 2:
+            self._fail(self._next_c, "gzip member does not end (file truncated?)")
+            return False
+        if not self._pending.startswith(b"\x1f\x8b"):
+            self._fail(self._next_c, "data that is not a gzip member (a record not compressed on its own?)")
+            return False
+        self._decomp = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        self._fed = 0
+        self._start = _Member(self._next_c, 0, self._out, 0)
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if self._buf_pos < len(self._buf):
+            return self._take(size)
+        while self.error is None:
+            if self._decomp is None and not self._begin():
+                return b""
+            decomp = self._decomp
+            if decomp.unconsumed_tail:
+                src = decomp.unconsumed_tail
+            else:
+                src = self._pending or self._read_raw()
+                self._pending = b""
+                if not src:
+                    return self._fail(self._start.c_start, "gzip member does not end (file truncated?)")
+                self._fed += len(src)
+            try:
+                out = decomp.decompress(src, _MAX_OUT)
+            except zlib.error as exc:
+                return self._fail(self._start.c_start, f"gzip member damaged ({exc})")
+            if decomp.eof:
+                end = self._start.c_start + self._fed - len(decomp.unused_data)
+                d_end = self._out + (len(self._buf) - self._buf_pos) + len(out)
+                self.done.append(_Member(self._start.c_start, end, self._start.d_start, d_end))
+                self._next_c = end
+                self._pending = decomp.unused_data
+                self._decomp = None
+            if out:
+                self._buf, self._buf_pos = out, 0
+                return self._take(size)
+        return b""
+
+    def _take(self, size: int) -> bytes:
+        end = len(self._buf) if size is None or size < 0 else self._buf_pos + size
+        chunk = self._buf[self._buf_pos : end]
+        self._buf_pos += len(chunk)
+        self._out += len(chunk)
+        return chunk
+
+
+class _Tap:
+    """A plain file as warcio reads it, hashed on the way."""
+
+    def __init__(self, raw: IO[bytes], sha1: Any) -> None:
+        self.raw = raw
+        self.sha1 = sha1
+        self._pos = 0
+
+    def tell(self) -> int:
+        return self._pos
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.raw.read(size)
+        self._pos += len(chunk)
+        if self.sha1 is not None:
+            self.sha1.update(chunk)
+        return chunk
+
+
+class WarcScan:
+    """Iterate over the whole records of a WARC file; afterwards, what the pass found.
+
+    ``for rec in WarcScan(path): …`` yields a :class:`RecordInfo` per complete record and stops
+    at the first incomplete or malformed one; then ``error``/``error_offset`` say what and where,
+    ``good_end`` is the end of the last whole record, ``count`` the records yielded, ``sha1`` the
+    file's sha1 (hex, with ``file_sha1``), ``digest_problems`` what warcio's digest check found
+    (with ``digests``). ``payload_digests`` computes the payload digest of records that carry none,
+    as cdxj-indexer does for its index.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        digests: bool = False,
+        file_sha1: bool = False,
+        payload_digests: bool = False,
+    ) -> None:
+        self.path = Path(path)
+        self.digests = digests
+        self.payload_digests = payload_digests
+        self.size = self.path.stat().st_size
+        self.gzipped = False
+        self.count = 0
+        self.first_type: str | None = None
+        self.good_end = 0
+        self.error: str | None = None
+        self.error_offset: int | None = None
+        self.digest_failures = 0
+        self.digest_problems: list[str] = []
+        self._sha1 = hashlib.sha1() if file_sha1 else None
+        self.sha1: str | None = None
+        self._used = False
 
     @property
     def ok(self) -> bool:
         return self.error is None
 
+    def _fail(self, offset: int | None, message: str) -> None:
+        if self.error is None:
+            self.error, self.error_offset = message, offset
 
-def _decode_header(raw: bytes) -> str:
-    # Same rule as warcio's parser, so both read a header the same way.
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("iso-8859-1")
+    def __iter__(self) -> Iterator[RecordInfo]:
+        if self._used:
+            raise RuntimeError("a WarcScan reads its file once")
+        self._used = True
+        with open(self.path, "rb") as raw:
+            self.gzipped = raw.read(2) == b"\x1f\x8b"
+            raw.seek(0)
+            stream: _Members | _Tap = _Members(raw, self._sha1) if self.gzipped else _Tap(raw, self._sha1)
+            try:
+                yield from self._records(stream)
+            finally:
+                if self._sha1 is not None:
+                    while chunk := raw.read(_READ_SIZE):
+                        self._sha1.update(chunk)
+                    self.sha1 = self._sha1.hexdigest()
+        if self.count == 0 and self.error is None:
+            self._fail(0, "no WARC record in file" if self.size == 0 else "no complete WARC record")
 
-
-class _RecordParser:
-    """Incremental parser of a stream of WARC records (the decompressed bytes of a member)."""
-
-    def __init__(self) -> None:
-        self.done: list[RecordInfo] = []
-        self._state = "head"
-        self._buf = bytearray()
-        self._remaining = 0
-        self._current: RecordInfo | None = None
-        self._http = bytearray()
-        self._trailer = bytearray()
-
-    def at_boundary(self) -> bool:
-        return self._state == "head" and not self._buf
-
-    def feed(self, data: bytes) -> None:
-        view = memoryview(data)
-        while view:
-            if self._state == "head":
-                view = self._feed_head(view)
-            elif self._state == "block":
-                take = min(self._remaining, len(view))
-                if len(self._http) < _MAX_HTTP_HEAD and b"\r\n\r\n" not in self._http:
-                    self._http += view[: min(take, _MAX_HTTP_HEAD - len(self._http))]
-                self._remaining -= take
-                view = view[take:]
-                if self._remaining == 0:
-                    self._state = "trailer"
-            else:  # trailer
-                take = min(4 - len(self._trailer), len(view))
-                self._trailer += view[:take]
-                view = view[take:]
-                if len(self._trailer) == 4:
-                    if bytes(self._trailer) != _TRAILER:
-                        raise ScanError(
-                            "block does not match Content-Length "
-                            f"{self._current.content_length if self._current else '?'} "
-                            "(no \\r\\n\\r\\n after it)"
-                        )
-                    self._finish()
-
-    def _feed_head(self, view: memoryview) -> memoryview:
-        start = len(self._buf)
-        self._buf += view
-        end = self._buf.find(b"\r\n\r\n", max(0, start - 3))
-        if end < 0:
-            if len(self._buf) > _MAX_HEAD:
-                raise ScanError("no end of WARC headers in the first MB")
-            if not self._buf.startswith(b"WARC/"[: len(self._buf)]):
-                raise ScanError("record does not start with WARC/")
-            return memoryview(b"")
-        head = bytes(self._buf[:end])
-        rest = memoryview(bytes(self._buf[end + 4 :]))
-        self._buf.clear()
-        lines = head.split(b"\r\n")
-        if not lines[0].startswith(b"WARC/1."):
-            raise ScanError(f"record does not start with WARC/1.x: {lines[0][:40]!r}")
-        headers: list[tuple[str, str]] = []
-        for line in lines[1:]:
-            if line[:1] in (b" ", b"\t") and headers:  # continuation line
-                name, value = headers[-1]
-                headers[-1] = (name, value + " " + _decode_header(line.strip()))
-                continue
-            key, sep, value = line.partition(b":")
-            if not sep:
-                raise ScanError(f"malformed WARC header line: {line[:60]!r}")
-            headers.append((_decode_header(key.strip()), _decode_header(value.strip())))
-        record = RecordInfo(0, 0, lines[0].decode("ascii"), headers, -1)
-        length = record.header("Content-Length")
-        if length is None or not length.strip().isdigit():
-            raise ScanError("record without a valid Content-Length")
-        record.content_length = int(length)
-        # Exact size of the record in an uncompressed file (a gzip member's size replaces it).
-        record.length = end + 4 + record.content_length + 4
-        self._current = record
-        self._http = bytearray()
-        self._trailer = bytearray()
-        self._remaining = record.content_length
-        self._state = "block" if self._remaining else "trailer"
-        return rest
-
-    def _finish(self) -> None:
-        assert self._current is not None
-        http = bytes(self._http)
-        if http.startswith(b"HTTP/") or self._current.rec_type == "request":
-            end = http.find(b"\r\n\r\n")
-            self._current.http_head = http if end < 0 else http[:end]
-        self.done.append(self._current)
-        self._current = None
-        self._state = "head"
-
-
-def scan_file(path: str | os.PathLike[str]) -> ScanResult:
-    """Scan a ``.warc.gz`` (one or more records per gzip member) or a plain ``.warc``."""
-    p = Path(path)
-    size = p.stat().st_size
-    with open(p, "rb") as fh:
-        magic = fh.read(2)
-        fh.seek(0)
-        if magic == b"\x1f\x8b":
-            result = ScanResult(p, size, True)
-            _scan_gzip(fh, result)
-        else:
-            result = ScanResult(p, size, False)
-            _scan_plain(fh, result)
-    if not result.records and result.error is None:
-        result.error = "no WARC record in file" if size == 0 else "no complete WARC record"
-        result.error_offset = 0
-    return result
-
-
-def _scan_gzip(fh, result: ScanResult) -> None:
-    member_start = 0
-    consumed = 0  # compressed bytes of the current member fed so far
-    parser = _RecordParser()
-    decomp: zlib._Decompress | None = None
-    pending = b""
-    while True:
-        if not pending:
-            pending = fh.read(_READ_SIZE)
-            if not pending:
+    def _records(self, stream: _Members | _Tap) -> Iterator[RecordInfo]:
+        members = stream.done if isinstance(stream, _Members) else None
+        it = ArchiveIterator(stream, check_digests=self.digests, block_size=_BLOCK)
+        records = iter(it)
+        while True:
+            start = it.offset  # where the next record begins, in the stream warcio reads
+            try:
+                record = next(records)
+            except StopIteration:
                 break
-        if decomp is None:
-            if pending[:1] != b"\x1f" or (len(pending) > 1 and pending[1:2] != b"\x8b"):
-                result.error = "data that is not a gzip member (a record not compressed on its own?)"
-                result.error_offset = member_start
+            except (ArchiveLoadFailed, StatusAndHeadersParserException) as exc:
+                self._fail_at(stream, start, f"not a WARC record: {str(exc).strip()[:120]}")
                 return
-            decomp = zlib.decompressobj(zlib.MAX_WBITS | 16)
-            consumed = 0
-        try:
-            data = pending
-            while True:
-                out = decomp.decompress(data, _MAX_OUT)
-                parser.feed(out)
-                data = decomp.unconsumed_tail
-                if not data or decomp.eof:
-                    break
-        except (zlib.error, ScanError) as exc:
-            result.error = f"{type(exc).__name__ if isinstance(exc, zlib.error) else 'record'}: {exc}"
-            result.error_offset = member_start
-            return
-        if decomp.eof:
-            used = len(pending) - len(decomp.unused_data)
-            member_len = consumed + used
-            if not parser.at_boundary():
-                result.error = "gzip member ends inside a record"
-                result.error_offset = member_start
+            except Exception as exc:  # noqa: BLE001 - warcio crashes on some malformed headers
+                self._fail_at(stream, start, f"malformed WARC headers ({type(exc).__name__}: {exc})")
                 return
-            if not parser.done:
-                result.error = "gzip member holds no WARC record"
-                result.error_offset = member_start
+            try:
+                info = self._finish(it, record, stream, members)
+            except ScanError as exc:
+                self._fail_at(stream, start, str(exc))
                 return
-            for rec in parser.done:
-                rec.offset, rec.length = member_start, member_len
-                result.records.append(rec)
-            parser.done.clear()
-            member_start += member_len
-            result.good_end = member_start
-            pending = decomp.unused_data
-            decomp = None
+            if info is None:  # the stream ended inside this record
+                self._fail_at(stream, start, "record does not end (file truncated?)")
+                return
+            self.count += 1
+            if self.first_type is None:
+                self.first_type = info.rec_type
+            yield info
+        if members:
+            self._fail(members[0].c_start, "gzip member holds no WARC record")
+        elif isinstance(stream, _Members) and stream.error:
+            self._fail(stream.error_offset, stream.error)
+        elif isinstance(stream, _Tap) and self.count and self.good_end < stream.tell():
+            # warcio ends quietly on a record whose headers were cut (EOFError inside them).
+            self._fail(self.good_end, "record does not end (file truncated?)")
+
+    def _fail_at(self, stream: _Members | _Tap, d_offset: int, message: str) -> None:
+        if isinstance(stream, _Members):
+            # A damaged or cut member explains a record that does not parse: say that first.
+            if stream.error:
+                self._fail(stream.error_offset, stream.error)
+                return
+            self._fail(self.good_end, message)
         else:
-            consumed += len(pending)
-            pending = b""
-    if decomp is not None:
-        result.error = "gzip member does not end (file truncated?)"
-        result.error_offset = member_start
+            self._fail(d_offset, message)
 
+    def _finish(self, it: ArchiveIterator, record: Any, stream: _Members | _Tap,
+                members: deque[_Member] | None) -> RecordInfo | None:
+        if record.format != "warc":
+            raise ScanError(f"not a WARC record ({record.format})")
+        declared = record.rec_headers.get_header("Content-Length")
+        if declared is None or not declared.strip().isdigit():
+            raise ScanError("record without a valid Content-Length")
+        block = record.raw_stream
+        digester = None
+        if (self.payload_digests and record.rec_type not in _NO_PAYLOAD_DIGEST
+                and not record.rec_headers.get_header("WARC-Payload-Digest")):
+            digester = hashlib.sha1()
+        while chunk := block.read(_BLOCK):
+            if digester is not None:
+                digester.update(chunk)
+        errors_before = it.err_count
+        missing = getattr(block, "limit", 0)
+        it.read_to_end()
+        d_offset, d_length = it.member_info
+        blank = it.offset - (d_offset + d_length)  # blank-line bytes after the block
+        trailer_ok = it.err_count == errors_before and blank >= 4
+        if members is not None:  # gzip: the record must be its member, whole
+            if not members or members[0].d_start != d_offset:
+                if stream.error:  # type: ignore[union-attr]
+                    return None  # its member was cut or damaged: reported as such
+                raise ScanError("gzip member ends inside a record (Content-Length too large?)")
+            member = members.popleft()
+            if member.d_end != it.offset:
+                raise ScanError("several records in one gzip member (warcio and pywb cannot read it)")
+            if missing:
+                raise ScanError(f"gzip member ends inside a record: {missing} bytes of its block missing")
+            if not trailer_ok:
+                raise ScanError(f"block does not match Content-Length {declared.strip()} (no \\r\\n\\r\\n after it)")
+            offset, length, end = member.c_start, member.c_end - member.c_start, member.c_end
+        else:
+            at_eof = it.offset >= self.size
+            if missing or (not trailer_ok and at_eof and it.err_count == errors_before):
+                return None  # a plain file cut inside this record
+            if not trailer_ok:
+                raise ScanError(f"block does not match Content-Length {declared.strip()} (no \\r\\n\\r\\n after it)")
+            offset, length, end = d_offset, d_length, it.offset
+        info = RecordInfo.from_record(record, offset, length)
+        if digester is not None:
+            info.computed_payload_digest = "sha1:" + base32_of(digester)
+        if self.digests and record.digest_checker.passed is False:
+            self.digest_failures += 1
+            if len(self.digest_problems) < _MAX_PROBLEMS:
+                rid = record.rec_headers.get_header("WARC-Record-ID")
+                for problem in record.digest_checker.problems:
+                    self.digest_problems.append(f"offset {offset} {rid} {record.rec_type}: {problem}")
+        self.good_end = end
+        return info
 
-def _scan_plain(fh, result: ScanResult) -> None:
-    parser = _RecordParser()
-    rec_start = 0
-    while chunk := fh.read(_READ_SIZE):
-        try:
-            parser.feed(chunk)
-        except ScanError as exc:
-            result.error = f"record: {exc}"
-            result.error_offset = rec_start
-            return
-        for rec in parser.done:
-            rec.offset = rec_start
-            rec_start += rec.length
-            result.records.append(rec)
-            result.good_end = rec_start
-        parser.done.clear()
-    if not parser.at_boundary():
-        result.error = "record does not end (file truncated?)"
-        result.error_offset = rec_start
-
-
-def final_name(name: str) -> str:
-    """The name a WARC gets when it is closed: without ``.open``."""
-    return name[: -len(OPEN_SUFFIX)] if name.endswith(OPEN_SUFFIX) else name
-
-
-def iter_warc_files(root: str | os.PathLike[str], include_open: bool = True) -> Iterator[Path]:
-    """WARC files under ``root`` (a file, a directory of WARCs, or an archive dir), sorted."""
-    p = Path(root)
-    if p.is_file():
-        yield p
-        return
-    if (p / "warc").is_dir():
-        p = p / "warc"
-    suffixes = WARC_SUFFIXES + tuple(s + OPEN_SUFFIX for s in WARC_SUFFIXES) if include_open else WARC_SUFFIXES
-    yield from sorted(f for f in p.rglob("*") if f.is_file() and f.name.endswith(suffixes))
-
-
-def warc_root(root: str | os.PathLike[str]) -> Path:
-    """The directory that WARC file names are relative to, for a replay/list/check root."""
-    p = Path(root)
-    if p.is_file():
-        return p.parent
-    if (p / "warc").is_dir():
-        return p / "warc"
-    return p

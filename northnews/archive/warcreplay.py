@@ -1,81 +1,84 @@
 """Replay from WARC files: the source behind ``-a replay=<WARC file | dir of WARCs | archive dir>``.
 
-On opening, the captures of every WARC under the path go into an in-memory map URL → captures:
-from a closed file's CDXJ index when it is up to date, else by scanning the file (``.open``
-files of a killed crawl included, up to their last complete record). ``lookup(url)``
-answers with the latest capture of the URL, its body as it came over the wire (still
-content-encoded; Scrapy's HttpCompressionMiddleware decodes it as in a live crawl). A revisit
-is answered with its own status and headers and the payload of the record it refers to.
+Captures are found through each file's CDXJ index, searched on disk (binary search on the sorted
+file, :class:`northnews.archive.cdxj.CdxjFile`): nothing is loaded whole, so memory does not
+grow with the archive. A file without an up-to-date index (``.open`` files of a killed crawl,
+up to their last complete record; a foreign WARC; a file indexed before it last changed) is
+indexed once into a temporary directory when the source opens.
+
+``lookup(url)`` answers with the latest capture of the URL, its body as it came over the wire
+(still content-encoded; Scrapy's HttpCompressionMiddleware decodes it as in a live crawl;
+a ``Transfer-Encoding: chunked`` body as wget stores it is de-chunked). A revisit is answered
+with the payload of the record it refers to (``WARC-Refers-To``, else
+``WARC-Refers-To-Target-URI`` and ``-Date``, else the latest capture of the URL with the same
+payload digest) and with its own status and headers; a ``server-not-modified`` revisit (a 304
+to a conditional request, Heritrix's profile) or one without HTTP headers is answered with the
+original's.
 
 Choice of capture: the latest one wins, except that a server error (5xx) or a truncated capture
 is served only when nothing better exists for that URL: a later failed fetch must not hide a good
-earlier capture from a re-extraction run. URLs match exactly first, then regardless of
-``http``/``https`` (the portal moved to https; older captures are http).
+earlier capture from a re-extraction run. URLs match exactly first, then by
+:func:`~northnews.util.urls.url_key` (regardless of ``http``/``https``: the portal moved to
+https; older captures are http).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
+import tempfile
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
-from urllib.parse import urldefrag, urlsplit
+from typing import IO, TYPE_CHECKING, Any
+from urllib.parse import urldefrag
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.timeutils import iso_date_to_datetime, timestamp_to_datetime
+from warcio.bufferedreaders import ChunkedDataReader
+from warcio.timeutils import timestamp_to_datetime
 
 from northnews.archive import cdxj
-from northnews.archive.replay import ReplayHit
-from northnews.archive.scan import OPEN_SUFFIX, final_name, iter_warc_files, scan_file, warc_root
+from northnews.archive.hits import ReplayHit
+from northnews.archive.paths import OPEN_SUFFIX, index_path, iter_warc_files, relative_name, warc_root
+from northnews.archive.scan import WarcScan
+from northnews.util.clock import iso_z, parse_iso
+from northnews.util.urls import url_key
 
 if TYPE_CHECKING:
     from warcio.recordloader import ArcWarcRecord
-    from warcio.statusandheaders import StatusAndHeaders
 
 logger = logging.getLogger(__name__)
+
+_MAX_HANDLES = 64  # WARC files kept open at once
+_EPOCH = datetime.min.replace(tzinfo=timezone.utc)
+
+
+@dataclass
+class _File:
+    path: Path
+    name: str  # final file name relative to the WARC root, as in provenance pointers
+    seq: int  # files sort by name: IIPC names start with the time they were opened
+    index: cdxj.CdxjFile
 
 
 @dataclass
 class _Capture:
-    """Where a response/revisit record is, and what ranking needs. Facts only the record itself
+    """A response/revisit record as its index line describes it. Facts only the record itself
     holds (its id, WARC-Refers-To, truncation) are read from it when it is served."""
 
-    path: Path
-    name: str  # final file name relative to the WARC root, as in provenance pointers
+    file: _File
     offset: int
     rec_type: str
     url: str
-    date: datetime  # from WARC-Date (microseconds) or a CDXJ timestamp (seconds)
+    date: datetime  # from the CDXJ timestamp (seconds)
     status: int | None
     payload_digest: str | None
-    record_id: str | None
-    file_seq: int  # files sort by name: IIPC names start with the time they were opened
 
     def rank(self) -> tuple[bool, datetime, int, int]:
         # Within one second (CDXJ timestamps), the later file and offset is the later capture.
         usable = self.status is not None and self.status < 500
-        return (usable, self.date, self.file_seq, self.offset)
-
-
-def _parse_date(value: str | None) -> datetime:
-    if not value:
-        return datetime.min.replace(tzinfo=timezone.utc)
-    return iso_date_to_datetime(value, tz_aware=True)
-
-
-def scheme_less(url: str) -> str:
-    """Key for matching http and https captures of one URL: host (lower case, default port
-    dropped), path and query; no scheme, no fragment."""
-    url = urldefrag(url)[0]
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    default = {"http": 80, "https": 443}.get(parts.scheme)
-    if parts.port and parts.port != default:
-        host = f"{host}:{parts.port}"
-    return host + (parts.path or "/") + ("?" + parts.query if parts.query else "")
+        return (usable, self.date, self.file.seq, self.offset)
 
 
 class WarcSource:
@@ -84,85 +87,69 @@ class WarcSource:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.root = warc_root(path)
-        self._by_url: dict[str, list[_Capture]] = {}
-        self._by_key: dict[str, list[_Capture]] = {}
-        self._by_id: dict[str, _Capture] = {}
-        self._handles: dict[Path, IO[bytes]] = {}
-        files = list(iter_warc_files(path))
-        if not files:
+        self._handles: OrderedDict[Path, IO[bytes]] = OrderedDict()
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        paths = list(iter_warc_files(path))
+        if not paths:
             raise ValueError(f"no WARC file under {path}")
-        self.indexed_files = 0  # files read through their CDXJ index rather than scanned
-        for file_seq, file in enumerate(files):
-            rel = file.relative_to(self.root) if file.is_relative_to(self.root) else Path(file.name)
-            name = str(rel.with_name(final_name(rel.name)))
-            if self._load_index(file, name, file_seq):
-                self.indexed_files += 1
+        self.indexed_files = 0  # files read through their own CDXJ index rather than indexed now
+        self.files: list[_File] = []
+        for seq, file in enumerate(paths):
+            index = cdxj.index_path(file)
+            if not self._trusted(file, index):
+                index = self._index_now(file, seq)
             else:
-                self._load_scan(file, name, file_seq)
-        logger.info(
-            "WARC replay: %d URLs from %d file(s) under %s (%d through their CDXJ index)",
-            len(self._by_url), len(files), path, self.indexed_files,
-        )
+                self.indexed_files += 1
+            self.files.append(_File(file, relative_name(file, self.root), seq, cdxj.CdxjFile(index)))
+        logger.info("WARC replay: %d file(s) under %s (%d through their CDXJ index)",
+                    len(self.files), path, self.indexed_files)
 
-    def _add(self, cap: _Capture) -> None:
-        self._by_url.setdefault(cap.url, []).append(cap)
-        self._by_key.setdefault(scheme_less(cap.url), []).append(cap)
-        if cap.rec_type == "response" and cap.record_id:
-            self._by_id[cap.record_id] = cap
-
-    def _load_index(self, file: Path, name: str, file_seq: int) -> bool:
-        """Read a closed file's captures from its CDXJ index, when it is there and up to date:
-        replaying a large archive then reads kilobytes of index, not gigabytes of WARC."""
-        index = cdxj.index_path(file)
+    @staticmethod
+    def _trusted(file: Path, index: Path) -> bool:
+        """A closed file's own index, when it is there and not older than the file."""
         if file.name.endswith(OPEN_SUFFIX) or not index.exists():
             return False
-        if index.stat().st_mtime < file.stat().st_mtime:
-            return False
-        try:
-            with open(index, encoding="utf-8") as fh:
-                for line in fh:
-                    _key, ts, raw = line.split(" ", 2)
-                    fields = json.loads(raw)
-                    mime = fields.get("mime")
-                    status = fields.get("status")
-                    self._add(_Capture(
-                        path=file, name=name, offset=int(fields["offset"]),
-                        rec_type="revisit" if mime == "warc/revisit" else "response",
-                        url=fields["url"], date=timestamp_to_datetime(ts, tz_aware=True),
-                        status=int(status) if status and status.isdigit() else None,
-                        payload_digest=fields.get("digest"), record_id=None, file_seq=file_seq,
-                    ))
-        except (OSError, ValueError, KeyError) as exc:
-            logger.warning("%s: unusable index (%s); reading the WARC instead", index, exc)
-            return False
-        return True
+        return index.stat().st_mtime >= file.stat().st_mtime
 
-    def _load_scan(self, file: Path, name: str, file_seq: int) -> None:
-        scan = scan_file(file)
-        if scan.error and scan.records:
+    def _index_now(self, file: Path, seq: int) -> Path:
+        if self._tmp is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="northnews-replay-")
+        out = Path(self._tmp.name) / f"{seq:06d}.cdxj"
+        scan = WarcScan(file, payload_digests=True)
+        cdxj.write_sorted(out, cdxj.lines_for(scan, relative_name(file, self.root)))
+        if scan.error and scan.count:
             logger.warning("%s: reading up to offset %s (%s)", file, scan.error_offset, scan.error)
         elif scan.error:
             logger.warning("%s: no usable record (%s)", file, scan.error)
-        for rec in scan.records:
-            if rec.rec_type not in ("response", "revisit") or not rec.target_uri:
-                continue
-            self._add(_Capture(
-                path=file, name=name, offset=rec.offset, rec_type=rec.rec_type,
-                url=rec.target_uri, date=_parse_date(rec.date), status=rec.http_status(),
-                payload_digest=rec.header("WARC-Payload-Digest"), record_id=rec.record_id,
-                file_seq=file_seq,
-            ))
+        if index_path(file).exists() and not file.name.endswith(OPEN_SUFFIX):
+            logger.warning("%s: index older than the file, not used", index_path(file))
+        return out
 
-    def __len__(self) -> int:
-        return len(self._by_url)
+    def _captures(self, url: str) -> list[_Capture]:
+        key = cdxj.surt_key(url)
+        found = []
+        for file in self.files:
+            for ts, fields in file.index.lookup(key):
+                status = fields.get("status")
+                found.append(_Capture(
+                    file=file, offset=int(fields["offset"]),
+                    rec_type="revisit" if fields.get("mime") == "warc/revisit" else "response",
+                    url=fields.get("url", ""), date=timestamp_to_datetime(ts, tz_aware=True),
+                    status=int(status) if status and status.isdigit() else None,
+                    payload_digest=fields.get("digest"),
+                ))
+        return found
 
-    def urls(self) -> list[str]:
-        return sorted(self._by_url)
+    def _same_url(self, url: str, captures: list[_Capture]) -> list[_Capture]:
+        exact = [c for c in captures if c.url == url]
+        if exact:
+            return exact
+        key = url_key(url)
+        return [c for c in captures if url_key(c.url) == key]
 
     def lookup(self, url: str) -> ReplayHit | None:
         url = urldefrag(url)[0]
-        candidates = self._by_url.get(url) or self._by_key.get(scheme_less(url)) or []
-        ordered = sorted(candidates, key=_Capture.rank, reverse=True)
+        ordered = sorted(self._same_url(url, self._captures(url)), key=_Capture.rank, reverse=True)
         # A truncated capture is served only when no whole one exists.
         for allow_truncated in (False, True):
             for cap in ordered:
@@ -172,64 +159,77 @@ class WarcSource:
         return None
 
     def _read(self, cap: _Capture) -> ArcWarcRecord:
-        fh = self._handles.get(cap.path)
+        path = cap.file.path
+        fh = self._handles.pop(path, None)
         if fh is None:
-            fh = self._handles[cap.path] = open(cap.path, "rb")
+            fh = open(path, "rb")  # noqa: SIM115 - kept open, closed by close()
+            while len(self._handles) >= _MAX_HANDLES:
+                self._handles.popitem(last=False)[1].close()
+        self._handles[path] = fh
         fh.seek(cap.offset)
         return next(iter(ArchiveIterator(fh)))
 
-    def _original(self, revisit: _Capture, headers: StatusAndHeaders) -> _Capture | None:
-        refers_to = headers.get_header("WARC-Refers-To")
-        if refers_to and refers_to in self._by_id:
-            return self._by_id[refers_to]
+    def _original(self, revisit: _Capture, record: ArcWarcRecord) -> tuple[_Capture, ArcWarcRecord] | None:
+        headers = record.rec_headers
         target = headers.get_header("WARC-Refers-To-Target-URI") or revisit.url
-        same_uri = [c for c in self._by_url.get(target, []) if c.rec_type == "response"]
+        candidates = [c for c in self._same_url(target, self._captures(target)) if c.rec_type == "response"]
+        refers_to = headers.get_header("WARC-Refers-To")
         refers_date = headers.get_header("WARC-Refers-To-Date")
-        if refers_date:
-            when = _parse_date(refers_date)
-            # CDXJ dates have whole seconds: compare at that precision, digest as tie-breaker.
-            for cap in same_uri:
-                if cap.date.replace(microsecond=0) == when.replace(microsecond=0) and (
-                    cap.payload_digest in (None, revisit.payload_digest)
-                ):
-                    return cap
-        for cap in sorted(same_uri, key=_Capture.rank, reverse=True):
-            if cap.payload_digest and cap.payload_digest == revisit.payload_digest:
-                return cap
-        return None
+        digest = headers.get_header("WARC-Payload-Digest") or revisit.payload_digest
+        when = _warc_datetime(refers_date).replace(microsecond=0) if refers_date else None
+
+        def preference(c: _Capture) -> tuple[bool, bool, datetime]:
+            # The named date first, then a matching digest, then the latest before the revisit.
+            return (when is not None and c.date == when, bool(digest) and c.payload_digest == digest, c.date)
+
+        fallback = None
+        for cap in sorted(candidates, key=preference, reverse=True):
+            if cap.date > revisit.date:
+                continue  # an original is never later than its revisit
+            if digest and cap.payload_digest and cap.payload_digest != digest:
+                continue
+            original = self._read(cap)
+            if not refers_to or original.rec_headers.get_header("WARC-Record-ID") == refers_to:
+                return cap, original
+            if fallback is None:  # the named record is elsewhere: one with the same payload will do
+                fallback = cap
+        return (fallback, self._read(fallback)) if fallback is not None else None
 
     def _hit(self, cap: _Capture, url: str, allow_truncated: bool) -> ReplayHit | None:
         record = self._read(cap)
-        if record.http_headers is None:
-            return None
         if record.rec_headers.get_header("WARC-Truncated") and not allow_truncated:
             return None
-        body = record.raw_stream.read()
+        record_id = record.rec_headers.get_header("WARC-Record-ID")
+        date = record.rec_headers.get_header("WARC-Date")
+        http, body_record = record.http_headers, record
         if cap.rec_type == "revisit":
-            original = self._original(cap, record.rec_headers)
-            if original is None:
-                logger.warning("Revisit %s of %s: original record not found",
-                               record.rec_headers.get_header("WARC-Record-ID"), cap.url)
+            profile = record.rec_headers.get_header("WARC-Profile") or ""
+            not_modified = profile.endswith("/server-not-modified") or (
+                http is not None and http.get_statuscode() == "304")
+            found = self._original(cap, record)
+            if found is None:
+                logger.warning("Revisit %s of %s: original record not found", record_id, cap.url)
                 return None
-            body = self._read(original).raw_stream.read()
+            body_record = found[1]
+            if not_modified or http is None:
+                http = body_record.http_headers
+        if http is None:
+            return None
         try:
-            status = int(record.http_headers.get_statuscode())
+            status = int(http.get_statuscode())
         except ValueError:
             return None
-        date = _parse_date(record.rec_headers.get_header("WARC-Date"))
+        headers = list(http.headers)
+        body = _body(body_record, headers)
         return ReplayHit(
             url=url,
             status=status,
-            headers=list(record.http_headers.headers),
+            headers=headers,
             body=body,
-            protocol=record.http_headers.protocol or None,
+            protocol=http.protocol or None,
             capture={
-                "warc": {
-                    "file": cap.name,
-                    "offset": cap.offset,
-                    "record_id": record.rec_headers.get_header("WARC-Record-ID"),
-                },
-                "fetched_at": date.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "warc": {"file": cap.file.name, "offset": cap.offset, "record_id": record_id},
+                "fetched_at": iso_z(_warc_datetime(date)),
             },
         )
 
@@ -237,3 +237,26 @@ class WarcSource:
         for fh in self._handles.values():
             fh.close()
         self._handles.clear()
+        for file in self.files:
+            file.index.close()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+
+def _warc_datetime(value: str | None) -> datetime:
+    """A ``WARC-Date`` (any precision), or the earliest time when missing or malformed."""
+    try:
+        return parse_iso(value) if value else _EPOCH
+    except ValueError:
+        return _EPOCH
+
+
+def _body(record: Any, headers: list[tuple[str, str]]) -> bytes:
+    """The payload as Scrapy would have received it: content-encoded, never chunked."""
+    chunked = record.http_headers is not None and (
+        record.http_headers.get_header("Transfer-Encoding") or "").lower() == "chunked"
+    if not chunked:
+        return record.raw_stream.read()
+    headers[:] = [(k, v) for k, v in headers if k.lower() != "transfer-encoding"]
+    return ChunkedDataReader(record.raw_stream).read()

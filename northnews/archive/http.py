@@ -1,0 +1,204 @@
+"""The WARC records of one HTTP exchange, built from what Scrapy hands ``response_downloaded``.
+
+A ``response`` record (or a ``revisit`` when the payload is unchanged since the URL's last
+capture) and its ``request`` record, WARC/1.1, with the HTTP start lines and headers as bytes
+fixed when built (warcio would re-serialise and percent-encode them).
+
+Known limits of what Scrapy exposes (documented, not papered over): header names come title-cased
+and grouped by name (all values kept, in order), the reason phrase is not kept (the standard one
+for the code is written), and Twisted strips hop-by-hop headers (``Connection``, ``Keep-Alive``,
+``Transfer-Encoding``: the body is already de-chunked) and ``Content-Length``, which Scrapy puts
+back first from the length it read. The request record is rebuilt from ``request.headers`` plus
+the ``Host`` (and ``Content-Length``) that Twisted adds; Twisted always speaks HTTP/1.1.
+
+``WARC-IP-Address`` is the address of the server that answered: through a proxy
+(``request.meta["proxy"]``, set by Scrapy's ``HttpProxyMiddleware`` from ``http_proxy``) the
+socket's peer is the proxy, not the server, so the field is left out rather than wrong.
+
+Nothing here imports Scrapy: responses and requests are read through their public attributes.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urldefrag, urlsplit
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.http import Response
+    from warcio.recordloader import ArcWarcRecord
+
+WARC_VERSION = "WARC/1.1"
+REDACTED_HEADERS = (b"authorization", b"proxy-authorization")
+
+
+class RawHttpHeaders(StatusAndHeaders):
+    """HTTP start line + headers whose wire bytes are fixed when built.
+
+    As in warcio, ``protocol`` is the first token of the start line (``HTTP/1.1`` of a status
+    line, the method of a request line) and ``statusline`` the rest.
+    """
+
+    def __init__(self, protocol: str, statusline: str, headers: list[tuple[bytes, bytes]]) -> None:
+        super().__init__(
+            statusline,
+            [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers],
+            protocol=protocol,
+        )
+        lines = [f"{protocol} {statusline}".encode("latin-1")]
+        lines += [k + b": " + v for k, v in headers]
+        self.headers_buff = b"\r\n".join(lines) + b"\r\n\r\n"
+
+    def compute_headers_buffer(self, header_filter: Any = None) -> None:
+        return None  # keep the exact bytes
+
+
+def status_line(status: int) -> str:
+    """``200 OK``; a code without a standard phrase is written alone (``599``)."""
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = ""
+    return f"{status} {phrase}"
+
+
+def response_protocol(response: Response) -> str:
+    proto = response.protocol or "HTTP/1.1"
+    return "HTTP/2" if proto.lower() in ("h2", "http/2", "http/2.0") else proto
+
+
+def response_http_headers(response: Response) -> RawHttpHeaders:
+    headers = [(name, value) for name, values in response.headers.items() for value in values]
+    return RawHttpHeaders(response_protocol(response), status_line(response.status), headers)
+
+
+def request_target(url: str) -> tuple[str, bytes]:
+    """Origin-form request target (path and query, never the fragment) and ``Host`` value."""
+    url = urldefrag(url)[0]
+    parts = urlsplit(url)
+    rest = url.split("://", 1)[1] if "://" in url else url
+    cut = min((i for i in (rest.find("/"), rest.find("?")) if i >= 0), default=len(rest))
+    target = rest[cut:] or "/"
+    if target.startswith("?"):
+        target = "/" + target
+    host = parts.hostname or ""
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    default_port = {"http": 80, "https": 443}.get(parts.scheme)
+    if parts.port and parts.port != default_port:
+        host = f"{host}:{parts.port}"
+    return target, host.encode("ascii", "replace")
+
+
+def redact(value: bytes) -> bytes:
+    """A credential header's value without its secret: the auth scheme is kept."""
+    scheme = value.split(b" ", 1)[0] if b" " in value else b""
+    return (scheme + b" " if scheme else b"") + b"[redacted]"
+
+
+def request_http_headers(request: Request, response: Response) -> RawHttpHeaders:
+    """The request as sent: request line, ``Host``, then the headers Scrapy sent, credentials
+    redacted."""
+    target, host = request_target(request.url)
+    headers: list[tuple[bytes, bytes]] = []
+    if b"Host" not in request.headers:
+        headers.append((b"Host", host))
+    for name, values in request.headers.items():
+        for value in values:
+            headers.append((name, redact(value) if name.lower() in REDACTED_HEADERS else value))
+    if request.body and b"Content-Length" not in request.headers:
+        headers.append((b"Content-Length", str(len(request.body)).encode()))
+    proto = response_protocol(response)
+    proto = "HTTP/1.1" if proto.startswith("HTTP/1") else proto  # Twisted always sends 1.1
+    return RawHttpHeaders(request.method, f"{target} {proto}", headers)
+
+
+def server_ip(response: Response, request: Request) -> str | None:
+    """The answering server's address, or None when unknown or when a proxy answered."""
+    if request.meta.get("proxy") or response.ip_address is None:
+        return None
+    return str(response.ip_address)
+
+
+@dataclass(frozen=True)
+class Original:
+    """The earlier capture a revisit refers to (from the digest index)."""
+
+    url: str
+    warc_date: str
+    record_id: str
+
+
+@dataclass
+class ExchangeRecords:
+    response: ArcWarcRecord  # the response or revisit record
+    request: ArcWarcRecord
+    kind: str  # "response" or "revisit"
+
+
+def exchange_records(
+    builder: WARCWriter,
+    response: Response,
+    request: Request,
+    *,
+    date: str,
+    response_id: str,
+    request_id: str,
+    payload_digest: str,
+    revisit_of: Original | None = None,
+) -> ExchangeRecords:
+    """The response (or revisit of ``revisit_of``) and request records of one exchange."""
+    url = response.url
+    http_headers = response_http_headers(response)
+    warc_headers = {
+        "WARC-Type": "response",
+        "WARC-Record-ID": response_id,
+        "WARC-Date": date,
+        "WARC-Target-URI": url,
+    }
+    ip = server_ip(response, request)
+    if ip is not None:
+        warc_headers["WARC-IP-Address"] = ip
+    if "dataloss" in response.flags:
+        warc_headers["WARC-Truncated"] = "disconnect"
+    elif "download_stopped" in response.flags:
+        warc_headers["WARC-Truncated"] = "unspecified"
+    if revisit_of is not None:
+        record = builder.create_revisit_record(
+            url, payload_digest, revisit_of.url, revisit_of.warc_date,
+            http_headers=http_headers, warc_headers_dict=warc_headers,
+        )
+        record.rec_headers.add_header("WARC-Refers-To", revisit_of.record_id)
+        kind = "revisit"
+    else:
+        warc_headers["WARC-Payload-Digest"] = payload_digest
+        body = response.body
+        record = builder.create_warc_record(
+            url, "response", payload=io.BytesIO(body), length=len(body),
+            http_headers=http_headers, warc_headers_dict=warc_headers,
+        )
+        kind = "response"
+    req_body = request.body or b""
+    req_record = builder.create_warc_record(
+        url, "request", payload=io.BytesIO(req_body), length=len(req_body),
+        http_headers=request_http_headers(request, response),
+        warc_headers_dict={
+            "WARC-Type": "request",
+            "WARC-Record-ID": request_id,
+            "WARC-Date": date,
+            "WARC-Target-URI": url,
+            "WARC-Concurrent-To": response_id,
+        },
+    )
+    return ExchangeRecords(record, req_record, kind)
+
+
+def record_builder() -> WARCWriter:
+    """warcio's record factory and serialiser, without an output of its own (files.py gives one)."""
+    return WARCWriter(None, gzip=False, warc_version=WARC_VERSION)
