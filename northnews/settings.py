@@ -152,5 +152,7 @@ EXTENSIONS = {
     "northnews.extensions.progress.Progress": 800,
     "northnews.extensions.summary.CrawlSummary": 900,
 }
-    # Generic-path and quarantine shares per site and section; flags layout drift.
-    "northnews.extensions.drift.DriftMonitor": 700,
+    # Generic-path and quarantine shares per site and section; flags layout drift. Before the
+    # store's extension (it writes nothing): its spider_closed report must be in the stats the
+    # run's record keeps.
+    "northnews.extensions.drift.DriftMonitor": 40,

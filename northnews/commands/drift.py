@@ -1,0 +1,88 @@
+"""``scrapy drift``: the recent article pages no layout claimed, and the quarantined ones, with why.
+
+For the person who writes a new layout: which pages to look at. Read from the store of record
+(``article_versions`` whose item came from the generic extractor; ``article_rejects``), newest
+first. A replay writes no store: after one, look at its feed's ``template`` and ``rejects.jsonl``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import sys
+from datetime import timedelta
+from typing import Any, ClassVar
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from northnews.ops.store import Store, StoreError, iso, store_path
+from northnews.util.clock import utc_now
+
+
+def drift_rows(db: sqlite3.Connection, *, since: str, site: str | None, limit: int) -> list[dict[str, Any]]:
+    """Generic-path versions and rejects first seen at or after ``since``, newest first."""
+    only = " AND site = ?" if site else ""
+    params: tuple[Any, ...] = (since, *((site,) if site else ()))
+    rows = [
+        {"seen": r[0], "site": r[1], "kind": "generic", "reason": "no layout of the site matched", "url": r[2],
+         "title": r[3]}
+        for r in db.execute(
+            "SELECT first_seen, site, url, title FROM article_versions"
+            f" WHERE first_seen >= ?{only} AND json_extract(item_json, '$.template') = 'generic'",
+            params,
+        )
+    ]
+    rows += [
+        {"seen": r[0], "site": r[1], "kind": "quarantined", "reason": r[2], "url": r[3], "title": None}
+        for r in db.execute(f"SELECT last_seen, site, reason, url FROM article_rejects WHERE last_seen >= ?{only}", params)
+    ]
+    rows.sort(key=lambda r: (r["seen"], r["url"]), reverse=True)
+    return rows[:limit]
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+    default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
+
+    def syntax(self) -> str:
+        return "[--days N] [--site NAME] [--limit N] [--json]"
+
+    def short_desc(self) -> str:
+        return "List recent article pages no layout claimed (generic) or quarantined, with the reason"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--days", type=float, default=7.0, help="first seen within the last N days (default 7)")
+        parser.add_argument("--site", metavar="NAME", help="only this site profile's pages")
+        parser.add_argument("--limit", type=int, default=200, help="at most N lines (default 200)")
+        parser.add_argument("--json", action="store_true", help="one JSON object per line")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        if args:
+            raise UsageError(f"unexpected argument(s): {' '.join(args)}", print_help=False)
+        if opts.days < 0 or opts.limit < 1:
+            raise UsageError("--days must be >= 0 and --limit >= 1", print_help=False)
+        path = store_path(self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"))
+        if not path.is_file():
+            print(f"scrapy drift: no store of record: {path} does not exist", file=sys.stderr)
+            self.exitcode = 1
+            return
+        try:
+            store = Store(path)
+        except StoreError as exc:
+            print(f"scrapy drift: {exc}", file=sys.stderr)
+            self.exitcode = 2
+            return
+        with store:
+            since = iso(utc_now() - timedelta(days=opts.days))
+            rows = drift_rows(store.db, since=since, site=opts.site, limit=opts.limit)
+        for row in rows:
+            if opts.json:
+                print(json.dumps(row, ensure_ascii=False))
+            else:
+                print(f"{row['seen'][:19]}  {row['site']:<10} {row['kind']:<11} {row['url']}  ({row['reason']})")
+        print(f"scrapy drift: {len(rows)} page{'s' if len(rows) != 1 else ''}", file=sys.stderr)
