@@ -144,6 +144,10 @@ ITEM_PIPELINES = {
 }
 
 EXTENSIONS = {
+    # Generic-path and quarantine shares per site and section; flags layout drift. Before the
+    # store's extension (it writes nothing): its spider_closed report must be in the stats the
+    # run's record keeps.
+    "northnews.extensions.drift.DriftMonitor": 40,
     # Takes the archive lock (first: nothing may write the archive before it), opens the store,
     # wires incremental skipping into the spider, records the run.
     "northnews.ops.incremental.IncrementalCrawl": 50,
@@ -152,7 +156,3 @@ EXTENSIONS = {
     "northnews.extensions.progress.Progress": 800,
     "northnews.extensions.summary.CrawlSummary": 900,
 }
-    # Generic-path and quarantine shares per site and section; flags layout drift. Before the
-    # store's extension (it writes nothing): its spider_closed report must be in the stats the
-    # run's record keeps.
-    "northnews.extensions.drift.DriftMonitor": 40,
