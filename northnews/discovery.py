@@ -7,17 +7,21 @@ directory listing (``urls.list``: ``/news/nmgnews/``, ``…/index_3.shtml``) is 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from lxml import etree
 from parsel import Selector
 
 # Dates are read by the same rules as article bylines (and URL dates the same way everywhere).
 from northnews.normalize.dates import parse_datetime, url_date
 from northnews.sites import Site
+
+Element = etree._Element
 
 
 class Kind(str, Enum):
@@ -99,36 +103,88 @@ def text_date(text: str) -> date | None:
 class Link:
     url: str
     kind: Kind
-    # The date printed beside the link (list entries), else the URL's date, else None.
+    # The date printed beside the link (list entries), else the URL's date, else None; only
+    # read when page_links was asked for dates.
     date: date | None = None
 
 
-def page_links(html: str | Selector, base_url: str, site: Site, domains: Iterable[str] | None = None) -> list[Link]:
+_ANCHORS = etree.XPath("//a[@href] | //area[@href]")
+_BASE_HREF = etree.XPath("(//base[@href])[1]/@href")
+_TEXT = etree.XPath(".//text()")
+_SKIPPED = ("#", "javascript:", "mailto:", "tel:")
+
+
+@functools.lru_cache(maxsize=16384)
+def _absolute(base: str, href: str) -> str:
+    return urlunsplit(urlsplit(urljoin(base, href))._replace(fragment=""))
+
+
+def resolve(base_url: str, href: str) -> str:
+    """``href`` made absolute against ``base_url``, fragment dropped.
+
+    Menus repeat the same links on every page: an absolute or root-relative ``href`` resolves
+    the same against any page of a host, so those are cached by host, not by page.
+    """
+    if href.startswith(("http://", "https://")):
+        base_url = ""
+    elif href.startswith("/") and not href.startswith("//"):
+        parts = urlsplit(base_url)
+        base_url = f"{parts.scheme}://{parts.netloc}/"
+    return _absolute(base_url, href)
+
+
+@functools.lru_cache(maxsize=16384)
+def _kind_and_url(url: str, site: Site, domains: tuple[str, ...]) -> tuple[Kind, str]:
+    kind = classify(url, site, domains)
+    return kind, (first_page_url(url, site) if kind is Kind.ARTICLE else url)
+
+
+def _tree(html: str | Selector | Element) -> Element | None:
+    if isinstance(html, Selector):
+        return html.root
+    if isinstance(html, str):  # a caller without a tree of its own
+        return Selector(text=html).root if html.strip() else None
+    return html
+
+
+def page_links(
+    html: str | Selector | Element,
+    base_url: str,
+    site: Site,
+    domains: Iterable[str] | None = None,
+    *,
+    dates: bool = True,
+) -> list[Link]:
     """Every distinct link of a page, resolved and classified, in document order.
 
-    Article links are reduced to their first page and carry the date printed next to them in
-    their list entry (``<li><a …>Title</a><span>2015-09-15</span></li>``) when there is one.
+    ``html`` is the page's parsed tree (an lxml element, as ``northnews.pages.parse_html``
+    gives and the article parsers read: the spider parses each page once) or, for callers
+    without one, its text or a parsel selector. Article links are reduced to their first page;
+    with ``dates`` they carry the date printed next to them in their list entry
+    (``<li><a …>Title</a><span>2015-09-15</span></li>``) when there is one, else the URL's. The
+    spider asks for dates only when ``-a since`` needs them: reading each entry's text is most
+    of the cost of a page's links.
     """
-    sel = html if isinstance(html, Selector) else Selector(text=html)
-    base = sel.css("base::attr(href)").get()
-    base_url = urljoin(base_url, base.strip()) if base else base_url
+    root = _tree(html)
+    if root is None:
+        return []
+    base = _BASE_HREF(root)
+    base_url = urljoin(base_url, base[0].strip()) if base else base_url
     domains = tuple(site.allowed_domains if domains is None else domains)
     seen: set[str] = set()
     links: list[Link] = []
-    for a in sel.css("a[href], area[href]"):
-        href = (a.attrib.get("href") or "").strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+    for a in _ANCHORS(root):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(_SKIPPED):
             continue
-        url = urlunsplit(urlsplit(urljoin(base_url, href))._replace(fragment=""))
-        kind = classify(url, site, domains)
-        when = None
-        if kind is Kind.ARTICLE:
-            url = first_page_url(url, site)
-            parent = a.xpath("..")
-            entry_text = " ".join(parent.xpath(".//text()").getall()) if parent else ""
-            when = text_date(entry_text) or url_date(url, site)
+        kind, url = _kind_and_url(resolve(base_url, href), site, domains)
         if url in seen:
             continue
+        when = None
+        if dates and kind is Kind.ARTICLE:
+            parent = a.getparent()
+            entry_text = " ".join(_TEXT(parent)) if parent is not None else ""
+            when = text_date(entry_text) or url_date(url, site)
         seen.add(url)
         links.append(Link(url, kind, when))
     return links

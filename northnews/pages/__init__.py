@@ -22,12 +22,13 @@ import logging
 from northnews.normalize.text import clean_title
 from northnews.pages import _dom, generic
 from northnews.pages._article import ArticlePage
+from northnews.pages._dom import Element, parse_html
 from northnews.pages._fields import document_titles, section
 from northnews.pages._layout import Layout
 from northnews.pages._select import Doc
 from northnews.sites import Site
 
-__all__ = ["ArticlePage", "Layout", "detect_layout", "layouts_of", "parse_article"]
+__all__ = ["ArticlePage", "Element", "Layout", "detect_layout", "layouts_of", "parse_article", "parse_html"]
 
 logger = logging.getLogger(__name__)
 
@@ -53,10 +54,18 @@ def detect_layout(doc: Doc, site: Site) -> Layout | None:
     return best
 
 
-def parse_article(html: str, url: str, site: Site | None = None) -> ArticlePage:
-    """Raw fields of one article page; ``template="generic"`` when no layout of ``site`` matches."""
+def parse_article(
+    html: str | None, url: str, site: Site | None = None, *, root: Element | None = None
+) -> ArticlePage:
+    """Raw fields of one article page; ``template="generic"`` when no layout of ``site`` matches.
+
+    ``root``: the page's tree when the caller has parsed it already (:func:`parse_html` of the
+    same text; the spider reads its links from that tree too, so a page is parsed once); the
+    parsers never modify it.
+    """
     try:
-        root = _dom.parse_html(html)
+        if root is None:
+            root = _dom.parse_html(html or "")
         if root is None:
             return ArticlePage(template=generic.NAME)
         doc = Doc(root)

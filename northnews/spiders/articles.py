@@ -22,12 +22,13 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from northnews import discovery, normalize, pages
+from northnews import discovery, pages
 from northnews import signals as northnews_signals
 from northnews.discovery import Kind
 from northnews.items import ArticleItem
+from northnews.pages import stitch
+from northnews.responses import page_tree
 from northnews.sites import DEFAULT_SITE, Site, SiteError, load_site
-from northnews.util.clock import iso_z, parse_iso
 
 logger = logging.getLogger(__name__)
 
@@ -181,10 +182,15 @@ class ArticlesSpider(scrapy.Spider):
         return scrapy.Request(url, callback=self.parse_listing, meta=meta)
 
     def _links(self, response: TextResponse) -> list[discovery.Link]:
-        """The page's links, minus those into editions this crawl does not cover."""
+        """The page's links, minus those into editions this crawl does not cover.
+
+        Read from the page's one tree (:func:`~northnews.responses.page_tree`, which the article
+        parser reads too); list-entry dates only when ``-a since`` needs them.
+        """
         links: list[discovery.Link] = []
         seen: set[str] = set()
-        for link in discovery.page_links(response.selector, response.url, self.site):
+        tree = page_tree(response)
+        for link in discovery.page_links(tree, response.url, self.site, dates=self.since is not None):
             parts = urlsplit(link.url)
             host = (parts.hostname or "").lower()
             if host in self.skipped_hosts:
@@ -241,14 +247,14 @@ class ArticlesSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self.crawler.stats.inc_value("northnews/spider/not_text")
             return
-        page = pages.parse_article(response.text, response.url, self.site)
+        page = pages.parse_article(None, response.url, self.site, root=page_tree(response))
         capture = response.meta.get("northnews_capture") or {}
         # The URL as linked, even if the server redirected (http → https, say).
         url = (response.meta.get("redirect_urls") or [response.url])[0]
         state = {
             "url": url,
             "pages": [page],
-            "pending": [u for u in page.page_urls if u != response.url],
+            "pending": stitch.other_pages(page, response.url),
             # Pages requested so far: page 3's pager lists page 2 again.
             "seen": {url, response.url},
             "capture": capture,
@@ -260,10 +266,9 @@ class ArticlesSpider(scrapy.Spider):
     def parse_article_page(self, response: Response) -> Iterator[scrapy.Request | ArticleItem]:
         state = response.meta[ARTICLE_META]
         if isinstance(response, TextResponse):
-            page = pages.parse_article(response.text, response.url, self.site)
+            page = pages.parse_article(None, response.url, self.site, root=page_tree(response))
             state["pages"].append(page)
-            known = set(state["pending"]) | state["seen"]
-            state["pending"].extend(u for u in page.page_urls if u not in known and u != response.url)
+            state["pending"].extend(stitch.more_pages(page, response.url, [*state["pending"], *state["seen"]]))
             # Split articles often carry their related-news list on the last page only.
             yield from self._related_articles(response)
         yield from self._continue(state)
@@ -300,25 +305,12 @@ class ArticlesSpider(scrapy.Spider):
         )
 
     def _item(self, state: dict[str, Any]) -> ArticleItem:
-        capture = state["capture"]
-        fetched_at = capture.get("fetched_at") or iso_z()
-        fields, problems = normalize.article_fields(
-            state["pages"], state["url"], self.site, captured=parse_iso(fetched_at)
-        )
+        # Built where `northnews-archive extract` builds its items too: the same item either way.
+        fields, problems = stitch.build_item(state["pages"], state["url"], self.site, state["capture"])
         for problem in problems:
             self.crawler.stats.inc_value(f"northnews/extract/{problem}")
             logger.warning("Article %s: %s", state["url"], problem.replace("_", " "))
         if len(state["pages"]) > 1:
             self.crawler.stats.inc_value("northnews/spider/multipage_articles")
-        item = ArticleItem(
-            url=state["url"],
-            site=self.site.name,
-            edition=self.site.edition_of(state["url"]),
-            fetched_at=fetched_at,
-            warc=capture.get("warc"),
-        )
-        for name in ArticleItem.fields:
-            if name in fields:
-                item[name] = fields[name]
-        return item
+        return ArticleItem(fields)
 
