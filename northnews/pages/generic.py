@@ -38,6 +38,7 @@ NAME = "generic"
 
 _TITLE_SPLIT_RE = re.compile(r"\s+[-|–—·•:：]+\s+|\s*[_|｜]+\s*|\s*[-–—]{2,}\s*|\s+-\s*|\s*-\s+")
 _HEADING_TAGS = ("h1", "h2", "h3")
+_CJK_NAME_RE = re.compile(r"[\u4e00-\u9fff]{2}|网|报|台|\.(?:com|cn|net|org)")
 
 
 def _norm(text: str | None) -> str:
@@ -62,9 +63,17 @@ def _hints(root: Element, meta: dict[str, str], ld: list[dict]) -> list[str]:
     return [h for h in out if h]
 
 
+# "标题-新华网": a hyphen without spaces, before a short name at the very end.
+_SITE_TAIL_RE = re.compile(r"^(?P<head>.{4,}?)[-–—_|｜](?P<tail>[^\s\-–—_|｜]{2,12})$")
+
+
 def _parts(hint: str, site: str | None) -> list[str]:
     """A title split at its separators, longest part first, the site's name left out."""
     parts = [p.strip() for p in _TITLE_SPLIT_RE.split(hint) if p and p.strip()]
+    if len(parts) == 1:
+        tail = _SITE_TAIL_RE.match(parts[0])
+        if tail and _CJK_NAME_RE.search(tail["tail"]):
+            parts = [tail["head"].strip(), tail["tail"]]
     site_key = _norm(site) if site else None
     parts = [p for p in parts if _norm(p) != site_key] or parts
     return sorted(parts, key=len, reverse=True)
@@ -93,12 +102,13 @@ def _heading(body: Element, hints: list[str], site: str | None) -> Element | Non
         for el in body.iter():
             text = el.text
             if (
-                text and len(text) < 300 and isinstance(el.tag, str) and _norm(text)[:12] == key[:12]
-                and _norm(_dom.text_of(el)) == key
+                text and len(text) < 300 and isinstance(el.tag, str) and _norm(text)[:8] == key[:8]
+                and _agrees(_norm(_dom.text_of(el)), key)
             ):
                 # The outermost element of that text (<td><font><b>title</b></font></td>).
                 parent = el.getparent()
-                while parent is not None and parent.tag != "body" and _norm(_dom.text_of(parent)) == key:
+                text = _norm(_dom.text_of(el))
+                while parent is not None and parent.tag != "body" and _norm(_dom.text_of(parent)) == text:
                     el, parent = parent, parent.getparent()
                 return el
     if not keys:
@@ -151,6 +161,12 @@ def _byline_elements(heading: Element | None, container: Element | None) -> list
                 out.append(sibling)
             if len(out) >= 4:
                 break
+        if not out:
+            # Date and source printed above the headline ("h-info" before "h-title").
+            out = [
+                el for el in list(node.itersiblings(preceding=True))[:2]
+                if isinstance(el.tag, str) and _looks_like_byline(_dom.text_of(el))
+            ]
         if out:
             break
         node = node.getparent()
@@ -199,6 +215,13 @@ def _editor_anywhere(root: Element) -> str | None:
         if editor:
             return editor
     return None
+
+
+_LABEL_RE = re.compile(r"来\s*源|作\s*者|编\s*辑|发布|source|by\b", re.IGNORECASE)
+
+
+def _looks_like_byline(text: str) -> bool:
+    return len(text) < 120 and bool(_LABEL_RE.search(text)) and bool(date_raw(text) or _meta.yearless_date(text))
 
 
 def _text_byline(lines: list[str]) -> Byline:
