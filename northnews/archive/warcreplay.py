@@ -24,6 +24,7 @@ https; older captures are http).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import tempfile
@@ -106,10 +107,13 @@ class WarcSource:
 
     @staticmethod
     def _trusted(file: Path, index: Path) -> bool:
-        """A closed file's own index, when it is there and not older than the file."""
+        """A closed file's own index, when it is there and still describes the file: newer than
+        it, or (a copy or a checkout can reorder mtimes) its farthest entry is where it says."""
         if file.name.endswith(OPEN_SUFFIX) or not index.exists():
             return False
-        return index.stat().st_mtime >= file.stat().st_mtime
+        if index.stat().st_mtime >= file.stat().st_mtime:
+            return True
+        return _farthest_entry_holds(file, index)
 
     def _index_now(self, file: Path, seq: int) -> Path:
         if self._tmp is None:
@@ -242,6 +246,30 @@ class WarcSource:
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
+
+
+def _farthest_entry_holds(file: Path, index: Path) -> bool:
+    """The index entry farthest into the file names the record found there, with its length."""
+    farthest: dict[str, str] | None = None
+    with open(index, encoding="utf-8") as fh:
+        for line in fh:
+            fields = json.loads(line.split(" ", 2)[2])
+            if farthest is None or int(fields["offset"]) > int(farthest["offset"]):
+                farthest = fields
+    if farthest is None:
+        return False  # nothing to check it by
+    offset, length = int(farthest["offset"]), int(farthest["length"])
+    if offset + length > file.stat().st_size:
+        return False
+    try:
+        with open(file, "rb") as fh:
+            fh.seek(offset)
+            it = ArchiveIterator(fh)
+            record = next(iter(it))
+            uri = record.rec_headers.get_header("WARC-Target-URI")
+            return uri == farthest.get("url") and it.get_record_length() == length
+    except Exception:  # noqa: BLE001 - anything unreadable there means the index is stale
+        return False
 
 
 def _warc_datetime(value: str | None) -> datetime:
