@@ -540,7 +540,7 @@ def _leading_junk(item: tuple[Block, str], min_len: int) -> bool:
 _BRACKETED_RE = re.compile(r"^[(（\[【][^()（）\[\]【】]{0,60}[)）\]】]$")
 # Self-media sign-offs: follow prompts, QR codes, -END-.
 _PROMPT_RE = re.compile(
-    r"二维码|关注(?:我们|公众号|本号)|点击(?:上方|下方|蓝字)|阅读原文|^-+\s*(?:end|完)\s*-+$|^(?:end|完)$", re.IGNORECASE
+    r"二维码|关注(?:我们|公众号|本号)|点击(?:上方|下方|蓝字)|阅读原文|返回.{0,6}查看更多|^-+\s*(?:end|完)\s*-+$|^(?:end|完)$", re.IGNORECASE
 )
 
 
