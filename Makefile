@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: crawl test bench bench-extract bench-crawl bench-warc venv clean
+.PHONY: crawl test test-fast lint bench bench-extract bench-crawl bench-warc venv clean
 
 venv: $(STAMP)
 
@@ -17,8 +17,16 @@ $(STAMP): pyproject.toml
 crawl: $(STAMP)
 	$(BIN)/scrapy crawl articles -a replay=tests/fixtures/portal
 
-test: $(STAMP)
+# The linter first (a lint error fails the run), then every test.
+test: lint
 	$(BIN)/pytest
+
+# Everything but the end-to-end tests marked slow (crawls in subprocesses, pywb, browsers).
+test-fast: lint
+	$(BIN)/pytest -m "not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check northnews tests benchmarks
 
 # Benchmarks, not tests: they print tables (copied into the README), they assert nothing.
 bench: bench-extract bench-crawl bench-warc

@@ -84,3 +84,17 @@ def expected_rejects() -> dict[str, dict]:
 def portal_server() -> Iterator[MockPortal]:
     with MockPortal(PORTAL) as server:
         yield server
+
+
+#: Test modules that are end to end (crawls in subprocesses, pywb, browsers): marked slow, so
+#: that `make test-fast` (pytest -m "not slow") runs the rest in well under a minute.
+SLOW_MODULES = frozenset({
+    "test_spider", "test_cron", "test_incremental", "test_archive_crawl", "test_pywb",
+    "test_site_yunhe", "test_browser_replay", "test_wacz", "test_requisites",
+})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.module is not None and item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
