@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 def layouts_of(site: Site) -> tuple[Layout, ...]:
     """The site's layouts, compiled, in the profile's order (most specific first)."""
     pager = site.urls.pager == "suffix"
-    return tuple(Layout.from_spec(spec, site.text.chrome_classes, pager) for spec in site.layouts)
+    return tuple(Layout(spec, site.text.chrome_classes, pager) for spec in site.layouts)
 
 
 def detect_layout(doc: Doc, site: Site) -> Layout | None:

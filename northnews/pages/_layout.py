@@ -17,30 +17,22 @@ _PARTS = ("title", "byline", "body", "crumb", "date")
 
 @dataclass(frozen=True)
 class Layout:
-    """One article layout of a portal, described by CSS selectors (compiled once)."""
+    """One article layout of a portal: the profile's selector table (:class:`LayoutSpec`), compiled once."""
 
-    name: str
-    title: str
-    byline: str
-    body: str
-    crumb: str | None = None
-    date: str | None = None
+    spec: LayoutSpec
     #: The site's own chrome class names, dropped from bodies on top of the generic rules.
     site_chrome: frozenset[str] = frozenset()
     #: Whether the site splits articles into ``<id>_N`` pages (the pager is read only then).
     pager: bool = True
     _sel: dict[str, Selector] = field(init=False, repr=False, compare=False)
 
-    @classmethod
-    def from_spec(cls, spec: LayoutSpec, site_chrome: frozenset[str] = frozenset(), pager: bool = True) -> Layout:
-        return cls(
-            name=spec.name, title=spec.title, byline=spec.byline, body=spec.body,
-            crumb=spec.crumb, date=spec.date, site_chrome=site_chrome, pager=pager,
-        )
-
     def __post_init__(self) -> None:
-        sel = {k: _dom.css(getattr(self, k)) for k in _PARTS if getattr(self, k)}
+        sel = {k: _dom.css(getattr(self.spec, k)) for k in _PARTS if getattr(self.spec, k)}
         object.__setattr__(self, "_sel", sel)
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
 
     def select(self, part: str, doc: Doc) -> list[Element]:
         sel = self._sel.get(part)
@@ -76,7 +68,7 @@ class Layout:
     def parse_tree(self, doc: Doc, url: str) -> ArticlePage:
         byline = parse_byline(*self.select("byline", doc))
         date = byline.date
-        if self.date:
+        if "date" in self._sel:
             date = next((t for t in (_dom.text_of(el) for el in self.select("date", doc)) if t), None) or date
         body = parse_body(self.body_element(doc), url, self.site_chrome)
         root = doc.root
@@ -87,7 +79,7 @@ class Layout:
             author=byline.author,
             editor=byline.editor or body.editor,
             date=date,
-            section=section(doc, self.crumb),
+            section=section(doc, self.spec.crumb),
             paragraphs=body.paragraphs,
             images=body.images,
             tags=keywords(root),
