@@ -3,11 +3,14 @@ downloader middleware that applies it to Scrapy responses."""
 
 from __future__ import annotations
 
+import gzip
+
 import pytest
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
+from northnews.compression import HttpCompressionMiddleware
 from northnews.encoding import (
     decode,
     detect_encoding,
@@ -15,6 +18,7 @@ from northnews.encoding import (
     looks_mojibake,
     meta_charset,
     normalize_label,
+    same_codec,
 )
 from northnews.middlewares import EncodingMiddleware
 
@@ -98,7 +102,7 @@ def test_decode_gbk_never_gives_mojibake(content_type: str | None) -> None:
 
 def test_decode_strips_bom_and_falls_back_without_raising() -> None:
     assert decode(b"\xef\xbb\xbfabc")[0] == "abc"
-    broken = "内蒙古".encode("utf-8") + b"\xff" + "日报".encode("utf-8") * 20
+    broken = "内蒙古".encode() + b"\xff" + "日报".encode() * 20
     text, codec = decode(broken)
     assert codec == "utf-8" and "内蒙古" in text and text.count("\ufffd") == 1
 
@@ -146,19 +150,69 @@ def test_middleware_fixes_a_lying_utf8_header(middleware: EncodingMiddleware) ->
 
 
 @pytest.mark.parametrize(
-    "body, content_type",
+    "body, content_type, codec",
     [
-        (gbk(page(HEAD_GB2312)), "text/html"),
-        (gbk(page()), None),
-        (page().encode("utf-8"), "text/html; charset=utf-8"),
+        (gbk(page(HEAD_GB2312)), "text/html", "gb18030"),
+        (gbk(page()), None, "gb18030"),
+        (page().encode("utf-8"), "text/html; charset=utf-8", "utf-8"),
     ],
 )
-def test_middleware_leaves_right_responses_alone(
-    middleware: EncodingMiddleware, body: bytes, content_type: str | None
+def test_middleware_decodes_right_responses_without_counting_a_repair(
+    middleware: EncodingMiddleware, body: bytes, content_type: str | None, codec: str
 ) -> None:
     response = html_response(body, content_type)
-    assert middleware.process_response(Request(response.url), response) is response
-    assert TEXT in response.text
+    decoded = middleware.process_response(Request(response.url), response)
+    assert same_codec(decoded.encoding, codec)
+    assert TEXT in decoded.text and decoded.body == response.body
+    assert middleware.stats.get_value("northnews/encoding/redecoded") is None
+
+
+@pytest.fixture
+def no_scrapy_guess(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scrapy's charset inference (w3lib + charset_normalizer) must not run at all."""
+    def refuse(self: TextResponse) -> str:
+        raise AssertionError(f"TextResponse inferred the encoding of {self.url}")
+
+    monkeypatch.setattr(TextResponse, "_body_inferred_encoding", refuse)
+
+
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        (gbk(page()), None),  # undeclared GBK: Scrapy would ask charset_normalizer
+        (gbk(page()), "text/html"),
+        (page(text="Hohhot 王喆").encode("gbk"), "text/html"),
+        (page().encode("utf-8"), None),
+        (gbk(page()), "text/html; charset=utf-8"),  # a lie
+    ],
+)
+def test_middleware_never_lets_scrapy_guess(
+    middleware: EncodingMiddleware, no_scrapy_guess: None, body: bytes, content_type: str | None
+) -> None:
+    decoded = middleware.process_response(Request("http://www.northnews.cn/1.shtml"), html_response(body, content_type))
+    assert body.decode(decoded.encoding) in (decoded.text, decoded.text.lstrip("\ufeff"))
+    assert not looks_mojibake(decoded.text)
+
+
+def test_decompression_guesses_no_charset_on_compressed_bytes(no_scrapy_guess: None) -> None:
+    """Scrapy 2.19's HttpCompressionMiddleware reads TextResponse.encoding of the gzip bytes
+    (Response.replace evaluates every attribute); ours must not, and must decode as before."""
+    crawler = get_crawler()
+    crawler.stats.open_spider()
+    decompress = build_from_crawler(HttpCompressionMiddleware, crawler)
+    encoding_mw = build_from_crawler(EncodingMiddleware, crawler)
+    body = gbk(page())
+    request = Request("http://www.northnews.cn/2015/0915/1.shtml")
+    compressed = HtmlResponse(request.url, body=gzip.compress(body), request=request,
+                              headers={"Content-Type": "text/html", "Content-Encoding": "gzip"})
+    plain = decompress.process_response(request, compressed)
+    assert isinstance(plain, HtmlResponse) and plain.body == body
+    assert b"Content-Encoding" not in plain.headers
+    decoded = encoding_mw.process_response(request, plain)
+    assert decoded.encoding == "gb18030" and TEXT in decoded.text
+    assert crawler.stats.get_value("httpcompression/response_count") == 1
+    head = Request(request.url, method="HEAD")
+    assert decompress.process_response(head, compressed) is compressed
 
 
 def test_middleware_ignores_binary_and_empty_responses(middleware: EncodingMiddleware) -> None:
