@@ -23,6 +23,11 @@ NORTHNEWS_ARCHIVE_DIR = "archive"
 # profile .toml. Its editions, hosts, URL shapes, layouts and publisher names live there, not
 # here; `-a site=NAME` sets it per run. northnews.cn is the first (and default) profile.
 NORTHNEWS_SITE = "northnews"
+# List pages walked per section per run at most. A section with more is a pagination trap (an
+# endless "next" chain, a list with 10,000 page links): logged at WARNING, counted as
+# northnews/spider/pagination_capped, and the run still finishes. The portal's deepest section
+# has about 300 pages.
+NORTHNEWS_MAX_LIST_PAGES = 1000
 
 # --- northnews: archive (WARC) ----------------------------------------------------------------
 
@@ -42,6 +47,15 @@ NORTHNEWS_WARC_GZIP_LEVEL = 6
 NORTHNEWS_WARC_OPERATOR = ""
 # Write a revisit record instead of the body again when a URL's payload is unchanged.
 NORTHNEWS_WARC_REVISITS = True
+# Host part of WARC file names; empty: the machine's hostname (set it in containers).
+NORTHNEWS_WARC_HOSTNAME = ""
+# Request headers whose values are never written down (WARC request records, the warcinfo and
+# manifest command lines, logs), besides Cookie, Authorization and Proxy-Authorization, which
+# always are (northnews.util.redact).
+NORTHNEWS_REDACT_HEADERS = []
+# Archive files and the store are written 0640, directories 0750: readable by a group, never by
+# everyone. The group they get (a name or a number); empty: the process's own.
+NORTHNEWS_FILE_GROUP = ""
 
 # --- northnews: operations --------------------------------------------------------------------
 
@@ -51,6 +65,12 @@ NORTHNEWS_STORE_ENABLED = True
 # Skip article pages already in the store (-a refresh=DAYS re-fetches recent ones). False
 # fetches every article again (the store still records versions and unchanged sightings).
 NORTHNEWS_INCREMENTAL = True
+# An article URL fetched but not stored complete (a soft 404, an empty 200, page 2 missing, a
+# timeout...) is pending in the store with its reason and fetched again by later runs: the next
+# run after its first failure, then no sooner than BACKOFF x 2^(attempts-2) seconds after its last
+# attempt. After MAX_ATTEMPTS it is `failed` (`scrapy pending` lists it; -a retry_failed retries).
+NORTHNEWS_PENDING_MAX_ATTEMPTS = 5
+NORTHNEWS_PENDING_BACKOFF = 3600.0
 # Seconds between progress lines in the log; 0 keeps only the final line.
 NORTHNEWS_PROGRESS_INTERVAL = 60.0
 # northnews-cron exits 5 when errors / requests exceeds this fraction.
@@ -82,6 +102,13 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_TIMEOUT = 60
+# Scrapy's 1 GiB default lets a 1 MB gzip bomb inflate to ~3 GB of memory. 64 MiB holds any
+# real page (the largest portal page seen is ~2 MB; a page with inline data: images ~50 MB) and
+# bounds both the body on the wire and the body once decompressed (Scrapy's
+# HttpCompressionMiddleware stops inflating past it). Bigger answers are cancelled and the
+# article is pending `too_large`.
+DOWNLOAD_MAXSIZE = 67_108_864  # 64 MiB
+DOWNLOAD_WARNSIZE = 16_777_216  # 16 MiB
 # Transient failures (503, timeouts) deserve more than Scrapy's 2 retries on a long archive run.
 RETRY_TIMES = 3
 # The longest Retry-After (seconds) a 429/503 retry waits; a longer ask waits this long.

@@ -1,8 +1,11 @@
-"""``scrapy crawl``, with the spider's ``-a`` arguments checked before anything starts.
+"""``scrapy crawl``, with every setting and the spider's ``-a`` arguments checked before anything starts.
 
-Scrapy reports a bad spider argument as a traceback from deep inside the crawler; a scheduler's
-operator deserves one line naming the argument, and a non-zero exit status (2, like any usage
-error). Likewise an archive locked by another run: one line, exit 3.
+Scrapy reports a bad spider argument or setting value as a traceback from deep inside the crawler
+(an asyncio "Task exception was never retrieved" for some); a scheduler's operator deserves one
+line naming the argument or setting and what was expected, and a non-zero exit status (2, like any
+usage error): :mod:`northnews.config` knows every setting. Likewise an archive locked by another
+run: one line, exit 3. Secrets given on the command line (``-s DEFAULT_REQUEST_HEADERS=…``) are
+redacted from every log line the crawl writes (:mod:`northnews.util.redact`).
 """
 
 from __future__ import annotations
@@ -14,14 +17,21 @@ from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 
+from northnews import config
 from northnews.archive.lock import LOCK_FD_ENV, ArchiveLock, LockHeld
 from northnews.ops.store import Store, StoreError, store_path
 from northnews.sites import DEFAULT_SITE
 from northnews.spiders.articles import ARGUMENTS, ArgumentError, ArticlesSpider, parse_args
+from northnews.util.logredact import install_log_redaction
 
 
 class Command(ScrapyCrawlCommand):
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        spider = args[0] if args else "articles"
+        try:
+            config.check_cmdline_pairs(opts.set)
+        except config.ConfigError as exc:
+            self._usage_error(spider, exc)
         super().process_options(args, opts)
         # Checked here, before the crawler process starts logging: the error stays one line.
         if args and args[0] == ArticlesSpider.name:
@@ -35,12 +45,21 @@ class Command(ScrapyCrawlCommand):
                 spargs = dict(opts.spargs)
                 spargs.setdefault("site", self.settings.get("NORTHNEWS_SITE") or DEFAULT_SITE)
                 parse_args(**spargs)
-            except ArgumentError as exc:
-                print(f"scrapy crawl {args[0]}: error: {exc}", file=sys.stderr)
-                sys.exit(2)
+                if "replay" in spargs:
+                    config.check_replay(spargs["replay"])
+                # Replay writes nothing but the feed and rejects; the archive dir must still take them.
+                config.validate(self.settings)
+            except (ArgumentError, config.ConfigError) as exc:
+                self._usage_error(args[0], exc)
+            install_log_redaction(self.settings, sys.argv)
             if not opts.spargs.get("replay"):
                 self._check_lock(args[0])
                 self._check_store(args[0])
+
+    @staticmethod
+    def _usage_error(spider: str, exc: Exception) -> None:
+        print(f"scrapy crawl {spider}: error: {exc}", file=sys.stderr)
+        sys.exit(2)
 
     def _check_lock(self, spider: str) -> None:
         """Another run writing the same archive: say so in one line and exit 3 (as cron does).
