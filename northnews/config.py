@@ -17,12 +17,9 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 PREFIX = "NORTHNEWS_"
@@ -265,24 +262,6 @@ def convert(setting: Setting, value: Any) -> Any:
     return value
 
 
-def check_writable_dir(name: str, value: str) -> None:
-    """The directory exists and takes a new file, or can be created: else a ConfigError.
-
-    Creating it is what the crawl would do first anyway; this only does it before anything else.
-    """
-    path = Path(value)
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        if not path.is_dir():
-            raise NotADirectoryError(f"not a directory: {value}")
-        fd, probe = tempfile.mkstemp(prefix=".northnews-probe-", dir=path)
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as exc:
-        why = exc.strerror or str(exc)
-        raise ConfigError(f"-s {name}: expected a writable directory, got {value!r} ({why})") from None
-
-
 def suggest(name: str, known: Iterable[str] | None = None) -> str | None:
     """The known setting name closest to a misspelt one, if any is close."""
     names = [s.name for s in SETTINGS if s.name.startswith(PREFIX)] if known is None else list(known)
@@ -320,6 +299,8 @@ def validate(settings: Any, *, check_paths: bool = True) -> dict[str, Any]:
             continue
         values[setting.name] = convert(setting, value)
     if check_paths and "NORTHNEWS_ARCHIVE_DIR" in values:
+        from northnews.inputs import check_writable_dir
+
         check_writable_dir("NORTHNEWS_ARCHIVE_DIR", values["NORTHNEWS_ARCHIVE_DIR"])
     return values
 
@@ -331,59 +312,6 @@ def check_cmdline_pairs(pairs: Iterable[str] | None) -> None:
         setting = BY_NAME.get(name)
         if sep and setting is not None and setting.type == "dict":
             convert(setting, value)
-
-
-_WARC_NAME = re.compile(r"\.warc(\.gz)?(\.open)?$")
-
-
-def _is_warc_file(path: Path) -> bool:
-    import gzip
-
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(2)
-        if head == b"\x1f\x8b":
-            with gzip.open(path, "rb") as gz:
-                return gz.read(5) == b"WARC/"
-        with path.open("rb") as fh:
-            return fh.read(5) == b"WARC/"
-    except (OSError, EOFError):
-        return False
-
-
-def check_replay(value: str | None) -> None:
-    """``-a replay=PATH`` names something replay can answer from, or a ConfigError says why.
-
-    A WARC file (plain or gzip, ``.open`` included: its first bytes say ``WARC/``), a directory
-    holding WARC files (an archive dir, its ``warc/``), or a ``wget --mirror`` directory (at least
-    one ``<host>/`` directory, a name with a dot, holding a file). Anything else — an archive
-    directory written by replays only, an empty directory, a feed file — would replay nothing.
-    """
-    if value is None or not str(value).strip():
-        raise ConfigError("-a replay: expected a mirror directory or WARC path, got an empty value")
-    path = Path(value)
-    if not path.exists():
-        raise ConfigError(f"-a replay: no such file or directory: {value}")
-    if path.is_file():
-        if _is_warc_file(path):
-            return
-        raise ConfigError(f"-a replay: {value} is not a WARC file (it does not begin with a WARC record)")
-    if not path.is_dir():
-        raise ConfigError(f"-a replay: {value} is neither a file nor a directory")
-    for candidate in (*path.glob("*"), *path.glob("warc/*")):
-        if candidate.is_file() and _WARC_NAME.search(candidate.name):
-            return
-    for host in path.iterdir():
-        if host.is_dir() and "." in host.name and not host.name.startswith(".") and any(
-            p.is_file() for p in host.rglob("*")
-        ):
-            return
-    if any(c.is_file() and _WARC_NAME.search(c.name) for c in path.rglob("*.warc*")):
-        return
-    raise ConfigError(
-        f"-a replay: {value} holds no WARC file and is not a mirror (no <host>/ directory with files):"
-        " nothing to replay"
-    )
 
 
 def checker(settings: Any) -> Callable[[str], Any]:

@@ -10,7 +10,8 @@ import pytest
 from scrapy.settings import Settings, default_settings
 
 from northnews import config
-from northnews.config import BY_NAME, SETTINGS, ConfigError, check_replay, validate
+from northnews.config import BY_NAME, SETTINGS, ConfigError, validate
+from northnews.inputs import check_replay
 from tests.conftest import FIXTURES, REPO, SCRAPY
 
 SETTINGS_PY = REPO / "northnews" / "settings.py"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 
-from northnews import config
+from northnews import config, inputs
 from northnews.archive.lock import LOCK_FD_ENV, ArchiveLock, LockHeld
 from northnews.ops.store import Store, StoreError, store_path
 from northnews.sites import DEFAULT_SITE
@@ -46,7 +46,7 @@ class Command(ScrapyCrawlCommand):
                 spargs.setdefault("site", self.settings.get("NORTHNEWS_SITE") or DEFAULT_SITE)
                 parse_args(**spargs)
                 if "replay" in spargs:
-                    config.check_replay(spargs["replay"])
+                    inputs.check_replay(spargs["replay"])
                 # Replay writes nothing but the feed and rejects; the archive dir must still take them.
                 config.validate(self.settings)
             except (ArgumentError, config.ConfigError) as exc:
