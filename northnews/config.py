@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
+import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 PREFIX = "NORTHNEWS_"
@@ -262,6 +265,24 @@ def convert(setting: Setting, value: Any) -> Any:
     return value
 
 
+def check_writable_dir(name: str, value: str) -> None:
+    """The directory exists and takes a new file, or can be created: else a ConfigError.
+
+    Creating it is what the crawl would do first anyway; this only does it before anything else.
+    """
+    path = Path(value)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        if not path.is_dir():
+            raise NotADirectoryError(f"not a directory: {value}")
+        fd, probe = tempfile.mkstemp(prefix=".northnews-probe-", dir=path)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        raise ConfigError(f"-s {name}: expected a writable directory, got {value!r} ({why})") from None
+
+
 def suggest(name: str, known: Iterable[str] | None = None) -> str | None:
     """The known setting name closest to a misspelt one, if any is close."""
     names = [s.name for s in SETTINGS if s.name.startswith(PREFIX)] if known is None else list(known)
@@ -299,8 +320,6 @@ def validate(settings: Any, *, check_paths: bool = True) -> dict[str, Any]:
             continue
         values[setting.name] = convert(setting, value)
     if check_paths and "NORTHNEWS_ARCHIVE_DIR" in values:
-        from northnews.inputs import check_writable_dir
-
         check_writable_dir("NORTHNEWS_ARCHIVE_DIR", values["NORTHNEWS_ARCHIVE_DIR"])
     return values
 

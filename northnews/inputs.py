@@ -1,4 +1,4 @@
-"""The paths a user gives, checked before a crawl starts: the archive directory and a replay source.
+"""A replay source (``-a replay=PATH``), checked before a crawl starts.
 
 Part of the up-front validation of :mod:`northnews.config`: each check raises
 :class:`~northnews.config.ConfigError` with one line naming the setting or argument.
@@ -7,31 +7,10 @@ Part of the up-front validation of :mod:`northnews.config`: each check raises
 from __future__ import annotations
 
 import gzip
-import os
 import re
-import tempfile
 from pathlib import Path
 
 from northnews.config import ConfigError
-
-
-def check_writable_dir(name: str, value: str) -> None:
-    """The directory exists and takes a new file, or can be created: else a ConfigError.
-
-    Creating it is what the crawl would do first anyway; this only does it before anything else.
-    """
-    path = Path(value)
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        if not path.is_dir():
-            raise NotADirectoryError(f"not a directory: {value}")
-        fd, probe = tempfile.mkstemp(prefix=".northnews-probe-", dir=path)
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as exc:
-        why = exc.strerror or str(exc)
-        raise ConfigError(f"-s {name}: expected a writable directory, got {value!r} ({why})") from None
-
 
 _WARC_NAME = re.compile(r"\.warc(\.gz)?(\.open)?$")
 
