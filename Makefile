@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: crawl test test-fast lint bench bench-extract bench-crawl bench-warc venv clean
+.PHONY: crawl test test-fast lint bench bench-extract bench-realpages bench-crawl bench-warc venv clean
 
 venv: $(STAMP)
 
@@ -29,10 +29,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check northnews tests benchmarks
 
 # Benchmarks, not tests: they print tables (copied into the README), they assert nothing.
-bench: bench-extract bench-crawl bench-warc
+bench: bench-extract bench-realpages bench-crawl bench-warc
 
 bench-extract: $(STAMP)
 	$(BIN)/python -m benchmarks.extract
+
+# The generic extractor and trafilatura on the 90 real pages of the public benchmark (dev half).
+bench-realpages: $(STAMP)
+	$(BIN)/python -m benchmarks.realpages
 
 bench-crawl: $(STAMP)
 	$(BIN)/python -m benchmarks.crawl
