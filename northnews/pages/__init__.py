@@ -80,7 +80,7 @@ def parse_article(
         if site is not None and page.section is None:
             # The site's own breadcrumb containers, which the generic rules do not know.
             for crumb in dict.fromkeys(s.crumb for s in site.layouts if s.crumb):
-                page.section = section(doc, crumb)
+                page.section = section(doc, crumb, generic=False)  # generic already tried the rest
                 if page.section:
                     break
         return page

@@ -74,9 +74,10 @@ CRUMB_SELECTORS = (
 _CRUMB_SELS = {s: css(s) for s in CRUMB_SELECTORS}
 
 
-def section(doc: Doc, preferred: str | None = None) -> str | None:
-    """The breadcrumb's section: ``preferred`` selector first, then any known breadcrumb class."""
-    order = ([preferred] if preferred else []) + [s for s in CRUMB_SELECTORS if s != preferred]
+def section(doc: Doc, preferred: str | None = None, *, generic: bool = True) -> str | None:
+    """The breadcrumb's section: ``preferred`` selector first, then (``generic``) any known
+    breadcrumb class."""
+    order = ([preferred] if preferred else []) + ([s for s in CRUMB_SELECTORS if s != preferred] if generic else [])
     for selector in order:
         sel = _CRUMB_SELS.get(selector) or css(selector)
         for el in sel(doc):
