@@ -6,6 +6,7 @@ import logging
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware as ScrapyRedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
@@ -95,10 +96,15 @@ class RetryAfterMiddleware(RetryMiddleware):
 
     Stock Scrapy retries at once (three tries in 0.1 s for ``Retry-After: 120``): impolite, and
     pointless against a server that is shedding load. The wait is capped at
-    ``NORTHNEWS_RETRY_AFTER_MAX`` seconds; a longer ask is met with the cap.
+    ``NORTHNEWS_RETRY_AFTER_MAX`` seconds; a longer ask is met with the cap. A 429 *without*
+    ``Retry-After`` ("too many requests", no hint) is retried after an exponential backoff,
+    :data:`BACKOFF_BASE` × 2^(retry − 1) seconds (2, 4, 8 … under the same cap), counted as
+    ``northnews/retry_after/backoffs``; a 503 without one is retried at once, as Scrapy does.
     """
 
     WAIT_STATUSES = frozenset({429, 503})
+    BACKOFF_STATUSES = frozenset({429})
+    BACKOFF_BASE = 2.0
 
     def __init__(self, settings: Settings, clock: IReactorTime | None = None) -> None:
         super().__init__(settings)
@@ -120,12 +126,17 @@ class RetryAfterMiddleware(RetryMiddleware):
         if not isinstance(result, Request) or response.status not in self.WAIT_STATUSES:
             return result
         wait = retry_after_seconds(response.headers.get(b"Retry-After"))
+        why = "Retry-After"
+        if wait is None and response.status in self.BACKOFF_STATUSES:
+            retry = int(result.meta.get("retry_times", 1))
+            wait, why = self.BACKOFF_BASE * 2 ** max(retry - 1, 0), "no Retry-After, backoff"
+            self.crawler.stats.inc_value("northnews/retry_after/backoffs")
         if not wait:
             return result
         wait = min(wait, self.max_wait)
         self.crawler.stats.inc_value("northnews/retry_after/waits")
         self.crawler.stats.inc_value("northnews/retry_after/seconds", wait)
-        logger.info("%s answered %s, Retry-After: waiting %.0f s before retrying", request.url, response.status, wait)
+        logger.info("%s answered %s, %s: waiting %.1f s before retrying", request.url, response.status, why, wait)
         return deferLater(self.clock, wait, lambda: result)
 
 
@@ -138,12 +149,33 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
     ``northnews/robots/unavailable``), rather than crawling a site whose rules we could not read.
     4xx answers still mean "no rules" (allow), as the RFC says, and so does a URL missing from a
     replayed archive. (Overrides Scrapy's private ``_parse_robots``/``_robots_error`` hooks.)
+
+    Redirects (RFC 9309 §2.3.1.2): a robots.txt that redirects is followed up to
+    :data:`MAX_REDIRECTS` times, to any host, and the rules found apply to the host first asked.
+    Stock Scrapy drops the redirect to another host as offsite and then allows everything. More
+    redirects than that make the file "unavailable" (allow, as the RFC says), with a WARNING.
     """
 
     DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
+    MAX_REDIRECTS = 5
+
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:  # type: ignore[override]
+        if request.meta.get("dont_obey_robotstxt") and urlsplit(request.url).path == "/robots.txt" \
+                and "redirect_urls" not in request.meta:
+            # The robots.txt request itself (Scrapy builds it privately; its meta is ours to add
+            # to on its first pass): a redirect to another host is not offsite, and at most 5.
+            request.meta.setdefault("allow_offsite", True)
+            request.meta.setdefault("redirect_ttl", self.MAX_REDIRECTS)
+        await super().process_request(request)
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
         if isinstance(exc, IgnoreRequest):
+            if "max redirections" in str(exc):
+                self.crawler.stats.inc_value("northnews/robots/too_many_redirects")
+                logger.warning(
+                    "robots.txt of %s redirects more than %d times: treating it as unavailable (allow all,"
+                    " RFC 9309 §2.3.1.2)", netloc, self.MAX_REDIRECTS,
+                )
             super()._robots_error(exc, netloc)
             return
         self.crawler.stats.inc_value(f"robotstxt/exception_count/{type(exc)}")

@@ -82,6 +82,36 @@ def test_the_wait_is_capped() -> None:
     assert len(got) == 1 and isinstance(got[0], Request)
 
 
+def test_a_429_without_retry_after_backs_off_exponentially() -> None:
+    mw, clock = retry_mw(RETRY_TIMES=3)
+    request, response = answer(429)
+    waits = []
+    for _ in range(3):
+        got = fired(mw.process_response(request, response))
+        waited = 0.0
+        while not got:
+            clock.advance(0.5)
+            waited += 0.5
+        waits.append(waited)
+        request = got[0]
+        assert isinstance(request, Request)
+        response = Response(request.url, status=429, request=request)
+    assert waits == [2.0, 4.0, 8.0]
+    assert mw.crawler.stats.get_value("northnews/retry_after/backoffs") == 3
+    gave_up = mw.process_response(request, response)  # retries exhausted: the 429 itself
+    assert isinstance(gave_up, Response) and gave_up.status == 429
+
+
+def test_the_backoff_is_capped_too() -> None:
+    mw, clock = retry_mw(RETRY_TIMES=5, NORTHNEWS_RETRY_AFTER_MAX=3)
+    request = Request("http://www.northnews.cn/2015/0915/1.shtml", meta={"retry_times": 4})
+    got = fired(mw.process_response(request, Response(request.url, status=429, request=request)))
+    clock.advance(2.9)
+    assert got == []
+    clock.advance(0.1)
+    assert len(got) == 1
+
+
 def test_without_retry_after_or_retries_left_nothing_waits() -> None:
     mw, _ = retry_mw()
     assert isinstance(mw.process_response(*answer(503)), Request)
@@ -141,3 +171,45 @@ def test_robots_txt_unreachable_disallows_the_host(tmp_path: Path) -> None:
     assert "could not be fetched" in result.stderr and "treating it as disallowed entirely" in result.stderr
     assert "'northnews/robots/unavailable': 2" in result.stderr  # both editions' hosts
     assert "Forbidden by robots.txt" in result.stderr or "robotstxt/forbidden" in result.stderr
+
+
+def test_robots_txt_redirected_to_another_host_is_followed_and_obeyed(tmp_path: Path) -> None:
+    """RFC 9309 §2.3.1.2: up to five redirects, across hosts; the rules found apply to the host asked.
+
+    Stock Scrapy drops the redirect as offsite and crawls everything.
+    """
+    rules = "http://rules.example.org/policy/robots.txt"
+
+    def redirected(url: str):
+        if url == "http://www.northnews.cn/robots.txt":
+            return 301, [("Location", "http://rules.example.org/robots.txt")], b""
+        if url == "http://rules.example.org/robots.txt":
+            return 302, [("Location", rules)], b""
+        if url == rules:
+            return 200, [("Content-Type", "text/plain")], b"User-agent: *\nDisallow: /\n"
+        return None
+
+    with MockPortal(PORTAL, override=redirected) as server:
+        result = run_crawl(tmp_path, "-a", "editions=zh", "-s", "NORTHNEWS_STORE_ENABLED=False",
+                           env={"http_proxy": server.proxy_url})
+        requested = server.requested_urls()
+    assert rules in requested
+    assert [u for u in requested if "www.northnews.cn" in u] == ["http://www.northnews.cn/robots.txt"]
+    assert result.items == []
+    assert "robotstxt/forbidden" in result.stderr
+
+
+def test_robots_txt_redirecting_too_often_is_unavailable(tmp_path: Path) -> None:
+    def endless(url: str):
+        if url.startswith("http://www.northnews.cn/robots") or url.startswith("http://loop.example.org/"):
+            n = int(url.rsplit("=", 1)[1]) if "=" in url else 0
+            return 302, [("Location", f"http://loop.example.org/robots.txt?n={n + 1}")], b""
+        return None
+
+    with MockPortal(PORTAL, override=endless) as server:
+        result = run_crawl(tmp_path, "-a", "editions=zh", "-a", "max_pages=1", "-s", "NORTHNEWS_STORE_ENABLED=False",
+                           env={"http_proxy": server.proxy_url})
+        requested = server.requested_urls()
+    assert len([u for u in requested if "loop.example.org" in u]) == 5  # the first answer + 5 redirects followed
+    assert "redirects more than 5 times: treating it as unavailable" in result.stderr
+    assert result.items  # unavailable means allowed (RFC 9309 §2.3.1.3)
