@@ -1,18 +1,10 @@
-"""The body of a page whose markup no layout describes: find the article's container, then its
-paragraphs.
+"""The paragraphs of a page no layout describes (step 2 of the generic body; step 1, the
+container, is :mod:`._generic_container`).
 
-1. **Container.** One walk over ``<body>`` gives every element the length of its *paragraph text*
-   (runs of block text, mostly outside links, long enough to be prose) and of all its text. The
-   container is the element with the most paragraph text net of everything else it holds
-   (``good - total_other``), so the tightest wrapper around all of the story wins over both a
-   single paragraph and the whole page. Chrome is recognised by tag (``nav``, ``aside``,
-   ``footer``, ``form``…) and by class/id words (share, related, comment, sidebar, 相关, 分享…): its
-   text counts against a container and is never paragraph text. A class saying "article body"
-   (``itemprop=articleBody``, ``article-content``, ``TRS_Editor``…) gives a small bonus.
-2. **Paragraphs.** A walk over the container makes blocks (paragraphs, lines between ``<br>``,
-   list items, sub-headings, images) and keeps the prose: link lists, captions, share bars,
-   "related" lists, editor lines and footers are dropped; leading and trailing bylines, summary
-   boxes and ``（原标题：…）`` lines are trimmed.
+A walk over the container makes blocks (paragraphs, lines between ``<br>``, list items,
+sub-headings, images) and keeps the prose: link lists, captions, share bars, "related" lists,
+editor lines and footers are dropped; leading and trailing bylines, summary boxes and
+``（原标题：…）`` lines are trimmed.
 
 Pure lxml, no library: on the real-pages benchmark this is what decides quality and speed (see
 ``benchmarks/realpages.py``).
@@ -27,231 +19,16 @@ from northnews.normalize import clean_person, collapse_ws
 from northnews.pages._body import editor_line, has_credit, is_chrome_line
 from northnews.pages._dom import Element
 from northnews.pages._fields import resolve
-
-# --- what a tag is ---------------------------------------------------------------------------------
-
-SKIP = frozenset(
-    {"script", "style", "noscript", "iframe", "object", "embed", "template", "svg", "canvas",
-     "button", "select", "textarea", "input", "head", "title", "meta", "link", "audio", "video",
-     "map", "frame", "frameset", "math", "picture", "source", "dialog"}
+from northnews.pages._generic_container import (  # noqa: F401  (SKIP, class_verdict: this module's interface)
+    _CAPTION_TAGS,
+    BLOCKS,
+    HEADINGS,
+    SKIP,
+    class_verdict,
+    find_container,
+    is_chrome,
+    is_meta_line,
 )
-BLOCKS = frozenset(
-    {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "table",
-     "tbody", "thead", "tfoot", "tr", "td", "th", "blockquote", "section", "article", "header",
-     "footer", "aside", "figure", "figcaption", "center", "pre", "address", "hr", "nav", "main",
-     "form", "fieldset", "caption", "details", "summary", "body", "html"}
-)
-_PROSE = frozenset({"p", "div", "td", "li", "dd", "blockquote", "pre", "section", "article", "font", "span",
-                    "center", "main", "body", "dt", "th", "em", "strong", "b", "i"})
-HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
-_CAPTION_TAGS = frozenset({"figcaption", "caption"})
-
-# --- what a class or id says ------------------------------------------------------------------------
-
-# Words (class/id split at -, _, space and camelCase) that name page chrome.
-_CHROME_WORDS = frozenset((
-    "comment", "comments", "commentlist", "disqus", "share", "sharing", "shares", "sharebar", "social",
-    "socials", "sociable", "related", "relate", "relatedposts", "sidebar", "sidebars", "breadcrumb",
-    "breadcrumbs", "crumb", "crumbs", "nav", "navbar", "navigation", "navi", "menu", "menus", "submenu",
-    "footer", "foot", "promo", "promotion", "promos", "advert", "advertisement", "advertising", "ad", "ads",
-    "adv", "advertorial", "sponsor", "sponsored", "dfp", "gpt", "taboola", "outbrain", "newsletter",
-    "subscribe", "subscription", "signup", "sign-up", "popular", "trending", "recommend", "recommended",
-    "recommendations", "mostread", "most-read", "cookie", "cookies", "consent", "modal", "popup", "overlay",
-    "byline", "tags", "tag", "taglist", "keywords", "pagination", "pager", "paging", "pages", "print",
-    "toolbar", "tools", "skip", "banner", "rail", "masthead", "author", "authors", "bio", "meta", "dateline",
-    "timestamp", "caption", "captions", "credit", "credits", "breaking", "ticker", "login", "signin",
-    "register", "fenxiang", "bdshare", "jiathis", "xgxw", "xgwz", "xgyd", "xglj", "xgtj", "tuijian", "pinglun",
-    "gg", "guanggao", "copyright", "banquan", "shengming", "mianze", "bianji", "zrbj", "editor",
-))
-# Chrome words that also name wrappers of the whole page ("content-with-sidebar", "and-w-sidebar",
-# a <form> around everything): such an element is left out itself, but what it holds still competes.
-_WEAK_WORDS = frozenset((
-    "sidebar", "sidebars", "rail", "banner", "masthead", "author", "authors", "bio", "meta", "tag", "tags",
-))
-# Words that, on the same class, keep an element in play: "content-sidebar-wrap" wraps the story.
-_KEEP_WORDS = frozenset((
-    "wrap", "wrapper", "container", "inner", "outer", "layout", "row", "col", "grid", "page", "site", "main",
-    "content", "body", "article", "post", "entry", "story", "text",
-))
-# Words that name chrome only at either end of a class ("post-tags", "ad-slot"), not inside one
-# ("tag-travel", "non-ad-column", "m-advertisement-off-canvas-pusher").
-_EDGE_WORDS = frozenset((
-    "ad", "ads", "adv", "advert", "advertisement", "tag", "tags", "author", "authors", "meta", "bio", "credit",
-    "credits", "foot",
-))
-_SPLIT_RE = re.compile(r"[\s_\-:.]+|(?<=[a-z])(?=[A-Z])")
-# Classes and ids that name the story itself.
-_BODY_HINT_RE = re.compile(
-    r"article[-_]?(?:body|content|text|main|detail)|(?:entry|post|story|news|text|main|detail|art)[-_]?"
-    r"(?:body|content|text)|articlebody|body[-_]?text|trs_editor|artibody|zhengwen|content[-_]?(?:body|main|text)"
-    r"|^(?:content|article|text|story|detail|main_?text|con_?text|txt|wz|zw)$",
-    re.IGNORECASE,
-)
-_cache: dict[str, tuple[int, bool]] = {}
-
-
-def _words(value: str) -> list[str]:
-    return [w.lower() for w in _SPLIT_RE.split(value) if w]
-
-
-def class_verdict(el: Element) -> tuple[int, bool]:
-    """``(chrome, body_hint)`` for an element's class and id (cached per distinct value); chrome is
-    0 (none), 1 (weak: may wrap the story too) or 2 (strong)."""
-    cls, ident = el.get("class"), el.get("id")
-    if not cls and not ident:
-        return 0, False
-    key = f"{cls or ''}#{ident or ''}"
-    verdict = _cache.get(key)
-    if verdict is None:
-        chrome, hint = 0, False
-        for token in (cls or "").split() + (ident or "").split():
-            words = _words(token)
-            if words and words[0] in _EDGE_WORDS and len(words) > 1 and words[0] in ("tag", "author"):
-                words = words[1:1]  # WordPress post classes: tag-<slug>, author-<slug>
-            inner = words[1:-1]
-            found = [w for w in words if w in _CHROME_WORDS and not (w in _EDGE_WORDS and w in inner)]
-            if found and not any(w in _KEEP_WORDS for w in words if w not in _CHROME_WORDS):
-                chrome = max(chrome, 1 if all(w in _WEAK_WORDS for w in found) else 2)
-            if _BODY_HINT_RE.search(token):
-                hint = True
-        if chrome and hint:
-            chrome = 0  # "article-body-share"? rare; a body hint is worth more than a guess
-        if len(_cache) > 20000:
-            _cache.clear()
-        verdict = _cache[key] = (chrome, hint)
-    return verdict
-
-
-_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-
-
-def hidden(el: Element) -> bool:
-    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
-        return True
-    style = el.get("style")
-    return bool(style and _HIDDEN_STYLE_RE.search(style))
-
-
-_STRONG_TAGS = frozenset({"nav", "footer", "menu"})
-_STRONG_ROLES = frozenset({"navigation", "contentinfo"})
-_WEAK_TAGS = frozenset({"aside", "form", "header"})
-_WEAK_ROLES = frozenset({"complementary", "banner"})
-
-
-def chrome_level(el: Element, tag: str) -> int:
-    """0: not chrome; 1: chrome that may wrap the story (aside, form, "with-sidebar"); 2: chrome."""
-    if tag in _STRONG_TAGS:
-        return 2
-    items = el.items()
-    if not items:
-        return 1 if tag in _WEAK_TAGS else 0
-    attrs = dict(items)
-    role = attrs.get("role")
-    style = attrs.get("style")
-    if (
-        role in _STRONG_ROLES or "hidden" in attrs or attrs.get("aria-hidden") == "true"
-        or (style and _HIDDEN_STYLE_RE.search(style))
-    ):
-        return 2
-    level = class_verdict(el)[0] if ("class" in attrs or "id" in attrs) else 0
-    if level < 2 and (tag in _WEAK_TAGS or role in _WEAK_ROLES):
-        return 1
-    return level
-
-
-def is_chrome(el: Element, tag: str) -> bool:
-    return chrome_level(el, tag) > 0
-
-
-# --- 1. the container ----------------------------------------------------------------------------
-
-
-def _length(text: str | None) -> int:
-    return len(text.strip()) if text else 0
-
-
-class _Scorer:
-    """One walk: per element (paragraph text, all text); remembers the best container.
-
-    A chrome element's paragraph text does not count for its ancestors, and an element inside
-    chrome scores half: a class word can be wrong ("tag-foo" on a WordPress article, a page
-    wrapper named "advertisement-pusher"), so chrome lowers a candidate instead of ruling it out.
-    """
-
-    def __init__(self, cjk: bool) -> None:
-        self.min_unit = 12 if cjk else 40
-        self.best: Element | None = None
-        self.best_score = 0.0
-        self.good: dict[Element, int] = {}
-
-    def visit(self, el: Element, tag: str, depth: int, chrome: bool, level: int = 0) -> tuple[int, int, int, int, int]:
-        """``(good, total, link, own, own_link)``: own = text of this block outside child blocks."""
-        own = _length(el.text)
-        own_link = own if tag == "a" else 0
-        good = total = link = 0
-        for child in el:
-            ctag = child.tag
-            if isinstance(ctag, str) and depth < 200:
-                ctag = ctag.lower()
-                if ctag in SKIP:
-                    pass
-                elif ctag in BLOCKS or ctag == "a" or child.get("class") or child.get("id"):
-                    clevel = chrome_level(child, ctag)
-                    g, t, lk, o, ol = self.visit(child, ctag, depth + 1, chrome or clevel == 2, clevel)
-                    if clevel:
-                        total += t + o
-                        link += lk + ol
-                    elif ctag in BLOCKS:
-                        good += g
-                        total += t + o
-                        link += lk + ol
-                    else:
-                        good += g
-                        total += t
-                        link += lk
-                        own += o
-                        own_link += o if tag == "a" else ol
-                else:  # plain inline markup: its text is this block's
-                    g, t, lk, o, ol = self.visit(child, ctag, depth + 1, chrome)
-                    good += g
-                    total += t
-                    link += lk
-                    own += o
-                    own_link += o if tag == "a" else ol
-            tail = _length(child.tail)
-            own += tail
-            if tag == "a":
-                own_link += tail
-        if tag in BLOCKS:
-            if tag != "h1":
-                plain = own - own_link
-                if plain >= self.min_unit and own_link * 2 < own and not (
-                    plain < 120 and _is_meta_line(_inline_text(el))
-                ):
-                    good += plain
-            self.good[el] = good
-            score = good - (total + own - good)
-            if score > 0:
-                if chrome or level:
-                    score *= 0.25
-                elif class_verdict(el)[1] or el.get("itemprop") == "articleBody":
-                    score *= 1.15
-                if score > self.best_score:
-                    self.best, self.best_score = el, score
-        return good, total, link, own, own_link
-
-
-def _inline_text(el: Element) -> str:
-    """The text of a short block, for the byline test (child blocks included: it is short)."""
-    return collapse_ws("".join(t for t in el.itertext() if isinstance(t, str)))
-
-
-def find_container(body: Element, cjk: bool) -> tuple[Element | None, dict[Element, int]]:
-    """The story's container and every block's paragraph text (to judge chrome inside it)."""
-    scorer = _Scorer(cjk)
-    scorer.visit(body, "body", 0, False)
-    return scorer.best, scorer.good
-
 
 # --- 2. the paragraphs -----------------------------------------------------------------------------
 
@@ -393,16 +170,8 @@ _NOTICE_RE = re.compile(
     r"(?:刊登|发布|转载)|凡本网注明|未经(?:本网|授权|许可)|本站(?:文章|内容)|原文链接|原文地址|copyright|©)",
     re.IGNORECASE,
 )
-_BYLINE_RE = re.compile(
-    r"^[\s(（\[【]*(?:来\s*源|稿\s*源|作\s*者|记\s*者|通讯员|责任编辑|责\s*编|编\s*辑|审\s*核|校\s*对|监\s*制|"
-    r"发布时间|发布日期|时\s*间|日\s*期|浏览(?:次数)?|阅读(?:量|数)?|点击(?:数|量)?|字号|字体|摄\s*影|图\s*片|"
-    r"供\s*稿|出\s*处)\s*[:：]",
-)
 _ORIGINAL_TITLE_RE = re.compile(r"^[\s(（\[【]*原\s*标\s*题\s*[:：].{0,80}[)）\]】]?\s*$")
 _SUMMARY_RE = re.compile(r"^[\s【\[]*(?:摘\s*要|导\s*读|核心提示|内容提要|提\s*要|编者按)[】\]]*\s*[:：]?")
-_DATE_LINE_RE = re.compile(
-    r"^[\s\d\-/:.年月日时分()（）\[\]【】|·]*(?:\d{1,2}:\d{2}|\d{4}[-/.年]\d{1,2})[\s\d\-/:.年月日时分()（）\[\]【】|·]*$"
-)
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")
 _EDITOR_TAIL_RE = re.compile(
     r"^(?P<body>.*?)\s*[(（\[【]\s*(?:责任编辑|责\s*编|编\s*辑|editor)\s*[:：]\s*(?P<v>[^)）\]】]+)[)）\]】]\s*$",
@@ -417,23 +186,6 @@ class Body:
     editor: str | None = None
     meta_lines: list[str] = field(default_factory=list)
     """Byline and date lines found in the container (dropped from the body, kept for the byline)."""
-
-
-_LABEL_ANYWHERE_RE = re.compile(
-    r"(?:来\s*源|作\s*者|记\s*者|责任编辑|责\s*编|编\s*辑|发布时间|发布日期|浏览|阅读|点击|字号)\s*[:：]"
-)
-_DATE_START_RE = re.compile(r"^[\s(（\[【]*(?:(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?\s+\d{1,2}:\d{2})")
-
-
-def _is_meta_line(text: str) -> bool:
-    """A byline, a date line or a label line: not story text when it stands alone."""
-    if len(text) > 120:
-        return False
-    if _BYLINE_RE.match(text) or _DATE_LINE_RE.match(text):
-        return True
-    if len(text) <= 80 and _DATE_START_RE.match(text):
-        return True
-    return len(_LABEL_ANYWHERE_RE.findall(text)) >= 2
 
 
 def paragraphs(
@@ -494,7 +246,7 @@ def paragraphs(
     # bylines and short link lines after its last.
     start, end = 0, len(kept)
     while start < end and _leading_junk(kept[start], min_len):
-        if _is_meta_line(kept[start][1]):
+        if is_meta_line(kept[start][1]):
             out.meta_lines.append(kept[start][1])
         start += 1
     while end > start and _trailing_junk(kept[end - 1], min_len):
@@ -504,7 +256,7 @@ def paragraphs(
         if _NOTICE_RE.match(text) and i > start:
             end = i  # everything after a site notice is footer
             break
-        if _is_meta_line(text) and not block.heading:
+        if is_meta_line(text) and not block.heading:
             out.meta_lines.append(text)
             continue
         out.paragraphs.append(text)
@@ -529,7 +281,7 @@ def is_pager_text(block: Block) -> bool:
 
 def _leading_junk(item: tuple[Block, str], min_len: int) -> bool:
     block, text = item
-    if _is_meta_line(text) or _ORIGINAL_TITLE_RE.match(text) or _SUMMARY_RE.match(text):
+    if is_meta_line(text) or _ORIGINAL_TITLE_RE.match(text) or _SUMMARY_RE.match(text):
         return True
     if block.heading:
         return False
@@ -546,7 +298,7 @@ _PROMPT_RE = re.compile(
 
 def _trailing_junk(item: tuple[Block, str], min_len: int) -> bool:
     block, text = item
-    if _is_meta_line(text) or _NOTICE_RE.match(text) or block.heading:
+    if is_meta_line(text) or _NOTICE_RE.match(text) or block.heading:
         return True
     if len(text) < 60 and (_BRACKETED_RE.match(text) or _PROMPT_RE.search(text)):
         return True
