@@ -11,7 +11,7 @@ import re
 from datetime import date, datetime, timezone, tzinfo
 
 from northnews.normalize.text import collapse_ws
-from northnews.sites import Site
+from northnews.sites import Site, load_site
 
 _TIME = (
     r"(?:(?:\s*|T)(?P<H>\d{1,2})\s*(?:[:：]|时)\s*(?P<M>\d{1,2})(?!\d)"
@@ -125,9 +125,10 @@ def parse_published(raw: str | None, tz: tzinfo = UTC, *, now: datetime | None =
     return parsed.isoformat() if parsed else None
 
 
-def url_date(url: str, site: Site) -> date | None:
-    """The date an article URL encodes (by the profile's ``urls.url_dates``), or ``None``."""
-    for regex in site.urls.url_dates:
+def url_date(url: str, site: Site | None = None) -> date | None:
+    """The date an article URL encodes (by the profile's ``urls.url_dates``; the default
+    profile's when no site is given), or ``None``."""
+    for regex in (site or load_site()).urls.url_dates:
         for match in regex.finditer(url):
             try:
                 return date(int(match["y"]), int(match["m"]), int(match["d"]))

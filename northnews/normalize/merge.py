@@ -16,7 +16,7 @@ from northnews.normalize.text import (
     dedupe,
     strip_label,
 )
-from northnews.sites import Site
+from northnews.sites import Site, load_site
 from northnews.util.digest import sha1_base32
 
 
@@ -60,12 +60,15 @@ def _first(values: Iterable[Any]) -> Any:
 
 
 def article_fields(
-    pages: Sequence[RawPage], url: str, site: Site, *, captured: datetime | None = None,
+    pages: Sequence[RawPage], url: str, site: Site | None = None, *, captured: datetime | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
     """Merge one article's pages (first page first) into item fields, plus problem codes.
 
-    ``captured`` (the first page's capture time) gives a year-less printed date its year.
+    ``site``: the profile whose names, publishers and time zone apply (the default profile when
+    not given, as the first release's two-argument call did). ``captured`` (the first page's
+    capture time) gives a year-less printed date its year.
     """
+    site = site or load_site()
     problems: list[str] = []
     if not pages:
         return empty_fields(), ["no_pages"]
