@@ -26,7 +26,7 @@ from northnews.pages._dom import Element, parse_html
 from northnews.pages._fields import document_titles, section
 from northnews.pages._layout import Layout
 from northnews.pages._select import Doc
-from northnews.sites import Site
+from northnews.sites import Site, load_site
 
 __all__ = ["ArticlePage", "Element", "Layout", "detect_layout", "layouts_of", "parse_article", "parse_html"]
 
@@ -59,6 +59,10 @@ def parse_article(
 ) -> ArticlePage:
     """Raw fields of one article page; ``template="generic"`` when no layout of ``site`` matches.
 
+    ``site``: the profile whose layouts are tried (the default profile when not given, as the
+    first release's two-argument call did; a profile without layouts, or :func:`generic.parse`,
+    for the generic extractor alone).
+
     ``root``: the page's tree when the caller has parsed it already (:func:`parse_html` of the
     same text; the spider reads its links from that tree too, so a page is parsed once); the
     parsers never modify it.
@@ -69,15 +73,16 @@ def parse_article(
         if root is None:
             return ArticlePage(template=generic.NAME)
         doc = Doc(root)
-        layout = detect_layout(doc, site) if site is not None else None
+        site = site or load_site()
+        layout = detect_layout(doc, site)
         if layout is not None:
             return layout.parse_tree(doc, url)
         page = generic.parse_tree(doc, url)
-        if site is not None and not clean_title(page.title, site):
+        if not clean_title(page.title, site):
             # The generic heading was only the site's name (a logo in an <h1>): the page's
             # <title> or og:title, once the site's suffix is gone, is the headline.
             page.title = next((t for t in document_titles(root) if clean_title(t, site)), page.title)
-        if site is not None and page.section is None:
+        if page.section is None:
             # The site's own breadcrumb containers, which the generic rules do not know.
             for crumb in dict.fromkeys(s.crumb for s in site.layouts if s.crumb):
                 page.section = section(doc, crumb, generic=False)  # generic already tried the rest
