@@ -78,7 +78,8 @@ class _Capture:
 
     def rank(self) -> tuple[bool, datetime, int, int]:
         # Within one second (CDXJ timestamps), the later file and offset is the later capture.
-        usable = self.status is not None and self.status < 500
+        # A revisit without HTTP headers (no status) is as good as the original it points to.
+        usable = (self.status is None and self.rec_type == "revisit") or (self.status is not None and self.status < 500)
         return (usable, self.date, self.file.seq, self.offset)
 
 
@@ -201,7 +202,8 @@ class WarcSource:
 
     def _hit(self, cap: _Capture, url: str, allow_truncated: bool) -> ReplayHit | None:
         record = self._read(cap)
-        if record.rec_headers.get_header("WARC-Truncated") and not allow_truncated:
+        # Heritrix marks its revisits `WARC-Truncated: length` (the payload is the original's).
+        if record.rec_headers.get_header("WARC-Truncated") and cap.rec_type != "revisit" and not allow_truncated:
             return None
         record_id = record.rec_headers.get_header("WARC-Record-ID")
         date = record.rec_headers.get_header("WARC-Date")
