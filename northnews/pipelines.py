@@ -36,6 +36,30 @@ def reject_reasons(item: Any) -> list[str]:
     return reasons
 
 
+
+def reject_record(item: Any, reasons: list[str]) -> dict[str, Any]:
+    """The ``rejects.jsonl`` line of an item that failed validation (``rejected_at`` is added
+    when it is written): the same whether the spider or ``northnews-archive extract`` rejects it."""
+    adapter = ItemAdapter(item)
+    return {
+        "reason": reasons[0],
+        "reasons": reasons,
+        "url": adapter.get("url"),
+        "template": adapter.get("template"),
+        "title": adapter.get("title"),
+    }
+
+
+def incomplete_record(url: str, detail: str, reason: str = "incomplete") -> dict[str, Any]:
+    """The ``rejects.jsonl`` line of an article that could not be assembled (a page failed)."""
+    return {"reason": reason, "reasons": [reason], "url": url, "detail": detail}
+
+
+def rejected_now() -> str:
+    """``rejected_at`` of a reject line: now, UTC, whole seconds."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 class ValidatePipeline:
     """Quarantine article items with no title, no body or no parseable ``published`` date.
 
@@ -59,28 +83,21 @@ class ValidatePipeline:
 
     def article_incomplete(self, url: str, reason: str, detail: str = "") -> None:
         """An article the spider could not assemble (no item exists): quarantined the same way."""
-        self._reject({"reason": reason, "reasons": [reason], "url": url, "detail": detail})
+        self._reject(incomplete_record(url, detail, reason))
 
     def process_item(self, item: Any) -> Any:
         reasons = reject_reasons(item)
         if not reasons:
             return item
-        adapter = ItemAdapter(item)
-        reason = reasons[0]
-        record = {
-            "reason": reason,
-            "reasons": reasons,
-            "url": adapter.get("url"),
-            "template": adapter.get("template"),
-            "title": adapter.get("title"),
-        }
+        record = reject_record(item, reasons)
+        reason = record["reason"]
         self._reject(record)
         # The WARNING in _reject is the trace; Scrapy's own "Dropped:" line would repeat it with the
         # whole item (body included), so it goes to DEBUG.
         raise DropItem(f"{reason}: {record['url']}", log_level="DEBUG")
 
     def _reject(self, record: dict[str, Any]) -> None:
-        record["rejected_at"] = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        record["rejected_at"] = rejected_now()
         self._write(record)
         if self.stats is not None:
             self.stats.inc_value(f"northnews/rejected/{record['reason']}")

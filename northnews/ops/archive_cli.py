@@ -1,0 +1,179 @@
+"""The ``northnews-archive`` entry point: the archive's own commands plus ``extract``.
+
+:mod:`northnews.archive.cli` knows nothing of pages or sites (the archive layer must not import
+them); ``extract`` re-reads pages with the parsers, so it is registered here, one layer up::
+
+    northnews-archive [-d ARCHIVE] extract [ARCHIVE|WARC ...] [-o OUT] [--rejects FILE] [--jobs N]
+                      [--site NAME] [--since DATE] [--until DATE] [--store]
+
+Exit status: 0 done, 1 no WARC under the paths, 2 usage error, 3 ``--store`` while another run
+holds the archive lock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from northnews.archive import cli as archive_cli
+from northnews.archive.lock import ArchiveLock, LockHeld
+from northnews.archive.paths import index_path, iter_warc_files
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number of processes, got {text!r}")
+    return value
+
+
+def add_extract(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "extract", parents=[common],
+        help="re-extract every article of the archive without Scrapy's engine (items as the spider's replay)",
+        description="Re-extract every article of the WARCs with the current parsers: the items"
+        " `scrapy crawl articles -a replay=ARCHIVE` gives, without Scrapy's engine.",
+    )
+    p.add_argument("paths", nargs="*", help="archive dirs, WARC dirs or WARC files (default: the archive dir)")
+    p.add_argument("-o", "--output", metavar="OUT",
+                   help="items as JSON Lines ('-': stdout; default: ARCHIVE/extract.jsonl)")
+    p.add_argument("--rejects", metavar="FILE",
+                   help="rejected articles as rejects.jsonl lines (default: OUT's name with .rejects.jsonl)")
+    p.add_argument("-j", "--jobs", type=_jobs, default=1, help="worker processes (default 1)")
+    p.add_argument("--site", metavar="NAME", help="site profile (default: NORTHNEWS_SITE of the project)")
+    p.add_argument("--since", type=_date, metavar="DATE", help="only articles captured on or after DATE (UTC)")
+    p.add_argument("--until", type=_date, metavar="DATE", help="only articles captured on or before DATE (UTC)")
+    p.add_argument("--store", action="store_true",
+                   help="also record the items in the store of record (new versions where the text changed)")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="progress line on stderr (default: when stderr is a terminal)")
+    p.set_defaults(func=cmd_extract)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = archive_cli.build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-d", "--archive-dir", default=argparse.SUPPRESS,
+                        help="archive dir (holds warc/); default: NORTHNEWS_ARCHIVE_DIR of the project")
+    add_extract(sub, common)
+    parser.description = "Check, recover, index, list, package and re-extract the northnews WARC archive."
+    return parser
+
+
+def _project_settings():  # -> scrapy.settings.Settings
+    from scrapy.settings import Settings
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    if settings.get("BOT_NAME") != "northnews":  # not run from the project: our settings still apply
+        settings = Settings()
+        settings.setmodule("northnews.settings", priority="project")
+    return settings
+
+
+def _one_root(paths: list[str], tmp: str) -> str:
+    """One path WarcSource can open: the path itself, or a directory of links to every WARC
+    (and its index) under several."""
+    if len(paths) == 1:
+        return paths[0]
+    root = Path(tmp) / "warc"
+    root.mkdir()
+    for target in paths:
+        for path in iter_warc_files(target):
+            link = root / path.name
+            if not link.exists():
+                link.symlink_to(path.resolve())
+                index = index_path(path)
+                if index.exists():
+                    index_path(link).symlink_to(index.resolve())
+    return str(root)
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from northnews.archive.warcreplay import WarcSource
+    from northnews.ops import extract
+    from northnews.sites import SiteError, load_site
+
+    settings = _project_settings()
+    try:
+        site = load_site(args.site or settings.get("NORTHNEWS_SITE") or "northnews")
+    except SiteError as exc:
+        print(f"northnews-archive extract: --site: {exc}", file=sys.stderr)
+        return 2
+    archive_dir = Path(args.archive_dir)
+    paths = args.paths or [str(archive_dir)]
+    out = args.output or str(archive_dir / "extract.jsonl")
+    rejects = args.rejects or (str(archive_dir / "extract.rejects.jsonl") if out == "-"
+                               else str(Path(out).with_suffix("")) + ".rejects.jsonl")
+    lock = store = None
+    with tempfile.TemporaryDirectory(prefix="northnews-extract-") as tmp:
+        try:
+            source = WarcSource(_one_root(paths, tmp))
+        except ValueError as exc:
+            print(f"northnews-archive extract: {exc}", file=sys.stderr)
+            return 1
+        try:
+            if args.store:
+                from northnews.ops.store import Store
+
+                try:
+                    lock = ArchiveLock(archive_dir).acquire(run_id="extract")
+                except LockHeld as exc:
+                    print(f"northnews-archive extract: {exc}", file=sys.stderr)
+                    return archive_cli.EXIT_LOCKED
+                store = Store.open(archive_dir)
+            extractor = extract.ArticleExtractor(source, site, settings, since=args.since, until=args.until)
+            summary = extract.Summary()
+            progress = extract.Progress(enabled=args.progress)
+            started = time.monotonic()
+            with extract.open_output(out) as items, extract.open_output(rejects) as rejected:
+                results = extract.outcomes(extractor, extract.article_urls(source, site), jobs=args.jobs)
+                extract.write_outcomes(results, items, rejected, summary, progress, store)
+            summary.seconds = time.monotonic() - started
+            progress.update(summary, final=True)
+        finally:
+            if store is not None:
+                store.close()
+            if lock is not None:
+                lock.release()
+            source.close()
+    print(summary.line() + f"\n  items:   {out}\n  rejects: {rejects}", file=sys.stderr)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    # The commands print their own report; library log lines would only repeat it.
+    logging.basicConfig(level=logging.ERROR, format="%(levelname)s: %(message)s")
+    if args.archive_dir is None:
+        args.archive_dir = archive_cli.default_archive_dir()
+    try:
+        return args.func(args)
+    except FileNotFoundError as exc:
+        print(f"northnews-archive: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # `northnews-archive list | head`
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silences the flush at exit
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

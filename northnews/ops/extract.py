@@ -1,0 +1,250 @@
+"""``northnews-archive extract``: every article of an archive extracted again, without Scrapy's engine.
+
+After a parser fix, ``scrapy crawl articles -a replay=ARCHIVE`` re-extracts an archive at about
+the speed of a crawl: each page still goes through the scheduler, the downloader and the
+middlewares. This reads the same WARCs directly and gives the same items:
+
+1. **which articles**: the files' CDXJ indexes (the replay source's: a file's own index, or one
+   built at opening for a file without an up-to-date one), merged in key order as a stream:
+   every URL of the site's article shape (a first page, as the spider would request it) once.
+   Memory holds one index key's URLs at a time, whatever the archive's size.
+2. **each article**: its pages as the spider receives them in replay
+   (:class:`~northnews.ops.replayed.ReplayedPages`: the same capture chosen, revisits
+   resolved, redirects, decompression, decoding), parsed once each by the same page parsers,
+   stitched and normalised by :func:`northnews.pages.stitch.build_item` (the spider's own item
+   building) and validated by :func:`northnews.pipelines.reject_reasons`. State: one article.
+3. **output**: the items as JSON Lines in ``FEED_EXPORT_FIELDS`` order (what the spider's feed
+   holds, line for line), rejects as ``rejects.jsonl`` lines, optionally the items into the
+   store of record as new versions (``--store``, under the archive lock).
+
+``--jobs N`` runs the per-article work in N worker processes (forked after the indexes are
+open); output order is the index order whatever N is. Items come out in index (URL) order, not
+in crawl order; the set is every article captured, where a replay gives those its navigation
+reaches (the same set for an archive written by crawls: the test proves it).
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import multiprocessing
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+
+from scrapy.settings import BaseSettings
+
+from northnews.archive.warcreplay import WarcSource
+from northnews.discovery import Kind, classify, first_page_url
+from northnews.ops.replayed import ReplayedPages, Served
+from northnews.pages import parse_article, parse_html, stitch
+from northnews.pipelines import incomplete_record, reject_reasons, reject_record, rejected_now
+from northnews.sites import Site
+
+BATCH = 16  # articles per task sent to a worker
+
+
+@dataclass
+class Outcome:
+    """One article's result: an item line, a reject line, or nothing (``skipped``: why)."""
+
+    url: str
+    item: str | None = None
+    reject: dict[str, Any] | None = None
+    skipped: str | None = None
+    problems: list[str] = field(default_factory=list)
+    pages: int = 0
+
+
+class ArticleExtractor:
+    """One article URL → its :class:`Outcome`, as the spider would make it in WARC replay."""
+
+    def __init__(self, source: WarcSource, site: Site, settings: BaseSettings,
+                 since: date | None = None, until: date | None = None) -> None:
+        self.site = site
+        self.pages = ReplayedPages(source, settings, tuple(site.allowed_domains))
+        self.fields = settings.getlist("FEED_EXPORT_FIELDS") or list(stitch.ITEM_FIELDS)
+        self.since, self.until = since, until
+
+    def extract(self, url: str) -> Outcome:
+        first = self.pages.get(url)
+        if first.response is None:
+            return Outcome(url, skipped="not_text" if first.error is None else "unavailable")
+        captured = (first.capture or {}).get("fetched_at") or ""
+        day = date.fromisoformat(captured[:10]) if captured else None
+        if day is not None and ((self.since and day < self.since) or (self.until and day > self.until)):
+            return Outcome(url, skipped="out_of_range")
+        response = first.response
+        page = self._parse(first)
+        pages = [page]
+        pending = stitch.other_pages(page, response.url)
+        seen = {url, response.url}
+        while pending:
+            nxt = pending.pop(0)
+            seen.add(nxt)
+            later = self.pages.get(nxt)
+            if later.error is not None:
+                detail = f"page {later.failed_url} failed: {later.error}"
+                return Outcome(url, reject=incomplete_record(url, detail), pages=len(pages))
+            if later.response is not None:
+                other = self._parse(later)
+                pages.append(other)
+                pending.extend(stitch.more_pages(other, later.response.url, [*pending, *seen]))
+        fields, problems = stitch.build_item(pages, url, self.site, first.capture)
+        reasons = reject_reasons(fields)
+        if reasons:
+            return Outcome(url, reject=reject_record(fields, reasons), problems=problems, pages=len(pages))
+        line = json.dumps({name: fields.get(name) for name in self.fields}, ensure_ascii=False)
+        return Outcome(url, item=line, problems=problems, pages=len(pages))
+
+    def _parse(self, served: Served) -> Any:
+        response = served.response
+        assert response is not None
+        return parse_article(None, response.url, self.site, root=parse_html(response.text))
+
+
+def article_urls(source: WarcSource, site: Site) -> Iterator[str]:
+    """Every article (first page) URL of ``site`` in the source's indexes, once, in key order,
+    spelled as the spider requests it (each host with its edition's scheme)."""
+    scheme_by_host = {e.host: e.scheme for e in site.editions.values()}
+    domains = tuple(site.allowed_domains)
+    with ExitStack() as stack:
+        handles = [stack.enter_context(open(f.index.path, encoding="utf-8")) for f in source.files]
+        group, seen = None, set()
+        for line in heapq.merge(*handles):
+            key, _ts, raw = line.split(" ", 2)
+            if key != group:
+                group, seen = key, set()
+            url = json.loads(raw).get("url") or ""
+            scheme, sep, rest = url.partition("://")
+            host = rest.split("/", 1)[0].lower()
+            wanted = scheme_by_host.get(host)
+            if sep and wanted and scheme != wanted:
+                url = f"{wanted}://{rest}"
+            if url in seen:
+                continue
+            seen.add(url)
+            if classify(url, site, domains) is Kind.ARTICLE and first_page_url(url, site) == url:
+                yield url
+
+
+# --- running it -----------------------------------------------------------------------------------
+
+_WORKER: ArticleExtractor | None = None
+
+
+def _work(urls: list[str]) -> list[Outcome]:
+    assert _WORKER is not None
+    return [_WORKER.extract(url) for url in urls]
+
+
+def _batches(urls: Iterable[str], size: int = BATCH) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for url in urls:
+        batch.append(url)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def outcomes(extractor: ArticleExtractor, urls: Iterable[str], jobs: int = 1) -> Iterator[Outcome]:
+    """Every article's outcome, in ``urls`` order; with ``jobs`` > 1 in forked worker processes
+    (they inherit ``extractor`` and its open indexes; each opens its own WARC handles)."""
+    if jobs <= 1:
+        for url in urls:
+            yield extractor.extract(url)
+        return
+    global _WORKER
+    _WORKER = extractor
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(jobs) as pool:
+        for batch in pool.imap(_work, _batches(urls), chunksize=1):
+            yield from batch
+    _WORKER = None
+
+
+@dataclass
+class Summary:
+    articles: int = 0
+    items: int = 0
+    rejects: int = 0
+    pages: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    problems: Counter[str] = field(default_factory=Counter)
+    store: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        rate = self.pages / self.seconds if self.seconds else 0.0
+        parts = [f"{self.items} items", f"{self.rejects} rejected", f"{self.articles} articles",
+                 f"{self.pages} pages", f"{self.seconds:.1f} s ({rate:.0f} pages/s)"]
+        if self.skipped:
+            parts.append("skipped " + ", ".join(f"{k} {v}" for k, v in sorted(self.skipped.items())))
+        if self.problems:
+            parts.append(", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(self.problems.items())))
+        if self.store:
+            parts.append("store " + ", ".join(f"{k} {v}" for k, v in sorted(self.store.items())))
+        return "northnews-archive extract: " + "; ".join(parts)
+
+
+class Progress:
+    """One self-overwriting line on stderr, at most every half second, only on a terminal."""
+
+    def __init__(self, stream: IO[str] | None = None, enabled: bool | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty() if enabled is None else enabled
+        self.start = time.monotonic()
+        self._last = 0.0
+
+    def update(self, summary: Summary, final: bool = False) -> None:
+        now = time.monotonic()
+        if not self.enabled or (not final and now - self._last < 0.5):
+            return
+        self._last = now
+        rate = summary.pages / max(now - self.start, 1e-9)
+        self.stream.write(f"\r  extract: {summary.articles} articles, {summary.items} items, "
+                          f"{summary.rejects} rejected, {rate:.0f} pages/s ")
+        if final:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def write_outcomes(
+    results: Iterable[Outcome], items: IO[str], rejects: IO[str], summary: Summary,
+    progress: Progress | None = None, store: Any = None,
+) -> Summary:
+    """Write each outcome where it goes, count it, show progress; ``store`` (a
+    :class:`~northnews.ops.store.Store`) also records each item as a version."""
+    for outcome in results:
+        summary.articles += 1
+        summary.pages += outcome.pages
+        summary.problems.update(outcome.problems)
+        if outcome.item is not None:
+            items.write(outcome.item + "\n")
+            summary.items += 1
+            if store is not None:
+                summary.store[store.record_item(json.loads(outcome.item)).outcome] += 1
+        elif outcome.reject is not None:
+            rejects.write(json.dumps({**outcome.reject, "rejected_at": rejected_now()}, ensure_ascii=False) + "\n")
+            summary.rejects += 1
+        else:
+            summary.skipped[outcome.skipped or "?"] += 1
+        if progress is not None:
+            progress.update(summary)
+    return summary
+
+
+def open_output(path: str) -> IO[str]:
+    if path == "-":
+        return os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return open(path, "w", encoding="utf-8")  # noqa: SIM115 - the caller closes it

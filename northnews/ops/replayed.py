@@ -1,0 +1,164 @@
+"""Pages as the spider receives them in WARC replay, without Scrapy's engine.
+
+``scrapy crawl articles -a replay=ARCHIVE`` answers each request from
+:class:`~northnews.archive.warcreplay.WarcSource` and runs the answer through the downloader
+middlewares before the spider sees it. :class:`ReplayedPages` does the same for
+``northnews-archive extract`` with the same source and the same code wherever it can:
+
+* the capture: ``WarcSource.lookup`` (latest usable capture, revisits resolved, provenance);
+* redirects: 301/302/303/307/308 with ``Location``, and ``<meta http-equiv=refresh>`` under
+  ``METAREFRESH_MAXDELAY`` (Scrapy's ``get_meta_refresh``), at most ``REDIRECT_MAX_TIMES``, a
+  loop stopped at once, a redirect off the site's domains dropped;
+* HTTP errors: only 2xx answers reach the spider;
+* decompression: Scrapy's own decoders (``HttpCompressionMiddleware._split_encodings`` and
+  ``_decode``, static methods, checked on Scrapy 2.19), ``DOWNLOAD_MAXSIZE``;
+* the response class: ``responsetypes``; the text: our :class:`~northnews.middlewares.EncodingMiddleware`
+  and ``TextResponse.text``.
+
+What it does not do, because a replay of our own archive never needs it: robots.txt (an archived
+page was allowed when it was fetched), retries (a replayed answer does not change), the
+duplicate filter (the extractor asks for each article once).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
+from scrapy.http import Headers, HtmlResponse, Request, Response, TextResponse
+from scrapy.responsetypes import responsetypes
+from scrapy.settings import BaseSettings
+from scrapy.utils._compression import _DecompressionMaxSizeExceeded
+from scrapy.utils.response import get_meta_refresh
+from w3lib.url import safe_url_string
+
+from northnews.archive.warcreplay import WarcSource
+from northnews.discovery import host_in_domains
+from northnews.middlewares import EncodingMiddleware
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+@dataclass
+class Served:
+    """What the spider's callback would get for one request, or why it would get nothing."""
+
+    url: str  # the requested URL
+    response: TextResponse | None = None  # the final (2xx, text) response
+    capture: dict[str, Any] | None = None  # provenance of the record that answered
+    error: str | None = None  # the errback's message when there is no response
+    redirect_urls: list[str] = field(default_factory=list)
+
+    @property
+    def failed_url(self) -> str:
+        """The request that failed (a redirect's target when the redirect failed)."""
+        return self.redirect_urls[-1] if self.error and self.redirect_urls else self.url
+
+
+class ReplayedPages:
+    """``get(url)`` → :class:`Served`, as the ``articles`` spider would see it in WARC replay."""
+
+    def __init__(self, source: WarcSource, settings: BaseSettings, domains: tuple[str, ...]) -> None:
+        self.source = source
+        self.domains = domains
+        self.max_redirects = settings.getint("REDIRECT_MAX_TIMES", 20)
+        self.meta_refresh = settings.getbool("METAREFRESH_ENABLED", True)
+        self.meta_refresh_max_delay = settings.getint("METAREFRESH_MAXDELAY", 100)
+        self.meta_refresh_ignore = settings.getlist("METAREFRESH_IGNORE_TAGS")
+        self.max_size = settings.getint("DOWNLOAD_MAXSIZE", 1024 * 1024 * 1024)
+        self.compression = settings.getbool("COMPRESSION_ENABLED", True)
+        self.encoding = EncodingMiddleware(None)
+        self.http_allowed = set(settings.getlist("HTTPERROR_ALLOWED_CODES"))
+
+    def get(self, url: str) -> Served:
+        served = Served(url)
+        current = url
+        while True:
+            hit = self.source.lookup(current)
+            if hit is None:
+                served.error = f"not archived: {current}"  # ReplayMiss, as the middleware says it
+                return served
+            request = Request(current)
+            headers = Headers()
+            for name, value in hit.headers:
+                headers.appendlist(name, value)
+            # Downloader middlewares in Scrapy's order on the way back: RedirectMiddleware (600),
+            # HttpCompressionMiddleware (590), EncodingMiddleware (585), MetaRefreshMiddleware (580).
+            target = self._location(request, hit.status, headers)
+            response: Response | None = None
+            if target is None:
+                response = self._decompressed(request, hit.status, headers, hit.body, hit.protocol)
+                if response is None:
+                    served.error = f"body over DOWNLOAD_MAXSIZE: {current}"
+                    return served
+                if isinstance(response, TextResponse):
+                    response = self.encoding.process_response(request, response)
+                target = self._meta_refresh(request, response)
+            if target is not None:
+                chain = [*served.redirect_urls, current]
+                if target in chain:
+                    served.error = f"redirect loop: {current}"
+                    return served
+                if len(chain) > self.max_redirects:
+                    served.error = "max redirections reached"
+                    return served
+                if not host_in_domains(urlsplit(target).hostname or "", self.domains):
+                    served.error = f"offsite redirect: {target}"
+                    return served
+                served.redirect_urls = chain
+                current = target
+                continue
+            assert response is not None
+            if not (200 <= response.status < 300 or response.status in self.http_allowed):
+                served.error = "Ignoring non-200 response"  # HttpErrorMiddleware's HttpError
+                return served
+            served.capture = hit.capture
+            if isinstance(response, TextResponse):
+                served.response = response
+            return served
+
+    def _decompressed(
+        self, request: Request, status: int, headers: Headers, body: bytes, protocol: str | None
+    ) -> Response | None:
+        """The response the spider sees after HttpCompressionMiddleware (590)."""
+        encodings = headers.getlist("Content-Encoding")
+        if self.compression and encodings:
+            to_decode, to_keep = HttpCompressionMiddleware._split_encodings(encodings)
+            try:
+                for encoding in to_decode:
+                    body = HttpCompressionMiddleware._decode(body, encoding, self.max_size)
+            except _DecompressionMaxSizeExceeded:
+                return None
+            if to_keep:
+                headers[b"Content-Encoding"] = to_keep
+            else:
+                del headers[b"Content-Encoding"]
+        respcls = responsetypes.from_args(headers=headers, url=request.url, body=body)
+        return respcls(url=request.url, status=status, headers=headers, body=body, request=request,
+                       flags=["replay"], protocol=protocol)
+
+    @staticmethod
+    def _location(request: Request, status: int, headers: Headers) -> str | None:
+        """Where RedirectMiddleware sends a 3xx with ``Location``."""
+        if status not in REDIRECT_STATUSES or b"Location" not in headers:
+            return None
+        raw = headers[b"Location"]
+        location = safe_url_string(raw)
+        if raw.startswith(b"//"):
+            location = urlsplit(request.url).scheme + "://" + location.lstrip("/")
+        return _http_only(urljoin(request.url, location))
+
+    def _meta_refresh(self, request: Request, response: Response) -> str | None:
+        """Where MetaRefreshMiddleware sends a page whose ``<meta http-equiv=refresh>`` is soon enough."""
+        if not self.meta_refresh or not isinstance(response, HtmlResponse):
+            return None
+        interval, url = get_meta_refresh(response, ignore_tags=self.meta_refresh_ignore)
+        if not url or interval is None or interval >= self.meta_refresh_max_delay:
+            return None
+        return _http_only(url)
+
+
+def _http_only(url: str) -> str | None:
+    return url.split("#", 1)[0] if urlsplit(url).scheme in ("http", "https") else None
