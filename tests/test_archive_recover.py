@@ -175,3 +175,58 @@ def test_recovered_name_never_overwrites(tmp_path: Path, small_warc: Path) -> No
         recover_file(warc / (small_warc.name + ".open"))
     assert (warc / (small_warc.name + ".open")).exists()
     assert os.path.getsize(warc / small_warc.name) == small_warc.stat().st_size
+
+
+def test_check_repair_completes_what_a_kill_after_the_rename_left_undone(
+    tmp_path: Path, small_warc: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A crawl killed between renaming a closed file and recording it: no manifest entry, no CDXJ
+    index, a stale side file. `check` warns; `check --repair` completes both from the file."""
+    from northnews.archive.cli import main as archive_main
+
+    archive = tmp_path / "src"
+    warc = small_warc.parent
+    index_file = warc / small_warc.name.replace(".warc.gz", ".cdxj")
+    good_index = index_file.read_bytes()
+    index_file.unlink()
+    (warc / small_warc.name.replace(".warc.gz", ".cdxj.pending")).write_text("[\"half a line")
+    db = DigestIndex.for_warc_dir(warc)
+    db._db.execute("DELETE FROM warc_files")
+    db.close()
+
+    assert archive_main(["-d", str(archive), "check", "-v"]) == 0  # sound, but incomplete records of it
+    out = capsys.readouterr().out
+    assert "no manifest entry" in out and "no CDXJ index" in out
+
+    assert archive_main(["-d", str(archive), "check", "--repair", "-v"]) == 0
+    out = capsys.readouterr().out
+    assert f"REPAIR  {small_warc.name}: CDXJ index and manifest entry written" in out
+    assert "warning" not in out
+    assert index_file.read_bytes() == good_index
+    assert not list(warc.glob("*.pending"))
+    db = DigestIndex.for_warc_dir(warc)
+    try:
+        size, sha1, records = db.file_entry(small_warc.name)
+    finally:
+        db.close()
+    assert (size, records) == (small_warc.stat().st_size, len(scan_file(small_warc).records))
+    assert archive_main(["-d", str(archive), "check", "--repair"]) == 0  # nothing left to do
+    assert "REPAIR" not in capsys.readouterr().out
+
+
+def test_repair_never_vouches_for_a_damaged_file(tmp_path: Path, small_warc: Path) -> None:
+    from northnews.archive.recover import repair_all
+
+    warc = small_warc.parent
+    db = DigestIndex.for_warc_dir(warc)
+    db._db.execute("DELETE FROM warc_files")
+    db.close()
+    data = small_warc.read_bytes()
+    small_warc.write_bytes(data[:-30])  # cut inside its last record
+    [result] = repair_all(warc)
+    assert result.error and "incomplete" in result.error and not result.manifest
+    db = DigestIndex.for_warc_dir(warc)
+    try:
+        assert db.file_entry(small_warc.name) is None
+    finally:
+        db.close()

@@ -49,6 +49,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+_write = os.write  # every byte of a WARC goes through here (tests make it fail like a full disk)
+
 
 @dataclass
 class _OpenFile:
@@ -132,7 +134,7 @@ class WarcFiles:
         offset = f.size
         view = memoryview(member)
         while view:  # os.write may write less than asked
-            written = os.write(f.fd, view)
+            written = _write(f.fd, view)
             view = view[written:]
         f.sha1.update(member)
         f.size += len(member)
@@ -149,22 +151,25 @@ class WarcFiles:
             f.pending.write(json.dumps([info.target_uri or "", info.date or "", fields]) + "\n")
         except OSError as exc:  # the index is rebuilt from the WARC at close instead
             logger.warning("CDXJ side file of %s: %s (the index will be rebuilt from the WARC)", f.name, exc)
-            _close_quietly(f.pending)
-            f.pending = None
+            self._drop_pending(f)
 
     def _cut_back(self, f: _OpenFile, size: int, records: int, sha1: Any) -> None:
         logger.error("WARC write to %s failed: cutting it back to its last whole record (%d bytes)",
                      f.path.name, size)
         os.ftruncate(f.fd, size)
         f.size, f.records, f.sha1 = size, records, sha1
-        if f.pending is not None:  # may list records that were cut: rebuild from the WARC
-            _close_quietly(f.pending)
-            f.pending = None
+        self._drop_pending(f)  # it may list records that were cut: the index is rebuilt from the WARC
         try:
             self.close("write-error")
         except OSError:
             logger.exception("Closing %s after the write error failed (`northnews-archive recover` "
                              "closes it)", f.path.name)
+
+    @staticmethod
+    def _drop_pending(f: _OpenFile) -> None:
+        _close_quietly(f.pending)
+        f.pending = None
+        pending_index_path(f.path).unlink(missing_ok=True)
 
     # -- files ------------------------------------------------------------------------------
 

@@ -156,7 +156,10 @@ class WarcWriter:
             self.stats.inc_value("northnews/warc/lost")
             self.stats.inc_value("northnews/errors/warc_write")  # counted by cron as an error
             logger.error("WARC write failed (%r); stopping the crawl", exc, exc_info=not isinstance(exc, OSError))
-            engine = getattr(self.crawler, "engine", None)
+            try:
+                engine = self.crawler.engine
+            except RuntimeError:  # Scrapy 2.19 raises before the crawl starts (tests drive us directly)
+                engine = None
             if engine is not None:
                 deferred_from_coro(engine.close_spider_async(reason="northnews_warc_error"))
 

@@ -1,0 +1,106 @@
+"""Rotating WARC files when the disk fails under them: a write that fails (ENOSPC, simulated by
+failing ``os.write`` part-way through a record) leaves the file ending with a whole record that
+agrees with its manifest entry, and the crawl stops."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from northnews.archive import files as files_module
+from northnews.archive.cli import main as archive_main
+from northnews.archive.digests import DigestIndex
+from tests.warc_helpers import capture, exchange, make_writer, read_warc, scan_file
+
+PAGE = b"<html>" + b"x" * 5000 + b"</html>"
+
+
+class FullDisk:
+    """``os.write`` that, from the ``after``-th call on, writes half of what it is given, then fails."""
+
+    def __init__(self, after: int) -> None:
+        self.calls = 0
+        self.after = after
+        self.failed = 0
+        self.real = os.write
+
+    def __call__(self, fd: int, data: bytes | memoryview) -> int:
+        self.calls += 1
+        if self.calls < self.after:
+            return self.real(fd, data)
+        if self.calls == self.after and len(data) > 1:
+            return self.real(fd, bytes(data)[: len(data) // 2])  # a short write first
+        self.failed += 1
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def manifest(archive: Path) -> dict[str, tuple[int, str, int]]:
+    index = DigestIndex.for_warc_dir(archive / "warc")
+    try:
+        rows = index._db.execute("SELECT name, size, sha1, records FROM warc_files").fetchall()
+        return {name: (size, sha1, records) for name, size, sha1, records in rows}
+    finally:
+        index.close()
+
+
+@pytest.mark.parametrize("fail_at", [2, 3, 4, 5, 6])  # inside the warcinfo, a response, a request…
+def test_a_failed_write_leaves_a_whole_file_that_agrees_with_its_manifest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail_at: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    archive = tmp_path / "archive"
+    ext = make_writer(archive)
+    disk = FullDisk(fail_at)
+    monkeypatch.setattr(files_module, "_write", disk)
+    caps = []
+    for i in range(4):
+        response, request = exchange(f"http://www.northnews.cn/{i}.shtml", PAGE + bytes([i]))
+        ext.response_downloaded(response, request, ext.crawler.spider)
+        caps.append(request.meta.get("northnews_capture"))
+    ext.spider_closed(ext.crawler.spider)
+    monkeypatch.undo()
+
+    assert disk.failed >= 1
+    assert ext.failed and ext.stats.get_value("northnews/errors/warc_write") == 1
+    # Exchanges archived before the failure keep their pointers; none after it got one.
+    archived = [c for c in caps if c is not None]
+    assert caps[: len(archived)] == archived
+    assert not list((archive / "warc").glob("*.open"))
+    entries = manifest(archive)
+    for path in sorted((archive / "warc").glob("*.warc.gz")):
+        scan = scan_file(path)
+        assert scan.ok and scan.good_end == path.stat().st_size, scan.error  # ends with a whole record
+        size, sha1, records = entries[path.name]
+        assert (size, sha1, records) == (path.stat().st_size, hashlib.sha1(path.read_bytes()).hexdigest(),
+                                         len(scan.records))
+        kinds = [r["type"] for r in read_warc(path)]
+        assert kinds[0] == "warcinfo" and kinds.count("response") == kinds.count("request")  # pairs kept whole
+        for cap in archived:
+            if cap["warc"]["file"] == path.name:
+                assert cap["warc"]["offset"] in [r.offset for r in scan.records]
+    code = archive_main(["-d", str(archive), "check"])
+    out = capsys.readouterr().out
+    assert code == (0 if entries else 1), out  # nothing written at all: no file, "no WARC files"
+
+
+def test_a_failing_index_side_file_costs_only_a_rebuild(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The side file of index lines failing is not fatal: the index is rebuilt from the WARC."""
+    archive = tmp_path / "archive"
+    ext = make_writer(archive)
+    capture(ext, *exchange("http://www.northnews.cn/a.shtml", PAGE))
+    pending = ext.files.current.pending
+    assert pending is not None
+
+    def broken(_: str) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pending, "write", broken)
+    capture(ext, *exchange("http://www.northnews.cn/b.shtml", PAGE))
+    ext.spider_closed(ext.crawler.spider)
+    [path] = (archive / "warc").glob("*.warc.gz")
+    index = path.with_name(path.name.replace(".warc.gz", ".cdxj")).read_text()
+    assert "/a.shtml" in index and "/b.shtml" in index
+    assert not list((archive / "warc").glob("*.pending"))
