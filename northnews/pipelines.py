@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -22,17 +22,31 @@ if TYPE_CHECKING:  # pragma: no cover
 
 logger = logging.getLogger(__name__)
 
+#: The earliest ``published`` believed: the Chinese web begins in 1994-95 (a 1990 date is a CMS
+#: placeholder or a misread, not an article's date).
+EARLIEST_PLAUSIBLE = date(1995, 1, 1)
+#: How far after its capture an article may be dated (time zones, clocks, scheduled posts).
+FUTURE_SLACK = timedelta(days=2)
+
+
 def reject_reasons(item: Any) -> list[str]:
     """Every reason ``item`` cannot be emitted as a normal article (empty list: it can), in the
-    order checked: ``missing_title``, ``missing_body``, ``missing_date``."""
+    order checked: ``missing_title``, ``missing_body``, ``missing_date``, ``implausible_date``
+    (before :data:`EARLIEST_PLAUSIBLE`, or more than :data:`FUTURE_SLACK` after the capture: a
+    2099 date is rejected, not stored; the article stays pending, see :mod:`northnews.pagecheck`)."""
     adapter = ItemAdapter(item)
     reasons = []
     if not (adapter.get("title") or "").strip():
         reasons.append("missing_title")
     if not (adapter.get("body") or "").strip():
         reasons.append("missing_body")
-    if parse_datetime(adapter.get("published")) is None:
+    published = parse_datetime(adapter.get("published"))
+    if published is None:
         reasons.append("missing_date")
+    else:
+        captured = parse_datetime(adapter.get("fetched_at")) or datetime.now(timezone.utc)
+        if published.date() < EARLIEST_PLAUSIBLE or published > captured + FUTURE_SLACK:
+            reasons.append("implausible_date")
     return reasons
 
 

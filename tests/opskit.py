@@ -160,12 +160,28 @@ def stored_urls(archive: Path) -> list[str]:
     return [r[0] for r in query(archive, "SELECT url FROM articles ORDER BY url")]
 
 
+def _store_now() -> str:
+    """Now, as the store writes its timestamps (UTC, microseconds, Z): they compare as text."""
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def known_urls(archive: Path) -> set[str]:
-    return {r[0] for r in query(archive, "SELECT url FROM articles UNION SELECT url FROM article_rejects")}
+    """What a run starting now would not fetch: stored articles, failed ones, pending ones not due yet."""
+    return {r[0] for r in query(
+        archive, "SELECT url FROM articles UNION SELECT url FROM article_pending"
+                 " WHERE status = 'failed' OR next_attempt > ?", _store_now(),
+    )}
+
+
+def pending_urls(archive: Path, status: str = "pending") -> set[str]:
+    return {r[0] for r in query(archive, "SELECT url FROM article_pending WHERE status = ?", status)}
 
 
 def known_count(archive: Path) -> int:
-    rows = query(archive, "SELECT (SELECT count(*) FROM articles) + (SELECT count(*) FROM article_rejects)")
+    """Article URLs the store has a row for (stored or pending): how far a crawl got."""
+    rows = query(archive, "SELECT (SELECT count(*) FROM articles) + (SELECT count(*) FROM article_pending)")
     return rows[0][0] if rows else 0
 
 

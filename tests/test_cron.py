@@ -281,12 +281,12 @@ def test_kills_at_several_points_then_resume(
         (manifests[-1]["run_id"], "finished", 1),
     ]
 
-    # Every article exactly once, one version each; rejects remembered, not stored.
+    # Every article exactly once, one version each; rejects pending (fetched again later), not stored.
     assert stored_urls(archive) == sorted(expected_items)
     assert query(archive, "SELECT count(*), count(DISTINCT url), max(version) FROM article_versions") == [
         (len(expected_items), len(expected_items), 1)
     ]
-    assert {r[0] for r in query(archive, "SELECT url FROM article_rejects")} == set(expected_rejects)
+    assert {r[0] for r in query(archive, "SELECT url FROM article_pending WHERE status = 'pending'")} == set(expected_rejects)
 
     # Every WARC closed, readable to the end, passing `warcio check`; every pointer resolves.
     warcs = sorted((archive / "warc").glob("*.warc.gz"))

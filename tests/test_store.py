@@ -59,7 +59,7 @@ def test_file_is_sqlite_in_wal_mode_in_the_archive_dir(tmp_path: Path, store: St
     assert store.path == tmp_path / "northnews.sqlite3" == store_path(tmp_path)
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {r[0] for r in store.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"articles", "article_versions", "article_captures", "article_rejects", "runs"} <= tables
+    assert {"articles", "article_versions", "article_captures", "article_pending", "article_rejects", "runs"} <= tables
     assert not any(t.startswith("warc_") for t in tables)  # the WARC helper's namespace
 
 
@@ -80,7 +80,7 @@ def test_new_unchanged_updated_keep_every_version(store: Store, clock: Clock) ->
     assert [json.loads(v["item_json"])["body"] for v in versions] == ["one", "two", "one"]
     assert (versions[1]["warc_file"], versions[1]["warc_offset"], versions[1]["warc_record_id"]) == ("f2", 9, "<r2>")
     assert versions[0]["title"] == "标题" and versions[0]["published"] == "2015-09-15T15:21:00+08:00"
-    assert store.counts() == {"articles": 1, "versions": 3, "captures": 4, "rejects": 0}
+    assert store.counts() == {"articles": 1, "versions": 3, "captures": 4, "pending": 0, "failed": 0}
     row = store.db.execute("SELECT first_seen, last_seen, latest_version FROM articles").fetchone()
     assert row["first_seen"].startswith("2026-11-01T08:00") and row["last_seen"].startswith("2026-11-01T11:00")
     assert row["latest_version"] == 3
@@ -144,12 +144,13 @@ def test_refresh_makes_recent_articles_unknown(store: Store, clock: Clock) -> No
     assert store.is_known_fn(refresh_days=2)(url_new)
 
 
-def test_rejects_are_known_but_not_articles(store: Store) -> None:
+def test_a_reject_is_pending_not_known(store: Store) -> None:
+    from northnews.ops.pending import PendingArticles
+
     url = "http://www.northnews.cn/2015/0930/2050950.shtml"
-    store.record_reject(url, "DropItem: missing_date", run_id="r1")
-    store.record_reject(url, "DropItem: missing_date", run_id="r2")
-    assert store.is_known(url)
-    assert store.counts() == {"articles": 0, "versions": 0, "captures": 0, "rejects": 1}
+    PendingArticles(store).record(url, "missing_date", "DropItem: missing_date", site="northnews", run_id="r1")
+    assert not store.is_known(url)  # due at once: the next run fetches it again
+    assert store.counts() == {"articles": 0, "versions": 0, "captures": 0, "pending": 1, "failed": 0}
     assert list(store.export_rows()) == []
 
 

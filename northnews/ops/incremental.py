@@ -17,8 +17,12 @@ The spider says what each request fetches in ``meta["northnews_page"]`` and, on 
 a next list page, which articles the current page listed (``meta["northnews_listing"]``); this
 module knows nothing else of the spider.
 
-It also remembers URLs that were fetched but not stored (items dropped by validation, article
-pages answered 404/410), so they are not fetched again on every run.
+It also keeps every article URL that was fetched but not stored complete *pending* in the store
+(:mod:`northnews.ops.pending`): the spider's ``article_pending`` signal (a soft 404, an empty
+200, a failed fetch, a split article missing a page) and items dropped by validation. At start it
+answers the spider's ``articles_wanted`` signal with the pending articles now due, so they are
+fetched again whatever the list pages link; with ``-a retry_failed`` the failed ones first
+become pending again.
 
 At ``spider_closed`` it records the run's end, its final stats and whether it was *complete*:
 finished normally, unrestricted (no ``max_pages``, ``since`` or edition subset), and no error.
@@ -39,8 +43,11 @@ from typing import TYPE_CHECKING, Any
 from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 
+from northnews import signals as northnews_signals
 from northnews.archive.lock import ArchiveLock, LockHeld
-from northnews.extensions.progress import GONE_STATUSES, error_count
+from northnews.extensions.progress import error_count
+from northnews.ops.pending import PendingArticles, Policy
+from northnews.ops.schema import legacy_reason
 from northnews.ops.store import Store
 from northnews.sites import DEFAULT_SITE, load_site
 from northnews.util.clock import compact
@@ -65,6 +72,7 @@ class CrawlRun:
     store: Store
     run_id: str
     site: str
+    pending: PendingArticles
 
 
 def new_run_id() -> str:
@@ -87,6 +95,7 @@ class IncrementalCrawl:
         #: its section's pagination; set at spider_opened, read by IncrementalMiddleware.
         self.known: Callable[[str], bool] | None = None
         self.stop_at_known_page = True
+        self._recorded: set[str] = set()  # URLs made pending this run
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalCrawl:
@@ -113,11 +122,13 @@ class IncrementalCrawl:
             logger.info("Run %s: NORTHNEWS_STORE_ENABLED is off (no store of record, not incremental)", ext.run_id)
             crawler.signals.connect(ext.release_lock, signal=signals.spider_closed)
             return ext
-        ext.run = CrawlRun(Store.open(archive_dir), ext.run_id, ext.site)
+        store = Store.open(archive_dir)
+        ext.run = CrawlRun(store, ext.run_id, ext.site, PendingArticles(store, Policy.from_settings(settings)))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
-        crawler.signals.connect(ext.response_received, signal=signals.response_received)
+        crawler.signals.connect(ext.article_pending, signal=northnews_signals.article_pending)
+        crawler.signals.connect(ext.articles_wanted, signal=northnews_signals.articles_wanted)
         return ext
 
     def release_lock(self, spider: Spider) -> None:
@@ -152,21 +163,43 @@ class IncrementalCrawl:
                 self.run_id, f"; refreshing articles first seen within {refresh:g} days" if refresh else "",
             )
 
-    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
-        # An article link that answers 404/410 is remembered, or every run would fetch it again.
-        if (
-            response.status in GONE_STATUSES
-            and request.meta.get(PAGE_META) == "article"
-            and self.run is not None
-        ):
-            self.run.store.record_reject(request.url, f"http_{response.status}", run_id=self.run_id, site=self.site)
-            self.stats.inc_value("northnews/store/gone")
+    def articles_wanted(self, spider: Spider) -> list[str]:
+        """The pending articles now due (the spider requests them at start)."""
+        if self.run is None:
+            return []
+        if getattr(spider, "retry_failed", False):
+            again = self.run.pending.requeue_failed(self.site, run_id=self.run_id)
+            self.stats.set_value("northnews/pending/requeued_failed", again)
+            logger.info("Run %s: -a retry_failed: %d failed article(s) pending again", self.run_id, again)
+        due = self.run.pending.due(self.site)
+        if due:
+            self.stats.set_value("northnews/pending/scheduled", len(due))
+            logger.info("Run %s: fetching %d pending article(s) again", self.run_id, len(due))
+        return due
+
+    def article_pending(self, url: str, reason: str, detail: str = "") -> None:
+        """An article URL fetched without a complete item: one more attempt, in the store."""
+        if self.run is None:
+            return
+        self._recorded.add(url)
+        row = self.run.pending.record(url, reason, detail, site=self.site, run_id=self.run_id)
+        if row is None:  # stored already: a failed refresh keeps the stored version
+            self.stats.inc_value("northnews/pending/refresh_failed")
+            return
+        self.stats.inc_value("northnews/pending/recorded")
+        self.stats.inc_value(f"northnews/pending/reason/{reason}")
+        if row.status == "failed":
+            self.stats.inc_value("northnews/pending/failed")
+            logger.error(
+                "Article %s failed %d times (last: %s, %s): given up until -a retry_failed",
+                url, row.attempts, reason, detail,
+            )
 
     def item_dropped(self, item: Any, response: Response, exception: BaseException, spider: Spider) -> None:
         url = item.get("url") if hasattr(item, "get") else None
-        if url and self.run is not None:
-            reason = f"{type(exception).__name__}: {exception}"
-            self.run.store.record_reject(url, reason, run_id=self.run_id, site=self.site)
+        if url and self.run is not None and url not in self._recorded:
+            # The validation pipeline says why in its DropItem: "<reason>: <url>".
+            self.article_pending(url, legacy_reason(str(exception)), f"{type(exception).__name__}: {exception}")
             self.stats.inc_value("northnews/store/rejected")
 
     def spider_closed(self, spider: Spider, reason: str) -> None:

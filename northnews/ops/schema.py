@@ -1,8 +1,9 @@
 """The store's schema, its version, and the in-place migrations from older versions.
 
 Schema 1 (the first release) had no ``site`` column; schema 2 adds it to every table with the
-value ``northnews``, the only portal that release crawled. Migrations only ever add: ``ALTER TABLE
-… ADD COLUMN`` rewrites no row and fires no trigger. A store written by a newer release is refused
+value ``northnews``, the only portal that release crawled; schema 3 adds ``article_pending``.
+Migrations only ever add: ``ALTER TABLE … ADD COLUMN`` rewrites no row and fires no trigger, and
+no table is dropped. A store written by a newer release is refused
 with a message saying so.
 
 Tables (the WARC writer's digest index lives apart, in ``warc/digests.sqlite3``):
@@ -17,9 +18,16 @@ Tables (the WARC writer's digest index lives apart, in ``warc/digests.sqlite3``)
 ``article_captures``
     one row per time an article was processed (``new``, ``updated`` or ``unchanged``), with
     the WARC pointer of that capture. A version's ``last_seen`` is its latest capture.
-``article_rejects``
-    URLs fetched but not stored: items dropped by the validation pipeline, article pages
-    answered 404/410. They count as known, so a run does not fetch them again and again.
+``article_pending`` (schema 3)
+    article URLs fetched but not stored complete, one row per URL: ``status`` ``pending`` (to be
+    fetched again, from ``next_attempt`` on) or ``failed`` (after ``NORTHNEWS_PENDING_MAX_ATTEMPTS``
+    attempts), the ``reason`` (see :mod:`northnews.pagecheck`), its ``detail``, ``attempts``. A row
+    is deleted when the article is stored (:mod:`northnews.ops.pending`).
+``article_rejects`` (schemas 1-2, kept as written)
+    URLs fetched but not stored, which those releases counted as known forever. Schema 3 reads
+    nothing from it: migrating copies each row into ``article_pending`` as pending and due, so
+    that the next run fetches every one of them again (a transient glitch is no longer a
+    permanent hole).
 ``runs``
     one row per crawl: status, whether it walked every list page cleanly (``complete``),
     and its final stats. Incremental runs stop paginating a section at an all-known list page
@@ -37,7 +45,7 @@ from __future__ import annotations
 import sqlite3
 
 STORE_NAME = "northnews.sqlite3"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: The site of every row a schema-1 store holds: the first release crawled northnews.cn only.
 V1_SITE = "northnews"
 _SITE_TABLES = ("articles", "article_versions", "article_captures", "article_rejects", "runs")
@@ -111,6 +119,21 @@ CREATE TABLE IF NOT EXISTS article_rejects (
 );
 CREATE INDEX IF NOT EXISTS article_rejects_url_key ON article_rejects (url_key);
 CREATE INDEX IF NOT EXISTS article_rejects_site_url_key ON article_rejects (site, url_key);
+CREATE TABLE IF NOT EXISTS article_pending (
+    url TEXT PRIMARY KEY,
+    url_key TEXT NOT NULL,
+    site TEXT NOT NULL DEFAULT 'northnews',
+    status TEXT NOT NULL CHECK (status IN ('pending', 'failed')),
+    reason TEXT NOT NULL,
+    detail TEXT,
+    attempts INTEGER NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_attempt TEXT NOT NULL,
+    next_attempt TEXT,
+    run_id TEXT
+);
+CREATE INDEX IF NOT EXISTS article_pending_site_url_key ON article_pending (site, url_key);
+CREATE INDEX IF NOT EXISTS article_pending_due ON article_pending (site, status, next_attempt);
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     run_id TEXT NOT NULL UNIQUE,
@@ -136,4 +159,34 @@ def migrate(db: sqlite3.Connection, found: int) -> None:
         for table in _SITE_TABLES:
             db.execute(f"ALTER TABLE {table} ADD COLUMN site TEXT NOT NULL DEFAULT '{V1_SITE}'")
         found = 2
+    if found == 2:
+        _pending_from_rejects(db)
+        found = 3
     db.execute("UPDATE store_meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+
+
+def legacy_reason(text: str) -> str:
+    """The reason code of a schema-1/2 reject: ``DropItem: missing_date: <url>`` → ``missing_date``."""
+    text = (text or "").strip()
+    if text.startswith("DropItem:"):
+        text = text[len("DropItem:"):].strip()
+    code = text.split(":", 1)[0].split()[0] if text else "unknown"
+    return code if code.replace("_", "").isalnum() else "unknown"
+
+
+def _pending_from_rejects(db: sqlite3.Connection) -> None:
+    """Schema 2 → 3: every reject becomes a pending article, due at once (its row is kept)."""
+    start = SCHEMA.index("CREATE TABLE IF NOT EXISTS article_pending")
+    end = SCHEMA.index("CREATE TABLE IF NOT EXISTS runs")
+    for statement in SCHEMA[start:end].split(";"):
+        if statement.strip():
+            db.execute(statement)
+    rows = db.execute(
+        "SELECT r.url, r.url_key, r.site, r.reason, r.first_seen, r.last_seen, r.run_id FROM article_rejects r"
+        " WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.site = r.site AND a.url_key = r.url_key)"
+    ).fetchall()
+    db.executemany(
+        "INSERT OR IGNORE INTO article_pending (url, url_key, site, status, reason, detail, attempts, first_seen,"
+        " last_attempt, next_attempt, run_id) VALUES (?, ?, ?, 'pending', ?, ?, 1, ?, ?, ?, ?)",
+        [(r[0], r[1], r[2], legacy_reason(r[3]), r[3], r[4], r[5], r[5], r[6]) for r in rows],
+    )

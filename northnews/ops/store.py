@@ -4,7 +4,8 @@ It is what incremental runs consult, what ``scrapy export`` reads, and where run
 that a run killed at any moment (SIGKILL included, where Scrapy's JOBDIR is useless) is followed by
 one that completes what is missing.
 
-The tables and their migrations are described in :mod:`northnews.ops.schema`. Every row carries
+The tables and their migrations are described in :mod:`northnews.ops.schema`; the pending
+articles (fetched, not stored complete) are :mod:`northnews.ops.pending`'s. Every row carries
 the ``site`` it belongs to: one archive may hold several portals, and "already archived?" is
 asked per site.
 
@@ -49,6 +50,7 @@ class Recorded:
 
     outcome: str  # "new" | "updated" | "unchanged"
     version: int
+    resolved: bool = False  # it was pending (see northnews.ops.pending) until now
 
 
 @dataclass(frozen=True)
@@ -205,37 +207,30 @@ class Store:
                         run_id, site,
                     ),
                 )
+            # Stored complete: no longer pending, whatever it was pending for.
+            resolved = db.execute(
+                "DELETE FROM article_pending WHERE site = ? AND url_key = ?", (site, url_key(url))
+            ).rowcount
             db.execute(
                 "INSERT INTO article_captures (url, version, outcome, seen_at, fetched_at,"
                 " warc_file, warc_offset, warc_record_id, run_id, site) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (url, version, outcome, now, item.get("fetched_at"), warc_file, warc_offset,
                  warc_record_id, run_id, site),
             )
-        return Recorded(outcome, version)
-
-    def record_reject(self, url: str, reason: str, *, run_id: str | None = None, site: str = V1_SITE) -> None:
-        """Remember a URL fetched but not stored (dropped item, 404 page), so runs skip it."""
-        now = iso(self.clock())
-        with self.transaction() as db:
-            db.execute(
-                "INSERT INTO article_rejects (url, url_key, reason, first_seen, last_seen, run_id, site)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET"
-                " reason = excluded.reason, last_seen = excluded.last_seen, run_id = excluded.run_id",
-                (url, url_key(url), reason[:500], now, now, run_id, site),
-            )
+        return Recorded(outcome, version, resolved=bool(resolved))
 
     def is_known(self, url: str, refresh_days: float | None = None, site: str = V1_SITE) -> bool:
-        """True when the URL (either scheme) was archived or rejected before, and is not due
-        for a refresh: with ``refresh_days``, articles first seen within the last DAYS days
-        are fetched again (edits happen early)."""
+        """True when the URL (either scheme) is archived and not due for a refresh, or pending and
+        not due yet, or failed (see :mod:`northnews.ops.pending`). With ``refresh_days``, articles
+        first seen within the last DAYS days are fetched again (edits happen early)."""
         key = url_key(url)
-        rows = self.db.execute(
-            "SELECT first_seen FROM articles WHERE site = ? AND url_key = ?"
-            " UNION ALL SELECT first_seen FROM article_rejects WHERE site = ? AND url_key = ?",
-            (site, key, site, key),
-        ).fetchall()
+        rows = self.db.execute("SELECT first_seen FROM articles WHERE site = ? AND url_key = ?", (site, key)).fetchall()
         if not rows:
-            return False
+            waiting = self.db.execute(
+                "SELECT 1 FROM article_pending WHERE site = ? AND url_key = ?"
+                " AND (status = 'failed' OR next_attempt > ?)", (site, key, iso(self.clock())),
+            ).fetchone()
+            return waiting is not None
         if refresh_days is None:
             return True
         cutoff = iso(self.clock() - timedelta(days=refresh_days))
@@ -274,7 +269,12 @@ class Store:
             "articles": one("articles"),
             "versions": one("article_versions"),
             "captures": one("article_captures"),
-            "rejects": one("article_rejects"),
+            "pending": int(self.db.execute(
+                f"SELECT count(*) FROM article_pending{where}{' AND' if site else ' WHERE'} status = 'pending'", params
+            ).fetchone()[0]),
+            "failed": int(self.db.execute(
+                f"SELECT count(*) FROM article_pending{where}{' AND' if site else ' WHERE'} status = 'failed'", params
+            ).fetchone()[0]),
         }
 
     def sites(self) -> list[str]:

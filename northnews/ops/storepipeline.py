@@ -40,6 +40,9 @@ class StorePipeline:
         adapter = ItemAdapter(item)
         recorded = self.run.store.record_item(adapter.asdict(), run_id=self.run.run_id)
         self.stats.inc_value(f"northnews/store/{recorded.outcome}")
+        if recorded.resolved:
+            self.stats.inc_value("northnews/pending/resolved")
+            logger.info("Article %s stored: no longer pending", adapter.get("url"))
         if recorded.outcome == "updated":
             logger.info("Article changed: %s (version %d)", adapter.get("url"), recorded.version)
         return item

@@ -26,6 +26,7 @@ from northnews import discovery, pages
 from northnews import signals as northnews_signals
 from northnews.discovery import Kind
 from northnews.items import ArticleItem
+from northnews.pagecheck import Verdict, body_verdict, failure_verdict, page_verdict
 from northnews.pages import stitch
 from northnews.responses import page_tree
 from northnews.sites import DEFAULT_SITE, Site, SiteError, load_site
@@ -43,7 +44,10 @@ LISTING_META = "northnews_listing"
 #: in; related articles inherit their referrer's. Drift alarms count per section with it.
 SECTION_META = "northnews_section"
 #: The ``-a`` arguments this spider understands (others are rejected by the crawl command).
-ARGUMENTS = ("site", "editions", "replay", "max_pages", "since", "refresh")
+ARGUMENTS = ("site", "editions", "replay", "max_pages", "since", "refresh", "retry_failed")
+#: On a list page's request: how many list pages of its section this run walked before it (1 for a
+#: section's first page), so that a pagination trap ends at NORTHNEWS_MAX_LIST_PAGES.
+POSITION_META = "northnews_list_position"
 
 
 class ArgumentError(ValueError):
@@ -57,6 +61,7 @@ def parse_args(
     max_pages: str | int | None = None,
     since: str | date | None = None,
     refresh: str | int | None = None,
+    retry_failed: str | bool | None = None,
     available_editions: Iterable[str] | None = None,
 ) -> dict[str, Any]:
     """Validate the spider arguments; raise :class:`ArgumentError` naming the bad one."""
@@ -104,7 +109,14 @@ def parse_args(
             raise ArgumentError(f"-a refresh: expected a number of days, got {refresh!r}") from None
         if refresh_days < 0:
             raise ArgumentError(f"-a refresh: expected a number of days >= 0, got {refresh!r}")
+    retry = False
+    if retry_failed is not None:
+        text = str(retry_failed).strip().lower()
+        if text not in ("", "1", "true", "yes", "0", "false", "no"):
+            raise ArgumentError(f"-a retry_failed: expected nothing, 1/true or 0/false, got {retry_failed!r}")
+        retry = text in ("", "1", "true", "yes")
     return {
+        "retry_failed": retry,
         "site": profile,
         "refresh": refresh_days,
         "editions": list(dict.fromkeys(chosen)),
@@ -136,6 +148,8 @@ class ArticlesSpider(scrapy.Spider):
         spider.max_pages = args_["max_pages"]
         spider.since = args_["since"]
         spider.refresh = args_["refresh"]
+        spider.retry_failed = args_["retry_failed"]
+        spider.max_list_pages = crawler.settings.getint("NORTHNEWS_MAX_LIST_PAGES", 1000)
         spider.start_url_by_edition = {e: site.editions[e].start_url for e in spider.editions}
         spider.allowed_domains = list(site.allowed_domains)
         # Each edition's host is crawled with its start URL's scheme, so that an article linked
@@ -174,9 +188,19 @@ class ArticlesSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.start_url_by_edition.values():
             yield self._list_request(url)
+        # Articles a list page may no longer link: those an earlier run left pending.
+        for url in self._wanted_articles():
+            yield self._article_request(url, None)
 
-    def _list_request(self, url: str, listing: list[str] | None = None) -> scrapy.Request:
-        meta: dict[str, Any] = {PAGE_META: "list"}
+    def _wanted_articles(self) -> list[str]:
+        urls: list[str] = []
+        for _, answer in self.crawler.signals.send_catch_log(northnews_signals.articles_wanted, spider=self):
+            if isinstance(answer, (list, tuple)):
+                urls += [u for u in answer if (urlsplit(u).hostname or "").lower() not in self.skipped_hosts]
+        return list(dict.fromkeys(urls))
+
+    def _list_request(self, url: str, listing: list[str] | None = None, position: int = 1) -> scrapy.Request:
+        meta: dict[str, Any] = {PAGE_META: "list", POSITION_META: position}
         if listing is not None:
             meta[LISTING_META] = listing
         return scrapy.Request(url, callback=self.parse_listing, meta=meta)
@@ -233,24 +257,61 @@ class ArticlesSpider(scrapy.Spider):
             return
         nxt = discovery.next_list_page(response.url, links, self.site)
         if nxt and (self.max_pages is None or self._list_position(nxt) <= self.max_pages):
-            yield self._list_request(nxt, listing)
+            position = int(response.meta.get(POSITION_META, 1)) + 1
+            if position > self.max_list_pages:
+                # A pagination trap (an endless "next" chain, a list of 10,000 pages): the run goes on.
+                self.crawler.stats.inc_value("northnews/spider/pagination_capped")
+                logger.warning(
+                    "Section %s: %d list pages walked, NORTHNEWS_MAX_LIST_PAGES reached; not following %s",
+                    section, self.max_list_pages, nxt,
+                )
+                return
+            yield self._list_request(nxt, listing, position)
 
     def _list_position(self, url: str) -> int:
         """1 for a section's first list page, 2 for the next, … (whatever the CMS numbers them)."""
         return discovery.list_page_number(url, self.site) - self.site.urls.list_unsuffixed_page + 1
 
     def _article_request(self, url: str, section: str | None) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_article, meta={PAGE_META: "article", SECTION_META: section})
+        return scrapy.Request(
+            url, callback=self.parse_article, errback=self.article_failed,
+            meta={PAGE_META: "article", SECTION_META: section},
+        )
+
+    def _verdict(self, response: Response) -> tuple[Verdict | None, Any]:
+        """Is this answer an article page at all (:mod:`northnews.pagecheck`)? And its parsed page."""
+        text = isinstance(response, TextResponse)
+        verdict = body_verdict(response.body, response.headers.get(b"Content-Type", b"").decode("latin-1"), text)
+        if verdict is not None or not isinstance(response, TextResponse):
+            return verdict, None
+        root = page_tree(response)
+        page = pages.parse_article(None, response.url, self.site, root=root)
+        return page_verdict(root, len(page.paragraphs)), page
+
+    def _pending(self, url: str, verdict: Verdict) -> None:
+        """No item for ``url`` this run: say why, so that the store keeps it pending."""
+        self.crawler.stats.inc_value(f"northnews/spider/pending/{verdict.reason}")
+        logger.warning("Article %s: %s (%s); pending, a later run fetches it again", url, verdict.reason, verdict.detail)
+        self.crawler.signals.send_catch_log(
+            signal=northnews_signals.article_pending, url=url, reason=verdict.reason, detail=verdict.detail,
+        )
+
+    def article_failed(self, failure: Failure) -> None:
+        """An article's first page failed for good (after retries): pending, unless deliberately skipped."""
+        verdict = failure_verdict(failure)
+        if verdict is not None:
+            request = failure.request
+            self._pending((request.meta.get("redirect_urls") or [request.url])[0], verdict)
 
     def parse_article(self, response: Response) -> Iterator[scrapy.Request | ArticleItem]:
         """An article's first page: extract it, then fetch its other pages one after another."""
-        if not isinstance(response, TextResponse):
-            self.crawler.stats.inc_value("northnews/spider/not_text")
-            return
-        page = pages.parse_article(None, response.url, self.site, root=page_tree(response))
-        capture = response.meta.get("northnews_capture") or {}
         # The URL as linked, even if the server redirected (http → https, say).
         url = (response.meta.get("redirect_urls") or [response.url])[0]
+        verdict, page = self._verdict(response)
+        if verdict is not None:
+            self._pending(url, verdict)
+            return
+        capture = response.meta.get("northnews_capture") or {}
         state = {
             "url": url,
             "pages": [page],
@@ -265,8 +326,15 @@ class ArticlesSpider(scrapy.Spider):
 
     def parse_article_page(self, response: Response) -> Iterator[scrapy.Request | ArticleItem]:
         state = response.meta[ARTICLE_META]
+        verdict, page = self._verdict(response)
+        if verdict is None and not page.paragraphs:
+            verdict = Verdict("missing_body", "no body paragraphs")
+        if verdict is not None:
+            # A split article is complete only when every page is a page of it.
+            self.crawler.stats.inc_value("northnews/spider/article_incomplete")
+            self._pending(state["url"], Verdict("incomplete", f"page {response.url}: {verdict.reason} ({verdict.detail})"))
+            return
         if isinstance(response, TextResponse):
-            page = pages.parse_article(None, response.url, self.site, root=page_tree(response))
             state["pages"].append(page)
             state["pending"].extend(stitch.more_pages(page, response.url, [*state["pending"], *state["seen"]]))
             # Split articles often carry their related-news list on the last page only.
@@ -297,11 +365,13 @@ class ArticlesSpider(scrapy.Spider):
     def article_page_failed(self, failure: Failure) -> None:
         state = failure.request.meta[ARTICLE_META]
         self.crawler.stats.inc_value("northnews/spider/article_incomplete")
-        detail = f"page {failure.request.url} failed: {failure.getErrorMessage()}"
+        verdict = failure_verdict(failure)
+        why = f"{verdict.reason}: {failure.getErrorMessage()}" if verdict else failure.getErrorMessage()
+        detail = f"page {failure.request.url} failed: {why}"
         logger.error("Article %s: %s; not emitted, it will be retried by the next run", state["url"], detail)
-        # A trace in rejects.jsonl too: an article is never lost silently.
+        # A trace in rejects.jsonl and a pending row in the store: an article is never lost silently.
         self.crawler.signals.send_catch_log(
-            signal=northnews_signals.article_incomplete, url=state["url"], reason="incomplete", detail=detail,
+            signal=northnews_signals.article_pending, url=state["url"], reason="incomplete", detail=detail,
         )
 
     def _item(self, state: dict[str, Any]) -> ArticleItem:
