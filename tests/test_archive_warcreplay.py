@@ -141,3 +141,15 @@ def test_an_index_older_than_its_warc_is_not_trusted(tmp_path: Path) -> None:
     source = WarcSource(tmp_path)
     assert source.indexed_files == 0
     assert source.lookup(ARTICLE).capture == cap
+
+
+def test_the_readers_import_no_scrapy() -> None:
+    """Scanning, indexing, checking, recovery and WARC replay are usable outside a crawl."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import northnews.archive.warcreplay, northnews.archive.cli, northnews.archive.check, "
+            "northnews.archive.recover, northnews.archive.mirror, northnews.archive.files, northnews.archive.http; "
+            "print(sorted(m for m in ('scrapy', 'twisted') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -10,18 +10,14 @@ import errno
 import fcntl
 import json
 import os
-from datetime import datetime, timezone
 from pathlib import Path
+
+from northnews.util.clock import iso_z
 
 LOCK_NAME = "northnews.lock"
 #: Environment variable naming a file descriptor that already holds the archive lock
 #: (set by ``northnews-cron`` for the crawl it starts).
 LOCK_FD_ENV = "NORTHNEWS_LOCK_FD"
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
 
 
 class LockHeld(RuntimeError):
@@ -53,7 +49,7 @@ class ArchiveLock:
             raise
         self.fd = fd
         os.ftruncate(fd, 0)
-        os.write(fd, json.dumps({"pid": os.getpid(), "run_id": run_id, "since": _now()}).encode())
+        os.write(fd, json.dumps({"pid": os.getpid(), "run_id": run_id, "since": iso_z(micro=True)}).encode())
         return self
 
     def inherit(self) -> bool:
