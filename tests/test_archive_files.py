@@ -104,3 +104,31 @@ def test_a_failing_index_side_file_costs_only_a_rebuild(tmp_path: Path, monkeypa
     index = path.with_name(path.name.replace(".warc.gz", ".cdxj")).read_text()
     assert "/a.shtml" in index and "/b.shtml" in index
     assert not list((archive / "warc").glob("*.pending"))
+
+
+def test_a_manifest_that_cannot_be_recorded_is_added_by_repair(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The database's disk is full too: the file is still closed and indexed, the run fails
+    (northnews/errors/warc_close), and `check --repair` records the manifest entry later."""
+    import sqlite3
+
+    archive = tmp_path / "archive"
+    ext = make_writer(archive)
+    capture(ext, *exchange("http://www.northnews.cn/a.shtml", PAGE))
+
+    def full(*_: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(ext.index, "add_file", full)
+    with pytest.raises(sqlite3.OperationalError):
+        ext.spider_closed(ext.crawler.spider)
+    monkeypatch.undo()
+    assert ext.stats.get_value("northnews/errors/warc_close") == 1
+    [path] = (archive / "warc").glob("*.warc.gz")
+    assert path.with_name(path.name.replace(".warc.gz", ".cdxj")).exists()
+    assert manifest(archive) == {}
+    assert archive_main(["-d", str(archive), "check", "--repair", "-v"]) == 0
+    out = capsys.readouterr().out
+    assert "manifest entry written" in out and "warning" not in out
+    assert manifest(archive)[path.name][0] == path.stat().st_size

@@ -221,18 +221,21 @@ class WarcFiles:
         return f
 
     def close(self, how: str = "closed") -> str | None:
-        """Close the current file: fsync, rename without ``.open``, manifest, index."""
+        """Close the current file: fsync, rename without ``.open``, manifest, index.
+
+        Once renamed, the file is closed whatever fails next: a manifest entry that could not be
+        recorded (the database's disk is full too) is raised after the index is started, and
+        ``northnews-archive check --repair`` adds it later.
+        """
         f = self.current
         if f is None:
             return None
         self.current = None
+        final = self.dir / f.name
         try:
             os.fsync(f.fd)
-            final = self.dir / f.name
             os.rename(f.path, final)
             _fsync_dir(self.dir)
-            if self.index is not None:
-                self.index.add_file(f.name, f.size, f.sha1.hexdigest(), f.records, iso_z(self.now()), how)
         finally:
             os.close(f.fd)  # releases the lock, after the rename
         pending = None
@@ -247,6 +250,8 @@ class WarcFiles:
         thread.start()
         self._indexers.append(thread)
         logger.info("Closed WARC %s (%d records, %d bytes)", final, f.records, f.size)
+        if self.index is not None:
+            self.index.add_file(f.name, f.size, f.sha1.hexdigest(), f.records, iso_z(self.now()), how)
         return f.name
 
     def wait_for_indexes(self) -> None:

@@ -213,8 +213,10 @@ class WarcWriter:
         if self._committer is not None and self._committer.running:
             self._committer.stop()
         try:
-            self.files.close()
-            self.files.wait_for_indexes()
+            try:
+                self.files.close()
+            finally:
+                self.files.wait_for_indexes()  # a closed file gets its index whatever failed
             self.stats.set_value("northnews/warc/files", len(self.files.closed))
         except Exception:
             # Scrapy would log and swallow it; the stat makes the run fail (cron's error count).
