@@ -27,6 +27,7 @@ import json
 import logging
 import os
 import socket
+import sqlite3
 import threading
 import uuid
 import zlib
@@ -161,7 +162,7 @@ class WarcFiles:
         self._drop_pending(f)  # it may list records that were cut: the index is rebuilt from the WARC
         try:
             self.close("write-error")
-        except OSError:
+        except (OSError, sqlite3.Error):  # the manifest's disk may be full too: `check --repair`
             logger.exception("Closing %s after the write error failed (`northnews-archive recover` "
                              "closes it)", f.path.name)
 
