@@ -39,11 +39,13 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
+from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 
 from northnews.archive.warcreplay import WarcSource
 from northnews.discovery import Kind, classify, first_page_url
 from northnews.ops.replayed import ReplayedPages, Served
+from northnews.pagecheck import Verdict, body_verdict, page_verdict
 from northnews.pages import parse_article, parse_html, stitch
 from northnews.pipelines import incomplete_record, reject_reasons, reject_record, rejected_now
 from northnews.sites import Site
@@ -74,15 +76,21 @@ class ArticleExtractor:
         self.since, self.until = since, until
 
     def extract(self, url: str) -> Outcome:
+        """The spider's ``parse_article`` / ``parse_article_page`` / errbacks, on replayed pages."""
         first = self.pages.get(url)
-        if first.response is None:
-            return Outcome(url, skipped="not_text" if first.error is None else "unavailable")
+        if first.response is None:  # the errback: pending with a reason, or a deliberate skip
+            verdict = _failure_verdict(first)
+            if verdict is None:
+                return Outcome(url, skipped="unavailable")
+            return Outcome(url, reject=incomplete_record(url, verdict.detail, verdict.reason))
         captured = (first.capture or {}).get("fetched_at") or ""
         day = date.fromisoformat(captured[:10]) if captured else None
         if day is not None and ((self.since and day < self.since) or (self.until and day > self.until)):
             return Outcome(url, skipped="out_of_range")
+        verdict, page = self._verdict(first.response)
+        if verdict is not None:
+            return Outcome(url, reject=incomplete_record(url, verdict.detail, verdict.reason))
         response = first.response
-        page = self._parse(first)
         pages = [page]
         pending = stitch.other_pages(page, response.url)
         seen = {url, response.url}
@@ -90,13 +98,19 @@ class ArticleExtractor:
             nxt = pending.pop(0)
             seen.add(nxt)
             later = self.pages.get(nxt)
-            if later.error is not None:
-                detail = f"page {later.failed_url} failed: {later.error}"
+            if later.response is None:
+                failed = _failure_verdict(later)
+                why = f"{failed.reason}: {later.error}" if failed else later.error
+                return Outcome(url, reject=incomplete_record(url, f"page {later.failed} failed: {why}"),
+                               pages=len(pages))
+            verdict, other = self._verdict(later.response)
+            if verdict is None and not other.paragraphs:
+                verdict = Verdict("missing_body", "no body paragraphs")
+            if verdict is not None:
+                detail = f"page {later.response.url}: {verdict.reason} ({verdict.detail})"
                 return Outcome(url, reject=incomplete_record(url, detail), pages=len(pages))
-            if later.response is not None:
-                other = self._parse(later)
-                pages.append(other)
-                pending.extend(stitch.more_pages(other, later.response.url, [*pending, *seen]))
+            pages.append(other)
+            pending.extend(stitch.more_pages(other, later.response.url, [*pending, *seen]))
         fields, problems = stitch.build_item(pages, url, self.site, first.capture)
         reasons = reject_reasons(fields)
         if reasons:
@@ -104,10 +118,26 @@ class ArticleExtractor:
         line = json.dumps({name: fields.get(name) for name in self.fields}, ensure_ascii=False)
         return Outcome(url, item=line, problems=problems, pages=len(pages))
 
-    def _parse(self, served: Served) -> Any:
-        response = served.response
-        assert response is not None
-        return parse_article(None, response.url, self.site, root=parse_html(response.text))
+    def _verdict(self, response: Response) -> tuple[Verdict | None, Any]:
+        """The spider's ``_verdict``: is this answer an article page at all? And its parsed page."""
+        text = isinstance(response, TextResponse)
+        verdict = body_verdict(response.body, response.headers.get(b"Content-Type", b"").decode("latin-1"), text)
+        if verdict is not None or not isinstance(response, TextResponse):
+            return verdict, None
+        root = parse_html(response.text)
+        page = parse_article(None, response.url, self.site, root=root)
+        return page_verdict(root, len(page.paragraphs)), page
+
+
+def _failure_verdict(served: Served) -> Verdict | None:
+    """:func:`northnews.pagecheck.failure_verdict` of the failure the errback would get: an
+    HttpError is ``http_<status>``; an IgnoreRequest (not archived, a redirect loop, offsite) is
+    no failure of the article, unless it says the body was too large."""
+    if served.status is not None:
+        return Verdict(f"http_{served.status}", f"answered {served.status}")
+    if served.error and "DOWNLOAD_MAXSIZE" in served.error:
+        return Verdict("too_large", served.error[:300])
+    return None
 
 
 def article_urls(source: WarcSource, site: Site) -> Iterator[str]:

@@ -43,18 +43,19 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 @dataclass
 class Served:
-    """What the spider's callback would get for one request, or why it would get nothing."""
+    """What the spider's callback (or errback) would get for one request."""
 
     url: str  # the requested URL
-    response: TextResponse | None = None  # the final (2xx, text) response
+    response: Response | None = None  # the final 2xx response (text or not), as the callback gets it
     capture: dict[str, Any] | None = None  # provenance of the record that answered
-    error: str | None = None  # the errback's message when there is no response
+    error: str | None = None  # the failure's message when the errback would be called instead
+    status: int | None = None  # with ``error``: the status of an HttpError (a non-2xx answer)
+    failed: str | None = None  # with ``error``: the request that failed (a redirect's target, say)
     redirect_urls: list[str] = field(default_factory=list)
 
-    @property
-    def failed_url(self) -> str:
-        """The request that failed (a redirect's target when the redirect failed)."""
-        return self.redirect_urls[-1] if self.error and self.redirect_urls else self.url
+    def fail(self, url: str, message: str, status: int | None = None) -> Served:
+        self.failed, self.error, self.status = url, message, status
+        return self
 
 
 class ReplayedPages:
@@ -78,8 +79,7 @@ class ReplayedPages:
         while True:
             hit = self.source.lookup(current)
             if hit is None:
-                served.error = f"not archived: {current}"  # ReplayMiss, as the middleware says it
-                return served
+                return served.fail(current, f"not archived: {current}")  # ReplayMiss's message
             request = Request(current)
             headers = Headers()
             for name, value in hit.headers:
@@ -91,32 +91,27 @@ class ReplayedPages:
             if target is None:
                 response = self._decompressed(request, hit.status, headers, hit.body, hit.protocol)
                 if response is None:
-                    served.error = f"body over DOWNLOAD_MAXSIZE: {current}"
-                    return served
+                    return served.fail(current, f"body over DOWNLOAD_MAXSIZE: {current}")
                 if isinstance(response, TextResponse):
                     response = self.encoding.process_response(request, response)
                 target = self._meta_refresh(request, response)
             if target is not None:
                 chain = [*served.redirect_urls, current]
                 if target in chain:
-                    served.error = f"redirect loop: {current}"
-                    return served
+                    return served.fail(current, f"redirect loop: {current}")
                 if len(chain) > self.max_redirects:
-                    served.error = "max redirections reached"
-                    return served
+                    return served.fail(current, "max redirections reached")
                 if not host_in_domains(urlsplit(target).hostname or "", self.domains):
-                    served.error = f"offsite redirect: {target}"
-                    return served
+                    return served.fail(target, f"offsite redirect: {target}")
                 served.redirect_urls = chain
                 current = target
                 continue
             assert response is not None
             if not (200 <= response.status < 300 or response.status in self.http_allowed):
-                served.error = "Ignoring non-200 response"  # HttpErrorMiddleware's HttpError
-                return served
+                # HttpErrorMiddleware's HttpError, after RetryMiddleware's retries (same answer).
+                return served.fail(current, "Ignoring non-200 response", response.status)
             served.capture = hit.capture
-            if isinstance(response, TextResponse):
-                served.response = response
+            served.response = response
             return served
 
     def _decompressed(
