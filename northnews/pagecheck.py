@@ -143,8 +143,12 @@ _TOO_LARGE = re.compile(r"max\s*size|maxsize|DOWNLOAD_MAXSIZE|larger than downlo
 
 def failure_verdict(failure: Failure) -> Verdict | None:
     """Why a request failed for good, or ``None`` when it was a deliberate skip (robots.txt,
-    offsite, a URL missing from a replayed archive): those are no failure of the article."""
-    from scrapy.exceptions import IgnoreRequest
+    offsite, a URL missing from a replayed archive): those are no failure of the article.
+
+    Scrapy 2.19 wraps Twisted's errors (``DownloadTimeoutError``, ``DownloadFailedError``…, see
+    ``scrapy.utils._download_handlers.wrap_twisted_exceptions``); both families are read.
+    """
+    from scrapy import exceptions as sx
     from scrapy.spidermiddlewares.httperror import HttpError
     from twisted.internet import error as net
     from twisted.internet.defer import CancelledError
@@ -152,19 +156,30 @@ def failure_verdict(failure: Failure) -> Verdict | None:
 
     exc = failure.value
     message = failure.getErrorMessage()
+    name = type(exc).__name__
     if isinstance(exc, HttpError):
         status = exc.response.status
         return Verdict(f"http_{status}", f"answered {status}")
-    if isinstance(exc, IgnoreRequest):
+    if isinstance(exc, sx.IgnoreRequest):
         if _TOO_LARGE.search(message):
             return Verdict("too_large", message[:300])
         return None
-    if isinstance(exc, CancelledError) or _TOO_LARGE.search(message):
+    cancelled = (CancelledError, *_scrapy(sx, "DownloadCancelledError"))
+    if _TOO_LARGE.search(message) or (isinstance(exc, cancelled) and not message):
         return Verdict("too_large", message[:300] or "cancelled: larger than DOWNLOAD_MAXSIZE")
-    if isinstance(exc, (net.TimeoutError, net.TCPTimedOutError)) or "timed out" in message.lower() \
-            or type(exc).__name__ == "TimeoutError":
-        return Verdict("timeout", message[:300])
-    if isinstance(exc, (net.ConnectionRefusedError, net.ConnectionLost, net.ConnectionDone, net.DNSLookupError,
-                        ResponseNeverReceived, ResponseFailed, ConnectionError)):
-        return Verdict("connection", f"{type(exc).__name__}: {message}"[:300])
-    return Verdict("download_error", f"{type(exc).__name__}: {message}"[:300])
+    timeouts = (net.TimeoutError, net.TCPTimedOutError, TimeoutError, *_scrapy(sx, "DownloadTimeoutError"))
+    if isinstance(exc, timeouts) or "took longer than" in message:
+        return Verdict("timeout", f"{name}: {message}"[:300])
+    connection = (
+        net.ConnectionRefusedError, net.ConnectionLost, net.ConnectionDone, net.DNSLookupError,
+        ResponseNeverReceived, ResponseFailed, ConnectionError,
+        *_scrapy(sx, "DownloadFailedError", "DownloadConnectionRefusedError", "CannotResolveHostError"),
+    )
+    if isinstance(exc, connection):
+        return Verdict("connection", f"{name}: {message}"[:300])
+    return Verdict("download_error", f"{name}: {message}"[:300])
+
+
+def _scrapy(module: Any, *names: str) -> tuple[type, ...]:
+    """Scrapy's exception classes that exist in this version (2.19 added the download ones)."""
+    return tuple(getattr(module, n) for n in names if isinstance(getattr(module, n, None), type))

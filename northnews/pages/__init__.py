@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 
 from northnews.normalize.text import clean_title
 from northnews.pages import _dom, generic
 from northnews.pages._article import ArticlePage
-from northnews.pages._dom import Element, parse_html
+from northnews.pages._dom import Element
 from northnews.pages._fields import document_titles, section
 from northnews.pages._layout import Layout
 from northnews.pages._select import Doc
@@ -31,6 +32,25 @@ from northnews.sites import Site, load_site
 __all__ = ["ArticlePage", "Element", "Layout", "detect_layout", "layouts_of", "parse_article", "parse_html"]
 
 logger = logging.getLogger(__name__)
+
+
+#: An inline ``data:`` URI (an image pasted into the editor) longer than libxml2's 10 MB limit for
+#: one text or attribute value: its bytes are archived in the WARC, the item needs none of them.
+_HUGE_DATA_URI = re.compile(r"""(["'])data:[^"']{1000000,}?\1""")
+_HUGE_DATA_URI_BYTES = re.compile(rb"""(["'])data:[^"']{1000000,}?\1""")
+
+
+def parse_html(html: str | bytes) -> Element | None:
+    """The page's lxml tree (:func:`northnews.pages._dom.parse_html`), with huge inline ``data:``
+    URIs emptied first: a 50 MB pasted image would otherwise push libxml2 past its limits, and the
+    re-parse that follows loses the page's headline (a page stored without it is a page lost)."""
+    if len(html) > 1_000_000:
+        if isinstance(html, bytes):
+            if b"data:" in html:
+                html = _HUGE_DATA_URI_BYTES.sub(rb"\1data:,\1", html)
+        elif "data:" in html:
+            html = _HUGE_DATA_URI.sub(r"\1data:,\1", html)
+    return _dom.parse_html(html)
 
 
 @functools.lru_cache(maxsize=32)
@@ -69,7 +89,7 @@ def parse_article(
     """
     try:
         if root is None:
-            root = _dom.parse_html(html or "")
+            root = parse_html(html or "")
         if root is None:
             return ArticlePage(template=generic.NAME)
         doc = Doc(root)
