@@ -57,6 +57,20 @@ NORTHNEWS_REDACT_HEADERS = []
 # everyone. The group they get (a name or a number); empty: the process's own.
 NORTHNEWS_FILE_GROUP = ""
 
+# Page requisites (northnews.requisites): the images an article page shows and the template
+# files (CSS, JS, icons, fonts) every page links, fetched and archived so that a replay shows
+# the page as readers saw it and each item's images point into the WARCs. Same politeness,
+# robots.txt and scope as pages; a failure is counted, never fatal.
+NORTHNEWS_REQUISITES_ENABLED = True
+# New requisites fetched per page at most (the template's files are fetched once per run, so
+# this bounds a page's own images): a gallery page of 500 photos must not stall the crawl.
+NORTHNEWS_REQUISITES_MAX_PER_PAGE = 100
+# Bytes: a larger requisite (a video linked as an image, say) is cancelled, recorded as too_large.
+NORTHNEWS_REQUISITE_MAX_SIZE = 10_000_000
+# More hosts (sub-domains included) whose images and template files are fetched, beyond the site
+# profile's allowed_domains and requisite_hosts (a CDN the profile does not list yet, say).
+NORTHNEWS_REQUISITE_HOSTS = []
+
 # --- northnews: operations --------------------------------------------------------------------
 
 # The store of record, <NORTHNEWS_ARCHIVE_DIR>/northnews.sqlite3: written by every live crawl,
@@ -174,11 +188,17 @@ SPIDER_MIDDLEWARES = {
     # Drops requests for article pages the store of record already holds, and the next list
     # page after an all-known one (reads only request meta; off in replay and without a store).
     "northnews.ops.incremental.IncrementalMiddleware": 50,
+    # Sees each parsed page and hands its requisites (template files; an article's images) to
+    # RequisitesPipeline, which fetches each once per crawl.
+    "northnews.requisites.RequisitesMiddleware": 650,
 }
 
 ITEM_PIPELINES = {
     # Articles without title, body or date go to rejects.jsonl instead of the feed.
     "northnews.pipelines.ValidatePipeline": 300,
+    # Valid articles only: fetches each image (MediaPipeline-style, engine.download_async) and
+    # writes where its capture is into images[] before the store and the feed see the item.
+    "northnews.requisites.RequisitesPipeline": 500,
     # After validation: only valid items become article versions in the store.
     "northnews.ops.storepipeline.StorePipeline": 800,
 }

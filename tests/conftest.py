@@ -37,6 +37,17 @@ class CrawlResult:
         return {item["url"]: item for item in self.items}
 
 
+#: What the requisites pipeline adds to each ``images[]`` entry: where its capture is, or why none.
+IMAGE_CAPTURE_KEYS = ("warc", "warc_missing_reason")
+
+
+def page_view(item: dict) -> dict:
+    """An item as its pages say it: each image's capture pointer left out (it depends on the
+    crawl, not on the page), so that items compare with the generators' expected JSON."""
+    images = [{k: v for k, v in image.items() if k not in IMAGE_CAPTURE_KEYS} for image in item.get("images") or []]
+    return {**item, "images": images} if "images" in item else dict(item)
+
+
 def read_jsonl(path: Path) -> list[dict]:
     if not path.exists():
         return []
@@ -60,6 +71,8 @@ def run_crawl(
     out = archive / ("items.jsonl" if feed else "articles.jsonl")
     full_env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
     full_env.update(env or {})
+    if "http_proxy" in full_env:  # https too (an https image, say): never a direct connection or DNS lookup
+        full_env.setdefault("https_proxy", full_env["http_proxy"])
     cmd = [
         str(SCRAPY), "crawl", spider, *args,
         *(["-O", str(out)] if feed else []), "-s", f"NORTHNEWS_ARCHIVE_DIR={archive}", *FAST,

@@ -120,7 +120,7 @@ def cron_command(archive: Path, *args: str) -> list[str]:
 def cron_env(proxy: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
     if proxy:
-        env["http_proxy"] = proxy
+        env["http_proxy"] = env["https_proxy"] = proxy  # https too: never a direct connection
     # The repository first on the path, as `scrapy` has it from its project dir: the package
     # under test, whatever state the virtualenv's editable install is in.
     env["PYTHONPATH"] = str(REPO)

@@ -48,7 +48,7 @@ def crawl_cmd(archive: Path, out: Path, *args: str) -> list[str]:
 def env_for(proxy: str | None, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
     if proxy:
-        env["http_proxy"] = proxy
+        env["http_proxy"] = env["https_proxy"] = proxy  # https too: never a direct connection
     env.update(extra)
     return env
 

@@ -16,7 +16,7 @@ import pytest
 
 from northnews.discovery import Kind, classify
 from northnews.sites import load_site
-from tests.conftest import FIXTURES, CrawlResult, read_jsonl, run_crawl
+from tests.conftest import FIXTURES, CrawlResult, page_view, read_jsonl, run_crawl
 from tests.mockserver import MockPortal
 
 pytestmark = pytest.mark.slow
@@ -40,7 +40,7 @@ def assert_items_exact(result: CrawlResult) -> None:
     assert len(urls) == len(set(urls)), "an article became two items"
     assert set(urls) == set(EXPECTED)
     for url, want in EXPECTED.items():
-        got = result.by_url[url]
+        got = page_view(result.by_url[url])
         for field, value in want.items():
             assert got[field] == value, f"{url} {field}"
 

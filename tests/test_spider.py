@@ -11,11 +11,13 @@ import pytest
 from northnews.discovery import Kind, classify, list_section, url_date
 from northnews.sites import load_site
 from tests.conftest import EXPECTED as EXPECTED_DIR
-from tests.conftest import PORTAL, REPO, CrawlResult, read_jsonl, run_crawl
+from tests.conftest import PORTAL, REPO, CrawlResult, page_view, read_jsonl, run_crawl
 from tests.mockserver import MockPortal
 
 NN = load_site("northnews")
 
+# What page requisites look like (northnews.requisites fetches them; the spider never does).
+REQUISITE_SUFFIXES = (".jpg", ".gif", ".png", ".css", ".js")
 # Fields that depend on when/where a capture happened, not on the page.
 CAPTURE_FIELDS = {"fetched_at", "warc"}
 CHROME = [
@@ -36,7 +38,7 @@ def replay_crawl(tmp_path_factory: pytest.TempPathFactory) -> CrawlResult:
 
 
 def comparable(item: dict) -> dict:
-    return {k: v for k, v in item.items() if k not in CAPTURE_FIELDS | {"content_digest"}}
+    return {k: v for k, v in page_view(item).items() if k not in CAPTURE_FIELDS | {"content_digest"}}
 
 
 def test_every_fixture_article_is_one_item_equal_to_its_expected_json(
@@ -46,7 +48,7 @@ def test_every_fixture_article_is_one_item_equal_to_its_expected_json(
     assert len(urls) == len(set(urls)), [u for u, n in Counter(urls).items() if n > 1]
     assert set(urls) == set(expected_items)
     for url, expected in expected_items.items():
-        got = replay_crawl.by_url[url]
+        got = page_view(replay_crawl.by_url[url])
         for field, value in expected.items():
             assert got[field] == value, f"{url} {field}"
 
@@ -131,7 +133,10 @@ def test_live_crawl_stays_in_scope(proxy_crawl: tuple[CrawlResult, list[str]]) -
     _, requested = proxy_crawl
     assert requested
     kinds = Counter(classify(url, NN) for url in requested)
-    assert kinds[Kind.EXCLUDED] == kinds[Kind.OFFSITE] == kinds[Kind.ATTACHMENT] == 0, kinds
+    assert kinds[Kind.EXCLUDED] == kinds[Kind.OFFSITE] == 0, kinds
+    # Attachment-shaped URLs are fetched only as page requisites (images, CSS, JS), never a PDF.
+    attachments = [url for url in requested if classify(url, NN) is Kind.ATTACHMENT]
+    assert attachments and all(url.endswith(REQUISITE_SUFFIXES) for url in attachments), attachments
     assert any(url.endswith("/robots.txt") for url in requested)
     assert len(requested) == len(set(requested)), "a page was fetched twice"
 
@@ -235,7 +240,7 @@ def test_independent_mirror_every_article_found_and_exact(portal_b_crawl: CrawlR
     assert len(urls) == len(set(urls))
     assert set(urls) == set(expected)
     for url, want in expected.items():
-        got = portal_b_crawl.by_url[url]
+        got = page_view(portal_b_crawl.by_url[url])
         for field, value in want.items():
             assert got[field] == value, f"{url} {field}"
 

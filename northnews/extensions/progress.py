@@ -89,7 +89,8 @@ class Outcomes:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
-        if _is_robots(request.url):
+        # Page requisites (images, CSS, JS) are not pages: northnews.requisites counts them.
+        if _is_robots(request.url) or request.meta.get("northnews_requisite"):
             return response
         status = response.status
         self.stats.inc_value(PAGES + "fetched")
@@ -105,7 +106,7 @@ class Outcomes:
 
     def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> None:
         # IgnoreRequest: robots.txt forbids, or replay has no such URL — an outcome, not a failure.
-        if isinstance(exception, IgnoreRequest) or _is_robots(request.url):
+        if isinstance(exception, IgnoreRequest) or _is_robots(request.url) or request.meta.get("northnews_requisite"):
             return None
         self.stats.inc_value(PAGES + "failed")
         self.stats.inc_value(f"{ERRORS}download/{type(exception).__name__}")

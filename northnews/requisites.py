@@ -1,0 +1,357 @@
+"""Page requisites: the files an archived page needs to be seen as its readers saw it.
+
+For every article page archived, the images it shows (body, captions, lead image, the
+template's logos and sidebar pictures: every ``<img>``), and for every HTML page the template
+files it links (stylesheets, scripts, icons, preloaded fonts) are fetched, and the ``url()`` and
+``@import`` references of each stylesheet one level deep (background images, web fonts). List
+pages get their template files only, not the thumbnails they show.
+
+The Scrapy way, after :class:`scrapy.pipelines.media.MediaPipeline`:
+
+- :class:`RequisitesPipeline`, an item pipeline, downloads with ``crawler.engine.download_async``
+  (only the downloader middlewares apply: robots.txt, retries, redirects, replay, and the
+  downloader's per-host slots, so the politeness of the crawl is unchanged) and keeps one
+  result per request fingerprint for the whole crawl, so a URL is fetched once per run however
+  many pages use it (the template CSS, the logo). Each item's ``images[]`` entries gain where
+  their capture is: ``warc`` (``{"file", "offset", "record_id"}`` of the response or revisit
+  record, as the item's own ``warc``) or ``null``, and ``warc_missing_reason`` (``null``, or why
+  there is no capture: see :data:`REASONS`).
+- :class:`RequisitesMiddleware`, a spider middleware, sees each page the spider parses
+  (``process_spider_output``: the response and whatever the callback yields) and hands the
+  page's requisites to the pipeline at once, before the item reaches it.
+
+The WARC writer records each download on ``response_downloaded`` like any other (a later run,
+or a later page, with the same payload writes a ``revisit``: the template CSS costs one copy,
+then revisits), and puts the record's pointer into ``request.meta["northnews_capture"]``; WARC
+replay puts the original capture's pointer there, so a re-extraction from WARCs yields the
+same pointers. Requisites never produce items and are never articles; their requests carry
+``meta["northnews_requisite"]`` (the kind: ``stylesheet``, ``script``, ``icon``, ``font``,
+``image``, ``css``); they are not pages to the progress counts, and their failures are not the
+crawl's errors. Stats: ``northnews/requisites/fetched`` (answered), ``…/archived`` (with a WARC
+record), ``…/failed`` (failed, too large, or an HTTP error), ``…/missing/<reason>`` (per URL),
+``…/skipped/<reason>`` (per page reference: offsite, not_http, too_many), ``…/reused`` (a URL
+this crawl already had). Failures are logged at INFO, never fatal.
+
+Scope: the site profile's ``allowed_domains`` and ``requisite_hosts`` (upload/CDN hosts) and
+the hosts of ``NORTHNEWS_REQUISITE_HOSTS`` (more for one run), sub-domains included. Anything
+else is ``offsite`` and never fetched. Which pages are articles is what the spider says in
+``meta["northnews_page"]`` (``article``, ``article_page``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+from scrapy import Request, signals
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest, NotConfigured
+from scrapy.http import TextResponse
+from scrapy.http.request import NO_CALLBACK
+from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
+from twisted.internet import defer
+
+from northnews.archive.replay import ReplayMiss
+from northnews.sites import DEFAULT_SITE, load_site
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+logger = logging.getLogger(__name__)
+
+STATS = "northnews/requisites/"
+META = "northnews_requisite"
+#: Why an image has no capture (``warc_missing_reason``).
+REASONS = {
+    "disabled": "NORTHNEWS_REQUISITES_ENABLED is off",
+    "offsite": "its host is not the site's (allowed_domains, requisite_hosts, NORTHNEWS_REQUISITE_HOSTS)",
+    "not_http": "a data:, blob: or other non-HTTP URL: nothing to fetch",
+    "too_many": "over NORTHNEWS_REQUISITES_MAX_PER_PAGE for its page",
+    "too_large": "larger than NORTHNEWS_REQUISITE_MAX_SIZE (the download was cancelled)",
+    "robots": "robots.txt forbids it",
+    "replay_miss": "replay (-a replay=WARCs) has no capture of it",
+    "http_<status>": "the server answered with an error status (the answer is archived, not the image)",
+    "failed": "the download failed for good (after retries): DNS, connection, timeout",
+    "no_warc": "fetched, but nothing was archived (mirror replay, NORTHNEWS_WARC_ENABLED off)",
+}
+_CSS_URL = re.compile(r"""url\(\s*(["']?)([^"')\s]+)\1\s*\)""", re.IGNORECASE)
+_CSS_IMPORT = re.compile(r"""@import\s+(["'])([^"']+)\1""", re.IGNORECASE)
+_PRELOAD_KINDS = {"font": "font", "style": "stylesheet", "script": "script", "image": "image"}
+
+
+@dataclass(frozen=True)
+class Requisite:
+    url: str
+    kind: str  # stylesheet | script | icon | font | image | css (a url() of a stylesheet)
+
+
+def _clean(url: str) -> str:
+    return urldefrag(url.strip())[0]
+
+
+def page_requisites(response: TextResponse, *, images: bool) -> list[Requisite]:
+    """What an HTML page loads, in document order: template files (``<link>``, ``<script>``)
+    and, with ``images``, every image (``<img src/srcset>``, ``<input type=image>``)."""
+    found: list[Requisite] = []
+    for link in response.xpath("//link[@href]"):
+        rel = set((link.attrib.get("rel") or "").lower().split())
+        href = link.attrib["href"]
+        if "stylesheet" in rel:
+            kind = "stylesheet"
+        elif rel & {"icon", "apple-touch-icon", "apple-touch-icon-precomposed", "mask-icon"}:
+            kind = "icon"
+        elif rel & {"preload", "prefetch"} and (link.attrib.get("as") or "").lower() in _PRELOAD_KINDS:
+            kind = _PRELOAD_KINDS[(link.attrib.get("as") or "").lower()]
+        else:
+            continue
+        found.append(Requisite(_clean(response.urljoin(href)), kind))
+    for src in response.xpath("//script/@src").getall():
+        found.append(Requisite(_clean(response.urljoin(src)), "script"))
+    if images:
+        for img in response.xpath("//img | //input[translate(@type, 'IMAGE', 'image') = 'image']"):
+            if img.attrib.get("src", "").strip():
+                found.append(Requisite(_clean(response.urljoin(img.attrib["src"])), "image"))
+            for candidate in (img.attrib.get("srcset") or "").split(","):
+                if candidate.strip():
+                    found.append(Requisite(_clean(response.urljoin(candidate.split()[0])), "image"))
+    unique: dict[str, Requisite] = {}
+    for req in found:
+        if req.url and req.url not in unique:
+            unique[req.url] = req
+    return list(unique.values())
+
+
+def css_references(css: str, base_url: str) -> list[str]:
+    """``url(...)`` and ``@import "..."`` targets of a stylesheet, absolute, in order, once."""
+    refs = [m.group(2) for m in _CSS_IMPORT.finditer(css)] + [m.group(2) for m in _CSS_URL.finditer(css)]
+    return list(dict.fromkeys(_clean(urljoin(base_url, ref)) for ref in refs if ref.strip()))
+
+
+class Scope:
+    """The hosts requisites may be fetched from (each entry also covers its sub-domains)."""
+
+    def __init__(self, domains: Iterable[str], extra_hosts: Iterable[str] = ()) -> None:
+        self.domains = tuple(d.lower().lstrip(".") for d in domains if d)
+        self.extra = tuple(h.lower().lstrip(".") for h in extra_hosts if h)
+
+    @staticmethod
+    def _within(host: str, names: tuple[str, ...]) -> bool:
+        return any(host == n or host.endswith("." + n) for n in names)
+
+    def reason(self, url: str) -> str | None:
+        """``None`` when in scope, else ``not_http`` or ``offsite``."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            return "not_http"
+        host = (parts.hostname or "").lower()
+        if self._within(host, self.domains) or self._within(host, self.extra):
+            return None
+        return "offsite"
+
+    def needs_allow_offsite(self, url: str) -> bool:
+        """Scrapy's OffsiteMiddleware knows only the spider's allowed domains."""
+        return not self._within((urlsplit(url).hostname or "").lower(), self.domains)
+
+
+def outcome(warc: dict[str, Any] | None, reason: str | None) -> dict[str, Any]:
+    return {"warc": warc, "warc_missing_reason": None if warc is not None else reason}
+
+
+class RequisitesPipeline:
+    """Fetches requisites (see the module docstring) and fills in each item's image captures.
+
+    Always enabled, so that every item has the same keys: with ``NORTHNEWS_REQUISITES_ENABLED``
+    off it only marks each image ``warc_missing_reason: "disabled"``.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.enabled = settings.getbool("NORTHNEWS_REQUISITES_ENABLED", True)
+        self.max_per_page = settings.getint("NORTHNEWS_REQUISITES_MAX_PER_PAGE", 100)
+        self.max_size = settings.getint("NORTHNEWS_REQUISITE_MAX_SIZE", 10_000_000)
+        site = load_site(settings.get("NORTHNEWS_SITE") or DEFAULT_SITE)
+        self.scope = Scope(site.allowed_domains, (*site.requisite_hosts, *settings.getlist("NORTHNEWS_REQUISITE_HOSTS")))
+        self._fingerprint = crawler.request_fingerprinter.fingerprint
+        self.done: dict[bytes, dict[str, Any]] = {}  # fingerprint -> outcome, for the whole crawl
+        self.waiting: dict[bytes, list[defer.Deferred[dict[str, Any]]]] = {}  # in flight
+        self.skipped: dict[str, str] = {}  # URL -> reason it was not fetched for its page (too_many)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RequisitesPipeline:
+        return cls(crawler)
+
+    # -- fetching --------------------------------------------------------------------------
+
+    def request(self, url: str, kind: str, referer: str | None) -> Request:
+        meta: dict[str, Any] = {META: kind, "handle_httpstatus_all": True}
+        if self.max_size > 0:
+            meta["download_maxsize"] = self.max_size
+        if self.scope.needs_allow_offsite(url):
+            meta["allow_offsite"] = True
+        headers = {"Referer": referer} if referer else None
+        return Request(url, headers=headers, meta=meta, callback=NO_CALLBACK, dont_filter=True)
+
+    def known(self, url: str) -> bool:
+        fp = self._fingerprint(Request(url))
+        return fp in self.done or fp in self.waiting
+
+    def fetch(self, url: str, kind: str, referer: str | None = None) -> defer.Deferred[dict[str, Any]]:
+        """The outcome of ``url`` (``{"warc", "warc_missing_reason"}``): fetched now, or the one
+        this crawl already has. Never fails."""
+        reason = self.scope.reason(url)
+        if reason is not None:
+            self.stats.inc_value(STATS + "skipped/" + reason)
+            return defer.succeed(outcome(None, reason))
+        request = self.request(url, kind, referer)
+        fp = self._fingerprint(request)
+        if fp in self.done:
+            self.stats.inc_value(STATS + "reused")
+            return defer.succeed(self.done[fp])
+        waiter: defer.Deferred[dict[str, Any]] = defer.Deferred()
+        if fp in self.waiting:
+            self.stats.inc_value(STATS + "reused")
+            self.waiting[fp].append(waiter)
+            return waiter
+        self.waiting[fp] = [waiter]
+        self.skipped.pop(url, None)
+        deferred_from_coro(self._download(request, fp))
+        return waiter
+
+    async def _download(self, request: Request, fp: bytes) -> None:
+        try:
+            result = await self._outcome(request)
+        except Exception:  # noqa: BLE001 - a requisite never breaks the crawl
+            logger.exception("Requisite %s: unexpected error", request.url)
+            result = outcome(None, "failed")
+        reason = result["warc_missing_reason"]
+        if result["warc"] is not None:
+            self.stats.inc_value(STATS + "archived")
+        else:
+            self.stats.inc_value(STATS + "missing/" + str(reason))
+            if reason in ("failed", "too_large") or str(reason).startswith("http_"):
+                self.stats.inc_value(STATS + "failed")
+        self.done[fp] = result
+        for waiter in self.waiting.pop(fp, []):
+            waiter.callback(result)
+
+    async def _outcome(self, request: Request) -> dict[str, Any]:
+        try:
+            response = await self.crawler.engine.download_async(request)
+        except ReplayMiss:
+            return outcome(None, "replay_miss")
+        except IgnoreRequest as exc:
+            text = str(exc).lower()
+            reason = "robots" if "robots" in text else "offsite" if "offsite" in text else "failed"
+            logger.info("Requisite %s not fetched: %s", request.url, exc)
+            return outcome(None, reason)
+        except (defer.CancelledError, DownloadCancelledError) as exc:
+            logger.info("Requisite %s not fetched: %s", request.url, exc or "larger than the size limit")
+            return outcome(None, "too_large")
+        except Exception as exc:  # noqa: BLE001 - DNS, connection, timeout… after retries
+            logger.info("Requisite %s failed: %r", request.url, exc)
+            return outcome(None, "failed")
+        self.stats.inc_value(STATS + "fetched")
+        if self.max_size > 0 and len(response.body) > self.max_size:  # replay has no download limit
+            return outcome(None, "too_large")
+        if response.status >= 400:
+            logger.info("Requisite %s: HTTP %d", request.url, response.status)
+            return outcome(None, f"http_{response.status}")
+        capture = response.meta.get("northnews_capture") or {}
+        if request.meta.get(META) == "stylesheet" and 200 <= response.status < 300:
+            self._stylesheet(response)
+        return outcome(capture.get("warc"), "no_warc")
+
+    def _stylesheet(self, response: Response) -> None:
+        """One level deep: what the stylesheet itself loads (backgrounds, fonts, @imports)."""
+        try:
+            css = response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
+        except (UnicodeDecodeError, AttributeError):
+            css = response.body.decode("latin-1")
+        self.page(response.url, [Requisite(url, "css") for url in css_references(css, response.url)])
+
+    def page(self, page_url: str, requisites: list[Requisite]) -> None:
+        """Start fetching one page's requisites (at most ``max_per_page`` new ones)."""
+        budget = self.max_per_page
+        for req in requisites:
+            reason = self.scope.reason(req.url)
+            if reason is not None:
+                self.stats.inc_value(STATS + "skipped/" + reason)
+                continue
+            if self.known(req.url):
+                self.stats.inc_value(STATS + "reused")
+                continue
+            if budget <= 0:
+                self.skipped.setdefault(req.url, "too_many")
+                self.stats.inc_value(STATS + "skipped/too_many")
+                continue
+            budget -= 1
+            self.fetch(req.url, req.kind, referer=page_url)
+
+    # -- items -----------------------------------------------------------------------------
+
+    async def process_item(self, item: Any) -> Any:
+        images = item.get("images") or []
+        if not images:
+            return item
+        results = []
+        for image in images:
+            url = image.get("url") or ""
+            if not self.enabled:
+                results.append(outcome(None, "disabled"))
+            elif url in self.skipped:
+                results.append(outcome(None, self.skipped[url]))
+            else:
+                results.append(await maybe_deferred_to_future(self.fetch(url, "image", referer=item.get("url"))))
+        item["images"] = [{**image, **result} for image, result in zip(images, results, strict=True)]
+        return item
+
+
+class RequisitesMiddleware(BaseSpiderMiddleware):
+    """Spider middleware: the requisites of each page the spider parses go to the pipeline."""
+
+    #: ``meta["northnews_page"]`` of the pages whose images are requisites (list pages: template only).
+    ARTICLE_PAGES = ("article", "article_page")
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.pipeline: RequisitesPipeline | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RequisitesMiddleware:
+        if not crawler.settings.getbool("NORTHNEWS_REQUISITES_ENABLED", True):
+            raise NotConfigured("NORTHNEWS_REQUISITES_ENABLED is off")
+        mw = cls(crawler)
+        crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
+        return mw
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.pipeline = self.crawler.get_item_pipeline(RequisitesPipeline)
+        if self.pipeline is None:
+            logger.warning("RequisitesMiddleware without RequisitesPipeline in ITEM_PIPELINES: no requisites")
+
+    def _page(self, response: Response | None) -> None:
+        if self.pipeline is None or not isinstance(response, TextResponse) or META in response.meta:
+            return
+        if response.status != 200 or b"html" not in (response.headers.get("Content-Type") or b"text/html").lower():
+            return
+        article = response.meta.get("northnews_page") in self.ARTICLE_PAGES
+        self.pipeline.page(response.url, page_requisites(response, images=article))
+
+    def process_spider_output(self, response: Response | None, result: Iterable[Any],
+                              spider: Spider | None = None) -> Iterable[Any]:
+        self._page(response)
+        yield from result
+
+    async def process_spider_output_async(self, response: Response | None, result: AsyncIterator[Any],
+                                          spider: Spider | None = None) -> AsyncIterator[Any]:
+        self._page(response)
+        async for o in result:
+            yield o
