@@ -319,6 +319,13 @@ def validate(settings: Any, *, check_paths: bool = True) -> dict[str, Any]:
         if setting.internal and value in (None, ""):
             continue
         values[setting.name] = convert(setting, value)
+    if values.get("NORTHNEWS_FILE_GROUP"):
+        from northnews.util.fileperms import group_id
+
+        try:
+            group_id(values["NORTHNEWS_FILE_GROUP"])
+        except LookupError:
+            raise ConfigError(f"-s NORTHNEWS_FILE_GROUP: no such group: {values['NORTHNEWS_FILE_GROUP']!r}") from None
     if check_paths and "NORTHNEWS_ARCHIVE_DIR" in values:
         check_writable_dir("NORTHNEWS_ARCHIVE_DIR", values["NORTHNEWS_ARCHIVE_DIR"])
     return values

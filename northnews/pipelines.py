@@ -87,12 +87,14 @@ class ValidatePipeline:
         self.path = Path(archive_dir) / "rejects.jsonl"
         self.stats = stats
         self._file: IO[str] | None = None
+        self.crawler: Crawler | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
         pipeline = cls(crawler.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"), crawler.stats)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(pipeline.article_incomplete, signal=northnews_signals.article_incomplete)
+        pipeline.crawler = crawler
         return pipeline
 
     def article_incomplete(self, url: str, reason: str, detail: str = "") -> None:
@@ -112,7 +114,13 @@ class ValidatePipeline:
 
     def _reject(self, record: dict[str, Any]) -> None:
         record["rejected_at"] = rejected_now()
-        self._write(record)
+        try:
+            self._write(record)
+        except OSError as exc:  # disk full: the crawl stops; the article stays pending in the store
+            if self.crawler is not None:
+                from northnews.writeerrors import stop_crawl
+
+                stop_crawl(self.crawler, "rejects", exc)
         if self.stats is not None:
             self.stats.inc_value(f"northnews/rejected/{record['reason']}")
             self.stats.inc_value("northnews/rejected")
@@ -128,5 +136,8 @@ class ValidatePipeline:
 
     def spider_closed(self, spider: Spider) -> None:
         if self._file is not None:
-            self._file.close()
+            try:
+                self._file.close()
+            except OSError:
+                pass  # reported when the write failed
             self._file = None

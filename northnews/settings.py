@@ -141,6 +141,10 @@ REMOTE_CONTROL_ENABLED = False
 # The default feed (<NORTHNEWS_ARCHIVE_DIR>/articles.jsonl) is set by the spider unless -o/-O
 # names another. Chinese must come out as Chinese in JSON feeds, not \uXXXX.
 FEED_EXPORT_ENCODING = "utf-8"
+# Local feed files through northnews.feeds: an overwritten feed (-O, the default articles.jsonl)
+# is written to <feed>.part and moved over the feed when the crawl ends, never replaced by the
+# empty output of a run that fetched nothing, never left half-written by a kill or a full disk.
+FEED_STORAGES = {"": "northnews.feeds.SafeFileFeedStorage", "file": "northnews.feeds.SafeFileFeedStorage"}
 # Stable column order in every feed (CSV included).
 FEED_EXPORT_FIELDS = [
     "url", "site", "edition", "section", "title", "source", "source_raw", "author", "editor",

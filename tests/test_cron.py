@@ -39,7 +39,8 @@ WARCIO = Path(sys.executable).parent / "warcio"
 
 def test_exit_codes_are_distinct_and_documented() -> None:
     codes = [cron.EXIT_OK, cron.EXIT_USAGE, cron.EXIT_LOCKED, cron.EXIT_UNREACHABLE,
-             cron.EXIT_ERROR_RATE, cron.EXIT_CRASHED]
+             cron.EXIT_ERROR_RATE, cron.EXIT_CRASHED, cron.EXIT_LAYOUT_DRIFT, cron.EXIT_TERMINATED,
+             cron.EXIT_WRITE_ERROR]
     assert len(set(codes)) == len(codes) and codes[0] == 0
     for code in codes:
         assert f"\n{code}  " in cron.__doc__
@@ -60,7 +61,10 @@ def finished(**stats) -> dict:
         (0, {"status": "finished", "stats": {"northnews/pages/failed": 4}}, cron.EXIT_UNREACHABLE),
         (0, {"status": "finished", "stats": {"northnews/pages/fetched": 3}}, cron.EXIT_UNREACHABLE),  # all 5xx
         (0, {"status": "closespider_timeout", "stats": {"northnews/pages/answered": 1}}, cron.EXIT_OK),
-        (0, {"status": "shutdown", "stats": {"northnews/pages/answered": 1}}, cron.EXIT_CRASHED),
+        (0, {"status": "shutdown", "stats": {"northnews/pages/answered": 1}}, cron.EXIT_TERMINATED),
+        (0, {"status": "northnews_warc_error", "stats": {"northnews/pages/answered": 1}}, cron.EXIT_WRITE_ERROR),
+        (0, {"status": "northnews_write_error", "stats": {"northnews/pages/answered": 1}}, cron.EXIT_WRITE_ERROR),
+        (-15, {"status": "running", "stats": None}, cron.EXIT_TERMINATED),
         (-9, {"status": "running", "stats": None}, cron.EXIT_CRASHED),
         (1, None, cron.EXIT_CRASHED),
         (0, None, cron.EXIT_CRASHED),
@@ -156,7 +160,8 @@ def test_unreachable_site(tmp_path: Path) -> None:
     ArchiveLock(archive).acquire().release()  # the lock went with the run
 
 
-def test_errors_over_the_rate_and_the_next_run_completes(tmp_path: Path, expected_items: dict) -> None:
+def test_errors_over_the_rate_and_the_next_run_completes(tmp_path: Path, expected_items: dict,
+                                                         expected_rejects: dict) -> None:
     archive = tmp_path / "archive"
     failing = sorted(expected_items)[:5]
 
@@ -173,7 +178,9 @@ def test_errors_over_the_rate_and_the_next_run_completes(tmp_path: Path, expecte
         good = run_cron(archive, proxy=server.proxy_url)
         assert good.returncode == 0, good.stderr
     assert good.manifest["crawl"]["walked_every_list_page"] is True
-    assert sorted(first_pages(article_requests(server))) == failing
+    # The failed articles are fetched again (pending, due), and so are the rejects (pending too).
+    assert sorted(first_pages(article_requests(server))) == sorted([*failing, *expected_rejects])
+    assert good.manifest["pending"]["resolved"] == len(failing)
     assert stored_urls(archive) == sorted(expected_items)
 
 
@@ -191,6 +198,36 @@ def test_usage_errors(tmp_path: Path) -> None:
     assert bad.returncode == cron.EXIT_USAGE
     assert bad.manifest["status"] == "usage_error"
     assert "-a max_pages" in (archive / "runs" / f"{bad.manifest['run_id']}.log").read_text()
+    # The crawl's own line, not "see the log".
+    assert bad.manifest["reason"] == "-a max_pages: expected a positive integer, got '0'"
+    assert "(exit 2: -a max_pages: expected a positive integer, got '0')" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-s", "NORTHNEWS_WARC_GZIP_LEVEL=11"], "-s NORTHNEWS_WARC_GZIP_LEVEL: expected an integer 0-9, got '11'"),
+        (["-s", "NORTHNEWS_WARC_ENABLED=maybe"], "-s NORTHNEWS_WARC_ENABLED: expected True or False, got 'maybe'"),
+        (["-s", "NORTHNEWS_START_URLS=foo"], "-s NORTHNEWS_START_URLS: no longer a setting"),
+        (["-s", "NORTHNEWS_WARC_PREFIX=a/b"], "-s NORTHNEWS_WARC_PREFIX: expected a string"),
+        (["-s", "NORTHNEWS_RETRY_AFTER_MAX=-5"], "-s NORTHNEWS_RETRY_AFTER_MAX: expected a number >= 0"),
+        (["-s", "NORTHNEWS_WARC_GIZP_LEVEL=3"], "did you mean NORTHNEWS_WARC_GZIP_LEVEL?"),
+    ],
+)
+def test_bad_settings_are_one_line_and_exit_2_before_anything_runs(tmp_path: Path, args: list[str], message: str) -> None:
+    archive = tmp_path / "archive"
+    result = run_cron(archive, *args, proxy=None)
+    assert result.returncode == cron.EXIT_USAGE
+    assert result.stderr.strip().splitlines() == [f"northnews-cron: error: {message}"] or (
+        len(result.stderr.strip().splitlines()) == 1 and message in result.stderr)
+    assert "Traceback" not in result.stderr and not (archive / "runs").exists()
+
+
+def test_an_unwritable_archive_dir_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_cron(Path("/proc/northnews-archive"), proxy=None)
+    assert result.returncode == cron.EXIT_USAGE
+    assert "-s NORTHNEWS_ARCHIVE_DIR: expected a writable directory" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 # --- SIGKILL at several points, then resume --------------------------------------------------------

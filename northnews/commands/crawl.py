@@ -22,6 +22,7 @@ from northnews.archive.lock import LOCK_FD_ENV, ArchiveLock, LockHeld
 from northnews.ops.store import Store, StoreError, store_path
 from northnews.sites import DEFAULT_SITE
 from northnews.spiders.articles import ARGUMENTS, ArgumentError, ArticlesSpider, parse_args
+from northnews.util.fileperms import prepare_archive_dir, private_umask
 from northnews.util.logredact import install_log_redaction
 
 
@@ -52,6 +53,13 @@ class Command(ScrapyCrawlCommand):
             except (ArgumentError, config.ConfigError) as exc:
                 self._usage_error(args[0], exc)
             install_log_redaction(self.settings, sys.argv)
+            # Files 0640, directories 0750, in NORTHNEWS_FILE_GROUP if set (northnews.util.fileperms).
+            private_umask()
+            try:
+                prepare_archive_dir(self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"),
+                                    self.settings.get("NORTHNEWS_FILE_GROUP") or None)
+            except (OSError, LookupError) as exc:
+                self._usage_error(args[0], exc)
             if not opts.spargs.get("replay"):
                 self._check_lock(args[0])
                 self._check_store(args[0])

@@ -21,15 +21,30 @@ and the crawl is exactly the documented ``scrapy crawl articles`` (argument chec
 If this wrapper is killed, the child receives SIGTERM (``PR_SET_PDEATHSIG``) and shuts down
 cleanly; SIGTERM/SIGINT/SIGHUP sent to the wrapper are passed on to the crawl once.
 
+Secrets never reach the manifest or the log: the ``command`` recorded and the ``crawl:`` log line
+are redacted (header values, URL credentials, secret ``-s`` values: :mod:`northnews.util.redact`),
+and so is every line the crawl logs. Everything is written with umask 027 (files 0640,
+directories 0750), in the group ``NORTHNEWS_FILE_GROUP`` names if set.
+
+A full disk: the crawl stops cleanly (the WARC writer, the store, the feed and the rejects stop
+it with finish reason ``northnews_warc_error``/``northnews_write_error``); the manifest goes into
+the archive or, when that fails, into a fallback directory (``$XDG_STATE_HOME/northnews/runs``,
+``~/.local/state/northnews/runs``, ``/tmp/northnews-runs``), and the run exits 9.
+
 Exit codes:
 
 == ============================================================================================
 0  success
-2  usage error (a bad ``-a``/``-s`` argument; nothing crawled)
+2  usage error (a bad ``-a``/``-s`` argument; nothing crawled): the crawl's own one-line error
 3  another run holds the archive's lock (nothing done)
 4  site unreachable: no page answered (every request failed or got a 5xx)
 5  errors over ``NORTHNEWS_MAX_ERROR_RATE`` (failed requests and exceptions / requests)
-6  crashed or interrupted: the crawl died, was killed or shut down before finishing
+6  crashed or interrupted: the crawl died or was killed (SIGKILL, OOM) before finishing
+7  layout drift: too many generic-path or quarantined article pages (``NORTHNEWS_DRIFT_*``)
+8  terminated: SIGTERM, SIGINT or SIGHUP stopped the run (passed on to the crawl, which shut
+   down cleanly: what it stored is kept, and the next run resumes)
+9  write error: the archive could not be written (disk full, I/O error); the crawl stopped
+   cleanly, the store is consistent, the manifest may be in a fallback directory
 == ============================================================================================
 """
 
@@ -37,9 +52,10 @@ from __future__ import annotations
 
 import argparse
 import ctypes
-import json
 import os
+import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -56,14 +72,19 @@ from northnews.ops.manifest import (  # noqa: F401  (the exit codes are part of 
     EXIT_LAYOUT_DRIFT,
     EXIT_LOCKED,
     EXIT_OK,
+    EXIT_TERMINATED,
     EXIT_UNREACHABLE,
     EXIT_USAGE,
+    EXIT_WRITE_ERROR,
     STATUS_BY_CODE,
     build_manifest,
     classify,
 )
+from northnews.ops.runfiles import RunLog, crawl_usage_error, disk_full_in, tail, write_manifest
 from northnews.ops.store import Store, iso
 from northnews.util.clock import utc_now
+from northnews.util.fileperms import prepare_archive_dir, private_umask
+from northnews.util.redact import redact_command
 
 PROG = "northnews-cron"
 SPIDER = "articles"
@@ -77,6 +98,8 @@ class Options:
     settings_module: str | None = None
     spider_args: dict[str, str] = field(default_factory=dict)
     site: str = "northnews"
+    redact_headers: list[str] = field(default_factory=list)
+    file_group: str = ""
 
 
 def _pairs(values: Sequence[str] | None, what: str) -> dict[str, str]:
@@ -109,8 +132,14 @@ def parse_options(argv: Sequence[str]) -> Options:
         os.environ["SCRAPY_SETTINGS_MODULE"] = settings_module
     from scrapy.utils.project import get_project_settings
 
+    from northnews import config
+
+    config.check_cmdline_pairs(known.set)
     settings = get_project_settings()
     settings.setdict(overrides, priority="cmdline")
+    # The crawl checks again; this spares a child process (ConfigError is a ValueError). The archive
+    # directory is checked (and created) last, once nothing else is wrong.
+    config.validate(settings, check_paths=False)
     if not settings.getbool("NORTHNEWS_STORE_ENABLED", True):
         raise ValueError("-s NORTHNEWS_STORE_ENABLED: a cron run is recorded in the store; it cannot be off")
     try:
@@ -123,6 +152,7 @@ def parse_options(argv: Sequence[str]) -> Options:
         site = load_site(spider_args.get("site") or settings.get("NORTHNEWS_SITE") or DEFAULT_SITE).name
     except SiteError as exc:
         raise ValueError(f"-a site: {exc}") from None
+    config.check_writable_dir("NORTHNEWS_ARCHIVE_DIR", settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"))
     return Options(
         site=site,
         archive_dir=Path(settings.get("NORTHNEWS_ARCHIVE_DIR", "archive")).resolve(),
@@ -130,6 +160,8 @@ def parse_options(argv: Sequence[str]) -> Options:
         crawl_args=list(argv),
         settings_module=settings_module,
         spider_args=spider_args,
+        redact_headers=settings.getlist("NORTHNEWS_REDACT_HEADERS"),
+        file_group=settings.get("NORTHNEWS_FILE_GROUP") or "",
     )
 
 
@@ -149,17 +181,6 @@ def _open_files(warc_dir: Path) -> list[str]:
     return sorted(p.name for p in warc_dir.glob("*.open")) if warc_dir.is_dir() else []
 
 
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def _say(log: Any, message: str) -> None:
-    log.write(f"{iso(utc_now())} [northnews.cron] {message}\n")
-    log.flush()
-
-
 def run(argv: Sequence[str]) -> int:
     if any(a in ("-h", "--help") for a in argv):
         print(__doc__)
@@ -170,8 +191,13 @@ def run(argv: Sequence[str]) -> int:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
+    private_umask()  # files 0640, directories 0750: the archive is nobody else's to read
     archive = opts.archive_dir
-    archive.mkdir(parents=True, exist_ok=True)
+    try:
+        prepare_archive_dir(archive, opts.file_group or None)
+    except (OSError, LookupError) as exc:
+        print(f"{PROG}: error: {archive}: {exc}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(exc, LookupError) else EXIT_WRITE_ERROR
     run_id = new_run_id()
     lock = ArchiveLock(archive)
     try:
@@ -189,82 +215,123 @@ def run(argv: Sequence[str]) -> int:
 def _locked_run(opts: Options, run_id: str, lock: ArchiveLock) -> int:
     archive = opts.archive_dir
     runs_dir = archive / "runs"
-    runs_dir.mkdir(exist_ok=True)
     log_path = runs_dir / f"{run_id}.log"
     warc_dir = archive / "warc"
     started_mono = time.monotonic()
     started = iso(utc_now())
     command = [sys.executable, "-m", "scrapy", "crawl", SPIDER, *opts.crawl_args,
                "-s", f"NORTHNEWS_ARCHIVE_DIR={archive}", "-s", f"NORTHNEWS_RUN_ID={run_id}"]
+    shown = redact_command(command, opts.redact_headers)
     returncode: int | None = None
     recovered: list[dict[str, Any]] = []
-    with open(log_path, "a", encoding="utf-8") as log:
-        _say(log, f"run {run_id} started (pid {os.getpid()}), archive {archive}")
+    interrupted: list[str] = []
+    problems: list[str] = []  # what this wrapper could not write
+    try:
+        runs_dir.mkdir(exist_ok=True)
+    except OSError as exc:
+        problems.append(f"{runs_dir}: {exc.strerror or exc}")
+    log = RunLog(log_path)
+    log.say(f"run {run_id} started (pid {os.getpid()}), archive {archive}")
+    try:
         with Store.open(archive) as store:
             interrupted = store.close_stale_runs("killed")
-        for stale in interrupted:
-            _say(log, f"run {stale} was left running by a killed crawl: closed as 'killed'")
-        try:
-            from northnews.archive.recover import recover_all
+    except (OSError, sqlite3.Error) as exc:
+        problems.append(f"store: {exc}")
+    for stale in interrupted:
+        log.say(f"run {stale} was left running by a killed crawl: closed as 'killed'")
+    try:
+        from northnews.archive.recover import recover_all
 
-            for rec in recover_all(archive):
-                _say(log, f"WARC recovery: {rec.describe()}")
-                recovered.append({
-                    "file": rec.path.name, "outcome": rec.outcome,
-                    "final": rec.final.name if rec.final else None,
-                    "records": rec.records, "dropped_bytes": rec.dropped_bytes,
-                })
-        except Exception as exc:  # reported, and the crawl goes on: it writes new files
-            _say(log, f"WARC recovery failed: {type(exc).__name__}: {exc}")
-            recovered.append({"error": f"{type(exc).__name__}: {exc}"})
-        before = _listing(warc_dir)
+        for rec in recover_all(archive):
+            log.say(f"WARC recovery: {rec.describe()}")
+            recovered.append({
+                "file": rec.path.name, "outcome": rec.outcome,
+                "final": rec.final.name if rec.final else None,
+                "records": rec.records, "dropped_bytes": rec.dropped_bytes,
+            })
+    except Exception as exc:  # reported, and the crawl goes on: it writes new files
+        log.say(f"WARC recovery failed: {type(exc).__name__}: {exc}")
+        recovered.append({"error": f"{type(exc).__name__}: {exc}"})
+    before = _listing(warc_dir)
 
-        env = dict(os.environ, **{LOCK_FD_ENV: str(lock.fd)})
-        _say(log, "crawl: " + " ".join(command))
-        child = subprocess.Popen(
-            command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-            pass_fds=(lock.fd,) if lock.fd is not None else (), preexec_fn=_die_with_parent,
-            process_group=0,
-        )
-        forwarded = _forward_signals(child)
-        try:
-            returncode = child.wait()
-        finally:
-            _restore_signals(forwarded)
+    env = dict(os.environ, **{LOCK_FD_ENV: str(lock.fd)})
+    log.say("crawl: " + " ".join(shown))
+    out = log.fileno()
+    child = subprocess.Popen(
+        command, stdout=out if out is not None else subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL, env=env, pass_fds=(lock.fd,) if lock.fd is not None else (),
+        preexec_fn=_die_with_parent, process_group=0,
+    )
+    received: list[int] = []
+    forwarded = _forward_signals(child, received)
+    try:
+        returncode = child.wait()
+    finally:
+        _restore_signals(forwarded)
 
+    lines = tail(log_path)
+    write_error = next(iter(problems), None) or log.failed or disk_full_in(lines) or _disk_full(archive)
+    crawl = None
+    totals: dict[str, int] = {}
+    code, reason = classify(
+        returncode, None, opts.max_error_rate, usage=crawl_usage_error(lines),
+        stopped_by=received[0] if received else None, write_error=write_error,
+    )
+    try:
         with Store.open(archive) as store:
             crawl = store.get_run(run_id)
-            code, reason = classify(returncode, crawl, opts.max_error_rate)
+            code, reason = classify(
+                returncode, crawl, opts.max_error_rate, usage=crawl_usage_error(lines),
+                stopped_by=received[0] if received else None, write_error=write_error,
+            )
             if crawl is not None and crawl["status"] == "running":
-                store.end_run(run_id, status="crashed", complete=False, note=reason)
+                store.end_run(run_id, status=STATUS_BY_CODE[code], complete=False, note=reason)
                 crawl = store.get_run(run_id)
             totals = store.counts(opts.site)
-        ended = iso(utc_now())
-        manifest = build_manifest(
-            run_id=run_id, exit_code=code, reason=reason, started=started, ended=ended,
-            duration=time.monotonic() - started_mono, opts=opts, command=command,
-            returncode=returncode, run=crawl, recovered=recovered, interrupted_runs=interrupted,
-            closed=sorted(_listing(warc_dir) - before), open_left=_open_files(warc_dir),
-            totals=totals,
-        )
-        manifest_path = runs_dir / f"{run_id}.json"
-        _write_json(manifest_path, manifest)
-        _say(log, f"run {run_id} ended: {STATUS_BY_CODE[code]} (exit {code}): {reason}")
+    except (OSError, sqlite3.Error) as exc:
+        if code not in (EXIT_USAGE, EXIT_WRITE_ERROR):
+            code, reason = EXIT_WRITE_ERROR, f"the archive could not be written (store: {exc}): free space, then rerun"
+    manifest = build_manifest(
+        run_id=run_id, exit_code=code, reason=reason, started=started, ended=iso(utc_now()),
+        duration=time.monotonic() - started_mono, opts=opts, command=shown,
+        returncode=returncode, run=crawl, recovered=recovered, interrupted_runs=interrupted,
+        closed=sorted(_listing(warc_dir) - before), open_left=_open_files(warc_dir),
+        totals=totals,
+    )
+    manifest_path, manifest_error = write_manifest(runs_dir, run_id, manifest)
+    log.say(f"run {run_id} ended: {STATUS_BY_CODE[code]} (exit {code}): {reason}")
+    log.close()
 
     a, p, e = manifest["articles"], manifest["pages"], manifest["errors"]
+    where = str(manifest_path) if manifest_path else f"not written ({manifest_error})"
+    if manifest_error and manifest_path:
+        where += f" (fallback: {manifest_error})"
     line = (
         f"{PROG}: run {run_id} {STATUS_BY_CODE[code]}"
         + ("" if code == EXIT_OK else f" (exit {code}: {reason})")
         + f": {p['fetched']} pages ({p['article']} article pages), {a['new']} new, {a['updated']} updated,"
-        f" {a['unchanged']} unchanged, {a['rejected']} rejected, {e['total']} errors;"
-        f" manifest {manifest_path}"
+        f" {a['unchanged']} unchanged, {a['rejected']} rejected, {manifest['pending']['recorded']} pending,"
+        f" {e['total']} errors; manifest {where}"
     )
-    print(line, file=sys.stdout if code == EXIT_OK else sys.stderr, flush=True)
+    try:
+        print(line, file=sys.stdout if code == EXIT_OK else sys.stderr, flush=True)
+    except OSError:
+        pass
     return code
 
 
-def _forward_signals(child: subprocess.Popen[Any]) -> dict[int, Any]:
+def _disk_full(archive: Path, margin: int = 1 << 20) -> str | None:
+    """``"disk full"`` when the archive's file system has less than ``margin`` bytes left."""
+    try:
+        free = shutil.disk_usage(archive).free
+    except OSError:
+        return None
+    return f"{free} bytes free on the archive's file system" if free < margin else None
+
+
+def _forward_signals(child: subprocess.Popen[Any], received: list[int]) -> dict[int, Any]:
     def forward(signum: int, frame: Any) -> None:
+        received.append(signum)
         try:
             child.send_signal(signal.SIGTERM if signum == signal.SIGHUP else signum)
         except ProcessLookupError:

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +52,7 @@ from northnews.ops.schema import legacy_reason
 from northnews.ops.store import Store
 from northnews.sites import DEFAULT_SITE, load_site
 from northnews.util.clock import compact
+from northnews.writeerrors import stop_crawl
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -63,6 +65,8 @@ logger = logging.getLogger(__name__)
 #: on a next-list-page request, the articles the current list page listed.
 PAGE_META = "northnews_page"
 LISTING_META = "northnews_listing"
+#: Set here on the start requests for pending articles (read by northnews.extensions.drift).
+RETRY_META = "northnews_pending_retry"
 
 
 @dataclass
@@ -96,6 +100,7 @@ class IncrementalCrawl:
         self.known: Callable[[str], bool] | None = None
         self.stop_at_known_page = True
         self._recorded: set[str] = set()  # URLs made pending this run
+        self.due: set[str] = set()  # pending URLs handed to the spider at start
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalCrawl:
@@ -139,7 +144,11 @@ class IncrementalCrawl:
         store = self.run.store
         # Spider arguments are spider attributes (Scrapy's convention for -a).
         args = dict(getattr(spider, "raw_args", {}) or {})
-        store.begin_run(self.run_id, pid=os.getpid(), args=args, site=self.site)
+        try:
+            store.begin_run(self.run_id, pid=os.getpid(), args=args, site=self.site)
+        except (OSError, sqlite3.Error) as exc:
+            stop_crawl(self.crawler, "store", exc)
+            return
         self.stats.set_value("northnews/run/id", self.run_id)
         self.stats.set_value("northnews/run/site", self.site)
         self.restricted = restrictions(spider, self.crawler)
@@ -172,6 +181,7 @@ class IncrementalCrawl:
             self.stats.set_value("northnews/pending/requeued_failed", again)
             logger.info("Run %s: -a retry_failed: %d failed article(s) pending again", self.run_id, again)
         due = self.run.pending.due(self.site)
+        self.due = set(due)
         if due:
             self.stats.set_value("northnews/pending/scheduled", len(due))
             logger.info("Run %s: fetching %d pending article(s) again", self.run_id, len(due))
@@ -182,7 +192,11 @@ class IncrementalCrawl:
         if self.run is None:
             return
         self._recorded.add(url)
-        row = self.run.pending.record(url, reason, detail, site=self.site, run_id=self.run_id)
+        try:
+            row = self.run.pending.record(url, reason, detail, site=self.site, run_id=self.run_id)
+        except (OSError, sqlite3.Error) as exc:
+            stop_crawl(self.crawler, "store", exc)
+            return
         if row is None:  # stored already: a failed refresh keeps the stored version
             self.stats.inc_value("northnews/pending/refresh_failed")
             return
@@ -226,6 +240,9 @@ class IncrementalCrawl:
                 self.run_id, status=reason, complete=complete, stats=stats,
                 note=("; ".join(why) or None),
             )
+        except (OSError, sqlite3.Error) as exc:
+            # The run stays "running" in the store; northnews-cron (or the next run) closes it.
+            logger.error("Run %s: its end could not be recorded in the store (%s)", self.run_id, exc)
         finally:
             self.run.store.close()
             self.lock.release()
@@ -285,6 +302,14 @@ class IncrementalMiddleware:
             self.stats.inc_value("northnews/spider/pagination_stopped")
             return False
         return True
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        """Marks the start requests for pending articles (``meta["northnews_pending_retry"]``), so
+        that the drift monitor does not count an old reject again as this run's."""
+        async for item in start:
+            if isinstance(item, Request) and item.url in self.ext.due:
+                item.meta[RETRY_META] = True
+            yield item
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterable[Any]:
         return (item for item in result if self._keep(item))

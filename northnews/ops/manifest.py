@@ -17,6 +17,8 @@ EXIT_UNREACHABLE = 4
 EXIT_ERROR_RATE = 5
 EXIT_CRASHED = 6
 EXIT_LAYOUT_DRIFT = 7
+EXIT_TERMINATED = 8
+EXIT_WRITE_ERROR = 9
 
 STATUS_BY_CODE = {
     EXIT_OK: "ok",
@@ -26,25 +28,52 @@ STATUS_BY_CODE = {
     EXIT_ERROR_RATE: "error_rate",
     EXIT_CRASHED: "crashed",
     EXIT_LAYOUT_DRIFT: "layout_drift",
+    EXIT_TERMINATED: "terminated",
+    EXIT_WRITE_ERROR: "write_error",
 }
 
 #: Crawl finish reasons that mean "stopped as configured", not "interrupted".
 DELIBERATE_REASONS = ("finished",)
 DELIBERATE_PREFIXES = ("closespider_",)
+#: Finish reasons of a crawl that stopped because the archive could not be written (disk full,
+#: an I/O error): the WARC writer's, and the store's, feed's and rejects' (northnews.writeerrors).
+WRITE_ERROR_REASONS = ("northnews_warc_error", "northnews_write_error")
+#: Signals a scheduler (or an operator) stops a run with: a clean stop, not a crash.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
 
 
-def classify(returncode: int, run: dict[str, Any] | None, max_error_rate: float) -> tuple[int, str]:
-    """Exit code and a one-line reason, from the crawl's exit status and its run row."""
+def classify(
+    returncode: int,
+    run: dict[str, Any] | None,
+    max_error_rate: float,
+    *,
+    usage: str | None = None,
+    stopped_by: int | None = None,
+    write_error: str | None = None,
+) -> tuple[int, str]:
+    """Exit code and a one-line reason, from the crawl's exit status and its run row.
+
+    ``usage``: the crawl's own one-line error, when it refused its arguments; ``stopped_by``: the
+    signal the wrapper received and passed on; ``write_error``: what could not be written, when
+    the log or the wrapper saw the disk fill up.
+    """
     if returncode == EXIT_USAGE and (run is None or run.get("stats") is None):
-        return EXIT_USAGE, "usage error (see the log)"
-    if returncode < 0:
-        return EXIT_CRASHED, f"crawl killed by signal {signal.Signals(-returncode).name}"
+        return EXIT_USAGE, usage or "usage error (see the log)"
+    status = str((run or {}).get("status"))
+    if status in WRITE_ERROR_REASONS or write_error:
+        return EXIT_WRITE_ERROR, f"the archive could not be written ({write_error or status}): free space, then rerun"
+    killed_by = -returncode if returncode < 0 else None
+    if stopped_by is not None or killed_by in STOP_SIGNALS or status == "shutdown":
+        name = signal.Signals(stopped_by or killed_by or signal.SIGTERM).name
+        how = "shut down cleanly" if status == "shutdown" else f"exit status {returncode}"
+        return EXIT_TERMINATED, f"terminated by {name} ({how}); the next run resumes"
+    if killed_by is not None:
+        return EXIT_CRASHED, f"crawl killed by signal {signal.Signals(killed_by).name}"
     if run is None or run.get("stats") is None or run.get("status") in ("running", "killed", "crashed"):
         return EXIT_CRASHED, f"crawl exited {returncode} without closing its run"
     if returncode != 0:
         return EXIT_CRASHED, f"crawl exited {returncode}"
-    status = str(run.get("status"))
     if status not in DELIBERATE_REASONS and not status.startswith(DELIBERATE_PREFIXES):
         return EXIT_CRASHED, f"crawl interrupted (finish reason {status})"
     stats = run["stats"]
@@ -128,6 +157,16 @@ def build_manifest(
             "rate": round(errors / requests, 4) if requests else None,
             "max_rate": opts.max_error_rate,
             "by_kind": kinds,
+        },
+        "pending": {
+            "recorded": count("northnews/pending/recorded"),
+            "failed": count("northnews/pending/failed"),
+            "resolved": count("northnews/pending/resolved"),
+            "scheduled": count("northnews/pending/scheduled"),
+            "by_reason": {
+                k.rsplit("/", 1)[1]: int(v) for k, v in sorted(stats.items())
+                if k.startswith("northnews/pending/reason/")
+            },
         },
         "warc": {
             "files_closed": closed,

@@ -8,12 +8,14 @@ and those are fetched again by the next run because the store does not know them
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DropItem, NotConfigured
 
 from northnews.ops.incremental import CrawlRun, IncrementalCrawl
+from northnews.writeerrors import stop_crawl
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -38,7 +40,13 @@ class StorePipeline:
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
-        recorded = self.run.store.record_item(adapter.asdict(), run_id=self.run.run_id)
+        try:
+            recorded = self.run.store.record_item(adapter.asdict(), run_id=self.run.run_id)
+        except (OSError, sqlite3.Error) as exc:
+            # Disk full (or an I/O error): the transaction rolled back, so the store is as it was
+            # and the article is not known; the crawl stops and the next run fetches it again.
+            stop_crawl(self.crawler, "store", exc)
+            raise DropItem(f"not stored ({exc}): {adapter.get('url')}", log_level="DEBUG") from None
         self.stats.inc_value(f"northnews/store/{recorded.outcome}")
         if recorded.resolved:
             self.stats.inc_value("northnews/pending/resolved")
