@@ -1,9 +1,13 @@
-"""The byline: labelled source, author, editor and the date, from an article's meta line(s)."""
+"""The byline: labelled source, author, editor and the date, from an article's meta line(s); and,
+for a page no layout describes, where its byline is."""
 
 from __future__ import annotations
 
 import re
+from copy import deepcopy as copy_element
 from dataclasses import dataclass
+
+from lxml import etree
 
 from northnews.normalize import (
     AUTHOR_LABEL,
@@ -15,7 +19,10 @@ from northnews.normalize import (
     date_raw,
     find_date,
 )
-from northnews.pages._dom import SEP, Element, segmented_text
+from northnews.pages import _meta
+from northnews.pages._body import editor_line
+from northnews.pages._dom import SEP, Element, segmented_text, text_of
+from northnews.pages._generic_container import SKIP
 
 _ANY_LABEL = rf"(?:{SOURCE_LABEL}|{AUTHOR_LABEL}|{EDITOR_LABEL}|{DATE_LABEL})"
 _LABEL_RE = re.compile(
@@ -83,3 +90,131 @@ def parse_byline(*elements: Element | None) -> Byline:
 
 
 
+# --- where the byline of a page no layout describes is (the generic extractor) -------------------
+
+_META_LABEL_RE = re.compile(r"来\s*源|作\s*者|编\s*辑|发布|source|by\b|from\b", re.IGNORECASE)
+_KNOWN_LABEL_RE = re.compile(rf"(?<![A-Za-z])(?:{SOURCE_LABEL}|{AUTHOR_LABEL}|{EDITOR_LABEL})\s*[:：]", re.I)
+
+
+def looks_like_byline(text: str) -> bool:
+    """A short line with a label and a date: a byline wherever it stands."""
+    return len(text) < 120 and bool(_META_LABEL_RE.search(text)) and bool(
+        date_raw(text) or _meta.yearless_date(text) or _meta.english_date(text)
+    )
+
+
+def _has_meta(text: str) -> bool:
+    return len(text) < 200 and bool(
+        _META_LABEL_RE.search(text) or date_raw(text) or _meta.yearless_date(text) or _meta.english_date(text)
+    )
+
+
+def byline_elements(heading: Element | None, container: Element | None) -> list[Element]:
+    """Elements likely to hold the byline: the heading's next siblings (or its wrapper's), and the
+    byline-shaped siblings just before it (Xinhua's h-info before h-title, a 来源 line above the
+    headline). When what follows the heading carries no label and no date (a subtitle, a font
+    widget, a reporter's name), the wrapper's neighbours are tried too, but only those that do."""
+    if heading is None:
+        return []
+    stops = {container, *container.iterancestors()} if container is not None else set()
+    out: list[Element] = []
+    node: Element | None = heading
+    for _ in range(5):
+        if node is None or node.tag == "body":
+            break
+        found: list[Element] = []
+        for sibling in node.itersiblings():
+            if sibling in stops:
+                break
+            if isinstance(sibling.tag, str):
+                found.append(sibling)
+            if len(found) >= 4:
+                break
+        found += [
+            el for el in list(node.itersiblings(preceding=True))[:2]
+            if isinstance(el.tag, str) and el not in stops and looks_like_byline(text_of(el))
+        ]
+        found = [el for el in found if len(text_of(el)) < 300]
+        if out:  # a level above the first: only what looks like a byline
+            found = [el for el in found if _has_meta(text_of(el))]
+        out += found
+        if any(_has_meta(text_of(el)) for el in out):
+            break
+        node = node.getparent()
+    return out
+
+
+_BYLINE_CHROME_RE = re.compile(
+    r"share|fenxiang|bdshare|jiathis|font|zihao|print|tool|comment|pinglun|collect|shoucang|qrcode|weixin"
+    r"|wechat|weibo|interact|hudong",
+    re.IGNORECASE,
+)
+
+
+def clean_copy(el: Element) -> Element:
+    """A copy of a byline element without its chrome (share links, font-size widgets, scripts).
+
+    An element that holds a labelled value stays whatever its class says (gov.cn prints
+    ``<span class="font">来源： 新华社</span>``: "font" there is styling, not a widget)."""
+    copy = copy_element(el)
+    for child in list(copy.iter()):
+        if child is copy or not isinstance(child.tag, str):
+            continue
+        tag = child.tag.lower()
+        if tag in SKIP or (
+            _BYLINE_CHROME_RE.search(f"{child.get('class') or ''} {child.get('id') or ''}")
+            and not _KNOWN_LABEL_RE.search(text_of(child))
+        ):
+            parent = child.getparent()
+            if parent is not None:
+                tail = child.tail
+                parent.remove(child)
+                if tail:  # keep the text after the dropped element
+                    prev = parent[-1] if len(parent) else None
+                    if prev is not None:
+                        prev.tail = (prev.tail or "") + tail
+                    else:
+                        parent.text = (parent.text or "") + tail
+    return copy
+
+
+_EDITOR_TEXT = etree.XPath("//text()[contains(., '编') or contains(., 'ditor')]")
+_EDITOR_AT_RE = re.compile(r"(?:责任编辑|责\s*编|编\s*辑)\s*[:：]")
+
+
+def editor_anywhere(root: Element) -> str | None:
+    """An editor line outside the story's container (``<div class="editor">责任编辑：X</div>``,
+    ``【我要纠错】 责任编辑：X``)."""
+    for text in _EDITOR_TEXT(root):
+        if len(text) > 80:
+            continue
+        parent = text.getparent()
+        line = text_of(parent) if parent is not None and len(parent) < 4 else collapse_ws(text)
+        editor = editor_line(line) or editor_line(collapse_ws(text))
+        if editor is None:
+            at = _EDITOR_AT_RE.search(line)
+            editor = editor_line(line[at.start():]) if at and at.start() else None
+        if editor:
+            return editor
+    return None
+
+
+def text_byline(lines: list[str]) -> Byline:
+    """The byline of lines found as text (the container's own meta lines)."""
+    probe = etree.Element("div")
+    for line in lines:
+        child = etree.SubElement(probe, "p")
+        child.text = line
+    return parse_byline(probe)
+
+
+# A labelled value ends at the next label or a bar: "王存 | 版面编辑：邱祺璞", "张婷 审核：王刚".
+_PERSON_END_RE = re.compile(r"\s*[|｜丨]|\s+[\u4e00-\u9fff]{2,5}\s*[:：]|\s{2,}")
+
+
+def first_value(value: str | None) -> str | None:
+    """A person's name as printed, without the labelled values printed after it."""
+    if not value:
+        return value
+    end = _PERSON_END_RE.search(value)
+    return (value[: end.start()].strip() or value) if end else value

@@ -135,17 +135,22 @@ _SCRIPT_NAME_RE = re.compile(
 
 
 def script_published(root: Element) -> str | None:
-    """``var publish_time = "2019-09-07 13:43:12"`` and the like in an inline script."""
+    """``var publish_time = "2019-09-07 13:43:12"`` and the like in an inline script; a value with a
+    time of day wins over a bare day (WeChat sets ``publish_time = "2019-09-07"`` before
+    ``createTime = '2019-09-07 13:43'``)."""
+    day: str | None = None
     for el in root.iter("script"):
         text = el.text
         if not text or el.get("src") or (el.get("type") or "").lower() == "application/ld+json":
             continue
         for match in _SCRIPT_VALUE_RE.finditer(text):
             if _SCRIPT_NAME_RE.search(text[max(0, match.start() - 40) : match.start()]):
-                value = match.group(1).strip()
+                value = collapse_ws(match.group(1).strip())
                 if find_date(value):
-                    return collapse_ws(value)
-    return None
+                    if has_time(value):
+                        return value
+                    day = day or value
+    return day
 
 
 # --- printed dates without a year ----------------------------------------------------------------
@@ -157,11 +162,63 @@ _YEARLESS_RE = re.compile(
 
 
 def yearless_date(text: str | None) -> str | None:
-    """``09-07 13:43`` / ``09月07日 13:43`` as printed (the caller supplies the year), else ``None``."""
+    """``09-07 13:43`` / ``09月07日 13:43`` as printed (the caller supplies the year), else ``None``.
+
+    A year printed just before it in its own element (news.cn's ``<em>2022</em> <em>09</em>/<em>07</em>
+    19:36:07``) is taken along: ``2022-09-07 19:36:07``."""
     if not text:
         return None
     match = _YEARLESS_RE.search(text)
-    return collapse_ws(match.group(0)) if match else None
+    if not match:
+        return None
+    year = _YEAR_BEFORE_RE.search(text, max(0, match.start() - 8), match.start())
+    if year:
+        seconds = re.search(r"[:：]\s*([0-5]\d)\s*$", match.group(0))
+        return (
+            f"{year.group(1)}-{int(match['m']):02d}-{int(match['d']):02d} {int(match['H']):02d}:{match['M']}"
+            + (f":{seconds.group(1)}" if seconds else "")
+        )
+    return collapse_ws(match.group(0))
+
+
+_YEAR_BEFORE_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?\s*$")
+
+# --- English dates (the English editions of Chinese sites) -------------------------------------
+
+_MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
+)}
+_MONTH = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?"
+_CLOCK = r"(?:,?\s+(?:at\s+)?(?P<H>[01]?\d|2[0-3]):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?\s*(?P<ap>[ap]\.?m\.?)?)?"
+_EN_DATE_RES = (
+    re.compile(rf"\b{_MONTH}\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{{2}}){_CLOCK}", re.I),
+    re.compile(rf"\b(?P<d>[0-3]?\d)\s+{_MONTH}\s+(?P<y>(?:19|20)\d{{2}}){_CLOCK}", re.I),
+)
+
+
+def english_date(text: str | None) -> str | None:
+    """``Sep 07, 2022 09:42 PM`` / ``7 September 2022 21:42`` → ``2022-09-07 21:42`` (what
+    normalize reads), else ``None``."""
+    if not text:
+        return None
+    for pattern in _EN_DATE_RES:
+        match = pattern.search(text)
+        if not match:
+            continue
+        month, day = _MONTHS[match["mon"][:3].lower()], int(match["d"])
+        if not 1 <= day <= 31:
+            continue
+        out = f"{match['y']}-{month:02d}-{day:02d}"
+        if match["H"]:
+            hour = int(match["H"])
+            ampm = (match["ap"] or "").lower()[:1]
+            if ampm == "p" and hour < 12:
+                hour += 12
+            elif ampm == "a" and hour == 12:
+                hour = 0
+            out += f" {hour:02d}:{match['M']}" + (f":{match['S']}" if match["S"] else "")
+        return out
+    return None
 
 
 def has_time(raw: str | None) -> bool:

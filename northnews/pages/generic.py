@@ -21,17 +21,21 @@ against trafilatura, this is as accurate and several times faster.
 from __future__ import annotations
 
 import re
-from copy import deepcopy as copy_element
-
-from lxml import etree
 
 from northnews.normalize import collapse_ws, date_raw, section_from_crumbs, split_tags
 from northnews.pages import _dom, _meta
 from northnews.pages._article import ArticlePage
-from northnews.pages._body import editor_line
-from northnews.pages._byline import Byline, parse_byline
+from northnews.pages._byline import (
+    Byline,
+    byline_elements,
+    clean_copy,
+    editor_anywhere,
+    first_value,
+    parse_byline,
+    text_byline,
+)
 from northnews.pages._fields import crumbs, keywords, page_urls
-from northnews.pages._generic_body import SKIP, find_container, is_chrome, is_cjk, paragraphs
+from northnews.pages._generic_body import find_container, is_chrome, is_cjk, paragraphs
 from northnews.pages._select import Doc, Element
 
 NAME = "generic"
@@ -48,7 +52,8 @@ def _norm(text: str | None) -> str:
 def _hints(root: Element, meta: dict[str, str], ld: list[dict]) -> list[str]:
     """What the page says its headline is, best first (raw strings)."""
     out: list[str] = []
-    for key in ("og:title", "twitter:title"):
+    # "ArticleTitle": the headline meta of TRS WCM and Hanweb, the CMSs of most government sites.
+    for key in ("og:title", "twitter:title", "articletitle"):
         if meta.get(key):
             out.append(collapse_ws(meta[key]))
     headline = _meta.ld_value(ld, "headline")
@@ -123,6 +128,19 @@ def _first_h1(body: Element) -> Element | None:
     return None
 
 
+def _dated_h1(body: Element) -> Element | None:
+    """The first ``h1`` when nothing the page says its headline is agrees with any heading (a
+    ``<title>`` that is only the site's slogan): taken only when a dated byline sits by it."""
+    h1 = _first_h1(body)
+    if h1 is None or len(_dom.text_of(h1)) < 6 or any(_dom.tag_of(a) == "a" for a in h1.iterancestors()):
+        return None
+    for el in byline_elements(h1, None):
+        text = _dom.segmented_text(el).replace(_dom.SEP, " ")
+        if date_raw(text) or _meta.yearless_date(text) or _meta.english_date(text):
+            return h1
+    return None
+
+
 def _title(heading: Element | None, hints: list[str], site: str | None) -> str | None:
     if heading is not None:
         text = _dom.text_of(heading)
@@ -145,103 +163,23 @@ def _strip_site(hint: str, parts: list[str]) -> str:
     return hint
 
 
-def _byline_elements(heading: Element | None, container: Element | None) -> list[Element]:
-    """Elements likely to hold the byline: the heading's next siblings (or its wrapper's)."""
-    if heading is None:
-        return []
-    out: list[Element] = []
+def _after_heading_text(heading: Element, container: Element | None) -> str:
+    """Up to 2,000 characters printed between the heading and the story in document order (what
+    follows the heading, then what follows its wrappers), not counting link text or chrome
+    (related lists, sidebars)."""
+    stops = {container, *container.iterancestors()} if container is not None else set()
+    texts: list[str] = []
     node: Element | None = heading
-    for _ in range(5):
+    for _ in range(6):
         if node is None or node.tag == "body":
             break
-        for sibling in node.itersiblings():
-            if container is not None and (sibling is container or sibling in container.iterancestors()):
-                break
-            if isinstance(sibling.tag, str):
-                out.append(sibling)
-            if len(out) >= 4:
-                break
-        if not out:
-            # Date and source printed above the headline ("h-info" before "h-title").
-            out = [
-                el for el in list(node.itersiblings(preceding=True))[:2]
-                if isinstance(el.tag, str) and _looks_like_byline(_dom.text_of(el))
-            ]
-        if out:
-            break
+        for el in node.itersiblings():
+            if el in stops:
+                return " ".join(texts)
+            texts.extend(_link_free_text(el))
+            if sum(map(len, texts)) > 2000:
+                return " ".join(texts)
         node = node.getparent()
-    return [el for el in out if len(_dom.text_of(el)) < 300]
-
-
-_BYLINE_CHROME_RE = re.compile(
-    r"share|fenxiang|bdshare|jiathis|font|zihao|print|tool|comment|pinglun|collect|shoucang|qrcode|weixin"
-    r"|wechat|weibo|interact|hudong",
-    re.IGNORECASE,
-)
-
-
-def _clean_copy(el: Element) -> Element:
-    """A copy of a byline element without its chrome (share links, font-size widgets, scripts)."""
-    copy = copy_element(el)
-    for child in list(copy.iter()):
-        if child is copy or not isinstance(child.tag, str):
-            continue
-        tag = child.tag.lower()
-        if tag in SKIP or _BYLINE_CHROME_RE.search(f"{child.get('class') or ''} {child.get('id') or ''}"):
-            parent = child.getparent()
-            if parent is not None:
-                tail = child.tail
-                parent.remove(child)
-                if tail:  # keep the text after the dropped element
-                    prev = parent[-1] if len(parent) else None
-                    if prev is not None:
-                        prev.tail = (prev.tail or "") + tail
-                    else:
-                        parent.text = (parent.text or "") + tail
-    return copy
-
-
-_EDITOR_TEXT = etree.XPath("//text()[contains(., '编') or contains(., 'ditor')]")
-
-
-def _editor_anywhere(root: Element) -> str | None:
-    """An editor line outside the story's container (``<div class="editor">责任编辑：X</div>``)."""
-    for text in _EDITOR_TEXT(root):
-        if len(text) > 80:
-            continue
-        parent = text.getparent()
-        line = _dom.text_of(parent) if parent is not None and len(parent) < 4 else collapse_ws(text)
-        editor = editor_line(line) or editor_line(collapse_ws(text))
-        if editor:
-            return editor
-    return None
-
-
-_LABEL_RE = re.compile(r"来\s*源|作\s*者|编\s*辑|发布|source|by\b", re.IGNORECASE)
-
-
-def _looks_like_byline(text: str) -> bool:
-    return len(text) < 120 and bool(_LABEL_RE.search(text)) and bool(date_raw(text) or _meta.yearless_date(text))
-
-
-def _text_byline(lines: list[str]) -> Byline:
-    probe = etree.Element("div")
-    for line in lines:
-        child = etree.SubElement(probe, "p")
-        child.text = line
-    return parse_byline(probe)
-
-
-def _after_heading_text(heading: Element, container: Element | None) -> str:
-    """Up to 2,000 characters printed between the heading and the story, not counting link text or
-    chrome (related lists, sidebars)."""
-    texts: list[str] = []
-    for el in heading.itersiblings():
-        if container is not None and (el is container or container in el.iterdescendants()):
-            break
-        texts.extend(_link_free_text(el))
-        if sum(map(len, texts)) > 2000:
-            break
     return " ".join(texts)
 
 
@@ -268,7 +206,7 @@ def _published(
     root: Element, heading: Element | None, byline: Byline, meta: dict[str, str], ld: list[dict],
     container: Element | None, byline_text: str,
 ) -> str | None:
-    printed = byline.date
+    printed = byline.date or _meta.english_date(byline_text)
     if printed and _meta.has_time(printed):
         return printed
     machine = _meta.meta_published(meta) or _meta.ld_value(ld, "datePublished")
@@ -293,7 +231,7 @@ def _published(
         return yearless
     if heading is not None:
         text = _after_heading_text(heading, container)
-        return date_raw(text) or _meta.yearless_date(text)
+        return date_raw(text) or _meta.yearless_date(text) or _meta.english_date(text)
     return None
 
 
@@ -335,13 +273,15 @@ def parse_tree(doc: Doc, url: str) -> ArticlePage:
     site = meta.get("og:site_name") or meta.get("application-name")
     hints = _hints(root, meta, ld)
     heading = _heading(body_el, hints, site)
+    if heading is None:
+        heading = _dated_h1(body_el)
     title = _title(heading, hints, site)
     cjk = is_cjk(title or (hints[0] if hints else ""))
 
     container, good = find_container(body_el, cjk)
     # The byline sits by the headline; with no headline found, by the first h1 at least.
     anchor = heading if heading is not None else _first_h1(body_el)
-    bylines = _byline_elements(anchor, container)
+    bylines = byline_elements(anchor, container)
     byline_texts = [_dom.text_of(el) for el in bylines]
     skip = {t for t in byline_texts if t}
     if heading is not None:
@@ -351,23 +291,25 @@ def parse_tree(doc: Doc, url: str) -> ArticlePage:
     body = (
         paragraphs(container, url, cjk, good, frozenset(skip)) if container is not None else None
     )
-    byline = parse_byline(*(_clean_copy(el) for el in bylines))
+    byline = parse_byline(*(clean_copy(el) for el in bylines))
     if body is not None and body.meta_lines:
-        inner = _text_byline(body.meta_lines)
+        inner = text_byline(body.meta_lines)
         byline = Byline(
             source=byline.source or inner.source, author=byline.author or inner.author,
             editor=byline.editor or inner.editor, date=byline.date or inner.date,
         )
     editor = byline.editor or (body.editor if body is not None else None)
     if editor is None and cjk:
-        editor = _editor_anywhere(body_el)
-    byline_text = " ".join(byline_texts + (body.meta_lines if body is not None else []))
+        editor = editor_anywhere(body_el)
+    # Spans kept apart ("发布时间: 09-07</span><span>16:22"), so a date split over two reads as one.
+    segmented = [_dom.segmented_text(el).replace(_dom.SEP, " ") for el in bylines]
+    byline_text = " ".join(segmented + (body.meta_lines if body is not None else []))
     return ArticlePage(
         template=NAME,
         title=title,
         source=byline.source,
-        author=byline.author or (_meta.ld_author(ld) if not cjk else None),
-        editor=editor,
+        author=first_value(byline.author) or (_meta.ld_author(ld) if not cjk else None),
+        editor=first_value(editor),
         date=_published(root, anchor, byline, meta, ld, container, byline_text),
         section=_section(doc),
         paragraphs=body.paragraphs if body is not None else [],
