@@ -29,6 +29,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,9 +138,9 @@ class Browser:
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
         self._log = open(log, "wb")  # noqa: SIM115 - closed in close()
-        # The child reads our commands on fd 3 and writes its answers on fd 4 (the shell wires them).
+        # The child reads our commands on fd 3 and writes its answers on fd 4 (bash wires them: dash takes one-digit fds only).
         self.proc = subprocess.Popen(
-            ["/bin/sh", "-c", f'exec "$0" "$@" 3<&{to_child_r} 4>&{from_child_w}', executable, *self.FLAGS,
+            ["/bin/bash", "-c", f'exec "$0" "$@" 3<&{to_child_r} 4>&{from_child_w}', executable, *self.FLAGS,
              f"--user-data-dir={profile}", "--remote-debugging-pipe", "about:blank"],
             stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
             pass_fds=(to_child_r, from_child_w),
@@ -249,7 +250,8 @@ class PageLoad:
 
 
 def original_url(replay_url: str) -> str | None:
-    """``http://127.0.0.1:P/northnews/20261201123456im_/http://upload…/x.jpg`` → the archived URL."""
+    """``http://127.0.0.1:P/northnews/20261201123456im_/http://upload…/x.jpg`` → the archived URL
+    (``None`` for pywb's own files: its frame page's scripts and styles)."""
     path = replay_url.split("/", 3)[-1] if replay_url.count("/") >= 3 else ""
     parts = path.split("/", 2)
     if len(parts) < 3 or parts[0] != COLLECTION:
@@ -281,6 +283,11 @@ def open_page(browser: Browser, url: str, shot: Path, settle: float = 1.0, timeo
         for domain in ("Page", "Network", "Runtime"):
             browser.call(f"{domain}.enable", session=session)
         browser.call("Network.setCacheDisabled", {"cacheDisabled": True}, session=session)
+        # Workers the page starts (pywb's queryWorker.js) report their own requests: attach to each,
+        # paused at start until its network log is on.
+        browser.call("Target.setAutoAttach", {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": True},
+                     session=session)
+        sessions = {session}
         start = len(browser.events)
         browser.call("Page.navigate", {"url": url}, session=session)
         browser.wait_for("Page.loadEventFired", session, start, timeout=timeout)
@@ -293,11 +300,18 @@ def open_page(browser: Browser, url: str, shot: Path, settle: float = 1.0, timeo
             events = browser.events[seen:]
             seen += len(events)
             for name, params, sid in events:
-                if sid != session:
+                if sid not in sessions:
+                    continue
+                if name == "Target.attachedToTarget":
+                    child = params["sessionId"]
+                    sessions.add(child)
+                    browser.call("Network.enable", session=child)
+                    browser.call("Runtime.runIfWaitingForDebugger", session=child)
                     continue
                 rid = params.get("requestId")
                 if name == "Network.requestWillBeSent":
-                    load.fetches[rid] = Fetch(params["request"]["url"], params.get("type"))
+                    if rid not in load.fetches or params.get("redirectResponse"):  # a worker's own view repeats it
+                        load.fetches[rid] = Fetch(params["request"]["url"], params.get("type"))
                 elif name == "Network.responseReceived" and rid in load.fetches:
                     load.fetches[rid].status = params["response"]["status"]
                 elif name == "Network.loadingFinished" and rid in load.fetches:
@@ -312,8 +326,11 @@ def open_page(browser: Browser, url: str, shot: Path, settle: float = 1.0, timeo
                 break
             time.sleep(0.05)
         images = browser.call("Runtime.evaluate", {
-            "expression": "JSON.stringify(Array.from(document.images).map(i => ({src: i.currentSrc || i.src,"
-                          " w: i.naturalWidth, h: i.naturalHeight, complete: i.complete})))",
+            # The archived page is in pywb's replay frame (same origin: its document is ours to read).
+            "expression": "(() => { const f = document.querySelector('iframe');"
+                          " const d = (f && f.contentDocument) || document;"
+                          " return JSON.stringify(Array.from(d.images).map(i => ({src: i.currentSrc || i.src,"
+                          " w: i.naturalWidth, h: i.naturalHeight, complete: i.complete}))); })()",
             "returnByValue": True,
         }, session=session)
         load.images = json.loads(images["result"]["value"])
@@ -335,11 +352,12 @@ def test_archived_article_replays_completely_in_chromium(
     article: str, crawl: CrawlResult, wayback: str, browser: Browser, tmp_path: Path
 ) -> None:
     item = crawl.by_url[article]
-    url = f"{wayback}/{COLLECTION}/{_stamp(item['fetched_at'])}mp_/{article}"
+    # pywb's own framed replay, as a reader opens it: its frame page, the article in an iframe (mp_).
+    url = f"{wayback}/{COLLECTION}/{_stamp(item['fetched_at'])}/{article}"
     load = open_page(browser, url, tmp_path / "article.png")
     assert load.screenshot is not None and load.screenshot.stat().st_size > 0
-    page = [f for f in load.fetches.values() if f.resource == "Document"]
-    assert page and page[0].status == 200, url
+    page = [f for f in load.fetches.values() if f.resource == "Document" and original_url(f.url) == article]
+    assert page and page[-1].status == 200, url
     # Misses allowed only for third-party hosts the crawl must not archive.
     misses, third_party = [], []
     for fetch in load.fetches.values():
@@ -364,3 +382,6 @@ def test_archived_article_replays_completely_in_chromium(
     for image in item["images"]:
         assert image["url"] in shown, (article, image["url"])
     assert len(set(third_party)) <= 4, third_party
+    statuses = Counter(f.status for f in load.fetches.values())
+    print(f"{article}: {len(load.fetches)} requests {dict(statuses)}, {len(portal)} of the portal's,"
+          f" {len(load.images)} images decoded, third-party not archived: {sorted(set(third_party))}")
