@@ -167,7 +167,10 @@ _RELATED_HEAD_RE = re.compile(
 # A notice after the story: the copyright or disclaimer of the site, never the story's own text.
 _NOTICE_RE = re.compile(
     r"^[\s【\[(（]*(?:声明|免责声明|版权声明|特别声明|郑重声明|版权所有|本文(?:系|为)?转载|转载请注明|本网站?(?:所)?"
-    r"(?:刊登|发布|转载)|凡本网注明|未经(?:本网|授权|许可)|本站(?:文章|内容)|原文链接|原文地址|copyright|©)",
+    r"(?:刊登|发布|转载)|凡本网注明|未经(?:本网|授权|许可)|本站(?:文章|内容)|原文链接|原文地址|copyright|©"
+    # "本文系观察者网独家稿件", "本文来自微信公众号…，36氪经授权发布", "该文观点仅代表作者本人"
+    r"|本文(?:系|为|来自|转自|经)[^。]{0,30}(?:稿件|原创|独家|授权|转载|公众号|客户端|发布)"
+    r"|(?:该文|本文|文章)(?:观点)?(?:仅|只)?代表作者|平台声明)",
     re.IGNORECASE,
 )
 _ORIGINAL_TITLE_RE = re.compile(r"^[\s(（\[【]*原\s*标\s*题\s*[:：].{0,80}[)）\]】]?\s*$")
@@ -212,7 +215,9 @@ def paragraphs(
         text = block.text
         if not text or text in skip_texts:
             continue
-        if block.caption or (pending_caption is not None and has_credit(text) and len(text) < 300):
+        if block.caption or (
+            pending_caption is not None and (has_credit(text) or _CAPTION_END_RE.search(text)) and len(text) < 300
+        ):
             if pending_caption is not None and pending_caption.get("caption") is None:
                 pending_caption["caption"] = text
             pending_caption = None
@@ -251,6 +256,7 @@ def paragraphs(
         start += 1
     while end > start and _trailing_junk(kept[end - 1], min_len):
         end -= 1
+    signed = _signature_date(kept, start, end)
     for i in range(start, end):
         block, text = kept[i]
         if _NOTICE_RE.match(text) and i > start:
@@ -260,7 +266,20 @@ def paragraphs(
             out.meta_lines.append(text)
             continue
         out.paragraphs.append(text)
+    if signed is not None and end == signed:
+        out.paragraphs.append(kept[signed][1])
     return out
+
+
+def _signature_date(kept: list[tuple[Block, str]], start: int, end: int) -> int | None:
+    """The index of a notice's closing date (``2022年9月6日`` right after the signing body, a short
+    line with no sentence ending), when the trim would drop it as a date line."""
+    if end >= len(kept) or end <= start or not _SIGNATURE_DATE_RE.match(kept[end][1]):
+        return None
+    signer = kept[end - 1][1]
+    if len(signer) > 30 or signer.endswith(("。", ".", "！", "？", "：", ":")) or is_meta_line(signer):
+        return None
+    return end
 
 
 _PAGER_RE = re.compile(
@@ -283,6 +302,8 @@ def _leading_junk(item: tuple[Block, str], min_len: int) -> bool:
     block, text = item
     if is_meta_line(text) or _ORIGINAL_TITLE_RE.match(text) or _SUMMARY_RE.match(text):
         return True
+    if len(text) <= 40 and _CREDIT_LINE_RE.match(text):
+        return True
     if block.heading:
         return False
     return len(text) < min_len
@@ -292,7 +313,29 @@ def _leading_junk(item: tuple[Block, str], min_len: int) -> bool:
 _BRACKETED_RE = re.compile(r"^[(（\[【][^()（）\[\]【】]{0,60}[)）\]】]$")
 # Self-media sign-offs: follow prompts, QR codes, -END-.
 _PROMPT_RE = re.compile(
-    r"二维码|关注(?:我们|公众号|本号)|点击(?:上方|下方|蓝字)|阅读原文|返回.{0,6}查看更多|^-+\s*(?:end|完)\s*-+$|^(?:end|完)$", re.IGNORECASE
+    r"二维码|关注(?:我们|公众号|本号)|点击(?:上方|下方|蓝字)|阅读原文|返回.{0,6}查看更多|^-+\s*(?:end|完)\s*-+$|^(?:end|完)$"
+    r"|^(?:打开|下载).{0,8}(?:客户端|app|新闻)|查看精彩图片",
+    re.IGNORECASE,
+)
+# Who wrote, shot, edited or checked it, as a line of its own at either end of the story:
+# "记者 | 刘晓蓓", "文｜李小雨", "融媒体记者 刘涛 通讯员 马丽", "编辑 刘梦婕 校对 刘军".
+_ROLE = (
+    r"(?:[\u4e00-\u9fff]{0,6}记者|通讯员|实习生|撰稿|撰文|作者|摄影|摄像|编辑|责编|校对|审核|审校|终审|监制|统筹|制图"
+    r"|(?:文|图|文字|图片|视频)(?=\s*[|｜/:：丨]))"
+)
+_NAMES = r"[\u4e00-\u9fff·]{2,4}(?:[\s、,，]+[\u4e00-\u9fff·]{2,4}){0,3}"
+_CREDIT_LINE_RE = re.compile(rf"^[\s【\[(（]*(?:{_ROLE}\s*[|｜/:：丨]?\s*{_NAMES}\s*)+[】\]）)]*$")
+# The print edition a story ran in: "《 人民日报 》（ 2019年09月07日 02 版）".
+_PRINT_EDITION_RE = re.compile(
+    r"^[\s(（]*《\s*[^》]{2,15}\s*》\s*[(（]?\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日.{0,12}?[)）]?\s*$"
+)
+# A dated signature closing a notice ("湖北省农业农村厅" / "2022年9月6日") is the document's own.
+_SIGNATURE_DATE_RE = re.compile(r"^\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
+# A photo credit ending a caption line: "…资料图", "…新华社记者 刘续摄", "… Photo: VCG".
+_CAPTION_END_RE = re.compile(
+    r"(?:资料图片?|图片来源[:：].{0,20}|图源[:：].{0,20}|供图|摄|视觉中国|新华社发|photo\s*[:：/].{0,30}"
+    r"|\[photo[^\]]{0,30}\]|vcg|getty images|ic photo)\s*[)）\]]?\s*[.。]?$",
+    re.IGNORECASE,
 )
 
 
@@ -300,7 +343,10 @@ def _trailing_junk(item: tuple[Block, str], min_len: int) -> bool:
     block, text = item
     if is_meta_line(text) or _NOTICE_RE.match(text) or block.heading:
         return True
-    if len(text) < 60 and (_BRACKETED_RE.match(text) or _PROMPT_RE.search(text)):
+    if len(text) < 60 and (
+        _BRACKETED_RE.match(text) or _PROMPT_RE.search(text) or _CREDIT_LINE_RE.match(text)
+        or _PRINT_EDITION_RE.match(text)
+    ):
         return True
     if block.link_chars and block.link_ratio >= 0.3 and len(text) < 200:
         return True
