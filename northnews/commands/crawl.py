@@ -29,6 +29,8 @@ from northnews.util.logredact import install_log_redaction
 class Command(ScrapyCrawlCommand):
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         spider = args[0] if args else "articles"
+        # Files 0640, directories 0750, before anything is created (northnews.util.fileperms).
+        private_umask()
         try:
             config.check_cmdline_pairs(opts.set)
         except config.ConfigError as exc:
@@ -53,8 +55,7 @@ class Command(ScrapyCrawlCommand):
             except (ArgumentError, config.ConfigError) as exc:
                 self._usage_error(args[0], exc)
             install_log_redaction(self.settings, sys.argv)
-            # Files 0640, directories 0750, in NORTHNEWS_FILE_GROUP if set (northnews.util.fileperms).
-            private_umask()
+            # In NORTHNEWS_FILE_GROUP if set; the archive dir itself 0750 (northnews.util.fileperms).
             try:
                 prepare_archive_dir(self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"),
                                     self.settings.get("NORTHNEWS_FILE_GROUP") or None)

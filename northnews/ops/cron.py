@@ -185,13 +185,13 @@ def run(argv: Sequence[str]) -> int:
     if any(a in ("-h", "--help") for a in argv):
         print(__doc__)
         return EXIT_OK
+    private_umask()  # files 0640, directories 0750 (before anything is created, the archive dir included)
     try:
         opts = parse_options(argv)
     except ValueError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
-    private_umask()  # files 0640, directories 0750: the archive is nobody else's to read
     archive = opts.archive_dir
     try:
         prepare_archive_dir(archive, opts.file_group or None)

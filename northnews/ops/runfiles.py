@@ -21,7 +21,10 @@ from northnews.ops.store import iso
 from northnews.util.clock import utc_now
 
 #: What a full disk (or a size limit) looks like in a crawl's log.
-_DISK_FULL = re.compile(r"No space left on device|database or disk is full|File too large|\[Errno 2[78]\]|ENOSPC")
+_DISK_FULL = re.compile(
+    r"No space left on device|database or disk is full|disk I/O error|File too large|\[Errno 2[78]\]|ENOSPC"
+    r"|Closing spider \((?:northnews_write_error|northnews_warc_error)\)"
+)
 _USAGE = re.compile(r"^scrapy crawl \S+: error: (.*)$")
 
 

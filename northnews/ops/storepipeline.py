@@ -46,7 +46,7 @@ class StorePipeline:
             # Disk full (or an I/O error): the transaction rolled back, so the store is as it was
             # and the article is not known; the crawl stops and the next run fetches it again.
             stop_crawl(self.crawler, "store", exc)
-            raise DropItem(f"not stored ({exc}): {adapter.get('url')}", log_level="DEBUG") from None
+            raise DropItem(f"write_error: not stored ({exc}): {adapter.get('url')}", log_level="DEBUG") from None
         self.stats.inc_value(f"northnews/store/{recorded.outcome}")
         if recorded.resolved:
             self.stats.inc_value("northnews/pending/resolved")

@@ -42,6 +42,12 @@ def prepare_archive_dir(path: str | os.PathLike[str], group: str | None = None) 
     that group and the setgid bit, so that everything created inside inherits it."""
     root = Path(path)
     root.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    for directory in (root, root / "warc", root / "runs"):
+        # An archive an earlier release made world-readable is closed to others from now on.
+        if directory.is_dir() and not directory.is_symlink():
+            mode = stat.S_IMODE(directory.stat().st_mode)
+            if mode & 0o027:
+                os.chmod(directory, mode & ~0o027)
     if group:
         gid = group_id(group)
         for directory in (root, *(p for p in root.rglob("*") if p.is_dir() and not p.is_symlink())):
