@@ -39,9 +39,7 @@ CASES = sorted(p.parent for p in FIXTURES.glob("*/expected.json"))
 SITE = load_site()
 CRITERIA = ("complete", "title", "date", "start", "end")
 # Cases the extractor does not pass yet (strict: one that starts passing must leave this list).
-KNOWN_FAILING: frozenset[str] = frozenset({
-    "gmw_multipage",  # the pager of an id with an underscore (content_33142876_2.htm) is not read
-})
+KNOWN_FAILING: frozenset[str] = frozenset()
 
 
 def squash(text: str | None) -> str:

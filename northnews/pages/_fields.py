@@ -87,7 +87,7 @@ def section(doc: Doc, preferred: str | None = None, *, generic: bool = True) -> 
     return None
 
 
-_PAGE_URL_RE = re.compile(r"^(?P<stem>.*/(?P<id>[^/_]+?))(?:_(?P<n>\d{1,3}))?\.(?P<ext>s?html?)$", re.I)
+_PAGE_URL_RE = re.compile(r"^(?P<stem>.*/(?P<id>[^/]+?))(?:_(?P<n>\d{1,3}))?\.(?P<ext>s?html?)$", re.I)
 _LINK_XP = etree.XPath("//a[@href]/@href")
 
 
