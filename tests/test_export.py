@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from northnews.ops.export import export
+from northnews.ops.pending import PendingArticles
 from northnews.ops.store import Store
 from tests.conftest import REPO, SCRAPY
 
@@ -39,7 +40,7 @@ def archive(tmp_path: Path) -> Path:
         store.record_item(item(2, "2015-09-30T23:59:00+08:00", body="v2"))  # a second version
         store.record_item(item(3, "2015-10-01T00:00:00+08:00"))
         store.record_item(item(4, None))
-        store.record_reject("http://www.northnews.cn/2015/0930/9.shtml", "DropItem: missing_date")
+        PendingArticles(store).record("http://www.northnews.cn/2015/0930/9.shtml", "missing_date", site="northnews")
     return tmp_path
 
 
@@ -127,3 +128,20 @@ def test_the_command_reports_errors(tmp_path: Path) -> None:
     bad = scrapy_export(tmp_path, "--since", "15/09/2015")
     assert bad.returncode == 2
     assert "--since: expected a date YYYY-MM-DD" in bad.stderr
+
+
+def test_an_output_the_format_cannot_be_told_from_or_a_missing_directory_is_one_line(archive: Path, tmp_path: Path) -> None:
+    for out, message in [
+        (tmp_path / "x.xml", "-o {out}: cannot tell the format from '.xml'"),
+        (tmp_path / "missing" / "x.csv", "-o {out}: no such directory: {parent}"),
+    ]:
+        result = subprocess.run([SCRAPY, "export", "-o", str(out), "-s", f"NORTHNEWS_ARCHIVE_DIR={archive}"],
+                                cwd=REPO, capture_output=True, text=True)
+        assert result.returncode == 2
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("scrapy export: error: " + message.format(out=out, parent=out.parent))
+        assert not out.exists() and "Traceback" not in result.stderr
+    forced = subprocess.run([SCRAPY, "export", "-t", "csv", "-o", str(tmp_path / "x.xml"),
+                             "-s", f"NORTHNEWS_ARCHIVE_DIR={archive}"], cwd=REPO, capture_output=True, text=True)
+    assert forced.returncode == 0 and (tmp_path / "x.xml").read_text(encoding="utf-8").startswith("url,")
+    assert not list(tmp_path.glob("*.part"))

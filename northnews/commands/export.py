@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -21,6 +22,23 @@ def _date(value: str, option: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise UsageError(f"{option}: expected a date YYYY-MM-DD, got {value!r}", print_help=False) from None
+
+
+#: Output file name endings and the format they say; anything else needs ``-t``.
+SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".jl": "jsonl", ".ndjson": "jsonl"}
+
+
+def _format_of(output: str) -> str:
+    """The format an output name says (``-`` is JSON Lines); a UsageError for any other name."""
+    if output == "-":
+        return "jsonl"
+    suffix = Path(output).suffix.lower()
+    if suffix in SUFFIXES:
+        return SUFFIXES[suffix]
+    raise UsageError(
+        f"-o {output}: cannot tell the format from {suffix or 'a name without an extension'!r}; the formats are"
+        f" {', '.join(FORMATS)} (.jsonl, .jl, .ndjson, .csv), or give -t", print_help=False,
+    )
 
 
 class Command(ScrapyCommand):
@@ -47,7 +65,7 @@ class Command(ScrapyCommand):
         parser.add_argument("-o", "--output", metavar="FILE", default="-",
                             help="write to FILE (default: stdout)")
         parser.add_argument("-t", "--format", choices=FORMATS, default=None,
-                            help="jsonl or csv (default: from the output's extension, else jsonl)")
+                            help="jsonl or csv (default: from the output's extension: .jsonl/.jl/.ndjson or .csv)")
         parser.add_argument("--site", metavar="NAME", help="only the articles of this site profile (default: all)")
         parser.add_argument("--since", metavar="DATE", help="only articles published on or after DATE (YYYY-MM-DD)")
         parser.add_argument("--until", metavar="DATE", help="only articles published on or before DATE (YYYY-MM-DD)")
@@ -62,7 +80,14 @@ class Command(ScrapyCommand):
         until = _date(opts.until, "--until") if opts.until else None
         if since and until and since > until:
             raise UsageError("--since is after --until", print_help=False)
-        fmt = opts.format or ("csv" if opts.output.lower().endswith(".csv") else "jsonl")
+        try:
+            fmt = opts.format or _format_of(opts.output)
+            if opts.output != "-" and not Path(opts.output).parent.is_dir():
+                raise UsageError(f"-o {opts.output}: no such directory: {Path(opts.output).parent}")
+        except UsageError as exc:
+            print(f"scrapy export: error: {exc}", file=sys.stderr)  # one line, no usage text
+            self.exitcode = 2
+            return
         archive = Path(self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"))
         path = store_path(archive)
         if not path.is_file():
@@ -88,8 +113,17 @@ class Command(ScrapyCommand):
                     out.flush()
                     out.detach()
             else:
-                with open(opts.output, "w", encoding=encoding, newline="") as out:
-                    n = export(store, out, fmt, since=since, until=until,
-                               all_versions=opts.all_versions, fields=fields, site=opts.site)
+                # Written beside, then moved over: a failed export never leaves half a file.
+                part = Path(opts.output + ".part")
+                try:
+                    with open(part, "w", encoding=encoding, newline="") as out:
+                        n = export(store, out, fmt, since=since, until=until,
+                                   all_versions=opts.all_versions, fields=fields, site=opts.site)
+                    os.replace(part, opts.output)
+                except OSError as exc:
+                    part.unlink(missing_ok=True)
+                    print(f"scrapy export: error: {opts.output}: {exc.strerror or exc}", file=sys.stderr)
+                    self.exitcode = 1
+                    return
         print(f"scrapy export: {n} record{'s' if n != 1 else ''} written to "
               f"{'stdout' if opts.output == '-' else opts.output}", file=sys.stderr)
