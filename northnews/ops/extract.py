@@ -31,7 +31,7 @@ import multiprocessing
 import os
 import sys
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -48,6 +48,8 @@ from northnews.ops.replayed import ReplayedPages, Served
 from northnews.pagecheck import Verdict, body_verdict, page_verdict
 from northnews.pages import parse_article, parse_html, stitch
 from northnews.pipelines import incomplete_record, reject_reasons, reject_record, rejected_now
+from northnews.requisites import Scope
+from northnews.requisites import outcome as requisite_outcome
 from northnews.sites import Site
 
 BATCH = 16  # articles per task sent to a worker
@@ -74,6 +76,9 @@ class ArticleExtractor:
         self.pages = ReplayedPages(source, settings, tuple(site.allowed_domains))
         self.fields = settings.getlist("FEED_EXPORT_FIELDS") or list(stitch.ITEM_FIELDS)
         self.since, self.until = since, until
+        self.requisites = settings.getbool("NORTHNEWS_REQUISITES_ENABLED", True)
+        self.scope = Scope(site.allowed_domains, (*site.requisite_hosts, *settings.getlist("NORTHNEWS_REQUISITE_HOSTS")))
+        self._images: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
     def extract(self, url: str) -> Outcome:
         """The spider's ``parse_article`` / ``parse_article_page`` / errbacks, on replayed pages."""
@@ -115,8 +120,26 @@ class ArticleExtractor:
         reasons = reject_reasons(fields)
         if reasons:
             return Outcome(url, reject=reject_record(fields, reasons), problems=problems, pages=len(pages))
+        if fields.get("images"):  # RequisitesPipeline (500), after validation (300)
+            fields["images"] = [{**image, **self._image(image.get("url") or "")} for image in fields["images"]]
         line = json.dumps({name: fields.get(name) for name in self.fields}, ensure_ascii=False)
         return Outcome(url, item=line, problems=problems, pages=len(pages))
+
+    def _image(self, url: str) -> dict[str, Any]:
+        """An image's ``warc`` / ``warc_missing_reason``, as RequisitesPipeline writes them in replay.
+        (Not emulated: ``too_many``, a page over NORTHNEWS_REQUISITES_MAX_PER_PAGE new requisites.)"""
+        if not self.requisites:
+            return requisite_outcome(None, "disabled")
+        reason = self.scope.reason(url)
+        if reason is not None:
+            return requisite_outcome(None, reason)
+        found = self._images.pop(url, None)
+        if found is None:
+            found = requisite_outcome(*self.pages.requisite(url))
+        self._images[url] = found
+        while len(self._images) > 4096:  # the template's logos recur; the rest is seen once
+            self._images.popitem(last=False)
+        return found
 
     def _verdict(self, response: Response) -> tuple[Verdict | None, Any]:
         """The spider's ``_verdict``: is this answer an article page at all? And its parsed page."""

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from protego import Protego
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.http import Headers, HtmlResponse, Request, Response, TextResponse
 from scrapy.responsetypes import responsetypes
@@ -39,6 +40,7 @@ from northnews.discovery import host_in_domains
 from northnews.middlewares import EncodingMiddleware
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_UNSET = object()
 
 
 @dataclass
@@ -72,6 +74,9 @@ class ReplayedPages:
         self.compression = settings.getbool("COMPRESSION_ENABLED", True)
         self.encoding = EncodingMiddleware(None)
         self.http_allowed = set(settings.getlist("HTTPERROR_ALLOWED_CODES"))
+        self.requisite_max_size = settings.getint("NORTHNEWS_REQUISITE_MAX_SIZE", 10_000_000)
+        self.user_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT") or "Scrapy"
+        self._robots: dict[str, Any] = {}  # host -> Protego parser (None: allow all), one per host
 
     def get(self, url: str) -> Served:
         served = Served(url)
@@ -113,6 +118,52 @@ class ReplayedPages:
             served.capture = hit.capture
             served.response = response
             return served
+
+    def requisite(self, url: str) -> tuple[dict[str, Any] | None, str]:
+        """``(warc pointer or None, reason)`` of an image as RequisitesPipeline gets it in replay
+        (``engine.download_async`` with ``handle_httpstatus_all``: robots.txt, the capture, no
+        redirect followed, DOWNLOAD_MAXSIZE of a requisite, an error status)."""
+        if not self._robots_allow(url):
+            return None, "robots"
+        hit = self.source.lookup(url)
+        if hit is None:
+            return None, "replay_miss"
+        headers = Headers()
+        for name, value in hit.headers:
+            headers.appendlist(name, value)
+        response = self._decompressed(Request(url), hit.status, headers, hit.body, hit.protocol)
+        if response is None or (self.requisite_max_size > 0 and len(response.body) > self.requisite_max_size):
+            return None, "too_large"
+        if hit.status >= 400:
+            return None, f"http_{hit.status}"
+        return (hit.capture or {}).get("warc"), "no_warc"
+
+    def _robots_allow(self, url: str) -> bool:
+        """RobotsTxtMiddleware on the archived robots.txt of the URL's host: a 5xx disallows
+        everything (our RFC 9309 reading), a missing or 4xx one allows everything."""
+        parts = urlsplit(url)
+        parser = self._robots.get(parts.netloc, _UNSET)
+        if parser is _UNSET:
+            parser = None
+            robots = f"{parts.scheme}://{parts.netloc}/robots.txt"
+            for _ in range(5):  # redirects, as the robots.txt middleware follows them
+                hit = self.source.lookup(robots)
+                if hit is None or not 300 <= hit.status < 400:
+                    break
+                location = dict((k.lower(), v) for k, v in hit.headers).get("location")
+                if not location:
+                    break
+                robots = urljoin(robots, location)
+            if hit is not None and hit.status >= 500:
+                parser = Protego.parse("User-agent: *\nDisallow: /\n")
+            elif hit is not None and 200 <= hit.status < 300:
+                headers = Headers()
+                for name, value in hit.headers:
+                    headers.appendlist(name, value)
+                response = self._decompressed(Request(robots), hit.status, headers, hit.body, hit.protocol)
+                parser = Protego.parse((response.body if response is not None else b"").decode("utf-8", "ignore"))
+            self._robots[parts.netloc] = parser
+        return parser is None or parser.can_fetch(url, self.user_agent)
 
     def _decompressed(
         self, request: Request, status: int, headers: Headers, body: bytes, protocol: str | None
