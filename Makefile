@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: crawl test test-fast lint bench bench-extract bench-realpages bench-crawl bench-warc venv clean
+.PHONY: crawl test test-fast lint bench bench-quick bench-extract bench-realpages bench-crawl bench-warc venv clean
 
 venv: $(STAMP)
 
@@ -29,7 +29,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check northnews tests benchmarks
 
 # Benchmarks, not tests: they print tables (copied into the README), they assert nothing.
-bench: bench-extract bench-realpages bench-crawl bench-warc
+# One run, one table (README "Benchmarks"): live crawl WARC on/off over gzip and plain bodies, our
+# settings vs stock, the baseline release, replays, northnews-archive extract on 1 and 2 jobs, an
+# incremental rerun, 1k and 10k articles (~15 min on 2 cores). bench-quick: 300 articles, 1 run.
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run
+
+bench-quick: $(STAMP)
+	$(BIN)/python -m benchmarks.run --quick
 
 bench-extract: $(STAMP)
 	$(BIN)/python -m benchmarks.extract

@@ -2,9 +2,9 @@
 
     make bench-crawl    # = .venv/bin/python -m benchmarks.crawl [--articles 1500] [--runs 3]
 
-Builds a larger portal in a temporary directory (the bundled fixture portal plus one extra
-section of N articles, copies of the fixture pages under new URLs, 10 per list page), then
-times four crawls of it, each a separate ``scrapy crawl articles`` process:
+Builds a larger portal in a temporary directory (:mod:`benchmarks.portal`: the bundled fixture
+portal plus N synthetic articles in ten more sections), then times four crawls of it, each a
+separate ``scrapy crawl articles`` process (``make bench`` runs these and more in one table):
 
 * ``replay mirror``  — ``-a replay=<mirror>`` (no network, no WARC);
 * ``live, no WARC``  — through a local server acting as the portal (gzip on the wire) via
@@ -21,10 +21,8 @@ Pages/s counts every response (robots, lists, articles) over the crawl's own ela
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -34,42 +32,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.portal import build_portal  # noqa: E402
 from tests.mockserver import MockPortal  # noqa: E402
 
-PORTAL = ROOT / "tests" / "fixtures" / "portal"
 SCRAPY = Path(sys.executable).parent / "scrapy"
-HOST = "www.northnews.cn"
-
-
-def build_portal(dest: Path, articles: int) -> None:
-    shutil.copytree(PORTAL, dest)
-    manifest = (ROOT / "tests" / "fixtures" / "expected" / "pages.jsonl").read_text(encoding="utf-8")
-    pages = [json.loads(line) for line in manifest.splitlines() if line.strip()]
-    # Single-page Chinese article pages serve as bodies for the synthetic articles.
-    sources = sorted(
-        p["path"] for p in pages
-        if p["kind"] == "article" and p.get("pages") == 1 and p["path"].startswith(HOST)
-    )
-    section = dest / HOST / "news" / "bench"
-    section.mkdir(parents=True)
-    per_page = 10
-    list_pages = (articles + per_page - 1) // per_page
-    for n in range(articles):
-        day = 1 + n % 28
-        path = f"2015/10{day:02d}/9{n:06d}.shtml"
-        target = dest / HOST / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(PORTAL / sources[n % len(sources)], target)
-    for k in range(list_pages):
-        entries = "".join(
-            f'<li><a href="/2015/10{1 + n % 28:02d}/9{n:06d}.shtml">第{n}条</a><span>2015-10-{1 + n % 28:02d}</span></li>'
-            for n in range(k * per_page, min(articles, (k + 1) * per_page))
-        )
-        nxt = f'<a href="index_{k + 2}.shtml">下一页</a>' if k + 1 < list_pages else ""
-        name = "index.html" if k == 0 else f"index_{k + 1}.shtml"
-        (section / name).write_text(f"<html><body><ul>{entries}</ul>{nxt}</body></html>", encoding="utf-8")
-    home = dest / HOST / "index.html"
-    home.write_bytes(home.read_bytes().replace(b"</body>", b'<a href="/news/bench/">bench</a></body>', 1))
 
 
 def crawl(archive: Path, *args: str, env: dict[str, str] | None = None) -> dict[str, float]:
