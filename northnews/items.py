@@ -53,7 +53,12 @@ class ArticleItem(scrapy.Item):
     stripped of indentation, joined by one blank line (``"\\n\\n"``). No captions, no chrome."""
 
     images = scrapy.Field()
-    """List of ``{"url": absolute URL, "caption": str | None}`` in page order."""
+    """List of ``{"url": absolute URL, "caption": str | None, "warc": {"file", "offset",
+    "record_id"} | None, "warc_missing_reason": str | None}`` in page order. ``warc`` points at
+    the image's own response (or revisit) record, like the item's ``warc``; when it is ``None``,
+    ``warc_missing_reason`` says why (``disabled``, ``offsite``, ``too_many``, ``too_large``,
+    ``robots``, ``http_<status>``, ``failed``, ``replay_miss``, ``no_warc``…: see
+    ``northnews.requisites.REASONS``)."""
 
     tags = scrapy.Field()
     """List of keywords from ``<meta name="keywords">``, split on commas/spaces, in order, no duplicates."""
