@@ -51,5 +51,9 @@ bench-crawl: $(STAMP)
 bench-warc: $(STAMP)
 	$(BIN)/python -m benchmarks.warc --levels 1,6
 
+# check / index / list / replay / recover on a generated archive: time per GB and peak RSS.
+bench-archive: $(STAMP)
+	$(BIN)/python -m benchmarks.archive --size 1GB
+
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
