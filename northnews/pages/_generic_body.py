@@ -43,6 +43,7 @@ class Block:
     list_item: bool = False
     caption: bool = False
     heading: bool = False
+    summary: bool = False
 
     @property
     def text(self) -> str:
@@ -65,11 +66,13 @@ class _Walker:
         self.in_caption = 0
         self.in_list = 0
         self.in_heading = 0
+        self.in_summary = 0
 
     def _block(self) -> Block:
         if self.current is None:
             self.current = Block(
-                self.tag, list_item=self.in_list > 0, caption=self.in_caption > 0, heading=self.in_heading > 0
+                self.tag, list_item=self.in_list > 0, caption=self.in_caption > 0, heading=self.in_heading > 0,
+                summary=self.in_summary > 0,
             )
             self.blocks.append(self.current)
         return self.current
@@ -111,6 +114,7 @@ class _Walker:
         block = tag in BLOCKS
         saved = self.tag
         caption = tag in _CAPTION_TAGS or _is_caption_class(el)
+        summary = block and self.good.get(el, 0) <= self.keep_chrome_above and _is_summary_class(el)
         if block:
             self.current = None
             self.tag = tag
@@ -118,8 +122,10 @@ class _Walker:
         self.in_heading += tag in HEADINGS
         self.in_link += tag == "a"
         self.in_caption += caption
+        self.in_summary += summary
         self.add(el.text)
         self.walk(el, depth + 1)
+        self.in_summary -= summary
         self.in_caption -= caption
         self.in_link -= tag == "a"
         self.in_heading -= tag in HEADINGS
@@ -144,6 +150,21 @@ _CAPTION_CLASS_RE = re.compile(
 def _is_caption_class(el: Element) -> bool:
     cls = el.get("class")
     return bool(cls and _CAPTION_CLASS_RE.search(cls))
+
+
+# A summary box before the story (yicai's .intro, caixin's #subhead, "article-summary"): dropped when it
+# leads. A class token of one or two words naming it; Drupal's "field-type-text-with-summary" is the body.
+_SUMMARY_WORDS = frozenset(("summary", "abstract", "intro", "digest", "lead", "lede", "zhaiyao", "daodu", "subhead",
+                            "standfirst"))
+_TOKEN_SPLIT_RE = re.compile(r"[-_]+")
+
+
+def _is_summary_class(el: Element) -> bool:
+    for token in f"{el.get('class') or ''} {el.get('id') or ''}".split():
+        words = [w for w in _TOKEN_SPLIT_RE.split(token.lower()) if w]
+        if 0 < len(words) <= 2 and words[-1] in _SUMMARY_WORDS:
+            return True
+    return False
 
 
 # Lines that are page furniture wherever they stand, in English and Chinese.
@@ -172,6 +193,10 @@ _NOTICE_RE = re.compile(
     r"|本文(?:系|为|来自|转自|经)[^。]{0,30}(?:稿件|原创|独家|授权|转载|公众号|客户端|发布)"
     r"|(?:该文|本文|文章)(?:观点)?(?:仅|只)?代表作者|平台声明)",
     re.IGNORECASE,
+)
+# A rights notice wherever it starts ("此内容为第一财经原创，著作权归第一财经所有。未经…书面授权，不得…").
+_NOTICE_ANY_RE = re.compile(
+    r"(?:著作权|版权)(?:归|属于?).{0,20}所有|未经.{0,16}(?:书面)?(?:授权|许可).{0,12}(?:不得|禁止|严禁)|转载请注明"
 )
 _ORIGINAL_TITLE_RE = re.compile(r"^[\s(（\[【]*原\s*标\s*题\s*[:：].{0,80}[)）\]】]?\s*$")
 _SUMMARY_RE = re.compile(r"^[\s【\[]*(?:摘\s*要|导\s*读|核心提示|内容提要|提\s*要|编者按)[】\]]*\s*[:：]?")
@@ -302,7 +327,7 @@ def _leading_junk(item: tuple[Block, str], min_len: int) -> bool:
     block, text = item
     if is_meta_line(text) or _ORIGINAL_TITLE_RE.match(text) or _SUMMARY_RE.match(text):
         return True
-    if len(text) <= 40 and _CREDIT_LINE_RE.match(text):
+    if block.summary or (len(text) <= 40 and _CREDIT_LINE_RE.match(text)):
         return True
     if block.heading:
         return False
@@ -314,7 +339,7 @@ _BRACKETED_RE = re.compile(r"^[(（\[【][^()（）\[\]【】]{0,60}[)）\]】]$
 # Self-media sign-offs: follow prompts, QR codes, -END-.
 _PROMPT_RE = re.compile(
     r"二维码|关注(?:我们|公众号|本号)|点击(?:上方|下方|蓝字)|阅读原文|返回.{0,6}查看更多|^-+\s*(?:end|完)\s*-+$|^(?:end|完)$"
-    r"|^(?:打开|下载).{0,8}(?:客户端|app|新闻)|查看精彩图片",
+    r"|^(?:打开|下载).{0,8}(?:客户端|app|新闻)|查看精彩图片|请?点击(?:这里|此处)|广告合作",
     re.IGNORECASE,
 )
 # Who wrote, shot, edited or checked it, as a line of its own at either end of the story:
@@ -342,6 +367,8 @@ _CAPTION_END_RE = re.compile(
 def _trailing_junk(item: tuple[Block, str], min_len: int) -> bool:
     block, text = item
     if is_meta_line(text) or _NOTICE_RE.match(text) or block.heading:
+        return True
+    if len(text) < 200 and _NOTICE_ANY_RE.search(text):
         return True
     if len(text) < 60 and (
         _BRACKETED_RE.match(text) or _PROMPT_RE.search(text) or _CREDIT_LINE_RE.match(text)

@@ -221,6 +221,28 @@ def english_date(text: str | None) -> str | None:
     return None
 
 
+# --- the date in an article's URL (the last resort) -------------------------------------------------
+
+# /2022-09/07/, /2022/09/07/, /art/2022/9/7/, /2022/09-07/, 2022_09_07_; then /2022/0907/, /202209/07/,
+# t20220907_, /20220907/ (digits run together: two-digit month and day only).
+_URL_DATE_RES = (
+    re.compile(r"(?<![\d])((?:19|20)\d{2})[-/_](\d{1,2})[-/_](\d{1,2})(?![\d])"),
+    re.compile(r"(?<![\d])((?:19|20)\d{2})[-/_]?(\d{2})[-/_]?(\d{2})(?![\d])"),
+)
+
+
+def url_day(url: str) -> str | None:
+    """The day an article's path encodes, as ``YYYY-MM-DD`` (what normalize reads), else ``None``."""
+    path = url.split("?", 1)[0].split("#", 1)[0]
+    path = path.split("//", 1)[-1].partition("/")[2]
+    for pattern in _URL_DATE_RES:
+        for match in pattern.finditer(path):
+            y, m, d = (int(g) for g in match.groups())
+            if 1 <= m <= 12 and 1 <= d <= 31:
+                return f"{y:04d}-{m:02d}-{d:02d}"
+    return None
+
+
 def has_time(raw: str | None) -> bool:
     """Does a raw date carry a time of day (``13:43``, ``T13:43``, ``13时43分``)?"""
     return bool(raw and re.search(r"\d{1,2}\s*[:：时]\s*\d{2}", raw))

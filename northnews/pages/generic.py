@@ -70,6 +70,9 @@ def _hints(root: Element, meta: dict[str, str], ld: list[dict]) -> list[str]:
 
 # "标题-新华网": a hyphen without spaces, before a short name at the very end.
 _SITE_TAIL_RE = re.compile(r"^(?P<head>.{4,}?)[-–—_|｜](?P<tail>[^\s\-–—_|｜]{2,12})$")
+# "XX日报数字报-标题": the same, the name first (e-paper pages).
+_SITE_HEAD_RE = re.compile(r"^(?P<head>[^\s\-–—_|｜]{2,12})[-–—_|｜](?P<tail>.{4,})$")
+_SITE_WORD_RE = re.compile(r"网|报|台|频道|客户端|政府|新闻|\.(?:com|cn|net|org)")
 
 
 def _parts(hint: str, site: str | None) -> list[str]:
@@ -77,8 +80,11 @@ def _parts(hint: str, site: str | None) -> list[str]:
     parts = [p.strip() for p in _TITLE_SPLIT_RE.split(hint) if p and p.strip()]
     if len(parts) == 1:
         tail = _SITE_TAIL_RE.match(parts[0])
+        head = _SITE_HEAD_RE.match(parts[0])
         if tail and _CJK_NAME_RE.search(tail["tail"]):
             parts = [tail["head"].strip(), tail["tail"]]
+        elif head and _SITE_WORD_RE.search(head["head"]):
+            parts = [head["tail"].strip(), head["head"]]
     site_key = _norm(site) if site else None
     parts = [p for p in parts if _norm(p) != site_key] or parts
     return sorted(parts, key=len, reverse=True)
@@ -102,7 +108,9 @@ def _heading(body: Element, hints: list[str], site: str | None) -> Element | Non
         text = _norm(_dom.text_of(el))
         if any(_agrees(text, key) for key in keys):
             return el
-    # The headline in a <div>/<p>/<td>: the element whose whole text is a hint.
+    # The headline in a <div>/<p>/<td>: the element whose whole text is a hint; a link of that text
+    # (the article's own entry in a list beside it) only when nothing else has it.
+    linked: Element | None = None
     for key in keys:
         for el in body.iter():
             text = el.text
@@ -115,7 +123,11 @@ def _heading(body: Element, hints: list[str], site: str | None) -> Element | Non
                 text = _norm(_dom.text_of(el))
                 while parent is not None and parent.tag != "body" and _norm(_dom.text_of(parent)) == text:
                     el, parent = parent, parent.getparent()
-                return el
+                if el.tag != "a" and not any(a.tag == "a" for a in el.iterdescendants("a")):
+                    return el
+                linked = linked if linked is not None else el
+    if linked is not None:
+        return linked
     if not keys:
         return _first_h1(body)
     return None
@@ -204,7 +216,7 @@ def _link_free_text(el: Element) -> list[str]:
 
 def _published(
     root: Element, heading: Element | None, byline: Byline, meta: dict[str, str], ld: list[dict],
-    container: Element | None, byline_text: str,
+    container: Element | None, byline_text: str, url: str,
 ) -> str | None:
     printed = byline.date or _meta.english_date(byline_text)
     if printed and _meta.has_time(printed):
@@ -231,8 +243,11 @@ def _published(
         return yearless
     if heading is not None:
         text = _after_heading_text(heading, container)
-        return date_raw(text) or _meta.yearless_date(text) or _meta.english_date(text)
-    return None
+        found = date_raw(text) or _meta.yearless_date(text) or _meta.english_date(text)
+        if found:
+            return found
+    # Printed nowhere (an e-paper page prints the day in its masthead only): the URL's day.
+    return _meta.url_day(url)
 
 
 _CRUMB_CLASSES = (
@@ -310,7 +325,7 @@ def parse_tree(doc: Doc, url: str) -> ArticlePage:
         source=byline.source,
         author=first_value(byline.author) or (_meta.ld_author(ld) if not cjk else None),
         editor=first_value(editor),
-        date=_published(root, anchor, byline, meta, ld, container, byline_text),
+        date=_published(root, anchor, byline, meta, ld, container, byline_text, url),
         section=_section(doc),
         paragraphs=body.paragraphs if body is not None else [],
         images=body.images if body is not None else [],
