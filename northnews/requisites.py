@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
+from lxml import etree
 from scrapy import Request, signals
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest, NotConfigured
 from scrapy.http import TextResponse
@@ -56,6 +57,7 @@ from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet import defer
 
 from northnews.archive.replay import ReplayMiss
+from northnews.responses import page_tree
 from northnews.sites import DEFAULT_SITE, load_site
 
 if TYPE_CHECKING:
@@ -85,6 +87,11 @@ _CSS_IMPORT = re.compile(r"""@import\s+(["'])([^"']+)\1""", re.IGNORECASE)
 _PRELOAD_KINDS = {"font": "font", "style": "stylesheet", "script": "script", "image": "image"}
 
 
+_LINKS = etree.XPath("//link[@href]")
+_SCRIPTS = etree.XPath("//script/@src")
+_IMAGES = etree.XPath("//img | //input[translate(@type, 'IMAGE', 'image') = 'image']")
+
+
 @dataclass(frozen=True)
 class Requisite:
     url: str
@@ -97,27 +104,34 @@ def _clean(url: str) -> str:
 
 def page_requisites(response: TextResponse, *, images: bool) -> list[Requisite]:
     """What an HTML page loads, in document order: template files (``<link>``, ``<script>``)
-    and, with ``images``, every image (``<img src/srcset>``, ``<input type=image>``)."""
+    and, with ``images``, every image (``<img src/srcset>``, ``<input type=image>``).
+
+    Read from the page's one parsed tree (:func:`northnews.responses.page_tree`), the one the
+    spider reads its links and fields from: a parsel selector here parsed every page a second time.
+    """
+    root = page_tree(response)
+    if root is None:
+        return []
     found: list[Requisite] = []
-    for link in response.xpath("//link[@href]"):
-        rel = set((link.attrib.get("rel") or "").lower().split())
-        href = link.attrib["href"]
+    for link in _LINKS(root):
+        rel = set((link.get("rel") or "").lower().split())
+        href = link.get("href") or ""
         if "stylesheet" in rel:
             kind = "stylesheet"
         elif rel & {"icon", "apple-touch-icon", "apple-touch-icon-precomposed", "mask-icon"}:
             kind = "icon"
-        elif rel & {"preload", "prefetch"} and (link.attrib.get("as") or "").lower() in _PRELOAD_KINDS:
-            kind = _PRELOAD_KINDS[(link.attrib.get("as") or "").lower()]
+        elif rel & {"preload", "prefetch"} and (link.get("as") or "").lower() in _PRELOAD_KINDS:
+            kind = _PRELOAD_KINDS[(link.get("as") or "").lower()]
         else:
             continue
         found.append(Requisite(_clean(response.urljoin(href)), kind))
-    for src in response.xpath("//script/@src").getall():
-        found.append(Requisite(_clean(response.urljoin(src)), "script"))
+    for src in _SCRIPTS(root):
+        found.append(Requisite(_clean(response.urljoin(str(src))), "script"))
     if images:
-        for img in response.xpath("//img | //input[translate(@type, 'IMAGE', 'image') = 'image']"):
-            if img.attrib.get("src", "").strip():
-                found.append(Requisite(_clean(response.urljoin(img.attrib["src"])), "image"))
-            for candidate in (img.attrib.get("srcset") or "").split(","):
+        for img in _IMAGES(root):
+            if (img.get("src") or "").strip():
+                found.append(Requisite(_clean(response.urljoin(img.get("src"))), "image"))
+            for candidate in (img.get("srcset") or "").split(","):
                 if candidate.strip():
                     found.append(Requisite(_clean(response.urljoin(candidate.split()[0])), "image"))
     unique: dict[str, Requisite] = {}
@@ -183,6 +197,7 @@ class RequisitesPipeline:
         self.done: dict[bytes, dict[str, Any]] = {}  # fingerprint -> outcome, for the whole crawl
         self.waiting: dict[bytes, list[defer.Deferred[dict[str, Any]]]] = {}  # in flight
         self.skipped: dict[str, str] = {}  # URL -> reason it was not fetched for its page (too_many)
+        self._known_fp: dict[str, bytes] = {}  # URL -> request fingerprint (see known())
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RequisitesPipeline:
@@ -200,7 +215,13 @@ class RequisitesPipeline:
         return Request(url, headers=headers, meta=meta, callback=NO_CALLBACK, dont_filter=True)
 
     def known(self, url: str) -> bool:
-        fp = self._fingerprint(Request(url))
+        # Every page lists the template's files again: their fingerprints (a Request built and
+        # canonicalised each time, ~50 µs) are kept by URL rather than computed on every page.
+        fp = self._known_fp.get(url)
+        if fp is None:
+            fp = self._fingerprint(Request(url))
+            if len(self._known_fp) < 100_000:
+                self._known_fp[url] = fp
         return fp in self.done or fp in self.waiting
 
     def fetch(self, url: str, kind: str, referer: str | None = None) -> defer.Deferred[dict[str, Any]]:

@@ -109,3 +109,15 @@ def test_the_shared_tree_gives_what_a_fresh_parse_gives() -> None:
     before = etree.tostring(root)
     assert parse_article(None, SPLIT, NN, root=root) == parse_article(html, SPLIT, NN)
     assert etree.tostring(root) == before  # the parsers never modify the tree they are given
+
+
+def test_page_requisites_read_the_same_tree(parses: list[int]) -> None:
+    from northnews.requisites import page_requisites
+
+    spider = _spider()
+    path = PORTAL / "www.northnews.cn" / "2015" / "0915" / "2049381.shtml"
+    response = _response(SPLIT, path.read_bytes(), {"northnews_page": "article"})
+    requisites = page_requisites(response, images=True)
+    list(spider.parse_article(response))
+    assert len(parses) == 1
+    assert any(r.kind == "image" for r in requisites) and any(r.kind == "stylesheet" for r in requisites)
