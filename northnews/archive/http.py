@@ -21,6 +21,7 @@ Nothing here imports Scrapy: responses and requests are read through their publi
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,8 @@ from urllib.parse import urldefrag, urlsplit
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
+
+from northnews.util.redact import REDACTED, is_sensitive_header
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -96,22 +99,25 @@ def request_target(url: str) -> tuple[str, bytes]:
     return target, host.encode("ascii", "replace")
 
 
-def redact(value: bytes) -> bytes:
-    """A credential header's value without its secret: the auth scheme is kept."""
-    scheme = value.split(b" ", 1)[0] if b" " in value else b""
-    return (scheme + b" " if scheme else b"") + b"[redacted]"
+def redact(value: bytes, name: bytes = b"authorization") -> bytes:
+    """A secret header's value without its secret: an ``Authorization`` scheme (``Basic``,
+    ``Bearer``) is kept, so a reader still sees how the request authenticated."""
+    scheme = value.split(b" ", 1)[0] if b" " in value and name.lower() in REDACTED_HEADERS else b""
+    return (scheme + b" " if scheme else b"") + REDACTED.encode()
 
 
-def request_http_headers(request: Request, response: Response) -> RawHttpHeaders:
-    """The request as sent: request line, ``Host``, then the headers Scrapy sent, credentials
-    redacted."""
+def request_http_headers(request: Request, response: Response, redact_names: Iterable[str] = ()) -> RawHttpHeaders:
+    """The request as sent: request line, ``Host``, then the headers Scrapy sent, with the values
+    of ``Cookie``, ``Authorization``, ``Proxy-Authorization`` and ``redact_names`` redacted (the
+    names stay: the record still says the header was sent)."""
     target, host = request_target(request.url)
     headers: list[tuple[bytes, bytes]] = []
     if b"Host" not in request.headers:
         headers.append((b"Host", host))
+    extra = tuple(redact_names)
     for name, values in request.headers.items():
         for value in values:
-            headers.append((name, redact(value) if name.lower() in REDACTED_HEADERS else value))
+            headers.append((name, redact(value, name) if is_sensitive_header(name, extra) else value))
     if request.body and b"Content-Length" not in request.headers:
         headers.append((b"Content-Length", str(len(request.body)).encode()))
     proto = response_protocol(response)
@@ -152,6 +158,7 @@ def exchange_records(
     request_id: str,
     payload_digest: str,
     revisit_of: Original | None = None,
+    redact_names: Iterable[str] = (),
 ) -> ExchangeRecords:
     """The response (or revisit of ``revisit_of``) and request records of one exchange."""
     url = response.url
@@ -187,7 +194,7 @@ def exchange_records(
     req_body = request.body or b""
     req_record = builder.create_warc_record(
         url, "request", payload=io.BytesIO(req_body), length=len(req_body),
-        http_headers=request_http_headers(request, response),
+        http_headers=request_http_headers(request, response, redact_names),
         warc_headers_dict={
             "WARC-Type": "request",
             "WARC-Record-ID": request_id,

@@ -43,9 +43,11 @@ from northnews import __version__
 from northnews.archive.digests import Capture, DigestIndex
 from northnews.archive.files import WarcFiles
 from northnews.archive.http import Original, exchange_records
+from northnews.archive.recover import recover_all, repair_all
 from northnews.sites import DEFAULT_SITE, SiteError, load_site
 from northnews.util.clock import iso_z, utc_now
 from northnews.util.digest import sha1_base32
+from northnews.util.redact import redact_command
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -80,6 +82,8 @@ class WarcWriter:
         self.warc_dir = Path(settings.get("NORTHNEWS_ARCHIVE_DIR", "archive")) / "warc"
         self.revisits = settings.getbool("NORTHNEWS_WARC_REVISITS", True)
         self.operator = settings.get("NORTHNEWS_WARC_OPERATOR", "")
+        #: Request headers whose values never reach a WARC, beyond Cookie and the credentials.
+        self.redact_names = tuple(settings.getlist("NORTHNEWS_REDACT_HEADERS"))
         level = settings.getint("NORTHNEWS_WARC_GZIP_LEVEL", 6)
         if not 0 <= level <= 9:
             raise ValueError(f"NORTHNEWS_WARC_GZIP_LEVEL must be 0-9, not {level}")
@@ -106,11 +110,24 @@ class WarcWriter:
             raise NotConfigured("NORTHNEWS_WARC_ENABLED is off")
         if crawler.settings.get("NORTHNEWS_REPLAY"):
             raise NotConfigured("replay mode writes no WARC")
+        cls.recover_leftovers(crawler)
         ext = cls(crawler)
         crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
+
+    @staticmethod
+    def recover_leftovers(crawler: Crawler) -> None:
+        """What a killed crawl left (``.open`` files, closed files never recorded), made whole before
+        this crawl writes anything, as ``northnews-cron`` does before its crawl (then this finds
+        nothing). Safe here: the archive lock is held (IncrementalCrawl is built first)."""
+        warc_dir = Path(crawler.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive")) / "warc"
+        if not warc_dir.is_dir():
+            return
+        for done in [*recover_all(warc_dir), *repair_all(warc_dir)]:
+            crawler.stats.inc_value("northnews/warc/repaired_at_start")
+            logger.warning("WARC left by an earlier crawl: %s", done.describe())
 
     def _site(self) -> tuple[str, str]:
         """The crawled site's name and title (its profile, as the spider chose it)."""
@@ -138,7 +155,7 @@ class WarcWriter:
             ("robots", "obey" if s.getbool("ROBOTSTXT_OBEY") else "ignore"),
             ("http-header-user-agent", s.get("USER_AGENT", "")),
             ("northnews-settings", json.dumps(chosen, ensure_ascii=False, sort_keys=True, default=str)),
-            ("command-line", " ".join(sys.argv)),
+            ("command-line", " ".join(redact_command(sys.argv, self.redact_names))),
         ]
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
@@ -175,6 +192,7 @@ class WarcWriter:
         records = exchange_records(
             self.files.builder, response, request, date=date, response_id=resp_id,
             request_id=self.make_id(), payload_digest=digest, revisit_of=original,
+            redact_names=self.redact_names,
         )
         name, (offset, _) = self.files.write([records.response, records.request])
         request.meta["northnews_capture"] = {
