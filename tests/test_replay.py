@@ -81,3 +81,25 @@ def test_middleware_returns_responses_from_the_mirror(mirror: Path) -> None:
     assert missing.status == 404
     assert crawler.stats.get_value("northnews/replay/hit") == 3
     assert crawler.stats.get_value("northnews/replay/status/404") == 1
+
+
+def test_the_mirror_serves_nothing_from_outside_its_root(tmp_path) -> None:
+    """A host directory that is a symlink to elsewhere, ``../`` and ``%00`` never reach a file
+    outside the mirror: they are 404s, and replay goes on."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.html").write_text("CANARY", encoding="utf-8")
+    root = tmp_path / "mirror"
+    (root / "www.example.cn").mkdir(parents=True)
+    (root / "www.example.cn" / "index.html").write_text("<html>home</html>", encoding="utf-8")
+    (root / "evil.example.cn").symlink_to(outside, target_is_directory=True)
+    source = MirrorSource(root)
+    assert source.lookup("http://www.example.cn/").status == 200
+    for url in (
+        "http://evil.example.cn/secret.html",
+        "http://www.example.cn/../outside/secret.html",
+        "http://www.example.cn/%2e%2e/%2e%2e/outside/secret.html",
+        "http://www.example.cn/index.html%00.png",
+    ):
+        hit = source.lookup(url)
+        assert hit.status == 404 and b"CANARY" not in hit.body, url

@@ -33,10 +33,15 @@ def mirror_path(root: Path, url: str) -> Path | None:
     name = path.lstrip("/")
     if parts.query:
         name += "?" + parts.query
-    candidate = (root / host / name).resolve()
-    base = (root / host).resolve()
-    if not host or (candidate != base and base not in candidate.parents):
-        return None
+    if not host or "\x00" in name or "\x00" in host:
+        return None  # no file has a NUL in its name (%00 in a URL)
+    # Resolved against the mirror's own root, so that no link inside it (a host directory that is
+    # a symlink to elsewhere, a ../ in a query) can serve a file from outside the mirror.
+    top = root.resolve()
+    base = (top / host).resolve()
+    candidate = (base / name).resolve()
+    if top not in base.parents or (candidate != base and base not in candidate.parents):
+        return None  # the host folder leads out of the mirror, or the path out of its host folder
     return candidate
 
 
