@@ -15,7 +15,8 @@ def test_defaults() -> None:
     args = parse_args()
     site = args.pop("site")
     assert site.name == "northnews"
-    assert args == {"editions": ["zh", "en"], "replay": None, "max_pages": None, "since": None, "refresh": None}
+    assert args == {"editions": ["zh", "en"], "replay": None, "max_pages": None, "since": None, "refresh": None,
+                    "retry_failed": False}
 
 
 def test_valid_values() -> None:
