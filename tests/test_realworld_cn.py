@@ -171,3 +171,40 @@ def table() -> str:
 
 if __name__ == "__main__":
     sys.stdout.write(table() + "\n")
+
+
+# --- the helpers these pages needed, on their own ------------------------------------------------
+
+
+def test_english_dates() -> None:
+    from northnews.pages._meta import english_date
+
+    assert english_date("Published: Sep 07, 2022 09:42 PM") == "2022-09-07 21:42"
+    assert english_date("Updated: 7 September 2022 12:05 am") == "2022-09-07 00:05"
+    assert english_date("March 3rd, 2021") == "2021-03-03"
+    assert english_date("By Global Times") is None
+
+
+def test_yearless_date_takes_a_year_printed_just_before_it() -> None:
+    from northnews.pages._meta import yearless_date
+
+    assert yearless_date(" 2022 09/07 19:36:07 来源：新华网") == "2022-09-07 19:36:07"
+    assert yearless_date("发布时间: 09-07 16:22 北京") == "09-07 16:22"
+
+
+def test_url_day() -> None:
+    from northnews.pages._meta import url_day
+
+    assert url_day("http://www.news.cn/politics/2022-09/07/c_1128982716.htm") == "2022-09-07"
+    assert url_day("http://x.gov.cn/art/2022/9/7/art_1229_5701234.html") == "2022-09-07"
+    assert url_day("http://nync.hubei.gov.cn/tzgg/202209/t20220907_4301234.shtml") == "2022-09-07"
+    assert url_day("https://36kr.com/p/1902345678901234") is None
+    assert url_day("http://www.2022-09-07.com/a/1.html") is None  # the host is no path
+
+
+def test_first_value_ends_at_the_next_label() -> None:
+    from northnews.pages._byline import first_value
+
+    assert first_value("王存 | 版面编辑：邱祺璞") == "王存"
+    assert first_value("张婷 审核：王刚 终审：李建国") == "张婷"
+    assert first_value("李娜、张伟") == "李娜、张伟"

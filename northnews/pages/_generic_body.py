@@ -22,7 +22,12 @@ from northnews.pages._fields import resolve
 from northnews.pages._generic_container import (  # noqa: F401  (SKIP, class_verdict: this module's interface)
     _CAPTION_TAGS,
     BLOCKS,
+    CAPTION_END_RE,
+    CREDIT_LINE_RE,
     HEADINGS,
+    NOTICE_ANY_RE,
+    PRINT_EDITION_RE,
+    SIGNATURE_DATE_RE,
     SKIP,
     class_verdict,
     find_container,
@@ -194,10 +199,6 @@ _NOTICE_RE = re.compile(
     r"|(?:该文|本文|文章)(?:观点)?(?:仅|只)?代表作者|平台声明)",
     re.IGNORECASE,
 )
-# A rights notice wherever it starts ("此内容为第一财经原创，著作权归第一财经所有。未经…书面授权，不得…").
-_NOTICE_ANY_RE = re.compile(
-    r"(?:著作权|版权)(?:归|属于?).{0,20}所有|未经.{0,16}(?:书面)?(?:授权|许可).{0,12}(?:不得|禁止|严禁)|转载请注明"
-)
 _ORIGINAL_TITLE_RE = re.compile(r"^[\s(（\[【]*原\s*标\s*题\s*[:：].{0,80}[)）\]】]?\s*$")
 _SUMMARY_RE = re.compile(r"^[\s【\[]*(?:摘\s*要|导\s*读|核心提示|内容提要|提\s*要|编者按)[】\]]*\s*[:：]?")
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")
@@ -241,7 +242,7 @@ def paragraphs(
         if not text or text in skip_texts:
             continue
         if block.caption or (
-            pending_caption is not None and (has_credit(text) or _CAPTION_END_RE.search(text)) and len(text) < 300
+            pending_caption is not None and (has_credit(text) or CAPTION_END_RE.search(text)) and len(text) < 300
         ):
             if pending_caption is not None and pending_caption.get("caption") is None:
                 pending_caption["caption"] = text
@@ -299,7 +300,7 @@ def paragraphs(
 def _signature_date(kept: list[tuple[Block, str]], start: int, end: int) -> int | None:
     """The index of a notice's closing date (``2022年9月6日`` right after the signing body, a short
     line with no sentence ending), when the trim would drop it as a date line."""
-    if end >= len(kept) or end <= start or not _SIGNATURE_DATE_RE.match(kept[end][1]):
+    if end >= len(kept) or end <= start or not SIGNATURE_DATE_RE.match(kept[end][1]):
         return None
     signer = kept[end - 1][1]
     if len(signer) > 30 or signer.endswith(("。", ".", "！", "？", "：", ":")) or is_meta_line(signer):
@@ -327,7 +328,7 @@ def _leading_junk(item: tuple[Block, str], min_len: int) -> bool:
     block, text = item
     if is_meta_line(text) or _ORIGINAL_TITLE_RE.match(text) or _SUMMARY_RE.match(text):
         return True
-    if block.summary or (len(text) <= 40 and _CREDIT_LINE_RE.match(text)):
+    if block.summary or (len(text) <= 40 and CREDIT_LINE_RE.match(text)):
         return True
     if block.heading:
         return False
@@ -342,37 +343,17 @@ _PROMPT_RE = re.compile(
     r"|^(?:打开|下载).{0,8}(?:客户端|app|新闻)|查看精彩图片|请?点击(?:这里|此处)|广告合作",
     re.IGNORECASE,
 )
-# Who wrote, shot, edited or checked it, as a line of its own at either end of the story:
-# "记者 | 刘晓蓓", "文｜李小雨", "融媒体记者 刘涛 通讯员 马丽", "编辑 刘梦婕 校对 刘军".
-_ROLE = (
-    r"(?:[\u4e00-\u9fff]{0,6}记者|通讯员|实习生|撰稿|撰文|作者|摄影|摄像|编辑|责编|校对|审核|审校|终审|监制|统筹|制图"
-    r"|(?:文|图|文字|图片|视频)(?=\s*[|｜/:：丨]))"
-)
-_NAMES = r"[\u4e00-\u9fff·]{2,4}(?:[\s、,，]+[\u4e00-\u9fff·]{2,4}){0,3}"
-_CREDIT_LINE_RE = re.compile(rf"^[\s【\[(（]*(?:{_ROLE}\s*[|｜/:：丨]?\s*{_NAMES}\s*)+[】\]）)]*$")
-# The print edition a story ran in: "《 人民日报 》（ 2019年09月07日 02 版）".
-_PRINT_EDITION_RE = re.compile(
-    r"^[\s(（]*《\s*[^》]{2,15}\s*》\s*[(（]?\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日.{0,12}?[)）]?\s*$"
-)
-# A dated signature closing a notice ("湖北省农业农村厅" / "2022年9月6日") is the document's own.
-_SIGNATURE_DATE_RE = re.compile(r"^\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
-# A photo credit ending a caption line: "…资料图", "…新华社记者 刘续摄", "… Photo: VCG".
-_CAPTION_END_RE = re.compile(
-    r"(?:资料图片?|图片来源[:：].{0,20}|图源[:：].{0,20}|供图|摄|视觉中国|新华社发|photo\s*[:：/].{0,30}"
-    r"|\[photo[^\]]{0,30}\]|vcg|getty images|ic photo)\s*[)）\]]?\s*[.。]?$",
-    re.IGNORECASE,
-)
 
 
 def _trailing_junk(item: tuple[Block, str], min_len: int) -> bool:
     block, text = item
     if is_meta_line(text) or _NOTICE_RE.match(text) or block.heading:
         return True
-    if len(text) < 200 and _NOTICE_ANY_RE.search(text):
+    if len(text) < 200 and NOTICE_ANY_RE.search(text):
         return True
     if len(text) < 60 and (
-        _BRACKETED_RE.match(text) or _PROMPT_RE.search(text) or _CREDIT_LINE_RE.match(text)
-        or _PRINT_EDITION_RE.match(text)
+        _BRACKETED_RE.match(text) or _PROMPT_RE.search(text) or CREDIT_LINE_RE.match(text)
+        or PRINT_EDITION_RE.match(text)
     ):
         return True
     if block.link_chars and block.link_ratio >= 0.3 and len(text) < 200:

@@ -181,6 +181,33 @@ def is_meta_line(text: str) -> bool:
     return len(_LABEL_ANYWHERE_RE.findall(text)) >= 2
 
 
+# Who wrote, shot, edited or checked it, as a line of its own at either end of the story:
+# "记者 | 刘晓蓓", "文｜李小雨", "融媒体记者 刘涛 通讯员 马丽", "编辑 刘梦婕 校对 刘军".
+_ROLE = (
+    r"(?:[\u4e00-\u9fff]{0,6}记者|通讯员|实习生|撰稿|撰文|作者|摄影|摄像|编辑|责编|校对|审核|审校|终审|监制|统筹|制图"
+    r"|(?:文|图|文字|图片|视频)(?=\s*[|｜/:：丨]))"
+)
+_NAMES = r"[\u4e00-\u9fff·]{2,4}(?:[\s、,，]+[\u4e00-\u9fff·]{2,4}){0,3}"
+CREDIT_LINE_RE = re.compile(rf"^[\s【\[(（]*(?:{_ROLE}\s*[|｜/:：丨]?\s*{_NAMES}\s*)+[】\]）)]*$")
+# The print edition a story ran in: "《 人民日报 》（ 2019年09月07日 02 版）".
+PRINT_EDITION_RE = re.compile(
+    r"^[\s(（]*《\s*[^》]{2,15}\s*》\s*[(（]?\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日.{0,12}?[)）]?\s*$"
+)
+# A dated signature closing a notice ("湖北省农业农村厅" / "2022年9月6日") is the document's own.
+SIGNATURE_DATE_RE = re.compile(r"^\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
+# A photo credit ending a caption line: "…资料图", "…新华社记者 刘续摄", "… Photo: VCG".
+CAPTION_END_RE = re.compile(
+    r"(?:资料图片?|图片来源[:：].{0,20}|图源[:：].{0,20}|供图|摄|视觉中国|新华社发|photo\s*[:：/].{0,30}"
+    r"|\[photo[^\]]{0,30}\]|vcg|getty images|ic photo)\s*[)）\]]?\s*[.。]?$",
+    re.IGNORECASE,
+)
+
+# A rights notice wherever it starts ("此内容为第一财经原创，著作权归第一财经所有。未经…书面授权，不得…").
+NOTICE_ANY_RE = re.compile(
+    r"(?:著作权|版权)(?:归|属于?).{0,20}所有|未经.{0,16}(?:书面)?(?:授权|许可).{0,12}(?:不得|禁止|严禁)|转载请注明"
+)
+
+
 # --- 1. the container ----------------------------------------------------------------------------
 
 
