@@ -186,6 +186,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Answers requests from a mirror or WARCs when the spider runs with -a replay=PATH; off
     # otherwise. Last before the downloader, so every other middleware runs as in a live crawl.
     "northnews.archive.replay.ReplayMiddleware": 950,
+    # Each attempt that ends in a timeout, reset or refusal leaves its request and the error in
+    # the WARCs (next to the downloader, so every retry's failure is seen).
+    "northnews.archive.writer.FailedFetchRecorder": 940,
 }
 
 SPIDER_MIDDLEWARES = {

@@ -81,4 +81,45 @@ def test_a_plain_crawl_after_a_kill_recovers_the_open_warc_first(tmp_path: Path)
     check = subprocess.run([str(Path(sys.executable).parent / "northnews-archive"), "-d", str(archive), "check"],
                            cwd=REPO, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
+    for warc in (archive / "warc").glob("*.warc.gz"):  # metadata records leave the index as cdxj-indexer leaves it
+        theirs = subprocess.run([str(Path(sys.executable).parent / "cdxj-indexer"), str(warc)], cwd=warc.parent,
+                                capture_output=True, text=True, check=True).stdout.splitlines()
+        ours = warc.with_name(warc.name[: -len(".warc.gz")] + ".cdxj").read_text(encoding="utf-8").splitlines()
+        assert sorted(ours) == sorted(theirs)
     shutil.rmtree(archive)
+
+
+@pytest.mark.slow
+def test_a_fetch_without_an_answer_leaves_its_request_and_the_error(tmp_path: Path) -> None:
+    from warcio.archiveiterator import ArchiveIterator
+
+    from tests.faultserver import FaultPortal
+
+    archive = tmp_path / "archive"
+    url = "http://english.northnews.cn/2015/0915/90088.shtml"
+    with FaultPortal(PORTAL) as server:
+        server.fault(url, "reset")
+        result = run_crawl(archive, "-a", "editions=en", "-s", "RETRY_TIMES=1", env={"http_proxy": server.proxy_url})
+    assert result.returncode == 0, result.stderr[-2000:]
+    errors, requests = [], 0
+    for warc in sorted((archive / "warc").glob("*.warc.gz")):
+        with open(warc, "rb") as stream:
+            for record in ArchiveIterator(stream):
+                if record.rec_headers.get_header("WARC-Target-URI") != url:
+                    continue
+                if record.rec_type == "metadata":
+                    assert record.rec_headers.get_header("Content-Type") == "application/warc-fields"
+                    errors.append(record.content_stream().read().decode())
+                elif record.rec_type == "request":
+                    requests += 1
+    assert len(errors) == 2, errors  # the attempt and its one retry
+    assert all("fetchError: " in e for e in errors) and "attempt: 2" in errors[1]
+    assert requests == 2
+    check = subprocess.run([str(Path(sys.executable).parent / "warcio"), "check", *map(str, (archive / "warc").glob("*.warc.gz"))],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    for warc in (archive / "warc").glob("*.warc.gz"):  # metadata records leave the index as cdxj-indexer leaves it
+        theirs = subprocess.run([str(Path(sys.executable).parent / "cdxj-indexer"), str(warc)], cwd=warc.parent,
+                                capture_output=True, text=True, check=True).stdout.splitlines()
+        ours = warc.with_name(warc.name[: -len(".warc.gz")] + ".cdxj").read_text(encoding="utf-8").splitlines()
+        assert sorted(ours) == sorted(theirs)

@@ -106,7 +106,9 @@ def redact(value: bytes, name: bytes = b"authorization") -> bytes:
     return (scheme + b" " if scheme else b"") + REDACTED.encode()
 
 
-def request_http_headers(request: Request, response: Response, redact_names: Iterable[str] = ()) -> RawHttpHeaders:
+def request_http_headers(
+    request: Request, response: Response | None, redact_names: Iterable[str] = ()
+) -> RawHttpHeaders:
     """The request as sent: request line, ``Host``, then the headers Scrapy sent, with the values
     of ``Cookie``, ``Authorization``, ``Proxy-Authorization`` and ``redact_names`` redacted (the
     names stay: the record still says the header was sent)."""
@@ -120,7 +122,7 @@ def request_http_headers(request: Request, response: Response, redact_names: Ite
             headers.append((name, redact(value, name) if is_sensitive_header(name, extra) else value))
     if request.body and b"Content-Length" not in request.headers:
         headers.append((b"Content-Length", str(len(request.body)).encode()))
-    proto = response_protocol(response)
+    proto = response_protocol(response) if response is not None else "HTTP/1.1"
     proto = "HTTP/1.1" if proto.startswith("HTTP/1") else proto  # Twisted always sends 1.1
     return RawHttpHeaders(request.method, f"{target} {proto}", headers)
 
@@ -209,3 +211,33 @@ def exchange_records(
 def record_builder() -> WARCWriter:
     """warcio's record factory and serialiser, without an output of its own (files.py gives one)."""
     return WARCWriter(None, gzip=False, warc_version=WARC_VERSION)
+
+
+def failure_records(
+    builder: WARCWriter, request: Request, error: BaseException, *, date: str, request_id: str,
+    metadata_id: str, redact_names: Iterable[str] = (),
+) -> list[ArcWarcRecord]:
+    """What a fetch that got no answer leaves (a timeout, a reset, a refused connection): the
+    request as it was sent, and a ``metadata`` record (``application/warc-fields``, which
+    cdxj-indexer and our indexes leave out, so replay never serves it) naming the error."""
+    url = request.url
+    body = request.body or b""
+    req = builder.create_warc_record(
+        url, "request", payload=io.BytesIO(body), length=len(body),
+        http_headers=request_http_headers(request, None, redact_names),
+        warc_headers_dict={"WARC-Type": "request", "WARC-Record-ID": request_id, "WARC-Date": date,
+                           "WARC-Target-URI": url},
+    )
+    message = " ".join(str(error).split())[:1000]
+    fields = (
+        f"fetchError: {type(error).__name__}\r\n"
+        f"fetchErrorMessage: {message}\r\n"
+        f"attempt: {int(request.meta.get('retry_times', 0)) + 1}\r\n"
+    ).encode()
+    meta = builder.create_warc_record(
+        url, "metadata", payload=io.BytesIO(fields), length=len(fields),
+        warc_content_type="application/warc-fields",
+        warc_headers_dict={"WARC-Type": "metadata", "WARC-Record-ID": metadata_id, "WARC-Date": date,
+                           "WARC-Target-URI": url, "WARC-Concurrent-To": request_id},
+    )
+    return [req, meta]

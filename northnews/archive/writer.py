@@ -35,14 +35,14 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
 from northnews import __version__
 from northnews.archive.digests import Capture, DigestIndex
 from northnews.archive.files import WarcFiles
-from northnews.archive.http import Original, exchange_records
+from northnews.archive.http import Original, exchange_records, failure_records
 from northnews.archive.recover import recover_all, repair_all
 from northnews.sites import DEFAULT_SITE, SiteError, load_site
 from northnews.util.clock import iso_z, utc_now
@@ -208,6 +208,23 @@ class WarcWriter:
                 self.stats.inc_value("northnews/warc/digest_index_error")
                 logger.warning("Digest index: %s (capture of %s kept)", exc, url)
 
+    def record_failure(self, request: Request, error: BaseException) -> None:
+        """A fetch that got no answer (timeout, reset, refused): its request and the error, kept."""
+        if self.failed or urlsplit(request.url).scheme not in ("http", "https"):
+            return
+        try:
+            records = failure_records(
+                self.files.builder, request, error, date=iso_z(self.now(), micro=True),
+                request_id=self.make_id(), metadata_id=self.make_id(), redact_names=self.redact_names,
+            )
+            self.files.write(records)
+        except Exception as exc:  # as for captures: no record means no archive
+            self.failed = True
+            self.stats.inc_value("northnews/errors/warc_write")
+            logger.error("WARC write failed (%r); stopping the crawl", exc)
+            return
+        self.stats.inc_value("northnews/warc/failed_fetch")
+
     def _last_capture(self, url: str) -> Capture | None:
         try:
             return self.index.last(url)
@@ -243,3 +260,25 @@ class WarcWriter:
             raise
         finally:
             self.index.close()
+
+
+class FailedFetchRecorder:
+    """Downloader middleware: every attempt that ends in an exception (timeout, connection reset or
+    refused, DNS) is recorded by the WARC writer; an archive says what was tried, not only what
+    answered. Next to the downloader (950 is replay, which raises no network errors), so that each
+    retry's failure is seen, not only the last."""
+
+    def __init__(self, writer: WarcWriter) -> None:
+        self.writer = writer
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> FailedFetchRecorder:
+        writer = crawler.get_extension(WarcWriter)
+        if writer is None:
+            raise NotConfigured("no WARC writer in this crawl")
+        return cls(writer)
+
+    def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> None:
+        if not isinstance(exception, IgnoreRequest):  # robots.txt, a replay miss: nothing was sent
+            self.writer.record_failure(request, exception)
+        return None
