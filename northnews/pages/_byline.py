@@ -109,6 +109,25 @@ def _has_meta(text: str) -> bool:
     )
 
 
+def _short_text(el: Element, cache: dict[Element, str | None], limit: int = 300) -> str | None:
+    """``el``'s visible text when it is shorter than ``limit``, else ``None`` (a sidebar, the story:
+    no byline; its raw text is counted first, so a large element costs little)."""
+    if el in cache:
+        return cache[el]
+    size = 0
+    text: str | None = None
+    for piece in el.itertext():
+        size += len(piece)
+        if size > 3 * limit:
+            break
+    else:
+        text = text_of(el)
+        if len(text) >= limit:
+            text = None
+    cache[el] = text
+    return text
+
+
 def byline_elements(heading: Element | None, container: Element | None) -> list[Element]:
     """Elements likely to hold the byline: the heading's next siblings (or its wrapper's), and the
     byline-shaped siblings just before it (Xinhua's h-info before h-title, a 来源 line above the
@@ -117,6 +136,7 @@ def byline_elements(heading: Element | None, container: Element | None) -> list[
     if heading is None:
         return []
     stops = {container, *container.iterancestors()} if container is not None else set()
+    cache: dict[Element, str | None] = {}
     out: list[Element] = []
     node: Element | None = heading
     for _ in range(5):
@@ -130,15 +150,16 @@ def byline_elements(heading: Element | None, container: Element | None) -> list[
                 found.append(sibling)
             if len(found) >= 4:
                 break
-        found += [
-            el for el in list(node.itersiblings(preceding=True))[:2]
-            if isinstance(el.tag, str) and el not in stops and looks_like_byline(text_of(el))
-        ]
-        found = [el for el in found if len(text_of(el)) < 300]
+        for el in list(node.itersiblings(preceding=True))[:2]:
+            if isinstance(el.tag, str) and el not in stops:
+                text = _short_text(el, cache)
+                if text and looks_like_byline(text):
+                    found.append(el)
+        found = [el for el in found if _short_text(el, cache) is not None]
         if out:  # a level above the first: only what looks like a byline
-            found = [el for el in found if _has_meta(text_of(el))]
+            found = [el for el in found if _has_meta(cache[el] or "")]
         out += found
-        if any(_has_meta(text_of(el)) for el in out):
+        if any(_has_meta(cache[el] or "") for el in out):
             break
         node = node.getparent()
     return out
