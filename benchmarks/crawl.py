@@ -68,7 +68,8 @@ def main() -> None:
         mirror = work / "portal"
         build_portal(mirror, args.articles)
         with MockPortal(mirror, gzip=True) as server:
-            proxy = {"http_proxy": server.proxy_url}
+            # https too: an https link must never be a direct connection or a DNS lookup.
+            proxy = {"http_proxy": server.proxy_url, "https_proxy": server.proxy_url}
             for run in range(args.runs):
                 base = work / f"run{run}"
                 variants = {

@@ -127,7 +127,7 @@ class Bench:
         server = BenchServer(self.portal(size), gzip=gzip) if live else None
         if server is not None:
             with server:
-                extra["http_proxy"] = server.proxy_url
+                extra["http_proxy"] = extra["https_proxy"] = server.proxy_url  # https too: never direct
                 log, _, cpu, rss = _run(cmd, code, _env(code, **extra), self._log())
                 server_cpu = server.cpu_seconds()
         else:

@@ -89,7 +89,7 @@ def run(proxy: str, workdir: Path, spider: Path, warc_level: int | None) -> dict
     if warc_level is not None:
         cmd += ["-s", 'EXTENSIONS={"northnews.archive.writer.WarcWriter": 100}',
                 "-s", f"NORTHNEWS_WARC_GZIP_LEVEL={warc_level}"]
-    env = dict(os.environ, http_proxy=proxy, PYTHONPATH=str(ROOT), SCRAPY_SETTINGS_MODULE="")
+    env = dict(os.environ, http_proxy=proxy, https_proxy=proxy, PYTHONPATH=str(ROOT), SCRAPY_SETTINGS_MODULE="")
     env.pop("SCRAPY_SETTINGS_MODULE")
     subprocess.run(cmd, cwd=workdir, env=env, check=True)
     result = json.loads(out.read_text())

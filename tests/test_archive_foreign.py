@@ -46,7 +46,7 @@ def wget_warc(out_dir: Path) -> Path:
         pytest.skip("wget is not installed (Debian: apt-get install wget); the committed wget WARC is still tested")
     env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
     with MockPortal(PORTAL) as server:
-        env["http_proxy"] = server.proxy_url
+        env["http_proxy"] = env["https_proxy"] = server.proxy_url  # https too: never direct
         proc = subprocess.run(
             [wget, "--recursive", "--level=inf", "--warc-file=wget-english", "--reject=jpg,gif,png,css,js",
              "--no-verbose", "--directory-prefix=mirror", "-e", "use_proxy=on", "--tries=1",
