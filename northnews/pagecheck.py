@@ -42,7 +42,7 @@ _BINARY_MAGIC = (b"\x89PNG", b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"%PDF", b"P
 _SOFT_404 = re.compile(
     r"页面不存在|页面未找到|找不到(?:该|此|您要的)?页面|页面(?:已|被)?删除|(?:该|此)?(?:文章|信息|内容|稿件)不存在|"
     r"无法找到(?:该)?页面|404\s*(?:not\s*found|错误|error|页面)|(?:error|http)\s*404|page\s+not\s+found|"
-    r"not\s+found|does\s+not\s+exist",
+    r"^\W*not\s+found\W*$",  # a title that is only "Not Found"; "… not found after …" is a headline
     re.I,
 )
 _MAINTENANCE = re.compile(
@@ -54,6 +54,8 @@ _MAINTENANCE = re.compile(
 SHORT_PAGE = 2000
 #: Titles and headings longer than this are headlines, not error notices.
 SHORT_TITLE = 40
+#: An error or maintenance notice parses into at most this many "paragraphs".
+MAX_NOTICE_PARAGRAPHS = 2
 #: A page with less visible text than this (and no paragraphs) is no article: a soft 404.
 TINY_PAGE = 40
 
@@ -120,7 +122,8 @@ def page_verdict(root: Any, paragraphs: int) -> Verdict | None:
     # An error page's title and headings are short; a headline that merely contains the words
     # ("… still not found after three days") is longer than :data:`SHORT_TITLE`.
     labels = [_text(t) for t in root.iter("title")] + [_text(h) for tag in ("h1", "h2") for h in root.iter(tag)]
-    for label in labels:
+    # ... and an error page has no story: a real article headlined "系统升级" has its paragraphs.
+    for label in labels if paragraphs <= MAX_NOTICE_PARAGRAPHS else ():
         if len(label) > SHORT_TITLE:
             continue
         for pattern, reason in ((_SOFT_404, "soft_404"), (_MAINTENANCE, "maintenance")):
@@ -131,7 +134,7 @@ def page_verdict(root: Any, paragraphs: int) -> Verdict | None:
     if text and len(text) < SHORT_PAGE:
         for pattern, reason in ((_MAINTENANCE, "maintenance"), (_SOFT_404, "soft_404")):
             found = pattern.search(text)
-            if found and paragraphs <= 1:
+            if found and paragraphs <= MAX_NOTICE_PARAGRAPHS:
                 return Verdict(reason, f"a short page ({len(text)} characters) saying {found.group(0)!r}")
     if paragraphs == 0 and len(text) < TINY_PAGE:
         return Verdict("soft_404", f"a page with {len(text)} characters of text and no article")
