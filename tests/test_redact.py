@@ -66,3 +66,26 @@ def test_redactor_finds_secrets_quoted_anywhere() -> None:
     assert redact("token s3cr3t-t0ken-value alone") == f"token {REDACTED} alone"  # the part after "Bearer"
     assert not Redactor([]) and Redactor([])("plain http://u:pw@h/") == f"plain http://{REDACTED}@h/"
     assert secrets_of_headers({"Cookie": "sid=abcdef", "Accept": "text/html"}) == ["sid=abcdef"]
+
+
+def test_the_crawl_log_never_shows_a_secret_of_the_command(caplog) -> None:
+    import logging
+
+    from scrapy.settings import Settings
+
+    from northnews.util import logredact
+
+    argv = ["scrapy", "crawl", "articles", "-s", 'DEFAULT_REQUEST_HEADERS={"Authorization": "Bearer tok-0123456789"}']
+    settings = Settings({"DEFAULT_REQUEST_HEADERS": {"Cookie": "sid=cookie-0123456789"}})
+    redact = logredact.redactor_for(settings, argv)
+    assert redact("sent Bearer tok-0123456789 and sid=cookie-0123456789") == f"sent {REDACTED} and {REDACTED}"
+    previous = logging.getLogRecordFactory()
+    try:
+        logredact._installed = None
+        logredact.install_log_redaction(settings, argv)
+        with caplog.at_level(logging.INFO):
+            logging.getLogger("northnews.test").info("headers %s", {"Authorization": "Bearer tok-0123456789"})
+        assert "tok-0123456789" not in caplog.text and REDACTED in caplog.text
+    finally:
+        logging.setLogRecordFactory(previous)
+        logredact._installed = None
