@@ -119,7 +119,7 @@ class _Walker:
         block = tag in BLOCKS
         saved = self.tag
         caption = tag in _CAPTION_TAGS or _is_caption_class(el)
-        summary = block and self.good.get(el, 0) <= self.keep_chrome_above and _is_summary_class(el)
+        summary = block and _is_summary_class(el) and self.good.get(el, 0) <= self.keep_chrome_above
         if block:
             self.current = None
             self.tag = tag
@@ -164,12 +164,23 @@ _SUMMARY_WORDS = frozenset(("summary", "abstract", "intro", "digest", "lead", "l
 _TOKEN_SPLIT_RE = re.compile(r"[-_]+")
 
 
+_summary_cache: dict[str, bool] = {}
+
+
 def _is_summary_class(el: Element) -> bool:
-    for token in f"{el.get('class') or ''} {el.get('id') or ''}".split():
-        words = [w for w in _TOKEN_SPLIT_RE.split(token.lower()) if w]
-        if 0 < len(words) <= 2 and words[-1] in _SUMMARY_WORDS:
-            return True
-    return False
+    value = f"{el.get('class') or ''} {el.get('id') or ''}"
+    verdict = _summary_cache.get(value)
+    if verdict is None:
+        verdict = False
+        for token in value.split():
+            words = [w for w in _TOKEN_SPLIT_RE.split(token.lower()) if w]
+            if 0 < len(words) <= 2 and words[-1] in _SUMMARY_WORDS:
+                verdict = True
+                break
+        if len(_summary_cache) > 20000:
+            _summary_cache.clear()
+        _summary_cache[value] = verdict
+    return verdict
 
 
 # Lines that are page furniture wherever they stand, in English and Chinese.
