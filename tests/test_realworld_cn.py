@@ -182,6 +182,7 @@ def test_english_dates() -> None:
     assert english_date("Published: Sep 07, 2022 09:42 PM") == "2022-09-07 21:42"
     assert english_date("Updated: 7 September 2022 12:05 am") == "2022-09-07 00:05"
     assert english_date("March 3rd, 2021") == "2021-03-03"
+    assert english_date("Updated 16:24, 07-Sep-2022") == "2022-09-07 16:24"  # CGTN
     assert english_date("By Global Times") is None
 
 

@@ -191,8 +191,13 @@ _MONTHS = {m: i for i, m in enumerate(
 _MONTH = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?"
 _CLOCK = r"(?:,?\s+(?:at\s+)?(?P<H>[01]?\d|2[0-3]):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?\s*(?P<ap>[ap]\.?m\.?)?)?"
 _EN_DATE_RES = (
+    # CGTN: "16:24, 07-Sep-2022" (the time first)
+    re.compile(
+        rf"(?P<H>[01]?\d|2[0-3]):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?\s*(?P<ap>[ap]\.?m\.?)?,?\s+"
+        rf"(?P<d>[0-3]?\d)[-\s]{_MONTH}[-\s,]+(?P<y>(?:19|20)\d{{2}})\b", re.I,
+    ),
     re.compile(rf"\b{_MONTH}\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{{2}}){_CLOCK}", re.I),
-    re.compile(rf"\b(?P<d>[0-3]?\d)\s+{_MONTH}\s+(?P<y>(?:19|20)\d{{2}}){_CLOCK}", re.I),
+    re.compile(rf"\b(?P<d>[0-3]?\d)[-\s]{_MONTH}[-\s]+(?P<y>(?:19|20)\d{{2}}){_CLOCK}", re.I),
 )
 
 
