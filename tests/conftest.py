@@ -77,8 +77,32 @@ def run_crawl(
         str(SCRAPY), "crawl", spider, *args,
         *(["-O", str(out)] if feed else []), "-s", f"NORTHNEWS_ARCHIVE_DIR={archive}", *FAST,
     ]
+    guard = loopback_only(full_env, archive)
     proc = subprocess.run(cmd, cwd=REPO, env=full_env, capture_output=True, text=True, timeout=timeout)
+    assert_no_egress(guard)
     return CrawlResult(proc.returncode, proc.stdout, proc.stderr, read_jsonl(out), archive)
+
+
+NETGUARD = REPO / "tests" / "netguard"
+
+
+def loopback_only(env: dict[str, str], archive: Path) -> Path | None:
+    """Put the network guard in ``env`` (loopback allowed, anything else refused and logged), unless
+    the caller set a guard of its own; returns the guard's log."""
+    if "NORTHNEWS_NETGUARD_LOG" in env:
+        return None
+    log = archive.parent / f"netguard-{archive.name}-{os.getpid()}.log"
+    log.unlink(missing_ok=True)
+    env["NORTHNEWS_NETGUARD_LOG"] = str(log)
+    env["NORTHNEWS_NETGUARD_LOOPBACK"] = "1"
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(NETGUARD), env.get("PYTHONPATH", "")) if p)
+    return log
+
+
+def assert_no_egress(log: Path | None) -> None:
+    """No test process may reach another machine, not even a DNS resolver."""
+    if log is not None and log.exists():
+        raise AssertionError(f"network access off loopback, refused by the guard:\n{log.read_text()[:3000]}")
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.conftest import FAST, PORTAL, REPO, read_jsonl
+from tests.conftest import FAST, PORTAL, REPO, assert_no_egress, loopback_only, read_jsonl
 from tests.mockserver import MockPortal
 
 CRON = Path(sys.executable).parent / "northnews-cron"
@@ -128,16 +128,22 @@ def cron_env(proxy: str | None) -> dict[str, str]:
 
 
 def run_cron(archive: Path, *args: str, proxy: str | None, timeout: float = 180) -> CronResult:
+    env = cron_env(proxy)
+    guard = loopback_only(env, archive)
     proc = subprocess.run(
-        cron_command(archive, *args), cwd=REPO, env=cron_env(proxy), capture_output=True, text=True,
-        timeout=timeout,
+        cron_command(archive, *args), cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout,
     )
+    assert_no_egress(guard)
     return CronResult(proc.returncode, proc.stdout, proc.stderr, archive)
 
 
 def start_cron(archive: Path, *args: str, proxy: str | None, log: Path) -> subprocess.Popen[bytes]:
+    """A cron run in the background (the network guard's log is checked by the caller's kill tests
+    only through their outcomes: a refused connection fails the crawl)."""
+    env = cron_env(proxy)
+    loopback_only(env, archive)
     out = open(log, "wb")  # noqa: SIM115 (closed with the process)
-    return subprocess.Popen(cron_command(archive, *args), cwd=REPO, env=cron_env(proxy), stdout=out, stderr=out)
+    return subprocess.Popen(cron_command(archive, *args), cwd=REPO, env=env, stdout=out, stderr=out)
 
 
 # --- the store, read with plain SQL -------------------------------------------------------------

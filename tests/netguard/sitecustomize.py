@@ -1,16 +1,36 @@
 """Loaded by tests that must prove a process uses no network: put this folder on PYTHONPATH.
 
 Every attempt to connect or send from an internet socket, and every host name resolution, is
-written to the file named by ``NORTHNEWS_NETGUARD_LOG`` and refused. (Creating a socket is not
+written to the file named by ``NORTHNEWS_NETGUARD_LOG`` and refused. With
+``NORTHNEWS_NETGUARD_LOOPBACK=1`` (every test crawl through the local portal server) loopback
+stays open — connections to 127.0.0.0/8 and ::1, and resolving ``localhost`` or a loopback
+literal — and anything else is refused and logged: no test ever reaches another machine, not
+even a DNS resolver. (Creating a socket is not
 traffic: urllib3 creates and binds one on ``::1`` at import time to probe for IPv6 support, and
 event loops use local socket pairs to wake themselves.)
 """
 
+import ipaddress
 import os
 import socket
 import traceback
 
 _LOG = os.environ.get("NORTHNEWS_NETGUARD_LOG")
+_LOOPBACK_OK = os.environ.get("NORTHNEWS_NETGUARD_LOOPBACK") == "1"
+
+
+def _loopback(host) -> bool:
+    if isinstance(host, bytes):
+        host = host.decode("ascii", "replace")
+    if not isinstance(host, str):
+        return False
+    host = host.strip("[]").split("%", 1)[0]
+    if host.lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 if _LOG:
 
@@ -22,6 +42,9 @@ if _LOG:
     class _GuardedSocket(socket.socket):
         def _guard(self, what, args):
             if self.family in (socket.AF_INET, socket.AF_INET6):
+                address = args[-1] if args else None
+                if _LOOPBACK_OK and isinstance(address, tuple) and address and _loopback(address[0]):
+                    return
                 _refuse(f"{what}{args!r}")
 
         def connect(self, *args):
@@ -41,7 +64,14 @@ if _LOG:
             return super().sendmsg(*args)
 
     def _guarded(name):
+        original = getattr(socket, name)
+
         def refuse(*args, **kwargs):
+            target = args[0] if args else kwargs.get("host", kwargs.get("address"))
+            if isinstance(target, tuple) and target:
+                target = target[0]
+            if _LOOPBACK_OK and _loopback(target):
+                return original(*args, **kwargs)
             _refuse(f"{name}{args!r}")
 
         return refuse
