@@ -70,10 +70,8 @@ def test_no_secret_in_the_manifest_log_store_or_feed(secret_run) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="archive: request records redact Cookie/Authorization/Proxy-Authorization"
-                                       " and the warcinfo command-line (northnews.util.redact.redact_headers,"
-                                       " redact_command)")
 def test_no_secret_in_the_warcs(secret_run) -> None:
+    """Request records redact Cookie/Authorization, the warcinfo its command line (northnews.util.redact)."""
     warcs = files_under(secret_run.archive / "warc")
     assert warcs
     assert holding_a_secret(warcs) == {}
