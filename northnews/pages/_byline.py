@@ -41,6 +41,15 @@ _SOURCE_RE = re.compile(SOURCE_LABEL, re.I)
 _AUTHOR_RE = re.compile(AUTHOR_LABEL, re.I)
 
 
+# "2022年09月07日 星期三 10:02": the weekday between the day and the time.
+_WEEKDAY_RE = re.compile(r"\s*(?:星期|周|礼拜)[一二三四五六日天]\s*|\s*[(（](?:星期|周)?[一二三四五六日天][)）]\s*")
+
+
+def without_weekday(text: str) -> str:
+    """``text`` with printed weekdays replaced by a space, so a date and its time meet."""
+    return _WEEKDAY_RE.sub(" ", text) if ("星期" in text or "周" in text or "礼拜" in text) else text
+
+
 @dataclass
 class Byline:
     source: str | None = None
@@ -67,7 +76,7 @@ def parse_byline(*elements: Element | None) -> Byline:
                     break
         text = segmented_text(el)
         if byline.date is None:
-            byline.date = date_raw(text.replace(SEP, " "))
+            byline.date = date_raw(without_weekday(text.replace(SEP, " ")))
         for match in _LABEL_RE.finditer(text):
             label = match.group("label")
             rest = text[match.end() :].lstrip(SEP + " \t\r\n")

@@ -339,7 +339,7 @@ def _leading_junk(item: tuple[Block, str], min_len: int) -> bool:
     block, text = item
     if is_meta_line(text) or _ORIGINAL_TITLE_RE.match(text) or _SUMMARY_RE.match(text):
         return True
-    if block.summary or (len(text) <= 40 and CREDIT_LINE_RE.match(text)):
+    if block.summary or (len(text) <= 40 and (CREDIT_LINE_RE.match(text) or _PROMPT_RE.search(text))):
         return True
     if block.heading:
         return False
@@ -351,7 +351,8 @@ _BRACKETED_RE = re.compile(r"^[(（\[【][^()（）\[\]【】]{0,60}[)）\]】]$
 # Self-media sign-offs: follow prompts, QR codes, -END-.
 _PROMPT_RE = re.compile(
     r"二维码|关注(?:我们|公众号|本号)|点击(?:上方|下方|蓝字)|阅读原文|返回.{0,6}查看更多|^-+\s*(?:end|完)\s*-+$|^(?:end|完)$"
-    r"|^(?:打开|下载).{0,8}(?:客户端|app|新闻)|查看精彩图片|请?点击(?:这里|此处)|广告合作",
+    r"|^(?:打开|下载).{0,8}(?:客户端|app|新闻)|查看精彩图片|请?点击(?:这里|此处)|广告合作"
+    r"|^[^，。,.！？!?]{0,24}(?:app|客户端)$|尽在.{2,12}(?:app|客户端)",
     re.IGNORECASE,
 )
 

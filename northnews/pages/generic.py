@@ -33,6 +33,7 @@ from northnews.pages._byline import (
     first_value,
     parse_byline,
     text_byline,
+    without_weekday,
 )
 from northnews.pages._fields import crumbs, keywords, page_urls
 from northnews.pages._generic_body import find_container, is_chrome, is_cjk, paragraphs
@@ -242,7 +243,7 @@ def _published(
     if yearless:
         return yearless
     if heading is not None:
-        text = _after_heading_text(heading, container)
+        text = without_weekday(_after_heading_text(heading, container))
         found = date_raw(text) or _meta.yearless_date(text) or _meta.english_date(text)
         if found:
             return found
@@ -318,7 +319,7 @@ def parse_tree(doc: Doc, url: str) -> ArticlePage:
         editor = editor_anywhere(body_el)
     # Spans kept apart ("发布时间: 09-07</span><span>16:22"), so a date split over two reads as one.
     segmented = [_dom.segmented_text(el).replace(_dom.SEP, " ") for el in bylines]
-    byline_text = " ".join(segmented + (body.meta_lines if body is not None else []))
+    byline_text = without_weekday(" ".join(segmented + (body.meta_lines if body is not None else [])))
     return ArticlePage(
         template=NAME,
         title=title,
