@@ -117,7 +117,7 @@ SETTINGS: tuple[Setting, ...] = (
       "skip article pages already in the store; `False` fetches every article again"),
     S("NORTHNEWS_PENDING_MAX_ATTEMPTS", "int", 5,
       "fetches of an article that did not become a complete item before it is `failed`"
-      " (listed by `scrapy pending`, retried only with `-a retry_failed`)", min=1),
+      " (listed by `scrapy pending`, retried only with `-a retry_failed=1`)", min=1),
     S("NORTHNEWS_PENDING_BACKOFF", "float", 3600.0,
       "seconds: a pending article is fetched again by the next run after its first failure, then no sooner"
       " than BACKOFF × 2^(attempts-2) after its last attempt", min=0),

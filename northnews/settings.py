@@ -82,7 +82,7 @@ NORTHNEWS_INCREMENTAL = True
 # An article URL fetched but not stored complete (a soft 404, an empty 200, page 2 missing, a
 # timeout...) is pending in the store with its reason and fetched again by later runs: the next
 # run after its first failure, then no sooner than BACKOFF x 2^(attempts-2) seconds after its last
-# attempt. After MAX_ATTEMPTS it is `failed` (`scrapy pending` lists it; -a retry_failed retries).
+# attempt. After MAX_ATTEMPTS it is `failed` (`scrapy pending` lists it; -a retry_failed=1 retries).
 NORTHNEWS_PENDING_MAX_ATTEMPTS = 5
 NORTHNEWS_PENDING_BACKOFF = 3600.0
 # Seconds between progress lines in the log; 0 keeps only the final line.

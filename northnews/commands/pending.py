@@ -31,7 +31,7 @@ class Command(ScrapyCommand):
             "Every article URL a crawl fetched without storing a complete item is pending in the store "
             "with its reason (soft_404, empty, not_html, too_large, timeout, http_503, incomplete, "
             "missing_date, ...) and fetched again by later runs; after NORTHNEWS_PENDING_MAX_ATTEMPTS "
-            "attempts it is failed, and only `scrapy crawl articles -a retry_failed` fetches it again. "
+            "attempts it is failed, and only `scrapy crawl articles -a retry_failed=1` fetches it again. "
             "By default both are listed."
         )
 

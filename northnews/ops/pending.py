@@ -8,7 +8,7 @@ again whatever the list pages say (the spider asks for the due ones at start, wi
 ``articles_wanted`` signal); the run after the first failure may retry at once, later ones back off
 exponentially (``NORTHNEWS_PENDING_BACKOFF`` × 2^(attempts−2) seconds after the last attempt).
 After ``NORTHNEWS_PENDING_MAX_ATTEMPTS`` attempts the row is ``failed``: known (not fetched again),
-listed by ``scrapy pending``, and retried only with ``-a retry_failed``. Storing the article deletes
+listed by ``scrapy pending``, and retried only with ``-a retry_failed=1``. Storing the article deletes
 its row. A pending row that is not yet due counts as known, so list pages do not fetch it early.
 """
 
