@@ -33,7 +33,7 @@ import sys
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -198,6 +198,18 @@ def _work(urls: list[str]) -> list[Outcome]:
     return [_WORKER.extract(url) for url in urls]
 
 
+def _forked() -> None:
+    """In a new worker: WARC file handles inherited from the parent share their file offsets
+    with it and with the other workers, so each worker opens its own (WarcSource reopens a
+    closed handle on its next read). The indexes (read-only mmaps) are shared as they are."""
+    assert _WORKER is not None
+    handles = getattr(_WORKER.pages.source, "_handles", None)  # WarcSource's open WARC files
+    if handles:
+        for fh in handles.values():
+            fh.close()
+        handles.clear()
+
+
 def _batches(urls: Iterable[str], size: int = BATCH) -> Iterator[list[str]]:
     batch: list[str] = []
     for url in urls:
@@ -219,7 +231,7 @@ def outcomes(extractor: ArticleExtractor, urls: Iterable[str], jobs: int = 1) ->
     global _WORKER
     _WORKER = extractor
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(jobs) as pool:
+    with ctx.Pool(jobs, initializer=_forked) as pool:
         for batch in pool.imap(_work, _batches(urls), chunksize=1):
             yield from batch
     _WORKER = None
@@ -296,8 +308,17 @@ def write_outcomes(
     return summary
 
 
-def open_output(path: str) -> IO[str]:
+@contextmanager
+def open_output(path: str) -> Iterator[IO[str]]:
+    """A feed file written as ``<path>.part`` and moved over ``path`` once complete (as the
+    spider's feeds are: a kill or an error never leaves a half-written feed); ``-`` is stdout."""
     if path == "-":
-        return os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return open(path, "w", encoding="utf-8")  # noqa: SIM115 - the caller closes it
+        with os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8") as out:
+            yield out
+        return
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    part = target.with_name(target.name + ".part")
+    with open(part, "w", encoding="utf-8") as out:
+        yield out
+    os.replace(part, target)
