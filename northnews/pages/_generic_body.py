@@ -190,7 +190,8 @@ _JUNK_LINE_RE = re.compile(
     r"|share this(?: article| story)?|follow us|click here|view comments|comments?|show comments|loading"
     r"|photo|image|video|listen|play|close|menu|ad|back to top|top|print|email|skip to .*"
     r"|打印|关闭|返回顶部|收藏|分享|分享到|扫一扫|扫描二维码.*|点击查看.*|查看更多|更多|相关阅读|相关新闻"
-    r"|相关链接|相关文章|延伸阅读|推荐阅读|热点推荐|精彩推荐|猜你喜欢|热门推荐|广告|下载.*客户端.*)"
+    r"|相关链接|相关文章|延伸阅读|推荐阅读|热点推荐|精彩推荐|猜你喜欢|热门推荐|广告|下载.*客户端.*"
+    r"|视频加载中.*|您的浏览器不支持.*(?:视频|video|播放).*|纠错|我要纠错|举报)"
     r"\s*[:：.。!！]?$",
     re.IGNORECASE,
 )
@@ -350,7 +351,8 @@ def _leading_junk(item: tuple[Block, str], min_len: int) -> bool:
 _BRACKETED_RE = re.compile(r"^[(（\[【][^()（）\[\]【】]{0,60}[)）\]】]$")
 # Self-media sign-offs: follow prompts, QR codes, -END-.
 _PROMPT_RE = re.compile(
-    r"二维码|关注(?:我们|公众号|本号)|点击(?:上方|下方|蓝字)|阅读原文|返回.{0,6}查看更多|^-+\s*(?:end|完)\s*-+$|^(?:end|完)$"
+    r"二维码|关注(?:我们|公众号|本号)|点击(?:上方|下方|蓝字)|阅读原文|返回.{0,6}查看更多|扫码|长按识别"
+    r"|点个?在看|点赞.{0,4}在看|^-+\s*(?:the\s+)?(?:end|完)\s*-+$|^(?:the\s+)?(?:end|完)$"
     r"|^(?:打开|下载).{0,8}(?:客户端|app|新闻)|查看精彩图片|请?点击(?:这里|此处)|广告合作"
     r"|^[^，。,.！？!?]{0,24}(?:app|客户端)$|尽在.{2,12}(?:app|客户端)",
     re.IGNORECASE,
@@ -359,7 +361,7 @@ _PROMPT_RE = re.compile(
 
 def _trailing_junk(item: tuple[Block, str], min_len: int) -> bool:
     block, text = item
-    if is_meta_line(text) or _NOTICE_RE.match(text) or block.heading:
+    if is_meta_line(text) or _NOTICE_RE.match(text) or _ORIGINAL_TITLE_RE.match(text) or block.heading:
         return True
     if len(text) < 200 and NOTICE_ANY_RE.search(text):
         return True
