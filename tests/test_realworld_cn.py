@@ -193,6 +193,17 @@ def test_yearless_date_takes_a_year_printed_just_before_it() -> None:
     assert yearless_date("发布时间: 09-07 16:22 北京") == "09-07 16:22"
 
 
+def test_epoch_published() -> None:
+    from northnews.pages._dom import parse_html
+    from northnews.pages._meta import epoch_published
+
+    root = parse_html("<html><body><span id=\"news-time\" data-val=\"1630984800000\">x</span></body></html>")
+    assert epoch_published(root) == "2021-09-07T03:20:00+00:00"
+    root = parse_html("<html><body><script>var d = {\"publishTime\":1662551460000};</script></body></html>")
+    assert epoch_published(root) == "2022-09-07T11:51:00+00:00"
+    assert epoch_published(parse_html("<html><body><p class=\"time\">12345</p></body></html>")) is None
+
+
 def test_url_day() -> None:
     from northnews.pages._meta import url_day
 

@@ -226,6 +226,50 @@ def english_date(text: str | None) -> str | None:
     return None
 
 
+# --- epoch timestamps (pages that draw their date with JavaScript) -----------------------------------
+
+_EPOCH_RE = re.compile(r"^\s*(1\d{9}|1\d{12})\s*$")
+_TIME_NAME_RE = re.compile(r"time|date|pub|publish", re.I)
+_SCRIPT_EPOCH_RE = re.compile(
+    r"(?:publish|pub|post|release|create)_?(?:time|date|at|ed)\w{0,8}[\"']?\s*[:=]\s*[\"']?(1\d{9}|1\d{12})(?!\d)",
+    re.I,
+)
+
+
+def _epoch_iso(value: str) -> str | None:
+    from datetime import datetime, timezone
+
+    number = int(value)
+    seconds = number / 1000 if number > 10**11 else number
+    if not 946684800 <= seconds <= 4102444800:  # 2000 .. 2100
+        return None
+    return datetime.fromtimestamp(int(seconds), tz=timezone.utc).isoformat()
+
+
+def epoch_published(root: Element) -> str | None:
+    """An epoch time the page's script turns into its printed date: a ``data-val``/``value`` or the
+    text of an element named for a time (sohu's ``<span id="news-time" data-val="1630…">``,
+    huanqiu's ``<textarea class="article-time">1662…000</textarea>``), else a script variable
+    (``"publishTime":1662551460000``). ISO in UTC, which normalize reads."""
+    for el in root.iter("textarea", "span", "input", "div", "em", "p", "time"):
+        name = f"{el.get('class') or ''} {el.get('id') or ''} {el.get('name') or ''}"
+        if not _TIME_NAME_RE.search(name):
+            continue
+        for value in (el.get("data-val"), el.get("data-time"), el.get("value"), el.text):
+            if value and _EPOCH_RE.match(value):
+                found = _epoch_iso(value.strip())
+                if found:
+                    return found
+    for el in root.iter("script"):
+        if el.text and not el.get("src"):
+            match = _SCRIPT_EPOCH_RE.search(el.text)
+            if match:
+                found = _epoch_iso(match.group(1))
+                if found:
+                    return found
+    return None
+
+
 # --- the date in an article's URL (the last resort) -------------------------------------------------
 
 # /2022-09/07/, /2022/09/07/, /art/2022/9/7/, /2022/09-07/, 2022_09_07_; then /2022/0907/, /202209/07/,

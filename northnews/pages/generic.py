@@ -36,7 +36,7 @@ from northnews.pages._byline import (
     without_weekday,
 )
 from northnews.pages._fields import crumbs, keywords, page_urls
-from northnews.pages._generic_body import find_container, is_chrome, is_cjk, paragraphs
+from northnews.pages._generic_body import Body, find_container, is_chrome, is_cjk, paragraphs
 from northnews.pages._select import Doc, Element
 
 NAME = "generic"
@@ -247,8 +247,9 @@ def _published(
         found = date_raw(text) or _meta.yearless_date(text) or _meta.english_date(text)
         if found:
             return found
-    # Printed nowhere (an e-paper page prints the issue's day in its masthead only): the URL's day.
-    return _meta.url_day(url)
+    # Printed nowhere: an epoch time the page's script would print, else (an e-paper page prints the
+    # issue's day in its masthead only) the URL's day.
+    return _meta.epoch_published(root) or _meta.url_day(url)
 
 
 _CRUMB_CLASSES = (
@@ -275,6 +276,22 @@ def _same_day(a: str, b: str) -> bool:
 
     x, y = parse_datetime(a), parse_datetime(b)
     return bool(x and y and x.date() == y.date())
+
+
+def _shipped_body(body_el: Element, url: str, cjk: bool, skip: frozenset[str]) -> Body | None:
+    """The story a page ships as escaped markup in a ``<textarea>`` for its script to draw (the
+    visible containers empty), read as a page of its own."""
+    best = max(
+        (t.text for t in body_el.iter("textarea") if t.text and len(t.text) > 200 and "<p" in t.text.lower()),
+        key=len, default=None,
+    )
+    root = _dom.parse_html(f"<html><body>{best}</body></html>") if best else None
+    inner = root.find("body") if root is not None else None
+    if inner is None:
+        return None
+    container, good = find_container(inner, cjk)
+    body = paragraphs(container, url, cjk, good, skip) if container is not None else None
+    return body if body is not None and body.paragraphs else None
 
 
 def parse_tree(doc: Doc, url: str) -> ArticlePage:
@@ -307,6 +324,8 @@ def parse_tree(doc: Doc, url: str) -> ArticlePage:
     body = (
         paragraphs(container, url, cjk, good, frozenset(skip)) if container is not None else None
     )
+    if body is None or sum(map(len, body.paragraphs)) < 100:
+        body = _shipped_body(body_el, url, cjk, frozenset(skip)) or body
     byline = parse_byline(*(clean_copy(el) for el in bylines))
     if body is not None and body.meta_lines:
         inner = text_byline(body.meta_lines)
