@@ -227,6 +227,8 @@ class Body:
     editor: str | None = None
     meta_lines: list[str] = field(default_factory=list)
     """Byline and date lines found in the container (dropped from the body, kept for the byline)."""
+    tail_lines: list[str] = field(default_factory=list)
+    """Date lines after the story (zhihu's '发布于 …'): a date of last resort."""
 
 
 def paragraphs(
@@ -294,6 +296,8 @@ def paragraphs(
         start += 1
     while end > start and _trailing_junk(kept[end - 1], min_len):
         end -= 1
+        if is_meta_line(kept[end][1]):
+            out.tail_lines.insert(0, kept[end][1])
     signed = _signature_date(kept, start, end)
     for i in range(start, end):
         block, text = kept[i]

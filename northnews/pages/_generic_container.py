@@ -168,7 +168,11 @@ _LABEL_ANYWHERE_RE = re.compile(
     r"(?:来\s*源|作\s*者|记\s*者|责任编辑|责\s*编|编\s*辑|发布时间|发布日期|浏览|阅读|点击|字号)\s*[:：]"
 )
 
-_DATE_START_RE = re.compile(r"^[\s(（\[【]*(?:(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?\s+\d{1,2}:\d{2})")
+_DATE_START_RE = re.compile(
+    r"^[\s(（\[【]*(?:(?:发布|发表|编辑|更新|修改)于\s*|(?:posted|published|updated) on\s+)?"
+    r"(?:(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?\s+\d{1,2}:\d{2})",
+    re.IGNORECASE,
+)
 
 def is_meta_line(text: str) -> bool:
     """A byline, a date line or a label line: not story text when it stands alone."""

@@ -21,6 +21,7 @@ against trafilatura, this is as accurate and several times faster.
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from northnews.normalize import collapse_ws, date_raw, section_from_crumbs, split_tags
 from northnews.pages import _dom, _meta
@@ -36,7 +37,7 @@ from northnews.pages._byline import (
     without_weekday,
 )
 from northnews.pages._fields import crumbs, keywords, page_urls
-from northnews.pages._generic_body import Body, find_container, is_chrome, is_cjk, paragraphs
+from northnews.pages._generic_body import Body, find_container, is_chrome, is_cjk, is_meta_line, paragraphs
 from northnews.pages._select import Doc, Element
 
 NAME = "generic"
@@ -196,6 +197,21 @@ def _after_heading_text(heading: Element, container: Element | None) -> str:
     return " ".join(texts)
 
 
+def _after_container_lines(container: Element | None) -> list[str]:
+    """Short date lines in the first elements after the story's container (and its wrapper's)."""
+    out: list[str] = []
+    node = container
+    for _ in range(2):
+        if node is None or node.tag == "body":
+            break
+        for el in islice(node.itersiblings(), 3):
+            text = _dom.text_of(el) if isinstance(el.tag, str) else ""
+            if text and len(text) <= 80 and is_meta_line(text):
+                out.append(text)
+        node = node.getparent()
+    return out
+
+
 def _link_free_text(el: Element) -> list[str]:
     out: list[str] = []
 
@@ -217,7 +233,7 @@ def _link_free_text(el: Element) -> list[str]:
 
 def _published(
     root: Element, heading: Element | None, byline: Byline, meta: dict[str, str], ld: list[dict],
-    container: Element | None, byline_text: str, url: str,
+    container: Element | None, byline_text: str, url: str, tail_lines: list[str],
 ) -> str | None:
     printed = byline.date or _meta.english_date(byline_text)
     if printed and _meta.has_time(printed):
@@ -247,9 +263,16 @@ def _published(
         found = date_raw(text) or _meta.yearless_date(text) or _meta.english_date(text)
         if found:
             return found
+    # A date printed after the story (zhihu's "发布于 2022-09-07 21:14"), in it or just after it; on
+    # the URL's day when the URL has one.
+    day = _meta.url_day(url)
+    tail = without_weekday(" ".join(tail_lines + _after_container_lines(container)))
+    found = date_raw(tail) or _meta.yearless_date(tail)
+    if found and (day is None or not date_raw(found) or _same_day(found, day)):
+        return found
     # Printed nowhere: an epoch time the page's script would print, else (an e-paper page prints the
     # issue's day in its masthead only) the URL's day.
-    return _meta.epoch_published(root) or _meta.url_day(url)
+    return _meta.epoch_published(root) or day
 
 
 _CRUMB_CLASSES = (
@@ -345,7 +368,9 @@ def parse_tree(doc: Doc, url: str) -> ArticlePage:
         source=byline.source,
         author=first_value(byline.author) or (_meta.ld_author(ld) if not cjk else None),
         editor=first_value(editor),
-        date=_published(root, anchor, byline, meta, ld, container, byline_text, url),
+        date=_published(
+            root, anchor, byline, meta, ld, container, byline_text, url, body.tail_lines if body is not None else [],
+        ),
         section=_section(doc),
         paragraphs=body.paragraphs if body is not None else [],
         images=body.images if body is not None else [],
