@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from copy import deepcopy as copy_element
 from dataclasses import dataclass
+from itertools import islice
 
 from lxml import etree
 
@@ -21,8 +22,8 @@ from northnews.normalize import (
 )
 from northnews.pages import _meta
 from northnews.pages._body import editor_line
-from northnews.pages._dom import SEP, Element, segmented_text, text_of
-from northnews.pages._generic_container import SKIP
+from northnews.pages._dom import SEP, SKIP_TAGS, Element, segmented_text, tag_of, text_of
+from northnews.pages._generic_container import SKIP, is_chrome, is_meta_line
 
 _ANY_LABEL = rf"(?:{SOURCE_LABEL}|{AUTHOR_LABEL}|{EDITOR_LABEL}|{DATE_LABEL})"
 _LABEL_RE = re.compile(
@@ -248,3 +249,60 @@ def first_value(value: str | None) -> str | None:
         return value
     end = _PERSON_END_RE.search(value)
     return (value[: end.start()].strip() or value) if end else value
+
+
+# --- dates printed away from the byline ----------------------------------------------------------
+
+
+def after_heading_text(heading: Element, container: Element | None) -> str:
+    """Up to 2,000 characters printed between the heading and the story in document order (what
+    follows the heading, then what follows its wrappers), not counting link text or chrome
+    (related lists, sidebars)."""
+    stops = {container, *container.iterancestors()} if container is not None else set()
+    texts: list[str] = []
+    node: Element | None = heading
+    for _ in range(6):
+        if node is None or node.tag == "body":
+            break
+        for el in node.itersiblings():
+            if el in stops:
+                return " ".join(texts)
+            texts.extend(link_free_text(el))
+            if sum(map(len, texts)) > 2000:
+                return " ".join(texts)
+        node = node.getparent()
+    return " ".join(texts)
+
+
+def after_container_lines(container: Element | None) -> list[str]:
+    """Short date lines in the first elements after the story's container (and its wrapper's)."""
+    out: list[str] = []
+    node = container
+    for _ in range(2):
+        if node is None or node.tag == "body":
+            break
+        for el in islice(node.itersiblings(), 3):
+            text = text_of(el) if isinstance(el.tag, str) else ""
+            if text and len(text) <= 80 and is_meta_line(text):
+                out.append(text)
+        node = node.getparent()
+    return out
+
+
+def link_free_text(el: Element) -> list[str]:
+    out: list[str] = []
+
+    def walk(node: Element, depth: int) -> None:
+        tag = tag_of(node)
+        if tag == "a" or tag in SKIP_TAGS or depth > 50 or is_chrome(node, tag):
+            return
+        if node.text:
+            out.append(node.text)
+        for child in node:
+            walk(child, depth + 1)
+            if child.tail:
+                out.append(child.tail)
+
+    if tag_of(el):
+        walk(el, 0)
+    return out

@@ -21,13 +21,14 @@ against trafilatura, this is as accurate and several times faster.
 from __future__ import annotations
 
 import re
-from itertools import islice
 
 from northnews.normalize import collapse_ws, date_raw, section_from_crumbs, split_tags
 from northnews.pages import _dom, _meta
 from northnews.pages._article import ArticlePage
 from northnews.pages._byline import (
     Byline,
+    after_container_lines,
+    after_heading_text,
     byline_elements,
     clean_copy,
     editor_anywhere,
@@ -37,7 +38,7 @@ from northnews.pages._byline import (
     without_weekday,
 )
 from northnews.pages._fields import crumbs, keywords, page_urls
-from northnews.pages._generic_body import Body, find_container, is_chrome, is_cjk, is_meta_line, paragraphs
+from northnews.pages._generic_body import Body, find_container, is_cjk, paragraphs
 from northnews.pages._select import Doc, Element
 
 NAME = "generic"
@@ -177,60 +178,6 @@ def _strip_site(hint: str, parts: list[str]) -> str:
     return hint
 
 
-def _after_heading_text(heading: Element, container: Element | None) -> str:
-    """Up to 2,000 characters printed between the heading and the story in document order (what
-    follows the heading, then what follows its wrappers), not counting link text or chrome
-    (related lists, sidebars)."""
-    stops = {container, *container.iterancestors()} if container is not None else set()
-    texts: list[str] = []
-    node: Element | None = heading
-    for _ in range(6):
-        if node is None or node.tag == "body":
-            break
-        for el in node.itersiblings():
-            if el in stops:
-                return " ".join(texts)
-            texts.extend(_link_free_text(el))
-            if sum(map(len, texts)) > 2000:
-                return " ".join(texts)
-        node = node.getparent()
-    return " ".join(texts)
-
-
-def _after_container_lines(container: Element | None) -> list[str]:
-    """Short date lines in the first elements after the story's container (and its wrapper's)."""
-    out: list[str] = []
-    node = container
-    for _ in range(2):
-        if node is None or node.tag == "body":
-            break
-        for el in islice(node.itersiblings(), 3):
-            text = _dom.text_of(el) if isinstance(el.tag, str) else ""
-            if text and len(text) <= 80 and is_meta_line(text):
-                out.append(text)
-        node = node.getparent()
-    return out
-
-
-def _link_free_text(el: Element) -> list[str]:
-    out: list[str] = []
-
-    def walk(node: Element, depth: int) -> None:
-        tag = _dom.tag_of(node)
-        if tag == "a" or tag in _dom.SKIP_TAGS or depth > 50 or is_chrome(node, tag):
-            return
-        if node.text:
-            out.append(node.text)
-        for child in node:
-            walk(child, depth + 1)
-            if child.tail:
-                out.append(child.tail)
-
-    if _dom.tag_of(el):
-        walk(el, 0)
-    return out
-
-
 def _published(
     root: Element, heading: Element | None, byline: Byline, meta: dict[str, str], ld: list[dict],
     container: Element | None, byline_text: str, url: str, tail_lines: list[str],
@@ -259,14 +206,14 @@ def _published(
     if yearless:
         return yearless
     if heading is not None:
-        text = without_weekday(_after_heading_text(heading, container))
+        text = without_weekday(after_heading_text(heading, container))
         found = date_raw(text) or _meta.yearless_date(text) or _meta.english_date(text)
         if found:
             return found
     # A date printed after the story (zhihu's "发布于 2022-09-07 21:14"), in it or just after it; on
     # the URL's day when the URL has one.
     day = _meta.url_day(url)
-    tail = without_weekday(" ".join(tail_lines + _after_container_lines(container)))
+    tail = without_weekday(" ".join(tail_lines + after_container_lines(container)))
     found = date_raw(tail) or _meta.yearless_date(tail)
     if found and (day is None or not date_raw(found) or _same_day(found, day)):
         return found
