@@ -212,7 +212,9 @@ _NOTICE_RE = re.compile(
     re.IGNORECASE,
 )
 _ORIGINAL_TITLE_RE = re.compile(r"^[\s(（\[【]*原\s*标\s*题\s*[:：].{0,80}[)）\]】]?\s*$")
-_SUMMARY_RE = re.compile(r"^[\s【\[]*(?:摘\s*要|导\s*读|核心提示|内容提要|提\s*要|编者按)[】\]]*\s*[:：]?")
+_SUMMARY_RE = re.compile(
+    r"^[\s【\[]*(?:摘\s*要|导\s*读|导\s*语|核心提示|核心阅读|阅读提示|内容提要|内容摘要|提\s*要|编者按)[】\]]*\s*[:：]?"
+)
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")
 _EDITOR_TAIL_RE = re.compile(
     r"^(?P<body>.*?)\s*[(（\[【]\s*(?:责任编辑|责\s*编|编\s*辑|editor)\s*[:：]\s*(?P<v>[^)）\]】]+)[)）\]】]\s*$",
@@ -291,9 +293,13 @@ def paragraphs(
     # bylines and short link lines after its last.
     start, end = 0, len(kept)
     while start < end and _leading_junk(kept[start], min_len):
-        if is_meta_line(kept[start][1]):
-            out.meta_lines.append(kept[start][1])
+        text = kept[start][1]
+        if is_meta_line(text):
+            out.meta_lines.append(text)
         start += 1
+        head = _SUMMARY_RE.match(text)
+        if head and len(text) - head.end() < 4 and start < end - 1:
+            start += 1  # a summary box's head on a line of its own ("核心阅读"): its paragraph goes too
     while end > start and _trailing_junk(kept[end - 1], min_len):
         end -= 1
         if is_meta_line(kept[end][1]):

@@ -143,12 +143,15 @@ def _first_h1(body: Element) -> Element | None:
     return None
 
 
-def _dated_h1(body: Element) -> Element | None:
+def _dated_h1(body: Element, hints: list[str]) -> Element | None:
     """The first ``h1`` when nothing the page says its headline is agrees with any heading (a
-    ``<title>`` that is only the site's slogan): taken only when a dated byline sits by it."""
+    ``<title>`` that is only the site's name or slogan): taken when every hint is made of short
+    names ("人民日报", "澎湃新闻-专注时政与思想") or a dated byline sits by it."""
     h1 = _first_h1(body)
     if h1 is None or len(_dom.text_of(h1)) < 6 or any(_dom.tag_of(a) == "a" for a in h1.iterancestors()):
         return None
+    if all(len(part) <= 8 for hint in hints for part in _parts(hint, None)):
+        return h1
     for el in byline_elements(h1, None):
         text = _dom.segmented_text(el).replace(_dom.SEP, " ")
         if date_raw(text) or _meta.yearless_date(text) or _meta.english_date(text):
@@ -277,7 +280,7 @@ def parse_tree(doc: Doc, url: str) -> ArticlePage:
     hints = _hints(root, meta, ld)
     heading = _heading(body_el, hints, site)
     if heading is None:
-        heading = _dated_h1(body_el)
+        heading = _dated_h1(body_el, hints)
     title = _title(heading, hints, site)
     cjk = is_cjk(title or (hints[0] if hints else ""))
 
