@@ -218,10 +218,10 @@ def extraction_ms(repeat: int) -> tuple[float, float, int]:
     return 1000 * t_ours / pages, 1000 * t_traf / pages, pages
 
 
-def export(rev: str, dest: Path) -> Path | None:
+def export(rev: str, dest: Path, repo: Path = ROOT) -> Path | None:
     """The tree of ``rev`` (``git archive``), to run the code a target compares with."""
     try:
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], capture_output=True, check=True).stdout
+        archive = subprocess.run(["git", "-C", str(repo), "archive", rev], capture_output=True, check=True).stdout
     except (OSError, subprocess.CalledProcessError) as exc:
         print(f"(no baseline: git archive {rev} failed: {exc})", file=sys.stderr)
         return None
@@ -310,6 +310,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=None, help="runs per row at the first size (default 3)")
     ap.add_argument("--big-runs", type=int, default=None, help="runs per row at the other sizes (default 2)")
     ap.add_argument("--baseline", default=None, help="git revision to compare with (default 599babb; none in --quick)")
+    ap.add_argument("--git-dir", type=Path, default=ROOT, help="repository the baseline is taken from (default: here)")
+    ap.add_argument("--only", default=None, help="only the rows whose name contains one of these (comma-separated)")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in (args.sizes or ("300" if args.quick else "1000,10000")).split(",")]
@@ -321,9 +323,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"$ {' '.join(['python -m benchmarks.run', *(argv if argv is not None else sys.argv[1:])])}")
     print(f"machine: {machine()}\n", flush=True)
     try:
-        baseline = export(rev, work / "baseline") if rev else None
+        baseline = export(rev, work / "baseline", args.git_dir) if rev else None
         bench = Bench(work, ROOT, baseline)
         rows = plan(bench, sizes)
+        if args.only:
+            wanted = args.only.split(",")
+            rows = [(r, go) for r, go in rows if any(w in r.name for w in wanted)]
         for n in range(max(runs, big_runs)):
             for row, go in rows:
                 if n >= (runs if row.size == sizes[0] else big_runs):
