@@ -134,7 +134,7 @@ SETTINGS: tuple[Setting, ...] = (
       min=0, max=1),
     S("NORTHNEWS_DRIFT_SECTION_MAX_QUARANTINED", "float", 0.5, "the same share of quarantined pages, in one section",
       min=0, max=1),
-    S("NORTHNEWS_DRIFT_MIN_PAGES", "int", 5, "article pages (site-wide or per section) before drift is judged",
+    S("NORTHNEWS_DRIFT_MIN_PAGES", "int", 10, "article pages (site-wide or per section) before drift is judged",
       min=1),
     S("NORTHNEWS_RETRY_AFTER_MAX", "float", 120.0,
       "seconds: the longest wait before retrying a 429/503 (its `Retry-After`, or the backoff without one)",

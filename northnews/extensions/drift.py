@@ -81,7 +81,7 @@ class DriftMonitor:
             s.getfloat("NORTHNEWS_DRIFT_MAX_QUARANTINED", 0.2),
             s.getfloat("NORTHNEWS_DRIFT_SECTION_MAX_GENERIC", 0.5),
             s.getfloat("NORTHNEWS_DRIFT_SECTION_MAX_QUARANTINED", 0.5),
-            s.getint("NORTHNEWS_DRIFT_MIN_PAGES", 5),
+            s.getint("NORTHNEWS_DRIFT_MIN_PAGES", 10),
         )
         crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
