@@ -1,18 +1,24 @@
 """``generic``: the article of a page whose markup no known layout describes (any site).
 
-* **title**: the heading (``h1``–``h3``, else any element) whose text the ``og:title``, JSON-LD
-  ``headline`` or ``<title>`` agrees with, so an ``h1`` holding the site's name or slogan loses to
-  the ``h2``/``div`` that holds the headline; else the hint itself, the site's name cut off
-  (``标题_新华网``, ``Title | Site``);
+* **title**: the heading (``h1``–``h3``, else any element, a list's link last) whose text the
+  ``og:title``, the TRS/Hanweb ``ArticleTitle`` meta, JSON-LD ``headline`` or ``<title>`` agrees
+  with, so an ``h1`` holding the site's name or slogan loses to the ``h2``/``div`` that holds the
+  headline; when none agrees, the first ``h1`` if the hints are only short names (``人民日报``) or a
+  dated byline sits by it; else the hint itself, the site's name cut off (``标题_新华网``,
+  ``XX日报数字报-标题``, ``Title | Site``);
 * **body**: :mod:`._generic_body` (the container with the most prose net of everything else,
-  then its paragraphs without chrome, bylines, summary boxes, related lists and notices);
-* **published**: the byline next to the heading when it prints a time; else the page's own
-  metadata (``article:published_time``/``pubdate``/``PubDate``… meta tags, JSON-LD
-  ``datePublished``, ``<time datetime>``, an inline ``var publish_time = "…"``); else any printed
-  date after the heading; else a year-less ``09-07 13:43`` byline (the capture's year is
-  normalize's to add). Returned raw, as printed;
-* **source, author, editor**: the labelled byline (``来源：``, ``作者：``, ``责任编辑：``), JSON-LD
-  authors for pages that print no label.
+  then its paragraphs without chrome, bylines, credit lines, summary boxes, related lists, notices
+  and app prompts); a story shipped as escaped markup in a ``<textarea>`` when the page shows none;
+* **published**: the byline by the heading (after it, or a byline-shaped line before it; spans
+  read apart, weekdays skipped, English month names read) when it prints a time; else the page's
+  own metadata (``article:published_time``/``pubdate``/``PubDate``… meta tags, JSON-LD
+  ``datePublished``, ``<time datetime>``, an inline ``var publish_time = "…"``, a time of day
+  winning over a bare day); else a year-less ``09-07 13:43`` byline (the capture's year is
+  normalize's to add); else any date printed between the heading and the story, then just after
+  the story (``发布于 …``, on the URL's day); else an epoch time the page's script would print;
+  else the day in the URL. Returned raw, as printed;
+* **source, author, editor**: the labelled byline (``来源：``, ``作者：``, ``责任编辑：``; a value
+  ends at the next label or bar), JSON-LD authors for pages that print no label.
 
 Pure lxml and our own rules: measured on the real-pages benchmark (``benchmarks/realpages.py``)
 against trafilatura, this is as accurate and several times faster.
