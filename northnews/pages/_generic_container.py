@@ -212,6 +212,36 @@ NOTICE_ANY_RE = re.compile(
 )
 
 
+# Lines that are page furniture wherever they stand, in English and Chinese.
+JUNK_LINE_RE = re.compile(
+    r"^(?:advertisement|advertising|sponsored|story continues below|continue reading|read more|read next"
+    r"|related|related articles?|related stories|more stories|recommended|sign up|subscribe|share"
+    r"|share this(?: article| story)?|follow us|click here|view comments|comments?|show comments|loading"
+    r"|photo|image|video|listen|play|close|menu|ad|back to top|top|print|email|skip to .*"
+    r"|打印|关闭|返回顶部|收藏|分享|分享到|扫一扫|扫描二维码.*|点击查看.*|查看更多|更多|相关阅读|相关新闻"
+    r"|相关链接|相关文章|延伸阅读|推荐阅读|热点推荐|精彩推荐|猜你喜欢|热门推荐|广告|下载.*客户端.*"
+    r"|视频加载中.*|您的浏览器不支持.*(?:视频|video|播放).*|纠错|我要纠错|举报)"
+    r"\s*[:：.。!！]?$",
+    re.IGNORECASE,
+)
+RELATED_HEAD_RE = re.compile(
+    r"^[\s【\[]*(?:相关新闻|相关阅读|相关链接|相关报道|相关文章|延伸阅读|推荐阅读|热点推荐|相关推荐|更多新闻|精彩推荐"
+    r"|猜你喜欢|热门文章|热门推荐|24小时热闻|往期回顾|related (?:news|stories|articles|links|reading|coverage|content)"
+    r"|more (?:news|stories|from|on)|recommended(?: for you)?|read more|you may also like|most (?:read|popular)"
+    r"|trending)[】\]]*\s*[:：]?",
+    re.IGNORECASE,
+)
+# A notice after the story: the copyright or disclaimer of the site, never the story's own text.
+NOTICE_RE = re.compile(
+    r"^[\s【\[(（]*(?:声明|免责声明|版权声明|特别声明|郑重声明|版权所有|本文(?:系|为)?转载|转载请注明|本网站?(?:所)?"
+    r"(?:刊登|发布|转载)|凡本网注明|未经(?:本网|授权|许可)|本站(?:文章|内容)|原文链接|原文地址|copyright|©"
+    # "本文系观察者网独家稿件", "本文来自微信公众号…，36氪经授权发布", "该文观点仅代表作者本人"
+    r"|本文(?:系|为|来自|转自|经)[^。]{0,30}(?:稿件|原创|独家|授权|转载|公众号|客户端|发布)"
+    r"|(?:该文|本文|文章)(?:观点)?(?:仅|只)?代表作者|平台声明)",
+    re.IGNORECASE,
+)
+
+
 # --- 1. the container ----------------------------------------------------------------------------
 
 
