@@ -230,8 +230,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, parser: argparse.ArgumentParser | None = None) -> int:
+    """Run one command; ``parser``: this one with more commands (``northnews.ops.archive_cli``)."""
+    args = (parser or build_parser()).parse_args(argv)
     # The commands print their own report; library log lines would only repeat it.
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s: %(message)s")
     if args.archive_dir is None:

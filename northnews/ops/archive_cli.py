@@ -13,8 +13,6 @@ holds the archive lock.
 from __future__ import annotations
 
 import argparse
-import logging
-import os
 import sys
 import tempfile
 import time
@@ -160,19 +158,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    # The commands print their own report; library log lines would only repeat it.
-    logging.basicConfig(level=logging.ERROR, format="%(levelname)s: %(message)s")
-    if args.archive_dir is None:
-        args.archive_dir = archive_cli.default_archive_dir()
-    try:
-        return args.func(args)
-    except FileNotFoundError as exc:
-        print(f"northnews-archive: {exc}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:  # `northnews-archive list | head`
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silences the flush at exit
-        return 0
+    return archive_cli.main(argv, build_parser())
 
 
 if __name__ == "__main__":
