@@ -23,6 +23,7 @@ from northnews.pages._generic_container import (  # noqa: F401  (SKIP, class_ver
     _CAPTION_TAGS,
     BLOCKS,
     CAPTION_END_RE,
+    CAPTION_START_RE,
     CREDIT_LINE_RE,
     HEADINGS,
     JUNK_LINE_RE,
@@ -233,7 +234,8 @@ def paragraphs(
         if not text or text in skip_texts:
             continue
         if block.caption or (
-            pending_caption is not None and (has_credit(text) or CAPTION_END_RE.search(text)) and len(text) < 300
+            pending_caption is not None and len(text) < 300
+            and (has_credit(text) or CAPTION_END_RE.search(text) or (CAPTION_START_RE.match(text) and len(text) < 200))
         ):
             if pending_caption is not None and pending_caption.get("caption") is None:
                 pending_caption["caption"] = text

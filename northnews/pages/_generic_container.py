@@ -200,6 +200,8 @@ PRINT_EDITION_RE = re.compile(
 # A dated signature closing a notice ("湖北省农业农村厅" / "2022年9月6日") is the document's own.
 SIGNATURE_DATE_RE = re.compile(r"^\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
 # A photo credit ending a caption line: "…资料图", "…新华社记者 刘续摄", "… Photo: VCG".
+#: How a caption under a photo starts ("图为签约现场。", "▲上图：…", "左图：…").
+CAPTION_START_RE = re.compile(r"^[\s▲△↑↓]*(?:图为|图[:：]|[上下左右组]图[:：]?|图片[:：]|[(（]图[)）])")
 CAPTION_END_RE = re.compile(
     r"(?:资料图片?|图片来源[:：].{0,20}|图源[:：].{0,20}|供图|摄|视觉中国|新华社发|photo\s*[:：/].{0,30}"
     r"|\[photo[^\]]{0,30}\]|vcg|getty images|ic photo)\s*[)）\]]?\s*[.。]?$",
