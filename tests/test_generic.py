@@ -210,3 +210,25 @@ def test_class_words() -> None:
     assert verdict("tag-travel post type-post") == 0  # WordPress post classes
     assert verdict("non-ad-column") == 0 and verdict("content-sidebar-wrap") == 0
     assert verdict("sidebar") == 1  # may be a wrapper's word: weak
+
+
+def test_a_relative_byline_date_is_read_against_the_capture() -> None:
+    """Self-media pages print "昨天 13:43": the item's date is that, counted from the capture."""
+    from datetime import datetime, timezone
+
+    from northnews.normalize import article_fields
+    from northnews.pages import parse_article
+
+    story = "".join(f"<p>第{i}段：当地持续推进基层治理工作，群众满意度稳步提升，相关部门表示将继续加大投入力度。</p>" for i in range(6))
+    html = (
+        "<html><head><title>社区食堂开进老旧小区_某某号</title></head><body>"
+        "<div class='nav'><a href='/'>首页</a></div>"
+        "<div class='article'><h1>社区食堂开进老旧小区</h1>"
+        "<div class='info'><span class='author'>某某号</span> <span class='time'>昨天 13:43</span></div>"
+        f"<div class='article-content'>{story}</div></div></body></html>"
+    )
+    url = "https://www.example-media.cn/a/123456"
+    page = parse_article(html, url)
+    fields, _ = article_fields([page], url, captured=datetime(2026, 11, 28, 3, 0, tzinfo=timezone.utc))
+    assert page.date == "昨天 13:43"
+    assert fields["published"] == "2026-11-27T13:43:00+08:00" and fields["published_raw"] == "昨天 13:43"

@@ -163,6 +163,13 @@ def test_published(printed: str | None, published: str | None, raw: str | None) 
         ("2015-09-15 15:21", datetime(2026, 11, 28, tzinfo=timezone.utc), "2015-09-15T15:21:00+08:00"),
         # Without a time of day, "09-15" is too often something else.
         ("09-15", datetime(2026, 11, 28, tzinfo=timezone.utc), None),
+        # Relative to the reader's now, which for an archive is the capture (03:00 UTC = 11:00 CST).
+        ("昨天 13:43", datetime(2026, 11, 28, 3, 0, tzinfo=timezone.utc), "2026-11-27T13:43:00+08:00"),
+        ("前天 08:05", datetime(2026, 11, 28, 3, 0, tzinfo=timezone.utc), "2026-11-26T08:05:00+08:00"),
+        ("今天 09:30", datetime(2026, 11, 28, 3, 0, tzinfo=timezone.utc), "2026-11-28T09:30:00+08:00"),
+        ("3小时前", datetime(2026, 11, 28, 3, 0, 30, tzinfo=timezone.utc), "2026-11-28T08:00:00+08:00"),
+        ("25分钟前", datetime(2026, 11, 28, 3, 0, tzinfo=timezone.utc), "2026-11-28T10:35:00+08:00"),
+        ("2天前", datetime(2026, 11, 28, 3, 0, tzinfo=timezone.utc), "2026-11-26T11:00:00+08:00"),
     ],
 )
 def test_published_without_a_year(printed: str, captured: datetime, published: str | None) -> None:

@@ -8,7 +8,7 @@ the capture, or the year before when that would put it after the capture.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone, tzinfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
 
 from northnews.normalize.text import collapse_ws
 from northnews.sites import Site, load_site
@@ -28,6 +28,13 @@ YEARLESS_RE = re.compile(
     r"(?<![\d\-/.])(?P<m>\d{1,2})\s*(?:[-/]|月)\s*(?P<d>\d{1,2})(?!\d)(?:\s*日)?"
     r"\s+(?P<H>\d{1,2})\s*[:：]\s*(?P<M>\d{2})(?!\d)(?:\s*[:：]\s*(?P<S>\d{2})(?!\d))?"
 )
+# "今天 13:43", "昨天 13:43", "前天 13:43"; "5分钟前", "3小时前", "2天前"; "刚刚": self-media and
+# portal apps print times relative to the reader's now, which for an archive is the capture.
+RELATIVE_RE = re.compile(
+    r"(?P<day>今天|今日|昨天|昨日|前天)\s*(?P<H>[01]?\d|2[0-3])\s*[:：]\s*(?P<M>[0-5]\d)(?!\d)"
+    r"|(?<!\d)(?P<n>\d{1,3})\s*(?P<unit>分钟|小时|天)前|(?P<now>刚刚)"
+)
+_DAYS_BACK = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
 _ISO_RE = re.compile(
     r"^\s*\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?\s*"
     r"(?:Z|[+-]\d{2}:?\d{2})?\s*$",
@@ -96,6 +103,8 @@ def parse_datetime(raw: str | None, tz: tzinfo = UTC, *, year: int | None = None
         return _date_from_match(match, tz)
     if year is None and now is None:
         return None
+    if now is not None and (relative := relative_datetime(raw, tz, now)) is not None:
+        return relative
     match = find_date(raw, yearless=True)
     if not match:
         return None
@@ -107,6 +116,21 @@ def parse_datetime(raw: str | None, tz: tzinfo = UTC, *, year: int | None = None
     if moment is not None and moment > local_now:
         moment = _date_from_match(match, tz, local_now.year - 1)
     return moment
+
+
+def relative_datetime(raw: str, tz: tzinfo, now: datetime) -> datetime | None:
+    """``昨天 13:43`` or ``3小时前`` read against ``now`` (the capture), to the minute, or ``None``."""
+    match = RELATIVE_RE.search(raw)
+    if not match:
+        return None
+    local = now.astimezone(tz).replace(second=0, microsecond=0)
+    if match["day"]:
+        day = (local - timedelta(days=_DAYS_BACK[match["day"]])).date()
+        return datetime(day.year, day.month, day.day, int(match["H"]), int(match["M"]), tzinfo=tz)
+    if match["now"]:
+        return local
+    unit = {"分钟": "minutes", "小时": "hours", "天": "days"}[match["unit"]]
+    return local - timedelta(**{unit: int(match["n"])})
 
 
 def published_raw_of(raw: str | None) -> str | None:

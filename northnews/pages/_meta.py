@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from northnews.normalize import DATE_RE, collapse_ws, find_date
+from northnews.normalize.dates import RELATIVE_RE
 from northnews.pages._dom import Element
 
 # --- meta tags ----------------------------------------------------------------------------------
@@ -159,6 +160,12 @@ _YEARLESS_RE = re.compile(
     r"(?<![\d\-/.年])(?P<m>0?[1-9]|1[0-2])\s*(?:[-/]|月)\s*(?P<d>[0-2]?\d|3[01])\s*日?"
     r"\s+(?P<H>[01]?\d|2[0-3])\s*[:：]\s*(?P<M>[0-5]\d)(?:\s*[:：]\s*[0-5]\d)?(?!\d)"
 )
+
+
+def relative_date(text: str | None) -> str | None:
+    """``昨天 13:43``, ``3小时前``, ``刚刚`` as printed (normalize reads them against the capture)."""
+    match = RELATIVE_RE.search(text or "")
+    return collapse_ws(match.group(0)) if match else None
 
 
 def yearless_date(text: str | None) -> str | None:

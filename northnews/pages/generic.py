@@ -214,6 +214,9 @@ def _published(
         return machine
     if yearless:
         return yearless
+    relative = _meta.relative_date(byline_text)
+    if relative:
+        return relative  # "昨天 13:43": normalize reads it against the capture time
     if heading is not None:
         text = without_weekday(after_heading_text(heading, container))
         found = date_raw(text) or _meta.yearless_date(text) or _meta.english_date(text)
