@@ -194,7 +194,7 @@ def clean_copy(el: Element) -> Element:
         tag = child.tag.lower()
         if tag in SKIP or (
             _BYLINE_CHROME_RE.search(f"{child.get('class') or ''} {child.get('id') or ''}")
-            and not _KNOWN_LABEL_RE.search(text_of(child))
+            and not _KNOWN_LABEL_RE.search(text_of(child)) and not _dated_value(child)
         ):
             parent = child.getparent()
             if parent is not None:
@@ -207,6 +207,13 @@ def clean_copy(el: Element) -> Element:
                     else:
                         parent.text = (parent.text or "") + tail
     return copy
+
+
+def _dated_value(el: Element) -> bool:
+    """A short element that prints a date: a value, whatever its class says (an app share page's
+    ``span.share-time``; no share widget prints a date)."""
+    text = text_of(el)
+    return len(text) <= 40 and bool(date_raw(text))
 
 
 _EDITOR_TEXT = etree.XPath("//text()[contains(., '编') or contains(., 'ditor')]")

@@ -37,6 +37,7 @@ from northnews.pages._generic_container import (  # noqa: F401  (SKIP, class_ver
     find_container,
     is_chrome,
     is_meta_line,
+    is_named_date,
 )
 
 # --- 2. the paragraphs -----------------------------------------------------------------------------
@@ -271,7 +272,7 @@ def paragraphs(
     start, end = 0, len(kept)
     while start < end and _leading_junk(kept[start], min_len):
         text = kept[start][1]
-        if is_meta_line(text):
+        if is_meta_line(text) or is_named_date(text):
             out.meta_lines.append(text)
         start += 1
         head = _SUMMARY_RE.match(text)
@@ -325,7 +326,7 @@ def is_pager_text(block: Block) -> bool:
 
 def _leading_junk(item: tuple[Block, str], min_len: int) -> bool:
     block, text = item
-    if is_meta_line(text) or _ORIGINAL_TITLE_RE.match(text) or _SUMMARY_RE.match(text):
+    if is_meta_line(text) or is_named_date(text) or _ORIGINAL_TITLE_RE.match(text) or _SUMMARY_RE.match(text):
         return True
     if block.summary or (len(text) <= 40 and (CREDIT_LINE_RE.match(text) or _PROMPT_RE.search(text))):
         return True
@@ -336,6 +337,8 @@ def _leading_junk(item: tuple[Block, str], min_len: int) -> bool:
 
 # A line wholly in brackets at the end: a credit "（文/宣传部 图/记者团）", "(完)", "[责任编辑：X]".
 _BRACKETED_RE = re.compile(r"^[(（\[【][^()（）\[\]【】]{0,60}[)）\]】]$")
+# ...except the author's affiliation closing an opinion piece, printed with it: "（作者系某大学教授）".
+_AFFILIATION_RE = re.compile(r"^[(（]\s*(?:本文)?作者(?:系|为|是|单位)")
 # Self-media sign-offs: follow prompts, QR codes, -END-.
 _PROMPT_RE = re.compile(
     r"二维码|关注(?:我们|公众号|本号)|点击(?:上方|下方|蓝字)|阅读原文|返回.{0,6}查看更多|扫码|长按识别"
@@ -353,7 +356,7 @@ def _trailing_junk(item: tuple[Block, str], min_len: int) -> bool:
     if len(text) < 200 and NOTICE_ANY_RE.search(text):
         return True
     if len(text) < 60 and (
-        _BRACKETED_RE.match(text) or _PROMPT_RE.search(text) or CREDIT_LINE_RE.match(text)
+        (_BRACKETED_RE.match(text) and not _AFFILIATION_RE.match(text)) or _PROMPT_RE.search(text) or CREDIT_LINE_RE.match(text)
         or PRINT_EDITION_RE.match(text)
     ):
         return True

@@ -168,6 +168,13 @@ _LABEL_ANYWHERE_RE = re.compile(
     r"(?:来\s*源|作\s*者|记\s*者|责任编辑|责\s*编|编\s*辑|发布时间|发布日期|浏览|阅读|点击|字号)\s*[:：]"
 )
 
+# An unlabelled byline: a short name and a full date-time, nothing else ("南方+2023-07-03 21:15", an
+# app share page's spans run together); only before the story (after it, a related list's line).
+_NAMED_DATE_RE = re.compile(
+    r"^[^，。,！？!?；;：:]{0,16}?(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?\s*\d{1,2}[:：]\d{2}"
+    r"(?::\d{2})?[^，。,！？!?；;]{0,16}$"
+)
+
 _DATE_START_RE = re.compile(
     r"^[\s(（\[【]*(?:(?:发布|发表|编辑|更新|修改)于\s*|(?:posted|published|updated) on\s+)?"
     r"(?:(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?\s+\d{1,2}:\d{2})",
@@ -185,6 +192,10 @@ def is_meta_line(text: str) -> bool:
     return len(_LABEL_ANYWHERE_RE.findall(text)) >= 2
 
 
+def is_named_date(text: str) -> bool:
+    return len(text) <= 40 and bool(_NAMED_DATE_RE.match(text))
+
+
 # Who wrote, shot, edited or checked it, as a line of its own at either end of the story:
 # "记者 | 刘晓蓓", "文｜李小雨", "融媒体记者 刘涛 通讯员 马丽", "编辑 刘梦婕 校对 刘军".
 _ROLE = (
@@ -192,7 +203,8 @@ _ROLE = (
     r"|(?:文|图|文字|图片|视频)(?=\s*[|｜/:：丨]))"
 )
 _NAMES = r"[\u4e00-\u9fff·]{2,4}(?:[\s、,，]+[\u4e00-\u9fff·]{2,4}){0,3}"
-CREDIT_LINE_RE = re.compile(rf"^[\s【\[(（]*(?:{_ROLE}\s*[|｜/:：丨]?\s*{_NAMES}\s*)+[】\]）)]*$")
+# The role may be bracketed itself: "【作者】黄颖" (an app's statement block).
+CREDIT_LINE_RE = re.compile(rf"^[\s【\[(（]*(?:{_ROLE}\s*[|｜/:：丨】\]]?\s*{_NAMES}\s*)+[】\]）)]*$")
 # The print edition a story ran in: "《 人民日报 》（ 2019年09月07日 02 版）".
 PRINT_EDITION_RE = re.compile(
     r"^[\s(（]*《\s*[^》]{2,15}\s*》\s*[(（]?\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日.{0,12}?[)）]?\s*$"

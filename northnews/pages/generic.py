@@ -149,19 +149,42 @@ def _first_h1(body: Element) -> Element | None:
     return None
 
 
-def _dated_h1(body: Element, hints: list[str]) -> Element | None:
+def _short_names(hints: list[str]) -> bool:
+    """Is every hint made of short names ("人民日报", "澎湃新闻-专注时政与思想", an app's name)?"""
+    return all(len(part) <= 8 for hint in hints for part in _parts(hint, None))
+
+
+def _dated(el: Element) -> bool:
+    for line in byline_elements(el, None):
+        text = _dom.segmented_text(line).replace(_dom.SEP, " ")
+        if date_raw(text) or _meta.yearless_date(text) or _meta.english_date(text):
+            return True
+    return False
+
+
+def _dated_h1(body: Element, hints: list[str], need_date: bool = False) -> Element | None:
     """The first ``h1`` when nothing the page says its headline is agrees with any heading (a
     ``<title>`` that is only the site's name or slogan): taken when every hint is made of short
-    names ("人民日报", "澎湃新闻-专注时政与思想") or a dated byline sits by it."""
+    names or a dated byline sits by it. With no ``h1``, the first element named as a title (a class
+    or id with "title", the usual convention: an app share page's ``div.share-title``) that has
+    a dated byline by it."""
     h1 = _first_h1(body)
-    if h1 is None or len(_dom.text_of(h1)) < 6 or any(_dom.tag_of(a) == "a" for a in h1.iterancestors()):
-        return None
-    if all(len(part) <= 8 for hint in hints for part in _parts(hint, None)):
-        return h1
-    for el in byline_elements(h1, None):
-        text = _dom.segmented_text(el).replace(_dom.SEP, " ")
-        if date_raw(text) or _meta.yearless_date(text) or _meta.english_date(text):
-            return h1
+    if h1 is not None:
+        if len(_dom.text_of(h1)) < 6 or any(_dom.tag_of(a) == "a" for a in h1.iterancestors()):
+            return None
+        return h1 if (not need_date and _short_names(hints)) or _dated(h1) else None
+    tried = 0
+    for el in body.iter("div", "p", "span", "strong", "td", "h4"):
+        if "title" not in f"{el.get('class') or ''} {el.get('id') or ''}".lower():
+            continue
+        text = _dom.text_of(el)
+        if not 6 <= len(text) <= 100 or next(el.iter("a"), None) is not None or next(el.iterancestors("a"), None) is not None:
+            continue
+        if _dated(el):
+            return el
+        tried += 1
+        if tried >= 5:
+            break
     return None
 
 
@@ -290,6 +313,11 @@ def parse_tree(doc: Doc, url: str) -> ArticlePage:
     heading = _heading(body_el, hints, site)
     if heading is None:
         heading = _dated_h1(body_el, hints)
+    elif heading.tag not in _HEADING_TAGS and hints and _short_names(hints):
+        # What agrees with a <title> that is only a name (an app's banner "新华社客户端") is no
+        # headline when a dated one stands elsewhere.
+        dated = _dated_h1(body_el, hints, need_date=True)
+        heading = dated if dated is not None else heading
     title = _title(heading, hints, site)
     cjk = is_cjk(title or (hints[0] if hints else ""))
 
