@@ -288,7 +288,7 @@ def paragraphs(
         if NOTICE_RE.match(text) and i > start:
             end = i  # everything after a site notice is footer
             break
-        if is_meta_line(text) and not block.heading:
+        if is_meta_line(text) and not block.heading and _signature_date(kept, start, i) is None:
             out.meta_lines.append(text)
             continue
         out.paragraphs.append(text)
@@ -338,10 +338,11 @@ def _leading_junk(item: tuple[Block, str], min_len: int) -> bool:
 # A line wholly in brackets at the end: a credit "（文/宣传部 图/记者团）", "(完)", "[责任编辑：X]".
 _BRACKETED_RE = re.compile(r"^[(（\[【][^()（）\[\]【】]{0,60}[)）\]】]$")
 # ...except the author's affiliation closing an opinion piece, printed with it: "（作者系某大学教授）".
-_AFFILIATION_RE = re.compile(r"^[(（]\s*(?:本文)?作者(?:系|为|是|单位)")
+# A document's publicity note closing it (GB/T 9704's "（此件公开发布）") is the document's too.
+_AFFILIATION_RE = re.compile(r"^[(（]\s*(?:(?:本文)?作者(?:系|为|是|单位)|此件(?:公开发布|主动公开))")
 # Self-media sign-offs: follow prompts, QR codes, -END-.
 _PROMPT_RE = re.compile(
-    r"二维码|关注(?:我们|公众号|本号)|点击(?:上方|下方|蓝字)|阅读原文|返回.{0,6}查看更多|扫码|长按识别"
+    r"二维码|扫一扫|关注(?:我们|公众号|本号)|点击(?:上方|下方|蓝字)|阅读原文|返回.{0,6}查看更多|扫码|长按识别"
     r"|点个?在看|点赞.{0,4}在看|^-+\s*(?:the\s+)?(?:end|完)\s*-+$|^(?:the\s+)?(?:end|完)$"
     r"|^(?:打开|下载).{0,8}(?:客户端|app|新闻)|查看精彩图片|请?点击(?:这里|此处)|广告合作"
     r"|^[^，。,.！？!?]{0,24}(?:app|客户端)$|尽在.{2,12}(?:app|客户端)",

@@ -276,6 +276,7 @@ class _Scorer:
         self.best: Element | None = None
         self.best_score = 0.0
         self.good: dict[Element, int] = {}
+        self.scores: dict[Element, float] = {}
 
     def visit(self, el: Element, tag: str, depth: int, chrome: bool, level: int = 0) -> tuple[int, int, int, int, int]:
         """``(good, total, link, own, own_link)``: own = text of this block outside child blocks."""
@@ -324,6 +325,7 @@ class _Scorer:
                     good += plain
             self.good[el] = good
             score = good - (total + own - good)
+            self.scores[el] = score
             if score > 0:
                 if chrome or level:
                     score *= 0.25
@@ -343,4 +345,12 @@ def find_container(body: Element, cjk: bool) -> tuple[Element | None, dict[Eleme
     """The story's container and every block's paragraph text (to judge chrome inside it)."""
     scorer = _Scorer(cjk)
     scorer.visit(body, "body", 0, False)
-    return scorer.best, scorer.good
+    best = scorer.best
+    # One paragraph is no container: a short notice's salutation, signature and date lines score
+    # below its one long paragraph, but the block holding them all, when it scores at all and holds
+    # more story text, is the story.
+    if best is not None and best.tag == "p":
+        parent = best.getparent()
+        if parent is not None and scorer.scores.get(parent, 0) > 0 and scorer.good.get(parent, 0) > scorer.good[best]:
+            best = parent
+    return best, scorer.good
