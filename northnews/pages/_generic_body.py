@@ -213,8 +213,10 @@ class Body:
 def paragraphs(
     container: Element, url: str, cjk: bool, good: dict[Element, int] | None = None,
     skip_texts: frozenset[str] = frozenset(),
+    captions: bool = False,
 ) -> Body:
-    """The story's paragraphs, images (with captions) and editor from its container."""
+    """The story's paragraphs, images (with captions) and editor from its container; with
+    ``captions``, a caption is story text too (a photo gallery's)."""
     out = Body()
     good = good or {}
     blocks = _Walker(url, good, good.get(container, 0)).run(container)
@@ -229,12 +231,15 @@ def paragraphs(
                 out.images.append({"url": src, "caption": caption})
             pending_caption = out.images[-1] if caption is None else None
             related = False
-            if block.caption or not block.text:
+            if (block.caption and not captions) or not block.text:
                 continue
         text = block.text
-        if not text or text in skip_texts:
+        if not text or text in skip_texts or _COUNTER_RE.match(text):
             continue
-        if block.caption or (
+        if captions and block.caption and not has_credit(text):
+            if pending_caption is not None and pending_caption.get("caption") is None:
+                pending_caption["caption"] = text
+        elif block.caption or (
             pending_caption is not None and len(text) < 300
             and (has_credit(text) or CAPTION_END_RE.search(text) or (CAPTION_START_RE.match(text) and len(text) < 200))
         ):
@@ -335,6 +340,8 @@ def _leading_junk(item: tuple[Block, str], min_len: int) -> bool:
     return len(text) < min_len
 
 
+# A slide counter ("1/4") under a gallery's photo.
+_COUNTER_RE = re.compile(r"^\d{1,3}\s*/\s*\d{1,3}$")
 # A line wholly in brackets at the end: a credit "（文/宣传部 图/记者团）", "(完)", "[责任编辑：X]".
 _BRACKETED_RE = re.compile(r"^[(（\[【][^()（）\[\]【】]{0,60}[)）\]】]$")
 # ...except the author's affiliation closing an opinion piece, printed with it: "（作者系某大学教授）".

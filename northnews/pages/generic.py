@@ -45,6 +45,7 @@ from northnews.pages._byline import (
 )
 from northnews.pages._fields import crumbs, keywords, page_urls
 from northnews.pages._generic_body import Body, find_container, is_cjk, paragraphs
+from northnews.pages._generic_gallery import gallery_body
 from northnews.pages._select import Doc, Element
 
 NAME = "generic"
@@ -336,6 +337,8 @@ def parse_tree(doc: Doc, url: str) -> ArticlePage:
     )
     if body is None or sum(map(len, body.paragraphs)) < 100:
         body = _shipped_body(body_el, url, cjk, frozenset(skip)) or body
+    if body is not None and container is not None:
+        body = gallery_body(body, container, url, cjk, good, frozenset(skip))
     byline = parse_byline(*(clean_copy(el) for el in bylines))
     if body is not None and body.meta_lines:
         inner = text_byline(body.meta_lines)
