@@ -232,3 +232,57 @@ def test_a_relative_byline_date_is_read_against_the_capture() -> None:
     fields, _ = article_fields([page], url, captured=datetime(2026, 11, 28, 3, 0, tzinfo=timezone.utc))
     assert page.date == "昨天 13:43"
     assert fields["published"] == "2026-11-27T13:43:00+08:00" and fields["published_raw"] == "昨天 13:43"
+
+
+# --- habits met on the blind realworld_cn batch ---------------------------------------------------
+
+
+def test_app_share_page_headline_when_title_is_the_apps_name() -> None:
+    html = page(
+        "<div class='top'><span>某某客户端</span><a>立即打开</a></div>"
+        "<div class='share-title'>秋季农业生产会议召开</div>"
+        "<div class='share-info'><span class='share-time'>2019-09-07 13:43:21</span></div>"
+        f"<div id='content'>{STORY}</div>",
+        head="<title>某某客户端</title>",
+    )
+    parsed = generic.parse(html, "http://example.cn/share/1")
+    assert parsed.title == "秋季农业生产会议召开"
+    assert parsed.date == "2019-09-07 13:43:21"  # a share-classed span printing a date is a value
+
+
+def test_unlabelled_name_and_date_line_before_the_story_is_a_byline() -> None:
+    html = page(f"<h1>秋季农业生产会议召开</h1><div class='article'><p>某某+2019-09-07 13:43</p>{STORY}</div>")
+    assert_story(body_of(html))
+
+
+def test_bracketed_role_credit_and_affiliation_at_the_end() -> None:
+    credit = article().replace("</div></body>", "<p>【作者】李明</p></div></body>")
+    assert_story(body_of(credit))
+    bio = article().replace("</div></body>", "<p>（作者系某大学教授）</p></div></body>")
+    assert body_of(bio)[-1] == "（作者系某大学教授）"
+
+
+def test_short_notice_keeps_its_salutation_and_signature() -> None:
+    html = page(
+        "<h1>关于开展安全检查的通知</h1><div class='body'><p>各乡镇人民政府，县直有关单位：</p>"
+        "<p>现就开展2023年度安全生产大检查工作有关事项通知如下，请认真贯彻执行。</p>"
+        "<p>某某县人民政府办公室</p><p>2023年7月3日</p><p>（此件公开发布）</p></div>",
+        head="<title>关于开展安全检查的通知</title>",
+    )
+    assert body_of(html) == [
+        "各乡镇人民政府，县直有关单位：", "现就开展2023年度安全生产大检查工作有关事项通知如下，请认真贯彻执行。",
+        "某某县人民政府办公室", "2023年7月3日", "（此件公开发布）",
+    ]
+
+
+def test_gallery_slides_after_the_intro_are_the_story() -> None:
+    slides = "".join(
+        f"<div class='pic-item'><img src='/{i}.jpg'><p class='pic-num'>{i}/3</p><p class='pic-txt'>第{i}张图的说明文字。</p></div>"
+        for i in (1, 2, 3)
+    )
+    html = page(
+        "<h1>秋季农业生产会议召开</h1><div class='info'>2019-09-07 13:43</div>"
+        "<div class='pic-intro'><p>9月7日，自治区召开会议，部署秋季农业生产和防灾减灾工作，要求各地抓紧抓实。</p></div>"
+        f"<div class='pic-show'>{slides}</div>"
+    )
+    assert body_of(html)[1:] == ["第1张图的说明文字。", "第2张图的说明文字。", "第3张图的说明文字。"]
