@@ -52,11 +52,17 @@ NAME = "generic"
 
 _TITLE_SPLIT_RE = re.compile(r"\s+[-|–—·•:：]+\s+|\s*[_|｜]+\s*|\s*[-–—]{2,}\s*|\s+-\s*|\s*-\s+")
 _HEADING_TAGS = ("h1", "h2", "h3")
+_WRITE_RE = re.compile(r"document\.write(?:ln)?\(\s*[\"']([^\"'<>]{6,40})[\"']\s*\)")
 _CJK_NAME_RE = re.compile(r"[\u4e00-\u9fff]{2}|网|报|台|\.(?:com|cn|net|org)")
 
 
+# Quotes and punctuation a <title> and the headline print in different widths ('"守护消费"' / '“守护消费”').
+_FOLD = str.maketrans({"“": '"', "”": '"', "＂": '"', "‘": "'", "’": "'", "，": ",", "：": ":", "！": "!", "？": "?",
+                       "（": "(", "）": ")", "　": " "})
+
+
 def _norm(text: str | None) -> str:
-    return collapse_ws(text).strip(" \u3000\xa0-_|｜–—·•:：").casefold()
+    return collapse_ws(text).translate(_FOLD).strip(" \xa0-_|｜–—·•:").casefold()
 
 
 def _hints(root: Element, meta: dict[str, str], ld: list[dict]) -> list[str]:
@@ -189,9 +195,18 @@ def _dated_h1(body: Element, hints: list[str], need_date: bool = False) -> Eleme
     return None
 
 
+# A badge closing a headline ("原创", "独家", "视频"): a short last child that names a kind of story.
+_BADGE_RE = re.compile(r"^[\[【(（]?(?:原创|独家|首发|视频|图集|组图|直播|热|荐|新|置顶|专题)[\]】)）]?$")
+
+
 def _title(heading: Element | None, hints: list[str], site: str | None) -> str | None:
     if heading is not None:
         text = _dom.text_of(heading)
+        last = heading[-1] if len(heading) else None
+        if last is not None and isinstance(last.tag, str) and not (last.tail or "").strip():
+            badge = _dom.text_of(last)
+            if badge and _BADGE_RE.match(badge) and text.endswith(badge) and len(text) > len(badge) + 4:
+                text = text[: -len(badge)].rstrip()
         if text:
             return text
     for hint in hints:
@@ -340,6 +355,11 @@ def parse_tree(doc: Doc, url: str) -> ArticlePage:
     if body is not None and container is not None:
         body = gallery_body(body, container, url, cjk, good, frozenset(skip))
     byline = parse_byline(*(clean_copy(el) for el in bylines))
+    if byline.date is None:
+        # The time a byline's script writes ('发布时间：<script>document.write("2023-07-05 16:48")</script>').
+        written = " ".join(m for el in bylines for js in el.iter("script") for m in _WRITE_RE.findall(js.text or ""))
+        if written and date_raw(written):
+            byline = Byline(byline.source, byline.author, byline.editor, date_raw(written))
     if body is not None and body.meta_lines:
         inner = text_byline(body.meta_lines)
         byline = Byline(
