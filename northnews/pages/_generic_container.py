@@ -271,7 +271,8 @@ class _Scorer:
     wrapper named "advertisement-pusher"), so chrome lowers a candidate instead of ruling it out.
     """
 
-    def __init__(self, cjk: bool) -> None:
+    def __init__(self, cjk: bool, exclude: frozenset[Element] = frozenset()) -> None:
+        self.exclude = exclude
         self.min_unit = 12 if cjk else 40
         self.best: Element | None = None
         self.best_score = 0.0
@@ -290,7 +291,7 @@ class _Scorer:
                 if ctag in SKIP:
                     pass
                 elif ctag in BLOCKS or ctag == "a" or child.get("class") or child.get("id"):
-                    clevel = chrome_level(child, ctag)
+                    clevel = 2 if child in self.exclude else chrome_level(child, ctag)
                     g, t, lk, o, ol = self.visit(child, ctag, depth + 1, chrome or clevel == 2, clevel)
                     if clevel:
                         total += t + o
@@ -341,10 +342,27 @@ def _inline_text(el: Element) -> str:
     return collapse_ws("".join(t for t in el.itertext() if isinstance(t, str)))
 
 
+def _teasers(el: Element) -> list[Element]:
+    """The items of a list of other stories' teasers (each a linked headline and a summary) that
+    make most of ``el``'s text: three or more, or none."""
+    items = [
+        li for li in el.iter("li")
+        if any(len(_inline_text(a)) >= 6 for a in li.iter("a"))
+    ]
+    if len(items) < 3:
+        return []
+    held = sum(len(_inline_text(li)) for li in items)
+    return items if held * 5 >= len(_inline_text(el)) * 3 else []
+
+
 def find_container(body: Element, cjk: bool) -> tuple[Element | None, dict[Element, int]]:
     """The story's container and every block's paragraph text (to judge chrome inside it)."""
     scorer = _Scorer(cjk)
     scorer.visit(body, "body", 0, False)
+    teasers = _teasers(scorer.best) if scorer.best is not None else []
+    if teasers:  # a column of other stories' teasers outweighs a short story: score again without them
+        scorer = _Scorer(cjk, frozenset(teasers))
+        scorer.visit(body, "body", 0, False)
     best = scorer.best
     # One paragraph is no container: a short notice's salutation, signature and date lines score
     # below its one long paragraph, but the block holding them all, when it scores at all and holds
