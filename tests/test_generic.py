@@ -286,3 +286,17 @@ def test_gallery_slides_after_the_intro_are_the_story() -> None:
         f"<div class='pic-show'>{slides}</div>"
     )
     assert body_of(html)[1:] == ["第1张图的说明文字。", "第2张图的说明文字。", "第3张图的说明文字。"]
+
+
+def test_short_story_beats_a_column_of_teasers() -> None:
+    teasers = "".join(
+        f"<li><a href='/n/{i}'>其他新闻标题第{i}条</a><p>第{i}条推荐新闻的摘要，介绍城市建设、产业发展和民生改善等方面的最新进展，欢迎阅读。</p></li>"
+        for i in range(6)
+    )
+    html = page(
+        "<div class='left'><h1>市区新增公交线路</h1><div class='info'>2019-09-07 13:43</div>"
+        "<div class='txt'><p>市区新开通3条公交线路，方便市民出行。</p><p>新线路连接高铁站和大学城。</p></div></div>"
+        f"<div class='right'><ul>{teasers}</ul></div>",
+        head="<title>市区新增公交线路_某某网</title>",
+    )
+    assert body_of(html) == ["市区新开通3条公交线路，方便市民出行。", "新线路连接高铁站和大学城。"]
