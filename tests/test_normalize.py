@@ -277,3 +277,17 @@ def test_article_fields_without_pages_or_date() -> None:
     assert problems == ["no_pages"] and fields["body"] == "" and fields["published"] is None
     fields, problems = article_fields([ArticlePage(template="l-cont", title="t")], "http://x/2015/0915/1.shtml", NN)
     assert problems == [] and fields["published"] is None and fields["published_raw"] is None
+
+
+@pytest.mark.parametrize(
+    "printed, published",
+    [
+        ("2023年7月5日 下午3:20", "2023-07-05T15:20:00+08:00"),
+        ("2023年7月5日 晚上8时05分", "2023-07-05T20:05:00+08:00"),
+        ("2023年7月5日 中午12:30", "2023-07-05T12:30:00+08:00"),
+        ("2023-07-05 上午10:20", "2023-07-05T10:20:00+08:00"),
+        ("2023-07-05 下午15:20", "2023-07-05T15:20:00+08:00"),  # a 24-hour time stays as it is
+    ],
+)
+def test_half_of_the_day_before_a_12_hour_time(printed: str, published: str) -> None:
+    assert parse_published(printed, NN.timezone) == published

@@ -13,8 +13,11 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from northnews.normalize.text import collapse_ws
 from northnews.sites import Site, load_site
 
+# "下午3:20", "晚上8时": a half of the day printed before a 12-hour time.
+_HALF = r"(?:\s*(?P<ap>上午|下午|中午|晚上|凌晨|早上|傍晚)\s*)?"
+_AFTERNOON = ("下午", "晚上", "傍晚")
 _TIME = (
-    r"(?:(?:\s*|T)(?P<H>\d{1,2})\s*(?:[:：]|时)\s*(?P<M>\d{1,2})(?!\d)"
+    r"(?:(?:\s*|T)" + _HALF + r"(?P<H>\d{1,2})\s*(?:[:：]|时)\s*(?P<M>\d{1,2})(?!\d)"
     r"(?:\s*(?:[:：]|分)\s*(?P<S>\d{1,2})(?!\d)(?:\s*秒)?|\s*分)?)?"
 )
 DATE_RE = re.compile(
@@ -46,10 +49,13 @@ UTC = timezone.utc
 
 def _date_from_match(match: re.Match[str], tz: tzinfo, year: int | None = None) -> datetime | None:
     g = match.groupdict()
+    hour = int(g["H"] or 0)
+    if hour < 12 and (g.get("ap") in _AFTERNOON or (g.get("ap") == "中午" and hour < 6)):
+        hour += 12
     try:
         return datetime(
             int(g.get("y") or year or 0), int(g["m"]), int(g["d"]),
-            int(g["H"] or 0), int(g["M"] or 0), int(g["S"] or 0),
+            hour, int(g["M"] or 0), int(g["S"] or 0),
             tzinfo=tz,
         )
     except (ValueError, TypeError):

@@ -54,6 +54,7 @@ class Block:
     caption: bool = False
     heading: bool = False
     summary: bool = False
+    centered: bool = False
 
     @property
     def text(self) -> str:
@@ -77,12 +78,13 @@ class _Walker:
         self.in_list = 0
         self.in_heading = 0
         self.in_summary = 0
+        self.centered = False
 
     def _block(self) -> Block:
         if self.current is None:
             self.current = Block(
                 self.tag, list_item=self.in_list > 0, caption=self.in_caption > 0, heading=self.in_heading > 0,
-                summary=self.in_summary > 0,
+                summary=self.in_summary > 0, centered=self.centered,
             )
             self.blocks.append(self.current)
         return self.current
@@ -122,12 +124,13 @@ class _Walker:
                 self._block().images.append(src)
             return
         block = tag in BLOCKS
-        saved = self.tag
+        saved, saved_centered = self.tag, self.centered
         caption = tag in _CAPTION_TAGS or _is_caption_class(el)
         summary = block and _is_summary_class(el) and self.good.get(el, 0) <= self.keep_chrome_above
         if block:
             self.current = None
             self.tag = tag
+            self.centered = el.get("align") == "center" or "center" in (el.get("style") or "")
         self.in_list += tag in ("li", "dt", "dd")
         self.in_heading += tag in HEADINGS
         self.in_link += tag == "a"
@@ -142,7 +145,7 @@ class _Walker:
         self.in_list -= tag in ("li", "dt", "dd")
         if block:
             self.current = None
-            self.tag = saved
+            self.tag, self.centered = saved, saved_centered
 
     def run(self, container: Element) -> list[Block]:
         self.add(container.text)
@@ -241,7 +244,10 @@ def paragraphs(
                 pending_caption["caption"] = text
         elif block.caption or (
             pending_caption is not None and len(text) < 300
-            and (has_credit(text) or CAPTION_END_RE.search(text) or (CAPTION_START_RE.match(text) and len(text) < 200))
+            and (
+                has_credit(text) or CAPTION_END_RE.search(text) or (CAPTION_START_RE.match(text) and len(text) < 200)
+                or (block.centered and len(text) < 60)  # a short centred line under a photo (UEditor's caption)
+            )
         ):
             if pending_caption is not None and pending_caption.get("caption") is None:
                 pending_caption["caption"] = text
