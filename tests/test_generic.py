@@ -300,3 +300,8 @@ def test_short_story_beats_a_column_of_teasers() -> None:
         head="<title>市区新增公交线路_某某网</title>",
     )
     assert body_of(html) == ["市区新开通3条公交线路，方便市民出行。", "新线路连接高铁站和大学城。"]
+
+
+def test_story_opening_with_the_full_date_is_no_date_line() -> None:
+    html = article().replace("<p>第一段：", "<p>2023年7月5日上午，市委书记主持召开会议。</p><p>第一段：")
+    assert body_of(html)[0] == "2023年7月5日上午，市委书记主持召开会议。"

@@ -187,9 +187,18 @@ def is_meta_line(text: str) -> bool:
         return False
     if _BYLINE_RE.match(text) or _DATE_LINE_RE.match(text):
         return True
-    if len(text) <= 80 and _DATE_START_RE.match(text):
+    if len(text) <= 80 and _DATE_START_RE.match(text) and not _is_sentence(text):
         return True
     return len(_LABEL_ANYWHERE_RE.findall(text)) >= 2
+
+
+def _is_sentence(text: str) -> bool:
+    """A line that says something: it ends as a sentence does, in Chinese words ("2023年7月5日上午，
+    市委书记主持召开…会议。" opens many a government story; no byline ends with a full stop)."""
+    return text.rstrip().endswith(("。", "！", "？", "”")) and len(_CJK_CHAR_RE.findall(text)) >= 8
+
+
+_CJK_CHAR_RE = re.compile(r"[\u4e00-\u9fff]")
 
 
 def is_named_date(text: str) -> bool:
