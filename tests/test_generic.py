@@ -305,3 +305,8 @@ def test_short_story_beats_a_column_of_teasers() -> None:
 def test_story_opening_with_the_full_date_is_no_date_line() -> None:
     html = article().replace("<p>第一段：", "<p>2023年7月5日上午，市委书记主持召开会议。</p><p>第一段：")
     assert body_of(html)[0] == "2023年7月5日上午，市委书记主持召开会议。"
+
+
+def test_an_events_time_line_inside_a_notice_stays() -> None:
+    html = article().replace("<p>第二段：", "<p>时间：9月10日上午9:00</p><p>地点：市体育馆</p><p>第二段：")
+    assert "时间：9月10日上午9:00" in body_of(html)

@@ -299,7 +299,10 @@ def paragraphs(
         if NOTICE_RE.match(text) and i > start:
             end = i  # everything after a site notice is footer
             break
-        if is_meta_line(text) and not block.heading and _signature_date(kept, start, i) is None:
+        if (
+            is_meta_line(text) and not block.heading and _signature_date(kept, start, i) is None
+            and not (i > start and _EVENT_RE.match(text))
+        ):
             out.meta_lines.append(text)
             continue
         out.paragraphs.append(text)
@@ -346,6 +349,8 @@ def _leading_junk(item: tuple[Block, str], min_len: int) -> bool:
     return len(text) < min_len
 
 
+# An event's time or date line inside a notice ("时间：7月10日上午9:00" beside "地点：…") is the story's.
+_EVENT_RE = re.compile(r"^[\s(（\[【]*(?:活动|会议|举办|报名)?(?:时\s*间|日\s*期)\s*[:：]")
 # A slide counter ("1/4") under a gallery's photo.
 _COUNTER_RE = re.compile(r"^\d{1,3}\s*/\s*\d{1,3}$")
 # A line wholly in brackets at the end: a credit "（文/宣传部 图/记者团）", "(完)", "[责任编辑：X]".
