@@ -310,3 +310,11 @@ def test_story_opening_with_the_full_date_is_no_date_line() -> None:
 def test_an_events_time_line_inside_a_notice_stays() -> None:
     html = article().replace("<p>第二段：", "<p>时间：9月10日上午9:00</p><p>地点：市体育馆</p><p>第二段：")
     assert "时间：9月10日上午9:00" in body_of(html)
+
+
+def test_headline_without_h1_when_title_is_the_sites_name() -> None:
+    for top in ("<h2>秋季农业生产会议召开</h2>", "<table><tr><td class='bt'>秋季农业生产会议召开</td></tr></table>"):
+        html = page(f"{top}<div class='info'>发布日期：2019-09-07 13:43</div><div class='content'>{STORY}</div>",
+                    head="<title>某某市人民政府门户网站</title>")
+        parsed = generic.parse(html, "http://example.cn/a/1.html")
+        assert (parsed.title, parsed.date) == ("秋季农业生产会议召开", "2019-09-07 13:43")

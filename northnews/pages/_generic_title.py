@@ -129,20 +129,24 @@ def _dated(el: Element) -> bool:
     return False
 
 
+# How templates name the headline's element: "title", "headline", pinyin "biaoti" and its "bt", "tit".
+_TITLE_NAME_RE = re.compile(r"title|headline|biaoti|(?:^|[\s_-])(?:bt|tit)(?:$|[\s_-])", re.IGNORECASE)
+
+
 def dated_h1(body: Element, hints: list[str], need_date: bool = False) -> Element | None:
     """The first ``h1`` when nothing the page says its headline is agrees with any heading (a
     ``<title>`` that is only the site's name or slogan): taken when every hint is made of short
-    names or a dated byline sits by it. With no ``h1``, the first element named as a title (a class
-    or id with "title", the usual convention: an app share page's ``div.share-title``) that has
-    a dated byline by it."""
+    names or a dated byline sits by it. With no ``h1``, the first ``h2``/``h3`` or element named as
+    a title (a class or id with "title", "biaoti", "bt"…: an app share page's ``div.share-title``, a
+    TRS table's ``td.bt``) that has a dated byline by it."""
     h1 = first_h1(body)
     if h1 is not None:
         if len(_dom.text_of(h1)) < 6 or any(_dom.tag_of(a) == "a" for a in h1.iterancestors()):
             return None
         return h1 if (not need_date and short_names(hints)) or _dated(h1) else None
     tried = 0
-    for el in body.iter("div", "p", "span", "strong", "td", "h4"):
-        if "title" not in f"{el.get('class') or ''} {el.get('id') or ''}".lower():
+    for el in body.iter("div", "p", "span", "strong", "td", "h2", "h3", "h4"):
+        if el.tag not in ("h2", "h3") and not _TITLE_NAME_RE.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
             continue
         text = _dom.text_of(el)
         if not 6 <= len(text) <= 100 or next(el.iter("a"), None) is not None or next(el.iterancestors("a"), None) is not None:
