@@ -318,3 +318,9 @@ def test_headline_without_h1_when_title_is_the_sites_name() -> None:
                     head="<title>某某市人民政府门户网站</title>")
         parsed = generic.parse(html, "http://example.cn/a/1.html")
         assert (parsed.title, parsed.date) == ("秋季农业生产会议召开", "2019-09-07 13:43")
+
+
+def test_publication_time_wins_over_a_revision_printed_before_it() -> None:
+    html = page(f"<h1>秋季农业生产会议召开</h1><div class='upd'>更新于 2019-09-08 08:00</div>"
+                f"<div class='pub'>发表于 2019-09-07 13:43</div><div class='content'>{STORY}</div>")
+    assert generic.parse(html, "http://example.cn/a/1.html").date == "2019-09-07 13:43"

@@ -13,6 +13,7 @@ from lxml import etree
 from northnews.normalize import (
     AUTHOR_LABEL,
     DATE_LABEL,
+    DATE_RE,
     EDITOR_LABEL,
     SOURCE_LABEL,
     clean_value,
@@ -67,6 +68,7 @@ def parse_byline(*elements: Element | None) -> Byline:
     ``from:新华网2015-09-15 15:21``.
     """
     byline = Byline()
+    revised: str | None = None
     for el in elements:
         if el is None:
             continue
@@ -77,7 +79,9 @@ def parse_byline(*elements: Element | None) -> Byline:
                     break
         text = segmented_text(el)
         if byline.date is None:
-            byline.date = date_raw(without_weekday(text.replace(SEP, " ")))
+            byline.date, was_revised = _first_date(without_weekday(text.replace(SEP, " ")))
+            if was_revised:
+                revised, byline.date = revised or byline.date, None
         for match in _LABEL_RE.finditer(text):
             label = match.group("label")
             rest = text[match.end() :].lstrip(SEP + " \t\r\n")
@@ -96,7 +100,25 @@ def parse_byline(*elements: Element | None) -> Byline:
                 byline.author = byline.author or value
             else:
                 byline.editor = byline.editor or value
+    byline.date = byline.date or revised
     return byline
+
+
+# The label of a revision's time ("更新时间：", "更新于", "修改日期："): the publication's wins over it.
+_REVISED_RE = re.compile(r"(?:更新|修改|修订|最后编辑)\s*(?:时间|日期|于)?\s*[:：]?\s*$")
+
+
+def _first_date(text: str) -> tuple[str | None, bool]:
+    """The first date in ``text`` not labelled as a revision's, else (the first revision's, True)."""
+    first_revised: str | None = None
+    for match in DATE_RE.finditer(text):
+        raw = date_raw(match.group(0))
+        if raw is None:
+            continue
+        if not _REVISED_RE.search(text[max(0, match.start() - 12) : match.start()]):
+            return raw, False
+        first_revised = first_revised or raw
+    return first_revised, first_revised is not None
 
 
 
