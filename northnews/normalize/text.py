@@ -6,6 +6,7 @@ aliases, its home crumbs) comes from the :class:`~northnews.sites.Site` passed i
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 
@@ -85,6 +86,12 @@ _SEPARATOR = r"\s*[-_|｜–—·•]+\s*"
 _TITLE_EDGE = " \u3000\xa0-_|｜–—~～·•*#=>:：;；,，、/\\"
 
 
+@functools.lru_cache(maxsize=32)
+def _suffix_re(site_names: str) -> re.Pattern[str]:
+    """A site's names after a separator at the end of a title, compiled once per site."""
+    return re.compile(rf"{_SEPARATOR}(?:{site_names})\s*$", re.I)
+
+
 def clean_title(text: str | None, site: Site | None = None) -> str | None:
     """Heading text → title: whitespace collapsed, the site's name suffix and punctuation noise removed.
 
@@ -93,7 +100,7 @@ def clean_title(text: str | None, site: Site | None = None) -> str | None:
     """
     text = collapse_ws(text)
     names = site.text.site_names if site is not None else None
-    suffix = re.compile(rf"{_SEPARATOR}(?:{names.pattern})\s*$", re.I) if names is not None else None
+    suffix = _suffix_re(names.pattern) if names is not None else None
     while True:
         stripped = suffix.sub("", text) if suffix is not None else text
         stripped = stripped.strip(_TITLE_EDGE)
