@@ -25,9 +25,20 @@ SCRAPY = Path(sys.executable).parent / "scrapy"
 PORTALS = {
     "northnews-2015": (FIXTURES / "portal", FIXTURES / "expected" / "portal.jsonl"),
     "northnews-2015-b": (FIXTURES / "portal_b", FIXTURES / "expected" / "portal_b.jsonl"),
-    "yunhe": (FIXTURES / "sites" / "yunhe" / "mirror", FIXTURES / "sites" / "yunhe" / "expected" / "items.jsonl"),
-    "northnews-today": (FIXTURES / "sites" / "northnews" / "mirror", FIXTURES / "sites" / "northnews" / "expected" / "items.jsonl"),
 }
+
+
+def site_fixtures(root: Path) -> dict[str, tuple[Path, Path]]:
+    """Every ``<root>/<name>/mirror`` with its ``expected/items.jsonl`` (tests/fixtures/sites/)."""
+    found = {}
+    for mirror in sorted(root.glob("*/mirror")):
+        expected = mirror.parent / "expected" / "items.jsonl"
+        if expected.is_file():
+            found["northnews-today" if mirror.parent.name == "northnews" else mirror.parent.name] = (mirror, expected)
+    return found
+
+
+PORTALS.update(site_fixtures(FIXTURES / "sites"))
 FIELDS = ("title", "published", "body")
 
 
@@ -68,9 +79,13 @@ def measure(name: str, mirror: Path, expected_file: Path, work: Path) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--portal", action="append", choices=sorted(PORTALS), help="only these portals")
+    parser.add_argument("--portal", action="append", help="only these portals")
+    parser.add_argument("--sites", type=Path, action="append", default=[],
+                        help="also the fixture portals of this tests/fixtures/sites directory (another checkout's)")
     parser.add_argument("--keep", type=Path, help="keep the drafts and crawls in this directory")
     args = parser.parse_args()
+    for root in args.sites:
+        PORTALS.update(site_fixtures(root))
     names = args.portal or list(PORTALS)
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)

@@ -195,6 +195,11 @@ def _target(url: str) -> str:
     return unquote(parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
+#: A WordPress-style slug: words joined by at least two dashes (whats-next-for-small-business).
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+){2,}", re.I)
+#: A slug article and its later pages: .../<slug>/ and .../<slug>/2/.
+_SLUG_ARTICLE = re.compile(r"<slug>/$")
+_SLUG_PAGE = re.compile(r"<slug>/\\d\{\d\}/$")
 _HTML_EXT = re.compile(r"\.s?html?$", re.I)
 
 
@@ -211,7 +216,9 @@ def shape(url: str) -> str:
     out = []
     for i, seg in enumerate(segments):
         last = i == len(segments) - 1
-        if not last and re.fullmatch(r"[A-Za-z][A-Za-z_-]*", seg):
+        if not last and _SLUG.fullmatch(seg):
+            out.append("<slug>")
+        elif not last and re.fullmatch(r"[A-Za-z][A-Za-z_-]*", seg):
             out.append("<dir>")
         else:
             out.append(_HTML_EXT.sub(".<html>", _DIGITS.sub(_digit_shape, seg)))
@@ -219,11 +226,14 @@ def shape(url: str) -> str:
     return "/".join(out) + (f"?{query}" if query else "")
 
 
-def _regex_of(shape_key: str, split_suffix: bool) -> str:
+def _regex_of(shape_key: str, split_suffix: bool, with_id: bool = True) -> str:
     """An article rule from a shape: literal text escaped, the last digit run of the last segment
     the ``id``, an optional ``_<page>`` suffix when split articles were seen."""
     path, _, query = shape_key.partition("?")
-    pieces = re.split(r"(\\d\{\d+\}|\\d\+|<dir>)", path)
+    if _SLUG_ARTICLE.search(path):  # /yyyy/mm/dd/<slug>/: the slug is the id
+        head = _regex_of(path[: -len("<slug>/")] + "X", False, with_id=False)[:-2]  # without its X$
+        return head + r"(?P<id>[a-z0-9-]+)/" + (r"(?P<paged>(?P<page>\d+)/)?" if split_suffix else "") + "$"
+    pieces = re.split(r"(\\d\{\d+\}|\\d\+|<dir>|<slug>)", path)
     # The id: the last digit token of the last path segment.
     last_seg_start = len(path) - len(path.split("/")[-1])
     digit_positions = [i for i, p in enumerate(pieces) if p.startswith("\\d")]
@@ -235,6 +245,8 @@ def _regex_of(shape_key: str, split_suffix: bool) -> str:
         pos += len(p)
     if id_index is None and digit_positions:
         id_index = digit_positions[-1]
+    if not with_id:
+        id_index = None
     out = []
     for i, p in enumerate(pieces):
         if i == id_index:
@@ -243,6 +255,8 @@ def _regex_of(shape_key: str, split_suffix: bool) -> str:
             out.append(p)
         elif p == "<dir>":
             out.append(r"[a-z][a-z_-]*")
+        elif p == "<slug>":
+            out.append(r"[a-z0-9-]+")
         else:
             out.append(re.escape(p).replace("\\/", "/"))
     regex = ("^" + "".join(out)).replace(re.escape(".<html>"), r"\.s?html?")
@@ -367,8 +381,15 @@ def _layout_of(page: SamplePage) -> tuple[str, str, str, str | None] | None:
     return title, byline, body, crumb
 
 
-def draft(sample: Iterable[SamplePage], name: str | None = None) -> Draft:
-    """A first profile from the pages of one site."""
+def robots_sitemaps(directory: Path) -> bool:
+    """Does any host of a mirror name sitemaps in its robots.txt?"""
+    return any(
+        re.search(rb"(?im)^\s*sitemap\s*:", p.read_bytes()) for p in directory.glob("*/robots.txt") if p.is_file()
+    )
+
+
+def draft(sample: Iterable[SamplePage], name: str | None = None, sitemaps: bool = False) -> Draft:
+    """A first profile from the pages of one site (``sitemaps``: its robots.txt names sitemaps)."""
     pages_ = list(sample)
     by_url = {_key(p.url): p for p in pages_}
     hosts = Counter(urlsplit(p.url).hostname for p in pages_)
@@ -387,7 +408,7 @@ def draft(sample: Iterable[SamplePage], name: str | None = None) -> Draft:
     # Article shapes: several URLs whose pages (when in the sample) are text-rich.
     article_shapes = []
     for key, urls in linked.items():
-        if len(urls) < 2 or not re.search(r"\\d\{[3-8]\}|\\d\+", key.split("/")[-1]):
+        if len(urls) < 2 or not (re.search(r"\\d\{[3-8]\}|\\d\+", key.split("/")[-1]) or _SLUG_ARTICLE.search(key)):
             continue
         sampled = [by_url.get(_key(u)) for u in urls]
         sampled = [p for p in sampled if p is not None]
@@ -404,6 +425,9 @@ def draft(sample: Iterable[SamplePage], name: str | None = None) -> Draft:
             for other in article_shapes:
                 if other != key and other.startswith(m.group(1)) and other.endswith(m.group(2)):
                     split.add(other)
+    for key in linked:  # a slug article's later pages (/<slug>/2/) need not be text-rich shapes of their own
+        if _SLUG_PAGE.search(key) and key[: -len("\\d{1}/")] in article_shapes:
+            split.add(key[: -len("\\d{1}/")])
     rules: list[str] = []
     for key in sorted(article_shapes, key=lambda k: (k not in split, -len(linked[k]))):
         compiled = [re.compile(r, re.I) for r in rules]
@@ -434,6 +458,7 @@ def draft(sample: Iterable[SamplePage], name: str | None = None) -> Draft:
                     start, end = m.span("id")
                     path = _target(example)
                     same_article[host] = f"{urlsplit(example).scheme}://{other}{path[:start]}{{id}}{path[end:]}"
+    paged_lists = any(re.search(r"/page/\d+/$", urlsplit(u).path) for urls in linked.values() for u in urls)
     feeds = any(
         (link.get("type") or "").lower() in ("application/rss+xml", "application/atom+xml")
         for p in pages_ for link in p.root.iter("link") if "alternate" in (link.get("rel") or "").lower()
@@ -460,8 +485,8 @@ def draft(sample: Iterable[SamplePage], name: str | None = None) -> Draft:
     # is not an article shape, each date with several pages.
     issue_shape, issue_hosts = None, Counter()
     for key, urls in sorted(linked.items(), key=lambda kv: -len(kv[1])):
-        if key in article_shapes or not _DATE_DIRS.search(key):
-            continue
+        if key in article_shapes or not _DATE_DIRS.search(key) or "<slug>" in key or key.endswith("/"):
+            continue  # 版面 pages are files (node_2.htm), not a slug article's pages
         issue_shape = key
         issue_hosts.update(urlsplit(u).hostname for u in urls)
         break
@@ -501,11 +526,13 @@ def draft(sample: Iterable[SamplePage], name: str | None = None) -> Draft:
     ]
     codes: set[str] = set()
     for i, host in enumerate(sorted(homes)):
-        code = "en" if host.startswith(("en.", "english.")) else "zh"
+        home = by_url.get(_key(f"http://{host}/"))
+        lang = home.root.get("lang") if home is not None else None
+        english = host.startswith(("en.", "english.")) or (lang or "").lower().startswith("en")
+        code = "en" if english else "zh"
         code = code if code not in codes else f"e{i}"
         codes.add(code)
-        home = by_url.get(_key(f"http://{host}/"))
-        lang = (home.root.get("lang") if home is not None else None) or ("en" if code == "en" else "zh-CN")
+        lang = lang or ("en" if english else "zh-CN")
         lines += [f"[editions.{code}]", f'start_url = "http://{host}/"', f'language = "{lang}"', ""]
     if issue_shape and issue_latest:
         issue_host = issue_hosts.most_common(1)[0][0]
@@ -520,8 +547,12 @@ def draft(sample: Iterable[SamplePage], name: str | None = None) -> Draft:
         lines.append("article = [")
         lines += [f"    '{r}'," for r in rules] or ["    '/(?P<id>\\d+)\\.s?html?$',"]
         lines.append("]")
+    if paged_lists:  # WordPress-style /category/x/page/2/ (tried first: it ends in / too)
+        lines += ["list = [", "    '/(?P<paged>page/(?P<page>\\d+)/)$',",
+                  "    '(?:/|/(?:index|list|default)(?:_(?P<page>\\d+))?\\.s?html?)$',", "]"]
+    else:
+        lines.append("list = '(?:/|/(?:index|list|default)(?:_(?P<page>\\d+))?\\.s?html?)$'")
     lines += [
-        "list = '(?:/|/(?:index|list|default)(?:_(?P<page>\\d+))?\\.s?html?)$'",
         f"list_unsuffixed_page = {unsuffixed}",
         f'pager = "{"suffix" if split else "none"}"',
         'attachment_ext = ["pdf", "doc", "docx", "xls", "xlsx", "zip", "rar", "jpg", "jpeg", "png", "gif", "css", "js", "xml"]',
@@ -532,9 +563,9 @@ def draft(sample: Iterable[SamplePage], name: str | None = None) -> Draft:
         lines.append("[urls.same_article]")
         lines += [f'"{h}" = "{t}"' for h, t in sorted(same_article.items())]
         lines.append("")
-    if feeds:
-        lines += ["# Pages announce feeds (<link rel=\"alternate\">): their articles are read too.", "[sources]",
-                  "alternate = true", ""]
+    if feeds or sitemaps:
+        lines += ["# Pages announce feeds (<link rel=\"alternate\">), robots.txt names sitemaps: read them too.",
+                  "[sources]", f"alternate = {str(feeds).lower()}", f"robots = {str(sitemaps).lower()}", ""]
     if sections:
         lines.append("# Sections linked as directories (path, the text linking it):")
         for (path, text), _ in sorted(sections.items())[:30]:

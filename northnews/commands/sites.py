@@ -97,15 +97,17 @@ class Command(ScrapyCommand):
             self.error("usage: scrapy sites draft MIRROR|URL [-o FILE]")
             return 2
         source = args[0]
+        sitemaps = False
         if urlsplit(source).scheme in ("http", "https"):
             sample = sitekit.crawl_pages(source, limit=opts.max_pages, delay=opts.delay)
         elif Path(source).is_dir():
             sample = sitekit.mirror_pages(Path(source))
+            sitemaps = sitekit.robots_sitemaps(Path(source))
         else:
             self.error(f"draft: {source}: expected a mirror directory (DIR/<host>/<path>) or an http(s) URL")
             return 2
         try:
-            result = sitekit.draft(sample)
+            result = sitekit.draft(sample, sitemaps=sitemaps)
         except ValueError as exc:
             self.error(f"draft: {source}: {exc}")
             return 2
