@@ -84,7 +84,7 @@ def test_noise_parameters_go_and_meaningful_ones_stay_in_their_order(tmp_path: P
 
 
 def test_a_0_2_0_profile_sees_the_path_only_and_drops_an_articles_query() -> None:
-    nn = load_site("northnews")
+    nn = load_site(Path(__file__).parent / "fixtures" / "profiles_0_2_0" / "northnews" / "site.toml")
     assert not nn.urls.sees_query
     assert discovery.first_page_url("http://www.northnews.cn/2015/0915/2049381_2.shtml?x=1", nn) == (
         "http://www.northnews.cn/2015/0915/2049381.shtml"
