@@ -27,6 +27,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from northnews.ops import search
 from northnews.ops.schema import SCHEMA, SCHEMA_VERSION, V1_SITE, StoreError, migrate
 from northnews.util.clock import iso_z, utc_now
 from northnews.util.urls import url_key
@@ -90,6 +91,7 @@ class Store:
         self.db.execute("PRAGMA foreign_keys=ON")
         self._migrate()
         self.db.executescript(SCHEMA)  # idempotent (IF NOT EXISTS); commits on its own
+        search.ensure_tables(self.db)  # the full-text index's own tables (additive)
         self.db.execute(
             "INSERT OR IGNORE INTO store_meta (key, value) VALUES ('schema_version', ?)",
             (str(SCHEMA_VERSION),),
@@ -196,7 +198,7 @@ class Store:
                         " WHERE url = ?",
                         (now, version, digest, url),
                     )
-                db.execute(
+                cursor = db.execute(
                     "INSERT INTO article_versions (url, version, content_digest, title, published,"
                     " edition, first_seen, fetched_at, warc_file, warc_offset, warc_record_id,"
                     " item_json, run_id, site) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -207,6 +209,7 @@ class Store:
                         run_id, site,
                     ),
                 )
+                search.index_version(db, cursor.lastrowid, item)  # searchable as it is stored
             # Stored complete: no longer pending, whatever it was pending for.
             resolved = db.execute(
                 "DELETE FROM article_pending WHERE site = ? AND url_key = ?", (site, url_key(url))
