@@ -204,7 +204,7 @@ def search(
     snippet_chars: int = 120,
 ) -> list[Hit]:
     """The best ``limit`` articles for ``query`` (BM25, a title hit weighing 10 body hits), one hit
-    per article (its best-ranked matching version), optionally of one site and published within
+    per article (its latest version when that matches, else its best-ranked matching one), optionally of one site and published within
     [since, until] (the dates as printed, inclusive)."""
     match = fts_query(query)
     if not has_index(db):
@@ -232,6 +232,8 @@ def search(
         for vid, url, site_, version, latest, rank in rows:
             if url not in seen:
                 seen[url] = (vid, version, latest, site_, rank)
+            elif version == latest:  # the latest version matches too: show it, at the best one's place
+                seen[url] = (vid, version, latest, site_, seen[url][4])
         if len(seen) >= limit or len(rows) < fetch:
             break
         fetch *= 4
