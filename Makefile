@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: crawl test test-fast lint bench bench-quick bench-extract bench-realpages bench-crawl bench-warc venv clean
+.PHONY: crawl test test-fast lint bench bench-quick bench-extract bench-realpages bench-crawl bench-warc bench-search demo venv clean
 
 venv: $(STAMP)
 
@@ -54,6 +54,15 @@ bench-warc: $(STAMP)
 # check / index / list / replay / recover on a generated archive: time per GB and peak RSS.
 bench-archive: $(STAMP)
 	$(BIN)/python -m benchmarks.archive --size 1GB
+
+# Full-text search: bigram (ours) vs FTS5 trigram vs jieba on 10k and 100k generated articles.
+bench-search: $(STAMP)
+	$(BIN)/python -m benchmarks.search
+
+# The archive without the site: the bundled portal on 127.0.0.1, northnews-cron through it twice (the
+# second incremental, after the portal added and edited articles), then northnews serve on the result.
+demo: $(STAMP)
+	$(BIN)/python -m tests.demo
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
