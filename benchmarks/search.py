@@ -50,6 +50,7 @@ QUERIES = (
     "内蒙古", "呼和浩特", "鄂尔多斯", "自治区", "新华社", "铁路", "人民政府", "互联网", "乌兰察布", "农牧民",
     "头市", "自治", "蒙古", "和浩", "课后服务", "北京市", "生态", "同比增长",
     "Hohhot", "Mongolia", "library", "economic", "China",
+    "包子",  # in no article: a 2-character word no index entry answers is trigram's full scan
 )
 PLACES = ("包头市", "呼和浩特市", "鄂尔多斯", "赤峰", "通辽", "乌海", "锡林郭勒", "呼伦贝尔", "包头市长", "巴彦淖尔")
 
@@ -226,7 +227,7 @@ def measure(kind: type[Index], docs: list[tuple[str, str]], truths: dict[str, se
     index.db.close()
     return {"index": kind.name, "articles": len(docs), "recall": found / total if total else 0.0,
             "misses": misses, "ms_median": statistics.median(times), "ms_p95": p95(times),
-            "bytes_per_article": size / len(docs), "build_s": built}
+            "ms_max": max(times), "bytes_per_article": size / len(docs), "build_s": built}
 
 
 def end_to_end(docs: list[tuple[str, str]], tmp: Path, repeat: int) -> dict[str, float]:
@@ -285,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 rows.append(row)
                 print(f"  {row['index']:24} {size:>7}: recall {row['recall']:.3f}, {row['ms_median']:.2f} ms median,"
-                      f" {row['ms_p95']:.2f} ms p95, {row['bytes_per_article']:.0f} B/article, built in"
+                      f" {row['ms_p95']:.2f} ms p95, {row['ms_max']:.2f} ms max, {row['bytes_per_article']:.0f} B/article, built in"
                       f" {row['build_s']:.1f} s; missed {row['misses'] or 'none'}", flush=True)
             e2e = end_to_end(docs, tmp, args.repeat)
             print(f"  ours end to end (store, search() top 20 with snippets) {size:>7}: rebuild {e2e['rebuild_s']:.1f} s,"
@@ -293,11 +294,11 @@ def main(argv: list[str] | None = None) -> int:
             for f in tmp.glob("*.sqlite3"):
                 f.unlink()
     print()
-    print("| index | articles | recall | ms/query median | ms/query p95 | index bytes/article | build s |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| index | articles | recall | ms/query median | p95 | max | index bytes/article | build s |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in rows:
         print(f"| {r['index']} | {r['articles']} | {r['recall']:.3f} | {r['ms_median']:.2f} | {r['ms_p95']:.2f} |"
-              f" {r['bytes_per_article']:.0f} | {r['build_s']:.1f} |")
+              f" {r['ms_max']:.2f} | {r['bytes_per_article']:.0f} | {r['build_s']:.1f} |")
     return 0
 
 
