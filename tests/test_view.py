@@ -6,12 +6,14 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import sqlite3
 import subprocess
 import sys
 import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 from wsgiref.simple_server import WSGIRequestHandler, make_server
@@ -71,6 +73,12 @@ class _Quiet(WSGIRequestHandler):
 
 @pytest.fixture(scope="module")
 def site(archive: Path) -> Iterator[str]:
+    with serving(archive) as url:
+        yield url
+
+
+@contextmanager
+def serving(archive: Path) -> Iterator[str]:
     data = ArchiveData(archive)
     server = make_server("127.0.0.1", 0, None, handler_class=_Quiet)  # type: ignore[arg-type]
     port = server.server_address[1]
@@ -197,3 +205,18 @@ def test_the_command_binds_loopback_and_warns_for_anything_else(archive: Path) -
     missing = subprocess.run([str(NORTHNEWS), "serve", "-d", str(archive.parent / "none")],
                              capture_output=True, text=True, timeout=60)
     assert missing.returncode == 1 and "no store of record" in missing.stderr
+
+
+def test_an_index_behind_the_store_is_said_on_the_pages(archive: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "archive"
+    shutil.copytree(archive, copy)
+    db = sqlite3.connect(copy / "northnews.sqlite3")
+    db.execute("DELETE FROM search_docs")  # what a store written before the index looks like to it
+    db.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
+    db.commit()
+    db.close()
+    with serving(copy) as url:
+        home = get(f"{url}/")[1]
+        found = get(f"{url}/search?q={quote('转场')}")[1]
+    assert "The search index holds 0 of 3 stored versions" in home
+    assert "The index holds 0 of 3 stored versions" in found and '<p id="count">0 article(s)' in found

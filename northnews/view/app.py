@@ -133,6 +133,10 @@ def build(data: ArchiveData, *, replay_url: str | None = None, allowed_hosts: se
         except search.SearchError as exc:
             return page("Search", f"<h1>Search</h1>{form}<p class='bad'>{escape(str(exc))}</p>", q)
         out = [f"<h1>Search</h1>{form}", f'<p id="count">{len(hits)} article(s) for <b>{escape(q)}</b></p>']
+        cov = data.search_coverage()
+        if not cov.current:
+            out.insert(1, f'<p class="bad">The index holds {cov.indexed} of {cov.versions} stored versions: run'
+                          " <code>scrapy search --rebuild</code> to search them all.</p>")
         for hit in hits:
             which = "" if hit.version == hit.latest_version else (
                 f' <span class="muted">(matched version {hit.version} of {hit.latest_version})</span>')
