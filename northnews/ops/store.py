@@ -209,7 +209,7 @@ class Store:
                         run_id, site,
                     ),
                 )
-                search.index_version(db, cursor.lastrowid, item)  # searchable as it is stored
+                self._index_version(db, cursor.lastrowid, item)  # searchable as it is stored
             # Stored complete: no longer pending, whatever it was pending for.
             resolved = db.execute(
                 "DELETE FROM article_pending WHERE site = ? AND url_key = ?", (site, url_key(url))
@@ -221,6 +221,12 @@ class Store:
                  warc_record_id, run_id, site),
             )
         return Recorded(outcome, version, resolved=bool(resolved))
+
+    def _index_version(self, db: sqlite3.Connection, version_id: int | None, item: Mapping[str, Any]) -> None:
+        """Index a version for full-text search, in the version's transaction (SQLite FTS5: see
+        :mod:`northnews.ops.search`; a backend without a full-text index makes this a no-op)."""
+        if version_id is not None:
+            search.index_version(db, version_id, item)
 
     def is_known(self, url: str, refresh_days: float | None = None, site: str = V1_SITE) -> bool:
         """True when the URL (either scheme) is archived and not due for a refresh, or pending and
