@@ -8,6 +8,7 @@ import gzip
 import hashlib
 import json
 import shutil
+import struct
 import subprocess
 import sys
 import zipfile
@@ -166,3 +167,50 @@ def test_html_title_decodes_gbk_and_entities() -> None:
     body = '<meta charset="gb2312"><title>正北方网 &amp; 新闻\n  中心</title>'.encode("gb18030")
     assert wacz.html_title(body) == "正北方网 & 新闻 中心"
     assert wacz.html_title(b"<html>no title</html>") is None
+
+
+def _extra_ids(extra: bytes) -> list[int]:
+    ids, pos = [], 0
+    while pos + 4 <= len(extra):
+        tag, size = struct.unpack("<HH", extra[pos:pos + 4])
+        ids.append(tag)
+        pos += 4 + size
+    return ids
+
+
+def test_no_member_carries_zip64_fields_it_does_not_need(package: Path) -> None:
+    """replayweb.page 2.5.3 cannot read members written with ZIP64 fields (``force_zip64``):
+    small members must have none, in the central directory or in their local header."""
+    raw = package.read_bytes()
+    assert len(raw) < 0xFFFFFFFF
+    with zipfile.ZipFile(package) as zf:
+        for info in zf.infolist():
+            assert 0x0001 not in _extra_ids(info.extra), info.filename
+            local = raw[info.header_offset:info.header_offset + 30]
+            assert local[:4] == b"PK\x03\x04"
+            name_len, extra_len = struct.unpack("<HH", local[26:30])
+            start = info.header_offset + 30 + name_len
+            assert 0x0001 not in _extra_ids(raw[start:start + extra_len]), info.filename
+            # Sizes in the local header itself, not 0xFFFFFFFF placeholders.
+            assert struct.unpack("<I", local[22:26])[0] == info.file_size, info.filename
+
+
+def test_pages_carry_the_body_as_searchable_words(package: Path, crawl: CrawlResult) -> None:
+    with zipfile.ZipFile(package) as zf:
+        head, *rows = [json.loads(line) for line in zf.read("pages/pages.jsonl").decode("utf-8").splitlines()]
+    assert head["hasText"] is True
+    pages = {row["url"]: row for row in rows}
+    chinese = [item for item in crawl.items if "呼和浩特" in (item["body"] or "")]
+    english = [item for item in crawl.items if "kilowatts" in (item["body"] or "")]
+    assert chinese and english
+    for item in chinese:
+        words = pages[item["url"]]["text"].split(" ")
+        assert "呼和浩特" in words, item["url"]  # a word of its own, also where the body says 呼和浩特市
+    for item in english:
+        assert "kilowatts" in pages[item["url"]]["text"].split(" ")
+    for item in crawl.items:
+        text = pages[item["url"]]["text"]
+        # Nothing of the body lost: its non-space characters, in order, within the words'.
+        chars = iter("".join(text.split()))
+        assert all(ch in chars for ch in "".join((item["body"] or "").split())), item["url"]
+        assert "  " not in text and text == text.strip()
