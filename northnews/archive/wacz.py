@@ -31,10 +31,12 @@ local header (the WARCs' from the file system, the index and pages from temporar
 ``force_zip64=True`` on every member (release 0.2.0) passes ``wacz validate`` but replayweb.page
 2.5.3 refuses it ("… is not valid JSON").
 
-**Flat memory.** Each WARC is indexed in one pass by :func:`northnews.archive.cdxj.index_file`
+**Flat memory.** Each WARC's sorted CDXJ index is the one beside it (written when the file was
+closed) when it is up to date, else built in one pass by :func:`northnews.archive.cdxj.index_file`
 (sorted in bounded runs) into a temporary directory; the per-file indexes are merged as a stream
-into the compressed index, and pages.jsonl is written row by row from a store cursor. What is
-held is one index block, one page, and the (file, offset) pointers of the articles.
+into the compressed index. pages.jsonl is written row by row from a store cursor (or the feed),
+each page's capture read at its WARC pointer (one seek). What is held: one index block, one page,
+the block table (``index.idx``: a line per 1,024 index lines), and jieba's dictionary.
 
 Pure archive code: no Scrapy, no knowledge of the portal's URL shapes.
 """
@@ -63,7 +65,8 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import timestamp_to_iso_date
 
 from northnews import __version__
-from northnews.archive.cdxj import index_file
+from northnews.archive.cdxj import index_file, timestamp14
+from northnews.archive.paths import index_path
 from northnews.util.segment import search_words
 
 WACZ_VERSION = "1.1.1"
@@ -79,19 +82,6 @@ _BUF = 1 << 20
 
 class WaczError(Exception):
     """The archive cannot be packaged (no WARC, clashing file names, ...)."""
-
-
-@dataclass
-class IndexLine:
-    key: str
-    timestamp: str
-    fields: dict[str, Any]
-    raw: str
-
-    @classmethod
-    def parse(cls, line: str) -> IndexLine:
-        key, timestamp, data = line.rstrip("\n").split(" ", 2)
-        return cls(key, timestamp, json.loads(data), line if line.endswith("\n") else line + "\n")
 
 
 @dataclass
@@ -140,15 +130,37 @@ def archive_dir(path: Path) -> Path:
     return folder
 
 
-def sorted_index(warcs: dict[str, Path], tmp: Path) -> Iterator[str]:
-    """Every CDXJ line of the WARCs (``filename`` = the base name, which is the path under the
-    WACZ's ``archive/``), in sort order: each file indexed to ``tmp``, then merged as a stream."""
-    paths = []
-    for number, (_name, warc) in enumerate(sorted(warcs.items())):
-        paths.append(index_file(warc, tmp / f"{number}.cdxj"))
+def index_warcs(warcs: dict[str, Path], tmp: Path) -> list[Path]:
+    """Each WARC's sorted CDXJ index (``filename`` = the base name, which is the file's path under
+    the WACZ's ``archive/``): the one beside it when it is as new as the file and names it so
+    (the writer's, or ``northnews-archive index``'s), else one built into ``tmp``."""
+    return [_usable_index(warc, name) or index_file(warc, tmp / f"{number}.cdxj")
+            for number, (name, warc) in enumerate(sorted(warcs.items()))]
+
+
+def _usable_index(warc: Path, name: str) -> Path | None:
+    beside = index_path(warc)
+    try:
+        if beside.stat().st_mtime < warc.stat().st_mtime:
+            return None
+        with open(beside, encoding="utf-8") as fh:
+            first = fh.readline()
+        if not first:
+            return None
+        return beside if json.loads(first.split(" ", 2)[2]).get("filename") == name else None
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def merged(indexes: list[Path]) -> Iterator[str]:
+    """The lines of sorted indexes in sort order, streamed, each once."""
     with ExitStack() as stack:
-        handles = [stack.enter_context(open(p, encoding="utf-8")) for p in paths]
-        yield from heapq.merge(*handles)
+        handles = [stack.enter_context(open(p, encoding="utf-8")) for p in indexes]
+        last = None
+        for line in heapq.merge(*handles):
+            if line != last:  # the same record indexed twice: once
+                yield line
+            last = line
 
 
 # --- pages --------------------------------------------------------------------------------------
@@ -157,26 +169,13 @@ def sorted_index(warcs: dict[str, Path], tmp: Path) -> Iterator[str]:
 Row = tuple[str, str | None, str | None, Any, str | None]
 
 
-def _pointer(file: str | None, offset: Any) -> tuple[str, int] | None:
-    return (Path(file).name, int(offset)) if file and offset is not None else None
-
-
 class PageSource:
-    """Where pages come from: rows read twice (pointers first, then pages), never held."""
+    """Where pages come from: rows read one at a time, never held."""
 
     name = ""
 
     def rows(self) -> Iterator[Row]:
         raise NotImplementedError
-
-    def pointers(self) -> dict[tuple[str, int], tuple[str, str] | None]:
-        """(file, offset) of each row, to be filled with (timestamp, url) from the index."""
-        wanted: dict[tuple[str, int], tuple[str, str] | None] = {}
-        for _url, _title, file, offset, _body in self.rows():
-            at = _pointer(file, offset)
-            if at is not None:
-                wanted[at] = None
-        return wanted
 
 
 class StoreSource(PageSource):
@@ -206,11 +205,6 @@ class StoreSource(PageSource):
         with _read_only(self.store) as db:
             for url, title, file, offset, item_json in db.execute(self._QUERY):
                 yield url, title, file, offset, _body(item_json)
-
-    def pointers(self) -> dict[tuple[str, int], tuple[str, str] | None]:
-        with _read_only(self.store) as db:
-            query = self._QUERY.replace("v.item_json", "NULL")
-            return {at: None for _u, _t, f, o, _b in db.execute(query) if (at := _pointer(f, o))}
 
 
 class _read_only:
@@ -289,39 +283,63 @@ def html_page(warcs: dict[str, Path], url: str, fields: dict[str, Any], timestam
     return Page(url, timestamp, title or url)
 
 
-class _IndexPass:
-    """What the pages need from the index, gathered while it streams by."""
-
-    def __init__(self, wanted: dict[tuple[str, int], tuple[str, str] | None] | None) -> None:
-        self.wanted = wanted
-        # Without a store or feed: the latest HTML 200 capture of each URL (url → (ts, fields)).
-        self.html: dict[str, tuple[str, dict[str, Any]]] = {}
-
-    def see(self, line: str) -> None:
-        _key, timestamp, raw = line.split(" ", 2)
-        if self.wanted is not None:
-            if not self.wanted:
-                return
-            fields = json.loads(raw)
-            at = (str(fields.get("filename")), int(fields.get("offset", -1)))
-            if at in self.wanted:
-                self.wanted[at] = (timestamp, str(fields.get("url") or ""))
-        elif '"text/html"' in raw:
+def html_pages(warcs: dict[str, Path], lines: Iterable[str]) -> Iterator[Page]:
+    """Without a store or feed: the latest HTML 200 capture of each URL, titled by its
+    ``<title>``. Lines come sorted by key then time, so a URL's captures are adjacent (URLs that
+    share a key, ``www.`` or not, interleave): one key's URLs are held at a time."""
+    group_key = None
+    latest: dict[str, tuple[str, dict[str, Any]]] = {}
+    for line in lines:
+        key, timestamp, raw = line.split(" ", 2)
+        if key != group_key:
+            yield from (html_page(warcs, url, fields, ts) for url, (ts, fields) in sorted(latest.items()))
+            group_key, latest = key, {}
+        if '"text/html"' in raw:
             fields = json.loads(raw)
             if fields.get("mime") == "text/html" and fields.get("status") == "200":
-                self.html[fields["url"]] = (timestamp, fields)  # sorted by key then time: the last wins
+                latest[fields["url"]] = (timestamp, fields)  # the last wins: the latest
+    yield from (html_page(warcs, url, fields, ts) for url, (ts, fields) in sorted(latest.items()))
 
 
-def _source_pages(source: PageSource, found: dict[tuple[str, int], tuple[str, str] | None],
-                  missing: list[str]) -> Iterator[Page]:
-    for url, title, file, offset, body in source.rows():
-        at = _pointer(file, offset)
-        hit = found.get(at) if at is not None else None
-        if hit is None:
-            missing.append(url)
-            continue
-        timestamp, captured = hit
-        yield Page(captured or url, timestamp, title or url, search_words(body) if body is not None else None)
+class _Captures:
+    """The capture a (file, offset) pointer names, read from the WARC: (timestamp, url), or None
+    when the file is not packaged or no response/revisit starts there. One seek per article,
+    nothing held but an open handle per file."""
+
+    def __init__(self, warcs: dict[str, Path]) -> None:
+        self.warcs = warcs
+        self.stack = ExitStack()
+        self.handles: dict[str, IO[bytes]] = {}
+
+    def at(self, file: str | None, offset: Any) -> tuple[str, str] | None:
+        name = Path(file).name if file else None
+        if name not in self.warcs or offset is None:
+            return None
+        fh = self.handles.get(name)
+        if fh is None:
+            fh = self.handles[name] = self.stack.enter_context(open(self.warcs[name], "rb"))
+        try:
+            fh.seek(int(offset))
+            record = next(iter(ArchiveIterator(fh)))
+        except Exception:  # noqa: BLE001 - whatever is there, it is not the capture
+            return None
+        if record.rec_type not in ("response", "revisit"):
+            return None
+        date, url = record.rec_headers.get_header("WARC-Date"), record.rec_headers.get_header("WARC-Target-URI")
+        return (timestamp14(date), url) if date and url else None
+
+
+def source_pages(source: PageSource, warcs: dict[str, Path], missing: list[str]) -> Iterator[Page]:
+    """A page per row whose capture is in the packaged WARCs (the others' URLs to ``missing``)."""
+    captures = _Captures(warcs)
+    with captures.stack:
+        for url, title, file, offset, body in source.rows():
+            hit = captures.at(file, offset)
+            if hit is None:
+                missing.append(url)
+                continue
+            timestamp, captured = hit
+            yield Page(captured or url, timestamp, title or url, search_words(body) if body is not None else None)
 
 
 # --- the ZIP ------------------------------------------------------------------------------------
@@ -384,22 +402,16 @@ class _Package:
         })
 
 
-def write_index(lines: Iterable[str], data_path: Path, seen: _IndexPass | None = None) -> tuple[str, int]:
+def write_index(lines: Iterable[str], data_path: Path) -> tuple[str, int]:
     """The compressed index of sorted ``lines`` to ``data_path``; returns (index.idx text, lines)."""
     idx = io.StringIO()
     count = 0
     with open(data_path, "wb") as data:
         writer = CompressedWriter(idx, data, num_lines=INDEX_BLOCK_LINES, data_out_name="index.cdx.gz",
                                   digest_records=True)
-        last = None
         for line in lines:
-            if line == last:  # the same record indexed twice (one file listed twice): once
-                continue
-            last = line
             writer.write(line)
             count += 1
-            if seen is not None:
-                seen.see(line)
         if writer.block:
             writer.flush()
     return idx.getvalue(), count
@@ -454,13 +466,13 @@ def create(
     partial = out.with_name(out.name + ".tmp")
     with tempfile.TemporaryDirectory(prefix="wacz-", dir=out.parent) as tmpname:
         tmp = Path(tmpname)
-        seen = _IndexPass(source.pointers() if source is not None else None)
-        idx, count = write_index(sorted_index(by_name, tmp), tmp / "index.cdx.gz", seen)
+        indexes = index_warcs(by_name, tmp)
+        idx, count = write_index(merged(indexes), tmp / "index.cdx.gz")
         missing: list[str] = []
         if source is not None:
-            pages: Iterable[Page] = _source_pages(source, seen.wanted or {}, missing)
+            pages: Iterable[Page] = source_pages(source, by_name, missing)
         else:
-            pages = (html_page(by_name, url, fields, ts) for url, (ts, fields) in sorted(seen.html.items()))
+            pages = html_pages(by_name, merged(indexes))
         npages = write_pages(pages, tmp / "pages.jsonl", "Articles")
         with zipfile.ZipFile(partial, "w", allowZip64=True) as zf:
             package = _Package(zf, moment)
