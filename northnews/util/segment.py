@@ -3,8 +3,8 @@
 replayweb.page's page search (flexsearch, ``tokenize: "strict"``) matches whole words, and finds
 a word only where spaces or punctuation delimit it: Chinese, written without spaces, has to be
 segmented first. :func:`search_words` does it with jieba (the de facto standard segmenter for
-Chinese, pure Python, its dictionary shipped in the wheel) and adds, after each long word, the
-dictionary words inside it, so that ``呼和浩特`` is found in ``呼和浩特市`` and ``内蒙古`` in
+Chinese, pure Python, its dictionary shipped in the wheel) and appends, once each, the dictionary
+words inside its long words, so that ``呼和浩特`` is found in ``呼和浩特市`` and ``内蒙古`` in
 ``内蒙古自治区`` (jieba's own search mode adds only the 2- and 3-character ones). Text without
 Chinese is only re-spaced.
 """
@@ -45,19 +45,22 @@ def _inner_words(word: str, freq: dict[str, int]) -> Iterator[str]:
 
 
 def search_words(text: str) -> str:
-    """``text`` as space-separated words: Chinese segmented, each long word followed by the
-    dictionary words it contains; whitespace collapsed. Meant for a search index, not for reading."""
+    """``text`` as space-separated words: Chinese segmented, whitespace collapsed; then, once each,
+    the dictionary words found inside its long words and not already among its words (so the
+    text reads as segmented prose where a search result quotes it). Meant for a search index."""
     if not text:
         return ""
     if not _HAN.search(text):
         return " ".join(text.split())
     dt = _tokenizer()
-    out: list[str] = []
+    words: list[str] = []
     for word in dt.cut(text):
         word = word.strip()
-        if not word:
-            continue
-        out.append(word)
+        if word:
+            words.append(word)
+    seen = set(words)
+    inner: dict[str, None] = {}
+    for word in seen:
         if len(word) > 2 and _HAN.search(word):
-            out.extend(dict.fromkeys(_inner_words(word, dt.FREQ)))
-    return " ".join(out)
+            inner.update((part, None) for part in _inner_words(word, dt.FREQ) if part not in seen)
+    return " ".join(words + sorted(inner))
