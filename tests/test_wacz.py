@@ -214,3 +214,22 @@ def test_pages_carry_the_body_as_searchable_words(package: Path, crawl: CrawlRes
         chars = iter("".join(text.split()))
         assert all(ch in chars for ch in "".join((item["body"] or "").split())), item["url"]
         assert "  " not in text and text == text.strip()
+
+
+def test_without_a_store_pages_come_from_the_feed_with_their_text(crawl: CrawlResult, tmp_path: Path) -> None:
+    (tmp_path / "warc").mkdir()
+    for path in (crawl.archive / "warc").glob("*.warc.gz"):
+        shutil.copy(path, tmp_path / "warc" / path.name)
+    feed = [json.dumps(item, ensure_ascii=False) for item in crawl.items]
+    # One article whose capture is not packaged: named as missing, not listed.
+    feed.append(json.dumps({"url": "http://www.northnews.cn/gone.shtml", "title": "gone", "body": "x",
+                            "warc": {"file": "elsewhere.warc.gz", "offset": 0}}))
+    (tmp_path / "articles.jsonl").write_text("\n".join(feed) + "\n", encoding="utf-8")
+    summary = wacz.create(tmp_path, tmp_path / "feed.wacz")
+    assert summary.pages_source == "feed" and summary.pages == len(crawl.items)
+    assert summary.pages_missing == ["http://www.northnews.cn/gone.shtml"]
+    with zipfile.ZipFile(tmp_path / "feed.wacz") as zf:
+        head, *rows = [json.loads(line) for line in zf.read("pages/pages.jsonl").decode("utf-8").splitlines()]
+    assert head["hasText"] is True
+    assert {row["url"] for row in rows} == set(crawl.by_url)
+    assert all(row["text"] for row in rows)
