@@ -233,3 +233,19 @@ def test_without_a_store_pages_come_from_the_feed_with_their_text(crawl: CrawlRe
     assert head["hasText"] is True
     assert {row["url"] for row in rows} == set(crawl.by_url)
     assert all(row["text"] for row in rows)
+
+
+def test_pywb_reads_the_package(package: Path, crawl: CrawlResult, tmp_path: Path) -> None:
+    """pywb's ``wb-manager add --unpack-wacz`` takes the WARCs out of the package and indexes them:
+    the same bytes, every record of our index."""
+    run = lambda *args: subprocess.run([str(BIN / "wb-manager"), *args], cwd=tmp_path, check=False,  # noqa: E731
+                                       capture_output=True, text=True, timeout=300)
+    assert run("init", "nn").returncode == 0
+    added = run("add", "--unpack-wacz", "nn", str(package))
+    assert added.returncode == 0, added.stdout + added.stderr
+    unpacked = sorted((tmp_path / "collections" / "nn" / "archive").glob("*.warc.gz"))
+    ours = sorted((crawl.archive / "warc").glob("*.warc.gz"))
+    assert sorted(p.read_bytes() for p in unpacked) == sorted(p.read_bytes() for p in ours)
+    indexed = (tmp_path / "collections" / "nn" / "indexes" / "index.cdxj").read_text(encoding="utf-8").splitlines()
+    with zipfile.ZipFile(package) as zf:
+        assert len(indexed) == len(index_lines(zf))
