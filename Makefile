@@ -51,6 +51,10 @@ bench-crawl: $(STAMP)
 bench-warc: $(STAMP)
 	$(BIN)/python -m benchmarks.warc --levels 1,6
 
+# northnews-archive wacz on generated archives of 300 MB and 3 GB: time and peak RSS (flat memory).
+bench-wacz: $(STAMP)
+	$(BIN)/python -m benchmarks.wacz --sizes 300MB,3GB
+
 # check / index / list / replay / recover on a generated archive: time per GB and peak RSS.
 bench-archive: $(STAMP)
 	$(BIN)/python -m benchmarks.archive --size 1GB

@@ -85,6 +85,7 @@ from northnews.ops.store import Store, iso
 from northnews.util.clock import utc_now
 from northnews.util.fileperms import prepare_archive_dir, private_umask
 from northnews.util.redact import redact_command
+from northnews.view.report import write_run_report
 
 PROG = "northnews-cron"
 SPIDER = "articles"
@@ -299,6 +300,7 @@ def _locked_run(opts: Options, run_id: str, lock: ArchiveLock) -> int:
         totals=totals,
     )
     manifest_path, manifest_error = write_manifest(runs_dir, run_id, manifest)
+    write_run_report(manifest_path, manifest)  # runs/<run id>.html beside it; never raises
     log.say(f"run {run_id} ended: {STATUS_BY_CODE[code]} (exit {code}): {reason}")
     log.close()
 
