@@ -19,7 +19,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 
 from northnews import config, inputs
 from northnews.archive.lock import LOCK_FD_ENV, ArchiveLock, LockHeld
-from northnews.ops.store import Store, StoreError, store_path
+from northnews.ops.store import StoreError, open_store, store_exists, store_url
 from northnews.sites import DEFAULT_SITE
 from northnews.spiders.articles import ARGUMENTS, ArgumentError, ArticlesSpider, parse_args
 from northnews.util.fileperms import prepare_archive_dir, private_umask
@@ -94,11 +94,11 @@ class Command(ScrapyCrawlCommand):
         assert self.settings is not None
         if not self.settings.getbool("NORTHNEWS_STORE_ENABLED", True):
             return
-        path = store_path(self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"))
-        if not path.is_file():
+        archive, url = self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"), store_url(self.settings)
+        if not store_exists(archive, url):
             return
         try:
-            Store(path).close()
+            open_store(archive, url).close()
         except StoreError as exc:
             print(f"scrapy crawl {spider}: error: {exc}", file=sys.stderr)
             sys.exit(2)

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,7 +48,7 @@ from northnews.archive.lock import ArchiveLock, LockHeld
 from northnews.extensions.progress import error_count
 from northnews.ops.pending import PendingArticles, Policy
 from northnews.ops.schema import legacy_reason
-from northnews.ops.store import Store
+from northnews.ops.store import DB_ERRORS, StoreBase, open_store, store_url
 from northnews.sites import DEFAULT_SITE, load_site
 from northnews.util.clock import compact
 from northnews.writeerrors import stop_crawl
@@ -73,7 +72,7 @@ RETRY_META = "northnews_pending_retry"
 class CrawlRun:
     """The store, run id and site of one crawl, shared by the extension, middleware and pipeline."""
 
-    store: Store
+    store: StoreBase
     run_id: str
     site: str
     pending: PendingArticles
@@ -127,7 +126,7 @@ class IncrementalCrawl:
             logger.info("Run %s: NORTHNEWS_STORE_ENABLED is off (no store of record, not incremental)", ext.run_id)
             crawler.signals.connect(ext.release_lock, signal=signals.spider_closed)
             return ext
-        store = Store.open(archive_dir)
+        store = open_store(archive_dir, store_url(settings))
         ext.run = CrawlRun(store, ext.run_id, ext.site, PendingArticles(store, Policy.from_settings(settings)))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
@@ -146,7 +145,7 @@ class IncrementalCrawl:
         args = dict(getattr(spider, "raw_args", {}) or {})
         try:
             store.begin_run(self.run_id, pid=os.getpid(), args=args, site=self.site)
-        except (OSError, sqlite3.Error) as exc:
+        except (OSError, *DB_ERRORS) as exc:
             stop_crawl(self.crawler, "store", exc)
             return
         self.stats.set_value("northnews/run/id", self.run_id)
@@ -194,7 +193,7 @@ class IncrementalCrawl:
         self._recorded.add(url)
         try:
             row = self.run.pending.record(url, reason, detail, site=self.site, run_id=self.run_id)
-        except (OSError, sqlite3.Error) as exc:
+        except (OSError, *DB_ERRORS) as exc:
             stop_crawl(self.crawler, "store", exc)
             return
         if row is None:  # stored already: a failed refresh keeps the stored version
@@ -240,7 +239,7 @@ class IncrementalCrawl:
                 self.run_id, status=reason, complete=complete, stats=stats,
                 note=("; ".join(why) or None),
             )
-        except (OSError, sqlite3.Error) as exc:
+        except (OSError, *DB_ERRORS) as exc:
             # The run stays "running" in the store; northnews-cron (or the next run) closes it.
             logger.error("Run %s: its end could not be recorded in the store (%s)", self.run_id, exc)
         finally:
