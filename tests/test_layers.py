@@ -20,6 +20,7 @@ FORBIDDEN = {
     "spiders": {"archive", "ops", "pipelines", "extensions", "commands", "middlewares"},
     "archive": {"normalize", "pages", "discovery", "spiders", "ops", "pipelines", "commands"},
     "ops": {"spiders"},
+    "fleet": {"spiders", "pages", "normalize", "discovery", "pipelines", "extensions", "commands", "middlewares"},
 }
 
 

@@ -83,6 +83,7 @@ from northnews.ops.runfiles import RunLog, crawl_usage_error, disk_full_in, tail
 from northnews.ops.store import DB_ERRORS, iso, open_store
 from northnews.util.clock import utc_now
 from northnews.util.fileperms import prepare_archive_dir, private_umask
+from northnews.util.pg import is_pg_url
 from northnews.util.redact import redact_command
 
 PROG = "northnews-cron"
@@ -242,9 +243,17 @@ def _locked_run(opts: Options, run_id: str, lock: ArchiveLock) -> int:
     for stale in interrupted:
         log.say(f"run {stale} was left running by a killed crawl: closed as 'killed'")
     try:
+        from northnews.archive.digests import PgDigestIndex
         from northnews.archive.recover import recover_all
 
-        for rec in recover_all(archive):
+        # A shared store keeps the fleet's file manifest: recovered files are entered there.
+        index = PgDigestIndex(opts.store_url) if is_pg_url(opts.store_url) else None
+        try:
+            recoveries = recover_all(archive, index)
+        finally:
+            if index is not None:
+                index.close()
+        for rec in recoveries:
             log.say(f"WARC recovery: {rec.describe()}")
             recovered.append({
                 "file": rec.path.name, "outcome": rec.outcome,
