@@ -209,3 +209,33 @@ def test_a_killed_worker_s_crawl_is_resumed_by_another_with_nothing_lost_or_twic
     assert not list(root.glob("northnews/warc/*.open"))
     how = {r[0] for r in sql(url, "SELECT how FROM warc_files")}
     assert "recovered" in how and not (root / "northnews" / "warc" / "digests.sqlite3").exists()
+
+
+def test_backfill_and_reextract_jobs(postgres, tmp_path: Path) -> None:
+    url = postgres.create_database("fleet_jobs")
+    root = tmp_path / "root"
+    with MockPortal(two_portals(tmp_path)) as server:
+        worker = start_worker(url, "solo", root, server.proxy_url, tmp_path / "solo.log")
+        try:
+            wait_for(lambda: live_workers(url) == 1, 90, what="the worker")
+            bad = fleet(url, "backfill", "yunhe")
+            assert bad.returncode == 2 and "-a NAME=VALUE" in bad.stderr
+            assert fleet(url, "backfill", "yunhe", "-a", "max_pages=1").returncode == 0
+            wait_for(lambda: all_done(url, 1), 240, what="the backfill job")
+            [warc] = [p.name for p in root.glob("yunhe/warc/*.warc.gz")]
+            assert fleet(url, "reextract", "yunhe", warc).returncode == 0
+            wait_for(lambda: sql(url, "SELECT status::text FROM procrastinate_jobs WHERE task_name = 'northnews_reextract'")
+                     in ([("succeeded",)], [("failed",)]), 240, what="the re-extraction job")
+        finally:
+            stop(worker)
+    log = (tmp_path / "solo.log").read_text(errors="replace")
+    assert jobs(url)[0][3] == "succeeded", log[-3000:]
+    assert json.loads(sql(url, "SELECT args_json FROM runs")[0][0])["max_pages"] == "1"  # the backfill's -a
+    assert sql(url, "SELECT status::text FROM procrastinate_jobs WHERE task_name = 'northnews_reextract'") == \
+        [("succeeded",)], log[-3000:]
+    items = read_jsonl(root / "yunhe" / "extract" / (warc + ".jsonl"))
+    stored = {r[0] for r in sql(url, "SELECT url FROM articles WHERE site = 'yunhe'")}
+    assert items and {i["url"] for i in items} <= stored
+    # Re-extracting the same pages with the same parsers stores no new version, only captures.
+    assert sql(url, "SELECT count(*) FROM article_versions")[0][0] == len(stored)
+    assert sql(url, "SELECT count(*) FROM article_captures WHERE outcome = 'unchanged'")[0][0] == len(items)

@@ -4,7 +4,7 @@
 them); ``extract`` re-reads pages with the parsers, so it is registered here, one layer up::
 
     northnews-archive [-d ARCHIVE] extract [ARCHIVE|WARC ...] [-o OUT] [--rejects FILE] [--jobs N]
-                      [--site NAME] [--since DATE] [--until DATE] [--store]
+                      [--site NAME] [--since DATE] [--until DATE] [--store [--store-url URL]]
     northnews-archive [-d ARCHIVE] migrate-store --to postgresql://… [--from FILE]
 
 Exit status: 0 done, 1 no WARC under the paths, 2 usage error, 3 ``--store`` while another run
@@ -61,6 +61,8 @@ def add_extract(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p.add_argument("--until", type=_date, metavar="DATE", help="only articles captured on or before DATE (UTC)")
     p.add_argument("--store", action="store_true",
                    help="also record the items in the store of record (new versions where the text changed)")
+    p.add_argument("--store-url", metavar="URL",
+                   help="the store --store records into (default: NORTHNEWS_STORE_URL of the project)")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress line on stderr (default: when stderr is a terminal)")
     p.set_defaults(func=cmd_extract)
@@ -175,7 +177,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 except LockHeld as exc:
                     print(f"northnews-archive extract: {exc}", file=sys.stderr)
                     return archive_cli.EXIT_LOCKED
-                store = open_store(archive_dir, store_url(settings))
+                store = open_store(archive_dir, args.store_url or store_url(settings))
             extractor = extract.ArticleExtractor(source, site, settings, since=args.since, until=args.until)
             summary = extract.Summary()
             progress = extract.Progress(enabled=args.progress)
