@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -22,7 +21,6 @@ import psycopg
 import pytest
 
 from northnews.archive.digests import Capture, PgDigestIndex, open_digest_index
-from northnews.ops.migrate_store import MigrateError, migrate_store
 from northnews.ops.pending import PendingArticles
 from northnews.ops.schema import DATA_TABLES
 from northnews.ops.store import Store, StoreError, open_store
@@ -215,72 +213,3 @@ def test_the_digest_index_is_shared_between_workers(pg_url: str, tmp_path: Path)
     assert second.last("http://a/1") is None
     first.close()
     second.close()
-    assert not (tmp_path / "w1").exists()  # nothing local: the index is the server's
-
-
-# --- migrate-store ------------------------------------------------------------------------------
-
-
-def sha(path: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(path.parent.glob(path.name + "*"))}
-
-
-def sqlite_rows(path: Path, table: str) -> list[tuple]:
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return db.execute(f"SELECT * FROM {table}").fetchall()
-    finally:
-        db.close()
-
-
-@pytest.mark.parametrize("fixture, schema, counts", [
-    (V1, 1, {"articles": 12, "article_versions": 13, "article_captures": 13, "article_rejects": 1,
-             "article_pending": 1, "runs": 2}),
-    (V2, 2, {"articles": 14, "article_versions": 15, "article_captures": 15, "article_rejects": 3,
-             "article_pending": 3, "runs": 3}),
-])
-def test_migrate_store_copies_every_row_verified_and_leaves_sqlite_untouched(
-        fixture: Path, schema: int, counts: dict, tmp_path: Path, pg_url: str) -> None:
-    archive = tmp_path / "archive"
-    archive.mkdir()
-    shutil.copy(fixture, archive / "northnews.sqlite3")
-    before = sha(archive / "northnews.sqlite3")
-    result = migrate_store(archive, pg_url)
-    assert sha(archive / "northnews.sqlite3") == before  # not a byte written, though schema < 3
-    assert result.schema_from == schema and result.ok
-    assert {t.table: t.copied for t in result.tables} == counts
-    with PgStore(pg_url) as pg, Store(shutil.copy(fixture, tmp_path / "migrated.sqlite3")) as lite:
-        assert pg.table_counts() == counts
-        assert pg.counts() == lite.counts()
-        assert [(r.item, r.version, r.first_seen, r.last_seen) for r in pg.export_rows(all_versions=True)] == \
-               [(r.item, r.version, r.first_seen, r.last_seen) for r in lite.export_rows(all_versions=True)]
-        for site in lite.sites():
-            assert pg.previous_run(site=site) == {**lite.previous_run(site=site), "id": pg.previous_run(site=site)["id"]}
-        for (url,) in lite.db.execute("SELECT url FROM articles"):
-            assert pg.is_known(url, site="northnews") == lite.is_known(url, site="northnews")
-    # The same archive twice would duplicate its captures: refused, nothing written.
-    with pytest.raises(MigrateError, match="already holds"):
-        migrate_store(archive, pg_url)
-    with PgStore(pg_url) as pg:
-        assert pg.table_counts() == counts
-
-
-def test_migrate_store_command_of_the_first_release_archive(tmp_path: Path, pg_url: str) -> None:
-    archive = tmp_path / "archive"
-    shutil.copytree(V1_ARCHIVE, archive)
-    files = {p.relative_to(archive): p.read_bytes() for p in archive.rglob("*") if p.is_file()}
-    out = subprocess.run([str(ARCHIVE_CLI), "-d", str(archive), "migrate-store", "--to", pg_url],
-                         cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stdout + out.stderr
-    assert "rows copied and verified" in out.stderr and "MISMATCH" not in out.stdout
-    for table in ("articles", "article_versions", "article_captures", "runs", "warc_digests", "warc_files"):
-        assert f"  {table} " in out.stdout
-    assert {p.relative_to(archive): p.read_bytes() for p in archive.rglob("*") if p.is_file()} == files
-    digests = sqlite_rows(archive / "warc" / "digests.sqlite3", "warc_files")
-    index = PgDigestIndex(pg_url)
-    assert digests and all(index.file_entry(name) == (size, sha1, records)
-                           for name, size, sha1, records, *_ in digests)
-    index.close()
-    bad = subprocess.run([str(ARCHIVE_CLI), "-d", str(archive), "migrate-store", "--to", "sqlite:///x"],
-                         cwd=REPO, capture_output=True, text=True)
-    assert bad.returncode == 2 and "expected postgresql://" in bad.stderr

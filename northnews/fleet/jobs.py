@@ -86,7 +86,12 @@ class WorkerConfig:
     settings: list[str] = field(default_factory=list)
 
     def archive(self, site: str) -> Path:
-        return self.archive_root / site
+        return self.archive_root / site_name(site)
+
+
+def site_name(site: str) -> str:
+    """A site's archive dir and WARC prefix: its profile name, or a profile file's stem."""
+    return Path(site).stem if site.endswith(".toml") else site
 
 
 def default_worker_name() -> str:
@@ -113,7 +118,7 @@ def crawl_command(cfg: WorkerConfig, site: str, args: dict[str, str]) -> list[st
         "-s", f"NORTHNEWS_STORE_URL={cfg.store_url}",
         "-s", f"NORTHNEWS_WORKER={cfg.name}",
         # The site in every file name: the fleet's manifest says whose each file is.
-        "-s", f"NORTHNEWS_WARC_PREFIX={site}",
+        "-s", f"NORTHNEWS_WARC_PREFIX={site_name(site)}",
     ]
 
 
