@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: crawl test test-fast lint bench bench-quick bench-extract bench-realpages bench-crawl bench-warc venv clean
+.PHONY: crawl test test-fast lint bench bench-quick bench-extract bench-realpages bench-crawl bench-warc bench-fleet venv clean
 
 venv: $(STAMP)
 
@@ -54,6 +54,12 @@ bench-warc: $(STAMP)
 # check / index / list / replay / recover on a generated archive: time per GB and peak RSS.
 bench-archive: $(STAMP)
 	$(BIN)/python -m benchmarks.archive --size 1GB
+
+# The fleet on a throw-away PostgreSQL: 1, 2, 4 workers over 8 generated portals with a politeness
+# delay, then a run with a worker killed (~10 min on 2 cores); the job engine's own costs.
+bench-fleet: $(STAMP)
+	$(BIN)/python -m benchmarks.fleet --portals 8 --delay 0.25 --concurrency 2 --kill
+	$(BIN)/python -m benchmarks.fleet_engine
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
