@@ -239,3 +239,36 @@ def test_backfill_and_reextract_jobs(postgres, tmp_path: Path) -> None:
     # Re-extracting the same pages with the same parsers stores no new version, only captures.
     assert sql(url, "SELECT count(*) FROM article_versions")[0][0] == len(stored)
     assert sql(url, "SELECT count(*) FROM article_captures WHERE outcome = 'unchanged'")[0][0] == len(items)
+
+
+def test_two_crawls_at_once_without_the_fleet_share_an_archive_dir_and_the_store(postgres, two_rounds,
+                                                                                  tmp_path: Path) -> None:
+    """What an operator does by hand: two `northnews-cron` runs of two sites at the same moment,
+    one archive dir, `-s NORTHNEWS_STORE_URL=postgresql://…`: per-site locks, run ids and WARC
+    names keep them apart; the second round is incremental; export equals the SQLite store's."""
+    from tests.opskit import start_cron
+
+    url = postgres.create_database("two_crons")
+    archive = tmp_path / "archive"
+    lite = two_rounds[3]
+    with MockPortal(two_portals(tmp_path), delay=0.01) as server:
+        for round_ in range(2):
+            before = len(server.requested_urls())
+            procs = [start_cron(archive, "-a", f"site={site}", "-s", f"NORTHNEWS_STORE_URL={url}",
+                                proxy=server.proxy_url, log=tmp_path / f"{site}-{round_}.log") for site in SITES]
+            assert [p.wait(timeout=300) for p in procs] == [0, 0], [
+                (tmp_path / f"{s}-{round_}.log").read_text(errors="replace")[-2000:] for s in SITES]
+            fetched = server.requested_urls()[before:]
+            for site in SITES:
+                again = article_fetches([u for u in fetched if site_of(u) == site], site)
+                stored_again = sum(n for u, n in again.items() if u in WANT[site])
+                assert stored_again == 0 if round_ else max(again.values()) == 1, (site, again)
+    runs = sql(url, "SELECT run_id, site, started_at, ended_at, status FROM runs ORDER BY id")
+    assert len(runs) == 4 and {r[4] for r in runs} == {"finished"} and len({r[0] for r in runs}) == 4
+    (_, _, a0, a1, _), (_, _, b0, b1, _) = runs[:2]
+    assert a0 < b1 and b0 < a1  # the first round's two crawls overlapped
+    names = [p.name for p in (archive / "warc").glob("*.warc.gz")]
+    assert len(names) == len(set(names)) >= 4 and not list((archive / "warc").glob("*.open"))
+    from_pg = export(f"NORTHNEWS_STORE_URL={url}", f"NORTHNEWS_ARCHIVE_DIR={archive}")
+    from_lite = export(f"NORTHNEWS_ARCHIVE_DIR={lite}")
+    assert [comparable(r) for r in from_pg] == [comparable(r) for r in from_lite]

@@ -200,8 +200,10 @@ def run(argv: Sequence[str]) -> int:
     except (OSError, LookupError) as exc:
         print(f"{PROG}: error: {archive}: {exc}", file=sys.stderr)
         return EXIT_USAGE if isinstance(exc, LookupError) else EXIT_WRITE_ERROR
-    run_id = new_run_id()
-    lock = ArchiveLock(archive)
+    # A shared store: one lock per site of the archive dir, and the site in the run id.
+    scope = opts.site if is_pg_url(opts.store_url) else None
+    run_id = new_run_id(scope)
+    lock = ArchiveLock(archive, scope)
     try:
         lock.acquire(run_id)
     except LockHeld as exc:

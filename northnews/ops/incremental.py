@@ -51,6 +51,7 @@ from northnews.ops.schema import legacy_reason
 from northnews.ops.store import DB_ERRORS, StoreBase, open_store, store_url
 from northnews.sites import DEFAULT_SITE, load_site
 from northnews.util.clock import compact
+from northnews.util.pg import is_pg_url
 from northnews.writeerrors import stop_crawl
 
 if TYPE_CHECKING:
@@ -78,9 +79,16 @@ class CrawlRun:
     pending: PendingArticles
 
 
-def new_run_id() -> str:
-    """``20261128T112000Z``: sorts as it happened; unique because one run holds the lock."""
-    return compact()
+def new_run_id(site: str | None = None) -> str:
+    """``20261128T112000Z``: sorts as it happened; unique because one run holds the lock. On a
+    shared store (several sites crawled at once) the site is added: ``20261128T112000Z-yunhe``."""
+    return compact() + (f"-{site}" if site else "")
+
+
+def lock_scope(settings: Any, site: str) -> str | None:
+    """The archive lock's scope: the whole archive dir, or one site of it when the store is a
+    server's (crawls of different sites then share an archive dir; see ArchiveLock)."""
+    return site if is_pg_url(store_url(settings)) else None
 
 
 class IncrementalCrawl:
@@ -90,10 +98,10 @@ class IncrementalCrawl:
         self.archive_dir = archive_dir
         self.run_id = run_id
         self.incremental = incremental
-        self.lock = ArchiveLock(archive_dir)
+        self.site = load_site(crawler.settings.get("NORTHNEWS_SITE") or DEFAULT_SITE).name
+        self.lock = ArchiveLock(archive_dir, lock_scope(crawler.settings, self.site))
         self.restricted: list[str] = []
         self.run: CrawlRun | None = None
-        self.site = load_site(crawler.settings.get("NORTHNEWS_SITE") or DEFAULT_SITE).name
         #: "Already archived?" (None: not incremental) and whether an all-known list page ends
         #: its section's pagination; set at spider_opened, read by IncrementalMiddleware.
         self.known: Callable[[str], bool] | None = None
@@ -111,7 +119,7 @@ class IncrementalCrawl:
         ext = cls(
             crawler,
             archive_dir,
-            settings.get("NORTHNEWS_RUN_ID") or new_run_id(),
+            settings.get("NORTHNEWS_RUN_ID") or new_run_id(lock_scope(settings, _site_name(settings))),
             settings.getbool("NORTHNEWS_INCREMENTAL", True),
         )
         if not ext.lock.inherit():
@@ -249,6 +257,10 @@ class IncrementalCrawl:
             logger.info("Run %s complete: the next run may stop paginating at known pages", self.run_id)
         else:
             logger.info("Run %s not complete (%s): the next run walks every list page", self.run_id, "; ".join(why))
+
+
+def _site_name(settings: Any) -> str:
+    return load_site(settings.get("NORTHNEWS_SITE") or DEFAULT_SITE).name
 
 
 def restrictions(spider: Spider, crawler: Crawler) -> list[str]:
