@@ -213,3 +213,21 @@ def test_the_digest_index_is_shared_between_workers(pg_url: str, tmp_path: Path)
     assert second.last("http://a/1") is None
     first.close()
     second.close()
+
+
+def test_qmark_placeholders_outside_literals_only() -> None:
+    from northnews.util.pg import qmark
+
+    assert qmark("SELECT ? WHERE a LIKE 'x?%' AND b = \"c?\" AND d % 2 = ?") == \
+        "SELECT %s WHERE a LIKE 'x?%%' AND b = \"c?\" AND d %% 2 = %s"
+
+
+def test_a_store_whose_schema_is_there_runs_no_ddl(pg_url: str) -> None:
+    PgStore(pg_url).close()
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("CREATE ROLE reader LOGIN")
+        conn.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO reader")
+        conn.execute("GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO reader")
+    as_reader = pg_url.replace("postgres@", "reader@")
+    with PgStore(as_reader) as store:  # not the tables' owner: no DDL may run
+        assert store.record_item(article()).outcome == "new"

@@ -18,6 +18,7 @@ ordering, "first seen before", exports and the migration are identical on both b
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -65,12 +66,28 @@ class PgStore(StoreBase):
                 raise StoreError(f"{self.where}: not a northnews store (no store_meta table)")
             self._refuse_newer(found)
             # A store is created at the current schema: the SQLite migrations of schemas 1-2 never
-            # apply here (an older file is migrated on its way in, by migrate-store).
-            db.execute(pg_schema(SCHEMA))
+            # apply here (an older file is migrated on its way in, by migrate-store). The DDL runs
+            # only when something of it is missing, so workers may connect as a role that does not
+            # own the tables.
+            if self._missing(db):
+                db.execute(pg_schema(SCHEMA))
             db.execute(
                 "INSERT INTO store_meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING",
                 (str(SCHEMA_VERSION),),
             )
+
+    @staticmethod
+    def _missing(db: Connection) -> bool:
+        """Whether a table, index or trigger of the schema is not there yet."""
+        ddl = pg_schema(SCHEMA)
+        tables = set(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", ddl))
+        indexes = set(re.findall(r"CREATE INDEX IF NOT EXISTS (\w+)", ddl))
+        triggers = set(re.findall(r"CREATE OR REPLACE TRIGGER (\w+)", ddl))
+        have = {r[0] for r in db.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            " UNION SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+            " UNION SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")}
+        return not (tables | indexes | triggers) <= have
 
     def json_text(self, column: str, key: str) -> str:
         return f"({column}::jsonb ->> '{key}')"
