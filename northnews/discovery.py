@@ -177,10 +177,21 @@ def first_page_url(url: str, site: Site) -> str:
 def list_page_number(url: str, site: Site) -> int:
     """The list page's place in its section: the unsuffixed page is the profile's
     ``list_unsuffixed_page`` (1 for ``index_2`` = 2nd page, 0 for TRS's ``index_1`` = 2nd page)."""
-    m = _match(site.urls.lists, _target(urlsplit(canonical(url, site)), site))
-    if m and "page" in m.re.groupindex and m.group("page"):
-        return int(m.group("page"))
-    return site.urls.list_unsuffixed_page
+    return list_info(url, site)[1]
+
+
+def list_info(url: str, site: Site) -> tuple[str, int]:
+    """``(list_series(url), list_page_number(url))`` with one split and one match: a list page
+    that links 10,000 pages of its list asks this of each."""
+    parts = _split(canonical(url, site))
+    m = _match(site.urls.lists, _target(parts, site))
+    if m is None:
+        return list_section(url), site.urls.list_unsuffixed_page
+    number = int(m.group("page")) if "page" in m.re.groupindex and m.group("page") else site.urls.list_unsuffixed_page
+    path, _, query = _without_page(m).partition("?")
+    key = parts.netloc.lower() + (path[: path.rfind("/") + 1] or "/")
+    groups = sorted((k, v) for k, v in m.groupdict().items() if v is not None and k not in ("page", "paged"))
+    return key + (f"?{query}" if query else "") + "".join(f"|{k}={v}" for k, v in groups), number
 
 
 def list_section(url: str) -> str:
@@ -195,14 +206,7 @@ def list_series(url: str, site: Site) -> str:
     """The list a list page is one page of: host, directory once the page piece is removed, the
     meaningful query without it, and the values of the list rule's other named groups
     (``list-<catid>-<page>.html`` all sit in the root; the catid tells them apart)."""
-    parts = urlsplit(canonical(url, site))
-    m = _match(site.urls.lists, _target(parts, site))
-    if m is None:
-        return list_section(url)
-    path, _, query = _without_page(m).partition("?")
-    key = parts.netloc.lower() + (path[: path.rfind("/") + 1] or "/")
-    groups = sorted((k, v) for k, v in m.groupdict().items() if v is not None and k not in ("page", "paged"))
-    return key + (f"?{query}" if query else "") + "".join(f"|{k}={v}" for k, v in groups)
+    return list_info(url, site)[0]
 
 
 def list_section_key(url: str, site: Site) -> str | None:
@@ -407,14 +411,14 @@ def page_links(
 
 def next_list_page(current_url: str, links: Iterable[Link], site: Site) -> str | None:
     """The lowest-numbered page of the same list after the current one, if linked."""
-    series, number = list_series(current_url, site), list_page_number(current_url, site)
-    candidates = [
-        (list_page_number(link.url, site), link.url)
-        for link in links
-        if link.kind is Kind.LIST and list_series(link.url, site) == series
-        and list_page_number(link.url, site) > number
-    ]
-    return min(candidates)[1] if candidates else None
+    series, number = list_info(current_url, site)
+    best: tuple[int, str] | None = None
+    for link in links:
+        if link.kind is Kind.LIST:
+            other, n = list_info(link.url, site)
+            if other == series and n > number and (best is None or (n, link.url) < best):
+                best = (n, link.url)
+    return best[1] if best else None
 
 
 def article_pages(html: str | Selector | Element, page_url: str, site: Site) -> list[str]:

@@ -382,17 +382,23 @@ class ArticlesSpider(scrapy.Spider):
                 yield from self._source_request(url, kind)
         if self.site.issues is not None:
             yield from self._issue_pages(response, links, listing)
-        series = discovery.list_series(response.url, self.site)
+        series, number = discovery.list_info(response.url, self.site)
+        nxt: tuple[int, str] | None = None  # the lowest-numbered later page of this list
         for link in links:
-            if link.kind is Kind.LIST and discovery.list_series(link.url, self.site) != series:
+            if link.kind is not Kind.LIST:
+                continue
+            other, n = discovery.list_info(link.url, self.site)
+            if other != series:
                 yield self._list_request(link.url)
+            elif n > number and (nxt is None or (n, link.url) < nxt):
+                nxt = (n, link.url)
         if discovery.issue_date(response.url, self.site) is not None:
             return  # an e-paper's 版面 page: its issue's other 版面 are walked by _issue_pages
         if entries and not listing:
             # A whole list page of articles older than -a since: the rest of the section is too.
             self.crawler.stats.inc_value("northnews/spider/pagination_stopped")
             return
-        nxt = discovery.next_list_page(response.url, links, self.site)
+        nxt = nxt[1] if nxt else None  # discovery.next_list_page, from the pass above
         if nxt and (self.max_pages is None or self._list_position(nxt) <= self.max_pages):
             position = int(response.meta.get(POSITION_META, 1)) + 1
             if position > self.max_list_pages:
