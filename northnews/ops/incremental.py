@@ -47,6 +47,7 @@ from scrapy.exceptions import NotConfigured
 from northnews import signals as northnews_signals
 from northnews.archive.lock import ArchiveLock, LockHeld
 from northnews.extensions.progress import error_count
+from northnews.ops.aliases import Aliases
 from northnews.ops.pending import PendingArticles, Policy
 from northnews.ops.schema import legacy_reason
 from northnews.ops.store import Store
@@ -101,6 +102,7 @@ class IncrementalCrawl:
         self.stop_at_known_page = True
         self._recorded: set[str] = set()  # URLs made pending this run
         self.due: set[str] = set()  # pending URLs handed to the spider at start
+        self.aliases: Aliases | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalCrawl:
@@ -134,6 +136,8 @@ class IncrementalCrawl:
         crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(ext.article_pending, signal=northnews_signals.article_pending)
         crawler.signals.connect(ext.articles_wanted, signal=northnews_signals.articles_wanted)
+        crawler.signals.connect(ext.article_alias, signal=northnews_signals.article_alias)
+        ext.aliases = Aliases(store).ensure()  # additive: created in a store of an earlier release
         return ext
 
     def release_lock(self, spider: Spider) -> None:
@@ -156,7 +160,7 @@ class IncrementalCrawl:
             logger.info("Run %s: not incremental (every article page is fetched)", self.run_id)
             return
         refresh = getattr(spider, "refresh", None)
-        self.known = store.is_known_fn(refresh_days=refresh, site=self.site)
+        self.known = _or_alias_known(store.is_known_fn(refresh_days=refresh, site=self.site), self.aliases, self.site)
         previous = store.previous_run(self.run_id, site=self.site)
         if previous is None or not previous["complete"]:
             self.stop_at_known_page = False
@@ -186,6 +190,24 @@ class IncrementalCrawl:
             self.stats.set_value("northnews/pending/scheduled", len(due))
             logger.info("Run %s: fetching %d pending article(s) again", self.run_id, len(due))
         return due
+
+    def article_alias(self, url: str, target: str) -> str:
+        """An article URL redirects to another article (northnews.redirects): recorded. Answers
+        ``"archived"`` when the target is known (stored, or pending and not yet due: nothing to
+        fetch), ``"loop: A → B → A"`` when this run's aliases lead from the target back to ``url``
+        (then nothing is recorded), else ``""``."""
+        if self.run is None or self.aliases is None:
+            return ""
+        try:
+            loop = self.aliases.leads_to(target, url, site=self.site, run_id=self.run_id)
+            if loop:
+                return "loop: " + " → ".join([url, *loop])
+            if self.aliases.record(url, target, site=self.site, run_id=self.run_id):
+                self.stats.inc_value("northnews/store/aliases_new")
+        except (OSError, sqlite3.Error) as exc:
+            stop_crawl(self.crawler, "store", exc)
+            return ""
+        return "archived" if self.known is not None and self.known(target) else ""
 
     def article_pending(self, url: str, reason: str, detail: str = "") -> None:
         """An article URL fetched without a complete item: one more attempt, in the store."""
@@ -250,6 +272,20 @@ class IncrementalCrawl:
             logger.info("Run %s complete: the next run may stop paginating at known pages", self.run_id)
         else:
             logger.info("Run %s not complete (%s): the next run walks every list page", self.run_id, "; ".join(why))
+
+
+def _or_alias_known(known: Callable[[str], bool], aliases: Aliases | None, site: str) -> Callable[[str], bool]:
+    """"Already archived?", also yes for an alias (northnews.ops.aliases) whose target is."""
+    if aliases is None:
+        return known
+
+    def alias_known(url: str) -> bool:
+        if known(url):
+            return True
+        target = aliases.target(url, site)
+        return target is not None and known(target)
+
+    return alias_known
 
 
 def restrictions(spider: Spider, crawler: Crawler) -> list[str]:
