@@ -184,6 +184,18 @@ class IncrementalCrawl:
             again = self.run.pending.requeue_failed(self.site, run_id=self.run_id)
             self.stats.set_value("northnews/pending/requeued_failed", again)
             logger.info("Run %s: -a retry_failed: %d failed article(s) pending again", self.run_id, again)
+        try:
+            ahead = self.run.pending.clamp_future(self.site)
+        except (OSError, sqlite3.Error) as exc:
+            stop_crawl(self.crawler, "store", exc)
+            return []
+        if ahead:
+            self.stats.set_value("northnews/pending/clock_ahead", len(ahead))
+            logger.warning(
+                "Run %s: %d pending article(s) were due as late as %s, further than NORTHNEWS_PENDING_BACKOFF_MAX"
+                " past now (a clock that ran ahead and was corrected?): due now", self.run_id, len(ahead),
+                max(when for _, when in ahead),
+            )
         due = self.run.pending.due(self.site)
         self.due = set(due)
         if due:
