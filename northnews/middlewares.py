@@ -169,7 +169,24 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
             # to on its first pass): a redirect to another host is not offsite, and at most 5.
             request.meta.setdefault("allow_offsite", True)
             request.meta.setdefault("redirect_ttl", self.MAX_REDIRECTS)
-        await super().process_request(request)
+        try:
+            await super().process_request(request)
+        except IgnoreRequest:
+            self._edition_disallowed(request)
+            raise
+
+    def _edition_disallowed(self, request: Request) -> None:
+        """An edition's start page forbidden by robots.txt: nothing of that edition is crawled, and
+        that is no quiet success (a WARNING, ``northnews/robots/edition_disallowed``; cron exits 4)."""
+        starts = getattr(self.crawler.spider, "start_url_by_edition", None) or {}
+        for edition, url in starts.items():
+            if url == request.url and request.meta.get(redirects.PAGE_META) == "list":
+                self.crawler.stats.inc_value("northnews/robots/edition_disallowed")
+                self.crawler.stats.inc_value(f"northnews/robots/edition_disallowed/{edition}")
+                logger.warning(
+                    "Edition %s: its start page %s is disallowed by robots.txt: nothing of this edition is"
+                    " crawled (leave it out with -a editions=…, or ask the site)", edition, url,
+                )
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
         if isinstance(exc, IgnoreRequest):

@@ -155,6 +155,10 @@ class IncrementalCrawl:
             return
         self.stats.set_value("northnews/run/id", self.run_id)
         self.stats.set_value("northnews/run/site", self.site)
+        try:  # "the store knew the site had articles" (northnews.extensions.summary.silent_zero)
+            self.stats.set_value("northnews/store/articles_before", store.counts(self.site)["articles"])
+        except sqlite3.Error:
+            pass
         self.restricted = restrictions(spider, self.crawler)
         if not self.incremental:
             logger.info("Run %s: not incremental (every article page is fetched)", self.run_id)
@@ -341,6 +345,8 @@ class IncrementalMiddleware:
         if not isinstance(item, Request):
             return True
         kind = item.meta.get(PAGE_META)
+        if kind == "article":  # every article link the site's pages gave (no silent zero: summary.py)
+            self.stats.inc_value("northnews/spider/article_links")
         if kind == "article" and self._known(item.url):
             self.stats.inc_value("northnews/spider/article_known")
             return False

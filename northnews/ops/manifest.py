@@ -6,6 +6,7 @@ import signal
 from typing import TYPE_CHECKING, Any
 
 from northnews.extensions.progress import PAGES, error_count, error_kinds, request_count
+from northnews.extensions.summary import UNREACHABLE, silent_zero
 
 if TYPE_CHECKING:
     from northnews.ops.cron import Options
@@ -84,6 +85,8 @@ def classify(
     rate = errors / max(request_count(stats), 1)
     if rate > max_error_rate:
         return EXIT_ERROR_RATE, f"error rate {rate:.1%} over NORTHNEWS_MAX_ERROR_RATE {max_error_rate:.1%}"
+    for kind, message in silent_zero(stats):  # a run that archived nothing it should have
+        return (EXIT_UNREACHABLE if kind == UNREACHABLE else EXIT_LAYOUT_DRIFT), message
     report = stats.get("northnews/drift/report") or {}
     if report.get("flagged"):
         over = "; ".join(f"{o['name']} {o['share']:.0%} {o['kind']}" for o in report.get("over", []))
