@@ -85,6 +85,9 @@ NORTHNEWS_INCREMENTAL = True
 # attempt. After MAX_ATTEMPTS it is `failed` (`scrapy pending` lists it; -a retry_failed=1 retries).
 NORTHNEWS_PENDING_MAX_ATTEMPTS = 5
 NORTHNEWS_PENDING_BACKOFF = 3600.0
+# Never longer than this (7 days) after the last attempt; a row dated further ahead (a clock that
+# ran ahead, then was corrected) is due at once.
+NORTHNEWS_PENDING_BACKOFF_MAX = 604800.0
 # Seconds between progress lines in the log; 0 keeps only the final line.
 NORTHNEWS_PROGRESS_INTERVAL = 60.0
 # northnews-cron exits 5 when errors / requests exceeds this fraction.
