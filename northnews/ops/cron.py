@@ -37,10 +37,13 @@ Exit codes:
 0  success
 2  usage error (a bad ``-a``/``-s`` argument; nothing crawled): the crawl's own one-line error
 3  another run holds the archive's lock (nothing done)
-4  site unreachable: no page answered (every request failed or got a 5xx)
+4  site unreachable: no page answered (every request failed or got a 5xx), or robots.txt
+   disallows an edition's start page (nothing of it crawled)
 5  errors over ``NORTHNEWS_MAX_ERROR_RATE`` (failed requests and exceptions / requests)
 6  crashed or interrupted: the crawl died or was killed (SIGKILL, OOM) before finishing
-7  layout drift: too many generic-path or quarantined article pages (``NORTHNEWS_DRIFT_*``)
+7  layout drift: too many generic-path or quarantined article pages (``NORTHNEWS_DRIFT_*``);
+   or no link matched the profile's article rule, or nothing was archived though the store holds
+   articles of the site (:func:`northnews.extensions.summary.silent_zero`: no silent zero)
 8  terminated: SIGTERM, SIGINT or SIGHUP stopped the run (passed on to the crawl, which shut
    down cleanly: what it stored is kept, and the next run resumes)
 9  write error: the archive could not be written (disk full, I/O error); the crawl stopped
