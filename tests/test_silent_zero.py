@@ -123,9 +123,8 @@ def test_nothing_archived_though_the_store_knows_the_site_is_drift_not_ok(tmp_pa
 # --- plain scrapy crawl: signals and a misspelt spider --------------------------------------------
 
 
-@slow
-def test_sigint_on_a_plain_crawl_exits_nonzero_and_closes_its_run(tmp_path: Path) -> None:
-    archive = tmp_path / "archive"
+def interrupt_plain_crawl(archive: Path, signals: int) -> tuple[int, str]:
+    """A plain ``scrapy crawl`` sent SIGINT ``signals`` times while pages are still slow to come."""
     with FaultPortal(PORTAL) as server:
         # Slow article pages: the crawl is still running when the signal comes.
         for item in read_jsonl(EXPECTED / "portal.jsonl")[:12]:
@@ -137,33 +136,29 @@ def test_sigint_on_a_plain_crawl_exits_nonzero_and_closes_its_run(tmp_path: Path
             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         wait_for(lambda: any(kind == "timeout" for _, kind in server.faulted), timeout=120)
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=120)
-    assert proc.returncode == manifest.EXIT_TERMINATED == 8, err[-2000:]
+        for n in range(signals):
+            if n:
+                time.sleep(0.02)  # the second Ctrl-C of an impatient operator: Scrapy forces an unclean stop
+            proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    return proc.returncode, err
+
+
+@slow
+def test_sigint_on_a_plain_crawl_exits_nonzero_and_closes_its_run(tmp_path: Path) -> None:
+    returncode, err = interrupt_plain_crawl(tmp_path / "archive", 1)
+    assert returncode == manifest.EXIT_TERMINATED == 8, err[-2000:]
     assert "stopped by a signal (cleanly)" in err and "Traceback" not in err
-    assert [r[0] for r in query(archive, "SELECT status FROM runs")] == ["shutdown"]
+    assert [r[0] for r in query(tmp_path / "archive", "SELECT status FROM runs")] == ["shutdown"]
 
 
 @slow
 def test_a_second_sigint_forcing_an_unclean_stop_still_closes_the_run(tmp_path: Path) -> None:
-    archive = tmp_path / "archive"
-    with FaultPortal(PORTAL) as server:
-        for item in read_jsonl(EXPECTED / "portal.jsonl")[:12]:
-            server.fault(item["url"], "timeout", arg=20)
-        env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
-        env["http_proxy"] = env["https_proxy"] = server.proxy_url
-        proc = subprocess.Popen(
-            [str(SCRAPY), "crawl", "articles", "-s", f"NORTHNEWS_ARCHIVE_DIR={archive}", "-s", "DOWNLOAD_TIMEOUT=30", *FAST],
-            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )
-        wait_for(lambda: any(kind == "timeout" for _, kind in server.faulted), timeout=120)
-        proc.send_signal(signal.SIGINT)
-        time.sleep(0.02)
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=120)
-    assert proc.returncode == 8, err[-2000:]
+    returncode, err = interrupt_plain_crawl(tmp_path / "archive", 2)
+    assert returncode == 8, err[-2000:]
     assert "Traceback" not in err
-    assert [r[0] for r in query(archive, "SELECT status FROM runs")] == ["shutdown"]  # not left "running"
+    assert "Received SIGINT twice, forcing unclean shutdown" in err
+    assert [r[0] for r in query(tmp_path / "archive", "SELECT status FROM runs")] == ["shutdown"]  # not left "running"
 
 
 def test_a_misspelt_spider_name_is_one_line_and_exit_2(tmp_path: Path) -> None:
