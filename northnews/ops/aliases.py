@@ -99,7 +99,7 @@ class Aliases:
         redirect loop spread over two requests (the duplicate filter fetches each URL once)."""
         path, seen, here = [start], {url_key(start)}, start
         while (row := self.store.db.execute(
-            "SELECT target FROM article_aliases WHERE site = ? AND url_key = ? AND run_id IS ?",
+            "SELECT target FROM article_aliases WHERE site = ? AND url_key = ? AND run_id = ?",
             (site, url_key(here), run_id),
         ).fetchone()) is not None:
             here = row[0]
