@@ -277,6 +277,9 @@ class RedirectMiddleware(ScrapyRedirectMiddleware):
         action, value = redirects.judge(kind, chain, result.url, site, domains)
         if action == "follow":
             return result
+        if action == "alias" and (urlsplit(value).hostname or "").lower() in (getattr(spider, "skipped_hosts", None) or ()):
+            # An edition this crawl leaves out (-a editions=…): pending until a run that covers it.
+            action, value = "refuse", Verdict(redirects.REDIRECTED, f"redirected to {value} (an edition not crawled)")
         if action == "refuse":
             verdict: Verdict = value
             self.crawler.stats.inc_value(f"northnews/redirect/refused/{verdict.reason}")
