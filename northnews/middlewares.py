@@ -8,6 +8,7 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware as ScrapyMetaRefreshMiddleware
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware as ScrapyRedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
@@ -223,21 +224,12 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
         await super()._parse_robots(response, netloc, request)
 
 
-class RedirectMiddleware(ScrapyRedirectMiddleware):
-    """Redirects, with loops and exhausted redirect budgets reported at WARNING, not DEBUG.
+class _ArticleRedirects:
+    """What :class:`RedirectMiddleware` and :class:`MetaRefreshMiddleware` add to Scrapy's (a mixin
+    before the Scrapy class: ``super().process_response`` is Scrapy's redirect)."""
 
-    A loop (a redirect back to a URL already in the chain) is stopped at once instead of being
-    dropped silently by the duplicate filter.
-
-    An article's pages (``meta["northnews_page"]`` ``article``/``article_page``) are judged by
-    :func:`northnews.redirects.judge`: the same page under another spelling is followed; an
-    article's first page redirected to another article becomes an alias of it (the target is
-    fetched as the article, ``meta["northnews_article_url"]``/``["northnews_redirected_from"]``
-    set; the ``article_alias`` signal lets the store record it; a receiver answering
-    ``"archived"`` means the target is known already: nothing is fetched; ``"loop: …"``, that
-    this run's aliases lead back: pending ``redirect_loop``); anything else is refused with
-    :class:`~northnews.redirects.RedirectRefused` (pending ``redirected``/``redirect_loop``).
-    """
+    crawler: Crawler
+    max_redirect_times: int
 
     def process_response(  # type: ignore[override]
         self, request: Request, response: Response, spider: Spider | None = None
@@ -245,7 +237,7 @@ class RedirectMiddleware(ScrapyRedirectMiddleware):
         kind = request.meta.get(redirects.PAGE_META)
         article = kind in ("article", "article_page")
         try:
-            result = super().process_response(request, response)
+            result = super().process_response(request, response)  # type: ignore[misc]
         except IgnoreRequest as exc:
             if "max redirections" in str(exc):
                 self.crawler.stats.inc_value("northnews/redirect/too_many")
@@ -306,3 +298,29 @@ class RedirectMiddleware(ScrapyRedirectMiddleware):
             raise IgnoreRequest(f"alias of an archived article: {alias} → {value}")
         logger.info("Article %s redirects to %s: fetched as that article, %s its alias", alias, value, alias)
         return result
+
+
+class RedirectMiddleware(_ArticleRedirects, ScrapyRedirectMiddleware):
+    """Redirects, with loops and exhausted redirect budgets reported at WARNING, not DEBUG.
+
+    A loop (a redirect back to a URL already in the chain) is stopped at once instead of being
+    dropped silently by the duplicate filter.
+
+    An article's pages (``meta["northnews_page"]`` ``article``/``article_page``) are judged by
+    :func:`northnews.redirects.judge`: the same page under another spelling is followed; an
+    article's first page redirected to another article becomes an alias of it (the target is
+    fetched as the article, ``meta["northnews_article_url"]``/``["northnews_redirected_from"]``
+    set; the ``article_alias`` signal lets the store record it; a receiver answering
+    ``"archived"`` means the target is known already: nothing is fetched; ``"loop: …"``, that
+    this run's aliases lead back: pending ``redirect_loop``); anything else is refused with
+    :class:`~northnews.redirects.RedirectRefused` (pending ``redirected``/``redirect_loop``).
+    """
+
+
+class MetaRefreshMiddleware(_ArticleRedirects, ScrapyMetaRefreshMiddleware):
+    """Scrapy's ``<meta http-equiv="refresh">`` redirects, judged like HTTP ones for article pages.
+
+    A refresh is a redirect the page asks for: on an article page it is followed only to the same
+    page, becomes an alias to another article, and is refused otherwise (pending ``redirected``),
+    as :class:`RedirectMiddleware` decides; elsewhere it is Scrapy's.
+    """

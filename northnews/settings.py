@@ -197,6 +197,10 @@ DOWNLOADER_MIDDLEWARES = {
     "northnews.middlewares.RetryAfterMiddleware": 550,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "northnews.middlewares.RedirectMiddleware": 600,
+    # An article page's redirect (HTTP or <meta refresh>) is followed only to the same page, an
+    # alias to another article, refused otherwise (northnews.redirects).
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "northnews.middlewares.MetaRefreshMiddleware": 580,
     # Outermost: sees the final outcome of each request, after retries and redirects (what the
     # progress line, the run manifest and the "complete run" test count).
     "northnews.extensions.progress.Outcomes": 10,

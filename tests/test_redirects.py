@@ -44,6 +44,9 @@ PAGE_REFUSED = {
     f"{ZH}/2015/0926/2050620_2.shtml": ((302, HOME), f"{ZH}/2015/0926/2050620.shtml"),
     f"{ZH}/2015/1013/2051590_2.shtml": ((301, OFFSITE), f"{ZH}/2015/1013/2051590.shtml"),
 }
+#: <meta http-equiv="refresh"> on a first page: to the home page (pending), to another article (alias).
+REFRESH_HOME = f"{ZH}/2015/0921/2050012.shtml"
+REFRESH_ALIAS, REFRESH_TARGET = f"{ZH}/2015/0922/2050133.shtml", f"{ZH}/2015/0923/2050260.shtml"
 #: Loops: A ↔ B between two articles; A → A?hop=1 → A; page 2 → page 2?hop=1 → page 2.
 LOOP_A, LOOP_B = f"{ZH}/2016/0115/2069377.shtml", f"{ZH}/2016/0302/2081234.shtml"
 SELF_LOOP = f"{ZH}/201601/05/2069001.htm"
@@ -76,6 +79,13 @@ def configure(server: FaultPortal) -> None:
     server.fault(f"{PAGE_LOOP}?hop=1", "redirect", arg=(301, PAGE_LOOP))
     server.redirect_chain(HOPS, 25)
     server.redirect_chain(HOPS_PAGE, 25)
+    server.fault(REFRESH_HOME, "body", arg=lambda page: refresh(HOME))
+    server.fault(REFRESH_ALIAS, "body", arg=lambda page: refresh(REFRESH_TARGET))
+
+
+def refresh(url: str) -> bytes:
+    return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="0; url={url}">'
+            f"<title>跳转中</title></head><body><p>页面跳转中……</p></body></html>").encode()
 
 
 def first_pages(urls: list[str]) -> set[str]:
@@ -138,7 +148,7 @@ def test_every_article_met_is_stored_pending_or_an_alias_and_no_text_is_wrong(
 
 def test_a_redirect_to_another_article_is_an_alias_one_text_one_item(runs: Runs, expected_items: dict) -> None:
     texts, alias = runs.texts1, runs.aliases1
-    for url, (_, target) in ALIASED.items():
+    for url, target in [*((u, t) for u, (_, t) in ALIASED.items()), (REFRESH_ALIAS, REFRESH_TARGET)]:
         assert alias[url] == target
         assert url not in texts  # never the target's text under the alias's URL
         assert texts[target]["body"] == expected_items[target]["body"]
@@ -154,7 +164,7 @@ def test_redirects_off_the_article_leave_it_pending_with_a_reason(runs: Runs) ->
     waiting, texts = runs.pending1, runs.texts1
     wanted = {url: reason for url, (_, reason) in REFUSED.items()}
     wanted.update({article: "redirected" for _, article in PAGE_REFUSED.values()})
-    wanted.update({SELF_LOOP: "redirect_loop", PAGE_LOOP_ARTICLE: "redirect_loop",
+    wanted.update({REFRESH_HOME: "redirected", SELF_LOOP: "redirect_loop", PAGE_LOOP_ARTICLE: "redirect_loop",
                    HOPS: "redirect_loop", HOPS_PAGE_ARTICLE: "redirect_loop"})
     assert {url: waiting.get(url, ("-",))[0] for url in wanted} == wanted
     assert not set(wanted) & set(texts)  # never stitched, never stored under the wrong URL
@@ -178,7 +188,7 @@ def test_the_next_run_without_the_redirects_stores_every_pending_one(runs: Runs,
     assert second.returncode == 0, second.stderr[-3000:]
     archive = second.archive
     texts, waiting, alias = stored(archive), pending(archive), aliases(archive)
-    for url in [*REFUSED, *(a for _, a in PAGE_REFUSED.values()), SELF_LOOP, PAGE_LOOP_ARTICLE, HOPS, HOPS_PAGE_ARTICLE]:
+    for url in [*REFUSED, *(a for _, a in PAGE_REFUSED.values()), REFRESH_HOME, SELF_LOOP, PAGE_LOOP_ARTICLE, HOPS, HOPS_PAGE_ARTICLE]:
         assert url in texts and url not in waiting, url
         assert texts[url]["body"] == expected_items[url]["body"], url
     for url in (LOOP_A, LOOP_B):  # stored with its own text (no longer an alias), or an alias of a stored one
