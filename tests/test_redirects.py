@@ -2,7 +2,8 @@
 
 One crawl meets every redirect shape at once (each on its own article of the fixture portal):
 301/302 to another article (an alias), to the home page, to another site, a loop, more than 20
-hops, for an article's first page and for page 2 of a split article. Every article URL the crawl
+hops, for an article's first page and for page 2 of a split article; a ``<meta refresh>``; and,
+in the same crawl, the other page faults (empty, soft 404, 503, 404, reset, a 2099 date). Every article URL the crawl
 met must end stored, pending with its reason, or an alias of a stored/pending article, and no
 stored article may hold another page's text. A second crawl with the faults gone stores every
 pending one. The expected texts are the portal generator's (tests/fixtures/expected), never the
@@ -54,6 +55,17 @@ PAGE_LOOP, PAGE_LOOP_ARTICLE = f"{ZH}/2015/1026/2052600_2.shtml", f"{ZH}/2015/10
 #: More than 20 hops (Scrapy's REDIRECT_MAX_TIMES): a first page, and page 2 of a split article.
 HOPS, HOPS_PAGE, HOPS_PAGE_ARTICLE = f"{ZH}/2016/0512/2090555.shtml", f"{EN}/2015/0916/90102_2.shtml", f"{EN}/2015/0916/90102.shtml"
 
+#: The other ways an article page fails (tests/test_faults.py checks each reason; here they are in
+#: the same crawl, so that "stored, pending or an alias" is checked over every shape at once).
+OTHER_FAULTS = {
+    f"{ZH}/2015/0916/2049502.shtml": ("empty", None, "empty"),
+    f"{ZH}/2015/0918/2049790.shtml": ("soft_404", None, "soft_404"),
+    f"{ZH}/2015/0925/2050501.shtml": ("status", 503, "http_503"),
+    f"{ZH}/2015/0927/2050702.shtml": ("status", 404, "http_404"),
+    f"{ZH}/2015/0928/2050811.shtml": ("reset", None, "connection"),
+    f"{ZH}/2015/1009/2051805.shtml": ("date", "2099-09-15 15:21", "implausible_date"),
+}
+
 ARTICLE = re.compile(r"/(\d{4}/\d{4}|\d{6}/\d\d)/\d+\.s?html?$")
 
 
@@ -81,6 +93,8 @@ def configure(server: FaultPortal) -> None:
     server.redirect_chain(HOPS_PAGE, 25)
     server.fault(REFRESH_HOME, "body", arg=lambda page: refresh(HOME))
     server.fault(REFRESH_ALIAS, "body", arg=lambda page: refresh(REFRESH_TARGET))
+    for url, (kind, arg, _) in OTHER_FAULTS.items():
+        server.fault(url, kind, arg=arg)
 
 
 def refresh(url: str) -> bytes:
@@ -98,12 +112,12 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
     archive = tmp_path_factory.mktemp("redirects") / "archive"
     with FaultPortal(PORTAL) as server:
         configure(server)
-        first = run_crawl(archive, env={"http_proxy": server.proxy_url}, timeout=600)
+        first = run_crawl(archive, "-s", "RETRY_TIMES=1", env={"http_proxy": server.proxy_url}, timeout=600)
         met1 = first_pages(server.requested_urls())
         texts1, pending1, aliases1 = stored(archive), pending(archive), aliases(archive)
         server.clear_faults()
         clear_log(server)
-        second = run_crawl(archive, env={"http_proxy": server.proxy_url}, timeout=600)
+        second = run_crawl(archive, "-s", "RETRY_TIMES=1", env={"http_proxy": server.proxy_url}, timeout=600)
         requested2 = server.requested_urls()
     return Runs(first, second, met1, requested2, texts1, pending1, aliases1)
 
@@ -144,6 +158,7 @@ def test_every_article_met_is_stored_pending_or_an_alias_and_no_text_is_wrong(
     }
     assert not missing, sorted(missing)
     assert LOOP_A in runs.met1 and LOOP_B in runs.met1 and HOPS in runs.met1
+    assert {url: waiting.get(url, ("-",))[0] for url in OTHER_FAULTS} == {u: r for u, (_, _, r) in OTHER_FAULTS.items()}
 
 
 def test_a_redirect_to_another_article_is_an_alias_one_text_one_item(runs: Runs, expected_items: dict) -> None:
@@ -188,7 +203,7 @@ def test_the_next_run_without_the_redirects_stores_every_pending_one(runs: Runs,
     assert second.returncode == 0, second.stderr[-3000:]
     archive = second.archive
     texts, waiting, alias = stored(archive), pending(archive), aliases(archive)
-    for url in [*REFUSED, *(a for _, a in PAGE_REFUSED.values()), REFRESH_HOME, SELF_LOOP, PAGE_LOOP_ARTICLE, HOPS, HOPS_PAGE_ARTICLE]:
+    for url in [*REFUSED, *(a for _, a in PAGE_REFUSED.values()), *OTHER_FAULTS, REFRESH_HOME, SELF_LOOP, PAGE_LOOP_ARTICLE, HOPS, HOPS_PAGE_ARTICLE]:
         assert url in texts and url not in waiting, url
         assert texts[url]["body"] == expected_items[url]["body"], url
     for url in (LOOP_A, LOOP_B):  # stored with its own text (no longer an alias), or an alias of a stored one
