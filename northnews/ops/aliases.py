@@ -113,6 +113,8 @@ class Aliases:
 
     def forget(self, url: str, site: str) -> None:
         """``url`` was stored with its own text: no longer an alias."""
+        if self.target(url, site) is None:  # the common case: a read, no write transaction per item
+            return
         with self.store.transaction() as db:
             db.execute("DELETE FROM article_aliases WHERE site = ? AND url_key = ?", (site, url_key(url)))
 
