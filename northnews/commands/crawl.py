@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -29,9 +28,10 @@ from scrapy.spiderloader import get_spider_loader
 
 from northnews import config, inputs
 from northnews.archive.lock import LOCK_FD_ENV, ArchiveLock, LockHeld
+from northnews.ops.incremental import lock_scope
 from northnews.ops.manifest import EXIT_TERMINATED
-from northnews.ops.store import Store, StoreError, store_path
-from northnews.sites import DEFAULT_SITE
+from northnews.ops.store import DB_ERRORS, StoreError, open_store, store_exists, store_url
+from northnews.sites import DEFAULT_SITE, SiteError, load_site
 from northnews.spiders.articles import ARGUMENTS, ArgumentError, ArticlesSpider, parse_args
 from northnews.util.fileperms import prepare_archive_dir, private_umask
 from northnews.util.logredact import install_log_redaction
@@ -74,7 +74,7 @@ class Command(ScrapyCrawlCommand):
             except (OSError, LookupError) as exc:
                 self._usage_error(args[0], exc)
             if not opts.spargs.get("replay"):
-                self._check_lock(args[0])
+                self._check_lock(args[0], opts.spargs.get("site"))
                 self._check_store(args[0])
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
@@ -117,7 +117,7 @@ class Command(ScrapyCrawlCommand):
         print(f"scrapy crawl {spider}: error: {exc}", file=sys.stderr)
         sys.exit(2)
 
-    def _check_lock(self, spider: str) -> None:
+    def _check_lock(self, spider: str, site: str | None = None) -> None:
         """Another run writing the same archive: say so in one line and exit 3 (as cron does).
 
         The crawl's own IncrementalCrawl extension takes the lock for real; this early look only
@@ -128,7 +128,11 @@ class Command(ScrapyCrawlCommand):
         if os.environ.get(LOCK_FD_ENV) or not archive_dir.is_dir():
             return
         try:
-            ArchiveLock(archive_dir).acquire().release()
+            scope = lock_scope(self.settings, load_site(site or self.settings.get("NORTHNEWS_SITE") or DEFAULT_SITE).name)
+        except SiteError:
+            return  # reported in one line by the crawl itself
+        try:
+            ArchiveLock(archive_dir, scope).acquire().release()
         except LockHeld as exc:
             print(f"scrapy crawl {spider}: error: {exc}; not crawling", file=sys.stderr)
             sys.exit(3)
@@ -141,11 +145,11 @@ class Command(ScrapyCrawlCommand):
         assert self.settings is not None
         if not self.settings.getbool("NORTHNEWS_STORE_ENABLED", True):
             return
-        path = store_path(self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"))
-        if not path.is_file():
+        archive, url = self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"), store_url(self.settings)
+        if not store_exists(archive, url):
             return
         try:
-            Store(path).close()
+            open_store(archive, url).close()
         except StoreError as exc:
             print(f"scrapy crawl {spider}: error: {exc}", file=sys.stderr)
             sys.exit(2)
@@ -158,12 +162,12 @@ def _close_interrupted_run(crawler: Crawler, stats: dict) -> str:
     if not run_id or not settings.getbool("NORTHNEWS_STORE_ENABLED", True) or settings.get("NORTHNEWS_REPLAY"):
         return ""
     try:
-        with Store(store_path(settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"))) as store:
+        with open_store(settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"), store_url(settings)) as store:
             run = store.get_run(run_id)
             if run is None or run["status"] != "running":
                 return ""
             store.end_run(run_id, status="shutdown", complete=False,
                           note="stopped by a second signal (forced, unclean): closed by scrapy crawl on its way out")
-    except (OSError, StoreError, sqlite3.Error) as exc:
+    except (OSError, StoreError, *DB_ERRORS) as exc:
         return f" (its run {run_id} could not be closed: {exc}; the next run closes it)"
     return f"; its run {run_id} closed as shutdown"

@@ -8,37 +8,23 @@ under the alias's URL; its fate is its target's (stored, or pending with a reaso
 "Already archived?" (:class:`northnews.ops.incremental.IncrementalCrawl`) answers yes for an alias
 whose target is known, so list pages linking the old URL do not fetch it again every run.
 
-Additive: the table is created on first use (``CREATE TABLE IF NOT EXISTS``) by a crawl that
-writes the store; no other table is touched and no schema version changes, so every earlier
-release keeps reading the store (it ignores the table) and a store without the table reads as
-"no aliases".
+Additive: the table is part of :data:`northnews.ops.schema.SCHEMA` (``CREATE TABLE IF NOT
+EXISTS``, so opening a store of an earlier release adds it, on SQLite and PostgreSQL alike); no
+other table is touched and no schema version changes, so every earlier release keeps reading the
+store (it ignores the table).
 """
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from northnews.ops.storebase import DB_ERRORS, iso
 from northnews.util.urls import url_key
 
 if TYPE_CHECKING:
-    from northnews.ops.store import Store
+    from northnews.ops.storebase import StoreBase
 
-TABLE = """
-CREATE TABLE IF NOT EXISTS article_aliases (
-    url TEXT NOT NULL,
-    url_key TEXT NOT NULL,
-    site TEXT NOT NULL,
-    target TEXT NOT NULL,
-    target_key TEXT NOT NULL,
-    first_seen TEXT NOT NULL,
-    last_seen TEXT NOT NULL,
-    run_id TEXT,
-    PRIMARY KEY (site, url_key)
-);
-CREATE INDEX IF NOT EXISTS article_aliases_target ON article_aliases (site, target_key)
-"""
 
 
 @dataclass(frozen=True)
@@ -54,15 +40,8 @@ class Alias:
 class Aliases:
     """The ``article_aliases`` table of one store."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: StoreBase) -> None:
         self.store = store
-
-    def ensure(self) -> Aliases:
-        """Create the table if this store has none (a store of an earlier release): additive."""
-        for statement in TABLE.split(";"):
-            if statement.strip():
-                self.store.db.execute(statement)
-        return self
 
     def record(self, url: str, target: str, *, site: str, run_id: str | None = None) -> bool:
         """``url`` redirects to ``target``; True when it was not known as that alias before.
@@ -70,8 +49,6 @@ class Aliases:
         A pending row of ``url`` is resolved (deleted) once ``target`` is stored: the alias's fate
         is its target's from then on.
         """
-        from northnews.ops.store import iso
-
         now = iso(self.store.clock())
         key, target_key = url_key(url), url_key(target)
         with self.store.transaction() as db:
@@ -124,7 +101,7 @@ class Aliases:
             row = self.store.db.execute(
                 "SELECT target FROM article_aliases WHERE site = ? AND url_key = ?", (site, url_key(url))
             ).fetchone()
-        except sqlite3.OperationalError:  # a store without the table: no aliases
+        except DB_ERRORS:  # a store without the table (opened by an earlier release's code): none
             return None
         return row[0] if row else None
 
@@ -132,7 +109,7 @@ class Aliases:
         sql = "SELECT * FROM article_aliases" + (" WHERE site = ?" if site else "") + " ORDER BY site, url"
         try:
             found = self.store.db.execute(sql, (site,) if site else ()).fetchall()
-        except sqlite3.OperationalError:
+        except DB_ERRORS:
             return []
         return [_alias(r) for r in found]
 
