@@ -300,7 +300,7 @@ class ArticlesSpider(scrapy.Spider):
             return verdict, None
         root = page_tree(response)
         page = pages.parse_article(None, response.url, self.site, root=root)
-        return page_verdict(root, len(page.paragraphs)), page
+        return page_verdict(root, len(page.paragraphs), page.error), page
 
     def _pending(self, url: str, verdict: Verdict) -> None:
         """No item for ``url`` this run: say why, so that the store keeps it pending."""
