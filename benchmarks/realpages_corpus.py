@@ -38,7 +38,7 @@ def _git(git_dir: Path, *args: str) -> bytes:
 
 
 def _text_of_expected(markup: bytes) -> str:
-    root = lxml_html.fromstring(markup)
+    root = lxml_html.fromstring(markup.decode("utf-8", "replace"))
     for el in root.iter():
         if isinstance(el.tag, str) and el.tag.lower() in _BLOCKS:
             el.tail = "\n" + (el.tail or "")
