@@ -24,7 +24,8 @@ SITES = REPO / "tests" / "fixtures" / "sites"
 
 #: Keys of every expected item, in order (the generators write them so).
 ITEM_KEYS = ["url", "site", "edition", "section", "title", "source", "source_raw", "author", "editor",
-             "published", "published_raw", "body", "images", "tags", "template"]
+             "published", "published_raw", "body", "images", "tags", "template",
+             "kicker", "subtitle", "page", "continued_from", "continued_to"]
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -157,3 +158,32 @@ def missing_links(fixture: Fixture, hosts: set[str], skip: Iterable[str] = ()) -
         if mirror_path(target) not in have:
             missing.append(target)
     return sorted(missing)
+
+
+def profile_of(name: str) -> dict:
+    import tomllib
+
+    return tomllib.loads((REPO / "northnews" / "sites" / name / "site.toml").read_text(encoding="utf-8"))
+
+
+def assert_profile_classifies_the_manifest(fixture: Fixture) -> None:
+    """The profile's URL rules (on ``path?query``, as its ``query`` key makes them) say article for
+    exactly the article pages (their later pages and the rejects included), list for exactly the
+    list pages, and exclude no page of the mirror."""
+    import re
+
+    urls = profile_of(fixture.name)["urls"]
+    article, listing = re.compile(urls["article"]), re.compile(urls["list"])
+    excluded = [re.compile(p) for p in urls.get("excluded", [])]
+    for page in fixture.pages:
+        parts = urlsplit(page["url"])
+        whole = parts.path + (f"?{parts.query}" if parts.query else "")
+        is_article = page["kind"] in ("article", "article_page", "reject", "soft404")
+        assert bool(article.search(whole)) == is_article, whole
+        assert bool(listing.search(whole)) == (page["kind"] == "list"), whole
+        if is_article:
+            match = article.search(whole)
+            assert int(match["page"] or 1) == page.get("page", 1), whole
+        if page["kind"] == "list":
+            assert int(listing.search(whole)["page"] or 1) == page["list_page"], whole
+        assert not any(p.search(whole) for p in excluded) or page["kind"] in ("feed",), whole
