@@ -21,6 +21,7 @@ from tests.portalkit import (
     assert_generator_independent,
     assert_generator_reproduces,
     assert_manifest_is_the_mirror,
+    assert_profile_classifies_the_manifest,
     links,
     missing_links,
 )
@@ -186,3 +187,7 @@ def test_expected_values_sit_in_the_dedecms_template(item: dict) -> None:
         assert item["body"] == "\n\n".join(p for b in bodies for p in b if p and p not in captions)
     assert images == item["images"]
     assert item["published"][:16] == item["published_raw"][:16].replace(" ", "T")
+
+
+def test_the_profiles_url_rules_classify_the_manifest() -> None:
+    assert_profile_classifies_the_manifest(FX)
