@@ -21,6 +21,7 @@ from tests.portalkit import (
     assert_generator_independent,
     assert_generator_reproduces,
     assert_manifest_is_the_mirror,
+    assert_profile_classifies_the_manifest,
     links,
     missing_links,
 )
@@ -130,3 +131,7 @@ def test_expected_values_sit_in_the_phpcms_template(item: dict) -> None:
     assert "\n\n".join(paras) == item["body"]
     assert images == item["images"]
     assert item["published"] == item["published_raw"].replace(" ", "T") + "+08:00"
+
+
+def test_the_profiles_url_rules_classify_the_manifest() -> None:
+    assert_profile_classifies_the_manifest(FX)
