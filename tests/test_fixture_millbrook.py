@@ -23,6 +23,7 @@ from tests.portalkit import (
     assert_generator_independent,
     assert_generator_reproduces,
     assert_manifest_is_the_mirror,
+    assert_profile_classifies_the_manifest,
     links,
     missing_links,
 )
@@ -148,3 +149,7 @@ def test_expected_values_sit_in_the_theme(item: dict) -> None:
     # a shortlink's "(Read our earlier story.)" is part of the paragraph that holds it
     assert "\n\n".join(paras) == item["body"]
     assert images == item["images"]
+
+
+def test_the_profiles_url_rules_classify_the_manifest() -> None:
+    assert_profile_classifies_the_manifest(FX)
