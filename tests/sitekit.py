@@ -1,0 +1,152 @@
+"""What the site test of every generated fixture portal does (tests/test_site_<name>.py): crawl its
+mirror in replay and through the local proxy, compare the items with the generator's expected ones
+field by field, look at what a second run fetches, and change its template to see the drift alarm.
+
+Also a measuring tool: ``.venv/bin/python -m tests.sitekit fenshui huaihe millbrook`` crawls each
+portal's mirror in replay and prints items found / expected, extra items, and how many values of
+each field are exact (the figures issue 15 asks for).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.conftest import CrawlResult, page_view, run_crawl
+from tests.opskit import query
+from tests.portalkit import Fixture
+
+#: Fields that depend on the capture, not on the page.
+CAPTURE_FIELDS = ("fetched_at", "warc", "content_digest")
+
+
+@dataclass
+class Score:
+    expected: int
+    found: int = 0
+    extra: list[str] = field(default_factory=list)
+    exact_items: int = 0
+    fields: dict[str, int] = field(default_factory=dict)  # field -> items whose value is exact
+    wrong: list[tuple[str, str, object, object]] = field(default_factory=list)  # url, field, got, want
+
+    def line(self, name: str) -> str:
+        total = sum(self.fields.values())
+        pairs = self.expected * len(self.fields) if self.fields else 0
+        worst = sorted(self.fields.items(), key=lambda kv: kv[1])[:4]
+        return (f"{name}: items {self.found}/{self.expected}, extra {len(self.extra)}, exact items "
+                f"{self.exact_items}/{self.expected}, exact fields {total}/{pairs}"
+                + ("" if not worst else " (lowest: " + ", ".join(f"{k} {v}" for k, v in worst) + ")"))
+
+
+@dataclass
+class Portal:
+    name: str
+
+    @property
+    def fixture(self) -> Fixture:
+        return Fixture(self.name)
+
+    @property
+    def mirror(self) -> Path:
+        return self.fixture.mirror
+
+    @property
+    def expected(self) -> dict[str, dict]:
+        return {item["url"]: item for item in self.fixture.items}
+
+    @property
+    def rejects(self) -> dict[str, str]:
+        return {r["url"]: r["reason"] for r in self.fixture.expected("rejects.jsonl")}
+
+    @property
+    def pending(self) -> dict[str, str]:
+        return {r["url"]: r["reason"] for r in self.fixture.expected("pending.jsonl")}
+
+    def crawl(self, archive: Path, *args: str, env: dict[str, str] | None = None) -> CrawlResult:
+        return run_crawl(archive, "-a", f"site={self.name}", *args, env=env)
+
+    def replay(self, archive: Path) -> CrawlResult:
+        return self.crawl(archive, "-a", f"replay={self.mirror}")
+
+    def score(self, items: list[dict]) -> Score:
+        expected = self.expected
+        score = Score(expected=len(expected), fields={k: 0 for k in next(iter(expected.values()))})
+        got = {}
+        for item in items:
+            if item["url"] in expected and item["url"] not in got:
+                got[item["url"]] = page_view(item)
+            else:
+                score.extra.append(item["url"])
+        score.found = len(got)
+        for url, want in expected.items():
+            have = got.get(url)
+            if have is None:
+                continue
+            exact = True
+            for name, value in want.items():
+                if name in have and have[name] == value:
+                    score.fields[name] += 1
+                else:
+                    exact = False
+                    score.wrong.append((url, name, have.get(name, "<absent>"), value))
+            score.exact_items += exact
+        return score
+
+    def assert_exact(self, result: CrawlResult) -> None:
+        assert result.returncode == 0, result.stderr[-3000:]
+        score = self.score(result.items)
+        assert not score.extra, f"items that should not be: {score.extra[:5]}"
+        assert score.found == score.expected, f"missing: {sorted(set(self.expected) - {i['url'] for i in result.items})[:5]}"
+        assert not score.wrong, "\n".join(f"{u} {f}: got {g!r}, want {w!r}" for u, f, g, w in score.wrong[:8])
+
+    def stored_pending(self, archive: Path) -> dict[str, str]:
+        return dict(query(archive, "SELECT url, reason FROM article_pending WHERE site = ?", self.name))
+
+    def quarantined(self, archive: Path) -> dict[str, str]:
+        from tests.conftest import read_jsonl
+
+        return {r["url"]: r["reason"] for r in read_jsonl(archive / "rejects.jsonl")}
+
+    def redesigned_copy(self, root: Path) -> set[str]:
+        """The mirror copied to ``root`` with every article page's class and id names changed (a
+        redesign no layout of the profile knows); returns the article URLs changed."""
+        shutil.copytree(self.mirror, root)
+        changed = set()
+        for page in self.fixture.pages:
+            if page["kind"] not in ("article", "article_page"):
+                continue
+            path = root / page["path"]
+            raw = path.read_bytes()
+            path.write_bytes(re.sub(rb'(class|id)=(["\'])([^"\']*)\2',
+                                    lambda m: m.group(1) + b'="v2-' + m.group(3).replace(b" ", b" v2-") + b'"', raw))
+            if page["kind"] == "article":
+                changed.add(page["url"])
+        return changed
+
+
+def main(names: list[str]) -> int:
+    for name in names:
+        portal = Portal(name)
+        with tempfile.TemporaryDirectory() as tmp:
+            result = portal.replay(Path(tmp) / "archive")
+            score = portal.score(result.items)
+            print(score.line(name) + f"; exit {result.returncode}")
+            for url, fld, got, want in score.wrong[:int(os.environ.get("SITEKIT_SHOW", "0"))]:
+                print(f"  {url} {fld}: got {str(got)[:100]!r} want {str(want)[:100]!r}")
+            missing = sorted(set(portal.expected) - {i["url"] for i in result.items})
+            for url in missing[:int(os.environ.get("SITEKIT_SHOW", "0"))]:
+                print(f"  missing {url}")
+            for url in score.extra[:int(os.environ.get("SITEKIT_SHOW", "0"))]:
+                print(f"  extra {url}")
+            if result.returncode:
+                print("  " + result.stderr.strip().splitlines()[-1][:300] if result.stderr.strip() else "")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
