@@ -1,0 +1,97 @@
+"""fenshui (汾水新闻网, DedeCMS 5.7 in GBK) held to the same tests as yunhe: replay of its mirror field
+by field, a crawl through the local proxy (with a lying ``charset=utf-8`` header on some pages), a
+second run incremental, the drift alarm when its template changes.
+
+Its profile (northnews/sites/fenshui/site.toml) and fixture (tests/fixtures/sites/fenshui/, written
+by a generator that does not import northnews) are the only files that describe it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from northnews.ops import cron
+from tests.mockserver import Answer, MockPortal
+from tests.opskit import run_cron
+from tests.sitekit import Portal
+
+pytestmark = pytest.mark.slow
+
+PORTAL = Portal("fenshui")
+#: What the profile asks of northnews that it cannot do yet (xfail strict: the test says when it can).
+MISSING: list[str] = []
+exact = pytest.mark.xfail(bool(MISSING), reason="; ".join(MISSING), strict=True) if MISSING else (lambda f: f)
+
+
+def lying(url: str) -> Answer | None:
+    """Every third article page, and the 本地 lists, say ``charset=utf-8`` in the header over GBK bytes
+    (as a misconfigured nginx in front of a GBK DedeCMS does)."""
+    page = PORTAL.fixture.by_url.get(url)
+    if page is None or not page["encoding"]:
+        return None
+    if (page["kind"] in ("article", "article_page") and page.get("key", "")[1:].isdigit()
+            and int(page["key"][1:]) % 3 == 0) or page.get("section") == "本地新闻":
+        return 200, [("Content-Type", "text/html; charset=utf-8")], (PORTAL.mirror / page["path"]).read_bytes()
+    return None
+
+
+@pytest.fixture(scope="module")
+def replay(tmp_path_factory: pytest.TempPathFactory):
+    return PORTAL.replay(tmp_path_factory.mktemp("fenshui-replay"))
+
+
+def test_the_fixture_is_what_the_issue_asks() -> None:
+    assert 30 <= len(PORTAL.expected) <= 60
+    assert PORTAL.rejects and PORTAL.pending == {next(iter(PORTAL.pending)): "soft_404"}
+
+
+@exact
+def test_replay_gives_every_expected_item_field_by_field(replay) -> None:
+    PORTAL.assert_exact(replay)
+
+
+@exact
+def test_replay_quarantines_the_reject_and_keeps_the_404_page_pending(replay) -> None:
+    assert replay.returncode == 0, replay.stderr[-3000:]
+    assert PORTAL.quarantined(replay.archive) == PORTAL.rejects
+    assert not set(PORTAL.pending) & {i["url"] for i in replay.items}, "a 404 page became an item"
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory):
+    archive = tmp_path_factory.mktemp("fenshui-live") / "archive"
+    with MockPortal(PORTAL.mirror, override=lying) as server:
+        first = PORTAL.crawl(archive, env={"http_proxy": server.proxy_url})
+        before = len(server.requested_urls())
+        second = PORTAL.crawl(archive, env={"http_proxy": server.proxy_url})
+        again = server.requested_urls()[before:]
+    return first, second, again
+
+
+@exact
+def test_live_crawl_through_a_proxy_gives_the_same_items(live) -> None:
+    first, _, _ = live
+    PORTAL.assert_exact(first)
+    assert all(item["warc"] for item in first.items)
+    assert PORTAL.stored_pending(first.archive) == {**PORTAL.rejects, **PORTAL.pending}
+
+
+@exact
+def test_a_second_run_fetches_no_stored_article_page(live) -> None:
+    _, second, again = live
+    assert second.returncode == 0, second.stderr[-3000:]
+    articles = {u for u in again if PORTAL.fixture.by_url.get(u, {}).get("kind") in ("article", "article_page")}
+    assert not articles, sorted(articles)[:5]
+    assert set(PORTAL.rejects) | set(PORTAL.pending) <= set(again), "pending pages are fetched again"
+
+
+@exact
+def test_the_drift_alarm_fires_when_the_template_changes(tmp_path: Path) -> None:
+    changed = PORTAL.redesigned_copy(tmp_path / "mirror")
+    with MockPortal(tmp_path / "mirror") as server:
+        result = run_cron(tmp_path / "archive", "-a", "site=fenshui", proxy=server.proxy_url)
+    assert result.returncode == cron.EXIT_LAYOUT_DRIFT, result.stderr[-2000:]
+    over = result.manifest["drift"]["over"]
+    assert over and all(set(o["examples"]) <= changed for o in over), over
