@@ -62,9 +62,9 @@ def test_a_minimal_profile_has_no_layouts_and_uses_generic_extraction(tmp_path: 
         (("article = '/(?P<id>\\d+)\\.html$'", "article = '/(?P<id>\\d+'"), "urls.article: expected a regular expression ("),
         (('start_url = "http://www.mini.test/"', 'start_url = "www.mini.test"'), "editions.zh.start_url: expected an http(s) URL"),
         (('allowed_domains = ["mini.test"]', "allowed_domains = []"), "site.allowed_domains: expected at least one domain"),
-        (("list = '/$'", "list = '/$'\npager = 'maybe'"), 'urls.pager: expected "suffix" or "none"'),
+        (("list = '/$'", "list = '/$'\npager = 'maybe'"), 'urls.pager: expected "suffix", "pages" or "none"'),
         (("list = '/$'", "list = '/$'\n[[layouts]]\nname = 'x'\ntitle = 'h1'\nbyline = '.b'\nbody = '.c'\nbdy = '.d'"),
-         "layouts[0].bdy: expected one of name"),
+         "layouts[0].bdy: unknown key (did you mean 'body'?)"),
     ],
 )
 def test_a_malformed_profile_names_file_key_and_expectation(tmp_path: Path, change: tuple[str, str], message: str) -> None:
