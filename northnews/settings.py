@@ -171,7 +171,7 @@ FEED_STORAGES = {"": "northnews.feeds.SafeFileFeedStorage", "file": "northnews.f
 FEED_EXPORT_FIELDS = [
     "url", "site", "edition", "section", "title", "source", "source_raw", "author", "editor",
     "published", "published_raw", "body", "images", "tags", "template", "fetched_at",
-    "warc", "content_digest",
+    "warc", "content_digest", "kicker", "subtitle", "page", "continued_from", "continued_to",
 ]
 LOG_LEVEL = "INFO"
 # charset_normalizer logs every step of a detection at TRACE (5) and DEBUG; the root logger is

@@ -269,7 +269,22 @@ def test_article_fields_merges_pages_and_reports_problems() -> None:
         "template": "generic",
         "section": "国内",
         "content_digest": content_digest("长文", "2015-09-16T10:00:00+08:00", "一\n\n二"),
+        "kicker": None, "subtitle": None, "page": None, "continued_from": None, "continued_to": None,
     }
+
+
+def test_text_printed_on_every_page_is_kept_once_and_newspaper_fields_merge() -> None:
+    desc = "组图说明：每一页都印着的说明。"
+    pages = [
+        ArticlePage(template="epaper", title="标题", paragraphs=[desc, "第一张"], kicker="引题", page="03",
+                    continued_to="http://x/b.htm"),
+        ArticlePage(template="epaper", paragraphs=[desc, "第二张"]),
+        ArticlePage(template="epaper", paragraphs=[desc, "第三张", "第一张"]),
+    ]
+    fields, _ = article_fields(pages, "http://x/a.htm", NN)
+    assert fields["body"] == "\n\n".join([desc, "第一张", "第二张", "第三张", "第一张"])
+    assert (fields["kicker"], fields["subtitle"], fields["page"]) == ("引题", None, "03")
+    assert (fields["continued_from"], fields["continued_to"]) == (None, "http://x/b.htm")
 
 
 def test_article_fields_without_pages_or_date() -> None:

@@ -149,7 +149,7 @@ class ArticleExtractor:
             return verdict, None
         root = parse_html(response.text)
         page = parse_article(None, response.url, self.site, root=root)
-        return page_verdict(root, len(page.paragraphs)), page
+        return page_verdict(root, len(page.paragraphs), page.error), page
 
 
 def _failure_verdict(served: Served) -> Verdict | None:

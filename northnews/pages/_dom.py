@@ -7,12 +7,14 @@ general-purpose one.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
 from lxml import etree
 
 from northnews.normalize import collapse_ws
+from northnews.pages import rules
 from northnews.pages._select import Doc, Element, Selector
 
 __all__ = [
@@ -105,6 +107,7 @@ def flatten(html: str, max_depth: int = MAX_DEPTH) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=512)
 def css(selector: str) -> Selector:
     """A compiled selector (the CSS subset the layouts need), evaluated on a :class:`Doc`."""
     return Selector(selector)
@@ -121,60 +124,48 @@ def classes(el: Element) -> list[str]:
 
 # --- text ----------------------------------------------------------------------------------------
 
-SKIP_TAGS = frozenset(
-    {"script", "style", "noscript", "iframe", "object", "embed", "template", "svg", "canvas",
-     "button", "select", "textarea", "input", "head", "title", "meta", "link", "audio", "video",
-     "map", "frame", "frameset"}
-)
-BLOCK_TAGS = frozenset(
-    {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "table",
-     "tbody", "thead", "tfoot", "tr", "td", "th", "blockquote", "section", "article", "header",
-     "footer", "aside", "figure", "figcaption", "center", "pre", "address", "hr", "nav", "main",
-     "form", "fieldset", "caption", "details", "summary"}
-)
-_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+SKIP_TAGS = rules.SKIP_TAGS
+BLOCK_TAGS = rules.BLOCK_TAGS
 
 
 def is_hidden(el: Element) -> bool:
     style = el.get("style")
-    return el.get("hidden") is not None or bool(style and _HIDDEN_STYLE_RE.search(style))
+    return el.get("hidden") is not None or bool(style and rules.HIDDEN_STYLE_RE.search(style))
 
 
-def _iter_text(el: Element, sep: str | None) -> Iterator[str]:
+def _iter_text(el: Element, sep: str | None, leave_out: frozenset[Element] = frozenset()) -> Iterator[str]:
     if el.text:
         yield el.text
     for child in el:
         tag = tag_of(child)
-        if tag and tag not in SKIP_TAGS and not is_hidden(child):
+        if tag and tag not in SKIP_TAGS and not is_hidden(child) and child not in leave_out:
             if sep is not None and tag in _SEGMENT_TAGS:
                 yield sep
-                yield from _iter_text(child, sep)
+                yield from _iter_text(child, sep, leave_out)
                 yield sep
             else:
-                yield from _iter_text(child, sep)
+                yield from _iter_text(child, sep, leave_out)
         if child.tail:
             yield child.tail
 
 
-def text_of(el: Element | None) -> str:
-    """Visible text of ``el`` (no script/style/hidden text), whitespace collapsed."""
+def text_of(el: Element | None, leave_out: frozenset[Element] = frozenset()) -> str:
+    """Visible text of ``el`` (no script/style/hidden text, nothing inside ``leave_out``),
+    whitespace collapsed."""
     if el is None:
         return ""
-    return collapse_ws("".join(_iter_text(el, None)))
+    return collapse_ws("".join(_iter_text(el, None, leave_out)))
 
 
-_SEGMENT_TAGS = frozenset(
-    {"p", "div", "li", "td", "dd", "dt", "span", "em", "i", "b", "strong", "font", "label", "time",
-     "small", "cite", "h1", "h2", "h3", "h4", "h5", "h6", "br"}
-)
-SEP = "\x1f"
+_SEGMENT_TAGS = rules.SEGMENT_TAGS
+SEP = rules.SEGMENT_SEP
 """Marks element boundaries in a byline so that a value ends where its ``<span>`` ends."""
 
 
-def segmented_text(el: Element | None) -> str:
+def segmented_text(el: Element | None, leave_out: frozenset[Element] = frozenset()) -> str:
     """Visible text with :data:`SEP` between spans/blocks: ``"来源：新华网\\x1f作者：X"``."""
     if el is None:
         return ""
-    return "".join(_iter_text(el, SEP))
+    return "".join(_iter_text(el, SEP, leave_out))
 
 

@@ -457,7 +457,7 @@ class ArticlesSpider(scrapy.Spider):
             self.crawler.stats.inc_value(PARSER_ERROR_STAT)
             logger.exception("Article page %s: the parser raised %s", response.url, type(exc).__name__)
             return Verdict("parser_error", f"{type(exc).__name__}: {exc}"), None
-        return page_verdict(root, len(page.paragraphs)), page
+        return page_verdict(root, len(page.paragraphs), page.error), page
 
     def _pending(self, url: str, verdict: Verdict) -> None:
         """No item for ``url`` this run: say why, so that the store keeps it pending."""

@@ -4,16 +4,14 @@
 
 from __future__ import annotations
 
-import re
-
 from northnews.normalize import collapse_ws, date_raw
-from northnews.pages import _dom, _meta
+from northnews.pages import _dom, _meta, rules
 from northnews.pages._byline import byline_elements
 from northnews.pages._select import Element
 
-HEADING_TAGS = ("h1", "h2", "h3")
-_TITLE_SPLIT_RE = re.compile(r"\s+[-|–—·•:：]+\s+|\s*[_|｜]+\s*|\s*[-–—]{2,}\s*|\s+-\s*|\s*-\s+")
-_CJK_NAME_RE = re.compile(r"[\u4e00-\u9fff]{2}|网|报|台|\.(?:com|cn|net|org)")
+HEADING_TAGS = rules.HEADLINE_TAGS
+_TITLE_SPLIT_RE = rules.TITLE_SPLIT_RE
+_CJK_NAME_RE = rules.SITE_NAME_TAIL_RE
 
 
 # Quotes and punctuation a <title> and the headline print in different widths ('"守护消费"' / '“守护消费”').
@@ -44,11 +42,9 @@ def headline_hints(root: Element, meta: dict[str, str], ld: list[dict]) -> list[
     return [h for h in out if h]
 
 
-# "标题-新华网": a hyphen without spaces, before a short name at the very end.
-_SITE_TAIL_RE = re.compile(r"^(?P<head>.{4,}?)[-–—_|｜](?P<tail>[^\s\-–—_|｜]{2,12})$")
-# "XX日报数字报-标题": the same, the name first (e-paper pages).
-_SITE_HEAD_RE = re.compile(r"^(?P<head>[^\s\-–—_|｜]{2,12})[-–—_|｜](?P<tail>.{4,})$")
-_SITE_WORD_RE = re.compile(r"网|报|台|频道|客户端|政府|新闻|\.(?:com|cn|net|org)")
+_SITE_TAIL_RE = rules.SITE_TAIL_RE
+_SITE_HEAD_RE = rules.SITE_HEAD_RE
+_SITE_WORD_RE = rules.SITE_NAME_HEAD_RE
 
 
 def _parts(hint: str, site: str | None) -> list[str]:
@@ -129,8 +125,7 @@ def _dated(el: Element) -> bool:
     return False
 
 
-# How templates name the headline's element: "title", "headline", pinyin "biaoti" and its "bt", "tit".
-_TITLE_NAME_RE = re.compile(r"title|headline|biaoti|(?:^|[\s_-])(?:bt|tit)(?:$|[\s_-])", re.IGNORECASE)
+_TITLE_NAME_RE = rules.TITLE_CLASS_RE
 
 
 def dated_h1(body: Element, hints: list[str], need_date: bool = False) -> Element | None:
@@ -159,8 +154,7 @@ def dated_h1(body: Element, hints: list[str], need_date: bool = False) -> Elemen
     return None
 
 
-# A badge closing a headline ("原创", "独家", "视频"): a short last child that names a kind of story.
-_BADGE_RE = re.compile(r"^[\[【(（]?(?:原创|独家|首发|视频|图集|组图|直播|热|荐|新|置顶|专题)[\]】)）]?$")
+_BADGE_RE = rules.BADGE_RE
 
 
 def title_of(heading: Element | None, hints: list[str], site: str | None) -> str | None:

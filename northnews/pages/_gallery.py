@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from itertools import islice
 
-from northnews.pages import _dom
+from northnews.pages import _dom, rules
 from northnews.pages._dom import Element
-from northnews.pages._generic_body import Body, paragraphs
+from northnews.pages._paragraphs import Body, paragraphs
 
-# Less story text than this beside the photos: the captions are the story.
-_SHORT_STORY = 300
+_SHORT_STORY = rules.GALLERY_STORY_MAX_CHARS
 
 
 def _slides(el: Element) -> bool:
@@ -31,6 +30,7 @@ def _slides(el: Element) -> bool:
 
 def gallery_body(
     body: Body, container: Element, url: str, cjk: bool, good: dict[Element, int], skip: frozenset[str],
+    site_chrome: frozenset[str] = frozenset(),
 ) -> Body:
     """``body`` with a gallery's captions as its paragraphs, or ``body`` itself when it is no gallery."""
     if sum(map(len, body.paragraphs)) >= _SHORT_STORY:
@@ -42,9 +42,9 @@ def gallery_body(
     captioned = sum(1 for image in body.images if image.get("caption"))
     if not slides and captioned < 2:
         return body
-    out = paragraphs(container, url, cjk, good, skip, captions=True)
+    out = paragraphs(container, url, cjk, good, skip, captions=True, site_chrome=site_chrome)
     for el in slides:
-        more = paragraphs(el, url, cjk, good, skip, captions=True)
+        more = paragraphs(el, url, cjk, good, skip, captions=True, site_chrome=site_chrome)
         out.paragraphs += more.paragraphs
         out.images += more.images
     return out if len(out.paragraphs) > len(body.paragraphs) else body
