@@ -152,7 +152,8 @@ def check_selectors(site: Site) -> None:
     for i, spec in enumerate(site.layouts):
         for part in dataclasses.fields(spec):
             value = getattr(spec, part.name)
-            if part.name == "name" or not isinstance(value, str) or not value:
+            # not selectors: the layout's name, the error regex and the validity dates (extractor's keys)
+            if part.name in ("name", "error_text", "valid_from", "valid_until") or not isinstance(value, str) or not value:
                 continue
             try:
                 pages.Layout(LayoutSpec(name="check", title=value, byline=value, body=value))
