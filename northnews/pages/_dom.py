@@ -162,6 +162,25 @@ SEP = rules.SEGMENT_SEP
 """Marks element boundaries in a byline so that a value ends where its ``<span>`` ends."""
 
 
+def headline_text(el: Element | None, leave_out: frozenset[Element] = frozenset()) -> str:
+    """A heading's own line: its text up to the first block inside it. A heading left unclosed
+    by broken markup holds the byline and the story too; a browser shows the heading's line
+    first, and that line is the headline."""
+    if el is None:
+        return ""
+    if not any(tag_of(c) in BLOCK_TAGS for c in el.iterdescendants()):
+        return text_of(el, leave_out)
+    parts = [el.text or ""]
+    for child in el:
+        tag = tag_of(child)
+        if tag in BLOCK_TAGS or any(tag_of(c) in BLOCK_TAGS for c in child.iterdescendants()):
+            break
+        if tag and tag not in SKIP_TAGS and child not in leave_out:
+            parts.append("".join(_iter_text(child, None, leave_out)))
+        parts.append(child.tail or "")
+    return collapse_ws("".join(parts)) or text_of(el, leave_out)
+
+
 def segmented_text(el: Element | None, leave_out: frozenset[Element] = frozenset()) -> str:
     """Visible text with :data:`SEP` between spans/blocks: ``"来源：新华网\\x1f作者：X"``."""
     if el is None:

@@ -16,7 +16,7 @@ from lxml import etree
 Element = etree._Element
 
 _STEP_RE = re.compile(
-    r"(?P<tag>[a-zA-Z][\w-]*|\*)?(?P<classes>(?:\.[\w-]+)*)(?P<attrs>(?:\[[\w-]+(?:=[^\]]*)?\])*)$"
+    r"(?P<tag>[a-zA-Z][\w-]*|\*)?(?P<ident>#[\w-]+)?(?P<classes>(?:\.[\w-]+)*)(?P<attrs>(?:\[[\w-]+(?:=[^\]]*)?\])*)$"
 )
 _WITH_CLASS = etree.XPath("//*[@class]")
 _ATTR_RE = re.compile(r"\[([\w-]+)(?:=([^\]]*))?\]")
@@ -62,7 +62,12 @@ class Step:
                 return False
         for name, value in self.attrs:
             got = el.get(name)
-            if got is None or (value is not None and got.strip().lower() != value):
+            if got is None:
+                return False
+            if value is not None and value.startswith("\0"):
+                if got.strip() != value[1:]:
+                    return False
+            elif value is not None and got.strip().lower() != value:
                 return False
         return True
 
@@ -77,6 +82,8 @@ def _parse_step(text: str) -> Step:
         (name.lower(), value.strip("\"' ").lower() if value is not None else None)
         for name, value in _ATTR_RE.findall(match["attrs"])
     )
+    if match["ident"]:  # #id: an attribute test on the id, exact (ids are case-sensitive)
+        attrs = (("id", "\0" + match["ident"][1:]), *attrs)
     return Step(tag, classes, attrs)
 
 

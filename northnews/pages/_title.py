@@ -159,7 +159,7 @@ _BADGE_RE = rules.BADGE_RE
 
 def title_of(heading: Element | None, hints: list[str], site: str | None) -> str | None:
     if heading is not None:
-        text = _dom.text_of(heading)
+        text = _dom.headline_text(heading)
         last = heading[-1] if len(heading) else None
         if last is not None and isinstance(last.tag, str) and not (last.tail or "").strip():
             badge = _dom.text_of(last)

@@ -78,7 +78,11 @@ class LayoutPage(PageObject):
     # --- fields ----------------------------------------------------------------------------------
 
     def title(self) -> str | None:
-        return self.first_text("title")
+        for el in self.part("title"):
+            text = _dom.headline_text(el, self.leave_out)
+            if text:
+                return text
+        return None
 
     def kicker(self) -> str | None:
         return self.first_text("kicker")

@@ -63,7 +63,7 @@ SRCSET_ATTRS = ("data-srcset", "srcset")
 #: A ``src`` that is only a placeholder while the real picture loads.
 PLACEHOLDER_SRC_RE = re.compile(
     r"^data:|(?:^|[/_-])(?:loading|lazy|lazyload|placeholder|blank|spacer|grey|gray|pixel|transparent|default|1x1)"
-    r"[\w-]*\.(?:gif|png|jpe?g|svg|webp)(?:$|\?)",
+    r"(?:[-_][\w-]*|\d*)\.(?:gif|png|jpe?g|svg|webp)(?:$|\?)",
     re.IGNORECASE,
 )
 

@@ -1,0 +1,159 @@
+"""Layout parts (README "Site profiles"): exclude inside a matched element, kicker/subtitle/
+author/page/continued, images outside the body and a selector list as a union, caption parts,
+error layouts, layouts valid from/until a date, lazy-loaded pictures, page objects from hooks.
+Expected values are written from the README's contract, not from the code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from northnews.pagecheck import page_verdict
+from northnews.pages import Doc, LayoutPage, parse_article, parse_html
+from northnews.sites import load_site
+
+PROFILE = """
+[site]
+name = "paper"
+title = "A paper"
+timezone = "Asia/Shanghai"
+allowed_domains = ["paper.example"]
+[editions.zh]
+start_url = "http://paper.example/"
+language = "zh-CN"
+[urls]
+article = '/c/(?P<y>\\d{4})(?P<m>\\d{2})(?P<d>\\d{2})/(?P<id>\\d+)\\.htm$'
+url_dates = ['/c/(?P<y>\\d{4})(?P<m>\\d{2})(?P<d>\\d{2})/']
+list = '/$'
+pager = "none"
+
+[[layouts]]
+name = "not-found"
+error = ".error-404"
+error_text = '页面不存在'
+
+[[layouts]]
+name = "old"
+title = "#Article h1"
+exclude = "#Article h1 span"
+byline = "#Article h1 span"
+body = "#Article .content"
+valid_until = "2020-01-01"
+
+[[layouts]]
+name = "epaper"
+title = ".art h1"
+kicker = ".art .yinti"
+subtitle = ".art .futi"
+author = ".art .author"
+byline = ".art .date"
+body = ".art .text1, .art .text2"
+images = ".art .pics img"
+caption = ".art .pics p, .art .text1 .pic-desc"
+page = ".banci"
+continued = ".zhuan"
+"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    path: Path = tmp_path_factory.mktemp("paper") / "site.toml"
+    path.write_text(PROFILE, encoding="utf-8")
+    return load_site(str(path))
+
+
+PHPCMS = """<html><head><title>x</title></head><body><div id="Article">
+<h1>市里召开会议<br><span>2019-03-18 14:02:51 来源：日报</span></h1>
+<div class="content"><p>第一段正文，内容很长很长。</p><p>第二段正文。</p></div></div></body></html>"""
+
+EPAPER = """<html><body><div class="banci">第03版：经济</div><div class="art">
+<p class="yinti">引题在此</p><h1>标题在此</h1><p class="futi">副题在此</p>
+<p class="author">本报记者 赵喆 王芳</p><p class="date">2023-07-05</p>
+<div class="pics"><img src="/loading.gif" data-original="/pic/1.jpg"><p>图为会场</p></div>
+<div class="text1"><p>第一部分。</p><p class="pic-desc">这不是正文</p></div>
+<div class="text2"><p>第二部分。</p></div>
+<div class="zhuan"><a href="/c/20230705/9.htm">转第5版</a></div></div></body></html>"""
+
+
+def test_a_part_left_out_inside_the_title_is_still_the_byline(site) -> None:  # noqa: ANN001
+    page = parse_article(PHPCMS, "http://paper.example/c/20190318/1.htm", site)
+    assert page.template == "old"
+    assert page.title == "市里召开会议"
+    assert page.date == "2019-03-18 14:02:51" and page.source == "日报"
+    assert page.paragraphs == ["第一段正文，内容很长很长。", "第二段正文。"]
+
+
+def test_a_layout_valid_until_a_date_does_not_read_later_pages(site) -> None:  # noqa: ANN001
+    page = parse_article(PHPCMS, "http://paper.example/c/20210318/1.htm", site)
+    assert page.template == "generic"
+
+
+def test_newspaper_parts(site) -> None:  # noqa: ANN001
+    page = parse_article(EPAPER, "http://paper.example/c/20230705/1.htm", site)
+    assert page.template == "epaper"
+    assert (page.kicker, page.title, page.subtitle) == ("引题在此", "标题在此", "副题在此")
+    assert page.author == "赵喆 王芳"
+    assert page.page == "03"
+    assert page.continued_to == "http://paper.example/c/20230705/9.htm" and page.continued_from is None
+    assert page.paragraphs == ["第一部分。", "第二部分。"]  # a union, in page order; the caption part is no body
+    assert page.images == [{"url": "http://paper.example/pic/1.jpg", "caption": "图为会场"}]
+
+
+def test_an_error_layout_makes_the_page_pending_soft_404(site) -> None:  # noqa: ANN001
+    html = ("<html><head><title>404 页面不存在</title></head><body><div class='nav'>首页 新闻 体育</div>"
+            + "<p>网站导航与页脚，很长的一段文字。</p>" * 30 + "</body></html>")
+    root = parse_html(html)
+    page = parse_article(None, "http://paper.example/c/20230705/2.htm", site, root=root)
+    assert page.error and not page.paragraphs
+    verdict = page_verdict(root, len(page.paragraphs), page.error)
+    assert verdict is not None and verdict.reason == "soft_404"
+
+
+@pytest.mark.parametrize(("img", "url"), [
+    ('<img src="/img/loading.gif" data-src="/p/real.jpg">', "http://a.example/p/real.jpg"),
+    ('<img src="/img/blank.gif" data-original="/p/o.jpg">', "http://a.example/p/o.jpg"),
+    ('<img src="/img/lazy.png" srcset="/p/s.jpg 1x, /p/s2.jpg 2x">', "http://a.example/p/s.jpg"),
+    ('<img src="/p/plain.jpg">', "http://a.example/p/plain.jpg"),
+])
+def test_lazy_pictures_give_their_real_address_in_the_generic_path(img: str, url: str) -> None:
+    from northnews.pages import generic
+
+    html = (f"<html><head><title>T</title></head><body><h1>标题在这里很长</h1><div class='article-content'>{img}"
+            + "<p>这是正文的段落，内容足够长，可以被认出来是正文。</p>" * 5 + "</div></body></html>")
+    page = generic.parse(html, "http://a.example/a/1.html")
+    assert [i["url"] for i in page.images] == [url]
+
+
+def test_a_page_object_is_pure_and_public(site) -> None:  # noqa: ANN001
+    from northnews.pages import layouts_of
+
+    root = parse_html(EPAPER)
+    before = parse_html(EPAPER)
+    layout = next(la for la in layouts_of(site) if la.name == "epaper")
+    page = LayoutPage(Doc(root), "http://paper.example/c/20230705/1.htm", layout)
+    assert page.title() == "标题在此" and page.page() == "03"
+    from lxml import etree
+
+    assert etree.tostring(root) == etree.tostring(before)  # the tree is never changed
+
+
+BROKEN = [
+    # unclosed tags around the headline and the byline (issue 17.7)
+    ("<html><head><title>标题甲_网</title></head><body><h1>标题甲<div class='info'>来源：日报 2023-07-05 10:00"
+     "<div class='article-content'>" + "<p>正文段落内容足够长，是故事的文字。" * 6 + "</body></html>", "标题甲"),
+    ("<html><head><title>标题乙_网</title><style>.a{color:red}</style></head><body><div class='nav'><ul><li><a href='/'>首页"
+     "<li><a href='/n'>新闻</a><h1>标题乙</h1><div><div><div><div class='content'>"
+     + "<p>正文段落内容足够长，是故事的文字。</p>" * 6 + "</body></html>", "标题乙"),
+]
+
+
+@pytest.mark.parametrize(("html", "title"), BROKEN)
+def test_broken_html_keeps_title_and_body_apart(html: str, title: str) -> None:
+    from northnews.pages import generic
+
+    page = generic.parse(html, "http://a.example/a/1.html")
+    assert page.title == title
+    body = "".join(page.paragraphs)
+    assert "正文段落" in body
+    assert "来源" not in (page.title or "") and "color:red" not in body and "首页" not in body and "新闻" not in body
