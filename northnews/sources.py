@@ -142,8 +142,7 @@ def read_source(body: bytes, url: str, kind: str) -> tuple[list[Entry], list[tup
     the document turns out to be decides how it is read (a URL named as a sitemap may be a feed).
     """
     if kind == "robots":
-        text = body.decode("utf-8", "replace")
-        return [], [(u, "sitemap") for u in sitemap_urls_from_robots(text, base_url=url)]
+        return [], [(u, "sitemap") for u in sitemap_urls_from_robots(body, base_url=url)]
     head = _xml(body, url)[:2048].lower()
     if b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head:
         return read_feed(body, url), []
