@@ -21,7 +21,12 @@ pytestmark = pytest.mark.slow
 
 PORTAL = Portal("huaihe")
 #: What the profile asks of northnews that it cannot do yet (xfail strict: the test says when it can).
-MISSING: list[str] = []
+MISSING: list[str] = [
+    "site-model: `article_page_one` is one value per profile and a rule cannot repeat its `page` group "
+    "(Python re), so PHPCMS's pseudo-static pages (show-<catid>-<id>-<page>.html, page 1 numbered) and its "
+    "dynamic ones (index.php?m=content&c=index&a=show&catid=&id=[&page=N], page 1 bare) cannot both be "
+    "declared: page 2 of a dynamic article is taken for a page of '…&id=402&page=1' and never merged",
+]
 exact = pytest.mark.xfail(bool(MISSING), reason="; ".join(MISSING), strict=True) if MISSING else (lambda f: f)
 
 
@@ -46,10 +51,10 @@ def test_replay_gives_every_expected_item_field_by_field(replay) -> None:
     PORTAL.assert_exact(replay)
 
 
-@exact
+@exact  # the dynamic article's '…&page=1' is requested and quarantined as http_404
 def test_replay_quarantines_the_reject_and_keeps_the_gone_page_pending(replay) -> None:
     assert replay.returncode == 0, replay.stderr[-3000:]
-    assert PORTAL.quarantined(replay.archive) == PORTAL.rejects
+    assert PORTAL.quarantined(replay.archive) == {**PORTAL.rejects, **PORTAL.pending}
     assert not set(PORTAL.pending) & {i["url"] for i in replay.items}, "a 404 page became an item"
 
 
@@ -72,7 +77,6 @@ def test_live_crawl_through_a_proxy_gives_the_same_items(live) -> None:
     assert PORTAL.stored_pending(first.archive) == {**PORTAL.rejects, **PORTAL.pending}
 
 
-@exact
 def test_a_second_run_fetches_no_stored_article_page(live) -> None:
     _, second, again = live
     assert second.returncode == 0, second.stderr[-3000:]
@@ -81,7 +85,6 @@ def test_a_second_run_fetches_no_stored_article_page(live) -> None:
     assert set(PORTAL.rejects) | set(PORTAL.pending) <= set(again), "pending pages are fetched again"
 
 
-@exact
 def test_the_drift_alarm_fires_when_the_template_changes(tmp_path: Path) -> None:
     changed = PORTAL.redesigned_copy(tmp_path / "mirror")
     with MockPortal(tmp_path / "mirror") as server:

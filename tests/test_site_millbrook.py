@@ -21,7 +21,11 @@ pytestmark = pytest.mark.slow
 
 PORTAL = Portal("millbrook")
 #: What the profile asks of northnews that it cannot do yet (xfail strict: the test says when it can).
-MISSING: list[str] = []
+MISSING: list[str] = [
+    "site-model: a WordPress shortlink (/?p=<id>), which the mirror holds as the post's page (wget names a "
+    "redirect's target by the URL asked for), becomes a second item: nothing makes it the permalink its "
+    "<link rel=canonical> names",
+]
 exact = pytest.mark.xfail(bool(MISSING), reason="; ".join(MISSING), strict=True) if MISSING else (lambda f: f)
 
 
@@ -56,10 +60,9 @@ def test_replay_gives_every_expected_item_field_by_field(replay) -> None:
     PORTAL.assert_exact(replay)
 
 
-@exact
 def test_replay_quarantines_the_reject(replay) -> None:
     assert replay.returncode == 0, replay.stderr[-3000:]
-    assert PORTAL.quarantined(replay.archive) == PORTAL.rejects
+    assert PORTAL.quarantined(replay.archive) == {**PORTAL.rejects, **PORTAL.pending}
     assert not set(PORTAL.pending) & {i["url"] for i in replay.items}, "a 404 page became an item"
 
 
@@ -74,15 +77,14 @@ def live(tmp_path_factory: pytest.TempPathFactory):
     return first, second, again
 
 
-@exact
 def test_live_crawl_through_a_proxy_gives_the_same_items(live) -> None:
+    """Live, the shortlink is WordPress's 301 to the permalink: one item (replay, above, is not)."""
     first, _, _ = live
     PORTAL.assert_exact(first)
     assert all(item["warc"] for item in first.items)
     assert PORTAL.stored_pending(first.archive) == {**PORTAL.rejects, **PORTAL.pending}
 
 
-@exact
 def test_a_second_run_fetches_no_stored_article_page(live) -> None:
     _, second, again = live
     assert second.returncode == 0, second.stderr[-3000:]
@@ -91,7 +93,6 @@ def test_a_second_run_fetches_no_stored_article_page(live) -> None:
     assert set(PORTAL.rejects) | set(PORTAL.pending) <= set(again), "pending pages are fetched again"
 
 
-@exact
 def test_the_drift_alarm_fires_when_the_template_changes(tmp_path: Path) -> None:
     changed = PORTAL.redesigned_copy(tmp_path / "mirror")
     with MockPortal(tmp_path / "mirror") as server:
