@@ -17,7 +17,8 @@ def test_northnews_is_a_shipped_profile() -> None:
     assert "northnews" in known_sites()
     site = load_site("northnews")
     assert site is load_site(NORTHNEWS)  # by name or by path: one object
-    assert set(site.editions) == {"zh", "en"}
+    assert set(site.editions) == {"zh", "en", "szb"}
+    assert [c for c, e in site.editions.items() if e.default] == ["zh", "en"]
     assert site.editions["zh"].start_url == "http://www.northnews.cn/"
     assert site.allowed_domains == ("northnews.cn",)
     assert site.timezone_name == "Asia/Shanghai"

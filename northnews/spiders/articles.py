@@ -57,6 +57,8 @@ POSITION_META = "northnews_list_position"
 SECTION_NAME_META = "northnews_section_name"
 #: On an e-paper issue's request stepped back to by date: how many days in a row had no issue.
 ISSUE_GAP_META = "northnews_issue_gap"
+#: On the request an e-paper issue is entered by: its page links the other issues taken.
+ISSUE_ENTRY_META = "northnews_issue_entry"
 #: On source requests (sitemaps, feeds, robots.txt): which kind of source it is.
 SOURCE_META = "northnews_source"
 #: Stats: articles each kind of source gave (``northnews/sources/<kind>/articles``: list, sitemap,
@@ -385,6 +387,9 @@ class ArticlesSpider(scrapy.Spider):
         ``-a since``; an earlier issue's request carries this page's articles, so that an
         incremental run stops at the first issue it has completed)."""
         today = discovery.issue_date(response.url, self.site)
+        # Other issues are taken from the page each issue was entered by (the root's link, or the
+        # earlier issue's 上一期): its stories are what the next issue's request carries.
+        entry = today is None or bool(response.meta.get(ISSUE_ENTRY_META))
         issues: dict[date, str] = {}
         for link in links:
             if link.kind is not Kind.ISSUE:
@@ -394,9 +399,9 @@ class ArticlesSpider(scrapy.Spider):
                 continue
             if day == today:
                 yield self._list_request(link.url, position=int(response.meta.get(POSITION_META, 1)))
-            else:
+            elif entry:
                 issues.setdefault(day, link.url)
-        if today is not None and self.site.issues.first_page:
+        if today is not None and entry and self.site.issues.first_page:
             day = today - timedelta(days=1)
             url = discovery.issue_first_page(day, response.url, self.site)
             if url and day not in issues:
@@ -408,13 +413,15 @@ class ArticlesSpider(scrapy.Spider):
         if day in self._issues:
             return
         if self._too_old(day):
+            self._issues.add(day)  # counted once, however many pages link it
             self.crawler.stats.inc_value("northnews/spider/issue_too_old")
             return
-        if self.max_pages is not None and len(self._issues) >= self.max_pages:
+        if self.max_pages is not None and self.crawler.stats.get_value("northnews/spider/issues", 0) >= self.max_pages:
             return
         self._issues.add(day)
         self.crawler.stats.inc_value("northnews/spider/issues")
-        yield self._list_request(url, listing, **{ISSUE_GAP_META: gap}).replace(errback=self.issue_missing)
+        meta = {ISSUE_GAP_META: gap, ISSUE_ENTRY_META: True}
+        yield self._list_request(url, listing, **meta).replace(errback=self.issue_missing)
 
     def issue_missing(self, failure: Failure) -> Iterator[scrapy.Request]:
         """No issue on that day (a 404): step back one more day, up to ``issues.max_gap`` days."""
@@ -523,10 +530,14 @@ class ArticlesSpider(scrapy.Spider):
     def _related_articles(self, response: TextResponse) -> Iterator[scrapy.Request]:
         """Other articles an article page links (related news, sidebars): more to archive.
 
-        Not with sections named by list pages (``[sections] from``): every article is found on a
-        list page there, and one reached first through another section's page would take its name.
+        Not with sections named by list pages only (``[sections] from = "list"``), nor from an
+        e-paper's stories (``[issues]``): every article is found on a list or 版面 page there, and one
+        reached first through another's link (转第3版) would miss its own page's section name.
         """
-        if self.site.sections.source != "crumb":
+        if self.site.sections.source == "list":
+            return
+        issues = self.site.issues
+        if issues is not None and self.site.edition_of(response.url) == issues.edition:
             return
         own = discovery.first_page_url(response.url, self.site)
         for link in self._links(response):
