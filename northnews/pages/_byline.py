@@ -12,13 +12,13 @@ from lxml import etree
 
 from northnews.normalize import (
     AUTHOR_LABEL,
-    DATE_RE,
     SOURCE_LABEL,
     clean_value,
     collapse_ws,
     date_raw,
     find_date,
 )
+from northnews.normalize.dates import iter_dates
 from northnews.pages import _meta, rules
 from northnews.pages._container import is_chrome
 from northnews.pages._dom import SEP, SKIP_TAGS, Element, segmented_text, tag_of, text_of
@@ -96,7 +96,7 @@ _REVISED_RE = rules.REVISED_LABEL_RE
 def _first_date(text: str) -> tuple[str | None, bool]:
     """The first date in ``text`` not labelled as a revision's, else (the first revision's, True)."""
     first_revised: str | None = None
-    for match in DATE_RE.finditer(text):
+    for match in iter_dates(text):
         raw = date_raw(match.group(0))
         if raw is None:
             continue
