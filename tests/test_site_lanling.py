@@ -26,6 +26,13 @@ MISSING: list[str] = [
     "extractor: an `author` part keeps the 副刊's leading box (□王芳 should read 王芳; the role words it "
     "strips are 本报记者, 记者, 通讯员, 文/, 作者：)",
 ]
+#: site-model 6b50c0c: other issues are stepped back to only from the page an issue was "entered" by;
+#: the root's <meta http-equiv="REFRESH"> to the latest 第01版 (Scrapy's MetaRefreshMiddleware) makes
+#: that page a redirect of the start request, not an entry: only the latest issue is walked (9 of 42).
+ENTRY = ("site-model: an e-paper root that refreshes to the latest issue (<meta http-equiv=REFRESH>, "
+         "as Founder's index.htm does) is not an entry to the issues: only the latest issue is walked")
+MISSING.append(ENTRY)
+walked = pytest.mark.xfail(reason=ENTRY, strict=True)
 exact = pytest.mark.xfail(bool(MISSING), reason="; ".join(MISSING), strict=True) if MISSING else (lambda f: f)
 
 
@@ -44,6 +51,7 @@ def test_replay_gives_every_expected_item_field_by_field(replay) -> None:
     PORTAL.assert_exact(replay)
 
 
+@walked
 def test_replay_quarantines_the_ad_page(replay) -> None:
     assert replay.returncode == 0, replay.stderr[-3000:]
     assert PORTAL.quarantined(replay.archive) == {**PORTAL.rejects, **PORTAL.pending}
@@ -69,6 +77,7 @@ def test_live_crawl_through_a_proxy_gives_the_same_items(live) -> None:
     assert PORTAL.stored_pending(first.archive) == {**PORTAL.rejects, **PORTAL.pending}
 
 
+@walked
 def test_a_second_run_fetches_no_stored_article_page(live) -> None:
     _, second, again = live
     assert second.returncode == 0, second.stderr[-3000:]
@@ -77,6 +86,7 @@ def test_a_second_run_fetches_no_stored_article_page(live) -> None:
     assert set(PORTAL.rejects) | set(PORTAL.pending) <= set(again), "pending pages are fetched again"
 
 
+@walked
 def test_the_drift_alarm_fires_when_the_template_changes(tmp_path: Path) -> None:
     changed = PORTAL.redesigned_copy(tmp_path / "mirror")
     with MockPortal(tmp_path / "mirror") as server:
@@ -85,3 +95,9 @@ def test_the_drift_alarm_fires_when_the_template_changes(tmp_path: Path) -> None
     over = result.manifest["drift"]["over"]
     assert over and all(set(o["examples"]) <= changed for o in over), over
 
+
+
+@walked
+def test_every_issue_is_walked_from_a_root_that_refreshes(replay) -> None:
+    days = {item["published"][:10] for item in replay.items}
+    assert days == {"2024-02-28", "2024-02-29", "2024-03-01", "2024-03-02", "2024-03-04"}, days
