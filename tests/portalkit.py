@@ -188,3 +188,20 @@ def assert_profile_classifies_the_manifest(fixture: Fixture) -> None:
         if page["kind"] == "list":
             assert int(listing.search(whole).groupdict().get("page") or 1) == page["list_page"], whole
         assert not any(p.search(whole) for p in excluded) or page["kind"] in ("feed",), whole
+
+
+def assert_url_dates_agree(fixture: Fixture) -> None:
+    """The profile's ``url_dates`` (searched in the whole URL) give each item's published day where
+    its URL carries one, and match at least one item."""
+    import re
+
+    patterns = [re.compile(p) for p in profile_of(fixture.name)["urls"].get("url_dates", [])]
+    dated = 0
+    for item in fixture.items:
+        for pattern in patterns:
+            m = pattern.search(item["url"])
+            if m:
+                assert f"{m['y']}-{m['m']}-{m['d']}" == item["published"][:10], item["url"]
+                dated += 1
+                break
+    assert dated or not patterns, "url_dates match no article URL"
