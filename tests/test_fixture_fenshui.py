@@ -22,6 +22,7 @@ from tests.portalkit import (
     assert_generator_reproduces,
     assert_manifest_is_the_mirror,
     assert_profile_classifies_the_manifest,
+    assert_url_dates_agree,
     links,
     missing_links,
 )
@@ -188,3 +189,7 @@ def test_expected_values_sit_in_the_dedecms_template(item: dict) -> None:
 
 def test_the_profiles_url_rules_classify_the_manifest() -> None:
     assert_profile_classifies_the_manifest(FX)
+
+
+def test_the_profiles_url_dates_agree_with_the_items() -> None:
+    assert_url_dates_agree(FX)
