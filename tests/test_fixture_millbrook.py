@@ -24,6 +24,7 @@ from tests.portalkit import (
     assert_generator_reproduces,
     assert_manifest_is_the_mirror,
     assert_profile_classifies_the_manifest,
+    assert_url_dates_agree,
     links,
     missing_links,
 )
@@ -153,3 +154,7 @@ def test_expected_values_sit_in_the_theme(item: dict) -> None:
 
 def test_the_profiles_url_rules_classify_the_manifest() -> None:
     assert_profile_classifies_the_manifest(FX)
+
+
+def test_the_profiles_url_dates_agree_with_the_items() -> None:
+    assert_url_dates_agree(FX)

@@ -120,3 +120,11 @@ def test_a_date_part_on_a_time_element_reads_its_datetime(tmp_path: Path) -> Non
     html = (PORTAL.mirror / PORTAL.fixture.by_url[item["url"]]["path"]).read_text(encoding="utf-8")
     page = pages.parse_article(html, item["url"], site)
     assert page.template == "colormag-single" and page.date == item["published_raw"]
+
+
+def test_since_keeps_only_newer_posts_from_lists_sitemaps_and_feed(tmp_path: Path) -> None:
+    """``-a since``: the URL's date decides for every source (list pages, sitemaps, the feed)."""
+    result = PORTAL.crawl(tmp_path / "archive", "-a", f"replay={PORTAL.mirror}", "-a", "since=2024-03-15")
+    assert result.returncode == 0, result.stderr[-2000:]
+    want = {u for u, item in PORTAL.expected.items() if item["published"][:10] >= "2024-03-15"}
+    assert len(want) >= 10 and {i["url"] for i in result.items} == want
