@@ -22,6 +22,7 @@ from tests.portalkit import (
     assert_generator_reproduces,
     assert_manifest_is_the_mirror,
     assert_profile_classifies_the_manifest,
+    assert_url_dates_agree,
     links,
     missing_links,
     profile_of,
@@ -122,3 +123,7 @@ def test_expected_values_sit_in_the_template(item: dict) -> None:
     issue = [p for p in PAGES if p["kind"] == "issue" and p["url"].rsplit("/", 1)[0] == item["url"].rsplit("/", 1)[0]
              and p["page"] == int(item["page"])]
     assert issue and item["url"] in links(FX, issue)
+
+
+def test_the_profiles_url_dates_agree_with_the_items() -> None:
+    assert_url_dates_agree(FX)

@@ -101,3 +101,11 @@ def test_the_drift_alarm_fires_when_the_template_changes(tmp_path: Path) -> None
 def test_every_issue_is_walked_from_a_root_that_refreshes(replay) -> None:
     days = {item["published"][:10] for item in replay.items}
     assert days == {"2024-02-28", "2024-02-29", "2024-03-01", "2024-03-02", "2024-03-04"}, days
+
+
+@walked
+def test_since_stops_at_the_first_older_issue(tmp_path: Path) -> None:
+    result = PORTAL.crawl(tmp_path / "archive", "-a", f"replay={PORTAL.mirror}", "-a", "since=2024-03-01")
+    assert result.returncode == 0, result.stderr[-2000:]
+    want = {u for u, item in PORTAL.expected.items() if item["published"][:10] >= "2024-03-01"}
+    assert {i["url"] for i in result.items} == want
