@@ -14,11 +14,13 @@ import re
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.conftest import CrawlResult, page_view, run_crawl
-from tests.opskit import query
+from tests.mockserver import Answer, MockPortal
+from tests.opskit import query, run_cron
 from tests.portalkit import Fixture
 
 #: Fields that depend on the capture, not on the page.
@@ -41,6 +43,13 @@ class Score:
         return (f"{name}: items {self.found}/{self.expected}, extra {len(self.extra)}, exact items "
                 f"{self.exact_items}/{self.expected}, exact fields {total}/{pairs}"
                 + ("" if not worst else " (lowest: " + ", ".join(f"{k} {v}" for k, v in worst) + ")"))
+
+
+@dataclass
+class LiveRuns:
+    first: CrawlResult
+    second: CrawlResult
+    again: list[str]  # the URLs the second run asked for
 
 
 @dataclass
@@ -111,6 +120,54 @@ class Portal:
         from tests.conftest import read_jsonl
 
         return {r["url"]: r["reason"] for r in read_jsonl(archive / "rejects.jsonl")}
+
+    def assert_quarantined(self, replay: CrawlResult) -> None:
+        """rejects.jsonl holds the rejects and the pending pages (a soft 404); none is an item."""
+        assert replay.returncode == 0, replay.stderr[-3000:]
+        assert self.quarantined(replay.archive) == {**self.rejects, **self.pending}
+        assert not (set(self.pending) | set(self.rejects)) & {i["url"] for i in replay.items}
+
+    def live_runs(self, archive: Path, override: Callable[[str], Answer | None] | None = None) -> LiveRuns:
+        """Two crawls into one archive through the local proxy (https by CONNECT): what each sent."""
+        with MockPortal(self.mirror, override=override) as server:
+            first = self.crawl(archive, env={"http_proxy": server.proxy_url})
+            before = len(server.requested_urls())
+            second = self.crawl(archive, env={"http_proxy": server.proxy_url})
+            again = server.requested_urls()[before:]
+        return LiveRuns(first, second, again)
+
+    def assert_live_exact(self, runs: LiveRuns) -> None:
+        self.assert_exact(runs.first)
+        assert all(item["warc"] for item in runs.first.items)
+        assert self.stored_pending(runs.first.archive) == {**self.rejects, **self.pending}
+
+    def assert_second_run_incremental(self, runs: LiveRuns) -> None:
+        """The second run fetches no stored article page; the pending ones it fetches again."""
+        assert runs.second.returncode == 0, runs.second.stderr[-3000:]
+        kinds = ("article", "article_page")
+        articles = {u for u in runs.again if self.fixture.by_url.get(u, {}).get("kind") in kinds}
+        assert not articles, sorted(articles)[:5]
+        assert set(self.rejects) | set(self.pending) <= set(runs.again), "pending pages are fetched again"
+
+    def assert_drift_alarm(self, tmp_path: Path) -> None:
+        """Every article page's class and id names changed: the cron run exits 7 (layout drift),
+        and the pages it names are changed ones."""
+        from northnews.ops import cron
+
+        changed = self.redesigned_copy(tmp_path / "mirror")
+        with MockPortal(tmp_path / "mirror") as server:
+            result = run_cron(tmp_path / "archive", "-a", f"site={self.name}", proxy=server.proxy_url)
+        assert result.returncode == cron.EXIT_LAYOUT_DRIFT, result.stderr[-2000:]
+        over = result.manifest["drift"]["over"]
+        assert over and all(set(o["examples"]) <= changed for o in over), over
+
+    def assert_since(self, tmp_path: Path, day: str) -> tuple[set[str], set[str]]:
+        """A replay with ``-a since=day``: (the URLs of the items, those expected dated ``day`` or later)."""
+        result = self.crawl(tmp_path / "archive", "-a", f"replay={self.mirror}", "-a", f"since={day}")
+        assert result.returncode == 0, result.stderr[-2000:]
+        want = {u for u, item in self.expected.items() if item["published"][:10] >= day}
+        assert len(want) >= 10
+        return {i["url"] for i in result.items}, want
 
     def redesigned_copy(self, root: Path) -> set[str]:
         """The mirror copied to ``root`` with every article page's class and id names changed (a
