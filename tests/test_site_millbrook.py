@@ -12,10 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from northnews.ops import cron
 from tests.conftest import REPO
-from tests.mockserver import Answer, MockPortal
-from tests.opskit import run_cron
+from tests.mockserver import Answer
 from tests.sitekit import Portal
 
 pytestmark = pytest.mark.slow
@@ -62,45 +60,25 @@ def test_replay_gives_every_expected_item_field_by_field(replay) -> None:
 
 
 def test_replay_quarantines_the_reject(replay) -> None:
-    assert replay.returncode == 0, replay.stderr[-3000:]
-    assert PORTAL.quarantined(replay.archive) == {**PORTAL.rejects, **PORTAL.pending}
-    assert not set(PORTAL.pending) & {i["url"] for i in replay.items}, "a 404 page became an item"
+    PORTAL.assert_quarantined(replay)
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory):
-    archive = tmp_path_factory.mktemp("millbrook-live") / "archive"
-    with MockPortal(PORTAL.mirror, override=live_answers) as server:
-        first = PORTAL.crawl(archive, env={"http_proxy": server.proxy_url})
-        before = len(server.requested_urls())
-        second = PORTAL.crawl(archive, env={"http_proxy": server.proxy_url})
-        again = server.requested_urls()[before:]
-    return first, second, again
+    return PORTAL.live_runs(tmp_path_factory.mktemp("millbrook-live") / "archive", live_answers)
 
 
 def test_live_crawl_through_a_proxy_gives_the_same_items(live) -> None:
     """Live, the shortlink is WordPress's 301 to the permalink: one item (replay, above, is not)."""
-    first, _, _ = live
-    PORTAL.assert_exact(first)
-    assert all(item["warc"] for item in first.items)
-    assert PORTAL.stored_pending(first.archive) == {**PORTAL.rejects, **PORTAL.pending}
+    PORTAL.assert_live_exact(live)
 
 
 def test_a_second_run_fetches_no_stored_article_page(live) -> None:
-    _, second, again = live
-    assert second.returncode == 0, second.stderr[-3000:]
-    articles = {u for u in again if PORTAL.fixture.by_url.get(u, {}).get("kind") in ("article", "article_page")}
-    assert not articles, sorted(articles)[:5]
-    assert set(PORTAL.rejects) | set(PORTAL.pending) <= set(again), "pending pages are fetched again"
+    PORTAL.assert_second_run_incremental(live)
 
 
 def test_the_drift_alarm_fires_when_the_template_changes(tmp_path: Path) -> None:
-    changed = PORTAL.redesigned_copy(tmp_path / "mirror")
-    with MockPortal(tmp_path / "mirror") as server:
-        result = run_cron(tmp_path / "archive", "-a", "site=millbrook", proxy=server.proxy_url)
-    assert result.returncode == cron.EXIT_LAYOUT_DRIFT, result.stderr[-2000:]
-    over = result.manifest["drift"]["over"]
-    assert over and all(set(o["examples"]) <= changed for o in over), over
+    PORTAL.assert_drift_alarm(tmp_path)
 
 
 @pytest.mark.xfail(strict=True, reason="extractor: a layout's `date` part on a <time datetime> element reads its "
@@ -124,7 +102,5 @@ def test_a_date_part_on_a_time_element_reads_its_datetime(tmp_path: Path) -> Non
 
 def test_since_keeps_only_newer_posts_from_lists_sitemaps_and_feed(tmp_path: Path) -> None:
     """``-a since``: the URL's date decides for every source (list pages, sitemaps, the feed)."""
-    result = PORTAL.crawl(tmp_path / "archive", "-a", f"replay={PORTAL.mirror}", "-a", "since=2024-03-15")
-    assert result.returncode == 0, result.stderr[-2000:]
-    want = {u for u, item in PORTAL.expected.items() if item["published"][:10] >= "2024-03-15"}
-    assert len(want) >= 10 and {i["url"] for i in result.items} == want
+    got, want = PORTAL.assert_since(tmp_path, "2024-03-15")
+    assert got == want
