@@ -13,9 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from northnews.ops import cron
-from tests.mockserver import MockPortal
-from tests.opskit import run_cron
 from tests.sitekit import Portal
 
 pytestmark = pytest.mark.slow
@@ -53,47 +50,27 @@ def test_replay_gives_every_expected_item_field_by_field(replay) -> None:
 
 @walked
 def test_replay_quarantines_the_ad_page(replay) -> None:
-    assert replay.returncode == 0, replay.stderr[-3000:]
-    assert PORTAL.quarantined(replay.archive) == {**PORTAL.rejects, **PORTAL.pending}
-    assert not set(PORTAL.pending) & {i["url"] for i in replay.items}, "a 404 page became an item"
+    PORTAL.assert_quarantined(replay)
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory):
-    archive = tmp_path_factory.mktemp("lanling-live") / "archive"
-    with MockPortal(PORTAL.mirror) as server:
-        first = PORTAL.crawl(archive, env={"http_proxy": server.proxy_url})
-        before = len(server.requested_urls())
-        second = PORTAL.crawl(archive, env={"http_proxy": server.proxy_url})
-        again = server.requested_urls()[before:]
-    return first, second, again
+    return PORTAL.live_runs(tmp_path_factory.mktemp("lanling-live") / "archive")
 
 
 @exact
 def test_live_crawl_through_a_proxy_gives_the_same_items(live) -> None:
-    first, _, _ = live
-    PORTAL.assert_exact(first)
-    assert all(item["warc"] for item in first.items)
-    assert PORTAL.stored_pending(first.archive) == {**PORTAL.rejects, **PORTAL.pending}
+    PORTAL.assert_live_exact(live)
 
 
 @walked
 def test_a_second_run_fetches_no_stored_article_page(live) -> None:
-    _, second, again = live
-    assert second.returncode == 0, second.stderr[-3000:]
-    articles = {u for u in again if PORTAL.fixture.by_url.get(u, {}).get("kind") in ("article", "article_page")}
-    assert not articles, sorted(articles)[:5]
-    assert set(PORTAL.rejects) | set(PORTAL.pending) <= set(again), "pending pages are fetched again"
+    PORTAL.assert_second_run_incremental(live)
 
 
 @walked
 def test_the_drift_alarm_fires_when_the_template_changes(tmp_path: Path) -> None:
-    changed = PORTAL.redesigned_copy(tmp_path / "mirror")
-    with MockPortal(tmp_path / "mirror") as server:
-        result = run_cron(tmp_path / "archive", "-a", "site=lanling", proxy=server.proxy_url)
-    assert result.returncode == cron.EXIT_LAYOUT_DRIFT, result.stderr[-2000:]
-    over = result.manifest["drift"]["over"]
-    assert over and all(set(o["examples"]) <= changed for o in over), over
+    PORTAL.assert_drift_alarm(tmp_path)
 
 
 
@@ -105,7 +82,5 @@ def test_every_issue_is_walked_from_a_root_that_refreshes(replay) -> None:
 
 @walked
 def test_since_stops_at_the_first_older_issue(tmp_path: Path) -> None:
-    result = PORTAL.crawl(tmp_path / "archive", "-a", f"replay={PORTAL.mirror}", "-a", "since=2024-03-01")
-    assert result.returncode == 0, result.stderr[-2000:]
-    want = {u for u, item in PORTAL.expected.items() if item["published"][:10] >= "2024-03-01"}
-    assert {i["url"] for i in result.items} == want
+    got, want = PORTAL.assert_since(tmp_path, "2024-03-01")
+    assert got == want
