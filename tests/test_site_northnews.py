@@ -72,7 +72,7 @@ def test_the_generator_is_deterministic_and_matches_the_committed_fixture(tmp_pa
 
 def test_the_fixture_has_both_new_parts() -> None:
     editions = [item["edition"] for item in EXPECTED.values()]
-    assert editions.count("zh") == 8 and editions.count("szb") == 8
+    assert editions.count("zh") == 9 and editions.count("szb") == 8
     assert any(item.get("_continued") for item in EXPECTED.values())
     gb = list((MIRROR / "szb.northnews.cn" / "nmgrb" / "html" / "2020-01" / "27").glob("*.htm"))
     assert gb and all(b"charset=gb2312" in p.read_bytes() for p in gb)
@@ -96,6 +96,12 @@ def test_one_article_per_id_across_hosts_and_noise(today: CrawlResult) -> None:
     # Linked as https://www…/p/2359976?from=index, https://m…/p/2359976.html and /p/2359976.
     assert [i["url"] for i in today.items].count("http://www.northnews.cn/p/2359976") == 1
     assert not any("m.northnews.cn" in i["url"] or "?" in i["url"] for i in today.items)
+
+
+def test_an_article_only_the_announced_feed_lists(today: CrawlResult) -> None:
+    assert "http://www.northnews.cn/p/2362100" in today.by_url
+    assert stat(today, "northnews/sources/feed/urls") == 3
+    assert stat(today, "northnews/sources/feed/articles") >= 1  # the others may be found on lists first
 
 
 def test_list_pages_by_query_and_sections_of_the_e_paper(today: CrawlResult) -> None:

@@ -261,7 +261,10 @@ def restrictions(spider: Spider, crawler: Crawler) -> list[str]:
         found.append("since")
     editions = getattr(spider, "editions", None)
     available = load_site(crawler.settings.get("NORTHNEWS_SITE") or DEFAULT_SITE).editions
-    if editions is not None and set(editions) != set(available):
+    # Every edition crawled by default (an edition with `default = false`, such as an e-paper
+    # crawled when named, does not make a run without it partial).
+    defaults = {code for code, edition in available.items() if edition.default}
+    if editions is not None and not set(editions) >= defaults:
         found.append("editions")
     return found
 

@@ -174,6 +174,12 @@ def build_manifest(
             "open_files_left": open_left,
         },
         "drift": stats.get("northnews/drift/report"),
+        # Each source's yield (the spider's northnews/sources/<kind>/articles|urls): list pages,
+        # sitemaps, feeds, robots.txt, related links, pending articles.
+        "sources": {
+            k[len("northnews/sources/"):]: int(v) for k, v in sorted(stats.items())
+            if k.startswith("northnews/sources/")
+        },
         "interrupted_runs_closed": interrupted_runs,
         "store": totals,
     }

@@ -61,8 +61,8 @@ ISSUE_GAP_META = "northnews_issue_gap"
 ISSUE_ENTRY_META = "northnews_issue_entry"
 #: On source requests (sitemaps, feeds, robots.txt): which kind of source it is.
 SOURCE_META = "northnews_source"
-#: Stats: articles each kind of source gave (``northnews/sources/<kind>/articles``: list, sitemap,
-#: feed) and the URLs each listed (``…/urls``).
+#: Stats: articles each kind of source gave first (``northnews/sources/<kind>/articles``: list,
+#: sitemap, feed, robots, related, pending) and the URLs sitemaps and feeds listed (``…/urls``).
 SOURCE_STATS = "northnews/sources/"
 #: Stats (an error kind, in the summary, the manifest and cron's error rate): a page the parsers
 #: raised on.
@@ -239,7 +239,7 @@ class ArticlesSpider(scrapy.Spider):
             yield request
         # Articles a list page may no longer link: those an earlier run left pending.
         for url in self._wanted_articles():
-            for request in self._new_article(url, None):
+            for request in self._new_article(url, None, source="pending"):
                 yield request
 
     def _wanted_articles(self) -> list[str]:
@@ -542,7 +542,7 @@ class ArticlesSpider(scrapy.Spider):
         own = discovery.first_page_url(response.url, self.site)
         for link in self._links(response):
             if link.kind is Kind.ARTICLE and link.url != own and not self._too_old(link.date):
-                yield from self._new_article(link.url, response.meta.get(SECTION_META))
+                yield from self._new_article(link.url, response.meta.get(SECTION_META), source="related")
 
     def _continue(self, state: dict[str, Any]) -> Iterator[scrapy.Request | ArticleItem]:
         if state["pending"]:
