@@ -148,6 +148,19 @@ BROKEN = [
 ]
 
 
+_STORY = "".join(f"<p>这是正文的第{i}段，内容足够长，是故事的文字，讲述了一件事情的经过。</p>" for i in range(8))
+BROKEN += [
+    # 300 levels of unclosed navigation lists around the story: the story is still read, without them
+    ("<html><head><title>标题丙_网</title></head><body>"
+     + "<div class='nav'><ul><li><a href='/a'>首页</a><li><a href='/b'>新闻</a>" * 300
+     + "<style>.nav{color:red}</style><h1>标题丙</h1><div class='content'>" + _STORY + "</body></html>", "标题丙"),
+    # 400 unclosed <div>s (past libxml2's depth limit) before a style sheet and a menu
+    ("<html><head><title>标题丁_网</title></head><body>" + "<div>" * 400
+     + "<style type='text/css'>body{color:red}</style><div class='menu'><a href='/'>首页</a> <a href='/n'>新闻</a>"
+     "</div><h1>标题丁</h1><div class='content'>" + _STORY + "</body></html>", "标题丁"),
+]
+
+
 @pytest.mark.parametrize(("html", "title"), BROKEN)
 def test_broken_html_keeps_title_and_body_apart(html: str, title: str) -> None:
     from northnews.pages import generic
@@ -155,5 +168,22 @@ def test_broken_html_keeps_title_and_body_apart(html: str, title: str) -> None:
     page = generic.parse(html, "http://a.example/a/1.html")
     assert page.title == title
     body = "".join(page.paragraphs)
-    assert "正文段落" in body
+    assert "正文段落" in body or "正文的第" in body
     assert "来源" not in (page.title or "") and "color:red" not in body and "首页" not in body and "新闻" not in body
+
+
+def test_a_byline_left_unclosed_around_the_story_is_still_the_byline() -> None:
+    from northnews.pages import generic
+
+    html = ("<html><head><title>标题戊_网</title></head><body><h1>标题戊</h1><div class='info'><span>来源：日报 "
+            "<span>2023-07-05 10:00<div class='content'>" + _STORY)
+    page = generic.parse(html, "http://a.example/a/1.html")
+    assert (page.title, page.date, page.source) == ("标题戊", "2023-07-05 10:00", "日报")
+    assert len(page.paragraphs) == 8 and not any("来源" in p for p in page.paragraphs)
+
+
+def test_paragraphs_right_after_the_headline_are_the_story() -> None:
+    from northnews.pages import generic
+
+    html = "<html><head><title>标题己_网</title></head><body><div><h1>标题己</h1>" + _STORY + "</div></body></html>"
+    assert len(generic.parse(html, "http://a.example/a/1.html").paragraphs) == 8

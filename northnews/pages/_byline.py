@@ -21,7 +21,7 @@ from northnews.normalize import (
 from northnews.normalize.dates import iter_dates
 from northnews.pages import _meta, rules
 from northnews.pages._container import is_chrome
-from northnews.pages._dom import SEP, SKIP_TAGS, Element, segmented_text, tag_of, text_of
+from northnews.pages._dom import SEP, SKIP_TAGS, Element, headline_text, segmented_text, tag_of, text_of
 from northnews.pages._lines import editor_line, is_meta_line
 
 _LABEL_RE = rules.VALUE_LABEL_RE
@@ -120,6 +120,11 @@ def looks_like_byline(text: str) -> bool:
     )
 
 
+def looks_like_meta(text: str) -> bool:
+    """A short line with a byline label or a date in it."""
+    return _has_meta(text)
+
+
 def _has_meta(text: str) -> bool:
     return len(text) < 200 and bool(
         _META_LABEL_RE.search(text) or date_raw(text) or _meta.yearless_date(text) or _meta.english_date(text)
@@ -162,6 +167,10 @@ def byline_elements(heading: Element | None, container: Element | None) -> list[
         found: list[Element] = []
         for sibling in node.itersiblings():
             if sibling in stops:
+                # The story's wrapper: its first line may still be the byline (an unclosed <span>).
+                lead = _leading_line(sibling, cache) if isinstance(sibling.tag, str) else None
+                if lead is not None:
+                    found.append(lead)
                 break
             if isinstance(sibling.tag, str):
                 found.append(sibling)
@@ -172,7 +181,8 @@ def byline_elements(heading: Element | None, container: Element | None) -> list[
                 text = _short_text(el, cache)
                 if text and looks_like_byline(text):
                     found.append(el)
-        found = [el for el in found if _short_text(el, cache) is not None]
+        found = [el if _short_text(el, cache) is not None else _leading_line(el, cache) for el in found]
+        found = [el for el in found if el is not None]
         if out:  # a level above the first: only what looks like a byline
             found = [el for el in found if _has_meta(cache[el] or "")]
         out += found
@@ -180,6 +190,29 @@ def byline_elements(heading: Element | None, container: Element | None) -> list[
             break
         node = node.getparent()
     return out
+
+
+def _leading_line(el: Element, cache: dict[Element, str | None]) -> Element | None:
+    """A long element whose first line is a byline (a ``<span>`` left unclosed holds the story
+    too): a copy of that line alone, else ``None``."""
+    line = headline_text(el)
+    if not line or len(line) >= 300 or not looks_like_byline(line):
+        return None
+    copy = copy_element(el)
+    node = next((d for d in copy.iterdescendants() if tag_of(d) in rules.BLOCK_TAGS), None)
+    if node is not None:
+        first = True
+        while node is not copy:
+            parent = node.getparent()
+            for later in list(node.itersiblings()):
+                parent.remove(later)
+            if first:
+                node.tail = None
+                parent.remove(node)
+                first = False
+            node = parent
+    cache[copy] = text_of(copy)
+    return copy
 
 
 _BYLINE_CHROME_RE = rules.BYLINE_WIDGET_CLASS_RE

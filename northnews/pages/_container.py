@@ -20,6 +20,10 @@ from northnews.pages._lines import is_meta_line
 _cache: dict[str, tuple[int, bool]] = {}
 
 
+class TooDeep(Exception):
+    """The page nests deeper than :data:`rules.MAX_WALK_DEPTH`."""
+
+
 def class_verdict(el: Element) -> tuple[int, bool]:
     """``(chrome, body_hint)`` for an element's class and id (cached per distinct value); chrome is
     0 (none), 1 (weak: may wrap the story too) or 2 (strong)."""
@@ -96,6 +100,8 @@ class _Scorer:
         self.best_score = 0.0
         self.good: dict[Element, int] = {}
         self.scores: dict[Element, float] = {}
+        #: Elements deeper than the walk goes were left out: the page must be flattened first.
+        self.truncated = False
 
     def visit(self, el: Element, tag: str, depth: int, chrome: bool, level: int = 0) -> tuple[int, int, int, int, int]:
         """``(good, total, link, own, own_link)``: own = text of this block outside child blocks."""
@@ -104,6 +110,8 @@ class _Scorer:
         good = total = link = 0
         for child in el:
             ctag = child.tag
+            if isinstance(ctag, str) and depth >= rules.MAX_WALK_DEPTH:
+                self.truncated = True
             if isinstance(ctag, str) and depth < rules.MAX_WALK_DEPTH:
                 ctag = ctag.lower()
                 if ctag in rules.SKIP_TAGS:
@@ -173,14 +181,21 @@ def _teasers(el: Element) -> list[Element]:
     return items if held >= rules.TEASER_SHARE * len(_inline_text(el)) else []
 
 
-def find_container(body: Element, cjk: bool, site_chrome: frozenset[str] = frozenset()) -> tuple[Element | None, dict[Element, int]]:
-    """The story's container and every block's paragraph text (to judge chrome inside it)."""
+def find_container(
+    body: Element, cjk: bool, site_chrome: frozenset[str] = frozenset(),
+) -> tuple[Element | None, dict[Element, int]]:
+    """The story's container and every block's paragraph text (to judge chrome inside it).
+
+    Raises :class:`TooDeep` when the page nests deeper than the walk goes (unclosed tags): the
+    caller reads the page again flattened, as a browser would show it."""
     scorer = _Scorer(cjk, site_chrome=site_chrome)
     scorer.visit(body, "body", 0, False)
     teasers = _teasers(scorer.best) if scorer.best is not None else []
     if teasers:  # a column of other stories' teasers outweighs a short story: score again without them
         scorer = _Scorer(cjk, frozenset(teasers), site_chrome)
         scorer.visit(body, "body", 0, False)
+    if scorer.truncated:
+        raise TooDeep
     best = scorer.best
     # One paragraph is no container: a short notice's salutation, signature and date lines score
     # below its one long paragraph, but the block holding them all, when it scores at all and holds

@@ -33,6 +33,10 @@ _VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
      "wbr", "p", "li", "option", "td", "tr", "th", "dt", "dd"}
 )
+#: Tags kept however deep (a link stays a link, a script or style never becomes text, a headline
+#: stays a heading), up to this many levels past :data:`MAX_DEPTH`.
+_KEEP_DEEP = frozenset({"a", "script", "style", "textarea", "title", "noscript", "h1", "h2", "h3", "template"})
+_KEEP_DEEP_SLACK = 40
 MAX_DEPTH = 180
 """Nesting kept when a page nests deeper than libxml2 allows: deeper tags go, their text stays."""
 
@@ -86,8 +90,7 @@ def flatten(html: str, max_depth: int = MAX_DEPTH) -> str:
             last_open = None
         pos = match.end()
         if name in _VOID or selfclosing:
-            if depth < max_depth or name == "br":
-                out.append(match.group(0))
+            out.append(match.group(0))  # no nesting: kept at any depth (a paragraph stays one)
             last_open = None
             continue
         if closing:
@@ -97,7 +100,9 @@ def flatten(html: str, max_depth: int = MAX_DEPTH) -> str:
                     depth -= 1
             last_open = None
         else:
-            drop = name == last_open or depth >= max_depth
+            drop = name == last_open or (
+                depth >= max_depth and not (name in _KEEP_DEEP and depth < max_depth + _KEEP_DEEP_SLACK)
+            )
             dropped.append(drop)
             if not drop:
                 out.append(match.group(0))
@@ -168,16 +173,23 @@ def headline_text(el: Element | None, leave_out: frozenset[Element] = frozenset(
     first, and that line is the headline."""
     if el is None:
         return ""
-    if not any(tag_of(c) in BLOCK_TAGS for c in el.iterdescendants()):
-        return text_of(el, leave_out)
-    parts = [el.text or ""]
-    for child in el:
-        tag = tag_of(child)
-        if tag in BLOCK_TAGS or any(tag_of(c) in BLOCK_TAGS for c in child.iterdescendants()):
-            break
-        if tag and tag not in SKIP_TAGS and child not in leave_out:
-            parts.append("".join(_iter_text(child, None, leave_out)))
-        parts.append(child.tail or "")
+    parts: list[str] = []
+
+    def leading(node: Element) -> bool:
+        """Collect ``node``'s text up to its first block; ``True`` when one was met."""
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            tag = tag_of(child)
+            if tag in BLOCK_TAGS:
+                return True
+            if tag and tag not in SKIP_TAGS and not is_hidden(child) and child not in leave_out and leading(child):
+                return True
+            if child.tail:
+                parts.append(child.tail)
+        return False
+
+    leading(el)
     return collapse_ws("".join(parts)) or text_of(el, leave_out)
 
 

@@ -70,3 +70,8 @@ def is_meta_line(text: str) -> bool:
 def is_named_date(text: str) -> bool:
     """An unlabelled byline: a short name and a full date-time."""
     return len(text) <= rules.NAMED_DATE_MAX_CHARS and bool(rules.NAMED_DATE_RE.match(text))
+
+
+def is_deck(text: str) -> bool:
+    """A short line that says no sentence (a subtitle, a widget's words): by the headline, not story."""
+    return len(text) < rules.DECK_MAX_CHARS and not text.rstrip().endswith(rules.SENTENCE_ENDS)

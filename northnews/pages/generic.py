@@ -26,6 +26,8 @@ against trafilatura, this is as accurate and several times faster.
 
 from __future__ import annotations
 
+from lxml import etree
+
 from northnews.normalize import collapse_ws, date_raw, split_tags
 from northnews.pages import _dom, _meta, rules
 from northnews.pages._article import ArticlePage
@@ -37,13 +39,15 @@ from northnews.pages._byline import (
     clean_copy,
     editor_anywhere,
     first_value,
+    looks_like_meta,
     parse_byline,
     text_byline,
     without_weekday,
 )
-from northnews.pages._container import find_container
+from northnews.pages._container import TooDeep, find_container
 from northnews.pages._fields import keywords, page_urls, section
 from northnews.pages._gallery import gallery_body
+from northnews.pages._lines import is_deck
 from northnews.pages._paragraphs import Body, paragraphs
 from northnews.pages._select import Doc, Element
 from northnews.pages._title import (
@@ -140,7 +144,10 @@ def _shipped_body(body_el: Element, url: str, cjk: bool, skip: frozenset[str], s
     return body if body is not None and body.paragraphs else None
 
 
-def parse_tree(doc: Doc, url: str, site_chrome: frozenset[str] = frozenset(), crumbs: tuple[str, ...] = ()) -> ArticlePage:
+def parse_tree(
+    doc: Doc, url: str, site_chrome: frozenset[str] = frozenset(), crumbs: tuple[str, ...] = (), *,
+    _flattened: bool = False,
+) -> ArticlePage:
     """The article of a page no layout describes. ``site_chrome``: the profile's own chrome class
     names; ``crumbs``: its breadcrumb selectors (the layouts' ``crumb`` parts), tried first."""
     root = doc.root
@@ -164,12 +171,24 @@ def parse_tree(doc: Doc, url: str, site_chrome: frozenset[str] = frozenset(), cr
     title = title_of(heading, hints, site)
     cjk = rules.is_cjk(title or (hints[0] if hints else ""))
 
-    container, good = find_container(body_el, cjk, site_chrome)
+    try:
+        container, good = find_container(body_el, cjk, site_chrome)
+    except TooDeep:
+        # Unclosed tags nested the page past what is walked: read it flattened (its text and its
+        # links, scripts and headings kept), once.
+        flat = None if _flattened else _dom.parse_html(_dom.flatten(etree.tostring(root, encoding="unicode", method="html")))
+        if flat is None:
+            container, good = None, {}
+        else:
+            return parse_tree(Doc(flat), url, site_chrome, crumbs, _flattened=True)
     # The byline sits by the headline; with no headline found, by the first h1 at least.
     anchor = heading if heading is not None else first_h1(body_el)
     bylines = byline_elements(anchor, container)
     byline_texts = [_dom.text_of(el) for el in bylines]
-    skip = {t for t in byline_texts if t}
+    # Lines by the headline that the story's container holds too are left out of the body only when
+    # they are byline-shaped (a label or a date) or a deck (a short line, no sentence): a story whose
+    # paragraphs follow its <h1> keeps them.
+    skip = {t for t in byline_texts if t and (container is None or looks_like_meta(t) or is_deck(t))}
     if heading is not None:
         skip.add(_dom.text_of(heading))
     if title:

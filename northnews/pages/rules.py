@@ -390,6 +390,10 @@ CONTINUED_TO_RE = re.compile(r"下转|转第|转\s*[A-Za-z]?\d+\s*版|转下|con
 CJK_CHAR_RE = re.compile(r"[\u3400-\u9fff]")
 #: A text is Chinese when at least a third of its characters are CJK.
 CJK_SHARE = Fraction(1, 3)
+#: How a sentence ends.
+SENTENCE_ENDS = ("。", ".", "!", "！", "?", "？", "”", '"', "…")
+#: A line by the headline shorter than this that ends no sentence is a deck (subtitle), not story.
+DECK_MAX_CHARS = 60
 #: A sentence in Chinese words has at least this many CJK characters.
 SENTENCE_MIN_CJK = 8
 
@@ -401,8 +405,9 @@ SENTENCE_MIN_CJK = 8
 PROSE_MIN_CHARS_CJK, PROSE_MIN_CHARS = 12, 40
 #: A kept line shorter than this at either end of the story is junk (unless it ends a sentence).
 SHORT_LINE_CJK, SHORT_LINE = 6, 20
-#: Deeper nesting than this is not walked (its text still counts for the parser's flattening).
-MAX_WALK_DEPTH = 200
+#: Deeper nesting than this is not walked: a page nested deeper is read again flattened (libxml2 refuses
+#: more than 256 levels; the flattened page keeps fewer than this).
+MAX_WALK_DEPTH = 300
 #: A chrome-named element inside the container is kept when it holds more than this share of the
 #: container's prose (a class word misread).
 CHROME_KEEP_SHARE = 0.5
