@@ -2,9 +2,10 @@
 mirror in replay and through the local proxy, compare the items with the generator's expected ones
 field by field, look at what a second run fetches, and change its template to see the drift alarm.
 
-Also a measuring tool: ``.venv/bin/python -m tests.sitekit fenshui huaihe millbrook`` crawls each
-portal's mirror in replay and prints items found / expected, extra items, and how many values of
-each field are exact (the figures issue 15 asks for).
+Also a measuring tool: ``.venv/bin/python -m tests.sitekit fenshui huaihe millbrook lanling`` crawls
+each portal's mirror in replay and prints items found / expected, extra items, and how many values
+of each field are exact (the figures issue 15 asks for); ``--generic`` does the same with the
+profile's ``[[layouts]]`` left out (the generic path alone); ``SITEKIT_SHOW=N`` prints N wrong values.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.conftest import CrawlResult, page_view, run_crawl
+from tests.conftest import REPO, CrawlResult, page_view, run_crawl
 from tests.mockserver import Answer, MockPortal
 from tests.opskit import query, run_cron
 from tests.portalkit import Fixture
@@ -186,11 +187,27 @@ class Portal:
         return changed
 
 
-def main(names: list[str]) -> int:
-    for name in names:
+def without_layouts(name: str, root: Path) -> Path:
+    """A copy of the profile with its ``[[layouts]]`` tables left out: the generic path reads every page."""
+    text = (REPO / "northnews" / "sites" / name / "site.toml").read_text(encoding="utf-8")
+    kept = text.split("\n[[layouts]]", 1)[0].rstrip() + "\n"
+    path = root / name / "site.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text(kept, encoding="utf-8")
+    return path
+
+
+def main(argv: list[str]) -> int:
+    generic = "--generic" in argv
+    for name in (a for a in argv if a != "--generic"):
         portal = Portal(name)
         with tempfile.TemporaryDirectory() as tmp:
-            result = portal.replay(Path(tmp) / "archive")
+            if generic:
+                profile = without_layouts(name, Path(tmp) / "profile")
+                result = run_crawl(Path(tmp) / "archive", "-a", f"site={profile}", "-a", f"replay={portal.mirror}")
+                name += " (no layouts: generic path)"
+            else:
+                result = portal.replay(Path(tmp) / "archive")
             score = portal.score(result.items)
             print(score.line(name) + f"; exit {result.returncode}")
             for url, fld, got, want in score.wrong[:int(os.environ.get("SITEKIT_SHOW", "0"))]:
