@@ -142,6 +142,26 @@ class Portal:
         assert all(item["warc"] for item in runs.first.items)
         assert self.stored_pending(runs.first.archive) == {**self.rejects, **self.pending}
 
+    def assert_warcs_replay_the_same(self, runs: LiveRuns, tmp_path: Path) -> None:
+        """The first live run's WARCs pass ``warcio check``, and a crawl replaying them gives the same
+        items, with the same WARC pointers (https records, lying headers and all)."""
+        import subprocess
+        import sys
+
+        warcs = sorted((runs.first.archive / "warc").glob("*.warc.gz"))
+        assert warcs
+        check = subprocess.run([str(Path(sys.executable).parent / "warcio"), "check", *map(str, warcs)],
+                               capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout + check.stderr
+        replayed = self.crawl(tmp_path / "replayed", "-a", f"replay={runs.first.archive}")
+        assert replayed.returncode == 0, replayed.stderr[-3000:]
+
+        def comparable(items: dict[str, dict]) -> dict[str, dict]:
+            return {u: {k: v for k, v in i.items() if k not in CAPTURE_FIELDS} for u, i in items.items()}
+
+        assert comparable(replayed.by_url) == comparable(runs.first.by_url)
+        assert {u: i["warc"] for u, i in replayed.by_url.items()} == {u: i["warc"] for u, i in runs.first.by_url.items()}
+
     def assert_second_run_incremental(self, runs: LiveRuns) -> None:
         """The second run fetches no stored article page; the pending ones it fetches again."""
         assert runs.second.returncode == 0, runs.second.stderr[-3000:]
