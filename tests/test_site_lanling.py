@@ -63,6 +63,12 @@ def test_live_crawl_through_a_proxy_gives_the_same_items(live) -> None:
     PORTAL.assert_live_exact(live)
 
 
+
+def test_the_warcs_pass_warcio_check_and_replay_gives_the_same_items(live, tmp_path: Path) -> None:
+    """gb2312 and UTF-8 issues: the WARCs hold what replays into the same items."""
+    PORTAL.assert_warcs_replay_the_same(live, tmp_path)
+
+
 @walked
 def test_a_second_run_fetches_no_stored_article_page(live) -> None:
     PORTAL.assert_second_run_incremental(live)
