@@ -175,19 +175,26 @@ def assert_profile_classifies_the_manifest(fixture: Fixture) -> None:
     urls = profile_of(fixture.name)["urls"]
     article, listing = re.compile(urls["article"]), re.compile(urls["list"])
     excluded = [re.compile(p) for p in urls.get("excluded", [])]
+    series: dict[str, list[tuple[int, int]]] = {}
     for page in fixture.pages:
         parts = urlsplit(page["url"])
         whole = parts.path + (f"?{parts.query}" if parts.query else "")
         is_article = page["kind"] in ("article", "article_page", "reject", "soft404")
         assert bool(article.search(whole)) == is_article, whole
         # an e-paper's list rule may name its root (the home page): its issues are walked by date
-        assert bool(listing.search(whole)) == (page["kind"] == "list") or page["kind"] == "home", whole
+        # and a channel cover or an "about" page may have a list's shape (they are not numbered lists)
+        assert bool(listing.search(whole)) == (page["kind"] == "list") or page["kind"] in ("home", "other"), whole
         if is_article:
             match = article.search(whole)
             assert int(match.groupdict().get("page") or 1) == page.get("page", 1), whole
-        if page["kind"] == "list":
-            assert int(listing.search(whole).groupdict().get("page") or 1) == page["list_page"], whole
+        if page["kind"] == "list":  # a list's pages, in the order the profile's numbers give them
+            number = listing.search(whole).groupdict().get("page")
+            series.setdefault(page["section"], []).append(
+                (page["list_page"], int(number) if number else urls.get("list_unsuffixed_page", 1)))
         assert not any(p.search(whole) for p in excluded) or page["kind"] in ("feed",), whole
+    for section, pages in series.items():
+        numbers = [n for _, n in sorted(set(pages))]
+        assert numbers == sorted(set(numbers)) and len(set(numbers)) == len({p for p, _ in pages}), (section, pages)
 
 
 def assert_url_dates_agree(fixture: Fixture) -> None:
