@@ -62,7 +62,11 @@ def test_the_generator_is_deterministic_and_matches_the_committed_fixture(tmp_pa
     import subprocess
     import sys
 
-    subprocess.run([sys.executable, str(ROOT / "make_mirror.py"), "--out", str(tmp_path)], check=True, capture_output=True)
+    subprocess.run([sys.executable, str(ROOT / "make_mirror.py"), "--out", str(tmp_path), "--cases", str(tmp_path / "cases")],
+                   check=True, capture_output=True)
+    cases = REPO / "northnews" / "sites" / "northnews" / "tests"
+    assert sorted(p.name for p in (tmp_path / "cases").iterdir()) == sorted(p.name for p in cases.iterdir())
+    assert all((tmp_path / "cases" / p.name).read_bytes() == p.read_bytes() for p in cases.iterdir())
     assert (tmp_path / "expected" / "items.jsonl").read_bytes() == (ROOT / "expected" / "items.jsonl").read_bytes()
     ours = sorted(p.relative_to(tmp_path / "mirror") for p in (tmp_path / "mirror").rglob("*") if p.is_file())
     committed = sorted(p.relative_to(MIRROR) for p in MIRROR.rglob("*") if p.is_file())

@@ -389,7 +389,10 @@ class ArticlesSpider(scrapy.Spider):
         today = discovery.issue_date(response.url, self.site)
         # Other issues are taken from the page each issue was entered by (the root's link, or the
         # earlier issue's 上一期): its stories are what the next issue's request carries.
-        entry = today is None or bool(response.meta.get(ISSUE_ENTRY_META))
+        entry = today is None or bool(response.meta.get(ISSUE_ENTRY_META)) or today not in self._issues
+        if today is not None and today not in self._issues:  # an issue entered by a start URL or a list's link
+            self._issues.add(today)
+            self.crawler.stats.inc_value("northnews/spider/issues")
         issues: dict[date, str] = {}
         for link in links:
             if link.kind is not Kind.ISSUE:
