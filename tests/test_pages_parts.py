@@ -187,3 +187,34 @@ def test_paragraphs_right_after_the_headline_are_the_story() -> None:
 
     html = "<html><head><title>标题己_网</title></head><body><div><h1>标题己</h1>" + _STORY + "</div></body></html>"
     assert len(generic.parse(html, "http://a.example/a/1.html").paragraphs) == 8
+
+
+def test_no_profile_imports_a_private_module() -> None:
+    import ast
+
+    sites = Path(__file__).resolve().parent.parent / "northnews" / "sites"
+    for hooks in sites.glob("*/hooks.py"):
+        for node in ast.walk(ast.parse(hooks.read_text("utf-8"))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else (
+                [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            for name in names:
+                if name.startswith("northnews"):
+                    assert not any(part.startswith("_") for part in name.split(".")), f"{hooks}: imports {name}"
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("northnews.pages"):
+                assert not any(a.name.startswith("_") for a in node.names), f"{hooks}: imports a private name"
+
+
+def test_a_hooks_page_object_reads_what_a_table_cannot(tmp_path: Path) -> None:
+    (tmp_path / "site.toml").write_text(PROFILE.replace('name = "paper"', 'name = "paperhooks"'), encoding="utf-8")
+    (tmp_path / "hooks.py").write_text(
+        "from northnews.pages import LayoutPage, text_of\n\n"
+        "class EpaperPage(LayoutPage):\n"
+        "    def page(self):\n"
+        "        el = self.select_one('.banci')\n"
+        "        return 'p' + text_of(el)[1:3] if el is not None else None\n\n"
+        "PAGE_OBJECTS = {'epaper': EpaperPage}\n",
+        encoding="utf-8",
+    )
+    site = load_site(str(tmp_path / "site.toml"))
+    page = parse_article(EPAPER, "http://paper.example/c/20230705/1.htm", site)
+    assert page.template == "epaper" and page.page == "p03" and page.title == "标题在此"

@@ -106,7 +106,7 @@ def test_pattern_matches_what_it_names_and_nothing_else(name: str) -> None:
 
 @pytest.mark.parametrize(("word_list", "member", "stranger"), [
     ("CHROME_WORDS", "share", "content"), ("WEAK_CHROME_WORDS", "sidebar", "share"),
-    ("KEEP_WORDS", "wrapper", "share"), ("EDGE_WORDS", "ad", "share"), ("SUMMARY_WORDS", "intro", "content"),
+    ("KEEP_WORDS", "wrapper", "share"), ("AD_WORDS", "ads", "share"), ("EDGE_WORDS", "ad", "share"), ("SUMMARY_WORDS", "intro", "content"),
     ("SKIP_TAGS", "script", "p"), ("BLOCK_TAGS", "p", "span"), ("SEGMENT_TAGS", "span", "script"),
     ("SUBHEADING_TAGS", "h2", "h1"), ("CAPTION_TAGS", "figcaption", "p"), ("CAPTION_OWNER_TAGS", "figure", "span"),
     ("LIST_ITEM_TAGS", "li", "ul"), ("CHROME_TAGS", "nav", "article"), ("WEAK_CHROME_TAGS", "aside", "nav"),

@@ -12,6 +12,8 @@ gives a small bonus. The paragraphs are :mod:`._paragraphs`'.
 
 from __future__ import annotations
 
+import functools
+
 from northnews.normalize import collapse_ws
 from northnews.pages import rules
 from northnews.pages._dom import Element
@@ -24,32 +26,57 @@ class TooDeep(Exception):
     """The page nests deeper than :data:`rules.MAX_WALK_DEPTH`."""
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _token_verdict(token: str) -> tuple[int, bool, bool]:
+    """``(chrome, body_hint, advertising)`` of one class or id token (advertising: every chrome word
+    it has names an advertisement)."""
+    words = rules.class_words(token)
+    if words and len(words) > 1 and words[0] in rules.SLUG_PREFIX_WORDS:
+        words = []  # WordPress post classes: tag-<slug>, author-<slug>
+    inner = words[1:-1]
+    found = [w for w in words if w in rules.CHROME_WORDS and not (w in rules.EDGE_WORDS and w in inner)]
+    chrome = 0
+    if found and not any(w in rules.KEEP_WORDS for w in words if w not in rules.CHROME_WORDS):
+        chrome = 1 if all(w in rules.WEAK_CHROME_WORDS for w in found) else 2
+    return chrome, bool(rules.BODY_CLASS_RE.search(token)), bool(found) and all(w in rules.AD_WORDS for w in found)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _advertising(cls: str | None, ident: str | None) -> bool:
+    """Is every chrome word of this class and id an advertising word?"""
+    verdicts = [_token_verdict(t) for t in (cls or "").split() + (ident or "").split()]
+    return any(v[0] for v in verdicts) and all(v[2] for v in verdicts if v[0])
+
+
+def _verdict_of(cls: str | None, ident: str | None) -> tuple[int, bool]:
+    key = f"{cls or ''}#{ident or ''}"
+    verdict = _cache.get(key)
+    if verdict is None:
+        chrome, hint = 0, False
+        for token in (cls or "").split() + (ident or "").split():
+            level, body, _ = _token_verdict(token)
+            chrome = max(chrome, level)
+            hint = hint or body
+        if chrome and hint:
+            chrome = 0  # "article-body-share"? rare; a body hint is worth more than a guess
+        if len(_cache) > 200_000:
+            _cache.clear()
+        verdict = _cache[key] = (chrome, hint)
+    return verdict
+
+
 def class_verdict(el: Element) -> tuple[int, bool]:
     """``(chrome, body_hint)`` for an element's class and id (cached per distinct value); chrome is
     0 (none), 1 (weak: may wrap the story too) or 2 (strong)."""
     cls, ident = el.get("class"), el.get("id")
     if not cls and not ident:
         return 0, False
-    key = f"{cls or ''}#{ident or ''}"
-    verdict = _cache.get(key)
-    if verdict is None:
-        chrome, hint = 0, False
-        for token in (cls or "").split() + (ident or "").split():
-            words = rules.class_words(token)
-            if words and len(words) > 1 and words[0] in rules.SLUG_PREFIX_WORDS:
-                words = []  # WordPress post classes: tag-<slug>, author-<slug>
-            inner = words[1:-1]
-            found = [w for w in words if w in rules.CHROME_WORDS and not (w in rules.EDGE_WORDS and w in inner)]
-            if found and not any(w in rules.KEEP_WORDS for w in words if w not in rules.CHROME_WORDS):
-                chrome = max(chrome, 1 if all(w in rules.WEAK_CHROME_WORDS for w in found) else 2)
-            if rules.BODY_CLASS_RE.search(token):
-                hint = True
-        if chrome and hint:
-            chrome = 0  # "article-body-share"? rare; a body hint is worth more than a guess
-        if len(_cache) > 20000:
-            _cache.clear()
-        verdict = _cache[key] = (chrome, hint)
-    return verdict
+    return _verdict_of(cls, ident)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _site_chrome(value: str, site_chrome: frozenset[str]) -> bool:
+    return any(n in site_chrome for n in value.split())
 
 
 def chrome_level(el: Element, tag: str, site_chrome: frozenset[str] = frozenset()) -> int:
@@ -59,18 +86,25 @@ def chrome_level(el: Element, tag: str, site_chrome: frozenset[str] = frozenset(
     items = el.items()
     if not items:
         return 1 if tag in rules.WEAK_CHROME_TAGS else 0
-    attrs = dict(items)
-    role = attrs.get("role")
-    style = attrs.get("style")
-    if (
-        role in rules.CHROME_ROLES or "hidden" in attrs or attrs.get("aria-hidden") == "true"
-        or (style and rules.HIDDEN_STYLE_RE.search(style))
-    ):
-        return 2
-    cls, ident = attrs.get("class"), attrs.get("id")
-    if site_chrome and (cls or ident) and any(n in site_chrome for n in f"{cls or ''} {ident or ''}".split()):
-        return 2
-    level = class_verdict(el)[0] if (cls or ident) else 0
+    cls = ident = role = None
+    for name, value in items:
+        if name == "class":
+            cls = value
+        elif name == "id":
+            ident = value
+        elif name == "role":
+            role = value
+            if value in rules.CHROME_ROLES:
+                return 2
+        elif name == "hidden" or (name == "aria-hidden" and value == "true"):
+            return 2
+        elif name == "style" and value and rules.HIDDEN_STYLE_RE.search(value):
+            return 2
+    level = 0
+    if cls or ident:
+        if site_chrome and _site_chrome(f"{cls or ''} {ident or ''}", site_chrome):
+            return 2
+        level = _verdict_of(cls, ident)[0]
     if level < 2 and (tag in rules.WEAK_CHROME_TAGS or role in rules.WEAK_CHROME_ROLES):
         return 1
     return level
@@ -119,6 +153,8 @@ class _Scorer:
                 elif ctag in rules.BLOCK_TAGS or ctag == "a" or child.get("class") or child.get("id"):
                     clevel = 2 if child in self.exclude else chrome_level(child, ctag, self.site_chrome)
                     g, t, lk, o, ol = self.visit(child, ctag, depth + 1, chrome or clevel == 2, clevel)
+                    if clevel and g >= rules.AD_MAX_PROSE_CHARS and _advertising(child.get("class"), child.get("id")):
+                        clevel = 0  # no advertisement holds that much prose: the story, misnamed
                     if clevel:
                         total += t + o
                         link += lk + ol
@@ -154,6 +190,8 @@ class _Scorer:
             score = good - (total + own - good)
             self.scores[el] = score
             if score > 0:
+                if level and good >= rules.AD_MAX_PROSE_CHARS and _advertising(el.get("class"), el.get("id")):
+                    level = 0
                 if chrome or level:
                     score *= rules.CHROME_SCORE_FACTOR
                 elif class_verdict(el)[1] or el.get("itemprop") == "articleBody":

@@ -8,6 +8,7 @@ lookup a dictionary hit, which keeps the extractor well over 10x faster than tra
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -20,6 +21,11 @@ _STEP_RE = re.compile(
 )
 _WITH_CLASS = etree.XPath("//*[@class]")
 _ATTR_RE = re.compile(r"\[([\w-]+)(?:=([^\]]*))?\]")
+
+
+@functools.lru_cache(maxsize=64)
+def _with_attr(name: str) -> etree.XPath:
+    return etree.XPath(f"//*[@{name}]")
 
 
 class Doc:
@@ -36,8 +42,13 @@ class Doc:
         if self._by_class is None:
             by_class: dict[str, list[Element]] = {}
             for el in _WITH_CLASS(self.root):  # document order
-                for name in set(el.get("class").split()):
-                    by_class.setdefault(name, []).append(el)
+                names = el.get("class").split()
+                for name in set(names) if len(names) > 1 else names:
+                    found = by_class.get(name)
+                    if found is None:
+                        by_class[name] = [el]
+                    else:
+                        found.append(el)
             self._by_class = by_class
         return self._by_class.get(token, [])
 
@@ -115,6 +126,9 @@ class Selector:
         head = steps[0]
         if head.classes:
             current = [el for el in doc.by_class(head.classes[0]) if head.matches(el)]
+        elif head.tag is None and head.attrs:
+            # [attr=…] alone: the elements that have the attribute, found by libxml2, not by a walk.
+            current = [el for el in _with_attr(head.attrs[0][0])(doc.root) if head.matches(el)]
         else:
             current = [el for el in doc.root.iter(head.tag or etree.Element) if head.matches(el)]
         for step in steps[1:]:

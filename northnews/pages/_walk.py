@@ -7,6 +7,7 @@ verdict for the generic path). Paragraph rules are :mod:`._paragraphs`'.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
@@ -43,8 +44,9 @@ class Block:
     #: the text outside links
     plain: list[str] = field(default_factory=list)
 
-    @property
+    @functools.cached_property
     def text(self) -> str:
+        """The block's text, whitespace collapsed (read once the walk is over)."""
         return collapse_ws("".join(self.parts))
 
     @property

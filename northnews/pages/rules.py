@@ -93,6 +93,11 @@ CHROME_WORDS = frozenset((
 WEAK_CHROME_WORDS = frozenset((
     "sidebar", "sidebars", "rail", "banner", "masthead", "author", "authors", "bio", "meta", "tag", "tags",
 ))
+#: Chrome words that name advertising: an element so named that holds this much prose is the story
+#: under a misread class ("cuerpo-ad": Spanish for "body"), never an advertisement.
+AD_WORDS = frozenset(("ad", "ads", "adv", "advert", "advertisement", "advertising", "advertorial", "sponsor",
+                      "sponsored", "dfp", "gpt", "gg", "guanggao"))
+AD_MAX_PROSE_CHARS = 1000
 #: Words that, on the same class, keep an element in play: "content-sidebar-wrap" wraps the story.
 KEEP_WORDS = frozenset((
     "wrap", "wrapper", "container", "inner", "outer", "layout", "row", "col", "grid", "page", "site", "main",
