@@ -19,10 +19,10 @@ pytestmark = pytest.mark.slow
 PORTAL = Portal("huaihe")
 #: What the profile asks of northnews that it cannot do yet (xfail strict: the test says when it can).
 MISSING: list[str] = [
-    "site-model: `article_page_one` is one value per profile and a rule cannot repeat its `page` group "
-    "(Python re), so PHPCMS's pseudo-static pages (show-<catid>-<id>-<page>.html, page 1 numbered) and its "
-    "dynamic ones (index.php?m=content&c=index&a=show&catid=&id=[&page=N], page 1 bare) cannot both be "
-    "declared: page 2 of a dynamic article is taken for a page of '…&id=402&page=1' and never merged",
+    "site-model: `article_page_one` is one value per profile, not per article rule: PHPCMS's pseudo-static "
+    "pages (show-<catid>-<id>-<page>.html, page 1 numbered -1) and its dynamic ones "
+    "(index.php?m=content&c=index&a=show&catid=&id=[&page=N], page 1 bare) cannot both be declared: page 2 "
+    "of a dynamic article is taken for a page of '…&id=402&page=1' and never merged",
 ]
 exact = pytest.mark.xfail(bool(MISSING), reason="; ".join(MISSING), strict=True) if MISSING else (lambda f: f)
 
