@@ -22,6 +22,9 @@ FORBIDDEN = {
     "spiders": {"archive", "ops", "pipelines", "extensions", "commands", "middlewares"},
     "archive": {"normalize", "pages", "discovery", "spiders", "ops", "pipelines", "commands"},
     "ops": {"spiders"},
+    # The archive view reads the store, the manifests and the WARCs; it knows no crawling.
+    "view": {"spiders", "pages", "normalize", "discovery", "pipelines", "extensions", "middlewares", "commands"},
+    "fleet": {"spiders", "pages", "normalize", "discovery", "pipelines", "extensions", "commands", "middlewares"},
 }
 
 
