@@ -5,8 +5,12 @@ revisits are not digest-checked, as warcio does: their payload is the original's
 does not see: every gzip member ends and every block matches its Content-Length (a kill can cut
 a last record in half and ``warcio check`` still passes), the file equals its manifest entry
 (size, sha1, record count: catches a file cut at a record boundary, the one damage no reader can
-see), it starts with ``warcinfo``, its CDXJ index exists. The sha1 is taken on the bytes the
-reader reads, so the file is read once; memory does not grow with its size.
+see), it starts with ``warcinfo``, its CDXJ index exists and holds exactly the lines the file
+gives (an emptied or stale index would hide intact records from replay). Damage is read past
+(:mod:`northnews.archive.scan`): each damaged span is a failure naming its offset and the
+records lost (exactly, from the manifest's record count, when the file has an entry), and every
+record after it is still checked. The sha1 is taken on the bytes the reader reads, so a sound
+file is read once; memory does not grow with its size.
 """
 
 from __future__ import annotations
@@ -14,9 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from northnews.archive.cdxj import LineSet, lines_for
 from northnews.archive.digests import DigestIndex
-from northnews.archive.paths import index_path, pending_index_path
-from northnews.archive.scan import WarcScan
+from northnews.archive.paths import final_name, index_path, pending_index_path
+from northnews.archive.scan import Damage, WarcScan
 
 
 @dataclass
@@ -25,6 +30,8 @@ class FileCheck:
     records: int = 0
     failures: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    damages: list[Damage] = field(default_factory=list)
+    records_lost: int = 0
 
     @property
     def ok(self) -> bool:
@@ -34,18 +41,26 @@ class FileCheck:
 def check_file(path: Path, index: DigestIndex | None) -> FileCheck:
     """Failures and warnings of one closed WARC file (see module docstring)."""
     result = FileCheck(path)
-    scan = WarcScan(path, digests=True, file_sha1=True)
-    for _ in scan:
-        pass
+    scan = WarcScan(path, digests=True, file_sha1=True, payload_digests=True)
+    expected = LineSet()
+    for line in lines_for(scan, final_name(path.name)):
+        expected.add(line)
     result.records = scan.count
-    if scan.error:
-        result.failures.append(f"incomplete at offset {scan.error_offset}: {scan.error}")
+    result.damages = list(scan.damages)
+    result.records_lost = scan.records_lost
+    entry = index.file_entry(path.name) if index is not None else None
+    if entry is not None and scan.damages and entry[2] > scan.count:
+        result.records_lost = entry[2] - scan.count  # exact: the manifest counted them
+    for damage in scan.damages:
+        result.failures.append(damage.describe())
+    if len(scan.damages) > 1 or (entry is not None and scan.damages):
+        result.failures.append(f"{result.records_lost} record(s) lost in all, {scan.count} intact"
+                               + (f" (manifest: {entry[2]})" if entry is not None else ""))
     if scan.first_type is not None and scan.first_type != "warcinfo":
         result.warnings.append("first record is not warcinfo")
     result.failures += [f"warcio check: {problem}" for problem in scan.digest_problems]
     if scan.digest_failures > len(scan.digest_problems):
         result.failures.append(f"warcio check: … {scan.digest_failures} records failed their digests in all")
-    entry = index.file_entry(path.name) if index is not None else None
     if entry is None:
         result.warnings.append("no manifest entry (not closed by northnews, or a kill came first: "
                                "`check --repair` adds it)")
@@ -55,8 +70,30 @@ def check_file(path: Path, index: DigestIndex | None) -> FileCheck:
             result.failures.append(f"size {scan.size} differs from manifest {size}")
         elif scan.sha1 != sha1:
             result.failures.append("sha1 differs from manifest")
-        if not scan.error and scan.count != records:
+        if not scan.damages and scan.count != records:
             result.failures.append(f"{scan.count} records, manifest says {records}")
-    if not index_path(path).exists() or pending_index_path(path).exists():
+    cdxj = index_path(path)
+    if not cdxj.exists() or pending_index_path(path).exists():
         result.warnings.append("no CDXJ index (run `northnews-archive index` or `check --repair`)")
+    else:
+        _check_index(result, cdxj, expected)
     return result
+
+
+def _check_index(result: FileCheck, cdxj: Path, expected: LineSet) -> None:
+    """The index must hold exactly the lines of the file's intact records."""
+    try:
+        found = LineSet.of_file(cdxj)
+    except OSError as exc:
+        result.failures.append(f"CDXJ index {cdxj.name} unreadable: {exc.strerror or exc}")
+        return
+    if found == expected:
+        return
+    if found.count == 0:
+        what = "is empty"
+    elif found.count != expected.count:
+        what = f"has {found.count} lines"
+    else:
+        what = f"has {found.count} lines that differ from them"
+    result.failures.append(f"CDXJ index {cdxj.name} {what}, the file gives {expected.count}: replay would "
+                           "miss or misplace captures (run `northnews-archive index`)")

@@ -16,7 +16,11 @@ and skipped; others were left by a killed crawl: a failure, unless ``--recover``
 first (as ``recover`` does). ``--repair`` first completes the manifest entry and CDXJ index of
 closed files a kill left without them. Every command reads each file once, in flat memory, and
 reads any WARC warcio reads (wget's, warcio's, Heritrix's).
-Exit status: 0 when every file passes, 1 otherwise, 2 on usage errors.
+Damage is read past (:mod:`northnews.archive.scan`): ``check``, ``index`` and ``list`` go on at
+the next intact record, keep (list, index) every intact one, and name each damaged span (file,
+offset, records lost); ``index`` says when an index shrinks and which captures it lost.
+Exit status: 0 when every file passes, 1 otherwise (damage, a failed check, a shrunk index),
+2 on usage errors.
 """
 
 from __future__ import annotations
@@ -85,6 +89,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                 continue
             result = check_file(path, index)
             total_records += result.records
+            _note_damage(args, path, result.damages)
             if result.failures:
                 failed += 1
                 print(f"FAIL  {path.name}")
@@ -150,29 +155,51 @@ def cmd_recover(args: argparse.Namespace) -> int:
     return 0
 
 
+def _note_damage(args: argparse.Namespace, path: Path, damages: list) -> None:
+    """Remember damaged spans on ``args`` for the layer above (the store: captures to fetch again)."""
+    if damages:
+        args.damaged = [*getattr(args, "damaged", []), *((path, d) for d in damages)]
+
+
 def cmd_index(args: argparse.Namespace) -> int:
     written = []
+    bad = 0
     for target in args.paths or [args.archive_dir]:
         for path in iter_warc_files(target, include_open=False):
-            out = cdxj.index_file(path)
-            written.append(out)
-            print(f"{out}")
+            done = cdxj.reindex(path)
+            written.append(done.path)
+            _note_damage(args, path, done.scan.damages)
+            if not done.scan.damages and not done.shrank:
+                print(f"{done.path}")
+                continue
+            bad += 1
+            print(f"{done.path}: {done.lines} lines"
+                  + (f" (was {done.old_lines}: {done.old_lines - done.lines} fewer)" if done.shrank else ""))
+            for damage in done.scan.damages:
+                print(f"      {path.name}: {damage.describe()}")
+            for url, offset in done.lost:
+                print(f"      lost capture: {url} (offset {offset})")
     if args.merged:
         cdxj.merge(written, args.merged)
         print(f"merged index: {args.merged}")
     if not written:
         print("no closed WARC files to index")
         return 1
-    return 0
+    if bad:
+        print(f"{bad} file(s) damaged or indexed with fewer lines than before: every intact record is "
+              "indexed; the damaged ones are listed above")
+    return 1 if bad else 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
     types = ("response", "revisit", "request") if args.requests else ("response", "revisit")
+    damaged = 0
     for target in args.paths or [args.archive_dir]:
         root = warc_root(target)
         for path in iter_warc_files(target):
             name = relative_name(path, root)
-            for rec in WarcScan(path):
+            scan = WarcScan(path)
+            for rec in scan:
                 url = rec.target_uri or ""
                 if rec.rec_type not in types or (args.url_contains and args.url_contains not in url):
                     continue
@@ -190,7 +217,13 @@ def cmd_list(args: argparse.Namespace) -> int:
                     print(json.dumps(row, ensure_ascii=False))
                 else:
                     print(f"{rec.date}\t{status if status is not None else '-'}\t{rec.rec_type}\t{url}\t{name}:{rec.offset}")
-    return 0
+            for damage in scan.damages:
+                if damage.end is None and path.name.endswith(OPEN_SUFFIX) and _in_use(path):
+                    continue  # the record a running crawl is writing
+                damaged += 1
+                print(f"northnews-archive list: {name}: {damage.describe()}", file=sys.stderr)
+            _note_damage(args, path, scan.damages)
+    return 1 if damaged else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
