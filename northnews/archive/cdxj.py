@@ -32,7 +32,7 @@ from typing import IO
 from surt import surt
 from warcio.timeutils import iso_date_to_timestamp
 
-from northnews.archive.paths import final_name, index_path
+from northnews.archive.paths import damage_path, final_name, index_path
 from northnews.archive.scan import Damage, RecordInfo, WarcScan
 
 INDEXED_TYPES = ("response", "revisit", "resource", "metadata")
@@ -194,7 +194,31 @@ def reindex(warc_path: str | os.PathLike[str], out: str | os.PathLike[str] | Non
         lost = lines_in_damage(kept, scan.damages) if scan.damages and old else []
     finally:
         kept.unlink(missing_ok=True)
+    if out is None:
+        record_damage(path, scan.damages)
     return Reindexed(target, counted.count, old, scan, lost)
+
+
+def record_damage(warc_path: Path, damages: list[Damage]) -> None:
+    """Keep (or clear) the file's damage beside its index (:func:`~northnews.archive.paths.damage_path`)."""
+    side = damage_path(warc_path)
+    if not damages:
+        side.unlink(missing_ok=True)
+        return
+    rows = [{"offset": d.offset, "end": d.end, "message": d.message, "records_lost": d.records_lost} for d in damages]
+    tmp = side.with_name(side.name + ".tmp")
+    tmp.write_text(json.dumps(rows) + "\n", encoding="utf-8")
+    os.replace(tmp, side)
+
+
+def recorded_damage(warc_path: Path) -> list[Damage]:
+    """The damage :func:`record_damage` kept for a file (none if the file is newer: re-check it)."""
+    side = damage_path(warc_path)
+    try:
+        rows = json.loads(side.read_text(encoding="utf-8"))
+        return [Damage(int(r["offset"]), r.get("end"), str(r["message"]), int(r["records_lost"])) for r in rows]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
 
 
 def count_lines(path: str | os.PathLike[str]) -> int:
@@ -327,3 +351,12 @@ def damage_in(path: str | os.PathLike[str]) -> list[Damage]:
     for _ in scan:
         pass
     return scan.damages
+
+
+def split_damaged(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
+    """(sound files, damaged files): for tools that index sound files their own way."""
+    sound: list[Path] = []
+    damaged: list[Path] = []
+    for path in paths:
+        (damaged if damage_in(path) else sound).append(path)
+    return sound, damaged

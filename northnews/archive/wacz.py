@@ -45,6 +45,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import timestamp_to_iso_date
 
 from northnews import __version__
+from northnews.archive import cdxj
 
 WACZ_VERSION = "1.1.1"
 PAGES_FORMAT = "json-pages-1.0"
@@ -95,6 +96,7 @@ class WaczSummary:
     # Articles of the store/feed whose capture is not in any packaged WARC.
     pages_missing: list[str] = field(default_factory=list)
     skipped_open: list[str] = field(default_factory=list)
+    damaged: list[str] = field(default_factory=list)  # damage read past (every intact record kept)
 
 
 def warc_files(archive: Path) -> tuple[list[Path], list[Path]]:
@@ -116,13 +118,23 @@ def archive_dir(path: Path) -> Path:
     return folder
 
 
-def index_lines(warcs: Iterable[Path]) -> list[IndexLine]:
+def index_lines(warcs: Iterable[Path], damaged: list[str] | None = None) -> list[IndexLine]:
     """Sorted CDXJ lines of the WARCs, as ``cdxj-indexer`` (the indexer py-wacz runs) makes them:
-    ``filename`` is the file's base name, which is its path under the WACZ's ``archive/``."""
+    ``filename`` is the file's base name, which is its path under the WACZ's ``archive/``.
+    A damaged file is indexed by :func:`northnews.archive.cdxj.lines_past_damage` (every intact
+    record), and its damage is appended to ``damaged``."""
+    sound, broken = cdxj.split_damaged(warcs)
     out = io.StringIO()
-    indexer = CDXJIndexer(out, [str(p) for p in warcs], sort=True, post_append=True, fields="referrer")
-    indexer.process_all()
-    return [IndexLine.parse(line) for line in out.getvalue().splitlines() if line and not line.startswith("!")]
+    if sound:
+        indexer = CDXJIndexer(out, [str(p) for p in sound], sort=True, post_append=True, fields="referrer")
+        indexer.process_all()
+    lines = [line for line in out.getvalue().splitlines() if line and not line.startswith("!")]
+    if broken:
+        intact, damages = cdxj.lines_past_damage(broken)
+        lines = sorted([*lines, *(line.rstrip("\n") for line in intact)])
+        if damaged is not None:
+            damaged.extend(f"{path.name}: {damage.describe()}" for path, damage in damages)
+    return [IndexLine.parse(line) for line in lines]
 
 
 # --- pages --------------------------------------------------------------------------------------
@@ -328,7 +340,8 @@ def create(
         if path.name in by_name:
             raise WaczError(f"two WARC files are named {path.name}: {by_name[path.name]} and {path}")
         by_name[path.name] = path
-    lines = index_lines(closed)
+    damaged: list[str] = []
+    lines = index_lines(closed, damaged)
     base = archive_dir(archive)
     pages, missing, source = choose_pages(base, by_name, lines)
     title = title or f"northnews archive {base.resolve().name}"
@@ -357,7 +370,7 @@ def create(
         zf.writestr(_zip_info("datapackage-digest.json", moment, True), json.dumps(digest, indent=2))
     tmp.replace(out)
     return WaczSummary(out, sorted(by_name), len(lines), len(pages), source, missing,
-                       [str(p) for p in still_open])
+                       [str(p) for p in still_open], damaged)
 
 
 # --- command line -------------------------------------------------------------------------------
@@ -379,7 +392,9 @@ def cmd_wacz(args: argparse.Namespace) -> int:
         print(f"{len(summary.pages_missing)} article(s) of the {summary.pages_source} have no capture in these WARCs:")
         for url in summary.pages_missing[:20]:
             print(f"  {url}")
-    return 0
+    for damage in summary.damaged:
+        print(f"northnews-archive wacz: {damage}")
+    return 1 if summary.damaged else 0
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:

@@ -19,7 +19,7 @@ Damage: a file is indexed past its damage (:mod:`northnews.archive.scan`), so ev
 capture stays reachable; an index that is empty while its file is not is never trusted (an
 emptied ``.cdxj`` must not hide a file), and a capture whose record cannot be read where its
 index says (bytes overwritten after indexing) is skipped for the next best one. Each damaged span
-and unreadable capture is logged once, at ERROR, and kept in ``damages`` (file name, offset,
+and unreadable capture is logged once (WARNING) and kept in ``damages`` (file name, offset,
 what) for the caller to report.
 
 Choice of capture: the latest one wins, except that a server error (5xx) or a truncated capture
@@ -117,6 +117,8 @@ class WarcSource:
                 index = self._index_now(file, seq)
             else:
                 self.indexed_files += 1
+                for damage in cdxj.recorded_damage(file):  # found by `northnews-archive index`
+                    self._damaged(file, damage)
             self.files.append(_File(file, relative_name(file, self.root), seq, cdxj.CdxjFile(index)))
         logger.info("WARC replay: %d file(s) under %s (%d through their CDXJ index)",
                     len(self.files), path, self.indexed_files)
@@ -145,11 +147,14 @@ class WarcSource:
             if in_use and damage.end is None:
                 logger.warning("%s: reading up to offset %s (%s)", file, damage.offset, damage.message)
                 continue
-            self.damages.append((relative_name(file, self.root), damage.offset, damage.message))
-            logger.error("%s: %s; every intact record is replayed", file, damage.describe())
+            self._damaged(file, damage)
         if index_path(file).exists() and not file.name.endswith(OPEN_SUFFIX):
             logger.warning("%s: index older than the file, not used", index_path(file))
         return out
+
+    def _damaged(self, file: Path, damage: Any) -> None:
+        self.damages.append((relative_name(file, self.root), damage.offset, damage.describe()))
+        logger.warning("%s: %s; every intact record is replayed", file, damage.describe())
 
     def _captures(self, url: str) -> list[_Capture]:
         key = cdxj.surt_key(url)
@@ -209,9 +214,9 @@ class WarcSource:
             record.raw_stream = io.BytesIO(block)
         except Exception as exc:  # noqa: BLE001 - zlib, warcio, EOF: all mean "not readable here"
             self._unreadable.add((path, cap.offset))
-            what = f"capture of {cap.url} unreadable ({type(exc).__name__}: {str(exc)[:120]})"
+            what = f"capture of {cap.url} at offset {cap.offset} unreadable ({type(exc).__name__})"
             self.damages.append((cap.file.name, cap.offset, what))
-            logger.error("%s offset %d: %s; the next best capture is used", path, cap.offset, what)
+            logger.warning("%s: %s; the next best capture is used", path, what)
             raise _Unreadable(what) from None
         return record
 

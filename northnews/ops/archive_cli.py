@@ -6,8 +6,9 @@ them); ``extract`` re-reads pages with the parsers, so it is registered here, on
     northnews-archive [-d ARCHIVE] extract [ARCHIVE|WARC ...] [-o OUT] [--rejects FILE] [--jobs N]
                       [--site NAME] [--since DATE] [--until DATE] [--store]
 
-Exit status: 0 done, 1 no WARC under the paths, 2 usage error, 3 ``--store`` while another run
-holds the archive lock.
+Exit status: 0 done, 1 no WARC under the paths or damage read past (each damaged span or
+unreadable capture is one line; every intact record is extracted), 2 usage error, 3 ``--store``
+while another run holds the archive lock.
 """
 
 from __future__ import annotations
@@ -154,6 +155,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 lock.release()
             source.close()
     print(summary.line() + f"\n  items:   {out}\n  rejects: {rejects}", file=sys.stderr)
+    damages = list(dict.fromkeys([*source.damages, *summary.damages]))
+    for name, _offset, what in damages:
+        print(f"northnews-archive extract: {name}: {what}", file=sys.stderr)
+    if damages:
+        print(f"northnews-archive extract: {len(damages)} damaged record(s) or span(s) read past; every "
+              "intact record was extracted", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -65,6 +65,8 @@ class Outcome:
     skipped: str | None = None
     problems: list[str] = field(default_factory=list)
     pages: int = 0
+    #: Captures met that could not be read (file, offset, what): reported, never fatal.
+    damages: list[tuple[str, int, str]] = field(default_factory=list)
 
 
 class ArticleExtractor:
@@ -81,7 +83,15 @@ class ArticleExtractor:
         self._images: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
     def extract(self, url: str) -> Outcome:
-        """The spider's ``parse_article`` / ``parse_article_page`` / errbacks, on replayed pages."""
+        """The spider's ``parse_article`` / ``parse_article_page`` / errbacks, on replayed pages;
+        with the unreadable captures met on the way (a worker process reports them this way)."""
+        damages = self.pages.source.damages
+        before = len(damages)
+        outcome = self._extract(url)
+        outcome.damages = damages[before:]
+        return outcome
+
+    def _extract(self, url: str) -> Outcome:
         first = self.pages.get(url)
         if first.response is None:  # the errback: pending with a reason, or a deliberate skip
             verdict = _failure_verdict(first)
@@ -247,6 +257,7 @@ class Summary:
     problems: Counter[str] = field(default_factory=Counter)
     store: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
+    damages: list[tuple[str, int, str]] = field(default_factory=list)
 
     def line(self) -> str:
         rate = self.pages / self.seconds if self.seconds else 0.0
@@ -293,6 +304,7 @@ def write_outcomes(
         summary.articles += 1
         summary.pages += outcome.pages
         summary.problems.update(outcome.problems)
+        summary.damages.extend(outcome.damages)
         if outcome.item is not None:
             items.write(outcome.item + "\n")
             summary.items += 1
