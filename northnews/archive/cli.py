@@ -6,6 +6,8 @@ Usage (``ARCHIVE`` defaults to ``NORTHNEWS_ARCHIVE_DIR`` of the Scrapy project, 
     northnews-archive [-d ARCHIVE] recover
     northnews-archive [-d ARCHIVE] index [--merged OUT.cdxj] [PATH ...]
     northnews-archive [-d ARCHIVE] list [--json] [--requests] [--url-contains TEXT] [PATH ...]
+    northnews-archive [-d ARCHIVE] store-check [DB ...]
+    northnews-archive [-d ARCHIVE] store-backup OUT [--file store|digests] [--follow-symlinks]
 
 ``check`` runs ``warcio check`` (digests, gzip checksums) on every WARC and adds what it does not
 see: every gzip member ends and every block matches its Content-Length (a kill can cut a last
@@ -30,6 +32,7 @@ import fcntl
 import json
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,6 +44,7 @@ from northnews.archive.lock import LOCK_FD_ENV, ArchiveLock, LockHeld
 from northnews.archive.paths import OPEN_SUFFIX, iter_warc_files, relative_name, warc_root
 from northnews.archive.recover import recover_all, repair_all
 from northnews.archive.scan import WarcScan
+from northnews.util import safewrite, storeguard
 
 
 def default_archive_dir() -> str:
@@ -226,6 +230,44 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 1 if damaged else 0
 
 
+STORE_FILES = {"store": "northnews.sqlite3", "digests": f"warc/{DB_NAME}"}
+
+
+def cmd_store_check(args: argparse.Namespace) -> int:
+    """``PRAGMA integrity_check`` of the archive's SQLite files (read-only): one line each."""
+    paths = [Path(p) for p in args.paths] or [
+        Path(args.archive_dir) / name for name in STORE_FILES.values() if (Path(args.archive_dir) / name).exists()]
+    if not paths:
+        print(f"northnews-archive store-check: no store under {args.archive_dir}", file=sys.stderr)
+        return 1
+    bad = 0
+    for path in paths:
+        sound, line = storeguard.check(path)
+        bad += not sound
+        print(("OK    " if sound else "FAIL  ") + line)
+    return 1 if bad else 0
+
+
+def cmd_store_backup(args: argparse.Namespace) -> int:
+    """A consistent copy of the store (or the digest index) made with SQLite's backup API."""
+    source = Path(args.archive_dir) / STORE_FILES[args.file]
+    out = Path(args.output)
+    try:
+        safewrite.check_target(out, follow=args.follow_symlinks)
+        size = storeguard.backup(source, out)
+    except storeguard.Refused as exc:
+        print(f"northnews-archive store-backup: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except safewrite.NotOurs as exc:
+        print(f"northnews-archive store-backup: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, sqlite3.Error) as exc:
+        print(f"northnews-archive store-backup: {out}: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
+        return 1
+    print(f"{out}: backup of {source} ({size} bytes, quick_check ok)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="northnews-archive",
@@ -257,6 +299,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--requests", action="store_true", help="list request records too")
     p.add_argument("--url-contains", metavar="TEXT", help="only URLs containing TEXT")
     p.set_defaults(func=cmd_list)
+    p = sub.add_parser("store-check", parents=[common],
+                       help="integrity_check of the store and the digest index (read-only)")
+    p.add_argument("paths", nargs="*", help="SQLite files (default: the archive's store and digest index)")
+    p.set_defaults(func=cmd_store_check)
+    p = sub.add_parser("store-backup", parents=[common],
+                       help="copy the live store with SQLite's backup API (consistent while a crawl writes)")
+    p.add_argument("output", metavar="OUT", help="the backup file to write (a regular file or a new name)")
+    p.add_argument("--file", choices=sorted(STORE_FILES), default="store",
+                   help="which database: the store of record (default) or the WARC digest index")
+    p.add_argument("--follow-symlinks", action="store_true", help="write through OUT when it is a symlink")
+    p.set_defaults(func=cmd_store_backup)
     from northnews.archive import wacz  # the WACZ packager registers its own arguments
 
     wacz.add_parser(sub, common)

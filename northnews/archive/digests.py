@@ -18,6 +18,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from northnews.util import storeguard
+
 DB_NAME = "digests.sqlite3"
 
 _SCHEMA = """
@@ -65,6 +67,7 @@ class DigestIndex:
     BATCH = 256
     MAX_HOLD = 1.0
 
+    @storeguard.guarded(sqlite3.DatabaseError, db_attr="_db")  # one line for a damaged/busy/read-only file
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -46,6 +46,7 @@ from warcio.timeutils import timestamp_to_iso_date
 
 from northnews import __version__
 from northnews.archive import cdxj
+from northnews.util import safewrite
 
 WACZ_VERSION = "1.1.1"
 PAGES_FORMAT = "json-pages-1.0"
@@ -345,8 +346,7 @@ def create(
     base = archive_dir(archive)
     pages, missing, source = choose_pages(base, by_name, lines)
     title = title or f"northnews archive {base.resolve().name}"
-    tmp = out.with_name(out.name + ".tmp")
-    with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
+    with safewrite.replacing(out, "wb") as fh, zipfile.ZipFile(fh, "w", allowZip64=True) as zf:
         package = _Package(zf, moment)
         for name, path in sorted(by_name.items()):
             package.add_stream(f"archive/{name}", _file_chunks(path), compress=False)
@@ -368,7 +368,6 @@ def create(
         zf.writestr(_zip_info("datapackage.json", moment, True), raw)
         digest = {"path": "datapackage.json", "hash": "sha256:" + hashlib.sha256(raw).hexdigest()}
         zf.writestr(_zip_info("datapackage-digest.json", moment, True), json.dumps(digest, indent=2))
-    tmp.replace(out)
     return WaczSummary(out, sorted(by_name), len(lines), len(pages), source, missing,
                        [str(p) for p in still_open], damaged)
 
@@ -384,6 +383,9 @@ def cmd_wacz(args: argparse.Namespace) -> int:
     except WaczError as exc:
         print(f"northnews-archive wacz: {exc}")
         return 1
+    except (OSError, safewrite.NotOurs) as exc:  # only our files (northnews.util.safewrite)
+        print(f"northnews-archive wacz: error: {exc}")
+        return 2 if isinstance(exc, safewrite.NotOurs) else 1
     for name in summary.skipped_open:
         print(f"skipped (still open): {name}")
     print(f"{summary.path}: {len(summary.warcs)} WARC file(s), {summary.index_lines} index lines,"

@@ -61,6 +61,8 @@ def add_extract(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p.add_argument("--until", type=_date, metavar="DATE", help="only articles captured on or before DATE (UTC)")
     p.add_argument("--store", action="store_true",
                    help="also record the items in the store of record (new versions where the text changed)")
+    p.add_argument("--follow-symlinks", action="store_true",
+                   help="when OUT or FILE is a symbolic link, write the file it points to (refused otherwise)")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress line on stderr (default: when stderr is a terminal)")
     p.set_defaults(func=cmd_extract)
@@ -122,6 +124,16 @@ def cmd_extract(args: argparse.Namespace) -> int:
     out = args.output or str(archive_dir / "extract.jsonl")
     rejects = args.rejects or (str(archive_dir / "extract.rejects.jsonl") if out == "-"
                                else str(Path(out).with_suffix("")) + ".rejects.jsonl")
+    from northnews.util import safewrite
+
+    try:  # a symlink, FIFO or device is refused, a read-only place fails, before any work
+        for target in (out, rejects):
+            if target != "-":
+                Path(target).parent.mkdir(parents=True, exist_ok=True)
+                safewrite.check_writable(target, follow=args.follow_symlinks)
+    except (OSError, ValueError) as exc:
+        print(f"northnews-archive extract: error: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, safewrite.NotOurs) else 1
     lock = store = None
     with tempfile.TemporaryDirectory(prefix="northnews-extract-") as tmp:
         try:
@@ -138,14 +150,25 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 except LockHeld as exc:
                     print(f"northnews-archive extract: {exc}", file=sys.stderr)
                     return archive_cli.EXIT_LOCKED
-                store = Store.open(archive_dir)
+                from northnews.ops.store import StoreError
+
+                try:
+                    store = Store.open(archive_dir)
+                except StoreError as exc:  # damaged, empty, busy, read-only: one line
+                    print(f"northnews-archive extract: error: {exc}", file=sys.stderr)
+                    return getattr(exc, "exit_code", 2)
             extractor = extract.ArticleExtractor(source, site, settings, since=args.since, until=args.until)
             summary = extract.Summary()
             progress = extract.Progress(enabled=args.progress)
             started = time.monotonic()
-            with extract.open_output(out) as items, extract.open_output(rejects) as rejected:
-                results = extract.outcomes(extractor, extract.article_urls(source, site), jobs=args.jobs)
-                extract.write_outcomes(results, items, rejected, summary, progress, store)
+            try:
+                with extract.open_output(out, args.follow_symlinks) as items, \
+                        extract.open_output(rejects, args.follow_symlinks) as rejected:
+                    results = extract.outcomes(extractor, extract.article_urls(source, site), jobs=args.jobs)
+                    extract.write_outcomes(results, items, rejected, summary, progress, store)
+            except (OSError, safewrite.NotOurs) as exc:  # WriteFailed / NotOurs: nothing replaced
+                print(f"northnews-archive extract: error: {exc} (nothing written)", file=sys.stderr)
+                return 1
             summary.seconds = time.monotonic() - started
             progress.update(summary, final=True)
         finally:

@@ -51,6 +51,7 @@ from northnews.pipelines import incomplete_record, reject_reasons, reject_record
 from northnews.requisites import Scope
 from northnews.requisites import outcome as requisite_outcome
 from northnews.sites import Site
+from northnews.util import safewrite
 
 BATCH = 16  # articles per task sent to a worker
 
@@ -321,16 +322,14 @@ def write_outcomes(
 
 
 @contextmanager
-def open_output(path: str) -> Iterator[IO[str]]:
-    """A feed file written as ``<path>.part`` and moved over ``path`` once complete (as the
-    spider's feeds are: a kill or an error never leaves a half-written feed); ``-`` is stdout."""
+def open_output(path: str, follow: bool = False) -> Iterator[IO[str]]:
+    """A feed file written beside ``path`` and moved over it once complete, only over a regular
+    file (:mod:`northnews.util.safewrite`: a kill or an error never leaves a half-written feed, a
+    symlink, FIFO or device is refused); ``-`` is stdout."""
     if path == "-":
         with os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8") as out:
             yield out
         return
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    part = target.with_name(target.name + ".part")
-    with open(part, "w", encoding="utf-8") as out:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with safewrite.replacing(path, "w", follow=follow, encoding="utf-8") as out:
         yield out
-    os.replace(part, target)

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from northnews.ops.schema import SCHEMA, SCHEMA_VERSION, V1_SITE, StoreError, migrate
+from northnews.util import storeguard
 from northnews.util.clock import iso_z, utc_now
 from northnews.util.urls import url_key
 
@@ -78,6 +79,7 @@ def _jsonable(value: Any) -> Any:
 class Store:
     """The SQLite store of record. One connection, used from one thread (the reactor's)."""
 
+    @storeguard.guarded(StoreError, db_attr="db")  # refuses a damaged/empty/busy/read-only file in one line
     def __init__(self, path: str | os.PathLike[str], *, clock: Callable[[], datetime] = utc_now) -> None:
         self.path = Path(path)
         self.clock = clock
