@@ -96,5 +96,5 @@ class ReplayMiddleware:
             self.stats.set_value("northnews/replay/damaged", len(damages))
             logger.error("Replay read past %d damaged record(s) or span(s) of %s (every intact record was "
                          "replayed; `northnews-archive check` names them): %s", len(damages), self.path,
-                         "; ".join(f"{name}: {what}" for name, _offset, what in damages[:5]))
+                         "; ".join(f"{name}: {what}" for name, _offset, _end, what in damages[:5]))
         self.source.close()

@@ -107,8 +107,8 @@ class WarcSource:
         if not paths:
             raise ValueError(f"no WARC file under {path}")
         self.indexed_files = 0  # files read through their own CDXJ index rather than indexed now
-        #: (file name, offset, what) of every damaged span or unreadable capture met so far.
-        self.damages: list[tuple[str, int, str]] = []
+        #: (file name, offset, end or None, what) of every damaged span or unreadable capture met.
+        self.damages: list[tuple[str, int, int | None, str]] = []
         self._unreadable: set[tuple[Path, int]] = set()
         self.files: list[_File] = []
         for seq, file in enumerate(paths):
@@ -153,7 +153,7 @@ class WarcSource:
         return out
 
     def _damaged(self, file: Path, damage: Any) -> None:
-        self.damages.append((relative_name(file, self.root), damage.offset, damage.describe()))
+        self.damages.append((relative_name(file, self.root), damage.offset, damage.end, damage.describe()))
         logger.warning("%s: %s; every intact record is replayed", file, damage.describe())
 
     def _captures(self, url: str) -> list[_Capture]:
@@ -215,7 +215,7 @@ class WarcSource:
         except Exception as exc:  # noqa: BLE001 - zlib, warcio, EOF: all mean "not readable here"
             self._unreadable.add((path, cap.offset))
             what = f"capture of {cap.url} at offset {cap.offset} unreadable ({type(exc).__name__})"
-            self.damages.append((cap.file.name, cap.offset, what))
+            self.damages.append((cap.file.name, cap.offset, cap.offset + 1, what))
             logger.warning("%s: %s; the next best capture is used", path, what)
             raise _Unreadable(what) from None
         return record

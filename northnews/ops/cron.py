@@ -199,7 +199,7 @@ def run(argv: Sequence[str]) -> int:
     except (OSError, LookupError) as exc:
         print(f"{PROG}: error: {archive}: {exc}", file=sys.stderr)
         return EXIT_USAGE if isinstance(exc, LookupError) else EXIT_WRITE_ERROR
-    run_id = new_run_id()
+    run_id = new_run_id(archive / "runs")
     lock = ArchiveLock(archive)
     try:
         lock.acquire(run_id)

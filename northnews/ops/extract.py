@@ -67,7 +67,7 @@ class Outcome:
     problems: list[str] = field(default_factory=list)
     pages: int = 0
     #: Captures met that could not be read (file, offset, what): reported, never fatal.
-    damages: list[tuple[str, int, str]] = field(default_factory=list)
+    damages: list[tuple[str, int, int | None, str]] = field(default_factory=list)
 
 
 class ArticleExtractor:
@@ -258,7 +258,7 @@ class Summary:
     problems: Counter[str] = field(default_factory=Counter)
     store: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
-    damages: list[tuple[str, int, str]] = field(default_factory=list)
+    damages: list[tuple[str, int, int | None, str]] = field(default_factory=list)
 
     def line(self) -> str:
         rate = self.pages / self.seconds if self.seconds else 0.0

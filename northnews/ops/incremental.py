@@ -51,7 +51,6 @@ from northnews.ops.pending import PendingArticles, Policy
 from northnews.ops.schema import legacy_reason
 from northnews.ops.store import Store
 from northnews.sites import DEFAULT_SITE, load_site
-from northnews.util.clock import compact
 from northnews.writeerrors import stop_crawl
 
 if TYPE_CHECKING:
@@ -79,9 +78,11 @@ class CrawlRun:
     pending: PendingArticles
 
 
-def new_run_id() -> str:
-    """``20261128T112000Z``: sorts as it happened; unique because one run holds the lock."""
-    return compact()
+def new_run_id(runs_dir: Path | None = None) -> str:
+    """A unique run id (:func:`northnews.ops.runfiles.new_run_id`: time plus a random part)."""
+    from northnews.ops.runfiles import new_run_id as unique_run_id
+
+    return unique_run_id(runs_dir)
 
 
 class IncrementalCrawl:
@@ -112,7 +113,7 @@ class IncrementalCrawl:
         ext = cls(
             crawler,
             archive_dir,
-            settings.get("NORTHNEWS_RUN_ID") or new_run_id(),
+            settings.get("NORTHNEWS_RUN_ID") or new_run_id(archive_dir / "runs"),
             settings.getbool("NORTHNEWS_INCREMENTAL", True),
         )
         if not ext.lock.inherit():
