@@ -15,6 +15,7 @@ file is read once; memory does not grow with its size.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,50 @@ from northnews.archive.cdxj import LineSet, lines_for
 from northnews.archive.digests import DigestIndex
 from northnews.archive.paths import final_name, index_path, pending_index_path
 from northnews.archive.scan import Damage, WarcScan
+from northnews.util import storeguard
+
+
+class Manifest:
+    """The manifest (``warc_files`` of ``digests.sqlite3``) read-only: ``check`` writes nothing,
+    so it works on a read-only archive (``immutable=1`` when SQLite cannot create the WAL's
+    shared-memory file there) and says one line for a damaged or busy database."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        storeguard.inspect_readonly(path)  # empty, not SQLite, truncated: Refused
+        try:
+            self._db = self._connect("mode=ro")
+        except sqlite3.Error:
+            self._db = self._connect("mode=ro&immutable=1")
+
+    def _connect(self, params: str) -> sqlite3.Connection:
+        db = sqlite3.connect(f"file:{self.path}?{params}", uri=True, timeout=5)
+        try:
+            db.execute("SELECT count(*) FROM warc_files").fetchone()
+        except sqlite3.Error:
+            db.close()
+            raise
+        return db
+
+    def file_entry(self, name: str) -> tuple[int, str, int] | None:
+        row = self._db.execute("SELECT size, sha1, records FROM warc_files WHERE name = ?", (name,)).fetchone()
+        return (row[0], row[1], row[2]) if row else None
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def open_manifest(path: Path) -> tuple[Manifest | None, str | None]:
+    """The manifest, or None and the one line saying why it cannot be read."""
+    if not path.exists():
+        return None, None
+    try:
+        return Manifest(path), None
+    except storeguard.Refused as exc:
+        return None, str(exc)
+    except sqlite3.Error as exc:
+        kind = storeguard.classify(exc) or "corrupt"
+        return None, str(storeguard.Refused(path, kind, f"{kind} ({exc})"))
 
 
 @dataclass
@@ -38,7 +83,7 @@ class FileCheck:
         return not self.failures
 
 
-def check_file(path: Path, index: DigestIndex | None) -> FileCheck:
+def check_file(path: Path, index: DigestIndex | Manifest | None) -> FileCheck:
     """Failures and warnings of one closed WARC file (see module docstring)."""
     result = FileCheck(path)
     scan = WarcScan(path, digests=True, file_sha1=True, payload_digests=True)

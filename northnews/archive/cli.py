@@ -38,8 +38,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from northnews.archive import cdxj
-from northnews.archive.check import check_file
-from northnews.archive.digests import DB_NAME, DigestIndex
+from northnews.archive.check import check_file, open_manifest
+from northnews.archive.digests import DB_NAME
 from northnews.archive.lock import LOCK_FD_ENV, ArchiveLock, LockHeld
 from northnews.archive.paths import OPEN_SUFFIX, iter_warc_files, relative_name, warc_root
 from northnews.archive.recover import recover_all, repair_all
@@ -78,9 +78,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not files:
         print(f"no WARC files under {', '.join(args.paths or [args.archive_dir])}")
         return 1
-    index = _open_index(root)
+    index, unreadable = open_manifest(warc_root(root) / DB_NAME)
     failed = 0
     total_records = 0
+    if unreadable:  # the files are still checked, without their manifest entries
+        failed += 1
+        print(f"FAIL  {DB_NAME}: {unreadable}")
     try:
         for path in files:
             if path.name.endswith(OPEN_SUFFIX):
@@ -109,11 +112,6 @@ def cmd_check(args: argparse.Namespace) -> int:
             index.close()
     print(f"{len(files)} file(s), {total_records} records, {failed} failed")
     return 1 if failed else 0
-
-
-def _open_index(root: Path) -> DigestIndex | None:
-    db = warc_root(root) / DB_NAME
-    return DigestIndex(db) if db.exists() else None
 
 
 EXIT_LOCKED = 3  # as northnews-cron's "another run holds the lock"
@@ -328,6 +326,13 @@ def main(argv: Sequence[str] | None = None, parser: argparse.ArgumentParser | No
     except FileNotFoundError as exc:
         print(f"northnews-archive: {exc}", file=sys.stderr)
         return 2
+    except sqlite3.Error as exc:  # a refused digest index or store (northnews.util.storeguard): one line
+        print(f"northnews-archive: {exc}", file=sys.stderr)
+        return getattr(exc, "exit_code", 1)
+    except OSError as exc:  # a read-only archive, a full disk: one line, not a traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"northnews-archive: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
     except BrokenPipeError:  # `northnews-archive list | head`
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silences the flush at exit
         return 0
