@@ -27,7 +27,7 @@ from northnews.util import storeguard
 
 
 class Manifest:
-    """The manifest (``warc_files`` of ``digests.sqlite3``) read-only: ``check`` writes nothing,
+    """The manifest (``warc_files`` of ``digests.sqlite3``) read-only and quick_checked: ``check`` writes nothing,
     so it works on a read-only archive (``immutable=1`` when SQLite cannot create the WAL's
     shared-memory file there) and says one line for a damaged or busy database."""
 
@@ -36,8 +36,14 @@ class Manifest:
         storeguard.inspect_readonly(path)  # empty, not SQLite, truncated: Refused
         try:
             self._db = self._connect("mode=ro")
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
+            if storeguard.classify(exc) in ("corrupt", "locked"):
+                raise
             self._db = self._connect("mode=ro&immutable=1")
+        problem = storeguard.quick_check(self._db)  # check reads every WARC: this is cheap next to it
+        if problem is not None:
+            self._db.close()
+            raise storeguard.Refused(path, "corrupt", f"damaged (quick_check: {problem[:200]})")
 
     def _connect(self, params: str) -> sqlite3.Connection:
         db = sqlite3.connect(f"file:{self.path}?{params}", uri=True, timeout=5)
@@ -66,7 +72,7 @@ def open_manifest(path: Path) -> tuple[Manifest | None, str | None]:
         return None, str(exc)
     except sqlite3.Error as exc:
         kind = storeguard.classify(exc) or "corrupt"
-        return None, str(storeguard.Refused(path, kind, f"{kind} ({exc})"))
+        return None, str(storeguard.Refused(path, kind, storeguard.describe(kind, exc)))
 
 
 @dataclass

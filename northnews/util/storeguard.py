@@ -111,11 +111,37 @@ def classify(exc: BaseException) -> str | None:
     return None
 
 
+def describe(kind: str, exc: BaseException) -> str:
+    """The middle of the one line, for a refusal SQLite's own error explains."""
+    word = {"corrupt": "damaged", "readonly": "read-only"}.get(kind, kind)
+    return f"{word} ({exc})"
+
+
 def quick_check(db: sqlite3.Connection) -> str | None:
     """``PRAGMA quick_check``'s first problem, or None when it says ``ok``."""
     rows = db.execute("PRAGMA quick_check").fetchall()
     first = rows[0][0] if rows else "no answer"
     return None if first == "ok" else "; ".join(str(r[0]) for r in rows[:3])
+
+
+def _quick_check_file(path: Path, timeout: float = 10) -> tuple[str, str] | None:
+    """(kind, what) when ``PRAGMA quick_check`` fails on the file, read without writing it."""
+    try:
+        try:
+            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=timeout)
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError as exc:
+            if classify(exc) in ("corrupt", "locked"):
+                raise
+            db = sqlite3.connect(path, timeout=timeout)  # a WAL file whose -shm cannot be made read-only
+        try:
+            problem = quick_check(db)
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        kind = classify(exc) or "corrupt"
+        return kind, describe(kind, exc)
+    return None if problem is None else ("corrupt", f"damaged (quick_check: {problem[:200]})")
 
 
 def guarded(error: type[Exception], *, db_attr: str, integrity: bool = True) -> Callable[[T], T]:
@@ -128,23 +154,21 @@ def guarded(error: type[Exception], *, db_attr: str, integrity: bool = True) -> 
             p = Path(path)
             try:
                 inspect(p)
+                if integrity and p.exists() and p.stat().st_size <= QUICK_CHECK_MAX_BYTES:
+                    # Before the class opens it for writing: a damaged file is never written to.
+                    problem = _quick_check_file(p)
+                    if problem is not None:
+                        raise Refused(p, *problem)
                 try:
                     init(self, path, *args, **kwargs)
                 except sqlite3.Error as exc:
                     kind = classify(exc)
                     if kind is None:
                         raise
-                    raise Refused(p, kind, f"{kind} ({exc})") from None
-                db = getattr(self, db_attr, None)
-                small = p.exists() and p.stat().st_size <= QUICK_CHECK_MAX_BYTES
-                if integrity and small and db is not None:
-                    try:
-                        problem = quick_check(db)
-                    except sqlite3.Error as exc:
-                        problem = str(exc)
-                    if problem is not None:
+                    db = getattr(self, db_attr, None)
+                    if db is not None:
                         db.close()
-                        raise Refused(p, "corrupt", f"damaged (quick_check: {problem[:200]})")
+                    raise Refused(p, kind, describe(kind, exc)) from None
             except Refused as exc:
                 refused = error(str(exc))
                 refused.kind = exc.kind  # type: ignore[attr-defined]
@@ -171,7 +195,7 @@ def check(path: Path) -> tuple[bool, str]:
         return False, str(exc)
     except sqlite3.Error as exc:
         kind = classify(exc) or "corrupt"
-        return False, str(Refused(path, kind, f"{kind} ({exc})"))
+        return False, str(Refused(path, kind, describe(kind, exc)))
     seconds = time.monotonic() - started
     if rows and rows[0][0] == "ok":
         return True, f"{path}: ok (integrity_check, {path.stat().st_size} bytes, {seconds:.1f} s)"
@@ -248,7 +272,7 @@ def preflight(archive_dir: str | os.PathLike[str], *, writable: bool = True,
             return exc
         except sqlite3.Error as exc:
             kind = classify(exc) or "corrupt"
-            return Refused(path, kind, f"{kind} ({exc})")
+            return Refused(path, kind, describe(kind, exc))
         if problem is not None:
             return Refused(path, "corrupt", f"damaged (quick_check: {problem[:200]})")
     return None
