@@ -230,7 +230,7 @@ def test_store_check_and_a_backup_restore_a_damaged_store(tmp_path: Path) -> Non
         articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
     _overwrite_pages(db)
     proc = subprocess.run([str(CONSOLE), "-d", str(archive), "store-check"], capture_output=True, text=True)
-    assert proc.returncode == 1 and f"FAIL  {db}: damaged (integrity_check" in proc.stdout
+    assert proc.returncode == 1 and f"FAIL  {db}: damaged (" in proc.stdout
     # The documented restore: move the damaged file aside, copy the backup in, check.
     db.rename(db.with_name("northnews.sqlite3.damaged"))
     shutil.copyfile(backup, db)
