@@ -36,25 +36,16 @@ class Manifest:
     def __init__(self, path: Path) -> None:
         self.path = path
         storeguard.inspect_readonly(path)  # empty, not SQLite, truncated: Refused
+        self._db = storeguard.reader(path, 5)
         try:
-            self._db = self._connect("mode=ro")
-        except sqlite3.Error as exc:
-            if storeguard.classify(exc) in ("corrupt", "locked"):
-                raise
-            self._db = self._connect("mode=ro&immutable=1")
-        problem = storeguard.quick_check(self._db)  # check reads every WARC: this is cheap next to it
+            self._db.execute("SELECT count(*) FROM warc_files").fetchone()
+            problem = storeguard.quick_check(self._db)  # check reads every WARC: this is cheap next to it
+        except sqlite3.Error:
+            self._db.close()
+            raise
         if problem is not None:
             self._db.close()
             raise storeguard.Refused(path, "corrupt", f"damaged (quick_check: {problem[:200]})")
-
-    def _connect(self, params: str) -> sqlite3.Connection:
-        db = sqlite3.connect(f"file:{self.path}?{params}", uri=True, timeout=5)
-        try:
-            db.execute("SELECT count(*) FROM warc_files").fetchone()
-        except sqlite3.Error:
-            db.close()
-            raise
-        return db
 
     def file_entry(self, name: str) -> tuple[int, str, int] | None:
         row = self._db.execute("SELECT size, sha1, records FROM warc_files WHERE name = ?", (name,)).fetchone()

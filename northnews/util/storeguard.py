@@ -124,16 +124,36 @@ def quick_check(db: sqlite3.Connection) -> str | None:
     return None if first == "ok" else "; ".join(str(r[0]) for r in rows[:3])
 
 
+def reader(path: Path, timeout: float = 10) -> sqlite3.Connection:
+    """A connection that only reads ``path`` and leaves nothing behind: a plain one where the file
+    and its directory are writable (SQLite removes the ``-wal``/``-shm`` files it made when the
+    last connection closes; a read-only one would leave them), else ``mode=ro``, else (no
+    ``-shm`` can be made next to a WAL file) ``immutable=1``. Nothing here writes to the file."""
+    attempts = ([(str(path), False)] if os.access(path, os.W_OK) and os.access(path.parent, os.W_OK) else []) + [
+        (f"file:{path}?mode=ro", True), (f"file:{path}?mode=ro&immutable=1", True)]
+    last: sqlite3.Error | None = None
+    for target, uri in attempts:
+        try:
+            db = sqlite3.connect(target, uri=uri, timeout=timeout)
+        except sqlite3.Error as exc:
+            last = exc
+            continue
+        try:
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return db
+        except sqlite3.Error as exc:
+            db.close()
+            if classify(exc) in ("corrupt", "locked"):
+                raise
+            last = exc
+    assert last is not None
+    raise last
+
+
 def _quick_check_file(path: Path, timeout: float = 10) -> tuple[str, str] | None:
     """(kind, what) when ``PRAGMA quick_check`` fails on the file, read without writing it."""
     try:
-        try:
-            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=timeout)
-            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.OperationalError as exc:
-            if classify(exc) in ("corrupt", "locked"):
-                raise
-            db = sqlite3.connect(path, timeout=timeout)  # a WAL file whose -shm cannot be made read-only
+        db = reader(path, timeout)
         try:
             problem = quick_check(db)
         finally:
@@ -186,7 +206,7 @@ def check(path: Path) -> tuple[bool, str]:
     started = time.monotonic()
     try:
         inspect_readonly(path)
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        db = reader(path, 5)
         try:
             rows = db.execute("PRAGMA integrity_check").fetchall()
         finally:
@@ -222,7 +242,7 @@ def backup(source: Path, out: Path, *, pages: int = -1) -> int:
     inspect_readonly(source)
     part = out.with_name(out.name + ".part")
     part.unlink(missing_ok=True)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
+    src = reader(source, 30)
     try:
         dst = sqlite3.connect(part)
         try:
@@ -262,7 +282,7 @@ def preflight(archive_dir: str | os.PathLike[str], *, writable: bool = True,
             continue
         try:
             inspect(path) if writable else inspect_readonly(path)
-            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+            db = reader(path, 5)
             try:
                 problem = quick_check(db) if integrity else None
                 db.execute("SELECT count(*) FROM sqlite_master").fetchone()
