@@ -26,13 +26,14 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
-from northnews import config, inputs
+from northnews import config, feeds, inputs
 from northnews.archive.lock import LOCK_FD_ENV, ArchiveLock, LockHeld
 from northnews.ops.incremental import lock_scope
 from northnews.ops.manifest import EXIT_TERMINATED
 from northnews.ops.store import DB_ERRORS, StoreError, open_store, store_exists, store_url
 from northnews.sites import DEFAULT_SITE, SiteError, load_site
 from northnews.spiders.articles import ARGUMENTS, ArgumentError, ArticlesSpider, parse_args
+from northnews.util import storeguard
 from northnews.util.fileperms import prepare_archive_dir, private_umask
 from northnews.util.logredact import install_log_redaction
 
@@ -65,6 +66,10 @@ class Command(ScrapyCrawlCommand):
                 # Replay writes nothing but the feed and rejects; the archive dir must still take them.
                 config.validate(self.settings)
             except (ArgumentError, config.ConfigError) as exc:
+                self._usage_error(args[0], exc)
+            try:  # -o/-O to a symlink, FIFO, device or a read-only place: one line, before the crawl
+                feeds.check_feed_targets(self.settings.getdict("FEEDS"))
+            except (OSError, ValueError) as exc:
                 self._usage_error(args[0], exc)
             install_log_redaction(self.settings, sys.argv)
             # In NORTHNEWS_FILE_GROUP if set; the archive dir itself 0750 (northnews.util.fileperms).
@@ -143,6 +148,11 @@ class Command(ScrapyCrawlCommand):
         Opening an older store migrates it in place (see northnews.ops.store), here or later.
         """
         assert self.settings is not None
+        refused = storeguard.preflight(self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"),  # damaged, busy, read-only
+                                       integrity=not os.environ.get(LOCK_FD_ENV))  # cron checked already
+        if refused is not None:
+            print(f"scrapy crawl {spider}: error: {refused}", file=sys.stderr)
+            sys.exit(refused.exit_code)
         if not self.settings.getbool("NORTHNEWS_STORE_ENABLED", True):
             return
         archive, url = self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"), store_url(self.settings)
@@ -152,7 +162,7 @@ class Command(ScrapyCrawlCommand):
             open_store(archive, url).close()
         except StoreError as exc:
             print(f"scrapy crawl {spider}: error: {exc}", file=sys.stderr)
-            sys.exit(2)
+            sys.exit(getattr(exc, "exit_code", 2))
 
 
 def _close_interrupted_run(crawler: Crawler, stats: dict) -> str:

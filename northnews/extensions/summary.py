@@ -80,7 +80,9 @@ class CrawlSummary:
         )
         replay = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("northnews/replay/")}
         rejected = sum(v for k, v in stats.items() if k.startswith("northnews/rejected/"))
-        feeds = ", ".join(str(uri) for uri in settings.getdict("FEEDS")) or "(no feed)"
+        unwritten = set(stats.get("northnews/feed/not_written") or [])  # never named as written
+        feeds = ", ".join(f"{uri} (NOT written)" if str(uri) in unwritten else str(uri)
+                          for uri in settings.getdict("FEEDS")) or "(no feed)"
         lines = [
             f"northnews: crawl finished ({reason})",
             f"  articles:  {stats.get('item_scraped_count', 0)} scraped, {rejected} rejected,"

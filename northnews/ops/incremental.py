@@ -51,7 +51,6 @@ from northnews.ops.pending import PendingArticles, Policy
 from northnews.ops.schema import legacy_reason
 from northnews.ops.store import DB_ERRORS, StoreBase, open_store, store_url
 from northnews.sites import DEFAULT_SITE, load_site
-from northnews.util.clock import compact
 from northnews.util.pg import is_pg_url
 from northnews.writeerrors import stop_crawl
 
@@ -80,10 +79,12 @@ class CrawlRun:
     pending: PendingArticles
 
 
-def new_run_id(site: str | None = None) -> str:
-    """``20261128T112000Z``: sorts as it happened; unique because one run holds the lock. On a
-    shared store (several sites crawled at once) the site is added: ``20261128T112000Z-yunhe``."""
-    return compact() + (f"-{site}" if site else "")
+def new_run_id(runs_dir: Path | None = None, site: str | None = None) -> str:
+    """A unique run id (:func:`northnews.ops.runfiles.new_run_id`: time plus a random part; on a
+    shared store the site is added)."""
+    from northnews.ops.runfiles import new_run_id as unique_run_id
+
+    return unique_run_id(runs_dir, site)
 
 
 def lock_scope(settings: Any, site: str) -> str | None:
@@ -121,7 +122,7 @@ class IncrementalCrawl:
         ext = cls(
             crawler,
             archive_dir,
-            settings.get("NORTHNEWS_RUN_ID") or new_run_id(lock_scope(settings, _site_name(settings))),
+            settings.get("NORTHNEWS_RUN_ID") or new_run_id(archive_dir / "runs", lock_scope(settings, _site_name(settings))),
             settings.getbool("NORTHNEWS_INCREMENTAL", True),
         )
         if not ext.lock.inherit():

@@ -61,6 +61,8 @@ def classify(
     """
     if returncode == EXIT_USAGE and (run is None or run.get("stats") is None):
         return EXIT_USAGE, usage or "usage error (see the log)"
+    if returncode == EXIT_LOCKED and run is None:  # the crawl found the archive or its store busy
+        return EXIT_LOCKED, usage or "locked (see the log)"
     status = str((run or {}).get("status"))
     if status in WRITE_ERROR_REASONS or write_error:
         return EXIT_WRITE_ERROR, f"the archive could not be written ({write_error or status}): free space, then rerun"
