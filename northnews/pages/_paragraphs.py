@@ -125,14 +125,14 @@ def _known_body(container: Element, url: str, chrome: ChromeTest, captions: froz
         if related_head(text, block):
             related = True
             continue
-        if related and (block.link_ratio >= 0.5 or block.list_item):
+        if related and (block.link_ratio >= rules.KNOWN_RELATED_ENTRY_LINK_RATIO or block.list_item):
             continue
         related = False
         if block.link_and_date:
             continue  # an entry of a news list, heading or not
         if is_pager(block) or is_chrome_line(text):
             continue
-        if block.list_item and block.link_ratio >= 0.8:
+        if block.list_item and block.link_ratio >= rules.KNOWN_LINK_LIST_RATIO:
             continue  # a list of links inside the body: more chrome than article
         out.paragraphs.append(text)
 
@@ -243,7 +243,7 @@ def paragraphs(
             out.meta_lines.append(text)
         start += 1
         head = rules.SUMMARY_HEAD_RE.match(text)
-        if head and len(text) - head.end() < 4 and start < end - 1:
+        if head and len(text) - head.end() < rules.SUMMARY_HEAD_REST_CHARS and start < end - 1:
             start += 1  # a summary box's head on a line of its own ("核心阅读"): its paragraph goes too
     while end > start and _trailing_junk(kept[end - 1], min_len):
         end -= 1

@@ -420,6 +420,14 @@ CHROME_KEEP_SHARE = 0.5
 CHROME_SCORE_FACTOR, BODY_CLASS_SCORE_FACTOR = 0.25, 1.15
 #: A column of teasers: at least this many items, holding this share of the container's text.
 TEASER_MIN_ITEMS, TEASER_SHARE = 3, Fraction(3, 5)
+#: A known layout's body trusts its container: a related entry there is a line with this share of
+#: links (or a list item), a link list one with the second.
+KNOWN_RELATED_ENTRY_LINK_RATIO, KNOWN_LINK_LIST_RATIO = 0.5, 0.8
+#: A row of bare numbers is a pager when this share of it is links.
+PAGER_LINK_RATIO = 0.5
+#: A related head, or a summary box's head, followed by fewer characters than this stands alone on
+#: its line.
+RELATED_HEAD_REST_CHARS = SUMMARY_HEAD_REST_CHARS = 4
 #: A block with more links than this share is a link list (unless long and partly prose).
 LINK_LIST_RATIO, LONG_LINK_PROSE_RATIO, LONG_LINK_PROSE_CHARS = 0.5, 0.9, 200
 #: A list item with this share of links is a link list inside the story.
