@@ -112,7 +112,16 @@ SETTINGS: tuple[Setting, ...] = (
       "more hosts (sub-domains included) whose images and template files are fetched"),
     # --- operations ---
     S("NORTHNEWS_STORE_ENABLED", "bool", True,
-      "keep the store of record `<archive>/northnews.sqlite3` (never touched in replay; cron requires it)"),
+      "keep the store of record (`NORTHNEWS_STORE_URL`; never touched in replay; cron requires it)"),
+    S("NORTHNEWS_STORE_URL", "str", "",
+      "where the store of record is: empty for the SQLite file `<archive>/northnews.sqlite3`;"
+      " `postgresql://USER@HOST:PORT/DB` for a PostgreSQL server that several workers share (the WARC"
+      " digest index and file manifest then live there too); a password is better in `~/.pgpass` or"
+      " `PGPASSWORD` than in the URL", pattern=r"^(postgres(ql)?://\S+|[^:]+)$"),
+    S("NORTHNEWS_WORKER", "str", "",
+      "a fleet worker's name (set by `northnews-fleet worker`), added to WARC file names"
+      " `<prefix>-<yyyymmddhhmmss>-<serial>-<host>-<worker>.warc.gz` so that they are unique across workers",
+      pattern=_NAME_RE),
     S("NORTHNEWS_INCREMENTAL", "bool", True,
       "skip article pages already in the store; `False` fetches every article again"),
     S("NORTHNEWS_PENDING_MAX_ATTEMPTS", "int", 5,
@@ -121,6 +130,10 @@ SETTINGS: tuple[Setting, ...] = (
     S("NORTHNEWS_PENDING_BACKOFF", "float", 3600.0,
       "seconds: a pending article is fetched again by the next run after its first failure, then no sooner"
       " than BACKOFF × 2^(attempts-2) after its last attempt", min=0),
+    S("NORTHNEWS_PENDING_BACKOFF_MAX", "float", 7 * 86400.0,
+      "seconds: the longest a pending article waits after its last attempt, whatever the backoff says; a"
+      " pending row dated further than this past now (a clock that ran ahead, then was corrected) is due at once",
+      min=0),
     S("NORTHNEWS_PROGRESS_INTERVAL", "float", 60.0, "seconds between progress lines (`0`: only the final one)",
       min=0),
     S("NORTHNEWS_MAX_ERROR_RATE", "float", 0.05, "`northnews-cron` exits 5 when errors / requests exceed it",

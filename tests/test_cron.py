@@ -101,8 +101,8 @@ def test_overlapping_runs_second_exits_with_the_lock_code(tmp_path: Path, expect
         finally:
             assert first.wait(timeout=120) == 0, (tmp_path / "first.out").read_text()
         assert len(server.requested_urls()) > requests_before
-    # Only the first run left a log and a manifest; the second did nothing.
-    assert sorted(p.name for p in (archive / "runs").iterdir()) == [f"{run_id}.json", f"{run_id}.log"]
+    # Only the first run left a log, a manifest and its report; the second did nothing.
+    assert sorted(p.name for p in (archive / "runs").iterdir()) == [f"{run_id}.html", f"{run_id}.json", f"{run_id}.log"]
     manifest = second.manifest
     assert (manifest["run_id"], manifest["status"], manifest["exit_code"]) == (run_id, "ok", 0)
     assert manifest["articles"]["new"] == len(expected_items)

@@ -17,9 +17,14 @@ FORBIDDEN = {
     "normalize": {"pages", "discovery", "spiders", "archive", "ops", "pipelines", "extensions", "commands", "middlewares"},
     "pages": {"discovery", "spiders", "archive", "ops", "pipelines", "extensions", "commands", "middlewares"},
     "discovery": {"pages", "spiders", "archive", "ops", "pipelines", "extensions", "commands"},
+    "sources": {"sites", "normalize", "pages", "discovery", "spiders", "archive", "ops", "pipelines", "extensions", "commands", "middlewares"},
+    "sitekit": {"spiders", "archive", "ops", "pipelines", "extensions", "commands", "middlewares"},
     "spiders": {"archive", "ops", "pipelines", "extensions", "commands", "middlewares"},
     "archive": {"normalize", "pages", "discovery", "spiders", "ops", "pipelines", "commands"},
     "ops": {"spiders"},
+    # The archive view reads the store, the manifests and the WARCs; it knows no crawling.
+    "view": {"spiders", "pages", "normalize", "discovery", "pipelines", "extensions", "middlewares", "commands"},
+    "fleet": {"spiders", "pages", "normalize", "discovery", "pipelines", "extensions", "commands", "middlewares"},
 }
 
 

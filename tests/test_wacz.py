@@ -8,6 +8,7 @@ import gzip
 import hashlib
 import json
 import shutil
+import struct
 import subprocess
 import sys
 import zipfile
@@ -166,3 +167,85 @@ def test_html_title_decodes_gbk_and_entities() -> None:
     body = '<meta charset="gb2312"><title>正北方网 &amp; 新闻\n  中心</title>'.encode("gb18030")
     assert wacz.html_title(body) == "正北方网 & 新闻 中心"
     assert wacz.html_title(b"<html>no title</html>") is None
+
+
+def _extra_ids(extra: bytes) -> list[int]:
+    ids, pos = [], 0
+    while pos + 4 <= len(extra):
+        tag, size = struct.unpack("<HH", extra[pos:pos + 4])
+        ids.append(tag)
+        pos += 4 + size
+    return ids
+
+
+def test_no_member_carries_zip64_fields_it_does_not_need(package: Path) -> None:
+    """replayweb.page 2.5.3 cannot read members written with ZIP64 fields (``force_zip64``):
+    small members must have none, in the central directory or in their local header."""
+    raw = package.read_bytes()
+    assert len(raw) < 0xFFFFFFFF
+    with zipfile.ZipFile(package) as zf:
+        for info in zf.infolist():
+            assert 0x0001 not in _extra_ids(info.extra), info.filename
+            local = raw[info.header_offset:info.header_offset + 30]
+            assert local[:4] == b"PK\x03\x04"
+            name_len, extra_len = struct.unpack("<HH", local[26:30])
+            start = info.header_offset + 30 + name_len
+            assert 0x0001 not in _extra_ids(raw[start:start + extra_len]), info.filename
+            # Sizes in the local header itself, not 0xFFFFFFFF placeholders.
+            assert struct.unpack("<I", local[22:26])[0] == info.file_size, info.filename
+
+
+def test_pages_carry_the_body_as_searchable_words(package: Path, crawl: CrawlResult) -> None:
+    with zipfile.ZipFile(package) as zf:
+        head, *rows = [json.loads(line) for line in zf.read("pages/pages.jsonl").decode("utf-8").splitlines()]
+    assert head["hasText"] is True
+    pages = {row["url"]: row for row in rows}
+    chinese = [item for item in crawl.items if "呼和浩特" in (item["body"] or "")]
+    english = [item for item in crawl.items if "kilowatts" in (item["body"] or "")]
+    assert chinese and english
+    for item in chinese:
+        words = pages[item["url"]]["text"].split(" ")
+        assert "呼和浩特" in words, item["url"]  # a word of its own, also where the body says 呼和浩特市
+    for item in english:
+        assert "kilowatts" in pages[item["url"]]["text"].split(" ")
+    for item in crawl.items:
+        text = pages[item["url"]]["text"]
+        # Nothing of the body lost: its non-space characters, in order, within the words'.
+        chars = iter("".join(text.split()))
+        assert all(ch in chars for ch in "".join((item["body"] or "").split())), item["url"]
+        assert "  " not in text and text == text.strip()
+
+
+def test_without_a_store_pages_come_from_the_feed_with_their_text(crawl: CrawlResult, tmp_path: Path) -> None:
+    (tmp_path / "warc").mkdir()
+    for path in (crawl.archive / "warc").glob("*.warc.gz"):
+        shutil.copy(path, tmp_path / "warc" / path.name)
+    feed = [json.dumps(item, ensure_ascii=False) for item in crawl.items]
+    # One article whose capture is not packaged: named as missing, not listed.
+    feed.append(json.dumps({"url": "http://www.northnews.cn/gone.shtml", "title": "gone", "body": "x",
+                            "warc": {"file": "elsewhere.warc.gz", "offset": 0}}))
+    (tmp_path / "articles.jsonl").write_text("\n".join(feed) + "\n", encoding="utf-8")
+    summary = wacz.create(tmp_path, tmp_path / "feed.wacz")
+    assert summary.pages_source == "feed" and summary.pages == len(crawl.items)
+    assert summary.pages_missing == ["http://www.northnews.cn/gone.shtml"]
+    with zipfile.ZipFile(tmp_path / "feed.wacz") as zf:
+        head, *rows = [json.loads(line) for line in zf.read("pages/pages.jsonl").decode("utf-8").splitlines()]
+    assert head["hasText"] is True
+    assert {row["url"] for row in rows} == set(crawl.by_url)
+    assert all(row["text"] for row in rows)
+
+
+def test_pywb_reads_the_package(package: Path, crawl: CrawlResult, tmp_path: Path) -> None:
+    """pywb's ``wb-manager add --unpack-wacz`` takes the WARCs out of the package and indexes them:
+    the same bytes, every record of our index."""
+    run = lambda *args: subprocess.run([str(BIN / "wb-manager"), *args], cwd=tmp_path, check=False,  # noqa: E731
+                                       capture_output=True, text=True, timeout=300)
+    assert run("init", "nn").returncode == 0
+    added = run("add", "--unpack-wacz", "nn", str(package))
+    assert added.returncode == 0, added.stdout + added.stderr
+    unpacked = sorted((tmp_path / "collections" / "nn" / "archive").glob("*.warc.gz"))
+    ours = sorted((crawl.archive / "warc").glob("*.warc.gz"))
+    assert sorted(p.read_bytes() for p in unpacked) == sorted(p.read_bytes() for p in ours)
+    indexed = (tmp_path / "collections" / "nn" / "indexes" / "index.cdxj").read_text(encoding="utf-8").splitlines()
+    with zipfile.ZipFile(package) as zf:
+        assert len(indexed) == len(index_lines(zf))

@@ -1,9 +1,10 @@
 """WACZ packaging: ``northnews-archive wacz OUT.wacz`` turns an archive into one file that
-replayweb.page (and any WACZ reader) opens.
+replayweb.page (and any WACZ reader: pywb, py-wacz) opens.
 
 Written to the WACZ 1.1.1 spec (https://specs.webrecorder.net/wacz/1.1.1/) with the standard
-library and ``cdxj-indexer`` (pywb's indexer, already a dependency), so packaging needs nothing
-more; the tests check the result with py-wacz's own ``wacz validate``. Layout of the ZIP:
+library, our own CDXJ indexer (identical to ``cdxj-indexer``'s, see ``cdxj.py``) and
+``cdxj-indexer``'s compressed-index writer; the tests check the result with py-wacz's own ``wacz
+validate`` and open it in replayweb.page in Chromium. Layout of the ZIP:
 
 - ``archive/<name>.warc.gz``: every closed WARC of the archive, byte for byte, ZIP-stored (a
   reader seeks into them by offset); ``.open`` files of a running or killed crawl are left out;
@@ -11,15 +12,31 @@ more; the tests check the result with py-wacz's own ``wacz validate``. Layout of
   response, revisit, resource and metadata record, in blocks of ``INDEX_BLOCK_LINES`` lines, each
   block its own gzip member, and the secondary index naming each block's first key, offset,
   length and sha256 (``!meta`` header ``cdxj-gzip-1.0``), as py-wacz and browsertrix write it;
-- ``pages/pages.jsonl``: the articles, with their titles and the capture to open
-  (``{"id", "url", "ts", "title"}``; header ``json-pages-1.0``). Titles come, in this order,
-  from the store of record (``northnews.sqlite3``: the latest version of each article, at the
-  record its WARC pointer names), from the crawl's feed (``articles.jsonl``), or, for an archive
-  with neither (WARCs from elsewhere), from the ``<title>`` of every HTML page archived with
-  status 200;
+- ``pages/pages.jsonl``: the articles: ``{"id", "url", "ts", "title", "text"}``, header
+  ``{"format": "json-pages-1.0", "id": "pages", "title": "Articles", "hasText": true}``.
+  ``title`` is the clean title, ``text`` the body as space-separated words (Chinese segmented by
+  :func:`northnews.util.segment.search_words`: replayweb.page's search matches whole words split
+  on spaces and punctuation, and reads ``text`` only when the header says ``hasText``). Pages
+  come, in this order, from the store of record (``northnews.sqlite3``: the latest version of
+  each article, at the record its WARC pointer names), from the crawl's feed
+  (``articles.jsonl``), or, for an archive with neither (WARCs from elsewhere), from every HTML
+  page archived with status 200, titled by its ``<title>`` (no ``text`` then);
 - ``datapackage.json`` (Frictionless data package: every file's path, size and ``sha256:``
   digest, ``wacz_version``, ``software``, ``created``) and ``datapackage-digest.json`` (the
   digest of ``datapackage.json`` itself).
+
+**ZIP64 only where a member needs it.** Every member is written with its size known before its
+local header (the WARCs' from the file system, the index and pages from temporary files), so
+``zipfile`` adds ZIP64 fields only to a member of 4 GiB or more, or one lying beyond 4 GiB.
+``force_zip64=True`` on every member (release 0.2.0) passes ``wacz validate`` but replayweb.page
+2.5.3 refuses it ("… is not valid JSON").
+
+**Flat memory.** Each WARC's sorted CDXJ index is the one beside it (written when the file was
+closed) when it is up to date, else built in one pass by :func:`northnews.archive.cdxj.index_file`
+(sorted in bounded runs) into a temporary directory; the per-file indexes are merged as a stream
+into the compressed index. pages.jsonl is written row by row from a store cursor (or the feed),
+each page's capture read at its WARC pointer (one seek). What is held: one index block, one page,
+the block table (``index.idx``: a line per 1,024 index lines), and jieba's dictionary.
 
 Pure archive code: no Scrapy, no knowledge of the portal's URL shapes.
 """
@@ -28,23 +45,31 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import heapq
 import io
 import json
 import re
 import sqlite3
+import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import unescape
 from pathlib import Path
 from typing import IO, Any
 
-from cdxj_indexer.main import CDXJIndexer, CompressedWriter
+from cdxj_indexer.main import CompressedWriter
 from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import timestamp_to_iso_date
 
 from northnews import __version__
+from northnews.archive import cdxj
+from northnews.archive.cdxj import timestamp14
+from northnews.archive.paths import index_path
+from northnews.util import safewrite
+from northnews.util.segment import search_words
 
 WACZ_VERSION = "1.1.1"
 PAGES_FORMAT = "json-pages-1.0"
@@ -62,27 +87,18 @@ class WaczError(Exception):
 
 
 @dataclass
-class IndexLine:
-    key: str
-    timestamp: str
-    fields: dict[str, Any]
-    raw: str
-
-    @classmethod
-    def parse(cls, line: str) -> IndexLine:
-        key, timestamp, data = line.rstrip("\n").split(" ", 2)
-        return cls(key, timestamp, json.loads(data), line if line.endswith("\n") else line + "\n")
-
-
-@dataclass
 class Page:
     url: str
     ts: str  # 14-digit timestamp of the capture to open
     title: str
+    text: str | None = None  # the body as words for search (see search_words), or None
 
     def as_json(self) -> dict[str, str]:
         pid = hashlib.sha1(f"{self.ts}/{self.url}".encode()).hexdigest()[:24]
-        return {"id": pid, "url": self.url, "ts": timestamp_to_iso_date(self.ts), "title": self.title}
+        row = {"id": pid, "url": self.url, "ts": timestamp_to_iso_date(self.ts), "title": self.title}
+        if self.text is not None:
+            row["text"] = self.text
+        return row
 
 
 @dataclass
@@ -95,6 +111,7 @@ class WaczSummary:
     # Articles of the store/feed whose capture is not in any packaged WARC.
     pages_missing: list[str] = field(default_factory=list)
     skipped_open: list[str] = field(default_factory=list)
+    damaged: list[str] = field(default_factory=list)  # damage read past (every intact record kept)
 
 
 def warc_files(archive: Path) -> tuple[list[Path], list[Path]]:
@@ -116,65 +133,138 @@ def archive_dir(path: Path) -> Path:
     return folder
 
 
-def index_lines(warcs: Iterable[Path]) -> list[IndexLine]:
-    """Sorted CDXJ lines of the WARCs, as ``cdxj-indexer`` (the indexer py-wacz runs) makes them:
-    ``filename`` is the file's base name, which is its path under the WACZ's ``archive/``."""
-    out = io.StringIO()
-    indexer = CDXJIndexer(out, [str(p) for p in warcs], sort=True, post_append=True, fields="referrer")
-    indexer.process_all()
-    return [IndexLine.parse(line) for line in out.getvalue().splitlines() if line and not line.startswith("!")]
+def index_warcs(warcs: dict[str, Path], tmp: Path, damaged: list[str] | None = None) -> list[Path]:
+    """Each WARC's sorted CDXJ index (``filename`` = the base name, which is the file's path under
+    the WACZ's ``archive/``): the one beside it when it is as new as the file and names it so
+    (the writer's, or ``northnews-archive index``'s), else one built into ``tmp``. Both read past
+    damage (every intact record indexed, :func:`northnews.archive.cdxj.reindex`); what was read
+    past is appended to ``damaged``."""
+    out: list[Path] = []
+    for number, (name, warc) in enumerate(sorted(warcs.items())):
+        beside = _usable_index(warc, name)
+        if beside is not None:
+            out.append(beside)
+            found = cdxj.recorded_damage(warc)
+        else:
+            done = cdxj.reindex(warc, tmp / f"{number}.cdxj")
+            out.append(done.path)
+            found = done.scan.damages
+        if damaged is not None:
+            damaged.extend(f"{name}: {damage.describe()}" for damage in found)
+    return out
+
+
+def _usable_index(warc: Path, name: str) -> Path | None:
+    beside = index_path(warc)
+    try:
+        if beside.stat().st_mtime < warc.stat().st_mtime:
+            return None
+        with open(beside, encoding="utf-8") as fh:
+            first = fh.readline()
+        if not first:
+            return None
+        return beside if json.loads(first.split(" ", 2)[2]).get("filename") == name else None
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def merged(indexes: list[Path]) -> Iterator[str]:
+    """The lines of sorted indexes in sort order, streamed, each once."""
+    with ExitStack() as stack:
+        handles = [stack.enter_context(open(p, encoding="utf-8")) for p in indexes]
+        last = None
+        for line in heapq.merge(*handles):
+            if line != last:  # the same record indexed twice: once
+                yield line
+            last = line
 
 
 # --- pages --------------------------------------------------------------------------------------
 
-
-def _by_pointer(lines: list[IndexLine]) -> dict[tuple[str, int], IndexLine]:
-    return {(str(li.fields.get("filename")), int(li.fields.get("offset", -1))): li for li in lines}
-
-
-def _pointer_pages(rows: Iterable[tuple[str, str | None, str | None, Any]],
-                   lines: list[IndexLine]) -> tuple[list[Page], list[str]]:
-    """Pages for (url, title, warc file, offset) rows whose record is in the index."""
-    at = _by_pointer(lines)
-    pages, missing = [], []
-    for url, title, file, offset in rows:
-        line = at.get((Path(file).name, int(offset))) if file and offset is not None else None
-        if line is None:
-            missing.append(url)
-            continue
-        pages.append(Page(str(line.fields.get("url") or url), line.timestamp, title or url))
-    return pages, missing
+#: A page source row: (url, title, warc file, offset, body or None).
+Row = tuple[str, str | None, str | None, Any, str | None]
 
 
-def pages_from_store(store: Path, lines: list[IndexLine]) -> tuple[list[Page], list[str]] | None:
-    """The latest version of each article in the store of record, or None without a store."""
-    if not store.is_file():
-        return None
-    db = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
+class PageSource:
+    """Where pages come from: rows read one at a time, never held."""
+
+    name = ""
+
+    def rows(self) -> Iterator[Row]:
+        raise NotImplementedError
+
+
+class StoreSource(PageSource):
+    name = "store"
+    _QUERY = (
+        "SELECT v.url, v.title, v.warc_file, v.warc_offset, v.item_json FROM article_versions v"
+        " JOIN (SELECT url, MAX(version) AS version FROM article_versions GROUP BY url) latest"
+        " ON latest.url = v.url AND latest.version = v.version ORDER BY v.url"
+    )
+
+    def __init__(self, store: Path) -> None:
+        self.store = store
+
+    @classmethod
+    def open(cls, store: Path) -> StoreSource | None:
+        """The store of record, or None without a store (or an empty one, or not a store)."""
+        if not store.is_file():
+            return None
+        try:
+            with _read_only(store) as db:
+                found = db.execute("SELECT 1 FROM article_versions LIMIT 1").fetchone()
+        except sqlite3.Error:
+            return None
+        return cls(store) if found else None
+
+    def rows(self) -> Iterator[Row]:
+        with _read_only(self.store) as db:
+            for url, title, file, offset, item_json in db.execute(self._QUERY):
+                yield url, title, file, offset, _body(item_json)
+
+
+class _read_only:
+    def __init__(self, store: Path) -> None:
+        self.db = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
+
+    def __enter__(self) -> sqlite3.Connection:
+        return self.db
+
+    def __exit__(self, *exc: object) -> None:
+        self.db.close()
+
+
+def _body(item_json: str | None) -> str | None:
     try:
-        rows = db.execute(
-            "SELECT v.url, v.title, v.warc_file, v.warc_offset FROM article_versions v"
-            " JOIN (SELECT url, MAX(version) AS version FROM article_versions GROUP BY url) latest"
-            " ON latest.url = v.url AND latest.version = v.version ORDER BY v.url"
-        ).fetchall()
-    except sqlite3.Error:  # not a store, or an empty one
+        body = json.loads(item_json).get("body") if item_json else None
+    except (ValueError, AttributeError):
         return None
-    finally:
-        db.close()
-    return _pointer_pages(rows, lines) if rows else None
+    return body if isinstance(body, str) else None
 
 
-def pages_from_feed(feed: Path, lines: list[IndexLine]) -> tuple[list[Page], list[str]] | None:
-    if not feed.is_file():
-        return None
-    rows = []
-    for text in feed.read_text(encoding="utf-8").splitlines():
-        if not text.strip():
-            continue
-        item = json.loads(text)
-        pointer = item.get("warc") or {}
-        rows.append((item.get("url"), item.get("title"), pointer.get("file"), pointer.get("offset")))
-    return _pointer_pages(rows, lines) if rows else None
+class FeedSource(PageSource):
+    name = "feed"
+
+    def __init__(self, feed: Path) -> None:
+        self.feed = feed
+
+    @classmethod
+    def open(cls, feed: Path) -> FeedSource | None:
+        if not feed.is_file():
+            return None
+        source = cls(feed)
+        return source if next(source.rows(), None) is not None else None
+
+    def rows(self) -> Iterator[Row]:
+        with open(self.feed, encoding="utf-8") as fh:
+            for text in fh:
+                if not text.strip():
+                    continue
+                item = json.loads(text)
+                pointer = item.get("warc") or {}
+                body = item.get("body")
+                yield (item.get("url"), item.get("title"), pointer.get("file"), pointer.get("offset"),
+                       body if isinstance(body, str) else None)
 
 
 def html_title(body: bytes, http_charset: str | None = None) -> str | None:
@@ -197,34 +287,75 @@ def html_title(body: bytes, http_charset: str | None = None) -> str | None:
     return None
 
 
-def pages_from_html(warcs: dict[str, Path], lines: list[IndexLine]) -> list[Page]:
-    """Every HTML page archived with status 200 (latest capture), titled by its ``<title>``."""
-    latest: dict[str, IndexLine] = {}
+def html_page(warcs: dict[str, Path], url: str, fields: dict[str, Any], timestamp: str) -> Page:
+    """The page of an archived HTML response, titled by its ``<title>``."""
+    with open(warcs[fields["filename"]], "rb") as fh:
+        fh.seek(int(fields["offset"]))
+        record = next(iter(ArchiveIterator(fh)))
+        body = record.content_stream().read()
+        content_type = record.http_headers.get_header("Content-Type") if record.http_headers else None
+    charset = _CHARSET.search(content_type.encode("latin-1")) if content_type else None
+    title = html_title(body, charset.group(1).decode("ascii") if charset else None)
+    return Page(url, timestamp, title or url)
+
+
+def html_pages(warcs: dict[str, Path], lines: Iterable[str]) -> Iterator[Page]:
+    """Without a store or feed: the latest HTML 200 capture of each URL, titled by its
+    ``<title>``. Lines come sorted by key then time, so a URL's captures are adjacent (URLs that
+    share a key, ``www.`` or not, interleave): one key's URLs are held at a time."""
+    group_key = None
+    latest: dict[str, tuple[str, dict[str, Any]]] = {}
     for line in lines:
-        if line.fields.get("mime") == "text/html" and line.fields.get("status") == "200":
-            latest[line.fields["url"]] = line  # lines are sorted by key then time: the last wins
-    pages = []
-    for url, line in sorted(latest.items()):
-        path = warcs[line.fields["filename"]]
-        with open(path, "rb") as fh:
-            fh.seek(int(line.fields["offset"]))
+        key, timestamp, raw = line.split(" ", 2)
+        if key != group_key:
+            yield from (html_page(warcs, url, fields, ts) for url, (ts, fields) in sorted(latest.items()))
+            group_key, latest = key, {}
+        if '"text/html"' in raw:
+            fields = json.loads(raw)
+            if fields.get("mime") == "text/html" and fields.get("status") == "200":
+                latest[fields["url"]] = (timestamp, fields)  # the last wins: the latest
+    yield from (html_page(warcs, url, fields, ts) for url, (ts, fields) in sorted(latest.items()))
+
+
+class _Captures:
+    """The capture a (file, offset) pointer names, read from the WARC: (timestamp, url), or None
+    when the file is not packaged or no response/revisit starts there. One seek per article,
+    nothing held but an open handle per file."""
+
+    def __init__(self, warcs: dict[str, Path]) -> None:
+        self.warcs = warcs
+        self.stack = ExitStack()
+        self.handles: dict[str, IO[bytes]] = {}
+
+    def at(self, file: str | None, offset: Any) -> tuple[str, str] | None:
+        name = Path(file).name if file else None
+        if name not in self.warcs or offset is None:
+            return None
+        fh = self.handles.get(name)
+        if fh is None:
+            fh = self.handles[name] = self.stack.enter_context(open(self.warcs[name], "rb"))
+        try:
+            fh.seek(int(offset))
             record = next(iter(ArchiveIterator(fh)))
-            body = record.content_stream().read()
-            content_type = record.http_headers.get_header("Content-Type") if record.http_headers else None
-        charset = _CHARSET.search(content_type.encode("latin-1")) if content_type else None
-        title = html_title(body, charset.group(1).decode("ascii") if charset else None)
-        pages.append(Page(url, line.timestamp, title or url))
-    return pages
+        except Exception:  # noqa: BLE001 - whatever is there, it is not the capture
+            return None
+        if record.rec_type not in ("response", "revisit"):
+            return None
+        date, url = record.rec_headers.get_header("WARC-Date"), record.rec_headers.get_header("WARC-Target-URI")
+        return (timestamp14(date), url) if date and url else None
 
 
-def choose_pages(archive: Path, warcs: dict[str, Path], lines: list[IndexLine]) -> tuple[list[Page], list[str], str]:
-    found = pages_from_store(archive / STORE_NAME, lines)
-    if found is not None:
-        return found[0], found[1], "store"
-    found = pages_from_feed(archive / FEED_NAME, lines)
-    if found is not None:
-        return found[0], found[1], "feed"
-    return pages_from_html(warcs, lines), [], "html"
+def source_pages(source: PageSource, warcs: dict[str, Path], missing: list[str]) -> Iterator[Page]:
+    """A page per row whose capture is in the packaged WARCs (the others' URLs to ``missing``)."""
+    captures = _Captures(warcs)
+    with captures.stack:
+        for url, title, file, offset, body in source.rows():
+            hit = captures.at(file, offset)
+            if hit is None:
+                missing.append(url)
+                continue
+            timestamp, captured = hit
+            yield Page(captured or url, timestamp, title or url, search_words(body) if body is not None else None)
 
 
 # --- the ZIP ------------------------------------------------------------------------------------
@@ -249,10 +380,12 @@ class _HashingWriter(io.RawIOBase):
         return len(data)
 
 
-def _zip_info(path: str, moment: datetime, compress: bool) -> zipfile.ZipInfo:
+def _zip_info(path: str, moment: datetime, compress: bool, size: int = 0) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(path, date_time=moment.timetuple()[:6])
     info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
     info.external_attr = 0o644 << 16
+    # The size known before the local header: zipfile writes ZIP64 fields only if it needs them.
+    info.file_size = size
     return info
 
 
@@ -262,15 +395,19 @@ class _Package:
         self.moment = moment
         self.resources: list[dict[str, Any]] = []
 
-    def add_stream(self, path: str, chunks: Iterable[bytes], *, compress: bool) -> None:
-        with self.zf.open(_zip_info(path, self.moment, compress), "w", force_zip64=True) as member:
+    def add_file(self, path: str, source: Path, *, compress: bool) -> None:
+        info = _zip_info(path, self.moment, compress, source.stat().st_size)
+        with self.zf.open(info, "w") as member, open(source, "rb") as fh:
             writer = _HashingWriter(member)
-            for chunk in chunks:
+            while chunk := fh.read(_BUF):
                 writer.write(chunk)
         self._resource(path, writer)
 
     def add_bytes(self, path: str, data: bytes, *, compress: bool) -> None:
-        self.add_stream(path, [data], compress=compress)
+        with self.zf.open(_zip_info(path, self.moment, compress, len(data)), "w") as member:
+            writer = _HashingWriter(member)
+            writer.write(data)
+        self._resource(path, writer)
 
     def _resource(self, path: str, writer: _HashingWriter) -> None:
         self.resources.append({
@@ -281,30 +418,41 @@ class _Package:
         })
 
 
-def _file_chunks(path: Path) -> Iterator[bytes]:
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_BUF):
-            yield chunk
-
-
-def _write_index(package: _Package, lines: list[IndexLine]) -> None:
+def write_index(lines: Iterable[str], data_path: Path) -> tuple[str, int]:
+    """The compressed index of sorted ``lines`` to ``data_path``; returns (index.idx text, lines)."""
     idx = io.StringIO()
-    with package.zf.open(_zip_info("indexes/index.cdx.gz", package.moment, False), "w", force_zip64=True) as member:
-        data = _HashingWriter(member)
+    count = 0
+    with open(data_path, "wb") as data:
         writer = CompressedWriter(idx, data, num_lines=INDEX_BLOCK_LINES, data_out_name="index.cdx.gz",
                                   digest_records=True)
         for line in lines:
-            writer.write(line.raw)
+            writer.write(line)
+            count += 1
         if writer.block:
             writer.flush()
-    package._resource("indexes/index.cdx.gz", data)
-    package.add_bytes("indexes/index.idx", idx.getvalue().encode("utf-8"), compress=True)
+    return idx.getvalue(), count
 
 
-def _pages_jsonl(pages: list[Page], title: str) -> bytes:
-    head = {"format": PAGES_FORMAT, "id": "pages", "title": title}
-    rows = [json.dumps(head, ensure_ascii=False)] + [json.dumps(p.as_json(), ensure_ascii=False) for p in pages]
-    return ("\n".join(rows) + "\n").encode("utf-8")
+def write_pages(pages: Iterable[Page], out: Path, title: str) -> int:
+    """``pages.jsonl``, one page at a time (rows to a side file first: the header's ``hasText``
+    says whether any page has text, known at the end)."""
+    count, has_text = 0, False
+    rows = out.with_name(out.name + ".rows")
+    with open(rows, "w", encoding="utf-8", newline="\n") as fh:
+        for page in pages:
+            row = page.as_json()
+            has_text = has_text or "text" in row
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+            count += 1
+    head: dict[str, Any] = {"format": PAGES_FORMAT, "id": "pages", "title": title}
+    if has_text:
+        head["hasText"] = True
+    with open(out, "wb") as dest, open(rows, "rb") as src:
+        dest.write(json.dumps(head, ensure_ascii=False).encode("utf-8") + b"\n")
+        while chunk := src.read(_BUF):
+            dest.write(chunk)
+    rows.unlink()
+    return count
 
 
 def create(
@@ -328,36 +476,46 @@ def create(
         if path.name in by_name:
             raise WaczError(f"two WARC files are named {path.name}: {by_name[path.name]} and {path}")
         by_name[path.name] = path
-    lines = index_lines(closed)
+    damaged: list[str] = []
     base = archive_dir(archive)
-    pages, missing, source = choose_pages(base, by_name, lines)
+    source: PageSource | None = StoreSource.open(base / STORE_NAME) or FeedSource.open(base / FEED_NAME)
     title = title or f"northnews archive {base.resolve().name}"
-    tmp = out.with_name(out.name + ".tmp")
-    with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
-        package = _Package(zf, moment)
-        for name, path in sorted(by_name.items()):
-            package.add_stream(f"archive/{name}", _file_chunks(path), compress=False)
-        _write_index(package, lines)
-        package.add_bytes("pages/pages.jsonl", _pages_jsonl(pages, "Articles"), compress=True)
-        datapackage: dict[str, Any] = {
-            "profile": "data-package",
-            "resources": package.resources,
-            "wacz_version": WACZ_VERSION,
-            "software": f"northnews/{__version__}",
-            "created": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "title": title,
-        }
-        if description:
-            datapackage["description"] = description
-        if main_url:
-            datapackage["mainPageURL"] = main_url
-        raw = json.dumps(datapackage, indent=2, ensure_ascii=False).encode("utf-8")
-        zf.writestr(_zip_info("datapackage.json", moment, True), raw)
-        digest = {"path": "datapackage.json", "hash": "sha256:" + hashlib.sha256(raw).hexdigest()}
-        zf.writestr(_zip_info("datapackage-digest.json", moment, True), json.dumps(digest, indent=2))
-    tmp.replace(out)
-    return WaczSummary(out, sorted(by_name), len(lines), len(pages), source, missing,
-                       [str(p) for p in still_open])
+    safewrite.check_target(out)  # a link, FIFO or device is refused before any work
+    with tempfile.TemporaryDirectory(prefix="wacz-", dir=out.parent) as tmpname:
+        tmp = Path(tmpname)
+        indexes = index_warcs(by_name, tmp, damaged)
+        idx, count = write_index(merged(indexes), tmp / "index.cdx.gz")
+        missing: list[str] = []
+        if source is not None:
+            pages: Iterable[Page] = source_pages(source, by_name, missing)
+        else:
+            pages = html_pages(by_name, merged(indexes))
+        npages = write_pages(pages, tmp / "pages.jsonl", "Articles")
+        with safewrite.replacing(out, "wb") as fh, zipfile.ZipFile(fh, "w", allowZip64=True) as zf:
+            package = _Package(zf, moment)
+            for name, path in sorted(by_name.items()):
+                package.add_file(f"archive/{name}", path, compress=False)
+            package.add_file("indexes/index.cdx.gz", tmp / "index.cdx.gz", compress=False)
+            package.add_bytes("indexes/index.idx", idx.encode("utf-8"), compress=True)
+            package.add_file("pages/pages.jsonl", tmp / "pages.jsonl", compress=True)
+            datapackage: dict[str, Any] = {
+                "profile": "data-package",
+                "resources": package.resources,
+                "wacz_version": WACZ_VERSION,
+                "software": f"northnews/{__version__}",
+                "created": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "title": title,
+            }
+            if description:
+                datapackage["description"] = description
+            if main_url:
+                datapackage["mainPageURL"] = main_url
+            raw = json.dumps(datapackage, indent=2, ensure_ascii=False).encode("utf-8")
+            zf.writestr(_zip_info("datapackage.json", moment, True), raw)
+            digest = {"path": "datapackage.json", "hash": "sha256:" + hashlib.sha256(raw).hexdigest()}
+            zf.writestr(_zip_info("datapackage-digest.json", moment, True), json.dumps(digest, indent=2))
+    return WaczSummary(out, sorted(by_name), count, npages, source.name if source else "html", missing,
+                       [str(p) for p in still_open], damaged)
 
 
 # --- command line -------------------------------------------------------------------------------
@@ -371,6 +529,9 @@ def cmd_wacz(args: argparse.Namespace) -> int:
     except WaczError as exc:
         print(f"northnews-archive wacz: {exc}")
         return 1
+    except (OSError, safewrite.NotOurs) as exc:  # only our files (northnews.util.safewrite)
+        print(f"northnews-archive wacz: error: {exc}")
+        return 2 if isinstance(exc, safewrite.NotOurs) else 1
     for name in summary.skipped_open:
         print(f"skipped (still open): {name}")
     print(f"{summary.path}: {len(summary.warcs)} WARC file(s), {summary.index_lines} index lines,"
@@ -379,7 +540,9 @@ def cmd_wacz(args: argparse.Namespace) -> int:
         print(f"{len(summary.pages_missing)} article(s) of the {summary.pages_source} have no capture in these WARCs:")
         for url in summary.pages_missing[:20]:
             print(f"  {url}")
-    return 0
+    for damage in summary.damaged:
+        print(f"northnews-archive wacz: {damage}")
+    return 1 if summary.damaged else 0
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
