@@ -58,7 +58,7 @@ def is_sentence(text: str) -> bool:
 
 def is_meta_line(text: str) -> bool:
     """A byline, a date line or a label line: not story text when it stands alone."""
-    if len(text) > rules.META_LINE_MAX_CHARS:
+    if len(text) > rules.META_LINE_MAX_CHARS or not rules.META_HINT_RE.search(text):
         return False
     if rules.BYLINE_LINE_RE.match(text) or rules.DATE_LINE_RE.match(text):
         return True

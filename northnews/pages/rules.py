@@ -268,6 +268,8 @@ DATE_START_RE = re.compile(
     r"(?:(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?\s+\d{1,2}:\d{2})",
     re.IGNORECASE,
 )
+#: What every byline, date or label line holds (a digit or a colon): a line without is none.
+META_HINT_RE = re.compile(r"[\d:：]")
 #: Meta lines are short: longer than the first, never one; one starting with a date, up to the
 #: second; an unlabelled name-and-date, up to the third.
 META_LINE_MAX_CHARS, DATE_START_MAX_CHARS, NAMED_DATE_MAX_CHARS = 120, 80, 40
