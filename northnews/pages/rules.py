@@ -283,6 +283,8 @@ _NAMES = r"[\u4e00-\u9fff·]{2,4}(?:[\s、,，]+[\u4e00-\u9fff·]{2,4}){0,3}"
 #: A credit line: ``记者 | 刘晓蓓``, ``文｜李小雨``, ``融媒体记者 刘涛 通讯员 马丽``, ``【作者】黄颖``.
 CREDIT_LINE_RE = re.compile(rf"^[\s【\[(（]*(?:{_ROLE}\s*[|｜/:：丨】\]]?\s*{_NAMES}\s*)+[】\]）)]*$")
 #: The leading role words of an author line printed without a label (``本报记者 赵喆`` → ``赵喆``).
+#: The box a newspaper's 副刊 prints before an author's name (``□王芳``).
+AUTHOR_BOX_RE = re.compile(r"^\s*[□■◇◆○●]+\s*")
 AUTHOR_ROLE_RE = re.compile(
     r"^[\s(（\[【]*(?:(?:作\s*者|author|by)\s*[:：]?|(?:本报|本刊|本台|本网|新华社|特约)?(?:首席)?(?:记者|通讯员|实习生)"
     r"|(?:文|图|文字)\s*[/／|｜丨:：])\s*",
