@@ -84,7 +84,7 @@ def test_noise_parameters_go_and_meaningful_ones_stay_in_their_order(tmp_path: P
 
 
 def test_a_0_2_0_profile_sees_the_path_only_and_drops_an_articles_query() -> None:
-    nn = load_site("northnews")
+    nn = load_site(Path(__file__).parent / "fixtures" / "profiles_0_2_0" / "northnews" / "site.toml")
     assert not nn.urls.sees_query
     assert discovery.first_page_url("http://www.northnews.cn/2015/0915/2049381_2.shtml?x=1", nn) == (
         "http://www.northnews.cn/2015/0915/2049381.shtml"
@@ -237,3 +237,120 @@ def test_a_page_announces_its_feeds() -> None:
                       '</head><body>x</body></html>')
     assert sources.alternate_feeds(root, "http://www.shapes.test/news/") == [
         ("http://www.shapes.test/rss.xml", "feed"), ("http://www.shapes.test/news/atom.xml", "feed")]
+
+
+# --- end to end: parser errors, sources and e-paper steps by date, on a small generated site ----
+
+MINI = """
+[site]
+name = "mini"
+timezone = "Asia/Shanghai"
+allowed_domains = ["mini.test"]
+[editions.zh]
+start_url = "http://www.mini.test/"
+[editions.paper]
+start_url = "http://paper.mini.test/html/2024-03/18/node_1.htm"
+[urls]
+article = ['^/a/(?P<id>\\d+)\\.html$', '^/html/\\d{4}-\\d{2}/\\d{2}/content_(?P<id>\\d+)\\.htm$']
+list = '/$'
+noise = ["from", "utm_*"]
+[sources]
+robots = true
+feeds = ["/rss.xml"]
+[issues]
+edition = "paper"
+page = '^/html/(?P<y>\\d{4})-(?P<m>\\d{2})/(?P<d>\\d{2})/node_\\d+\\.htm$'
+first_page = "/html/{y}-{m}/{d}/node_1.htm"
+max_gap = 3
+"""
+
+
+def article_html(title: str, day: str) -> str:
+    return (f"<html><head><title>{title}</title></head><body><h1>{title}</h1><div class='info'>{day} 10:00</div>"
+            f"<div class='content'><p>{title}的第一段正文，内容足够长，足以成为一篇文章的正文。</p>"
+            f"<p>{title}的第二段正文，同样足够长，说明事情的经过和结果。</p></div></body></html>")
+
+
+def mini_site(root: Path) -> Path:
+    """www: a home page with no article link, robots.txt → a sitemap index → a news sitemap and a
+    plain one; an RSS feed. paper: issues on 03-18 and 03-15 (none on 03-16 and 03-17, which the
+    steps back by date skip), 03-10 beyond max_gap."""
+    www, paper = root / "mirror" / "www.mini.test", root / "mirror" / "paper.mini.test"
+    files = {
+        www / "index.html": "<html><body><p>首页</p></body></html>",
+        www / "robots.txt": "User-agent: *\nDisallow:\nSitemap: http://www.mini.test/sitemap_index.xml\n",
+        www / "sitemap_index.xml": '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                                   "<sitemap><loc>http://www.mini.test/news.xml</loc></sitemap>"
+                                   "<sitemap><loc>http://www.mini.test/old.xml</loc></sitemap></sitemapindex>",
+        www / "news.xml": '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+                          'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"><url><loc>http://www.mini.test/a/1.html</loc>'
+                          "<news:news><news:publication_date>2024-03-18T09:00:00+08:00</news:publication_date></news:news></url></urlset>",
+        www / "old.xml": '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                         "<url><loc>http://www.mini.test/a/2.html</loc><lastmod>2023-01-02</lastmod></url></urlset>",
+        www / "rss.xml": '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title><item><title>3</title>'
+                         "<link>http://www.mini.test/a/3.html?from=rss</link><pubDate>Mon, 18 Mar 2024 08:00:00 +0800</pubDate></item>"
+                         "<item><title>1</title><link>http://www.mini.test/a/1.html?utm_source=x</link></item></channel></rss>",
+        www / "a" / "1.html": article_html("新闻一", "2024-03-18"),
+        www / "a" / "2.html": article_html("新闻二", "2023-01-02"),
+        www / "a" / "3.html": article_html("新闻三", "2024-03-18"),
+    }
+    for day in ("18", "15", "10"):
+        folder = paper / "html" / "2024-03" / day
+        files[folder / "node_1.htm"] = (f"<html><head><title>第01版：要闻</title></head><body>"
+                                        f"<a href='content_{day}1.htm'>稿件</a></body></html>")
+        files[folder / f"content_{day}1.htm"] = article_html(f"报纸{day}日稿件", f"2024-03-{day}")
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    (root / "site.toml").write_text(MINI, encoding="utf-8")
+    return root / "mirror"
+
+
+@pytest.mark.slow
+def test_sitemaps_from_robots_feeds_and_issues_stepped_back_by_date(tmp_path: Path) -> None:
+    from tests.conftest import run_crawl
+
+    mirror = mini_site(tmp_path)
+    result = run_crawl(tmp_path / "archive", "-a", f"site={tmp_path / 'site.toml'}", "-a", f"replay={mirror}",
+                       "-a", "editions=all")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert set(result.by_url) == {
+        "http://www.mini.test/a/1.html", "http://www.mini.test/a/2.html", "http://www.mini.test/a/3.html",
+        "http://paper.mini.test/html/2024-03/18/content_181.htm", "http://paper.mini.test/html/2024-03/15/content_151.htm",
+    }
+    stats = result.stderr
+    assert "'northnews/sources/sitemap/urls': 2" in stats and "'northnews/sources/feed/urls': 2" in stats
+    # 03-18, then 03-17 and 03-16 missing (404), 03-15; then 03-14, 13, 12 missing: max_gap 3 stops
+    # it before 03-10. A day without an issue is not an error of the run.
+    assert "'northnews/spider/issues': 7" in stats
+    assert "  errors:    0" in result.stdout
+
+
+@pytest.mark.slow
+def test_since_skips_older_sitemap_entries(tmp_path: Path) -> None:
+    from tests.conftest import run_crawl
+
+    mirror = mini_site(tmp_path)
+    result = run_crawl(tmp_path / "archive", "-a", f"site={tmp_path / 'site.toml'}", "-a", f"replay={mirror}",
+                       "-a", "since=2024-03-01")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert set(result.by_url) == {"http://www.mini.test/a/1.html", "http://www.mini.test/a/3.html",  # 2 is of 2023
+                                  "http://paper.mini.test/html/2024-03/18/content_181.htm",
+                                  "http://paper.mini.test/html/2024-03/15/content_151.htm"}
+
+
+@pytest.mark.slow
+def test_an_exception_in_the_parsers_is_an_error_of_the_run(tmp_path: Path) -> None:
+    from tests.conftest import FIXTURES, run_crawl
+
+    profile = tmp_path / "yunhe"
+    profile.mkdir()
+    (profile / "site.toml").write_text((Path(__file__).parents[1] / "northnews" / "sites" / "yunhe" / "site.toml")
+                                       .read_text(encoding="utf-8"), encoding="utf-8")
+    (profile / "hooks.py").write_text("def refine_layout(doc, layout, layouts):\n    raise RuntimeError('a parser bug')\n",
+                                      encoding="utf-8")
+    result = run_crawl(tmp_path / "archive", "-a", f"site={profile / 'site.toml'}",
+                       "-a", f"replay={FIXTURES / 'sites' / 'yunhe' / 'mirror'}")
+    assert result.items == []
+    assert "'northnews/errors/parser': 40" in result.stderr
+    assert "  errors:    40" in result.stdout

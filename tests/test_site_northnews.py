@@ -179,3 +179,16 @@ def test_a_0_2_0_profile_loads_unchanged_and_gives_the_same_items(tmp_path: Path
     result = run_crawl(tmp_path / "archive", "-a", f"site={profile / 'site.toml'}", "-a", f"replay={mirror}")
     assert_exact(result, expected)
     assert json.dumps(sorted(result.by_url)) == json.dumps(sorted(expected))
+
+
+def test_todays_site_through_a_local_proxy_equals_replay(tmp_path: Path, today: CrawlResult) -> None:
+    """Live mode through the local server as the portal (http_proxy): today's site only (the
+    e-paper's start URL is https://, and the local proxy has no CONNECT)."""
+    with MockPortal(MIRROR) as server:
+        result = run_crawl(tmp_path / "archive", "-a", "editions=zh", env={"http_proxy": server.proxy_url})
+        requested = server.requested_urls()
+    zh = {u: i for u, i in EXPECTED.items() if i["edition"] == "zh"}
+    assert_exact(result, zh)
+    assert all(item["warc"] for item in result.items)
+    assert not any("m.northnews.cn/p/" in u for u in requested)  # the m. URL of an article is its www URL
+    assert "http://www.northnews.cn/rss/news.xml" in requested

@@ -43,7 +43,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 
 from northnews.archive.warcreplay import WarcSource
-from northnews.discovery import Kind, classify, first_page_url
+from northnews.discovery import Kind, article_pages, classify, first_page_url
 from northnews.ops.replayed import ReplayedPages, Served
 from northnews.pagecheck import Verdict, body_verdict, page_verdict
 from northnews.pages import parse_article, parse_html, stitch
@@ -97,7 +97,7 @@ class ArticleExtractor:
             return Outcome(url, reject=incomplete_record(url, verdict.detail, verdict.reason))
         response = first.response
         pages = [page]
-        pending = stitch.other_pages(page, response.url)
+        pending = self._other_pages(page, response)
         seen = {url, response.url}
         while pending:
             nxt = pending.pop(0)
@@ -115,7 +115,8 @@ class ArticleExtractor:
                 detail = f"page {later.response.url}: {verdict.reason} ({verdict.detail})"
                 return Outcome(url, reject=incomplete_record(url, detail), pages=len(pages))
             pages.append(other)
-            pending.extend(stitch.more_pages(other, later.response.url, [*pending, *seen]))
+            known = {*pending, *seen}
+            pending.extend(u for u in self._other_pages(other, later.response) if u not in known)
         fields, problems = stitch.build_item(pages, url, self.site, first.capture)
         reasons = reject_reasons(fields)
         if reasons:
@@ -140,6 +141,18 @@ class ArticleExtractor:
         while len(self._images) > 4096:  # the template's logos recur; the rest is seen once
             self._images.popitem(last=False)
         return found
+
+    def _other_pages(self, page: Any, response: Response) -> list[str]:
+        """The article's other pages, as the spider finds them: by the profile's page shape
+        (:func:`northnews.discovery.article_pages`) when it declares one beyond the 0.2.0 ``_N``
+        suffix (a ``paged`` group, a numbered page one, an article rule over the query), else by the pager
+        the page parser read (no second parse of the page)."""
+        urls = self.site.urls
+        declared = urls.article_page_one == "numbered" or any(
+            "paged" in rule.groupindex or "\\?" in rule.pattern for rule in urls.articles)
+        if declared and isinstance(response, TextResponse):
+            return [u for u in article_pages(response.text, response.url, self.site) if u != response.url]
+        return stitch.other_pages(page, response.url)
 
     def _verdict(self, response: Response) -> tuple[Verdict | None, Any]:
         """The spider's ``_verdict``: is this answer an article page at all? And its parsed page."""

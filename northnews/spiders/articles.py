@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from scrapy import signals as scrapy_signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
@@ -148,6 +149,22 @@ def parse_args(
     }
 
 
+#: The logger of the page parsers (northnews.pages and its modules).
+PARSERS_LOGGER = "northnews.pages"
+
+
+class _ParserErrors(logging.Handler):
+    """Counts the exceptions the page parsers log (``PARSER_ERROR_STAT``)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(level=logging.ERROR)
+        self.crawler = crawler
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info:
+            self.crawler.stats.inc_value(PARSER_ERROR_STAT)
+
+
 def check_selectors(site: Site) -> None:
     """Every selector of the profile's layouts compiles, before anything is fetched; else an
     :class:`ArgumentError` naming the layout, the part and the selector."""
@@ -205,6 +222,14 @@ class ArticlesSpider(scrapy.Spider):
         # The other editions' hosts: with -a editions=en, the header link to 中文简体 is not followed.
         spider.skipped_hosts = {e.host for c, e in site.editions.items() if c not in spider.editions}
         spider._configure(crawler)
+        # The page parsers never raise (odd markup must not kill a crawl): they log the exception.
+        # Each one logged is an error of this run, counted where the summary, the manifest and
+        # cron's error rate read errors.
+        handler = _ParserErrors(crawler)
+        crawler.signals.connect(lambda: logging.getLogger(PARSERS_LOGGER).addHandler(handler),
+                                signal=scrapy_signals.spider_opened, weak=False)
+        crawler.signals.connect(lambda: logging.getLogger(PARSERS_LOGGER).removeHandler(handler),
+                                signal=scrapy_signals.spider_closed, weak=False)
         return spider
 
     def _configure(self, crawler: Crawler) -> None:
