@@ -98,3 +98,9 @@ class ArticleItem(scrapy.Item):
     """``sha1:<BASE32>`` of the article's normalised content (title, published, body) —
     changes exactly when the article's text changes; used for versioning."""
 
+    redirected_from = scrapy.Field()
+    """``None``, or for an item fetched through a redirect from another article URL (an alias,
+    see ``northnews.redirects``): the URLs as linked that redirected to ``url``, oldest first
+    (``["http://www.northnews.cn/2015/0916/2049502.shtml"]``). The store keeps each as an alias
+    of ``url`` (table ``article_aliases``)."""
+

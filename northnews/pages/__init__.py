@@ -22,7 +22,7 @@ import re
 
 from northnews.normalize import parse_datetime, url_date
 from northnews.normalize.text import clean_title
-from northnews.pages import _dom, generic
+from northnews.pages import _dom, generic, rules
 from northnews.pages._article import ArticlePage
 from northnews.pages._dom import Element, segmented_text, text_of
 from northnews.pages._fields import document_titles
@@ -69,6 +69,19 @@ def layouts_of(site: Site) -> tuple[Layout, ...]:
     )
 
 
+@functools.lru_cache(maxsize=32)
+def wanted_classes(site: Site) -> frozenset[str]:
+    """The class tokens a page of ``site`` is looked up by: its layouts' selectors, the breadcrumb
+    classes."""
+    tokens = set(rules.BREADCRUMB_CLASSES)
+    for layout in layouts_of(site):
+        for part in layout.parts:
+            for steps in layout._sel[part].alternatives:
+                for step in steps:
+                    tokens.update(step.classes)
+    return frozenset(t for t in tokens if re.fullmatch(r"[\w-]+", t))
+
+
 def _page_day(layout: Layout, doc: Doc, url: str | None, site: Site):  # noqa: ANN202 (date | None)
     """The day a page is of, for a layout's ``valid_from``/``valid_until``: the URL's, else the
     date the layout reads."""
@@ -113,8 +126,8 @@ def parse_article(
             root = parse_html(html or "")
         if root is None:
             return ArticlePage(template=generic.NAME)
-        doc = Doc(root)
         site = site or load_site()
+        doc = Doc(root, wanted_classes(site))
         layout = detect_layout(doc, site, url)
         if layout is not None:
             return layout.parse_tree(doc, url)

@@ -114,8 +114,7 @@ def is_chrome(el: Element, tag: str, site_chrome: frozenset[str] = frozenset()) 
     return chrome_level(el, tag, site_chrome) > 0
 
 
-def _length(text: str | None) -> int:
-    return len(text.strip()) if text else 0
+_SKIP, _BLOCKS, _MAX_DEPTH, _AD_PROSE = rules.SKIP_TAGS, rules.BLOCK_TAGS, rules.MAX_WALK_DEPTH, rules.AD_MAX_PROSE_CHARS
 
 
 class _Scorer:
@@ -139,46 +138,53 @@ class _Scorer:
 
     def visit(self, el: Element, tag: str, depth: int, chrome: bool, level: int = 0) -> tuple[int, int, int, int, int]:
         """``(good, total, link, own, own_link)``: own = text of this block outside child blocks."""
-        own = _length(el.text)
-        own_link = own if tag == "a" else 0
+        text = el.text
+        own = len(text.strip()) if text else 0
+        is_link = tag == "a"
+        own_link = own if is_link else 0
         good = total = link = 0
+        deep = depth >= _MAX_DEPTH
+        visit = self.visit
         for child in el:
             ctag = child.tag
-            if isinstance(ctag, str) and depth >= rules.MAX_WALK_DEPTH:
-                self.truncated = True
-            if isinstance(ctag, str) and depth < rules.MAX_WALK_DEPTH:
-                ctag = ctag.lower()
-                if ctag in rules.SKIP_TAGS:
-                    pass
-                elif ctag in rules.BLOCK_TAGS or ctag == "a" or child.get("class") or child.get("id"):
-                    clevel = 2 if child in self.exclude else chrome_level(child, ctag, self.site_chrome)
-                    g, t, lk, o, ol = self.visit(child, ctag, depth + 1, chrome or clevel == 2, clevel)
-                    if clevel and g >= rules.AD_MAX_PROSE_CHARS and _advertising(child.get("class"), child.get("id")):
-                        clevel = 0  # no advertisement holds that much prose: the story, misnamed
-                    if clevel:
-                        total += t + o
-                        link += lk + ol
-                    elif ctag in rules.BLOCK_TAGS:
-                        good += g
-                        total += t + o
-                        link += lk + ol
-                    else:
+            if isinstance(ctag, str):
+                if deep:
+                    self.truncated = True
+                else:
+                    ctag = ctag.lower()
+                    if ctag in _SKIP:
+                        pass
+                    elif ctag in _BLOCKS or ctag == "a" or child.get("class") or child.get("id"):
+                        clevel = 2 if child in self.exclude else chrome_level(child, ctag, self.site_chrome)
+                        g, t, lk, o, ol = visit(child, ctag, depth + 1, chrome or clevel == 2, clevel)
+                        if clevel and g >= _AD_PROSE and _advertising(child.get("class"), child.get("id")):
+                            clevel = 0  # no advertisement holds that much prose: the story, misnamed
+                        if clevel:
+                            total += t + o
+                            link += lk + ol
+                        elif ctag in _BLOCKS:
+                            good += g
+                            total += t + o
+                            link += lk + ol
+                        else:
+                            good += g
+                            total += t
+                            link += lk
+                            own += o
+                            own_link += o if is_link else ol
+                    else:  # plain inline markup: its text is this block's
+                        g, t, lk, o, ol = visit(child, ctag, depth + 1, chrome)
                         good += g
                         total += t
                         link += lk
                         own += o
-                        own_link += o if tag == "a" else ol
-                else:  # plain inline markup: its text is this block's
-                    g, t, lk, o, ol = self.visit(child, ctag, depth + 1, chrome)
-                    good += g
-                    total += t
-                    link += lk
-                    own += o
-                    own_link += o if tag == "a" else ol
-            tail = _length(child.tail)
-            own += tail
-            if tag == "a":
-                own_link += tail
+                        own_link += o if is_link else ol
+            tail = child.tail
+            if tail:
+                n = len(tail.strip())
+                own += n
+                if is_link:
+                    own_link += n
         if tag in rules.BLOCK_TAGS:
             if tag != "h1":
                 plain = own - own_link

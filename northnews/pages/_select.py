@@ -29,16 +29,34 @@ def _with_attr(name: str) -> etree.XPath:
 
 
 class Doc:
-    """A parsed page with a lazily built index of elements by class token and document order."""
+    """A parsed page with a lazily built index of elements by class token and document order.
 
-    __slots__ = ("root", "_by_class", "_order")
+    ``wanted``: the class tokens the caller's selectors will ask for (a site's layouts and the
+    breadcrumb classes); only they are indexed, unless another is asked for.
+    """
 
-    def __init__(self, root: Element) -> None:
+    __slots__ = ("root", "_by_class", "_order", "_wanted", "_by_wanted")
+
+    def __init__(self, root: Element, wanted: frozenset[str] | None = None) -> None:
         self.root = root
         self._by_class: dict[str, list[Element]] | None = None
         self._order: dict[Element, int] | None = None
+        self._wanted = wanted
+        self._by_wanted: dict[str, list[Element]] | None = None
 
     def by_class(self, token: str) -> list[Element]:
+        if self._by_class is None and self._wanted is not None and token in self._wanted:
+            if self._by_wanted is None:
+                by_wanted: dict[str, list[Element]] = {}
+                wanted = self._wanted
+                for el in _WITH_CLASS(self.root):  # document order
+                    for name in el.get("class").split():
+                        if name in wanted:
+                            found = by_wanted.setdefault(name, [])
+                            if not found or found[-1] is not el:
+                                found.append(el)
+                self._by_wanted = by_wanted
+            return self._by_wanted.get(token, [])
         if self._by_class is None:
             by_class: dict[str, list[Element]] = {}
             for el in _WITH_CLASS(self.root):  # document order
