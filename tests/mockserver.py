@@ -18,7 +18,8 @@ an archive test needs:
 - ``delay`` slows every answer down, ``override`` replaces (or slows) chosen answers;
 - ``charset`` is added to text content types.
 
-It also answers ``CONNECT host:443`` as a TLS-terminating proxy would, so an https site is crawled
+With ``tls=True`` it also answers ``CONNECT host:443`` as a TLS-terminating proxy would (off by
+default: CONNECT is refused, so an https URL through it fails), so an https site is crawled
 through it too (``https_proxy=http://127.0.0.1:<port>``): the tunnel speaks TLS with a certificate
 of a throwaway test CA (:mod:`tests.tlscert`) and its requests are logged as ``https://host/…``.
 
@@ -102,6 +103,7 @@ class MockPortal:
         truncate_first: UrlMatch = None,
         delay: float = 0.0,
         charset: str | None = None,
+        tls: bool = False,
     ) -> None:
         self.root = Path(root)
         self.gzip = gzip
@@ -112,6 +114,7 @@ class MockPortal:
         self.truncate_first = _matcher(truncate_first)
         self.delay = delay  # seconds before each answer: a slow site, for kill tests
         self.charset = charset
+        self.tls = tls  # answer CONNECT with TLS (https portals); off: CONNECT is refused (501)
         self.log: list[Served] = []
         self.counts: Counter[str] = Counter()  # requests per URL
         self.lock = threading.Lock()
@@ -131,7 +134,10 @@ class MockPortal:
             do_HEAD = do_GET
 
             def do_CONNECT(self) -> None:  # noqa: N802 (http.server naming): https through the proxy
-                portal.connect(self)
+                if portal.tls:
+                    portal.connect(self)
+                else:  # plain HTTP only, as without the method: an https URL through it fails
+                    self.send_error(501, "Unsupported method ('CONNECT')")
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True

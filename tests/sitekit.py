@@ -130,7 +130,7 @@ class Portal:
 
     def live_runs(self, archive: Path, override: Callable[[str], Answer | None] | None = None) -> LiveRuns:
         """Two crawls into one archive through the local proxy (https by CONNECT): what each sent."""
-        with MockPortal(self.mirror, override=override) as server:
+        with MockPortal(self.mirror, override=override, tls=True) as server:
             first = self.crawl(archive, env={"http_proxy": server.proxy_url})
             before = len(server.requested_urls())
             second = self.crawl(archive, env={"http_proxy": server.proxy_url})
@@ -176,7 +176,7 @@ class Portal:
         from northnews.ops import cron
 
         changed = self.redesigned_copy(tmp_path / "mirror")
-        with MockPortal(tmp_path / "mirror") as server:
+        with MockPortal(tmp_path / "mirror", tls=True) as server:
             result = run_cron(tmp_path / "archive", "-a", f"site={self.name}", proxy=server.proxy_url)
         assert result.returncode == cron.EXIT_LAYOUT_DRIFT, result.stderr[-2000:]
         over = result.manifest["drift"]["over"]

@@ -24,7 +24,7 @@ def read_response(tls: ssl.SSLSocket) -> tuple[bytes, bytes]:
 
 
 def test_connect_then_tls_serves_the_mirror_over_https() -> None:
-    with MockPortal(MIRROR) as server, socket.create_connection(("127.0.0.1", server.port)) as raw:
+    with MockPortal(MIRROR, tls=True) as server, socket.create_connection(("127.0.0.1", server.port)) as raw:
         raw.sendall(b"CONNECT en.huaihenews.cn:443 HTTP/1.1\r\nHost: en.huaihenews.cn:443\r\n\r\n")
         assert raw.recv(4096).startswith(b"HTTP/1.1 200 Connection established")
         client = ssl.create_default_context()
@@ -36,3 +36,10 @@ def test_connect_then_tls_serves_the_mirror_over_https() -> None:
                 head, body = read_response(tls)
                 assert head.startswith(b"HTTP/1.1 200") and body == (MIRROR / "en.huaihenews.cn" / path[1:]).read_bytes()
         assert server.requested_urls() == ["https://en.huaihenews.cn/robots.txt", "https://en.huaihenews.cn/list-6-2.html"]
+
+
+def test_without_tls_connect_is_refused() -> None:
+    """The default stand-in speaks plain HTTP only (tests of https requisites count on the failure)."""
+    with MockPortal(MIRROR) as server, socket.create_connection(("127.0.0.1", server.port)) as raw:
+        raw.sendall(b"CONNECT en.huaihenews.cn:443 HTTP/1.1\r\nHost: en.huaihenews.cn:443\r\n\r\n")
+        assert raw.recv(4096).startswith(b"HTTP/1.1 501")
