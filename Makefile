@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: crawl test test-fast lint bench bench-quick bench-extract bench-realpages bench-crawl bench-warc venv clean
+.PHONY: crawl test test-fast lint bench bench-quick bench-extract bench-realpages bench-crawl bench-warc bench-search bench-fleet demo venv clean
 
 venv: $(STAMP)
 
@@ -58,6 +58,20 @@ bench-wacz: $(STAMP)
 # check / index / list / replay / recover on a generated archive: time per GB and peak RSS.
 bench-archive: $(STAMP)
 	$(BIN)/python -m benchmarks.archive --size 1GB
+
+# Full-text search: bigram (ours) vs FTS5 trigram vs jieba on 10k and 100k generated articles.
+bench-search: $(STAMP)
+	$(BIN)/python -m benchmarks.search
+
+# The archive without the site: the bundled portal on 127.0.0.1, northnews-cron through it twice (the
+# second incremental, after the portal added and edited articles), then northnews serve on the result.
+demo: $(STAMP)
+	$(BIN)/python -m tests.demo
+# The fleet on a throw-away PostgreSQL: 1, 2, 4 workers over 8 generated portals with a politeness
+# delay, then a run with a worker killed (~10 min on 2 cores); the job engine's own costs.
+bench-fleet: $(STAMP)
+	$(BIN)/python -m benchmarks.fleet --portals 8 --delay 0.25 --concurrency 2 --kill
+	$(BIN)/python -m benchmarks.fleet_engine
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -112,7 +112,16 @@ SETTINGS: tuple[Setting, ...] = (
       "more hosts (sub-domains included) whose images and template files are fetched"),
     # --- operations ---
     S("NORTHNEWS_STORE_ENABLED", "bool", True,
-      "keep the store of record `<archive>/northnews.sqlite3` (never touched in replay; cron requires it)"),
+      "keep the store of record (`NORTHNEWS_STORE_URL`; never touched in replay; cron requires it)"),
+    S("NORTHNEWS_STORE_URL", "str", "",
+      "where the store of record is: empty for the SQLite file `<archive>/northnews.sqlite3`;"
+      " `postgresql://USER@HOST:PORT/DB` for a PostgreSQL server that several workers share (the WARC"
+      " digest index and file manifest then live there too); a password is better in `~/.pgpass` or"
+      " `PGPASSWORD` than in the URL", pattern=r"^(postgres(ql)?://\S+|[^:]+)$"),
+    S("NORTHNEWS_WORKER", "str", "",
+      "a fleet worker's name (set by `northnews-fleet worker`), added to WARC file names"
+      " `<prefix>-<yyyymmddhhmmss>-<serial>-<host>-<worker>.warc.gz` so that they are unique across workers",
+      pattern=_NAME_RE),
     S("NORTHNEWS_INCREMENTAL", "bool", True,
       "skip article pages already in the store; `False` fetches every article again"),
     S("NORTHNEWS_PENDING_MAX_ATTEMPTS", "int", 5,

@@ -76,6 +76,11 @@ NORTHNEWS_REQUISITE_HOSTS = []
 # The store of record, <NORTHNEWS_ARCHIVE_DIR>/northnews.sqlite3: written by every live crawl,
 # consulted by incremental runs, read by `scrapy export`. Never touched in replay.
 NORTHNEWS_STORE_ENABLED = True
+# Where the store is: empty for <NORTHNEWS_ARCHIVE_DIR>/northnews.sqlite3, postgresql://… for a
+# server that several workers share (its WARC digest index and file manifest too).
+NORTHNEWS_STORE_URL = ""
+# A fleet worker's name (northnews-fleet sets it): added to WARC file names, unique across workers.
+NORTHNEWS_WORKER = ""
 # Skip article pages already in the store (-a refresh=DAYS re-fetches recent ones). False
 # fetches every article again (the store still records versions and unchanged sightings).
 NORTHNEWS_INCREMENTAL = True

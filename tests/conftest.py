@@ -14,6 +14,9 @@ import pytest
 
 from tests.mockserver import MockPortal
 
+#: The PostgreSQL fixtures (`postgres`, `pg_url`): a real server the session starts (tests/pgserver.py).
+pytest_plugins = ("tests.pgserver",)
+
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
 PORTAL = FIXTURES / "portal"

@@ -22,6 +22,7 @@ FORBIDDEN = {
     "ops": {"spiders"},
     # The archive view reads the store, the manifests and the WARCs; it knows no crawling.
     "view": {"spiders", "pages", "normalize", "discovery", "pipelines", "extensions", "middlewares", "commands"},
+    "fleet": {"spiders", "pages", "normalize", "discovery", "pipelines", "extensions", "commands", "middlewares"},
 }
 
 

@@ -1,6 +1,7 @@
 """Rotating WARC files: naming, warcinfo, one gzip member per record, close, index and manifest.
 
-Files are ``<prefix>-<yyyymmddhhmmss>-<serial>-<host>.warc.gz`` (IIPC naming), written as
+Files are ``<prefix>-<yyyymmddhhmmss>-<serial>-<host>.warc.gz`` (IIPC naming; a fleet worker adds
+its name, ``…-<host>-<worker>.warc.gz``, so names are unique across workers), written as
 ``….warc.gz.open`` under an exclusive ``flock`` (recovery leaves a file its writer still holds
 alone) and renamed when closed: at ``max_size`` (rotation, checked after each batch, so a
 request and its response share a file) or at the end of the crawl. Each record is its own gzip
@@ -27,7 +28,6 @@ import json
 import logging
 import os
 import socket
-import sqlite3
 import threading
 import uuid
 import zlib
@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from northnews.archive.cdxj import cdxj_line, index_file, record_fields, write_sorted
+from northnews.archive.digests import INDEX_ERRORS
 from northnews.archive.http import record_builder
 from northnews.archive.paths import OPEN_SUFFIX, index_path, pending_index_path
 from northnews.archive.scan import RecordInfo
@@ -78,6 +79,7 @@ class WarcFiles:
         warcinfo: Callable[[], list[tuple[str, str]]] = lambda: [],
         index: DigestIndex | None = None,
         hostname: str | None = None,
+        worker: str | None = None,
         now: Callable[[], datetime] = utc_now,
         make_id: Callable[[], str] = lambda: f"<urn:uuid:{uuid.uuid4()}>",
     ) -> None:
@@ -89,6 +91,8 @@ class WarcFiles:
         self.warcinfo = warcinfo
         self.index = index
         self.hostname = (hostname or socket.gethostname()).replace("-", "_").replace("/", "_")
+        if worker:  # a fleet worker's name: two workers on one host never make the same name
+            self.hostname += "-" + worker.replace("-", "_").replace("/", "_")
         self.now = now
         self.make_id = make_id
         self.serial = 0
@@ -162,7 +166,7 @@ class WarcFiles:
         self._drop_pending(f)  # it may list records that were cut: the index is rebuilt from the WARC
         try:
             self.close("write-error")
-        except (OSError, sqlite3.Error):  # the manifest's disk may be full too: `check --repair`
+        except (OSError, *INDEX_ERRORS):  # the manifest's disk may be full too: `check --repair`
             logger.exception("Closing %s after the write error failed (`northnews-archive recover` "
                              "closes it)", f.path.name)
 

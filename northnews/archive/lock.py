@@ -32,8 +32,12 @@ class ArchiveLock:
     message a blocked run prints.
     """
 
-    def __init__(self, archive_dir: str | os.PathLike[str]) -> None:
-        self.path = Path(archive_dir) / LOCK_NAME
+    def __init__(self, archive_dir: str | os.PathLike[str], scope: str | None = None) -> None:
+        # ``scope``: with a store on a server, crawls of different sites may share one archive
+        # dir (their WARC names never collide, the store serialises its own writers): each site
+        # then has its own lock, ``northnews-<site>.lock``.
+        name = LOCK_NAME if not scope else f"northnews-{scope}.lock"
+        self.path = Path(archive_dir) / name
         self.fd: int | None = None
 
     def acquire(self, run_id: str = "") -> ArchiveLock:

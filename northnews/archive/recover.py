@@ -126,19 +126,22 @@ def open_files(root: str | os.PathLike[str]) -> list[Path]:
     return [p for p in iter_warc_files(root) if p.name.endswith(OPEN_SUFFIX)]
 
 
-def recover_all(root: str | os.PathLike[str]) -> list[Recovery]:
+def recover_all(root: str | os.PathLike[str], index: DigestIndex | None = None) -> list[Recovery]:
     """Recover every ``.open`` file under an archive dir (or WARC dir) not held by a live crawl.
 
-    This is what a cron run calls before crawling.
+    This is what a cron run calls before crawling. ``index``: the manifest to record them in
+    (a fleet's, on its server); default the one beside the WARCs.
     """
     files = open_files(root)
     if not files:
         return []
-    index = DigestIndex.for_warc_dir(warc_root(root))
+    own = index is None
+    index = index or DigestIndex.for_warc_dir(warc_root(root))
     try:
         return [recover_file(p, index) for p in files]
     finally:
-        index.close()
+        if own:
+            index.close()
 
 
 @dataclass
@@ -187,13 +190,15 @@ def repair_file(path: Path, index: DigestIndex) -> Repair:
     return result
 
 
-def repair_all(root: str | os.PathLike[str]) -> list[Repair]:
+def repair_all(root: str | os.PathLike[str], index: DigestIndex | None = None) -> list[Repair]:
     """Repair every closed WARC under ``root`` that lacks its manifest entry or CDXJ index."""
     files = list(iter_warc_files(root, include_open=False))
     if not files:
         return []
-    index = DigestIndex.for_warc_dir(warc_root(root))
+    own = index is None
+    index = index or DigestIndex.for_warc_dir(warc_root(root))
     try:
         return [repair_file(p, index) for p in files]
     finally:
-        index.close()
+        if own:
+            index.close()

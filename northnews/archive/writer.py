@@ -23,7 +23,6 @@ import json
 import logging
 import platform
 import socket
-import sqlite3
 import sys
 import uuid
 from collections.abc import Callable
@@ -40,7 +39,7 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
 from northnews import __version__
-from northnews.archive.digests import Capture, DigestIndex
+from northnews.archive.digests import INDEX_ERRORS, Capture, open_digest_index
 from northnews.archive.files import WarcFiles
 from northnews.archive.http import Original, exchange_records, failure_records
 from northnews.archive.recover import recover_all, repair_all
@@ -89,7 +88,8 @@ class WarcWriter:
             raise ValueError(f"NORTHNEWS_WARC_GZIP_LEVEL must be 0-9, not {level}")
         self.now: Callable[[], datetime] = utc_now
         self.make_id: Callable[[], str] = lambda: f"<urn:uuid:{uuid.uuid4()}>"
-        self.index = DigestIndex.for_warc_dir(self.warc_dir)
+        # Beside the WARCs, or on the store's PostgreSQL server: shared by a fleet's workers.
+        self.index = open_digest_index(self.warc_dir, settings.get("NORTHNEWS_STORE_URL") or None)
         self.files = WarcFiles(
             self.warc_dir,
             prefix=settings.get("NORTHNEWS_WARC_PREFIX", "northnews"),
@@ -98,6 +98,7 @@ class WarcWriter:
             warcinfo=self._warcinfo,
             index=self.index,
             hostname=settings.get("NORTHNEWS_WARC_HOSTNAME") or None,
+            worker=settings.get("NORTHNEWS_WORKER") or None,
             now=lambda: self.now(),
             make_id=lambda: self.make_id(),
         )
@@ -125,7 +126,13 @@ class WarcWriter:
         warc_dir = Path(crawler.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive")) / "warc"
         if not warc_dir.is_dir():
             return
-        for done in [*recover_all(warc_dir), *repair_all(warc_dir)]:
+        # The manifest entries go where this crawl's go (the fleet's server, or beside the WARCs).
+        index = open_digest_index(warc_dir, crawler.settings.get("NORTHNEWS_STORE_URL") or None)
+        try:
+            done_all = [*recover_all(warc_dir, index), *repair_all(warc_dir, index)]
+        finally:
+            index.close()
+        for done in done_all:
             crawler.stats.inc_value("northnews/warc/repaired_at_start")
             logger.warning("WARC left by an earlier crawl: %s", done.describe())
 
@@ -204,7 +211,7 @@ class WarcWriter:
         if records.kind == "response":
             try:
                 self.index.record(Capture(url, digest, resp_id, date, name, offset, response.status))
-            except sqlite3.Error as exc:  # only costs a revisit next time: go on
+            except INDEX_ERRORS as exc:  # only costs a revisit next time: go on
                 self.stats.inc_value("northnews/warc/digest_index_error")
                 logger.warning("Digest index: %s (capture of %s kept)", exc, url)
 
@@ -228,7 +235,7 @@ class WarcWriter:
     def _last_capture(self, url: str) -> Capture | None:
         try:
             return self.index.last(url)
-        except sqlite3.Error as exc:
+        except INDEX_ERRORS as exc:
             self.stats.inc_value("northnews/warc/digest_index_error")
             logger.warning("Digest index: %s (storing %s in full)", exc, url)
             return None
@@ -241,7 +248,7 @@ class WarcWriter:
     def _commit(self) -> None:
         try:
             self.index.commit()
-        except sqlite3.Error as exc:
+        except INDEX_ERRORS as exc:
             logger.warning("Digest index commit: %s", exc)
 
     def spider_closed(self, spider: Spider, reason: str = "") -> None:

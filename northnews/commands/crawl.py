@@ -19,8 +19,9 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 
 from northnews import config, inputs
 from northnews.archive.lock import LOCK_FD_ENV, ArchiveLock, LockHeld
-from northnews.ops.store import Store, StoreError, store_path
-from northnews.sites import DEFAULT_SITE
+from northnews.ops.incremental import lock_scope
+from northnews.ops.store import StoreError, open_store, store_exists, store_url
+from northnews.sites import DEFAULT_SITE, SiteError, load_site
 from northnews.spiders.articles import ARGUMENTS, ArgumentError, ArticlesSpider, parse_args
 from northnews.util.fileperms import prepare_archive_dir, private_umask
 from northnews.util.logredact import install_log_redaction
@@ -62,7 +63,7 @@ class Command(ScrapyCrawlCommand):
             except (OSError, LookupError) as exc:
                 self._usage_error(args[0], exc)
             if not opts.spargs.get("replay"):
-                self._check_lock(args[0])
+                self._check_lock(args[0], opts.spargs.get("site"))
                 self._check_store(args[0])
 
     @staticmethod
@@ -70,7 +71,7 @@ class Command(ScrapyCrawlCommand):
         print(f"scrapy crawl {spider}: error: {exc}", file=sys.stderr)
         sys.exit(2)
 
-    def _check_lock(self, spider: str) -> None:
+    def _check_lock(self, spider: str, site: str | None = None) -> None:
         """Another run writing the same archive: say so in one line and exit 3 (as cron does).
 
         The crawl's own IncrementalCrawl extension takes the lock for real; this early look only
@@ -81,7 +82,11 @@ class Command(ScrapyCrawlCommand):
         if os.environ.get(LOCK_FD_ENV) or not archive_dir.is_dir():
             return
         try:
-            ArchiveLock(archive_dir).acquire().release()
+            scope = lock_scope(self.settings, load_site(site or self.settings.get("NORTHNEWS_SITE") or DEFAULT_SITE).name)
+        except SiteError:
+            return  # reported in one line by the crawl itself
+        try:
+            ArchiveLock(archive_dir, scope).acquire().release()
         except LockHeld as exc:
             print(f"scrapy crawl {spider}: error: {exc}; not crawling", file=sys.stderr)
             sys.exit(3)
@@ -94,11 +99,11 @@ class Command(ScrapyCrawlCommand):
         assert self.settings is not None
         if not self.settings.getbool("NORTHNEWS_STORE_ENABLED", True):
             return
-        path = store_path(self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"))
-        if not path.is_file():
+        archive, url = self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"), store_url(self.settings)
+        if not store_exists(archive, url):
             return
         try:
-            Store(path).close()
+            open_store(archive, url).close()
         except StoreError as exc:
             print(f"scrapy crawl {spider}: error: {exc}", file=sys.stderr)
             sys.exit(2)

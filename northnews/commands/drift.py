@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 import sys
 from datetime import timedelta
 from typing import Any, ClassVar
@@ -17,12 +16,13 @@ from typing import Any, ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from northnews.ops.store import Store, StoreError, iso, store_path
+from northnews.ops.store import StoreBase, StoreError, describe_store, iso, open_store, store_exists, store_url
 from northnews.util.clock import utc_now
 
 
-def drift_rows(db: sqlite3.Connection, *, since: str, site: str | None, limit: int) -> list[dict[str, Any]]:
+def drift_rows(store: StoreBase, *, since: str, site: str | None, limit: int) -> list[dict[str, Any]]:
     """Generic-path versions and rejects first seen at or after ``since``, newest first."""
+    db = store.db
     only = " AND site = ?" if site else ""
     params: tuple[Any, ...] = (since, *((site,) if site else ()))
     rows = [
@@ -30,7 +30,7 @@ def drift_rows(db: sqlite3.Connection, *, since: str, site: str | None, limit: i
          "title": r[3]}
         for r in db.execute(
             "SELECT first_seen, site, url, title FROM article_versions"
-            f" WHERE first_seen >= ?{only} AND json_extract(item_json, '$.template') = 'generic'",
+            f" WHERE first_seen >= ?{only} AND {store.json_text('item_json', 'template')} = 'generic'",
             params,
         )
     ]
@@ -66,20 +66,20 @@ class Command(ScrapyCommand):
             raise UsageError(f"unexpected argument(s): {' '.join(args)}", print_help=False)
         if opts.days < 0 or opts.limit < 1:
             raise UsageError("--days must be >= 0 and --limit >= 1", print_help=False)
-        path = store_path(self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"))
-        if not path.is_file():
-            print(f"scrapy drift: no store of record: {path} does not exist", file=sys.stderr)
+        archive, url = self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"), store_url(self.settings)
+        if not store_exists(archive, url):
+            print(f"scrapy drift: no store of record: {describe_store(archive, url)} does not exist", file=sys.stderr)
             self.exitcode = 1
             return
         try:
-            store = Store(path)
+            store = open_store(archive, url)
         except StoreError as exc:
             print(f"scrapy drift: {exc}", file=sys.stderr)
             self.exitcode = 2
             return
         with store:
             since = iso(utc_now() - timedelta(days=opts.days))
-            rows = drift_rows(store.db, since=since, site=opts.site, limit=opts.limit)
+            rows = drift_rows(store, since=since, site=opts.site, limit=opts.limit)
         for row in rows:
             if opts.json:
                 print(json.dumps(row, ensure_ascii=False))

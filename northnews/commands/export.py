@@ -14,7 +14,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from northnews.ops.export import FORMATS, export
-from northnews.ops.store import STORE_NAME, Store, StoreError, store_path
+from northnews.ops.store import STORE_NAME, StoreError, describe_store, open_store, store_exists, store_url
 
 
 def _date(value: str, option: str) -> date:
@@ -89,16 +89,16 @@ class Command(ScrapyCommand):
             self.exitcode = 2
             return
         archive = Path(self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"))
-        path = store_path(archive)
-        if not path.is_file():
-            print(f"scrapy export: no store of record: {path} does not exist "
+        url = store_url(self.settings)
+        if not store_exists(archive, url):
+            print(f"scrapy export: no store of record: {describe_store(archive, url)} does not exist "
                   f"(set NORTHNEWS_ARCHIVE_DIR; {STORE_NAME} is written by live crawls)", file=sys.stderr)
             self.exitcode = 1
             return
         fields = self.settings.getlist("FEED_EXPORT_FIELDS") or None
         encoding = "utf-8-sig" if (opts.excel and fmt == "csv") else "utf-8"
         try:
-            store = Store(path)
+            store = open_store(archive, url)
         except StoreError as exc:
             print(f"scrapy export: {exc}", file=sys.stderr)
             self.exitcode = 2

@@ -12,7 +12,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from northnews.ops.pending import PendingArticles
-from northnews.ops.store import Store, StoreError, store_path
+from northnews.ops.store import StoreError, describe_store, open_store, store_exists, store_url
 
 
 class Command(ScrapyCommand):
@@ -49,13 +49,13 @@ class Command(ScrapyCommand):
         assert self.settings is not None
         if args:
             raise UsageError(f"unexpected argument(s): {' '.join(args)}", print_help=False)
-        path = store_path(Path(self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive")))
-        if not path.is_file():
-            print(f"scrapy pending: no store of record: {path} does not exist", file=sys.stderr)
+        archive, url = Path(self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive")), store_url(self.settings)
+        if not store_exists(archive, url):
+            print(f"scrapy pending: no store of record: {describe_store(archive, url)} does not exist", file=sys.stderr)
             self.exitcode = 1
             return
         try:
-            store = Store(path)
+            store = open_store(archive, url)
         except StoreError as exc:
             print(f"scrapy pending: error: {exc}", file=sys.stderr)
             self.exitcode = 2

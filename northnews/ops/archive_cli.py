@@ -4,7 +4,8 @@
 them); ``extract`` re-reads pages with the parsers, so it is registered here, one layer up::
 
     northnews-archive [-d ARCHIVE] extract [ARCHIVE|WARC ...] [-o OUT] [--rejects FILE] [--jobs N]
-                      [--site NAME] [--since DATE] [--until DATE] [--store]
+                      [--site NAME] [--since DATE] [--until DATE] [--store [--store-url URL]]
+    northnews-archive [-d ARCHIVE] migrate-store --to postgresql://… [--from FILE]
 
 Exit status: 0 done, 1 no WARC under the paths, 2 usage error, 3 ``--store`` while another run
 holds the archive lock.
@@ -60,9 +61,47 @@ def add_extract(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p.add_argument("--until", type=_date, metavar="DATE", help="only articles captured on or before DATE (UTC)")
     p.add_argument("--store", action="store_true",
                    help="also record the items in the store of record (new versions where the text changed)")
+    p.add_argument("--store-url", metavar="URL",
+                   help="the store --store records into (default: NORTHNEWS_STORE_URL of the project)")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress line on stderr (default: when stderr is a terminal)")
     p.set_defaults(func=cmd_extract)
+
+
+def add_migrate_store(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "migrate-store", parents=[common],
+        help="copy the archive's SQLite store (and WARC digest index) into a PostgreSQL store, verified",
+        description="Copy every row of ARCHIVE/northnews.sqlite3 and ARCHIVE/warc/digests.sqlite3 into the"
+        " PostgreSQL store at --to, count and verify them; the SQLite files are not written (an old schema is"
+        " migrated in a copy). Exit 0 verified, 1 a count or value differs, 2 refused or failed (nothing written).",
+    )
+    p.add_argument("--to", required=True, metavar="URL", help="postgresql://USER@HOST:PORT/DB")
+    p.add_argument("--from", dest="source", metavar="FILE", help="the SQLite store (default: ARCHIVE/northnews.sqlite3)")
+    p.set_defaults(func=cmd_migrate_store)
+
+
+def cmd_migrate_store(args: argparse.Namespace) -> int:
+    from northnews.ops.migrate_store import MigrateError, migrate_store
+    from northnews.ops.store import StoreError
+    from northnews.util.pg import is_pg_url
+
+    if not is_pg_url(args.to):
+        print(f"northnews-archive migrate-store: --to: expected postgresql://…, got {args.to!r}", file=sys.stderr)
+        return 2
+    try:
+        result = migrate_store(args.archive_dir, args.to, sqlite_path=args.source)
+    except (MigrateError, StoreError) as exc:
+        print(f"northnews-archive migrate-store: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(result.lines()))
+    if not result.ok:
+        print("northnews-archive migrate-store: verification FAILED (see MISMATCH above)", file=sys.stderr)
+        return 1
+    total = sum(t.copied for t in result.tables)
+    print(f"northnews-archive migrate-store: {total} rows copied and verified; the SQLite files are untouched",
+          file=sys.stderr)
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("-d", "--archive-dir", default=argparse.SUPPRESS,
                         help="archive dir (holds warc/); default: NORTHNEWS_ARCHIVE_DIR of the project")
     add_extract(sub, common)
+    add_migrate_store(sub, common)
     parser.description = "Check, recover, index, list, package and re-extract the northnews WARC archive."
     return parser
 
@@ -130,14 +170,14 @@ def cmd_extract(args: argparse.Namespace) -> int:
             return 1
         try:
             if args.store:
-                from northnews.ops.store import Store
+                from northnews.ops.store import open_store, store_url
 
                 try:
                     lock = ArchiveLock(archive_dir).acquire(run_id="extract")
                 except LockHeld as exc:
                     print(f"northnews-archive extract: {exc}", file=sys.stderr)
                     return archive_cli.EXIT_LOCKED
-                store = Store.open(archive_dir)
+                store = open_store(archive_dir, args.store_url or store_url(settings))
             extractor = extract.ArticleExtractor(source, site, settings, since=args.since, until=args.until)
             summary = extract.Summary()
             progress = extract.Progress(enabled=args.progress)

@@ -55,7 +55,6 @@ import ctypes
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -81,9 +80,10 @@ from northnews.ops.manifest import (  # noqa: F401  (the exit codes are part of 
     classify,
 )
 from northnews.ops.runfiles import RunLog, crawl_usage_error, disk_full_in, tail, write_manifest
-from northnews.ops.store import Store, iso
+from northnews.ops.store import DB_ERRORS, iso, open_store
 from northnews.util.clock import utc_now
 from northnews.util.fileperms import prepare_archive_dir, private_umask
+from northnews.util.pg import is_pg_url
 from northnews.util.redact import redact_command
 from northnews.view.report import write_run_report
 
@@ -101,6 +101,7 @@ class Options:
     site: str = "northnews"
     redact_headers: list[str] = field(default_factory=list)
     file_group: str = ""
+    store_url: str = ""
 
 
 def _pairs(values: Sequence[str] | None, what: str) -> dict[str, str]:
@@ -163,6 +164,7 @@ def parse_options(argv: Sequence[str]) -> Options:
         spider_args=spider_args,
         redact_headers=settings.getlist("NORTHNEWS_REDACT_HEADERS"),
         file_group=settings.get("NORTHNEWS_FILE_GROUP") or "",
+        store_url=str(settings.get("NORTHNEWS_STORE_URL") or "").strip(),
     )
 
 
@@ -199,8 +201,10 @@ def run(argv: Sequence[str]) -> int:
     except (OSError, LookupError) as exc:
         print(f"{PROG}: error: {archive}: {exc}", file=sys.stderr)
         return EXIT_USAGE if isinstance(exc, LookupError) else EXIT_WRITE_ERROR
-    run_id = new_run_id()
-    lock = ArchiveLock(archive)
+    # A shared store: one lock per site of the archive dir, and the site in the run id.
+    scope = opts.site if is_pg_url(opts.store_url) else None
+    run_id = new_run_id(scope)
+    lock = ArchiveLock(archive, scope)
     try:
         lock.acquire(run_id)
     except LockHeld as exc:
@@ -234,16 +238,25 @@ def _locked_run(opts: Options, run_id: str, lock: ArchiveLock) -> int:
     log = RunLog(log_path)
     log.say(f"run {run_id} started (pid {os.getpid()}), archive {archive}")
     try:
-        with Store.open(archive) as store:
-            interrupted = store.close_stale_runs("killed")
-    except (OSError, sqlite3.Error) as exc:
+        with open_store(archive, opts.store_url) as store:
+            # A shared store (a fleet's server): only this site's runs are this run's to close.
+            interrupted = store.close_stale_runs("killed", site=opts.site if store.shared else None)
+    except (OSError, *DB_ERRORS) as exc:
         problems.append(f"store: {exc}")
     for stale in interrupted:
         log.say(f"run {stale} was left running by a killed crawl: closed as 'killed'")
     try:
+        from northnews.archive.digests import PgDigestIndex
         from northnews.archive.recover import recover_all
 
-        for rec in recover_all(archive):
+        # A shared store keeps the fleet's file manifest: recovered files are entered there.
+        index = PgDigestIndex(opts.store_url) if is_pg_url(opts.store_url) else None
+        try:
+            recoveries = recover_all(archive, index)
+        finally:
+            if index is not None:
+                index.close()
+        for rec in recoveries:
             log.say(f"WARC recovery: {rec.describe()}")
             recovered.append({
                 "file": rec.path.name, "outcome": rec.outcome,
@@ -279,7 +292,7 @@ def _locked_run(opts: Options, run_id: str, lock: ArchiveLock) -> int:
         stopped_by=received[0] if received else None, write_error=write_error,
     )
     try:
-        with Store.open(archive) as store:
+        with open_store(archive, opts.store_url) as store:
             crawl = store.get_run(run_id)
             code, reason = classify(
                 returncode, crawl, opts.max_error_rate, usage=crawl_usage_error(lines),
@@ -289,7 +302,7 @@ def _locked_run(opts: Options, run_id: str, lock: ArchiveLock) -> int:
                 store.end_run(run_id, status=STATUS_BY_CODE[code], complete=False, note=reason)
                 crawl = store.get_run(run_id)
             totals = store.counts(opts.site)
-    except (OSError, sqlite3.Error) as exc:
+    except (OSError, *DB_ERRORS) as exc:
         if code not in (EXIT_USAGE, EXIT_WRITE_ERROR):
             code, reason = EXIT_WRITE_ERROR, f"the archive could not be written (store: {exc}): free space, then rerun"
     manifest = build_manifest(

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,9 +48,10 @@ from northnews.archive.lock import ArchiveLock, LockHeld
 from northnews.extensions.progress import error_count
 from northnews.ops.pending import PendingArticles, Policy
 from northnews.ops.schema import legacy_reason
-from northnews.ops.store import Store
+from northnews.ops.store import DB_ERRORS, StoreBase, open_store, store_url
 from northnews.sites import DEFAULT_SITE, load_site
 from northnews.util.clock import compact
+from northnews.util.pg import is_pg_url
 from northnews.writeerrors import stop_crawl
 
 if TYPE_CHECKING:
@@ -73,15 +73,22 @@ RETRY_META = "northnews_pending_retry"
 class CrawlRun:
     """The store, run id and site of one crawl, shared by the extension, middleware and pipeline."""
 
-    store: Store
+    store: StoreBase
     run_id: str
     site: str
     pending: PendingArticles
 
 
-def new_run_id() -> str:
-    """``20261128T112000Z``: sorts as it happened; unique because one run holds the lock."""
-    return compact()
+def new_run_id(site: str | None = None) -> str:
+    """``20261128T112000Z``: sorts as it happened; unique because one run holds the lock. On a
+    shared store (several sites crawled at once) the site is added: ``20261128T112000Z-yunhe``."""
+    return compact() + (f"-{site}" if site else "")
+
+
+def lock_scope(settings: Any, site: str) -> str | None:
+    """The archive lock's scope: the whole archive dir, or one site of it when the store is a
+    server's (crawls of different sites then share an archive dir; see ArchiveLock)."""
+    return site if is_pg_url(store_url(settings)) else None
 
 
 class IncrementalCrawl:
@@ -91,10 +98,10 @@ class IncrementalCrawl:
         self.archive_dir = archive_dir
         self.run_id = run_id
         self.incremental = incremental
-        self.lock = ArchiveLock(archive_dir)
+        self.site = load_site(crawler.settings.get("NORTHNEWS_SITE") or DEFAULT_SITE).name
+        self.lock = ArchiveLock(archive_dir, lock_scope(crawler.settings, self.site))
         self.restricted: list[str] = []
         self.run: CrawlRun | None = None
-        self.site = load_site(crawler.settings.get("NORTHNEWS_SITE") or DEFAULT_SITE).name
         #: "Already archived?" (None: not incremental) and whether an all-known list page ends
         #: its section's pagination; set at spider_opened, read by IncrementalMiddleware.
         self.known: Callable[[str], bool] | None = None
@@ -112,7 +119,7 @@ class IncrementalCrawl:
         ext = cls(
             crawler,
             archive_dir,
-            settings.get("NORTHNEWS_RUN_ID") or new_run_id(),
+            settings.get("NORTHNEWS_RUN_ID") or new_run_id(lock_scope(settings, _site_name(settings))),
             settings.getbool("NORTHNEWS_INCREMENTAL", True),
         )
         if not ext.lock.inherit():
@@ -127,7 +134,7 @@ class IncrementalCrawl:
             logger.info("Run %s: NORTHNEWS_STORE_ENABLED is off (no store of record, not incremental)", ext.run_id)
             crawler.signals.connect(ext.release_lock, signal=signals.spider_closed)
             return ext
-        store = Store.open(archive_dir)
+        store = open_store(archive_dir, store_url(settings))
         ext.run = CrawlRun(store, ext.run_id, ext.site, PendingArticles(store, Policy.from_settings(settings)))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
@@ -146,7 +153,7 @@ class IncrementalCrawl:
         args = dict(getattr(spider, "raw_args", {}) or {})
         try:
             store.begin_run(self.run_id, pid=os.getpid(), args=args, site=self.site)
-        except (OSError, sqlite3.Error) as exc:
+        except (OSError, *DB_ERRORS) as exc:
             stop_crawl(self.crawler, "store", exc)
             return
         self.stats.set_value("northnews/run/id", self.run_id)
@@ -194,7 +201,7 @@ class IncrementalCrawl:
         self._recorded.add(url)
         try:
             row = self.run.pending.record(url, reason, detail, site=self.site, run_id=self.run_id)
-        except (OSError, sqlite3.Error) as exc:
+        except (OSError, *DB_ERRORS) as exc:
             stop_crawl(self.crawler, "store", exc)
             return
         if row is None:  # stored already: a failed refresh keeps the stored version
@@ -240,7 +247,7 @@ class IncrementalCrawl:
                 self.run_id, status=reason, complete=complete, stats=stats,
                 note=("; ".join(why) or None),
             )
-        except (OSError, sqlite3.Error) as exc:
+        except (OSError, *DB_ERRORS) as exc:
             # The run stays "running" in the store; northnews-cron (or the next run) closes it.
             logger.error("Run %s: its end could not be recorded in the store (%s)", self.run_id, exc)
         finally:
@@ -250,6 +257,10 @@ class IncrementalCrawl:
             logger.info("Run %s complete: the next run may stop paginating at known pages", self.run_id)
         else:
             logger.info("Run %s not complete (%s): the next run walks every list page", self.run_id, "; ".join(why))
+
+
+def _site_name(settings: Any) -> str:
+    return load_site(settings.get("NORTHNEWS_SITE") or DEFAULT_SITE).name
 
 
 def restrictions(spider: Spider, crawler: Crawler) -> list[str]:

@@ -8,13 +8,13 @@ and those are fetched again by the next run because the store does not know them
 from __future__ import annotations
 
 import logging
-import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 
 from northnews.ops.incremental import CrawlRun, IncrementalCrawl
+from northnews.ops.store import DB_ERRORS
 from northnews.writeerrors import stop_crawl
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ class StorePipeline:
         adapter = ItemAdapter(item)
         try:
             recorded = self.run.store.record_item(adapter.asdict(), run_id=self.run.run_id)
-        except (OSError, sqlite3.Error) as exc:
+        except (OSError, *DB_ERRORS) as exc:
             # Disk full (or an I/O error): the transaction rolled back, so the store is as it was
             # and the article is not known; the crawl stops and the next run fetches it again.
             stop_crawl(self.crawler, "store", exc)
