@@ -8,18 +8,21 @@ directory listing (``urls.list``: ``/news/nmgnews/``, ``…/index_3.shtml``) is 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from fnmatch import fnmatchcase
+from urllib.parse import SplitResult, unquote, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 from parsel import Selector
+from w3lib.url import url_query_cleaner
 
 # Dates are read by the same rules as article bylines (and URL dates the same way everywhere).
 from northnews.normalize.dates import parse_datetime, url_date
-from northnews.sites import Site
+from northnews.sites import Site, UrlRules
 
 Element = etree._Element
 
@@ -27,6 +30,8 @@ Element = etree._Element
 class Kind(str, Enum):
     ARTICLE = "article"
     LIST = "list"
+    #: An e-paper's 版面 page (the profile's ``issues.page``): a list page of one dated issue.
+    ISSUE = "issue"
     ATTACHMENT = "attachment"
     EXCLUDED = "excluded"
     OFFSITE = "offsite"
@@ -38,48 +43,141 @@ def host_in_domains(host: str, domains: Iterable[str]) -> bool:
     return any(host == d or host.endswith("." + d) for d in (d.lower() for d in domains))
 
 
+# --- the URL model ------------------------------------------------------------------------------
+
+
+def _meaningful(name: str, urls: UrlRules) -> bool:
+    key = unquote(name).lower()
+    if urls.query is not None and not any(fnmatchcase(key, g) for g in urls.query):
+        return False
+    return not (urls.noise is not None and any(fnmatchcase(key, g) for g in urls.noise))
+
+
+def canonical(url: str, site: Site) -> str:
+    """``url`` as the site's rules see it: fragment dropped and, when the profile declares its query
+    parameters (``urls.query`` / ``urls.noise``), the query reduced to the meaningful ones, in the
+    order written (w3lib's ``url_query_cleaner``)."""
+    base, _, fragment = url.partition("#")
+    if "?" not in base or not site.urls.sees_query:
+        return base
+    query = base.partition("?")[2]
+    keep = [name for name in dict.fromkeys(p.partition("=")[0] for p in query.split("&") if p)
+            if _meaningful(name, site.urls)]
+    return url_query_cleaner(base, keep) if keep else base.partition("?")[0]
+
+
+def _target(parts: SplitResult, site: Site) -> str:
+    """What the rules match: the path, plus ``?query`` when the profile's rules see the query."""
+    path = parts.path or "/"
+    if parts.query and site.urls.sees_query:
+        return f"{path}?{parts.query}"
+    return path
+
+
+def _match(rules: Iterable[re.Pattern[str]], target: str) -> re.Match[str] | None:
+    for rule in rules:
+        m = rule.search(target)
+        if m:
+            return m
+    return None
+
+
+def _tidy(target: str) -> str:
+    """A target with a piece cut out of its query: no ``?&``, ``&&`` or trailing ``?``/``&``."""
+    path, sep, query = target.partition("?")
+    query = "&".join(p for p in query.split("&") if p)
+    return f"{path}?{query}" if sep and query else path
+
+
+def _without_page(m: re.Match[str], numbered: bool = False) -> str:
+    """The matched target with its page piece removed (``paged``; else the ``page`` group and the
+    character before it, the 0.2.0 rule) or, ``numbered``, with page number 1."""
+    target = m.string
+    if "page" not in m.re.groupindex or m.group("page") is None:
+        return target
+    if numbered:
+        start, end = m.span("page")
+        return target[:start] + "1" + target[end:]
+    if "paged" in m.re.groupindex and m.group("paged") is not None:
+        start, end = m.span("paged")
+    else:
+        start, end = m.span("page")
+        start -= 1
+    return _tidy(target[:start] + target[end:])
+
+
+def _issue_match(target: str, site: Site) -> re.Match[str] | None:
+    return site.issues.page.search(target) if site.issues is not None else None
+
+
 def classify(url: str, site: Site, domains: Iterable[str] | None = None) -> Kind:
     """What ``url`` is to ``site`` (``domains``: the hosts in scope, default the site's)."""
-    parts = urlsplit(url)
+    parts = urlsplit(canonical(url, site))
     if parts.scheme not in ("http", "https") or not host_in_domains(
         parts.hostname or "", site.allowed_domains if domains is None else domains
     ):
         return Kind.OFFSITE
-    path = parts.path or "/"
+    return _classify_target(_target(parts, site), site)
+
+
+def _classify_target(target: str, site: Site) -> Kind:
     rules = site.urls
-    if any(r.search(path) for r in rules.excluded):
+    path = target.partition("?")[0]
+    if any(r.search(target) for r in rules.excluded):
         return Kind.EXCLUDED
     if rules.attachment is not None and rules.attachment.search(path):
         return Kind.ATTACHMENT
-    if rules.article.search(path):
+    if _match(rules.articles, target):
         return Kind.ARTICLE
-    if rules.list.search(path):
+    if _issue_match(target, site):
+        return Kind.ISSUE
+    if _match(rules.lists, target):
         return Kind.LIST
     return Kind.OTHER
+
+
+def _article_url(parts: SplitResult, m: re.Match[str], site: Site) -> str:
+    """The article's one URL from its rule's match: first page, and the ``same_article`` host's
+    URL when its host has one."""
+    template = site.urls.same_article.get(_host(parts)) if site.urls.same_article else None
+    if template:
+        try:
+            return template.format(**{k: v for k, v in m.groupdict().items() if v is not None})
+        except (KeyError, IndexError, ValueError):
+            pass
+    if not site.urls.sees_query:  # 0.2.0: an article page is a static file, its query is noise
+        return f"{parts.scheme}://{parts.netloc}{_without_page(m)}"
+    path, _, query = _without_page(m, site.urls.article_page_one == "numbered").partition("?")
+    return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
+
+
+def article_page(url: str, site: Site) -> tuple[str, int] | None:
+    """An article URL's first page and page number (1 for the first page), or None if ``url`` is
+    not shaped like an article."""
+    parts = urlsplit(canonical(url, site))
+    m = _match(site.urls.articles, _target(parts, site))
+    if m is None:
+        return None
+    number = m.group("page") if "page" in m.re.groupindex else None
+    return _article_url(parts, m, site), int(number) if number else 1
 
 
 def first_page_url(url: str, site: Site) -> str:
     """An article's one URL: ``…/2049381_3.shtml?from=rss#top`` → ``…/2049381.shtml``.
 
-    Article pages are static files: a query string on them is tracking noise
-    (``?from=rss``), and keeping it would make one article two items. Other URLs keep their
-    query; fragments are always dropped.
+    The page piece goes (or becomes page 1, ``article_page_one = "numbered"``), the query keeps
+    only the profile's meaningful parameters (0.2.0 profiles: an article's query is dropped, it is
+    tracking noise such as ``?from=rss``), an article on a ``same_article`` host becomes its one
+    URL. Other URLs keep their (meaningful) query; fragments are always dropped.
     """
-    parts = urlsplit(url)
-    match = site.urls.article.search(parts.path)
-    if not match:
-        return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
-    path = parts.path
-    if "page" in match.re.groupindex and match.group("page"):
-        start, end = match.span("page")
-        path = path[: start - 1] + path[end:]  # drop "_<page>"
-    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+    found = article_page(url, site)
+    return found[0] if found else canonical(url, site)
 
 
 def list_page_number(url: str, site: Site) -> int:
     """The list page's place in its section: the unsuffixed page is the profile's
     ``list_unsuffixed_page`` (1 for ``index_2`` = 2nd page, 0 for TRS's ``index_1`` = 2nd page)."""
-    m = site.urls.list.search(urlsplit(url).path)
+    m = _match(site.urls.lists, _target(urlsplit(canonical(url, site)), site))
     if m and "page" in m.re.groupindex and m.group("page"):
         return int(m.group("page"))
     return site.urls.list_unsuffixed_page
@@ -91,6 +189,65 @@ def list_section(url: str) -> str:
     parts = urlsplit(url)
     directory = parts.path[: parts.path.rfind("/") + 1] or "/"
     return parts.netloc.lower() + directory
+
+
+def list_series(url: str, site: Site) -> str:
+    """The list a list page is one page of: host, directory once the page piece is removed, the
+    meaningful query without it, and the values of the list rule's other named groups
+    (``list-<catid>-<page>.html`` all sit in the root; the catid tells them apart)."""
+    parts = urlsplit(canonical(url, site))
+    m = _match(site.urls.lists, _target(parts, site))
+    if m is None:
+        return list_section(url)
+    path, _, query = _without_page(m).partition("?")
+    key = parts.netloc.lower() + (path[: path.rfind("/") + 1] or "/")
+    groups = sorted((k, v) for k, v in m.groupdict().items() if v is not None and k not in ("page", "paged"))
+    return key + (f"?{query}" if query else "") + "".join(f"|{k}={v}" for k, v in groups)
+
+
+def list_section_key(url: str, site: Site) -> str | None:
+    """The list rule's ``section`` group of a list page URL, if it has one."""
+    m = _match(site.urls.lists, _target(urlsplit(canonical(url, site)), site))
+    if m is not None and "section" in m.re.groupindex:
+        return m.group("section")
+    return None
+
+
+_TITLE_TEXTS = etree.XPath("//title//text() | //h1//text() | //h2//text() | //h3//text()")
+
+
+def section_name(url: str, root: Element | None, site: Site) -> str | None:
+    """The section a list page names (``[sections]``): its list rule's ``section`` group mapped by
+    ``names``, else the first ``page_name`` match in its ``<title>`` and headings, else None."""
+    rules = site.sections
+    key = list_section_key(url, site)
+    if key:
+        return rules.names.get(key, key)
+    if rules.page_name is not None and root is not None:
+        for text in _TITLE_TEXTS(root):
+            m = rules.page_name.search(text)
+            if m and m.group("section").strip():
+                return m.group("section").strip()
+    return None
+
+
+def issue_date(url: str, site: Site) -> date | None:
+    """The issue date of an e-paper's 版面 page URL (``issues.page`` groups y, m, d)."""
+    m = _issue_match(_target(urlsplit(canonical(url, site)), site), site)
+    if m is None:
+        return None
+    try:
+        return date(int(m["y"]), int(m["m"]), int(m["d"]))
+    except ValueError:
+        return None
+
+
+def issue_first_page(day: date, base_url: str, site: Site) -> str | None:
+    """The URL of the issue of ``day`` by the profile's ``issues.first_page`` template."""
+    if site.issues is None or not site.issues.first_page:
+        return None
+    path = site.issues.first_page.format(y=f"{day.year:04d}", m=f"{day.month:02d}", d=f"{day.day:02d}")
+    return urljoin(base_url, path)
 
 
 def text_date(text: str) -> date | None:
@@ -110,7 +267,6 @@ class Link:
 
 _ANCHORS = etree.XPath("//a[@href] | //area[@href]")
 _BASE_HREF = etree.XPath("(//base[@href])[1]/@href")
-_TEXT = etree.XPath(".//text()")
 _SKIPPED = ("#", "javascript:", "mailto:", "tel:")
 
 
@@ -119,7 +275,13 @@ def _absolute(base: str, href: str) -> str:
     return urlunsplit(urlsplit(urljoin(base, href))._replace(fragment=""))
 
 
-def resolve(base_url: str, href: str) -> str:
+def _plain(href: str) -> bool:
+    """An href that urljoin would give back unchanged once absolute (no dot segment, fragment,
+    backslash or empty query)."""
+    return "/." not in href and "#" not in href and "\\" not in href and not href.endswith("?") and " " not in href
+
+
+def resolve(base_url: str, href: str, origin: str | None = None) -> str:
     """``href`` made absolute against ``base_url``, fragment dropped.
 
     Menus repeat the same links on every page: an absolute or root-relative ``href`` resolves
@@ -128,17 +290,63 @@ def resolve(base_url: str, href: str) -> str:
     crawl's memory grow with the portal (+1.5 MB at 10,000 articles for 4,096 entries).
     """
     if href.startswith(("http://", "https://")):
+        if _plain(href) and "/" in href[8:]:
+            return href
         base_url = ""
     elif href.startswith("/") and not href.startswith("//"):
-        parts = urlsplit(base_url)
-        base_url = f"{parts.scheme}://{parts.netloc}/"
+        if origin is None:
+            parts = urlsplit(base_url)
+            origin = f"{parts.scheme}://{parts.netloc}"
+        if _plain(href):
+            return origin + href  # what urljoin gives, without its cost
+        base_url = origin + "/"
     return _absolute(base_url, href)
 
 
 @functools.lru_cache(maxsize=1024)
 def _kind_and_url(url: str, site: Site, domains: tuple[str, ...]) -> tuple[Kind, str]:
-    kind = classify(url, site, domains)
-    return kind, (first_page_url(url, site) if kind is Kind.ARTICLE else url)
+    return _kind_and_url_uncached(url, site, domains)
+
+
+def _host(parts: SplitResult) -> str:
+    netloc = parts.netloc
+    if "@" in netloc or ":" in netloc:
+        return (parts.hostname or "").lower()
+    return netloc.lower()
+
+
+@functools.lru_cache(maxsize=256)
+def _in_scope(host: str, domains: tuple[str, ...]) -> bool:
+    return host_in_domains(host, domains)
+
+
+def _split(url: str) -> SplitResult:
+    """``urlsplit`` for the plain URLs pages link (``http://host/path?query``), without its
+    generality (a third of a list page's cost); anything unusual goes to ``urlsplit``."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme not in ("http", "https") or "\\" in rest or "@" in rest or "#" in rest:
+        return urlsplit(url)
+    netloc, slash, tail = rest.partition("/")
+    if ":" in netloc or not netloc or "[" in netloc:
+        return urlsplit(url)
+    path, _, query = tail.partition("?")
+    return SplitResult(scheme, netloc, slash + path, query, "")
+
+
+def _kind_and_url_uncached(url: str, site: Site, domains: tuple[str, ...]) -> tuple[Kind, str]:
+    """The link's kind and its one URL (an article's first page, a canonical URL otherwise), with
+    one split and one pass over the rules."""
+    url = canonical(url, site)
+    parts = _split(url)
+    if parts.scheme not in ("http", "https") or not _in_scope(_host(parts), domains):
+        return Kind.OFFSITE, url
+    target = _target(parts, site)
+    kind = _classify_target(target, site)
+    if kind is Kind.ARTICLE:
+        m = _match(site.urls.articles, target)
+        assert m is not None
+        return kind, _article_url(parts, m, site)
+    return kind, url
 
 
 def _tree(html: str | Selector | Element) -> Element | None:
@@ -175,17 +383,22 @@ def page_links(
     domains = tuple(site.allowed_domains if domains is None else domains)
     seen: set[str] = set()
     links: list[Link] = []
-    for a in _ANCHORS(root):
-        href = (a.get("href") or "").strip()
+    here = urlsplit(base_url)
+    origin = f"{here.scheme}://{here.netloc}"
+    for a in root.iter("a", "area"):
+        href = a.get("href")
+        if href is None:
+            continue
+        href = href.strip()
         if not href or href.startswith(_SKIPPED):
             continue
-        kind, url = _kind_and_url(resolve(base_url, href), site, domains)
+        kind, url = _kind_and_url(resolve(base_url, href, origin), site, domains)
         if url in seen:
             continue
         when = None
         if dates and kind is Kind.ARTICLE:
             parent = a.getparent()
-            entry_text = " ".join(_TEXT(parent)) if parent is not None else ""
+            entry_text = " ".join(parent.itertext()) if parent is not None else ""
             when = text_date(entry_text) or url_date(url, site)
         seen.add(url)
         links.append(Link(url, kind, when))
@@ -193,12 +406,48 @@ def page_links(
 
 
 def next_list_page(current_url: str, links: Iterable[Link], site: Site) -> str | None:
-    """The lowest-numbered list page of the same section after the current one, if linked."""
-    section, number = list_section(current_url), list_page_number(current_url, site)
+    """The lowest-numbered page of the same list after the current one, if linked."""
+    series, number = list_series(current_url, site), list_page_number(current_url, site)
     candidates = [
         (list_page_number(link.url, site), link.url)
         for link in links
-        if link.kind is Kind.LIST and list_section(link.url) == section
+        if link.kind is Kind.LIST and list_series(link.url, site) == series
         and list_page_number(link.url, site) > number
     ]
     return min(candidates)[1] if candidates else None
+
+
+def article_pages(html: str | Selector | Element, page_url: str, site: Site) -> list[str]:
+    """The other pages of the article ``page_url`` is a page of, as its pager links them, in page
+    order: links on the same host whose first page is this article's (whatever the page shape the
+    article rule declares: ``_2``, ``-2``, ``_p2``, ``?pageno=2``, ``/page/2/``)."""
+    if site.urls.pager == "none":
+        return []
+    root = _tree(html)
+    here = article_page(page_url, site)
+    if root is None or here is None:
+        return []
+    first, current = here
+    parts = urlsplit(canonical(page_url, site))
+    m = _match(site.urls.articles, _target(parts, site))
+    article_id = m.group("id") if m else ""
+    base = _BASE_HREF(root)
+    base_url = urljoin(page_url, base[0].strip()) if base else page_url
+    pages: dict[int, str] = {}
+    for a in _ANCHORS(root):
+        href = (a.get("href") or "").strip()
+        # Only links naming the id can be one of its pages: resolving every link is the cost.
+        if not href or article_id not in href or href.startswith(_SKIPPED):
+            continue
+        url = canonical(resolve(base_url, href), site)
+        other = urlsplit(url)
+        if other.netloc.lower() != parts.netloc.lower():
+            continue
+        found = article_page(url, site)
+        if found is None or found[0] != first or found[1] == current:
+            continue
+        number = found[1]
+        own = urlunsplit((parts.scheme, parts.netloc, other.path, other.query, ""))
+        if number not in pages or own == first:
+            pages[number] = own  # page 1 by the article's own URL
+    return [pages[n] for n in sorted(pages)]

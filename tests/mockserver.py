@@ -18,6 +18,10 @@ an archive test needs:
 - ``delay`` slows every answer down, ``override`` replaces (or slows) chosen answers;
 - ``charset`` is added to text content types.
 
+It also answers ``CONNECT host:443`` as a TLS-terminating proxy would, so an https site is crawled
+through it too (``https_proxy=http://127.0.0.1:<port>``): the tunnel speaks TLS with a certificate
+of a throwaway test CA (:mod:`tests.tlscert`) and its requests are logged as ``https://host/…``.
+
 ``log`` records every answer (:class:`Served`), with the sha1 of the body bytes on the wire
 (after content encoding), so tests can compare an archive with what really went over the wire and
 check what was (not) fetched: ``requested_urls()`` and ``sent()``.
@@ -55,6 +59,25 @@ class Served:
     headers: list[tuple[str, str]]  # as sent, repeated names repeated
     sha1: str | None  # of the body bytes sent on the wire (content-encoded when gzipped); None for HEAD
     complete: bool = True  # False: the body was cut short (``truncate_first``)
+
+
+class _SendAll:
+    """A write-only file over a socket that sends every byte (a TLS socket's ``send`` may not)."""
+
+    closed = False
+
+    def __init__(self, sock: object) -> None:
+        self.sock = sock
+
+    def write(self, data: bytes) -> int:
+        self.sock.sendall(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closed = True
 
 
 def _matcher(spec: UrlMatch) -> Callable[[str], bool]:
@@ -106,6 +129,9 @@ class MockPortal:
                 portal.handle(self)
 
             do_HEAD = do_GET
+
+            def do_CONNECT(self) -> None:  # noqa: N802 (http.server naming): https through the proxy
+                portal.connect(self)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
@@ -201,11 +227,28 @@ class MockPortal:
             encoded = self._gzipped[key] = gzip_module.compress(body, compresslevel=6, mtime=0)
         return encoded
 
+    def connect(self, h: BaseHTTPRequestHandler) -> None:
+        """``CONNECT host:443``: answer 200, then speak TLS as ``host`` (a certificate of the test
+        CA, :mod:`tests.tlscert`) and serve the requests that come through the tunnel as
+        ``https://host/…`` on the same connection."""
+        from tests.tlscert import context_for
+
+        host = h.path.rsplit(":", 1)[0]
+        h.send_response(200, "Connection established")
+        h.end_headers()
+        h.wfile.flush()
+        tls = context_for(host).wrap_socket(h.connection, server_side=True)
+        h.connection = h.request = tls
+        h.rfile = tls.makefile("rb")
+        h.wfile = _SendAll(tls)
+        h.tunnel_scheme = "https"
+        h.close_connection = False
+
     def handle(self, h: BaseHTTPRequestHandler) -> None:
         if h.path.startswith(("http://", "https://")):
             url = h.path  # proxy form
-        else:
-            url = f"http://{h.headers.get('Host', '127.0.0.1')}{h.path}"
+        else:  # inside a CONNECT tunnel the scheme is https
+            url = f"{getattr(h, 'tunnel_scheme', 'http')}://{h.headers.get('Host', '127.0.0.1')}{h.path}"
         with self.lock:
             self.counts[url] += 1
             count = self.counts[url]

@@ -55,8 +55,12 @@ def test_first_page_url_strips_page_suffix_and_fragment() -> None:
     assert first_page_url("http://www.northnews.cn/201509/15/2049381_2.html?from=rss", NN) == (
         "http://www.northnews.cn/201509/15/2049381.html"
     )
+    # The profile declares ?page= its only meaningful query parameter: other ones are noise.
     assert first_page_url("http://www.northnews.cn/news/index_2.shtml?x=1#a", NN) == (
-        "http://www.northnews.cn/news/index_2.shtml?x=1"
+        "http://www.northnews.cn/news/index_2.shtml"
+    )
+    assert first_page_url("http://www.northnews.cn/news/guonei/?page=2&from=nav#a", NN) == (
+        "http://www.northnews.cn/news/guonei/?page=2"
     )
 
 
@@ -107,7 +111,7 @@ def test_page_links_resolve_classify_and_date_entries() -> None:
         ("http://www.northnews.cn/2015/0913/2048000.shtml", date(2015, 9, 13)),
     ]
     kinds = {link.url: link.kind for link in links}
-    assert kinds["http://www.northnews.cn/search/?q=x"] is Kind.EXCLUDED
+    assert kinds["http://www.northnews.cn/search/"] is Kind.EXCLUDED  # ?q= is noise to the profile
     assert kinds["http://www.xinhuanet.com/"] is Kind.OFFSITE
     assert kinds["http://www.northnews.cn/uploads/a.pdf"] is Kind.ATTACHMENT
     assert not any(u.startswith("javascript") for u in kinds)

@@ -17,6 +17,8 @@ FORBIDDEN = {
     "normalize": {"pages", "discovery", "spiders", "archive", "ops", "pipelines", "extensions", "commands", "middlewares"},
     "pages": {"discovery", "spiders", "archive", "ops", "pipelines", "extensions", "commands", "middlewares"},
     "discovery": {"pages", "spiders", "archive", "ops", "pipelines", "extensions", "commands"},
+    "sources": {"sites", "normalize", "pages", "discovery", "spiders", "archive", "ops", "pipelines", "extensions", "commands", "middlewares"},
+    "sitekit": {"spiders", "archive", "ops", "pipelines", "extensions", "commands", "middlewares"},
     "spiders": {"archive", "ops", "pipelines", "extensions", "commands", "middlewares"},
     "archive": {"normalize", "pages", "discovery", "spiders", "ops", "pipelines", "commands"},
     "ops": {"spiders"},

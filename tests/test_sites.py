@@ -17,7 +17,8 @@ def test_northnews_is_a_shipped_profile() -> None:
     assert "northnews" in known_sites()
     site = load_site("northnews")
     assert site is load_site(NORTHNEWS)  # by name or by path: one object
-    assert set(site.editions) == {"zh", "en"}
+    assert set(site.editions) == {"zh", "en", "szb"}
+    assert [c for c, e in site.editions.items() if e.default] == ["zh", "en"]
     assert site.editions["zh"].start_url == "http://www.northnews.cn/"
     assert site.allowed_domains == ("northnews.cn",)
     assert site.timezone_name == "Asia/Shanghai"
@@ -62,9 +63,9 @@ def test_a_minimal_profile_has_no_layouts_and_uses_generic_extraction(tmp_path: 
         (("article = '/(?P<id>\\d+)\\.html$'", "article = '/(?P<id>\\d+'"), "urls.article: expected a regular expression ("),
         (('start_url = "http://www.mini.test/"', 'start_url = "www.mini.test"'), "editions.zh.start_url: expected an http(s) URL"),
         (('allowed_domains = ["mini.test"]', "allowed_domains = []"), "site.allowed_domains: expected at least one domain"),
-        (("list = '/$'", "list = '/$'\npager = 'maybe'"), 'urls.pager: expected "suffix" or "none"'),
+        (("list = '/$'", "list = '/$'\npager = 'maybe'"), 'urls.pager: expected "suffix", "pages" or "none"'),
         (("list = '/$'", "list = '/$'\n[[layouts]]\nname = 'x'\ntitle = 'h1'\nbyline = '.b'\nbody = '.c'\nbdy = '.d'"),
-         "layouts[0].bdy: expected one of name"),
+         "layouts[0].bdy: unknown key (did you mean 'body'?)"),
     ],
 )
 def test_a_malformed_profile_names_file_key_and_expectation(tmp_path: Path, change: tuple[str, str], message: str) -> None:

@@ -43,7 +43,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 
 from northnews.archive.warcreplay import WarcSource
-from northnews.discovery import Kind, classify, first_page_url
+from northnews.discovery import Kind, article_pages, classify, first_page_url
 from northnews.ops.replayed import ReplayedPages, Served
 from northnews.pagecheck import Verdict, body_verdict, page_verdict
 from northnews.pages import parse_article, parse_html, stitch
@@ -51,6 +51,7 @@ from northnews.pipelines import incomplete_record, reject_reasons, reject_record
 from northnews.requisites import Scope
 from northnews.requisites import outcome as requisite_outcome
 from northnews.sites import Site
+from northnews.util import safewrite
 
 BATCH = 16  # articles per task sent to a worker
 
@@ -65,6 +66,8 @@ class Outcome:
     skipped: str | None = None
     problems: list[str] = field(default_factory=list)
     pages: int = 0
+    #: Captures met that could not be read (file, offset, what): reported, never fatal.
+    damages: list[tuple[str, int, int | None, str]] = field(default_factory=list)
 
 
 class ArticleExtractor:
@@ -81,7 +84,15 @@ class ArticleExtractor:
         self._images: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
     def extract(self, url: str) -> Outcome:
-        """The spider's ``parse_article`` / ``parse_article_page`` / errbacks, on replayed pages."""
+        """The spider's ``parse_article`` / ``parse_article_page`` / errbacks, on replayed pages;
+        with the unreadable captures met on the way (a worker process reports them this way)."""
+        damages = self.pages.source.damages
+        before = len(damages)
+        outcome = self._extract(url)
+        outcome.damages = damages[before:]
+        return outcome
+
+    def _extract(self, url: str) -> Outcome:
         first = self.pages.get(url)
         if first.response is None:  # the errback: pending with a reason, or a deliberate skip
             verdict = _failure_verdict(first)
@@ -97,7 +108,7 @@ class ArticleExtractor:
             return Outcome(url, reject=incomplete_record(url, verdict.detail, verdict.reason))
         response = first.response
         pages = [page]
-        pending = stitch.other_pages(page, response.url)
+        pending = self._other_pages(page, response)
         seen = {url, response.url}
         while pending:
             nxt = pending.pop(0)
@@ -115,7 +126,8 @@ class ArticleExtractor:
                 detail = f"page {later.response.url}: {verdict.reason} ({verdict.detail})"
                 return Outcome(url, reject=incomplete_record(url, detail), pages=len(pages))
             pages.append(other)
-            pending.extend(stitch.more_pages(other, later.response.url, [*pending, *seen]))
+            known = {*pending, *seen}
+            pending.extend(u for u in self._other_pages(other, later.response) if u not in known)
         fields, problems = stitch.build_item(pages, url, self.site, first.capture)
         reasons = reject_reasons(fields)
         if reasons:
@@ -141,6 +153,18 @@ class ArticleExtractor:
             self._images.popitem(last=False)
         return found
 
+    def _other_pages(self, page: Any, response: Response) -> list[str]:
+        """The article's other pages, as the spider finds them: by the profile's page shape
+        (:func:`northnews.discovery.article_pages`) when it declares one beyond the 0.2.0 ``_N``
+        suffix (a ``paged`` group, a numbered page one, an article rule over the query), else by the pager
+        the page parser read (no second parse of the page)."""
+        urls = self.site.urls
+        declared = urls.article_page_one == "numbered" or any(
+            "paged" in rule.groupindex or "\\?" in rule.pattern for rule in urls.articles)
+        if declared and isinstance(response, TextResponse):
+            return [u for u in article_pages(response.text, response.url, self.site) if u != response.url]
+        return stitch.other_pages(page, response.url)
+
     def _verdict(self, response: Response) -> tuple[Verdict | None, Any]:
         """The spider's ``_verdict``: is this answer an article page at all? And its parsed page."""
         text = isinstance(response, TextResponse)
@@ -149,7 +173,7 @@ class ArticleExtractor:
             return verdict, None
         root = parse_html(response.text)
         page = parse_article(None, response.url, self.site, root=root)
-        return page_verdict(root, len(page.paragraphs)), page
+        return page_verdict(root, len(page.paragraphs), page.error), page
 
 
 def _failure_verdict(served: Served) -> Verdict | None:
@@ -247,6 +271,7 @@ class Summary:
     problems: Counter[str] = field(default_factory=Counter)
     store: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
+    damages: list[tuple[str, int, int | None, str]] = field(default_factory=list)
 
     def line(self) -> str:
         rate = self.pages / self.seconds if self.seconds else 0.0
@@ -293,6 +318,7 @@ def write_outcomes(
         summary.articles += 1
         summary.pages += outcome.pages
         summary.problems.update(outcome.problems)
+        summary.damages.extend(outcome.damages)
         if outcome.item is not None:
             items.write(outcome.item + "\n")
             summary.items += 1
@@ -309,16 +335,14 @@ def write_outcomes(
 
 
 @contextmanager
-def open_output(path: str) -> Iterator[IO[str]]:
-    """A feed file written as ``<path>.part`` and moved over ``path`` once complete (as the
-    spider's feeds are: a kill or an error never leaves a half-written feed); ``-`` is stdout."""
+def open_output(path: str, follow: bool = False) -> Iterator[IO[str]]:
+    """A feed file written beside ``path`` and moved over it once complete, only over a regular
+    file (:mod:`northnews.util.safewrite`: a kill or an error never leaves a half-written feed, a
+    symlink, FIFO or device is refused); ``-`` is stdout."""
     if path == "-":
         with os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8") as out:
             yield out
         return
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    part = target.with_name(target.name + ".part")
-    with open(part, "w", encoding="utf-8") as out:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with safewrite.replacing(path, "w", follow=follow, encoding="utf-8") as out:
         yield out
-    os.replace(part, target)

@@ -12,9 +12,12 @@ from __future__ import annotations
 from northnews.sites.profile import (
     DEFAULT_SITE,
     Edition,
+    IssueRules,
     LayoutSpec,
+    SectionRules,
     Site,
     SiteError,
+    SourceRules,
     TextRules,
     UrlRules,
     known_sites,
@@ -22,6 +25,7 @@ from northnews.sites.profile import (
 )
 
 __all__ = [
-    "DEFAULT_SITE", "Edition", "LayoutSpec", "Site", "SiteError", "TextRules", "UrlRules",
+    "DEFAULT_SITE", "Edition", "IssueRules", "LayoutSpec", "SectionRules", "Site", "SiteError", "SourceRules",
+    "TextRules", "UrlRules",
     "known_sites", "load_site",
 ]

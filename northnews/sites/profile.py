@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import importlib
 import importlib.util
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
@@ -21,6 +22,29 @@ PROFILE_NAME = "site.toml"
 DEFAULT_SITE = "northnews"
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _LAYOUT_PARTS = ("title", "byline", "body", "crumb", "date")
+# --- layout parts of the extractor (issue 15.4; README "Site profiles"), kept in one block -------
+#: Optional selector parts of a layout beside _LAYOUT_PARTS.
+_LAYOUT_EXTRA_PARTS = ("exclude", "kicker", "subtitle", "author", "page", "continued", "images", "caption", "error")
+#: Other optional keys: a regex, and the dates a layout is valid from/until.
+_LAYOUT_OTHER_KEYS = ("error_text", "valid_from", "valid_until")
+_LAYOUT_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+#: Every table a profile may hold and every key each table knows (``publishers`` takes any key):
+#: a key or table not listed is a mistake, reported with the closest known name.
+KNOWN_KEYS: dict[str, tuple[str, ...] | None] = {
+    "site": ("name", "title", "timezone", "allowed_domains", "requisite_hosts"),
+    "editions": ("start_url", "language", "default"),
+    "urls": ("article", "list", "list_unsuffixed_page", "excluded", "attachment_ext", "url_dates", "pager",
+             "query", "noise", "article_page_one", "same_article"),
+    "text": ("site_names", "home_crumbs", "chrome_classes"),
+    "publishers": None,
+    "layouts": ("name", *_LAYOUT_PARTS, *_LAYOUT_EXTRA_PARTS, *_LAYOUT_OTHER_KEYS),
+    "sections": ("from", "names", "page_name"),
+    "issues": ("edition", "page", "first_page", "max_gap"),
+    "sources": ("sitemaps", "feeds", "robots", "alternate"),
+    "tests": ("dir",),
+}
+SECTION_SOURCES = ("crumb", "list", "list_or_crumb")
 
 
 class SiteError(ValueError):
@@ -32,6 +56,8 @@ class Edition:
     code: str
     start_url: str
     language: str | None = None
+    #: Crawled when ``-a editions`` does not name editions (``default = false``: only when named).
+    default: bool = True
 
     @property
     def host(self) -> str:
@@ -44,7 +70,8 @@ class Edition:
 
 @dataclass(frozen=True)
 class UrlRules:
-    """The portal's URL shapes (regexes over the path unless said otherwise)."""
+    """The portal's URL shapes: regexes over the path, or over ``path?query`` when the profile
+    declares its query parameters (``query`` or ``noise``; :attr:`sees_query`)."""
 
     article: re.Pattern[str]
     list: re.Pattern[str]
@@ -53,6 +80,63 @@ class UrlRules:
     attachment: re.Pattern[str] | None = None
     url_dates: tuple[re.Pattern[str], ...] = ()
     pager: str = "suffix"
+    #: More article rules, tried after ``article`` in order (``article`` may be a list).
+    more_articles: tuple[re.Pattern[str], ...] = ()
+    #: More list rules, tried after ``list`` in order.
+    more_lists: tuple[re.Pattern[str], ...] = ()
+    #: Globs of the query parameters that mean something (all others dropped), or None.
+    query: tuple[str, ...] | None = None
+    #: Globs of the query parameters that are noise (dropped), or None.
+    noise: tuple[str, ...] | None = None
+    #: "bare" (page 1 has no page number in its URL) or "numbered" (page 1 is ``…-1.html``).
+    article_page_one: str = "bare"
+    #: host → URL template of the article's one URL (``{id}`` and the rule's other groups).
+    same_article: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def sees_query(self) -> bool:
+        """True when the rules see ``path?query`` (a profile that declares its query parameters)."""
+        return self.query is not None or self.noise is not None
+
+    @property
+    def articles(self) -> tuple[re.Pattern[str], ...]:
+        return (self.article, *self.more_articles)
+
+    @property
+    def lists(self) -> tuple[re.Pattern[str], ...]:
+        return (self.list, *self.more_lists)
+
+
+@dataclass(frozen=True)
+class SectionRules:
+    """Where an item's section comes from (``[sections]``)."""
+
+    source: str = "crumb"
+    names: Mapping[str, str] = field(default_factory=dict)
+    page_name: re.Pattern[str] | None = None
+
+
+@dataclass(frozen=True)
+class IssueRules:
+    """An e-paper edition walked issue by issue (``[issues]``)."""
+
+    edition: str
+    page: re.Pattern[str]
+    first_page: str | None = None
+    max_gap: int = 7
+
+
+@dataclass(frozen=True)
+class SourceRules:
+    """Sources of article URLs besides list pages (``[sources]``)."""
+
+    sitemaps: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
+    robots: bool = False
+    alternate: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.sitemaps or self.feeds or self.robots or self.alternate)
 
 
 @dataclass(frozen=True)
@@ -72,6 +156,23 @@ class LayoutSpec:
     body: str
     crumb: str | None = None
     date: str | None = None
+    exclude: str | None = None
+    kicker: str | None = None
+    subtitle: str | None = None
+    author: str | None = None
+    page: str | None = None
+    continued: str | None = None
+    images: str | None = None
+    caption: str | None = None
+    error: str | None = None
+    error_text: str | None = None
+    valid_from: str | None = None
+    valid_until: str | None = None
+
+    @property
+    def error_only(self) -> bool:
+        """A layout of an error page: it names no article part."""
+        return not (self.title or self.byline or self.body)
 
 
 @dataclass(frozen=True, eq=False)  # one object per profile file (cached): compared and hashed by identity
@@ -89,6 +190,11 @@ class Site:
     layouts: tuple[LayoutSpec, ...] = ()
     requisite_hosts: tuple[str, ...] = ()
     hooks: ModuleType | None = field(default=None, compare=False, repr=False)
+    sections: SectionRules = field(default_factory=SectionRules)
+    issues: IssueRules | None = None
+    sources: SourceRules = field(default_factory=SourceRules)
+    #: The profile's saved pages for ``scrapy sites test``.
+    tests_dir: Path | None = None
 
     @functools.cached_property
     def publisher_index(self) -> dict[str, str]:
@@ -193,7 +299,36 @@ class _Parser:
             raise self.fail(key, f"a regular expression with the group(s) {', '.join(missing)}", pattern)
         return compiled
 
+    def unknown(self, key: str, known: Iterable[str], where: str, what: str = "key") -> SiteError:
+        known = list(known)
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.5)
+        hint = f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(known)})"
+        return SiteError(f"{self.path}: {where}: unknown {what}{hint}")
+
+    def check_keys(self) -> None:
+        """Every table and every key is one the profile format knows: a misspelt one is named,
+        with the closest known name (``difflib``)."""
+        for table, value in self.data.items():
+            if table not in KNOWN_KEYS:
+                raise self.unknown(table, KNOWN_KEYS, f"[{table}]", "table")
+            known = KNOWN_KEYS[table]
+            if known is None or not isinstance(value, (dict, list)):
+                continue
+            if table == "editions":
+                rows = [(f"editions.{code}", t) for code, t in value.items() if isinstance(t, dict)]
+            elif table == "layouts":
+                rows = [(f"layouts[{i}]", t) for i, t in enumerate(value) if isinstance(t, dict)]
+            elif isinstance(value, dict):
+                rows = [(table, value)]
+            else:
+                continue
+            for prefix, row in rows:
+                for key in row:
+                    if key not in known:
+                        raise self.unknown(key, known, f"{prefix}.{key}")
+
     def site(self) -> Site:
+        self.check_keys()
         meta = self.table("site")
         name = self.string(meta, "site", "name")
         if not _NAME_RE.match(name):
@@ -220,6 +355,10 @@ class _Parser:
             publishers=self.publishers(),
             layouts=self.layouts(),
             hooks=self.hooks(meta),
+            sections=self.sections(),
+            issues=self.issues(),
+            sources=self.sources(),
+            tests_dir=self.tests_dir(),
         )
 
     def editions(self) -> dict[str, Edition]:
@@ -234,28 +373,112 @@ class _Parser:
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise self.fail(f"editions.{code}.start_url", "an http(s) URL", url)
-            out[code] = Edition(code=code, start_url=url, language=table.get("language"))
+            default = table.get("default", True)
+            if not isinstance(default, bool):
+                raise self.fail(f"editions.{code}.default", "true or false", default)
+            out[code] = Edition(code=code, start_url=url, language=table.get("language"), default=default)
+        if not any(e.default for e in out.values()):
+            raise self.fail("[editions]", "at least one edition crawled by default (default = true)")
         return out
+
+    def rules(self, urls: dict[str, Any], key: str, groups: tuple[str, ...] = ()) -> list[re.Pattern[str]]:
+        """``urls.<key>``: one regex, or a list of them tried in order."""
+        value = urls.get(key)
+        patterns = value if isinstance(value, list) and value else [value]
+        if not all(isinstance(p, str) and p for p in patterns):
+            raise self.fail(f"urls.{key}", "a regular expression or a list of them", value)
+        return [self.regex(p, f"urls.{key}", groups) for p in patterns]
+
+    def globs(self, urls: dict[str, Any], key: str) -> tuple[str, ...] | None:
+        if key not in urls:
+            return None
+        return tuple(g.lower() for g in self.strings(urls, "urls", key))
 
     def urls(self) -> UrlRules:
         urls = self.table("urls")
         pager = urls.get("pager", "suffix")
-        if pager not in ("suffix", "none"):
-            raise self.fail("urls.pager", '"suffix" or "none"', pager)
+        if pager not in ("suffix", "pages", "none"):
+            raise self.fail("urls.pager", '"suffix", "pages" or "none"', pager)
+        page_one = urls.get("article_page_one", "bare")
+        if page_one not in ("bare", "numbered"):
+            raise self.fail("urls.article_page_one", '"bare" or "numbered"', page_one)
+        same = urls.get("same_article", {})
+        if not isinstance(same, dict) or not all(isinstance(v, str) and "{id}" in v for v in same.values()):
+            raise self.fail("urls.same_article", 'a table host = "URL template with {id}"', same)
+        articles = self.rules(urls, "article", ("id",))
+        lists = self.rules(urls, "list")
         first = urls.get("list_unsuffixed_page", 1)
         if not isinstance(first, int) or first < 0:
             raise self.fail("urls.list_unsuffixed_page", "an integer >= 0", first)
         ext = self.strings(urls, "urls", "attachment_ext")
         attachment = re.compile(r"\.(?:" + "|".join(re.escape(e.lower().lstrip(".")) for e in ext) + r")$", re.I) if ext else None
         return UrlRules(
-            article=self.regex(self.string(urls, "urls", "article"), "urls.article", ("id",)),
-            list=self.regex(self.string(urls, "urls", "list"), "urls.list"),
+            article=articles[0],
+            more_articles=tuple(articles[1:]),
+            list=lists[0],
+            more_lists=tuple(lists[1:]),
+            query=self.globs(urls, "query"),
+            noise=self.globs(urls, "noise"),
+            article_page_one=page_one,
+            same_article={h.lower(): t for h, t in same.items()},
             list_unsuffixed_page=first,
             excluded=tuple(self.regex(p, "urls.excluded") for p in self.strings(urls, "urls", "excluded")),
             attachment=attachment,
             url_dates=tuple(self.regex(p, "urls.url_dates", ("y", "m", "d")) for p in self.strings(urls, "urls", "url_dates")),
             pager=pager,
         )
+
+    def sections(self) -> SectionRules:
+        table = self.table("sections", required=False)
+        source = table.get("from", "crumb")
+        if source not in SECTION_SOURCES:
+            raise self.fail("sections.from", " or ".join(f'"{s}"' for s in SECTION_SOURCES), source)
+        names = table.get("names", {})
+        if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
+            raise self.fail("sections.names", 'a table "<list rule section group>" = "<name>"', names)
+        page_name = table.get("page_name")
+        return SectionRules(
+            source=source,
+            names={str(k): v for k, v in names.items()},
+            page_name=self.regex(page_name, "sections.page_name", ("section",)) if page_name else None,
+        )
+
+    def issues(self) -> IssueRules | None:
+        table = self.table("issues", required=False)
+        if not table:
+            return None
+        edition = self.string(table, "issues", "edition")
+        if edition not in self.data.get("editions", {}):
+            raise self.fail("issues.edition", "one of the profile's editions", edition)
+        first_page = table.get("first_page")
+        if first_page is not None and (not isinstance(first_page, str) or not all(f"{{{g}}}" in first_page for g in "ymd")):
+            raise self.fail("issues.first_page", "a URL template with {y}, {m} and {d}", first_page)
+        gap = table.get("max_gap", 7)
+        if not isinstance(gap, int) or gap < 1:
+            raise self.fail("issues.max_gap", "an integer >= 1", gap)
+        return IssueRules(
+            edition=edition,
+            page=self.regex(self.string(table, "issues", "page"), "issues.page", ("y", "m", "d")),
+            first_page=first_page,
+            max_gap=gap,
+        )
+
+    def sources(self) -> SourceRules:
+        table = self.table("sources", required=False)
+        flags = {}
+        for key in ("robots", "alternate"):
+            flags[key] = table.get(key, False)
+            if not isinstance(flags[key], bool):
+                raise self.fail(f"sources.{key}", "true or false", flags[key])
+        return SourceRules(
+            sitemaps=tuple(self.strings(table, "sources", "sitemaps")),
+            feeds=tuple(self.strings(table, "sources", "feeds")),
+            **flags,
+        )
+
+    def tests_dir(self) -> Path:
+        table = self.table("tests", required=False)
+        return self.path.parent / self.string(table, "tests", "dir", "tests")
 
     def text(self) -> TextRules:
         text = self.table("text", required=False)
@@ -284,16 +507,29 @@ class _Parser:
             prefix = f"layouts[{i}]"
             if not isinstance(table, dict):
                 raise self.fail(prefix, "a table", table)
-            unknown = set(table) - {"name", *_LAYOUT_PARTS}
+            keys = ("name", *_LAYOUT_PARTS, *_LAYOUT_EXTRA_PARTS, *_LAYOUT_OTHER_KEYS)
+            unknown = set(table) - set(keys)
             if unknown:
-                raise self.fail(f"{prefix}.{sorted(unknown)[0]}", f"one of name, {', '.join(_LAYOUT_PARTS)}")
+                raise self.fail(f"{prefix}.{sorted(unknown)[0]}", f"one of {', '.join(keys)}")
+            error_only = ("error" in table or "error_text" in table) and not any(
+                k in table for k in ("title", "byline", "body"))
+            extra: dict[str, str] = {}
+            for key in (*_LAYOUT_EXTRA_PARTS, *_LAYOUT_OTHER_KEYS):
+                if key in table:
+                    extra[key] = self.string(table, prefix, key)
+            for key in ("valid_from", "valid_until"):
+                if key in extra and not _LAYOUT_DATE_RE.match(extra[key]):
+                    raise self.fail(f"{prefix}.{key}", "a date YYYY-MM-DD", extra[key])
+            if "error_text" in extra:
+                self.regex(extra["error_text"], f"{prefix}.error_text")
             spec = LayoutSpec(
                 name=self.string(table, prefix, "name"),
-                title=self.string(table, prefix, "title"),
-                byline=self.string(table, prefix, "byline"),
-                body=self.string(table, prefix, "body"),
+                title="" if error_only else self.string(table, prefix, "title"),
+                byline="" if error_only else self.string(table, prefix, "byline"),
+                body="" if error_only else self.string(table, prefix, "body"),
                 crumb=table.get("crumb"),
                 date=table.get("date"),
+                **extra,
             )
             out.append(spec)
         names = [s.name for s in out]

@@ -10,26 +10,28 @@ page kind each request carries in ``meta["northnews_page"]`` and the list page's
 from __future__ import annotations
 
 import dataclasses
+import html
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from scrapy import signals as scrapy_signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from northnews import discovery, pages
+from northnews import discovery, pages, redirects, sources
 from northnews import signals as northnews_signals
 from northnews.discovery import Kind
 from northnews.items import ArticleItem
 from northnews.pagecheck import Verdict, body_verdict, failure_verdict, page_verdict
 from northnews.pages import stitch
 from northnews.responses import page_tree
-from northnews.sites import DEFAULT_SITE, Site, SiteError, load_site
+from northnews.sites import DEFAULT_SITE, LayoutSpec, Site, SiteError, load_site
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +54,20 @@ ARGUMENTS = ("site", "editions", "replay", "max_pages", "since", "refresh", "ret
 #: On a list page's request: how many list pages of its section this run walked before it (1 for a
 #: section's first page), so that a pagination trap ends at NORTHNEWS_MAX_LIST_PAGES.
 POSITION_META = "northnews_list_position"
+#: On article requests from a list page that names its section (``[sections]``): that name.
+SECTION_NAME_META = "northnews_section_name"
+#: On an e-paper issue's request stepped back to by date: how many days in a row had no issue.
+ISSUE_GAP_META = "northnews_issue_gap"
+#: On the request an e-paper issue is entered by: its page links the other issues taken.
+ISSUE_ENTRY_META = "northnews_issue_entry"
+#: On source requests (sitemaps, feeds, robots.txt): which kind of source it is.
+SOURCE_META = "northnews_source"
+#: Stats: articles each kind of source gave first (``northnews/sources/<kind>/articles``: list,
+#: sitemap, feed, robots, related, pending) and the URLs sitemaps and feeds listed (``…/urls``).
+SOURCE_STATS = "northnews/sources/"
+#: Stats (an error kind, in the summary, the manifest and cron's error rate): a page the parsers
+#: raised on.
+PARSER_ERROR_STAT = "northnews/errors/parser"
 
 
 class ArgumentError(ValueError):
@@ -73,8 +89,11 @@ def parse_args(
         profile = load_site(site or DEFAULT_SITE)
     except SiteError as exc:
         raise ArgumentError(f"-a site: {exc}") from None
+    check_selectors(profile)
     available = tuple(profile.editions if available_editions is None else available_editions)
     if editions is None or editions == "":
+        chosen = [e for e in available if e not in profile.editions or profile.editions[e].default]
+    elif str(editions).strip().lower() == "all":
         chosen = list(available)
     else:
         chosen = [e.strip().lower() for e in str(editions).split(",") if e.strip()]
@@ -130,6 +149,39 @@ def parse_args(
     }
 
 
+#: The logger of the page parsers (northnews.pages and its modules).
+PARSERS_LOGGER = "northnews.pages"
+
+
+class _ParserErrors(logging.Handler):
+    """Counts the exceptions the page parsers log (``PARSER_ERROR_STAT``)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(level=logging.ERROR)
+        self.crawler = crawler
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info:
+            self.crawler.stats.inc_value(PARSER_ERROR_STAT)
+
+
+def check_selectors(site: Site) -> None:
+    """Every selector of the profile's layouts compiles, before anything is fetched; else an
+    :class:`ArgumentError` naming the layout, the part and the selector."""
+    for i, spec in enumerate(site.layouts):
+        for part in dataclasses.fields(spec):
+            value = getattr(spec, part.name)
+            # not selectors: the layout's name, the error regex and the validity dates (extractor's keys)
+            if part.name in ("name", "error_text", "valid_from", "valid_until") or not isinstance(value, str) or not value:
+                continue
+            try:
+                pages.Layout(LayoutSpec(name="check", title=value, byline=value, body=value))
+            except ValueError as exc:
+                raise ArgumentError(
+                    f"-a site: {site.path}: layouts[{i}].{part.name}: selector {value!r} does not compile: {exc}"
+                ) from None
+
+
 class ArticlesSpider(scrapy.Spider):
     name = "articles"
     site: Site
@@ -140,6 +192,11 @@ class ArticlesSpider(scrapy.Spider):
         # Article URLs requested so far: the repeats (related news on every page, 5.4 per response)
         # the duplicate filter would drop after the middlewares and a fingerprint (0.4 ms a response).
         self._requested: set[str] = set()
+        # Sources already asked for (sitemaps, feeds, alternate links) and e-paper issues seen.
+        self._sources: set[str] = set()
+        self._issues: set[date] = set()
+        # Article URL → the section name of the list page that listed it ([sections] from = list).
+        self._section_names: dict[str, str] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ArticlesSpider:
@@ -165,6 +222,14 @@ class ArticlesSpider(scrapy.Spider):
         # The other editions' hosts: with -a editions=en, the header link to 中文简体 is not followed.
         spider.skipped_hosts = {e.host for c, e in site.editions.items() if c not in spider.editions}
         spider._configure(crawler)
+        # The page parsers never raise (odd markup must not kill a crawl): they log the exception.
+        # Each one logged is an error of this run, counted where the summary, the manifest and
+        # cron's error rate read errors.
+        handler = _ParserErrors(crawler)
+        crawler.signals.connect(lambda: logging.getLogger(PARSERS_LOGGER).addHandler(handler),
+                                signal=scrapy_signals.spider_opened, weak=False)
+        crawler.signals.connect(lambda: logging.getLogger(PARSERS_LOGGER).removeHandler(handler),
+                                signal=scrapy_signals.spider_closed, weak=False)
         return spider
 
     def _configure(self, crawler: Crawler) -> None:
@@ -195,9 +260,11 @@ class ArticlesSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.start_url_by_edition.values():
             yield self._list_request(url)
+        for request in self._source_requests():
+            yield request
         # Articles a list page may no longer link: those an earlier run left pending.
         for url in self._wanted_articles():
-            for request in self._new_article(url, None):
+            for request in self._new_article(url, None, source="pending"):
                 yield request
 
     def _wanted_articles(self) -> list[str]:
@@ -207,11 +274,65 @@ class ArticlesSpider(scrapy.Spider):
                 urls += [u for u in answer if (urlsplit(u).hostname or "").lower() not in self.skipped_hosts]
         return list(dict.fromkeys(urls))
 
-    def _list_request(self, url: str, listing: list[str] | None = None, position: int = 1) -> scrapy.Request:
-        meta: dict[str, Any] = {PAGE_META: "list", POSITION_META: position}
+    def _list_request(self, url: str, listing: list[str] | None = None, position: int = 1, **more: Any) -> scrapy.Request:
+        meta: dict[str, Any] = {PAGE_META: "list", POSITION_META: position, **more}
         if listing is not None:
             meta[LISTING_META] = listing
         return scrapy.Request(url, callback=self.parse_listing, meta=meta)
+
+    # --- sources besides list pages: sitemaps, feeds (sources.py) ----------------------------
+
+    def _source_requests(self) -> Iterator[scrapy.Request]:
+        sources = self.site.sources
+        if not sources:
+            return
+        first = next(iter(self.start_url_by_edition.values()))
+        for kind, urls in (("sitemap", sources.sitemaps), ("feed", sources.feeds)):
+            for url in urls:
+                yield from self._source_request(urljoin(first, url), kind)
+        if sources.robots:
+            for start in self.start_url_by_edition.values():
+                yield from self._source_request(urljoin(start, "/robots.txt"), "robots")
+
+    def _source_request(self, url: str, kind: str) -> Iterator[scrapy.Request]:
+        if url in self._sources or (urlsplit(url).hostname or "").lower() in self.skipped_hosts:
+            return
+        self._sources.add(url)
+        yield scrapy.Request(url, callback=self.parse_source, meta={PAGE_META: "list", SOURCE_META: kind})
+
+    def parse_source(self, response: Response) -> Iterator[scrapy.Request]:
+        """A sitemap (index), news sitemap, feed or robots.txt: its article URLs, its sitemaps."""
+        kind = response.meta.get(SOURCE_META, "sitemap")
+        entries, more = sources.read_source(response.body, response.url, kind)
+        for url, sub_kind in more:
+            yield from self._source_request(url, sub_kind)
+        stats = self.crawler.stats
+        stats.inc_value(f"{SOURCE_STATS}{kind}/urls", len(entries))
+        for url, when in entries:
+            link = self._link(url)
+            if link is None or link.kind is not Kind.ARTICLE:
+                continue
+            if self._too_old(when or discovery.url_date(link.url, self.site)):
+                stats.inc_value("northnews/spider/article_too_old")
+                continue
+            yield from self._new_article(link.url, None, source=kind)
+
+    def _link(self, url: str) -> discovery.Link | None:
+        """One URL (from a sitemap or feed) as a page link would be: classified, in scope, scheme."""
+        links = discovery.page_links(f'<a href="{html.escape(url, quote=True)}"></a>', url, self.site, dates=False)
+        if not links:
+            return None
+        return self._scoped(links[0])
+
+    def _scoped(self, link: discovery.Link) -> discovery.Link | None:
+        parts = urlsplit(link.url)
+        host = (parts.hostname or "").lower()
+        if host in self.skipped_hosts:
+            return None
+        scheme = self.scheme_by_host.get(host)
+        if scheme and parts.scheme != scheme:
+            link = dataclasses.replace(link, url=parts._replace(scheme=scheme).geturl())
+        return link
 
     def _links(self, response: TextResponse) -> list[discovery.Link]:
         """The page's links, minus those into editions this crawl does not cover.
@@ -222,14 +343,10 @@ class ArticlesSpider(scrapy.Spider):
         links: list[discovery.Link] = []
         seen: set[str] = set()
         tree = page_tree(response)
-        for link in discovery.page_links(tree, response.url, self.site, dates=self.since is not None):
-            parts = urlsplit(link.url)
-            host = (parts.hostname or "").lower()
-            if host in self.skipped_hosts:
+        for found in discovery.page_links(tree, response.url, self.site, dates=self.since is not None):
+            link = self._scoped(found)
+            if link is None:
                 continue
-            scheme = self.scheme_by_host.get(host)
-            if scheme and parts.scheme != scheme:
-                link = dataclasses.replace(link, url=parts._replace(scheme=scheme).geturl())
             if link.url not in seen:
                 seen.add(link.url)
                 links.append(link)
@@ -249,16 +366,28 @@ class ArticlesSpider(scrapy.Spider):
         links = self._links(response)
         entries = [link for link in links if link.kind is Kind.ARTICLE]
         listing = []
+        name = None
+        if self.site.sections.source != "crumb":
+            name = discovery.section_name(response.url, page_tree(response), self.site)
         for link in entries:
             if self._too_old(link.date):
                 self.crawler.stats.inc_value("northnews/spider/article_too_old")
                 continue
             listing.append(link.url)
+            if name:
+                self._section_names.setdefault(link.url, name)
             yield from self._new_article(link.url, discovery.list_section(response.url))
-        section = discovery.list_section(response.url)
+        if self.site.sources.alternate:
+            for url, kind in sources.alternate_feeds(page_tree(response), response.url):
+                yield from self._source_request(url, kind)
+        if self.site.issues is not None:
+            yield from self._issue_pages(response, links, listing)
+        series = discovery.list_series(response.url, self.site)
         for link in links:
-            if link.kind is Kind.LIST and discovery.list_section(link.url) != section:
+            if link.kind is Kind.LIST and discovery.list_series(link.url, self.site) != series:
                 yield self._list_request(link.url)
+        if discovery.issue_date(response.url, self.site) is not None:
+            return  # an e-paper's 版面 page: its issue's other 版面 are walked by _issue_pages
         if entries and not listing:
             # A whole list page of articles older than -a since: the rest of the section is too.
             self.crawler.stats.inc_value("northnews/spider/pagination_stopped")
@@ -271,19 +400,78 @@ class ArticlesSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("northnews/spider/pagination_capped")
                 logger.warning(
                     "Section %s: %d list pages walked, NORTHNEWS_MAX_LIST_PAGES reached; not following %s",
-                    section, self.max_list_pages, nxt,
+                    series, self.max_list_pages, nxt,
                 )
                 return
             yield self._list_request(nxt, listing, position)
+
+    # --- e-papers: issues by date, every 版面 page of each ------------------------------------
+
+    def _issue_pages(self, response: TextResponse, links: list[discovery.Link], listing: list[str]) -> Iterator[scrapy.Request]:
+        """The other 版面 pages of this issue, and other issues (newest first, none older than
+        ``-a since``; an earlier issue's request carries this page's articles, so that an
+        incremental run stops at the first issue it has completed)."""
+        today = discovery.issue_date(response.url, self.site)
+        # Other issues are taken from the page each issue was entered by (the root's link, or the
+        # earlier issue's 上一期): its stories are what the next issue's request carries.
+        entry = today is None or bool(response.meta.get(ISSUE_ENTRY_META)) or today not in self._issues
+        if today is not None and today not in self._issues:  # an issue entered by a start URL or a list's link
+            self._issues.add(today)
+            self.crawler.stats.inc_value("northnews/spider/issues")
+        issues: dict[date, str] = {}
+        for link in links:
+            if link.kind is not Kind.ISSUE:
+                continue
+            day = discovery.issue_date(link.url, self.site)
+            if day is None:
+                continue
+            if day == today:
+                yield self._list_request(link.url, position=int(response.meta.get(POSITION_META, 1)))
+            elif entry:
+                issues.setdefault(day, link.url)
+        if today is not None and entry and self.site.issues.first_page:
+            day = today - timedelta(days=1)
+            url = discovery.issue_first_page(day, response.url, self.site)
+            if url and day not in issues:
+                issues[day] = url
+        for day in sorted(issues, reverse=True):
+            yield from self._issue_request(day, issues[day], listing if today else None)
+
+    def _issue_request(self, day: date, url: str, listing: list[str] | None, gap: int = 0) -> Iterator[scrapy.Request]:
+        if day in self._issues:
+            return
+        if self._too_old(day):
+            self._issues.add(day)  # counted once, however many pages link it
+            self.crawler.stats.inc_value("northnews/spider/issue_too_old")
+            return
+        if self.max_pages is not None and self.crawler.stats.get_value("northnews/spider/issues", 0) >= self.max_pages:
+            return
+        self._issues.add(day)
+        self.crawler.stats.inc_value("northnews/spider/issues")
+        meta = {ISSUE_GAP_META: gap, ISSUE_ENTRY_META: True}
+        yield self._list_request(url, listing, **meta).replace(errback=self.issue_missing)
+
+    def issue_missing(self, failure: Failure) -> Iterator[scrapy.Request]:
+        """No issue on that day (a 404): step back one more day, up to ``issues.max_gap`` days."""
+        request = failure.request
+        day = discovery.issue_date(request.url, self.site)
+        gap = int(request.meta.get(ISSUE_GAP_META, 0)) + 1
+        if day is None or self.site.issues is None or gap >= self.site.issues.max_gap:
+            return
+        earlier = day - timedelta(days=1)
+        url = discovery.issue_first_page(earlier, request.url, self.site)
+        if url:
+            yield from self._issue_request(earlier, url, None, gap)
 
     def _list_position(self, url: str) -> int:
         """1 for a section's first list page, 2 for the next, … (whatever the CMS numbers them)."""
         return discovery.list_page_number(url, self.site) - self.site.urls.list_unsuffixed_page + 1
 
-    def _new_article(self, url: str, section: str | None) -> Iterator[scrapy.Request]:
+    def _new_article(self, url: str, section: str | None, source: str = "list") -> Iterator[scrapy.Request]:
         """The request for an article's first page, unless this run already asked for it."""
         if url not in self._requested:
             self._requested.add(url)
+            self.crawler.stats.inc_value(f"{SOURCE_STATS}{source}/articles")
             yield self._article_request(url, section)
 
     def _article_request(self, url: str, section: str | None) -> scrapy.Request:
@@ -299,8 +487,13 @@ class ArticlesSpider(scrapy.Spider):
         if verdict is not None or not isinstance(response, TextResponse):
             return verdict, None
         root = page_tree(response)
-        page = pages.parse_article(None, response.url, self.site, root=root)
-        return page_verdict(root, len(page.paragraphs)), page
+        try:
+            page = pages.parse_article(None, response.url, self.site, root=root)
+        except Exception as exc:  # a parser bug: an error of the run (summary, manifest, cron), never a silent 0
+            self.crawler.stats.inc_value(PARSER_ERROR_STAT)
+            logger.exception("Article page %s: the parser raised %s", response.url, type(exc).__name__)
+            return Verdict("parser_error", f"{type(exc).__name__}: {exc}"), None
+        return page_verdict(root, len(page.paragraphs), page.error), page
 
     def _pending(self, url: str, verdict: Verdict) -> None:
         """No item for ``url`` this run: say why, so that the store keeps it pending."""
@@ -315,12 +508,12 @@ class ArticlesSpider(scrapy.Spider):
         verdict = failure_verdict(failure)
         if verdict is not None:
             request = failure.request
-            self._pending((request.meta.get("redirect_urls") or [request.url])[0], verdict)
+            self._pending(redirects.article_url(request), verdict)
 
     def parse_article(self, response: Response) -> Iterator[scrapy.Request | ArticleItem]:
         """An article's first page: extract it, then fetch its other pages one after another."""
-        # The URL as linked, even if the server redirected (http → https, say).
-        url = (response.meta.get("redirect_urls") or [response.url])[0]
+        # The URL as linked, even if the server redirected (http → https, say); an alias's target.
+        url = redirects.article_url(response)
         verdict, page = self._verdict(response)
         if verdict is not None:
             self._pending(url, verdict)
@@ -329,11 +522,12 @@ class ArticlesSpider(scrapy.Spider):
         state = {
             "url": url,
             "pages": [page],
-            "pending": stitch.other_pages(page, response.url),
+            "pending": self._other_pages(response),
             # Pages requested so far: page 3's pager lists page 2 again.
             "seen": {url, response.url},
             "capture": capture,
             "section": response.meta.get(SECTION_META),
+            "redirected_from": redirects.redirected_from(response),
         }
         yield from self._related_articles(response)
         yield from self._continue(state)
@@ -350,17 +544,34 @@ class ArticlesSpider(scrapy.Spider):
             return
         if isinstance(response, TextResponse):
             state["pages"].append(page)
-            state["pending"].extend(stitch.more_pages(page, response.url, [*state["pending"], *state["seen"]]))
+            known = {*state["pending"], *state["seen"]}
+            state["pending"].extend(u for u in self._other_pages(response) if u not in known)
             # Split articles often carry their related-news list on the last page only.
             yield from self._related_articles(response)
         yield from self._continue(state)
 
+    def _other_pages(self, response: Response) -> list[str]:
+        """The article's other pages its pager links, by the profile's page shape, in order."""
+        if not isinstance(response, TextResponse):
+            return []
+        return [u for u in discovery.article_pages(page_tree(response), response.url, self.site) if u != response.url]
+
     def _related_articles(self, response: TextResponse) -> Iterator[scrapy.Request]:
-        """Other articles an article page links (related news, sidebars): more to archive."""
+        """Other articles an article page links (related news, sidebars): more to archive.
+
+        Not with sections named by list pages only (``[sections] from = "list"``), nor from an
+        e-paper's stories (``[issues]``): every article is found on a list or 版面 page there, and one
+        reached first through another's link (转第3版) would miss its own page's section name.
+        """
+        if self.site.sections.source == "list":
+            return
+        issues = self.site.issues
+        if issues is not None and self.site.edition_of(response.url) == issues.edition:
+            return
         own = discovery.first_page_url(response.url, self.site)
         for link in self._links(response):
             if link.kind is Kind.ARTICLE and link.url != own and not self._too_old(link.date):
-                yield from self._new_article(link.url, response.meta.get(SECTION_META))
+                yield from self._new_article(link.url, response.meta.get(SECTION_META), source="related")
 
     def _continue(self, state: dict[str, Any]) -> Iterator[scrapy.Request | ArticleItem]:
         if state["pending"]:
@@ -381,20 +592,32 @@ class ArticlesSpider(scrapy.Spider):
         self.crawler.stats.inc_value("northnews/spider/article_incomplete")
         verdict = failure_verdict(failure)
         why = f"{verdict.reason}: {failure.getErrorMessage()}" if verdict else failure.getErrorMessage()
-        detail = f"page {failure.request.url} failed: {why}"
+        detail, reason = f"page {failure.request.url} failed: {why}", "incomplete"
+        if verdict is not None and verdict.reason in redirects.REASONS:
+            # A refused redirect keeps its own reason (northnews.redirects): never stitched, pending.
+            detail, reason = verdict.detail, verdict.reason
         logger.error("Article %s: %s; not emitted, it will be retried by the next run", state["url"], detail)
         # A trace in rejects.jsonl and a pending row in the store: an article is never lost silently.
         self.crawler.signals.send_catch_log(
-            signal=northnews_signals.article_pending, url=state["url"], reason="incomplete", detail=detail,
+            signal=northnews_signals.article_pending, url=state["url"], reason=reason, detail=detail,
         )
 
     def _item(self, state: dict[str, Any]) -> ArticleItem:
         # Built where `northnews-archive extract` builds its items too: the same item either way.
         fields, problems = stitch.build_item(state["pages"], state["url"], self.site, state["capture"])
+        source = self.site.sections.source
+        if source != "crumb":
+            name = self._section_names.get(state["url"])
+            if name is None and source == "list":
+                name = discovery.list_section(state["section"] or state["url"]).rstrip("/").rsplit("/", 1)[-1] or None
+            if name:
+                fields["section"] = name
         for problem in problems:
             self.crawler.stats.inc_value(f"northnews/extract/{problem}")
             logger.warning("Article %s: %s", state["url"], problem.replace("_", " "))
         if len(state["pages"]) > 1:
             self.crawler.stats.inc_value("northnews/spider/multipage_articles")
+        # An alias's target (northnews.redirects): the URLs that redirected to it; else None.
+        fields["redirected_from"] = state.get("redirected_from") or None
         return ArticleItem(fields)
 
