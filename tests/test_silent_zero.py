@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -73,10 +74,12 @@ slow = pytest.mark.slow  # the crawls in subprocesses; the judgement above is fa
 def zero_match_profile(tmp_path: Path) -> Path:
     """The northnews profile with an article rule the site's links no longer match (a URL redesign)."""
     text = PROFILE.read_text(encoding="utf-8")
-    start = text.index("article = '")
-    end = text.index("\n", start)
+    # The rule is one pattern or a list of them: either way replaced by one no link matches.
+    text, found = re.subn(r"^article = (?:\[.*?^\]|'[^\n]*')$", lambda m: "article = '/articles/(?P<id>\\d+)\\.html$'",
+                          text, count=1, flags=re.M | re.S)
+    assert found == 1
     path = tmp_path / "northnews.toml"
-    path.write_text(text[:start] + "article = '/articles/(?P<id>\\d+)\\.html$'" + text[end:], encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return path
 
 

@@ -20,8 +20,6 @@ pytestmark = pytest.mark.slow
 PORTAL = Portal("fenshui")
 #: What the profile asks of northnews that it cannot do yet (xfail strict: the test says when it can).
 MISSING: list[str] = [
-    "extractor: a layout's `caption` part does not caption the pictures its `images` part adds "
-    "(the photo sets' captions, div.pic-desc after each picture, come out null)",
 ]
 exact = pytest.mark.xfail(bool(MISSING), reason="; ".join(MISSING), strict=True) if MISSING else (lambda f: f)
 

@@ -20,8 +20,6 @@ pytestmark = pytest.mark.slow
 PORTAL = Portal("lanling")
 #: What the profile asks of northnews that it cannot do yet (xfail strict: the test says when it can).
 MISSING: list[str] = [
-    "extractor: an `author` part keeps the 副刊's leading box (□王芳 should read 王芳; the role words it "
-    "strips are 本报记者, 记者, 通讯员, 文/, 作者：)",
 ]
 exact = pytest.mark.xfail(bool(MISSING), reason="; ".join(MISSING), strict=True) if MISSING else (lambda f: f)
 

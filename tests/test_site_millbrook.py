@@ -87,9 +87,6 @@ def test_the_drift_alarm_fires_when_the_template_changes(tmp_path: Path) -> None
     PORTAL.assert_drift_alarm(tmp_path)
 
 
-@pytest.mark.xfail(strict=True, reason="extractor: a layout's `date` part on a <time datetime> element reads its "
-                   "text ('March 18, 2024', which gives no date: every post is quarantined missing_date) "
-                   "instead of its datetime; the profile leaves `date` out for that reason")
 def test_a_date_part_on_a_time_element_reads_its_datetime(tmp_path: Path) -> None:
     from northnews import pages
     from northnews.sites import load_site

@@ -195,7 +195,7 @@ def byline_elements(heading: Element | None, container: Element | None) -> list[
 def _leading_line(el: Element, cache: dict[Element, str | None]) -> Element | None:
     """A long element whose first line is a byline (a ``<span>`` left unclosed holds the story
     too): a copy of that line alone, else ``None``."""
-    line = headline_text(el)
+    line = headline_text(el, whole=False)
     if not line or len(line) >= 300 or not looks_like_byline(line):
         return None
     copy = copy_element(el)

@@ -167,10 +167,11 @@ SEP = rules.SEGMENT_SEP
 """Marks element boundaries in a byline so that a value ends where its ``<span>`` ends."""
 
 
-def headline_text(el: Element | None, leave_out: frozenset[Element] = frozenset()) -> str:
+def headline_text(el: Element | None, leave_out: frozenset[Element] = frozenset(), *, whole: bool = True) -> str:
     """A heading's own line: its text up to the first block inside it. A heading left unclosed
     by broken markup holds the byline and the story too; a browser shows the heading's line
-    first, and that line is the headline."""
+    first, and that line is the headline. With no text before its first block, the element's
+    whole text (``whole``) or nothing."""
     if el is None:
         return ""
     parts: list[str] = []
@@ -190,7 +191,8 @@ def headline_text(el: Element | None, leave_out: frozenset[Element] = frozenset(
         return False
 
     leading(el)
-    return collapse_ws("".join(parts)) or text_of(el, leave_out)
+    line = collapse_ws("".join(parts))
+    return line or (text_of(el, leave_out) if whole else "")
 
 
 def segmented_text(el: Element | None, leave_out: frozenset[Element] = frozenset()) -> str:

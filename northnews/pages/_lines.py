@@ -23,7 +23,7 @@ def is_pager(block: Block) -> bool:
     text = block.text
     if not text or len(text) > rules.PAGER_MAX_CHARS or not rules.PAGER_LINE_RE.match(text):
         return False
-    return bool(rules.PAGER_WORD_RE.search(text)) or block.link_ratio >= 0.5
+    return bool(rules.PAGER_WORD_RE.search(text)) or block.link_ratio >= rules.PAGER_LINK_RATIO
 
 
 def is_chrome_line(text: str) -> bool:
@@ -47,7 +47,7 @@ def related_head(text: str, block: Block) -> bool:
     if not head:
         return False
     rest = len(text) - head.end()
-    return rest < 4 or block.link_ratio >= 0.5 or block.link_chars * 2 >= block.chars - len(head.group(0).strip())
+    return rest < rules.RELATED_HEAD_REST_CHARS or block.link_ratio >= rules.PAGER_LINK_RATIO or block.link_chars * 2 >= block.chars - len(head.group(0).strip())
 
 
 def is_sentence(text: str) -> bool:
@@ -58,7 +58,7 @@ def is_sentence(text: str) -> bool:
 
 def is_meta_line(text: str) -> bool:
     """A byline, a date line or a label line: not story text when it stands alone."""
-    if len(text) > rules.META_LINE_MAX_CHARS:
+    if len(text) > rules.META_LINE_MAX_CHARS or not rules.META_HINT_RE.search(text):
         return False
     if rules.BYLINE_LINE_RE.match(text) or rules.DATE_LINE_RE.match(text):
         return True

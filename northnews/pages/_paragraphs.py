@@ -9,6 +9,7 @@ guess, so :func:`paragraphs` also trims bylines, summary boxes and sign-offs at 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from northnews.normalize import clean_person, collapse_ws
@@ -51,6 +52,33 @@ def _editor_split(text: str, out: Body) -> str | None:
         out.editor = out.editor or clean_person(tail.group("v"), "editor")
         text = collapse_ws(tail.group("body"))
     return text or None
+
+
+def _story_line(
+    text: str, block: Block, out: Body, related: bool, entry: Callable[[Block, str], bool],
+) -> tuple[str | None, bool]:
+    """The step both paths share: an editor line goes to ``out.editor`` (a bracketed one at a
+    paragraph's end is cut off), a related-news head and its entries (``entry``) are no story.
+    ``(the line's story text or None, inside a related list?)``."""
+    cut = _editor_split(text, out)
+    if cut is None:
+        return None, related
+    if related_head(cut, block):
+        return None, True
+    if related and entry(block, cut):
+        return None, True
+    return cut, False
+
+
+def _known_related_entry(block: Block, text: str) -> bool:
+    return block.link_ratio >= rules.KNOWN_RELATED_ENTRY_LINK_RATIO or block.list_item
+
+
+def _found_related_entry(block: Block, text: str) -> bool:
+    return (
+        block.link_ratio >= rules.RELATED_ENTRY_LINK_RATIO or block.list_item
+        or len(text) < rules.RELATED_ENTRY_MAX_CHARS
+    )
 
 
 # --- a known layout's body ---------------------------------------------------------------------
@@ -119,20 +147,14 @@ def _known_body(container: Element, url: str, chrome: ChromeTest, captions: froz
         text = block.text
         if not text:
             continue
-        text = _editor_split(text, out)
+        text, related = _story_line(text, block, out, related, _known_related_entry)
         if text is None:
             continue
-        if related_head(text, block):
-            related = True
-            continue
-        if related and (block.link_ratio >= 0.5 or block.list_item):
-            continue
-        related = False
         if block.link_and_date:
             continue  # an entry of a news list, heading or not
         if is_pager(block) or is_chrome_line(text):
             continue
-        if block.list_item and block.link_ratio >= 0.8:
+        if block.list_item and block.link_ratio >= rules.KNOWN_LINK_LIST_RATIO:
             continue  # a list of links inside the body: more chrome than article
         out.paragraphs.append(text)
 
@@ -213,18 +235,9 @@ def paragraphs(
             pending_caption = None
             continue
         pending_caption = None
-        text = _editor_split(text, out)
+        text, related = _story_line(text, block, out, related, _found_related_entry)
         if text is None:
             continue
-        if related_head(text, block):
-            related = True
-            continue
-        if related and (
-            block.link_ratio >= rules.RELATED_ENTRY_LINK_RATIO or block.list_item
-            or len(text) < rules.RELATED_ENTRY_MAX_CHARS
-        ):
-            continue
-        related = False
         if rules.JUNK_LINE_RE.match(text) or is_chrome_line(text) or is_pager(block):
             continue
         if block.link_ratio > rules.LINK_LIST_RATIO and not (
@@ -243,7 +256,7 @@ def paragraphs(
             out.meta_lines.append(text)
         start += 1
         head = rules.SUMMARY_HEAD_RE.match(text)
-        if head and len(text) - head.end() < 4 and start < end - 1:
+        if head and len(text) - head.end() < rules.SUMMARY_HEAD_REST_CHARS and start < end - 1:
             start += 1  # a summary box's head on a line of its own ("核心阅读"): its paragraph goes too
     while end > start and _trailing_junk(kept[end - 1], min_len):
         end -= 1

@@ -83,13 +83,18 @@ def find_heading(body: Element, hints: list[str], site: str | None) -> Element |
     # The headline in a <div>/<p>/<td>: the element whose whole text is a hint; a link of that text
     # (the article's own entry in a list beside it) only when nothing else has it.
     linked: Element | None = None
-    for key in keys:
+    by_start: dict[str, list[Element]] = {}  # elements by the first 8 characters of their own text
+    if keys:
+        starts = {key[:8] for key in keys}
         for el in body.iter():
             text = el.text
-            if (
-                text and len(text) < 300 and isinstance(el.tag, str) and _norm(text)[:8] == key[:8]
-                and _agrees(_norm(_dom.text_of(el)), key)
-            ):
+            if text and len(text) < 300 and isinstance(el.tag, str):
+                start = _norm(text)[:8]
+                if start in starts:
+                    by_start.setdefault(start, []).append(el)
+    for key in keys:
+        for el in by_start.get(key[:8], ()):
+            if _agrees(_norm(_dom.text_of(el)), key):
                 # The outermost element of that text (<td><font><b>title</b></font></td>).
                 parent = el.getparent()
                 text = _norm(_dom.text_of(el))

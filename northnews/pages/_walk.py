@@ -111,7 +111,12 @@ def is_captionish(el: Element, tag: str) -> bool:
 
 def _caption_class(el: Element) -> bool:
     cls = el.get("class")
-    return bool(cls and rules.CAPTION_CLASS_RE.search(cls))
+    return bool(cls) and _caption_class_value(cls)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _caption_class_value(cls: str) -> bool:
+    return bool(rules.CAPTION_CLASS_RE.search(cls))
 
 
 _summary_cache: dict[str, bool] = {}

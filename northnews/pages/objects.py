@@ -103,16 +103,22 @@ class LayoutPage(PageObject):
     def author(self) -> str | None:
         printed = self.first_text("author")
         if printed:
-            return rules.AUTHOR_ROLE_RE.sub("", printed, count=1).strip() or printed
+            name = rules.AUTHOR_ROLE_RE.sub("", rules.AUTHOR_BOX_RE.sub("", printed, count=1), count=1).strip()
+            return name or printed
         return self._byline.author
 
     def editor(self) -> str | None:
         return self._byline.editor or self._body.editor
 
     def published(self) -> str | None:
-        """The date as printed (raw): the ``date`` part, else the byline's."""
-        if "date" in self.layout.parts:
-            printed = self.first_text("date")
+        """The date as printed (raw): the ``date`` part (a ``<time>``'s ``datetime`` when it has
+        one), else the byline's."""
+        for el in self.part("date"):
+            for time_el in el.iter("time"):
+                machine = _dom.collapse_ws(time_el.get("datetime"))
+                if machine:
+                    return machine
+            printed = self.text(el)
             if printed:
                 return printed
         return self._byline.date
@@ -161,14 +167,19 @@ class LayoutPage(PageObject):
         return found
 
     def _caption_near(self, img: Element, captions: list[Element]) -> str | None:
-        """The caption part beside a picture: in the picture's parent or grandparent."""
+        """The caption part beside a picture: in the nearest wrapper of the picture that holds a
+        caption and no other picture (up to four levels up); the caption after it first."""
+        if not captions:
+            return None
         node = img.getparent()
-        for _ in range(2):
-            if node is None:
+        for _ in range(4):
+            if node is None or sum(1 for _ in node.iter("img")) > 1:
                 break
-            for cap in captions:
-                if cap is not img and any(a is node for a in cap.iterancestors()):
-                    return self.text(cap) or None
+            inside = [cap for cap in captions if any(a is node for a in cap.iterancestors())]
+            if inside:
+                at = self.doc.position(img)
+                after = [cap for cap in inside if self.doc.position(cap) > at]
+                return self.text((after or inside)[0]) or None
             node = node.getparent()
         return None
 

@@ -268,6 +268,8 @@ DATE_START_RE = re.compile(
     r"(?:(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?\s+\d{1,2}:\d{2})",
     re.IGNORECASE,
 )
+#: What every byline, date or label line holds (a digit or a colon): a line without is none.
+META_HINT_RE = re.compile(r"[\d:：]")
 #: Meta lines are short: longer than the first, never one; one starting with a date, up to the
 #: second; an unlabelled name-and-date, up to the third.
 META_LINE_MAX_CHARS, DATE_START_MAX_CHARS, NAMED_DATE_MAX_CHARS = 120, 80, 40
@@ -281,6 +283,8 @@ _NAMES = r"[\u4e00-\u9fff·]{2,4}(?:[\s、,，]+[\u4e00-\u9fff·]{2,4}){0,3}"
 #: A credit line: ``记者 | 刘晓蓓``, ``文｜李小雨``, ``融媒体记者 刘涛 通讯员 马丽``, ``【作者】黄颖``.
 CREDIT_LINE_RE = re.compile(rf"^[\s【\[(（]*(?:{_ROLE}\s*[|｜/:：丨】\]]?\s*{_NAMES}\s*)+[】\]）)]*$")
 #: The leading role words of an author line printed without a label (``本报记者 赵喆`` → ``赵喆``).
+#: The box a newspaper's 副刊 prints before an author's name (``□王芳``).
+AUTHOR_BOX_RE = re.compile(r"^\s*[□■◇◆○●]+\s*")
 AUTHOR_ROLE_RE = re.compile(
     r"^[\s(（\[【]*(?:(?:作\s*者|author|by)\s*[:：]?|(?:本报|本刊|本台|本网|新华社|特约)?(?:首席)?(?:记者|通讯员|实习生)"
     r"|(?:文|图|文字)\s*[/／|｜丨:：])\s*",
@@ -420,6 +424,14 @@ CHROME_KEEP_SHARE = 0.5
 CHROME_SCORE_FACTOR, BODY_CLASS_SCORE_FACTOR = 0.25, 1.15
 #: A column of teasers: at least this many items, holding this share of the container's text.
 TEASER_MIN_ITEMS, TEASER_SHARE = 3, Fraction(3, 5)
+#: A known layout's body trusts its container: a related entry there is a line with this share of
+#: links (or a list item), a link list one with the second.
+KNOWN_RELATED_ENTRY_LINK_RATIO, KNOWN_LINK_LIST_RATIO = 0.5, 0.8
+#: A row of bare numbers is a pager when this share of it is links.
+PAGER_LINK_RATIO = 0.5
+#: A related head, or a summary box's head, followed by fewer characters than this stands alone on
+#: its line.
+RELATED_HEAD_REST_CHARS = SUMMARY_HEAD_REST_CHARS = 4
 #: A block with more links than this share is a link list (unless long and partly prose).
 LINK_LIST_RATIO, LONG_LINK_PROSE_RATIO, LONG_LINK_PROSE_CHARS = 0.5, 0.9, 200
 #: A list item with this share of links is a link list inside the story.
