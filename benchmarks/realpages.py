@@ -168,37 +168,188 @@ def timed(runs: dict[str, Callable[[Page], str]], pages: list[Page], repeat: int
     return best
 
 
+# --- the sets: the benchmark's development half, and the widened corpus's two halves -----------------
+
+MORE = ROOT / "tests" / "fixtures" / "realpages_more"
+GATE = Path(__file__).resolve().parent / "realpages_gate.json"
+
+
+@dataclass
+class SnippetPage:
+    """A page scored by snippets its text must hold and must not hold (trafilatura's evaluation)."""
+
+    key: str
+    url: str
+    html: str
+    with_: list[str]
+    without: list[str]
+
+
+@dataclass
+class PageSet:
+    name: str
+    kind: str  # "shingles" or "snippets"
+    pages: list
+
+
+def _split_of(key: str) -> str:
+    from benchmarks.realpages_corpus import split_of
+
+    return split_of(key)
+
+
+def _decode(raw: bytes) -> str:
+    from northnews.encoding import decode
+
+    return decode(raw)[0]
+
+
+def load_sets() -> list[PageSet]:
+    """Every set, in report order: ``benchmark dev``, then each widened source's ``dev`` and
+    ``heldout`` halves."""
+    sets = [PageSet("benchmark dev", "shingles", load_pages())]
+    readability = MORE / "readability"
+    if (readability / "ground-truth.json").is_file():
+        truth = json.loads((readability / "ground-truth.json").read_text("utf-8"))
+        pages = [
+            Page(key, truth[key]["url"], _decode(gzip.decompress((readability / "html" / f"{key}.html.gz").read_bytes())),
+                 truth[key]["articleBody"])
+            for key in sorted(truth)
+        ]
+        for half in ("dev", "heldout"):
+            sets.append(PageSet(f"readability {half}", "shingles", [p for p in pages if _split_of(p.key) == half]))
+    traf = MORE / "trafilatura"
+    if (traf / "evaldata.json").is_file():
+        data = json.loads((traf / "evaldata.json").read_text("utf-8"))
+        pages = [
+            SnippetPage(key, data[key]["url"], _decode(gzip.decompress((traf / "html" / f"{key}.html.gz").read_bytes())),
+                        data[key]["with"], data[key]["without"])
+            for key in sorted(data)
+        ]
+        for half in ("dev", "heldout"):
+            sets.append(PageSet(f"trafilatura {half}", "snippets", [p for p in pages if _split_of(p.key) == half]))
+    return sets
+
+
+def fingerprint(page_set: PageSet) -> str:
+    """sha256 of a set's pages and annotations: a changed corpus is a changed figure."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for page in page_set.pages:
+        digest.update(page.key.encode())
+        digest.update(page.html.encode("utf-8", "surrogatepass"))
+        if isinstance(page, Page):
+            digest.update(page.truth.encode())
+        else:
+            digest.update(json.dumps([page.with_, page.without], ensure_ascii=False).encode())
+    return digest.hexdigest()[:16]
+
+
+_WS_RE = re.compile(r"\s+")
+
+
+def snippet_score(pages: list[SnippetPage], bodies: dict[str, str]) -> Score:
+    """trafilatura's evaluation: snippet true/false positives over the whole set."""
+    tp = fp = fn = 0
+    per_page: dict[str, tuple[float, float]] = {}
+    empty = 0
+    for page in pages:
+        text = _WS_RE.sub(" ", bodies.get(page.key) or "").strip()
+        empty += not text
+        hit = sum(1 for w in page.with_ if _WS_RE.sub(" ", w).strip() in text)
+        wrong = sum(1 for w in page.without if _WS_RE.sub(" ", w).strip() in text)
+        tp, fp, fn = tp + hit, fp + wrong, fn + len(page.with_) - hit
+        per_page[page.key] = (1 - wrong / len(page.without) if page.without else 1.0, hit / len(page.with_))
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return Score(p, r, 2 * p * r / (p + r) if p + r else 0.0, empty, per_page)
+
+
+def score_set(page_set: PageSet, run: Callable) -> Score:
+    bodies = {page.key: run(page) for page in page_set.pages}
+    return score(page_set.pages, bodies) if page_set.kind == "shingles" else snippet_score(page_set.pages, bodies)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="timing passes (best is kept)")
-    parser.add_argument("--worst", type=int, default=0, help="list our K worst pages")
+    parser.add_argument("--worst", type=int, default=0, help="list our K worst pages of the development sets")
     parser.add_argument("--only", choices=sorted(EXTRACTORS), help="run one extractor")
+    parser.add_argument("--set", action="append", dest="sets", metavar="NAME",
+                        help="only this set (repeatable): 'benchmark dev', 'readability dev', …")
+    parser.add_argument("--pin", action="store_true",
+                        help="write our F1 per set and the corpus fingerprints to the quality gate "
+                             "(benchmarks/realpages_gate.json); a floor is never lowered")
     args = parser.parse_args(argv)
 
-    pages = load_pages()
+    sets = [s for s in load_sets() if not args.sets or s.name in args.sets]
     names = [args.only] if args.only else list(EXTRACTORS)
-    scores = {name: score(pages, {page.key: EXTRACTORS[name](page) for page in pages}) for name in names}
-    seconds = timed({name: EXTRACTORS[name] for name in names}, pages, args.repeat)
-    results = {name: (scores[name], seconds[name]) for name in names}
+    results: dict[tuple[str, str], Score] = {}
+    for page_set in sets:
+        for name in names:
+            if name == "northnews generic only" and page_set.name != "benchmark dev":
+                continue
+            results[(page_set.name, name)] = score_set(page_set, EXTRACTORS[name])
+    everything = [p for page_set in sets for p in page_set.pages]
+    timing = [n for n in names if n != "northnews generic only"]
+    seconds = timed({name: EXTRACTORS[name] for name in timing}, everything, args.repeat)
 
-    size = statistics.fmean(len(p.html.encode("utf-8")) for p in pages) / 1024
-    print(f"Real pages: {len(pages)} pages (mean {size:.0f} KB), the benchmark's shingle metric")
+    print(f"Real pages: {len(everything)} pages in {len(sets)} sets; shingle metric (benchmark, readability),"
+          " snippet metric (trafilatura)")
     print()
-    print("| extractor | body precision | body recall | body F1 | empty bodies | ms per page |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for name, (s, seconds) in results.items():
-        print(f"| {name} | {s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} | {s.empty} | "
-              f"{1000 * seconds / len(pages):.1f} |")
-    if "northnews" in results and "trafilatura" in results:
-        print()
-        print(f"northnews is {results['trafilatura'][1] / results['northnews'][1]:.1f}x trafilatura's speed.")
-    if args.worst and "northnews" in results:
-        s = results["northnews"][0]
-        by_url = {p.key: p.url for p in pages}
-        print()
-        for key, (p, r) in sorted(s.per_page.items(), key=lambda kv: sum(kv[1]))[: args.worst]:
-            print(f"  P {p:.2f} R {r:.2f}  {key[:12]}  {by_url[key]}")
+    print("| set | pages | extractor | precision | recall | F1 | empty |")
+    print("| --- | ---: | --- | ---: | ---: | ---: | ---: |")
+    for page_set in sets:
+        for name in names:
+            s = results.get((page_set.name, name))
+            if s is not None:
+                print(f"| {page_set.name} | {len(page_set.pages)} | {name} | {s.precision:.3f} | {s.recall:.3f} | "
+                      f"{s.f1:.3f} | {s.empty} |")
+    print()
+    print("| source | extractor | dev F1 | held-out F1 | gap (dev - held-out) |")
+    print("| --- | --- | ---: | ---: | ---: |")
+    for source in ("readability", "trafilatura"):
+        for name in timing:
+            dev, held = results.get((f"{source} dev", name)), results.get((f"{source} heldout", name))
+            if dev and held:
+                print(f"| {source} | {name} | {dev.f1:.3f} | {held.f1:.3f} | {dev.f1 - held.f1:+.3f} |")
+    print()
+    for name in timing:
+        print(f"{name}: {1000 * seconds[name] / len(everything):.1f} ms per page")
+    if "northnews" in seconds and "trafilatura" in seconds:
+        print(f"northnews is {seconds['trafilatura'] / seconds['northnews']:.2f}x trafilatura's speed (same run,"
+              " page by page in turn).")
+    if args.worst and "northnews" in names:
+        for page_set in sets:
+            if "heldout" in page_set.name:
+                continue  # held out: a figure, never a list of pages to tune on
+            s = results[(page_set.name, "northnews")]
+            print()
+            print(page_set.name)
+            by_url = {p.key: p.url for p in page_set.pages}
+            for key, (p, r) in sorted(s.per_page.items(), key=lambda kv: sum(kv[1]))[: args.worst]:
+                print(f"  P {p:.2f} R {r:.2f}  {key[:16]}  {by_url[key]}")
+    if args.pin and "northnews" in names and not args.sets:
+        pin(sets, {ps.name: results[(ps.name, "northnews")].f1 for ps in sets})
     return 0
+
+
+def pin(sets: list[PageSet], f1: dict[str, float]) -> None:
+    """Pin our F1 per set (rounded down to 3 places) and each set's fingerprint; never lower a floor."""
+    import math
+
+    old = json.loads(GATE.read_text("utf-8")) if GATE.is_file() else {}
+    out = {}
+    for page_set in sets:
+        floor = math.floor(f1[page_set.name] * 1000) / 1000
+        previous = old.get(page_set.name, {}).get("floor", 0.0)
+        if previous > floor:
+            print(f"{page_set.name}: F1 {f1[page_set.name]:.3f} is below its floor {previous}: the floor stays")
+        out[page_set.name] = {"pages": len(page_set.pages), "floor": max(floor, previous),
+                              "fingerprint": fingerprint(page_set)}
+    GATE.write_text(json.dumps(out, indent=1, sort_keys=True) + "\n", "utf-8")
+    print(f"pinned {GATE.name}")
 
 
 if __name__ == "__main__":

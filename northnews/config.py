@@ -130,6 +130,10 @@ SETTINGS: tuple[Setting, ...] = (
     S("NORTHNEWS_PENDING_BACKOFF", "float", 3600.0,
       "seconds: a pending article is fetched again by the next run after its first failure, then no sooner"
       " than BACKOFF × 2^(attempts-2) after its last attempt", min=0),
+    S("NORTHNEWS_PENDING_BACKOFF_MAX", "float", 7 * 86400.0,
+      "seconds: the longest a pending article waits after its last attempt, whatever the backoff says; a"
+      " pending row dated further than this past now (a clock that ran ahead, then was corrected) is due at once",
+      min=0),
     S("NORTHNEWS_PROGRESS_INTERVAL", "float", 60.0, "seconds between progress lines (`0`: only the final one)",
       min=0),
     S("NORTHNEWS_MAX_ERROR_RATE", "float", 0.05, "`northnews-cron` exits 5 when errors / requests exceed it",

@@ -14,6 +14,14 @@ the feed only when the crawl ends, atomically (``os.replace``), and only
 
 Otherwise the previous feed is kept, with a WARNING saying why, and the ``.part`` file removed.
 Appended feeds (``-o``) are written in place, as Scrapy does, with the same write-error handling.
+
+Only our files (:mod:`northnews.util.safewrite`): a feed that is a symbolic link, a FIFO, a device
+node or a directory is refused, before the crawl starts (:func:`check_feed_targets`, called by
+``scrapy crawl``: one line, exit 2) and again when it is opened and replaced; a feed whose
+directory does not take a new file (read-only) is refused the same way (exit 2) rather than
+discovered after the crawl. A feed that could not be opened after all stops the crawl once
+(``northnews_write_error``) instead of failing on every item, and the run's summary names it
+as not written (stat ``northnews/feed/not_written``).
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from scrapy.extensions.feedexport import FileFeedStorage
 
+from northnews.util import safewrite
 from northnews.writeerrors import stop_crawl
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -71,13 +80,22 @@ class SafeFileFeedStorage(FileFeedStorage):
 
     def open(self, spider: Spider) -> IO[bytes]:
         target = Path(self.path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if self.overwrite:
-            return _GuardedFile(str(self.part), "wb", self)
-        return _GuardedFile(str(target), "ab", self)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            safewrite.check_target(target)
+            if self.overwrite:
+                safewrite.check_target(self.part)
+            return _GuardedFile(str(self.part if self.overwrite else target), "wb" if self.overwrite else "ab", self)
+        except (OSError, safewrite.NotOurs) as exc:
+            # Once, here: an exporter without a file would fail again on every item.
+            self.write_failed(exc if isinstance(exc, OSError) else OSError(str(exc)))
+            return _GuardedFile(os.devnull, "wb", self)
 
     def write_failed(self, exc: OSError) -> None:
+        first = self.failed is None
         self.failed = exc
+        if first:
+            self._not_written()
         if self.crawler is not None:
             stop_crawl(self.crawler, "feed", exc)
 
@@ -87,20 +105,34 @@ class SafeFileFeedStorage(FileFeedStorage):
         except OSError as exc:
             self.failed = self.failed or exc
         if not self.overwrite:
+            if self.failed is not None:
+                self._not_written()
             return None
         why = self._keep_reason()
         if why is None:
             try:
+                safewrite.check_target(self.path)  # still a regular file (or none)
                 os.replace(self.part, self.path)
                 return None
+            except safewrite.NotOurs as exc:
+                why = str(exc)
             except OSError as exc:
                 why = f"it could not be replaced ({exc.strerror or exc})"
+        self._not_written()
         logger.warning("Feed %s left as it was: %s", self.path, why)
         try:
             self.part.unlink()
         except OSError:
             pass
         return None
+
+    def _not_written(self) -> None:
+        """The summary must not name this feed as written by the run."""
+        if self.crawler is None:
+            return
+        done = list(self.crawler.stats.get_value("northnews/feed/not_written") or [])
+        if self.path not in done:
+            self.crawler.stats.set_value("northnews/feed/not_written", [*done, self.path])
 
     def _keep_reason(self) -> str | None:
         """Why the previous feed must stay, or ``None`` to replace it with this run's."""
@@ -118,3 +150,19 @@ class SafeFileFeedStorage(FileFeedStorage):
             return None
         return (f"this run produced no item (finish reason {reason or 'unknown'},"
                 f" {ok_pages} pages answered 200)")
+
+
+def check_feed_targets(feeds: dict[str, Any]) -> None:
+    """Every local feed of ``FEEDS`` is a regular file or a new name in a directory that takes a
+    new file; raises :class:`~northnews.util.safewrite.NotOurs` or ``WriteFailed`` (one line)."""
+    for uri in feeds:
+        text = str(uri)
+        if "://" in text and not text.startswith("file://"):
+            continue  # not a local file: its own storage's business
+        path = Path(text[len("file://"):] if text.startswith("file://") else text)
+        if "%(" in text:  # a templated name: its directory is what can be checked now
+            path = path.parent / "feed"
+        if not path.parent.exists():
+            continue  # created at open (mkdir): nothing to refuse yet
+        safewrite.check_writable(path)
+        safewrite.check_writable(path.with_name(path.name + PART))

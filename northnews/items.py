@@ -77,7 +77,30 @@ class ArticleItem(scrapy.Item):
     (file name relative to ``<NORTHNEWS_ARCHIVE_DIR>/warc``), or ``None`` when no WARC holds it
     (mirror replay, WARC writing disabled)."""
 
+    kicker = scrapy.Field()
+    """The 引题 printed above a newspaper story's headline, as printed (whitespace collapsed), or
+    ``None`` (read by a layout's ``kicker`` part)."""
+
+    subtitle = scrapy.Field()
+    """The 副题 printed below the headline, as printed, or ``None`` (a layout's ``subtitle`` part)."""
+
+    page = scrapy.Field()
+    """The newspaper page (版次) the story ran on, its number or code as printed (``第03版：经济``
+    → ``"03"``, ``A3版`` → ``"A3"``), or ``None``."""
+
+    continued_from = scrapy.Field()
+    """Absolute URL of the first half of a story continued on another page (``上接第1版``), or ``None``."""
+
+    continued_to = scrapy.Field()
+    """Absolute URL of the rest of a story continued on another page (``转第5版``), or ``None``."""
+
     content_digest = scrapy.Field()
     """``sha1:<BASE32>`` of the article's normalised content (title, published, body) —
     changes exactly when the article's text changes; used for versioning."""
+
+    redirected_from = scrapy.Field()
+    """``None``, or for an item fetched through a redirect from another article URL (an alias,
+    see ``northnews.redirects``): the URLs as linked that redirected to ``url``, oldest first
+    (``["http://www.northnews.cn/2015/0916/2049502.shtml"]``). The store keeps each as an alias
+    of ``url`` (table ``article_aliases``)."""
 

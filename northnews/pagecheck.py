@@ -110,15 +110,18 @@ def _visible_text(body: Any, limit: int) -> str:
     return " ".join(words)
 
 
-def page_verdict(root: Any, paragraphs: int) -> Verdict | None:
+def page_verdict(root: Any, paragraphs: int, error: str | None = None) -> Verdict | None:
     """Checks on the parsed page (an lxml root, ``None`` when it did not parse): soft 404, maintenance.
 
     ``paragraphs`` is how many body paragraphs the article parser found; a real article's title
     never says "page not found", so the title and headings are trusted alone; the page's whole
-    text only when it is short.
+    text only when it is short. ``error``: the page parser's verdict by the site profile's own
+    error-page markers (``ArticlePage.error``): always a soft 404.
     """
     if root is None:
         return Verdict("empty", "no markup to parse")
+    if error:  # the site profile's error-page markers (a layout's ``error``/``error_text``)
+        return Verdict("soft_404", error)
     # An error page's title and headings are short; a headline that merely contains the words
     # ("… still not found after three days") is longer than :data:`SHORT_TITLE`.
     labels = [_text(t) for t in root.iter("title")] + [_text(h) for tag in ("h1", "h2") for h in root.iter(tag)]
@@ -164,6 +167,8 @@ def failure_verdict(failure: Failure) -> Verdict | None:
         status = exc.response.status
         return Verdict(f"http_{status}", f"answered {status}")
     if isinstance(exc, sx.IgnoreRequest):
+        if isinstance(getattr(exc, "verdict", None), Verdict):  # a refused redirect (northnews.redirects)
+            return exc.verdict  # type: ignore[attr-defined]
         if _TOO_LARGE.search(message):
             return Verdict("too_large", message[:300])
         return None

@@ -90,6 +90,9 @@ NORTHNEWS_INCREMENTAL = True
 # attempt. After MAX_ATTEMPTS it is `failed` (`scrapy pending` lists it; -a retry_failed=1 retries).
 NORTHNEWS_PENDING_MAX_ATTEMPTS = 5
 NORTHNEWS_PENDING_BACKOFF = 3600.0
+# Never longer than this (7 days) after the last attempt; a row dated further ahead (a clock that
+# ran ahead, then was corrected) is due at once.
+NORTHNEWS_PENDING_BACKOFF_MAX = 604800.0
 # Seconds between progress lines in the log; 0 keeps only the final line.
 NORTHNEWS_PROGRESS_INTERVAL = 60.0
 # northnews-cron exits 5 when errors / requests exceeds this fraction.
@@ -176,7 +179,7 @@ FEED_STORAGES = {"": "northnews.feeds.SafeFileFeedStorage", "file": "northnews.f
 FEED_EXPORT_FIELDS = [
     "url", "site", "edition", "section", "title", "source", "source_raw", "author", "editor",
     "published", "published_raw", "body", "images", "tags", "template", "fetched_at",
-    "warc", "content_digest",
+    "warc", "content_digest", "redirected_from", "kicker", "subtitle", "page", "continued_from", "continued_to",
 ]
 LOG_LEVEL = "INFO"
 # charset_normalizer logs every step of a detection at TRACE (5) and DEBUG; the root logger is
@@ -199,6 +202,10 @@ DOWNLOADER_MIDDLEWARES = {
     "northnews.middlewares.RetryAfterMiddleware": 550,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "northnews.middlewares.RedirectMiddleware": 600,
+    # An article page's redirect (HTTP or <meta refresh>) is followed only to the same page, an
+    # alias to another article, refused otherwise (northnews.redirects).
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "northnews.middlewares.MetaRefreshMiddleware": 580,
     # Outermost: sees the final outcome of each request, after retries and redirects (what the
     # progress line, the run manifest and the "complete run" test count).
     "northnews.extensions.progress.Outcomes": 10,

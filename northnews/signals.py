@@ -15,3 +15,10 @@ article_incomplete = article_pending
 #: store's due pending articles); the spider requests each as an article, with its own callbacks,
 #: so no component below it needs to know them.
 articles_wanted = object()
+
+#: An article's first page redirected to another article (see :mod:`northnews.redirects`): ``url``
+#: (the alias, as linked) redirects to ``target`` (the article's first page). The store records
+#: the alias (:mod:`northnews.ops.aliases`); a receiver returns ``"archived"`` when ``target`` is
+#: known already (nothing is fetched), ``"loop: A → B → A"`` when this run's aliases lead from
+#: ``target`` back to ``url`` (the article is pending ``redirect_loop``), else ``""``.
+article_alias = object()

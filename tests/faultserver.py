@@ -18,7 +18,7 @@ Faults (``kind``):
 ``huge``            the real page with a ~50 MB inline ``data:`` image after its first paragraph
 ``gzip_bomb``       200, ``Content-Encoding: gzip``: 256 KiB on the wire, 256 MiB inflated
 ``status``          an empty-bodied answer with status ``arg`` (429 without ``Retry-After``…)
-``redirect``        301 to ``arg``
+``redirect``        301 to ``arg`` (a URL), or ``arg`` = ``(status, URL)`` for 302/303/307/308
 ``reset``           the connection reset (RST) before any answer
 ``timeout``         no answer for ``arg`` seconds, then the connection closed
 ``nul``             the real page with NUL bytes inside its paragraphs
@@ -30,6 +30,9 @@ Faults (``kind``):
 List-page traps (for the pagination cap): :meth:`FaultPortal.trap_chain` serves an endless chain
 of list pages (``/trap/index_N.shtml``, each linking the next) and :meth:`FaultPortal.many_pages`
 a section whose every page links 10,000 list pages; :meth:`FaultPortal.link` adds links to a page.
+
+Redirect shapes: :meth:`FaultPortal.redirect_chain` makes a URL the start of ``hops`` redirects
+(``?hop=1`` … ``?hop=N``) that end at the real page.
 """
 
 from __future__ import annotations
@@ -188,6 +191,14 @@ class FaultPortal(MockPortal):
         self.pages[base + "index_*"] = page
         return base
 
+    def redirect_chain(self, url: str, hops: int, status: int = 302) -> list[str]:
+        """``url`` → ``url?hop=1`` → … → ``url?hop=<hops>`` (the real page): ``hops`` redirects."""
+        chain = [url, *(f"{url}?hop={n}" for n in range(1, hops + 1))]
+        for here, there in zip(chain, chain[1:], strict=False):
+            self.fault(here, "redirect", arg=(status, there))
+        self.fault(chain[-1], "real")
+        return chain
+
     # -- answering ------------------------------------------------------------------------------
 
     def _generated(self, url: str) -> Callable[[str], Answer] | None:
@@ -240,7 +251,10 @@ class FaultPortal(MockPortal):
         if kind == "status":
             return int(fault.arg), HTML, b""
         if kind == "redirect":
-            return 301, [*HTML, ("Location", str(fault.arg))], b""
+            status, where = fault.arg if isinstance(fault.arg, tuple) else (301, fault.arg)
+            return int(status), [*HTML, ("Location", str(where))], b""
+        if kind == "real":  # the page of the URL without its query (the end of a redirect chain)
+            return 200, HTML, self._real(url.split("?", 1)[0])
         page = self._real(url)
         transform: Callable[[bytes], bytes] = {
             "deep": deep, "huge": huge, "nul": with_nul, "unclosed": unclosed,

@@ -18,6 +18,11 @@ an archive test needs:
 - ``delay`` slows every answer down, ``override`` replaces (or slows) chosen answers;
 - ``charset`` is added to text content types.
 
+With ``tls=True`` it also answers ``CONNECT host:443`` as a TLS-terminating proxy would (off by
+default: CONNECT is refused, so an https URL through it fails), so an https site is crawled
+through it too (``https_proxy=http://127.0.0.1:<port>``): the tunnel speaks TLS with a certificate
+of a throwaway test CA (:mod:`tests.tlscert`) and its requests are logged as ``https://host/…``.
+
 ``log`` records every answer (:class:`Served`), with the sha1 of the body bytes on the wire
 (after content encoding), so tests can compare an archive with what really went over the wire and
 check what was (not) fetched: ``requested_urls()`` and ``sent()``.
@@ -57,6 +62,25 @@ class Served:
     complete: bool = True  # False: the body was cut short (``truncate_first``)
 
 
+class _SendAll:
+    """A write-only file over a socket that sends every byte (a TLS socket's ``send`` may not)."""
+
+    closed = False
+
+    def __init__(self, sock: object) -> None:
+        self.sock = sock
+
+    def write(self, data: bytes) -> int:
+        self.sock.sendall(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closed = True
+
+
 def _matcher(spec: UrlMatch) -> Callable[[str], bool]:
     if spec is None:
         return lambda url: False
@@ -79,6 +103,7 @@ class MockPortal:
         truncate_first: UrlMatch = None,
         delay: float = 0.0,
         charset: str | None = None,
+        tls: bool = False,
     ) -> None:
         self.root = Path(root)
         self.gzip = gzip
@@ -89,6 +114,7 @@ class MockPortal:
         self.truncate_first = _matcher(truncate_first)
         self.delay = delay  # seconds before each answer: a slow site, for kill tests
         self.charset = charset
+        self.tls = tls  # answer CONNECT with TLS (https portals); off: CONNECT is refused (501)
         self.log: list[Served] = []
         self.counts: Counter[str] = Counter()  # requests per URL
         self.lock = threading.Lock()
@@ -106,6 +132,12 @@ class MockPortal:
                 portal.handle(self)
 
             do_HEAD = do_GET
+
+            def do_CONNECT(self) -> None:  # noqa: N802 (http.server naming): https through the proxy
+                if portal.tls:
+                    portal.connect(self)
+                else:  # plain HTTP only, as without the method: an https URL through it fails
+                    self.send_error(501, "Unsupported method ('CONNECT')")
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
@@ -201,11 +233,28 @@ class MockPortal:
             encoded = self._gzipped[key] = gzip_module.compress(body, compresslevel=6, mtime=0)
         return encoded
 
+    def connect(self, h: BaseHTTPRequestHandler) -> None:
+        """``CONNECT host:443``: answer 200, then speak TLS as ``host`` (a certificate of the test
+        CA, :mod:`tests.tlscert`) and serve the requests that come through the tunnel as
+        ``https://host/…`` on the same connection."""
+        from tests.tlscert import context_for
+
+        host = h.path.rsplit(":", 1)[0]
+        h.send_response(200, "Connection established")
+        h.end_headers()
+        h.wfile.flush()
+        tls = context_for(host).wrap_socket(h.connection, server_side=True)
+        h.connection = h.request = tls
+        h.rfile = tls.makefile("rb")
+        h.wfile = _SendAll(tls)
+        h.tunnel_scheme = "https"
+        h.close_connection = False
+
     def handle(self, h: BaseHTTPRequestHandler) -> None:
         if h.path.startswith(("http://", "https://")):
             url = h.path  # proxy form
-        else:
-            url = f"http://{h.headers.get('Host', '127.0.0.1')}{h.path}"
+        else:  # inside a CONNECT tunnel the scheme is https
+            url = f"{getattr(h, 'tunnel_scheme', 'http')}://{h.headers.get('Host', '127.0.0.1')}{h.path}"
         with self.lock:
             self.counts[url] += 1
             count = self.counts[url]

@@ -65,7 +65,7 @@ def test_check_catches_a_record_cut_in_half(archive: Path, capsys: pytest.Captur
     path.write_bytes(data[:-25])
     code, out = run(capsys, "-d", str(archive), "check")
     assert code == 1
-    assert "incomplete at offset" in out
+    assert "damaged at offset" in out and "to the end of the file (1 record lost)" in out
 
 
 def test_check_catches_a_corrupted_digest(archive: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

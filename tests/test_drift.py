@@ -106,3 +106,34 @@ def test_an_unchanged_portal_is_not_flagged(tmp_path: Path) -> None:
         result = run_cron(archive, proxy=server.proxy_url)
     assert result.returncode == 0, result.stderr
     assert result.manifest["drift"]["flagged"] is False and result.manifest["drift"]["over"] == []
+
+
+def test_scrapy_drift_lists_the_pages_quarantined_in_the_pending_table_and_old_rejects(tmp_path: Path) -> None:
+    """Schema 3 keeps quarantined pages in ``article_pending``; ``scrapy drift`` read only the
+    ``article_rejects`` table of schemas 1-2 and so never showed one."""
+    from northnews.ops.pending import PendingArticles
+    from northnews.ops.store import Store
+
+    archive = tmp_path / "archive"
+    zh = "http://www.northnews.cn/2015/09"
+    with Store.open(archive) as store:
+        pending = PendingArticles(store)
+        pending.record(f"{zh}30/2050950.shtml", "missing_date", "DropItem: missing_date", site="northnews")
+        pending.record(f"{zh}18/2049790.shtml", "soft_404", "页面不存在", site="northnews")
+        pending.record(f"{zh}25/2050501.shtml", "http_503", "answered 503", site="northnews")  # not the layout's doing
+        with store.transaction() as db:  # what a schema-2 release left: one old reject, one since stored
+            for url in (f"{zh}20/2052199.shtml", f"{zh}16/2049502.shtml"):
+                db.execute("INSERT INTO article_rejects (url, url_key, reason, first_seen, last_seen, site)"
+                           " VALUES (?, ?, 'missing_title', '2099-01-01T00:00:00Z', '2099-01-01T00:00:00Z', 'northnews')",
+                           (url, url.split("//", 1)[1]))
+        store.record_item({"url": f"{zh}16/2049502.shtml", "site": "northnews", "content_digest": "sha1:A"})
+    listed = subprocess.run(
+        [SCRAPY, "drift", "--json", "-s", f"NORTHNEWS_ARCHIVE_DIR={archive}"],
+        cwd=REPO, capture_output=True, text=True, check=True,
+    )
+    rows = {r["url"]: (r["kind"], r["reason"]) for r in map(json.loads, listed.stdout.splitlines())}
+    assert rows == {
+        f"{zh}30/2050950.shtml": ("quarantined", "missing_date"),
+        f"{zh}18/2049790.shtml": ("quarantined", "soft_404"),
+        f"{zh}20/2052199.shtml": ("quarantined", "missing_title"),
+    }

@@ -4,7 +4,7 @@ date come from, what the body keeps and drops."""
 from __future__ import annotations
 
 from northnews.pages import _dom, _meta, generic
-from northnews.pages._generic_body import class_verdict
+from northnews.pages._container import class_verdict
 
 STORY = (
     "<p>第一段：自治区召开会议，部署秋季农业生产和防灾减灾工作，要求各地抓紧抓实。</p>"

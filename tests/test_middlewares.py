@@ -213,3 +213,74 @@ def test_robots_txt_redirecting_too_often_is_unavailable(tmp_path: Path) -> None
     assert len([u for u in requested if "loop.example.org" in u]) == 5  # the first answer + 5 redirects followed
     assert "redirects more than 5 times: treating it as unavailable" in result.stderr
     assert result.items  # unavailable means allowed (RFC 9309 §2.3.1.3)
+
+
+ZH = "http://www.northnews.cn"
+
+
+@pytest.mark.parametrize(
+    ("kind", "chain", "target", "action", "reason"),
+    [
+        # the same page under another spelling: followed
+        ("article", [f"{ZH}/2015/0915/2049381.shtml"], "https://www.northnews.cn/2015/0915/2049381.shtml", "follow", None),
+        ("article", [f"{ZH}/2015/0915/2049381.shtml"], f"{ZH}/2015/0915/2049381.shtml?from=rss", "follow", None),
+        ("article_page", [f"{ZH}/2015/0915/2049381_2.shtml"], "https://WWW.northnews.cn/2015/0915/2049381_2.shtml", "follow", None),
+        # another article's first page: an alias (first pages only)
+        ("article", [f"{ZH}/2015/0915/2049381.shtml"], f"{ZH}/2015/1027/2052711.shtml", "alias", None),
+        ("article", [f"{ZH}/2015/0915/2049381.shtml"], "http://english.northnews.cn/2015/0915/90088.shtml", "alias", None),
+        ("article_page", [f"{ZH}/2015/0915/2049381_2.shtml"], f"{ZH}/2015/1027/2052711.shtml", "refuse", "redirected"),
+        # off the article: refused
+        ("article", [f"{ZH}/2015/0915/2049381.shtml"], f"{ZH}/", "refuse", "redirected"),
+        ("article", [f"{ZH}/2015/0915/2049381.shtml"], f"{ZH}/news/nmgnews/", "refuse", "redirected"),
+        ("article", [f"{ZH}/2015/0915/2049381.shtml"], "http://other.example/2015/0915/1.shtml", "refuse", "redirected"),
+        ("article", [f"{ZH}/2015/0915/2049381.shtml"], f"{ZH}/2015/1026/2052600_2.shtml", "refuse", "redirected"),
+        ("article_page", [f"{ZH}/2015/0915/2049381_2.shtml"], f"{ZH}/", "refuse", "redirected"),
+        # back to a URL of the chain: a loop
+        ("article", [f"{ZH}/2015/0915/2049381.shtml", f"{ZH}/2015/1027/2052711.shtml"], f"{ZH}/2015/0915/2049381.shtml",
+         "refuse", "redirect_loop"),
+        ("article_page", [f"{ZH}/x_2.shtml", f"{ZH}/x_2.shtml?a=1"], f"{ZH}/x_2.shtml", "refuse", "redirect_loop"),
+    ],
+)
+def test_an_article_pages_redirect_is_judged(kind: str, chain: list[str], target: str, action: str, reason: str | None) -> None:
+    from northnews.redirects import judge
+
+    got, value = judge(kind, chain, target, NN, NN.allowed_domains)
+    assert got == action
+    if action == "refuse":
+        assert value.reason == reason and target in value.detail
+    if action == "alias":
+        assert value == target
+
+
+def test_the_middleware_refuses_an_article_redirect_off_the_article_with_its_verdict() -> None:
+    from scrapy import Spider
+
+    from northnews.pagecheck import failure_verdict
+    from northnews.redirects import RedirectRefused
+
+    class Articles(Spider):
+        name = "articles"
+        site = NN
+        allowed_domains = list(NN.allowed_domains)
+
+    crawler = get_crawler(Articles)
+    crawler.spider = Articles()
+    mw = build_from_crawler(RedirectMiddleware, crawler)
+    url = f"{ZH}/2015/0915/2049381.shtml"
+    request = Request(url, meta={"northnews_page": "article"})
+    with pytest.raises(RedirectRefused) as refused:
+        mw.process_response(request, Response(url, status=302, headers={"Location": "/"}, request=request))
+    from twisted.python.failure import Failure
+
+    verdict = failure_verdict(Failure(refused.value))
+    assert verdict is not None and verdict.reason == "redirected"
+    assert crawler.stats.get_value("northnews/redirect/refused/redirected") == 1
+    # Another article in an edition this crawl leaves out (-a editions=zh): pending, not fetched.
+    crawler.spider.skipped_hosts = {"english.northnews.cn"}
+    en = "http://english.northnews.cn/2015/0915/90088.shtml"
+    with pytest.raises(RedirectRefused, match="an edition not crawled"):
+        mw.process_response(request, Response(url, status=301, headers={"Location": en}, request=request))
+    # A list page's redirect is Scrapy's business: followed.
+    home = Request(f"{ZH}/news/", meta={"northnews_page": "list"})
+    onward = mw.process_response(home, Response(home.url, status=301, headers={"Location": f"{ZH}/"}, request=home))
+    assert isinstance(onward, Request) and onward.url == f"{ZH}/"

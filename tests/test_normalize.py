@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -269,7 +269,22 @@ def test_article_fields_merges_pages_and_reports_problems() -> None:
         "template": "generic",
         "section": "国内",
         "content_digest": content_digest("长文", "2015-09-16T10:00:00+08:00", "一\n\n二"),
+        "kicker": None, "subtitle": None, "page": None, "continued_from": None, "continued_to": None,
     }
+
+
+def test_text_printed_on_every_page_is_kept_once_and_newspaper_fields_merge() -> None:
+    desc = "组图说明：每一页都印着的说明。"
+    pages = [
+        ArticlePage(template="epaper", title="标题", paragraphs=[desc, "第一张"], kicker="引题", page="03",
+                    continued_to="http://x/b.htm"),
+        ArticlePage(template="epaper", paragraphs=[desc, "第二张"]),
+        ArticlePage(template="epaper", paragraphs=[desc, "第三张", "第一张"]),
+    ]
+    fields, _ = article_fields(pages, "http://x/a.htm", NN)
+    assert fields["body"] == "\n\n".join([desc, "第一张", "第二张", "第三张", "第一张"])
+    assert (fields["kicker"], fields["subtitle"], fields["page"]) == ("引题", None, "03")
+    assert (fields["continued_from"], fields["continued_to"]) == (None, "http://x/b.htm")
 
 
 def test_article_fields_without_pages_or_date() -> None:
@@ -291,3 +306,40 @@ def test_article_fields_without_pages_or_date() -> None:
 )
 def test_half_of_the_day_before_a_12_hour_time(printed: str, published: str) -> None:
     assert parse_published(printed, NN.timezone) == published
+
+
+# Dates as Chinese pages print them (issue 16.4): expected values written from what a reader reads.
+_CAPTURE = datetime(2023, 7, 6, 12, 0, tzinfo=timezone(timedelta(hours=8)))
+
+
+@pytest.mark.parametrize(("printed", "published"), [
+    ("二〇二三年七月五日", "2023-07-05T00:00:00+08:00"),
+    ("二〇二三年十二月二十三日 10:30", "2023-12-23T10:30:00+08:00"),
+    ("二〇〇四年十月一日", "2004-10-01T00:00:00+08:00"),
+    ("07/05/2023 16:48", "2023-07-05T16:48:00+08:00"),
+    ("25/07/2023", "2023-07-25T00:00:00+08:00"),
+    ("2023-07-05 | 16:48", "2023-07-05T16:48:00+08:00"),
+    ("2023年07月05日·16:48", "2023-07-05T16:48:00+08:00"),
+    ("3 hours ago", "2023-07-06T09:00:00+08:00"),
+    ("yesterday 13:43", "2023-07-05T13:43:00+08:00"),
+    ("5分钟前", "2023-07-06T11:55:00+08:00"),
+])
+def test_dates_as_pages_print_them(printed: str, published: str) -> None:
+    assert parse_published(printed, NN.timezone, now=_CAPTURE) == published
+
+
+@pytest.mark.parametrize(("html", "date"), [
+    # a printed date followed by a revision date: the publication's
+    ("<p class='info'>发布时间：2023-07-05 10:00 更新时间：2023-07-06 09:00</p>", "2023-07-05 10:00"),
+    # the revision printed first: still the publication's
+    ("<p class='info'>更新时间：2023-07-06 09:00 发布时间：2023-07-05 10:00</p>", "2023-07-05 10:00"),
+    # the day and the time in separate elements
+    ("<p class='info'><span>2023-07-05</span><span>16:48</span> 来源：新华社</p>", "2023-07-05 16:48"),
+    ("<p class='info'><span>二〇二三年七月五日</span> 来源：本报</p>", "二〇二三年七月五日"),
+])
+def test_byline_dates(html: str, date: str) -> None:
+    from northnews.pages._byline import parse_byline
+    from northnews.pages._dom import parse_html
+
+    root = parse_html(f"<html><body>{html}</body></html>")
+    assert parse_byline(root.find(".//p")).date == date

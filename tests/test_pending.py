@@ -79,3 +79,28 @@ def test_pending_is_per_site(store: Store) -> None:
     pending.record(URL, "empty", site="northnews")
     assert pending.due("yunhe") == [] and pending.due("northnews") == [URL]
     assert pending.counts("yunhe") == {"pending": 0, "failed": 0}
+
+
+def test_the_backoff_is_bounded_whatever_the_attempts() -> None:
+    policy = Policy(max_attempts=10_000, backoff=3600, backoff_max=86400)
+    delays = [policy.delay(n) for n in (2, 3, 6, 100, 5000, 9999)]
+    assert delays == [3600.0, 7200.0, 57600.0, 86400.0, 86400.0, 86400.0]  # no overflow, never past the bound
+    assert policy.delay(10_000) is None
+
+
+def test_a_row_dated_by_a_clock_that_ran_ahead_is_due_once_the_clock_is_corrected(store: Store, clock: Clock) -> None:
+    pending = PendingArticles(store, Policy(max_attempts=5, backoff=3600, backoff_max=7 * 86400))
+    other = URL.replace("2050950", "2050951")
+    clock.now = datetime(2046, 1, 1, tzinfo=timezone.utc)  # the clock runs 20 years ahead
+    pending.record(URL, "empty", site="northnews")
+    pending.record(URL, "empty", site="northnews")  # next attempt 2046-01-01 + 1 h
+    clock.now = T0  # corrected backwards
+    pending.record(other, "timeout", site="northnews")
+    pending.record(other, "timeout", site="northnews")  # an honest backoff: 1 h from T0
+    assert pending.due("northnews") == [] and store.is_known(URL)  # waiting for 2046
+    assert pending.clamp_future("northnews") == [(URL, "2046-01-01T01:00:00.000000Z")]
+    assert pending.due("northnews") == [URL] and not store.is_known(URL)  # due now
+    assert store.is_known(other)  # within the bound: left as it was
+    assert pending.get(other, "northnews").next_attempt == "2026-12-01T13:00:00.000000Z"
+    row = pending.record(URL, "empty", site="northnews")  # the retry fails again: backoff from now
+    assert row.next_attempt == "2026-12-01T14:00:00.000000Z" and row.attempts == 3  # 2 h: attempt 3

@@ -181,3 +181,14 @@ def test_the_report_renders_in_chromium_with_nothing_fetched(runs: list[CronResu
     assert not console, console
     assert len(sizes) >= 5 and all(w > 100 and h > 10 for _, w, h in sizes), sizes
     print(f"report screenshot: {tmp_path / 'run-report.png'}")
+
+
+def test_history_keeps_the_runs_own_site_up_to_it(tmp_path: Path) -> None:
+    """An archive dir shared by several sites (PostgreSQL store) has their manifests side by side."""
+    for run_id, site, new in (("20261201T000000Z-a", "a", 5), ("20261201T000001Z-b", "b", 7),
+                              ("20261201T010000Z-a", "a", 2), ("20261201T020000Z-a", "a", 9)):
+        (tmp_path / f"{run_id}.json").write_text(json.dumps({"run_id": run_id, "site": site, "status": "ok",
+                                                             "articles": {"new": new}}))
+    runs = report.history(tmp_path, "20261201T010000Z-a", site="a")
+    assert [(r["run_id"], r["new"]) for r in runs] == [("20261201T000000Z-a", 5), ("20261201T010000Z-a", 2)]
+    assert len(report.history(tmp_path, "20261201T020000Z-a", limit=2, site="a")) == 2

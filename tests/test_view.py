@@ -41,7 +41,11 @@ OTHER = {**V1, "url": "http://www.example.test/2015/0928/2.shtml", "title": "锡
 MANIFEST = {"run_id": "20261202T100000Z", "site": "northnews", "status": "layout_drift", "exit_code": 7,
             "reason": "layout_drift", "started": "2026-12-02T10:00:00Z", "ended": "2026-12-02T10:01:00Z",
             "pages": {"fetched": 12}, "articles": {"new": 0, "updated": 1, "unchanged": 1, "rejected": 1},
-            "errors": {"total": 2, "by_kind": {"timeout": 2}}, "drift": {"flagged": True, "over": ["site"]}}
+            "errors": {"total": 2, "by_kind": {"timeout": 2}},
+            # The shape northnews.extensions.drift writes.
+            "drift": {"flagged": True, "site": {"items": 12, "generic": 6, "generic_share": 0.5},
+                      "over": [{"scope": "site", "name": "site", "kind": "generic", "share": 0.5,
+                                "threshold": 0.3, "examples": [URL]}]}}
 
 
 @pytest.fixture(scope="module")
@@ -145,8 +149,14 @@ def test_runs_timeline_and_manifest(site: str) -> None:
     assert "<td>7</td>" in row and "<td>12</td>" in row and "<td>2</td>" in row
     status, html = get(f"{site}/runs/20261202T100000Z")
     assert status == 200 and "timeout" in html and "exit 7" in html
+    # The run report's plots: the article the run changed (2015-09-27, 图解阅读), the run history.
+    assert html.count('<svg class="plot"') == 2 and "图解阅读" in html
     status, html = get(f"{site}/runs/20261201T100000Z")
     assert status == 200 and "No manifest file" in html
+    # No runs/<id>.html beside this manifest: the report is rendered from it.
+    status, html = get(f"{site}/runs/20261202T100000Z/report")
+    assert status == 200 and html.lower().startswith("<!doctype html>") and "20261202T100000Z" in html
+    assert get(f"{site}/runs/20261201T100000Z/report")[0] == 404
 
 
 def test_sections_per_day_and_pending(site: str) -> None:

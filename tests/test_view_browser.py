@@ -5,7 +5,7 @@ fixture portal through the local server, the second after the portal edited a Ch
 
 Checked in the browser: the search form finds an article by a Chinese word of its body; the
 edited article's page lists two versions and shows their difference, and its photos, served from
-the WARCs, decode; the runs timeline and the section plots render (SVG with a size on screen);
+the WARCs, decode; the runs timeline, a run's plots and the section plots render (SVG with a size on screen);
 the replay link opens the capture in pywb's ``wayback``. On every page of the view the browser's
 console has no error or warning, no exception was thrown, and its network log has no failed
 request and no status >= 400. A screenshot of each page is kept under the test's tmp dir.
@@ -226,6 +226,12 @@ def test_the_runs_timeline_and_the_section_plots_render(view: str, page: Page, t
     assert page.eval("document.querySelectorAll('#runs tr.run').length") == 2
     bars = page.eval("Array.from(document.querySelectorAll('svg rect.run')).map(r => r.getBoundingClientRect().height)")
     assert len(bars) == 2 and all(h > 0 for h in bars), bars
+    # The second run's page: the run report's plots (its articles per day and section, the history).
+    visit = page.submit("document.querySelector('#runs tr.run a').click(); true", tmp_path / "run.png")
+    clean(visit)
+    plots = page.eval("Array.from(document.querySelectorAll('svg.plot')).map(s => [s.getBoundingClientRect().width,"
+                      " s.querySelectorAll('rect').length])")
+    assert len(plots) == 2 and all(w > 0 and n > 0 for w, n in plots), plots
     visit = page.open(f"{view}/sites/northnews", tmp_path / "sections.png")
     clean(visit)
     charts = page.eval("Array.from(document.querySelectorAll('svg.chart')).map(s => [s.getBoundingClientRect().width,"

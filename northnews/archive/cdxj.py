@@ -16,21 +16,24 @@ binary search on the sorted file (mmap), without loading it.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import json
 import mmap
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from surt import surt
 from warcio.timeutils import iso_date_to_timestamp
 
-from northnews.archive.paths import final_name, index_path
-from northnews.archive.scan import RecordInfo, WarcScan
+from northnews.archive.paths import damage_path, final_name, index_path
+from northnews.archive.scan import Damage, RecordInfo, WarcScan
 
 INDEXED_TYPES = ("response", "revisit", "resource", "metadata")
 RUN_LINES = 100_000  # lines sorted in memory at once (~50 MB)
@@ -141,9 +144,133 @@ def write_sorted(path: str | os.PathLike[str], lines: Iterable[str], run_lines: 
 
 def index_file(warc_path: str | os.PathLike[str], out: str | os.PathLike[str] | None = None) -> Path:
     """(Re)build the CDXJ index of one WARC file from its records, in one pass."""
+    return reindex(warc_path, out).path
+
+
+@dataclass
+class Reindexed:
+    """What (re)building one file's index did: the lines written, the lines the index it
+    replaced held (None: there was none), the damage read past, and the old lines that pointed
+    into it (the captures lost to the damage, as ``(url, offset)``)."""
+
+    path: Path
+    lines: int
+    old_lines: int | None
+    scan: WarcScan
+    lost: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def shrank(self) -> bool:
+        return self.old_lines is not None and self.lines < self.old_lines
+
+
+class _Counted:
+    def __init__(self, lines: Iterable[str]) -> None:
+        self.lines = lines
+        self.count = 0
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self.lines:
+            self.count += 1
+            yield line
+
+
+def reindex(warc_path: str | os.PathLike[str], out: str | os.PathLike[str] | None = None) -> Reindexed:
+    """(Re)build the CDXJ index of one WARC file, reading past damage; report what changed."""
     path = Path(warc_path)
+    target = Path(out or index_path(path))
+    old = count_lines(target) if target.is_file() else None
     scan = WarcScan(path, payload_digests=True)
-    return write_sorted(out or index_path(path), lines_for(scan, final_name(path.name)))
+    counted = _Counted(lines_for(scan, final_name(path.name)))
+    kept = target.with_name(target.name + ".before")  # the old index, to name what damage took
+    kept.unlink(missing_ok=True)
+    if old:
+        try:
+            os.link(target, kept)
+        except OSError:  # a file system without hard links
+            shutil.copyfile(target, kept)
+    try:
+        write_sorted(target, counted)
+        lost = lines_in_damage(kept, scan.damages) if scan.damages and old else []
+    finally:
+        kept.unlink(missing_ok=True)
+    if out is None:
+        record_damage(path, scan.damages)
+    return Reindexed(target, counted.count, old, scan, lost)
+
+
+def record_damage(warc_path: Path, damages: list[Damage]) -> None:
+    """Keep (or clear) the file's damage beside its index (:func:`~northnews.archive.paths.damage_path`)."""
+    side = damage_path(warc_path)
+    if not damages:
+        side.unlink(missing_ok=True)
+        return
+    rows = [{"offset": d.offset, "end": d.end, "message": d.message, "records_lost": d.records_lost} for d in damages]
+    tmp = side.with_name(side.name + ".tmp")
+    tmp.write_text(json.dumps(rows) + "\n", encoding="utf-8")
+    os.replace(tmp, side)
+
+
+def recorded_damage(warc_path: Path) -> list[Damage]:
+    """The damage :func:`record_damage` kept for a file (none if the file is newer: re-check it)."""
+    side = damage_path(warc_path)
+    try:
+        rows = json.loads(side.read_text(encoding="utf-8"))
+        return [Damage(int(r["offset"]), r.get("end"), str(r["message"]), int(r["records_lost"])) for r in rows]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
+def count_lines(path: str | os.PathLike[str]) -> int:
+    with open(path, "rb") as fh:
+        return sum(1 for line in fh if line.strip())
+
+
+def lines_in_damage(index: Path, damages: Iterable[Damage]) -> list[tuple[str, int]]:
+    """``(url, offset)`` of the lines of an index that point into a damaged span of its file."""
+    spans = [(d.offset, d.end) for d in damages]
+    found = []
+    try:
+        with open(index, encoding="utf-8") as fh:
+            for line in fh:
+                try:
+                    fields = json.loads(line.split(" ", 2)[2])
+                    offset = int(fields["offset"])
+                except (IndexError, ValueError, KeyError):
+                    continue
+                if any(start <= offset and (end is None or offset < end) for start, end in spans):
+                    found.append((str(fields.get("url", "")), offset))
+    except (OSError, UnicodeDecodeError):
+        return []
+    return found
+
+
+class LineSet:
+    """An order-free fingerprint of a set of index lines (count and a sum of their sha1s), so an
+    index can be compared with its file in flat memory."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._sum = 0
+
+    def add(self, line: str) -> None:
+        self.count += 1
+        self._sum = (self._sum + int.from_bytes(hashlib.sha1(line.rstrip("\n").encode("utf-8")).digest(), "big")) \
+            % (1 << 160)
+
+    @classmethod
+    def of_file(cls, path: str | os.PathLike[str]) -> LineSet:
+        result = cls()
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                if line.strip():
+                    result.add(line)
+        return result
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LineSet) and (self.count, self._sum) == (other.count, other._sum)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def merge(indexes: Iterable[str | os.PathLike[str]], out: str | os.PathLike[str]) -> Path:
@@ -202,3 +329,34 @@ class CdxjFile:
         if self._mm is not None:
             self._mm.close()
             self._mm = None
+
+
+def lines_past_damage(paths: Iterable[Path]) -> tuple[list[str], list[tuple[Path, Damage]]]:
+    """The sorted index lines (``filename``: the file's base name) of every intact record of
+    several WARC files, and the damage read past in each: for packagers (``wacz``) that must keep
+    every intact record of a damaged file and say what was lost."""
+    lines: list[str] = []
+    damaged: list[tuple[Path, Damage]] = []
+    for path in paths:
+        scan = WarcScan(path, payload_digests=True)
+        lines.extend(lines_for(scan, final_name(path.name)))
+        damaged.extend((path, d) for d in scan.damages)
+    lines.sort()
+    return lines, damaged
+
+
+def damage_in(path: str | os.PathLike[str]) -> list[Damage]:
+    """The damaged spans of one WARC file (empty for a sound one), by one pass over it."""
+    scan = WarcScan(path)
+    for _ in scan:
+        pass
+    return scan.damages
+
+
+def split_damaged(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
+    """(sound files, damaged files): for tools that index sound files their own way."""
+    sound: list[Path] = []
+    damaged: list[Path] = []
+    for path in paths:
+        (damaged if damage_in(path) else sound).append(path)
+    return sound, damaged

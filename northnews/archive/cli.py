@@ -6,6 +6,8 @@ Usage (``ARCHIVE`` defaults to ``NORTHNEWS_ARCHIVE_DIR`` of the Scrapy project, 
     northnews-archive [-d ARCHIVE] recover
     northnews-archive [-d ARCHIVE] index [--merged OUT.cdxj] [PATH ...]
     northnews-archive [-d ARCHIVE] list [--json] [--requests] [--url-contains TEXT] [PATH ...]
+    northnews-archive [-d ARCHIVE] store-check [DB ...]
+    northnews-archive [-d ARCHIVE] store-backup OUT [--file store|digests] [--follow-symlinks]
 
 ``check`` runs ``warcio check`` (digests, gzip checksums) on every WARC and adds what it does not
 see: every gzip member ends and every block matches its Content-Length (a kill can cut a last
@@ -16,7 +18,11 @@ and skipped; others were left by a killed crawl: a failure, unless ``--recover``
 first (as ``recover`` does). ``--repair`` first completes the manifest entry and CDXJ index of
 closed files a kill left without them. Every command reads each file once, in flat memory, and
 reads any WARC warcio reads (wget's, warcio's, Heritrix's).
-Exit status: 0 when every file passes, 1 otherwise, 2 on usage errors.
+Damage is read past (:mod:`northnews.archive.scan`): ``check``, ``index`` and ``list`` go on at
+the next intact record, keep (list, index) every intact one, and name each damaged span (file,
+offset, records lost); ``index`` says when an index shrinks and which captures it lost.
+Exit status: 0 when every file passes, 1 otherwise (damage, a failed check, a shrunk index),
+2 on usage errors.
 """
 
 from __future__ import annotations
@@ -26,17 +32,19 @@ import fcntl
 import json
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from northnews.archive import cdxj
-from northnews.archive.check import check_file
-from northnews.archive.digests import DB_NAME, DigestIndex
+from northnews.archive.check import check_file, open_manifest
+from northnews.archive.digests import DB_NAME
 from northnews.archive.lock import LOCK_FD_ENV, ArchiveLock, LockHeld
 from northnews.archive.paths import OPEN_SUFFIX, iter_warc_files, relative_name, warc_root
 from northnews.archive.recover import recover_all, repair_all
 from northnews.archive.scan import WarcScan
+from northnews.util import safewrite, storeguard
 
 
 def default_archive_dir() -> str:
@@ -70,9 +78,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not files:
         print(f"no WARC files under {', '.join(args.paths or [args.archive_dir])}")
         return 1
-    index = _open_index(root)
+    index, unreadable = open_manifest(warc_root(root) / DB_NAME)
     failed = 0
     total_records = 0
+    if unreadable:  # the files are still checked, without their manifest entries
+        failed += 1
+        print(f"FAIL  {DB_NAME}: {unreadable}")
     try:
         for path in files:
             if path.name.endswith(OPEN_SUFFIX):
@@ -85,6 +96,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                 continue
             result = check_file(path, index)
             total_records += result.records
+            _note_damage(args, path, result.damages)
             if result.failures:
                 failed += 1
                 print(f"FAIL  {path.name}")
@@ -100,11 +112,6 @@ def cmd_check(args: argparse.Namespace) -> int:
             index.close()
     print(f"{len(files)} file(s), {total_records} records, {failed} failed")
     return 1 if failed else 0
-
-
-def _open_index(root: Path) -> DigestIndex | None:
-    db = warc_root(root) / DB_NAME
-    return DigestIndex(db) if db.exists() else None
 
 
 EXIT_LOCKED = 3  # as northnews-cron's "another run holds the lock"
@@ -150,29 +157,51 @@ def cmd_recover(args: argparse.Namespace) -> int:
     return 0
 
 
+def _note_damage(args: argparse.Namespace, path: Path, damages: list) -> None:
+    """Remember damaged spans on ``args`` for the layer above (the store: captures to fetch again)."""
+    if damages:
+        args.damaged = [*getattr(args, "damaged", []), *((path, d) for d in damages)]
+
+
 def cmd_index(args: argparse.Namespace) -> int:
     written = []
+    bad = 0
     for target in args.paths or [args.archive_dir]:
         for path in iter_warc_files(target, include_open=False):
-            out = cdxj.index_file(path)
-            written.append(out)
-            print(f"{out}")
+            done = cdxj.reindex(path)
+            written.append(done.path)
+            _note_damage(args, path, done.scan.damages)
+            if not done.scan.damages and not done.shrank:
+                print(f"{done.path}")
+                continue
+            bad += 1
+            print(f"{done.path}: {done.lines} lines"
+                  + (f" (was {done.old_lines}: {done.old_lines - done.lines} fewer)" if done.shrank else ""))
+            for damage in done.scan.damages:
+                print(f"      {path.name}: {damage.describe()}")
+            for url, offset in done.lost:
+                print(f"      lost capture: {url} (offset {offset})")
     if args.merged:
         cdxj.merge(written, args.merged)
         print(f"merged index: {args.merged}")
     if not written:
         print("no closed WARC files to index")
         return 1
-    return 0
+    if bad:
+        print(f"{bad} file(s) damaged or indexed with fewer lines than before: every intact record is "
+              "indexed; the damaged ones are listed above")
+    return 1 if bad else 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
     types = ("response", "revisit", "request") if args.requests else ("response", "revisit")
+    damaged = 0
     for target in args.paths or [args.archive_dir]:
         root = warc_root(target)
         for path in iter_warc_files(target):
             name = relative_name(path, root)
-            for rec in WarcScan(path):
+            scan = WarcScan(path)
+            for rec in scan:
                 url = rec.target_uri or ""
                 if rec.rec_type not in types or (args.url_contains and args.url_contains not in url):
                     continue
@@ -190,6 +219,50 @@ def cmd_list(args: argparse.Namespace) -> int:
                     print(json.dumps(row, ensure_ascii=False))
                 else:
                     print(f"{rec.date}\t{status if status is not None else '-'}\t{rec.rec_type}\t{url}\t{name}:{rec.offset}")
+            for damage in scan.damages:
+                if damage.end is None and path.name.endswith(OPEN_SUFFIX) and _in_use(path):
+                    continue  # the record a running crawl is writing
+                damaged += 1
+                print(f"northnews-archive list: {name}: {damage.describe()}", file=sys.stderr)
+            _note_damage(args, path, scan.damages)
+    return 1 if damaged else 0
+
+
+STORE_FILES = {"store": "northnews.sqlite3", "digests": f"warc/{DB_NAME}"}
+
+
+def cmd_store_check(args: argparse.Namespace) -> int:
+    """``PRAGMA integrity_check`` of the archive's SQLite files (read-only): one line each."""
+    paths = [Path(p) for p in args.paths] or [
+        Path(args.archive_dir) / name for name in STORE_FILES.values() if (Path(args.archive_dir) / name).exists()]
+    if not paths:
+        print(f"northnews-archive store-check: no store under {args.archive_dir}", file=sys.stderr)
+        return 1
+    bad = 0
+    for path in paths:
+        sound, line = storeguard.check(path)
+        bad += not sound
+        print(("OK    " if sound else "FAIL  ") + line)
+    return 1 if bad else 0
+
+
+def cmd_store_backup(args: argparse.Namespace) -> int:
+    """A consistent copy of the store (or the digest index) made with SQLite's backup API."""
+    source = Path(args.archive_dir) / STORE_FILES[args.file]
+    out = Path(args.output)
+    try:
+        safewrite.check_target(out, follow=args.follow_symlinks)
+        size = storeguard.backup(source, out)
+    except storeguard.Refused as exc:
+        print(f"northnews-archive store-backup: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except safewrite.NotOurs as exc:
+        print(f"northnews-archive store-backup: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, sqlite3.Error) as exc:
+        print(f"northnews-archive store-backup: {out}: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
+        return 1
+    print(f"{out}: backup of {source} ({size} bytes, quick_check ok)")
     return 0
 
 
@@ -224,6 +297,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--requests", action="store_true", help="list request records too")
     p.add_argument("--url-contains", metavar="TEXT", help="only URLs containing TEXT")
     p.set_defaults(func=cmd_list)
+    p = sub.add_parser("store-check", parents=[common],
+                       help="integrity_check of the store and the digest index (read-only)")
+    p.add_argument("paths", nargs="*", help="SQLite files (default: the archive's store and digest index)")
+    p.set_defaults(func=cmd_store_check)
+    p = sub.add_parser("store-backup", parents=[common],
+                       help="copy the live store with SQLite's backup API (consistent while a crawl writes)")
+    p.add_argument("output", metavar="OUT", help="the backup file to write (a regular file or a new name)")
+    p.add_argument("--file", choices=sorted(STORE_FILES), default="store",
+                   help="which database: the store of record (default) or the WARC digest index")
+    p.add_argument("--follow-symlinks", action="store_true", help="write through OUT when it is a symlink")
+    p.set_defaults(func=cmd_store_backup)
     from northnews.archive import wacz  # the WACZ packager registers its own arguments
 
     wacz.add_parser(sub, common)
@@ -242,6 +326,13 @@ def main(argv: Sequence[str] | None = None, parser: argparse.ArgumentParser | No
     except FileNotFoundError as exc:
         print(f"northnews-archive: {exc}", file=sys.stderr)
         return 2
+    except sqlite3.Error as exc:  # a refused digest index or store (northnews.util.storeguard): one line
+        print(f"northnews-archive: {exc}", file=sys.stderr)
+        return getattr(exc, "exit_code", 1)
+    except OSError as exc:  # a read-only archive, a full disk: one line, not a traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"northnews-archive: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
     except BrokenPipeError:  # `northnews-archive list | head`
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silences the flush at exit
         return 0

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from northnews.util import storeguard
 from northnews.util.pg import is_pg_url
 
 DB_NAME = "digests.sqlite3"
@@ -83,6 +84,7 @@ class DigestIndex:
     #: Where it is, for messages.
     where: str
 
+    @storeguard.guarded(sqlite3.DatabaseError, db_attr="_db")  # one line for a damaged/busy/read-only file
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.where = str(self.path)

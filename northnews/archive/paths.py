@@ -42,6 +42,13 @@ def index_path(warc_path: str | os.PathLike[str]) -> Path:
     return stem.with_name(stem.name + ".cdxj")
 
 
+def damage_path(warc_path: str | os.PathLike[str]) -> Path:
+    """``<stem>.damage.json``: the damaged spans ``northnews-archive index`` read past, kept beside
+    the index so that tools reading through the index still report them."""
+    stem = _stem(warc_path)
+    return stem.with_name(stem.name + ".damage.json")
+
+
 def pending_index_path(warc_path: str | os.PathLike[str]) -> Path:
     """The unsorted side file of index lines the writer appends while a file is open."""
     stem = _stem(warc_path)

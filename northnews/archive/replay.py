@@ -91,4 +91,10 @@ class ReplayMiddleware:
         )
 
     def spider_closed(self, spider: Spider) -> None:
+        damages = getattr(self.source, "damages", [])
+        if damages:
+            self.stats.set_value("northnews/replay/damaged", len(damages))
+            logger.error("Replay read past %d damaged record(s) or span(s) of %s (every intact record was "
+                         "replayed; `northnews-archive check` names them): %s", len(damages), self.path,
+                         "; ".join(f"{name}: {what}" for name, _offset, _end, what in damages[:5]))
         self.source.close()

@@ -11,6 +11,15 @@ what it lacks is checked here, and nothing else:
 - every block is as long as its ``Content-Length`` and followed by its ``\\r\\n\\r\\n``;
 - the tail: the end of the last whole record (``good_end``), which recovery truncates to.
 
+**Damage is read past, never hidden.** A damaged record (bytes overwritten, a mangled header, a
+member cut short) ends the reader's view of that record only: the scan resyncs at the next gzip
+member that inflates to a ``WARC/`` header (for an uncompressed file, the next ``WARC/1.x`` line)
+with a fresh warcio reader and goes on, so every intact record after the damage is still
+yielded. Each damaged span is kept as a :class:`Damage` (file offset, end, what, records lost:
+the gzip members that start in it, at least one), and ``error``/``error_offset`` still name the
+first. Every tool (check, index, list, extract, replay, wacz) reads through this class, so all
+of them keep the same intact records and report the same damage.
+
 With ``digests=True`` warcio's digest verification runs in the same pass (``warcio check``'s
 own checker), and with ``file_sha1=True`` the file's sha1 is computed on the bytes read: check
 reads each file once. Memory is per record (its headers), never the body nor the whole file.
@@ -53,6 +62,26 @@ _NO_PAYLOAD_DIGEST = ("warcinfo", "revisit", "request")
 
 class ScanError(Exception):
     """A record or gzip member that is not complete or not well formed."""
+
+
+_GZIP_MAGIC = b"\x1f\x8b\x08"  # a gzip member (deflate) starts with these bytes
+_WARC_MAGIC = b"WARC/1."  # an uncompressed record starts with its version line
+_PROBE = 1 << 16  # compressed bytes inflated to test a resync candidate
+
+
+@dataclass
+class Damage:
+    """A span of a WARC file no record could be read from (see the module docstring)."""
+
+    offset: int  # where the damaged record (or its member) starts in the file
+    end: int | None  # where reading resumed (the next intact record); None: nothing after it
+    message: str
+    records_lost: int  # gzip members (or record starts) in the span; at least 1
+
+    def describe(self) -> str:
+        tail = "to the end of the file" if self.end is None else f"to {self.end}"
+        lost = f"{self.records_lost} record{'s' if self.records_lost != 1 else ''} lost"
+        return f"damaged at offset {self.offset} {tail} ({lost}): {self.message}"
 
 
 @dataclass
@@ -131,14 +160,14 @@ class _Members:
     kept in ``error``/``error_offset``.
     """
 
-    def __init__(self, raw: IO[bytes], sha1: Any) -> None:
+    def __init__(self, raw: IO[bytes], sha1: Any, base: int = 0) -> None:
         self.raw = raw
         self.sha1 = sha1
         self.done: deque[_Member] = deque()
         self.error: str | None = None
         self.error_offset: int | None = None
         self._out = 0  # decompressed bytes delivered
-        self._next_c = 0  # file offset where the next member starts
+        self._next_c = base  # file offset where the next member starts
         self._pending = b""  # compressed bytes read, not yet given to a decompressor
         self._decomp: Any = None
         self._fed = 0  # compressed bytes given to the current member's decompressor
@@ -220,10 +249,11 @@ class _Members:
 class _Tap:
     """A plain file as warcio reads it, hashed on the way."""
 
-    def __init__(self, raw: IO[bytes], sha1: Any) -> None:
+    def __init__(self, raw: IO[bytes], sha1: Any, base: int = 0) -> None:
         self.raw = raw
         self.sha1 = sha1
-        self._pos = 0
+        self.base = base  # file offset where this stream starts (warcio counts from 0)
+        self._pos = base
 
     def tell(self) -> int:
         return self._pos
@@ -239,12 +269,14 @@ class _Tap:
 class WarcScan:
     """Iterate over the whole records of a WARC file; afterwards, what the pass found.
 
-    ``for rec in WarcScan(path): …`` yields a :class:`RecordInfo` per complete record and stops
-    at the first incomplete or malformed one; then ``error``/``error_offset`` say what and where,
-    ``good_end`` is the end of the last whole record, ``count`` the records yielded, ``sha1`` the
-    file's sha1 (hex, with ``file_sha1``), ``digest_problems`` what warcio's digest check found
-    (with ``digests``). ``payload_digests`` computes the payload digest of records that carry none,
-    as cdxj-indexer does for its index.
+    ``for rec in WarcScan(path): …`` yields a :class:`RecordInfo` per complete record, reading
+    past damage (see the module docstring); then ``damages`` lists every damaged span,
+    ``error``/``error_offset`` say what and where the first was, ``good_end`` is the end of the
+    last whole record, ``count`` the records yielded, ``sha1`` the file's sha1 (hex, with
+    ``file_sha1``), ``digest_problems`` what warcio's digest check found (with ``digests``).
+    ``payload_digests`` computes the payload digest of records that carry none, as
+    cdxj-indexer does for its index. ``resync=False`` stops at the first damage (recovery of a
+    file a kill cut: everything after the first damage is its unfinished tail).
     """
 
     def __init__(
@@ -254,10 +286,12 @@ class WarcScan:
         digests: bool = False,
         file_sha1: bool = False,
         payload_digests: bool = False,
+        resync: bool = True,
     ) -> None:
         self.path = Path(path)
         self.digests = digests
         self.payload_digests = payload_digests
+        self.resync = resync
         self.size = self.path.stat().st_size
         self.gzipped = False
         self.count = 0
@@ -265,37 +299,121 @@ class WarcScan:
         self.good_end = 0
         self.error: str | None = None
         self.error_offset: int | None = None
+        self.damages: list[Damage] = []
         self.digest_failures = 0
         self.digest_problems: list[str] = []
+        self._file_sha1 = file_sha1
         self._sha1 = hashlib.sha1() if file_sha1 else None
         self.sha1: str | None = None
         self._used = False
+        self._seg_error: tuple[int | None, str] | None = None
+        self._at = 0  # end of the last whole record of this segment, or where it began
 
     @property
     def ok(self) -> bool:
         return self.error is None
 
+    @property
+    def records_lost(self) -> int:
+        return sum(d.records_lost for d in self.damages)
+
     def _fail(self, offset: int | None, message: str) -> None:
-        if self.error is None:
-            self.error, self.error_offset = message, offset
+        if self._seg_error is None:
+            self._seg_error = (offset, message)
 
     def __iter__(self) -> Iterator[RecordInfo]:
         if self._used:
             raise RuntimeError("a WarcScan reads its file once")
         self._used = True
         with open(self.path, "rb") as raw:
-            self.gzipped = raw.read(2) == b"\x1f\x8b"
+            # By the name too: a file whose first bytes were overwritten is still gzip members.
+            self.gzipped = raw.read(2) == b"\x1f\x8b" or ".gz" in self.path.name.lower()
             raw.seek(0)
-            stream: _Members | _Tap = _Members(raw, self._sha1) if self.gzipped else _Tap(raw, self._sha1)
-            try:
-                yield from self._records(stream)
-            finally:
-                if self._sha1 is not None:
-                    while chunk := raw.read(_READ_SIZE):
+            start = 0
+            sha1 = self._sha1
+            while True:
+                raw.seek(start)
+                self._at = start
+                self._seg_error = None
+                stream: _Members | _Tap = (_Members(raw, sha1, start) if self.gzipped
+                                           else _Tap(raw, sha1, start))
+                try:
+                    yield from self._records(stream)
+                finally:
+                    if sha1 is not None and self._seg_error is None:
+                        while chunk := raw.read(_READ_SIZE):
+                            sha1.update(chunk)
+                if self._seg_error is None:
+                    break
+                offset, message = self._seg_error
+                offset = start if offset is None else offset
+                if self.error is None:
+                    self.error, self.error_offset = message, offset
+                sha1 = None  # the file is read out of order now: its sha1 is taken again below
+                resumed = self._resync_at(raw, offset + 1) if self.resync else None
+                self.damages.append(Damage(offset, resumed, message, self._lost(raw, offset, resumed)))
+                if resumed is None:
+                    break
+                start = resumed
+            if self._sha1 is not None:
+                if self.damages:
+                    self._sha1 = hashlib.sha1()
+                    raw.seek(0)
+                    while chunk := raw.read(1 << 20):
                         self._sha1.update(chunk)
-                    self.sha1 = self._sha1.hexdigest()
+                self.sha1 = self._sha1.hexdigest()
         if self.count == 0 and self.error is None:
-            self._fail(0, "no WARC record in file" if self.size == 0 else "no complete WARC record")
+            message = "no WARC record in file" if self.size == 0 else "no complete WARC record"
+            self.error, self.error_offset = message, 0
+            if self.size:
+                self.damages.append(Damage(0, None, message, 1))
+
+    # -- resync -----------------------------------------------------------------------------
+
+    def _resync_at(self, raw: IO[bytes], pos: int) -> int | None:
+        """The offset of the first intact-looking record start at or after ``pos``."""
+        magic = _GZIP_MAGIC if self.gzipped else _WARC_MAGIC
+        for candidate in self._candidates(raw, pos, None, magic):
+            if self._starts_record(raw, candidate):
+                return candidate
+        return None
+
+    def _candidates(self, raw: IO[bytes], pos: int, end: int | None, magic: bytes) -> Iterator[int]:
+        stop = self.size if end is None else end
+        while pos < stop:
+            raw.seek(pos)
+            chunk = raw.read(min(1 << 20, stop - pos + len(magic) - 1))
+            if len(chunk) < len(magic):
+                return
+            i = chunk.find(magic)
+            while i >= 0 and pos + i < stop:
+                yield pos + i
+                i = chunk.find(magic, i + 1)
+            pos += len(chunk) - len(magic) + 1
+
+    def _starts_record(self, raw: IO[bytes], offset: int) -> bool:
+        raw.seek(max(0, offset - 1))
+        if not self.gzipped:
+            head = raw.read(12 + (offset > 0))
+            if offset > 0:
+                if head[:1] != b"\n":
+                    return False
+                head = head[1:]
+            return head[:7] == _WARC_MAGIC and head[7:8].isdigit() and head[8:10] == b"\r\n"
+        raw.seek(offset)
+        data = raw.read(_PROBE)
+        try:
+            out = zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(data, 16)
+        except zlib.error:
+            return False
+        return out.startswith(_WARC_MAGIC)
+
+    def _lost(self, raw: IO[bytes], offset: int, end: int | None) -> int:
+        """Record starts in a damaged span: the gzip members (or version lines) found in it."""
+        magic = _GZIP_MAGIC if self.gzipped else _WARC_MAGIC
+        return max(1, sum(1 for _ in self._candidates(raw, offset, end, magic)))
+
+    # -- one segment ------------------------------------------------------------------------
 
     def _records(self, stream: _Members | _Tap) -> Iterator[RecordInfo]:
         members = stream.done if isinstance(stream, _Members) else None
@@ -311,12 +429,15 @@ class WarcScan:
                 self._fail_at(stream, start, f"not a WARC record: {str(exc).strip()[:120]}")
                 return
             except Exception as exc:  # noqa: BLE001 - warcio crashes on some malformed headers
-                self._fail_at(stream, start, f"malformed WARC headers ({type(exc).__name__}: {exc})")
+                self._fail_at(stream, start, f"malformed WARC headers ({type(exc).__name__}: {str(exc)[:120]})")
                 return
             try:
                 info = self._finish(it, record, stream, members)
             except ScanError as exc:
                 self._fail_at(stream, start, str(exc))
+                return
+            except Exception as exc:  # noqa: BLE001 - warcio again, on a block it cannot read
+                self._fail_at(stream, start, f"unreadable record ({type(exc).__name__}: {str(exc)[:120]})")
                 return
             if info is None:  # the stream ended inside this record
                 self._fail_at(stream, start, "record does not end (file truncated?)")
@@ -329,9 +450,9 @@ class WarcScan:
             self._fail(members[0].c_start, "gzip member holds no WARC record")
         elif isinstance(stream, _Members) and stream.error:
             self._fail(stream.error_offset, stream.error)
-        elif isinstance(stream, _Tap) and self.count and self.good_end < stream.tell():
+        elif isinstance(stream, _Tap) and self._at < stream.tell():
             # warcio ends quietly on a record whose headers were cut (EOFError inside them).
-            self._fail(self.good_end, "record does not end (file truncated?)")
+            self._fail(self._at, "record does not end (file truncated?)")
 
     def _fail_at(self, stream: _Members | _Tap, d_offset: int, message: str) -> None:
         if isinstance(stream, _Members):
@@ -339,9 +460,9 @@ class WarcScan:
             if stream.error:
                 self._fail(stream.error_offset, stream.error)
                 return
-            self._fail(self.good_end, message)
+            self._fail(self._at, message)
         else:
-            self._fail(d_offset, message)
+            self._fail(stream.base + d_offset, message)
 
     def _finish(self, it: ArchiveIterator, record: Any, stream: _Members | _Tap,
                 members: deque[_Member] | None) -> RecordInfo | None:
@@ -378,12 +499,13 @@ class WarcScan:
                 raise ScanError(f"block does not match Content-Length {declared.strip()} (no \\r\\n\\r\\n after it)")
             offset, length, end = member.c_start, member.c_end - member.c_start, member.c_end
         else:
-            at_eof = it.offset >= self.size
+            at_eof = stream.base + it.offset >= self.size
             if missing or (not trailer_ok and at_eof and it.err_count == errors_before):
                 return None  # a plain file cut inside this record
             if not trailer_ok:
                 raise ScanError(f"block does not match Content-Length {declared.strip()} (no \\r\\n\\r\\n after it)")
-            offset, length, end = d_offset, d_length, it.offset
+            base = stream.base if isinstance(stream, _Tap) else 0
+            offset, length, end = base + d_offset, d_length, base + it.offset
         info = RecordInfo.from_record(record, offset, length)
         if digester is not None:
             info.computed_payload_digest = "sha1:" + base32_of(digester)
@@ -393,6 +515,6 @@ class WarcScan:
                 rid = record.rec_headers.get_header("WARC-Record-ID")
                 for problem in record.digest_checker.problems:
                     self.digest_problems.append(f"offset {offset} {rid} {record.rec_type}: {problem}")
-        self.good_end = end
+        self.good_end = self._at = end
         return info
 

@@ -65,8 +65,10 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import timestamp_to_iso_date
 
 from northnews import __version__
-from northnews.archive.cdxj import index_file, timestamp14
+from northnews.archive import cdxj
+from northnews.archive.cdxj import timestamp14
 from northnews.archive.paths import index_path
+from northnews.util import safewrite
 from northnews.util.segment import search_words
 
 WACZ_VERSION = "1.1.1"
@@ -109,6 +111,7 @@ class WaczSummary:
     # Articles of the store/feed whose capture is not in any packaged WARC.
     pages_missing: list[str] = field(default_factory=list)
     skipped_open: list[str] = field(default_factory=list)
+    damaged: list[str] = field(default_factory=list)  # damage read past (every intact record kept)
 
 
 def warc_files(archive: Path) -> tuple[list[Path], list[Path]]:
@@ -130,12 +133,25 @@ def archive_dir(path: Path) -> Path:
     return folder
 
 
-def index_warcs(warcs: dict[str, Path], tmp: Path) -> list[Path]:
+def index_warcs(warcs: dict[str, Path], tmp: Path, damaged: list[str] | None = None) -> list[Path]:
     """Each WARC's sorted CDXJ index (``filename`` = the base name, which is the file's path under
     the WACZ's ``archive/``): the one beside it when it is as new as the file and names it so
-    (the writer's, or ``northnews-archive index``'s), else one built into ``tmp``."""
-    return [_usable_index(warc, name) or index_file(warc, tmp / f"{number}.cdxj")
-            for number, (name, warc) in enumerate(sorted(warcs.items()))]
+    (the writer's, or ``northnews-archive index``'s), else one built into ``tmp``. Both read past
+    damage (every intact record indexed, :func:`northnews.archive.cdxj.reindex`); what was read
+    past is appended to ``damaged``."""
+    out: list[Path] = []
+    for number, (name, warc) in enumerate(sorted(warcs.items())):
+        beside = _usable_index(warc, name)
+        if beside is not None:
+            out.append(beside)
+            found = cdxj.recorded_damage(warc)
+        else:
+            done = cdxj.reindex(warc, tmp / f"{number}.cdxj")
+            out.append(done.path)
+            found = done.scan.damages
+        if damaged is not None:
+            damaged.extend(f"{name}: {damage.describe()}" for damage in found)
+    return out
 
 
 def _usable_index(warc: Path, name: str) -> Path | None:
@@ -460,13 +476,14 @@ def create(
         if path.name in by_name:
             raise WaczError(f"two WARC files are named {path.name}: {by_name[path.name]} and {path}")
         by_name[path.name] = path
+    damaged: list[str] = []
     base = archive_dir(archive)
     source: PageSource | None = StoreSource.open(base / STORE_NAME) or FeedSource.open(base / FEED_NAME)
     title = title or f"northnews archive {base.resolve().name}"
-    partial = out.with_name(out.name + ".tmp")
+    safewrite.check_target(out)  # a link, FIFO or device is refused before any work
     with tempfile.TemporaryDirectory(prefix="wacz-", dir=out.parent) as tmpname:
         tmp = Path(tmpname)
-        indexes = index_warcs(by_name, tmp)
+        indexes = index_warcs(by_name, tmp, damaged)
         idx, count = write_index(merged(indexes), tmp / "index.cdx.gz")
         missing: list[str] = []
         if source is not None:
@@ -474,7 +491,7 @@ def create(
         else:
             pages = html_pages(by_name, merged(indexes))
         npages = write_pages(pages, tmp / "pages.jsonl", "Articles")
-        with zipfile.ZipFile(partial, "w", allowZip64=True) as zf:
+        with safewrite.replacing(out, "wb") as fh, zipfile.ZipFile(fh, "w", allowZip64=True) as zf:
             package = _Package(zf, moment)
             for name, path in sorted(by_name.items()):
                 package.add_file(f"archive/{name}", path, compress=False)
@@ -497,9 +514,8 @@ def create(
             zf.writestr(_zip_info("datapackage.json", moment, True), raw)
             digest = {"path": "datapackage.json", "hash": "sha256:" + hashlib.sha256(raw).hexdigest()}
             zf.writestr(_zip_info("datapackage-digest.json", moment, True), json.dumps(digest, indent=2))
-    partial.replace(out)
     return WaczSummary(out, sorted(by_name), count, npages, source.name if source else "html", missing,
-                       [str(p) for p in still_open])
+                       [str(p) for p in still_open], damaged)
 
 
 # --- command line -------------------------------------------------------------------------------
@@ -513,6 +529,9 @@ def cmd_wacz(args: argparse.Namespace) -> int:
     except WaczError as exc:
         print(f"northnews-archive wacz: {exc}")
         return 1
+    except (OSError, safewrite.NotOurs) as exc:  # only our files (northnews.util.safewrite)
+        print(f"northnews-archive wacz: error: {exc}")
+        return 2 if isinstance(exc, safewrite.NotOurs) else 1
     for name in summary.skipped_open:
         print(f"skipped (still open): {name}")
     print(f"{summary.path}: {len(summary.warcs)} WARC file(s), {summary.index_lines} index lines,"
@@ -521,7 +540,9 @@ def cmd_wacz(args: argparse.Namespace) -> int:
         print(f"{len(summary.pages_missing)} article(s) of the {summary.pages_source} have no capture in these WARCs:")
         for url in summary.pages_missing[:20]:
             print(f"  {url}")
-    return 0
+    for damage in summary.damaged:
+        print(f"northnews-archive wacz: {damage}")
+    return 1 if summary.damaged else 0
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:

@@ -15,6 +15,13 @@ payload digest) and with its own status and headers; a ``server-not-modified`` r
 to a conditional request, Heritrix's profile) or one without HTTP headers is answered with the
 original's.
 
+Damage: a file is indexed past its damage (:mod:`northnews.archive.scan`), so every intact
+capture stays reachable; an index that is empty while its file is not is never trusted (an
+emptied ``.cdxj`` must not hide a file), and a capture whose record cannot be read where its
+index says (bytes overwritten after indexing) is skipped for the next best one. Each damaged span
+and unreadable capture is logged once (WARNING) and kept in ``damages`` (file name, offset,
+what) for the caller to report.
+
 Choice of capture: the latest one wins, except that a server error (5xx) or a truncated capture
 is served only when nothing better exists for that URL: a later failed fetch must not hide a good
 earlier capture from a re-extraction run. URLs match exactly first, then by
@@ -24,6 +31,7 @@ https; older captures are http).
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -53,6 +61,10 @@ logger = logging.getLogger(__name__)
 
 _MAX_HANDLES = 64  # WARC files kept open at once
 _EPOCH = datetime.min.replace(tzinfo=timezone.utc)
+
+
+class _Unreadable(Exception):
+    """A record that cannot be read where its index line says it is."""
 
 
 @dataclass
@@ -95,6 +107,9 @@ class WarcSource:
         if not paths:
             raise ValueError(f"no WARC file under {path}")
         self.indexed_files = 0  # files read through their own CDXJ index rather than indexed now
+        #: (file name, offset, end or None, what) of every damaged span or unreadable capture met.
+        self.damages: list[tuple[str, int, int | None, str]] = []
+        self._unreadable: set[tuple[Path, int]] = set()
         self.files: list[_File] = []
         for seq, file in enumerate(paths):
             index = cdxj.index_path(file)
@@ -102,6 +117,8 @@ class WarcSource:
                 index = self._index_now(file, seq)
             else:
                 self.indexed_files += 1
+                for damage in cdxj.recorded_damage(file):  # found by `northnews-archive index`
+                    self._damaged(file, damage)
             self.files.append(_File(file, relative_name(file, self.root), seq, cdxj.CdxjFile(index)))
         logger.info("WARC replay: %d file(s) under %s (%d through their CDXJ index)",
                     len(self.files), path, self.indexed_files)
@@ -111,6 +128,9 @@ class WarcSource:
         """A closed file's own index, when it is there and still describes the file: newer than
         it, or (a copy or a checkout can reorder mtimes) its farthest entry is where it says."""
         if file.name.endswith(OPEN_SUFFIX) or not index.exists():
+            return False
+        if index.stat().st_size == 0 and file.stat().st_size > 0:
+            logger.warning("%s: empty index of a non-empty file, not used (the file is indexed now)", index)
             return False
         if index.stat().st_mtime >= file.stat().st_mtime:
             return True
@@ -122,13 +142,19 @@ class WarcSource:
         out = Path(self._tmp.name) / f"{seq:06d}.cdxj"
         scan = WarcScan(file, payload_digests=True)
         cdxj.write_sorted(out, cdxj.lines_for(scan, relative_name(file, self.root)))
-        if scan.error and scan.count:
-            logger.warning("%s: reading up to offset %s (%s)", file, scan.error_offset, scan.error)
-        elif scan.error:
-            logger.warning("%s: no usable record (%s)", file, scan.error)
+        in_use = file.name.endswith(OPEN_SUFFIX)
+        for damage in scan.damages:
+            if in_use and damage.end is None:
+                logger.warning("%s: reading up to offset %s (%s)", file, damage.offset, damage.message)
+                continue
+            self._damaged(file, damage)
         if index_path(file).exists() and not file.name.endswith(OPEN_SUFFIX):
             logger.warning("%s: index older than the file, not used", index_path(file))
         return out
+
+    def _damaged(self, file: Path, damage: Any) -> None:
+        self.damages.append((relative_name(file, self.root), damage.offset, damage.end, damage.describe()))
+        logger.warning("%s: %s; every intact record is replayed", file, damage.describe())
 
     def _captures(self, url: str) -> list[_Capture]:
         key = cdxj.surt_key(url)
@@ -158,7 +184,12 @@ class WarcSource:
         # A truncated capture is served only when no whole one exists.
         for allow_truncated in (False, True):
             for cap in ordered:
-                hit = self._hit(cap, url, allow_truncated)
+                if (cap.file.path, cap.offset) in self._unreadable:
+                    continue
+                try:
+                    hit = self._hit(cap, url, allow_truncated)
+                except _Unreadable:
+                    continue
                 if hit is not None:
                     return hit
         return None
@@ -172,7 +203,22 @@ class WarcSource:
                 self._handles.popitem(last=False)[1].close()
         self._handles[path] = fh
         fh.seek(cap.offset)
-        return next(iter(ArchiveIterator(fh)))
+        try:
+            record = next(iter(ArchiveIterator(fh)))
+            if record.rec_type not in ("response", "revisit", "resource", "metadata"):
+                raise ValueError(f"a {record.rec_type} record where the index says {cap.rec_type}")
+            # Read the block now: damage shows as a zlib or length error here, not mid-response.
+            block = record.raw_stream.read()
+            if getattr(record.raw_stream, "limit", 0):
+                raise EOFError(f"the record ends {record.raw_stream.limit} bytes early")
+            record.raw_stream = io.BytesIO(block)
+        except Exception as exc:  # noqa: BLE001 - zlib, warcio, EOF: all mean "not readable here"
+            self._unreadable.add((path, cap.offset))
+            what = f"capture of {cap.url} at offset {cap.offset} unreadable ({type(exc).__name__})"
+            self.damages.append((cap.file.name, cap.offset, cap.offset + 1, what))
+            logger.warning("%s: %s; the next best capture is used", path, what)
+            raise _Unreadable(what) from None
+        return record
 
     def _original(self, revisit: _Capture, record: ArcWarcRecord) -> tuple[_Capture, ArcWarcRecord] | None:
         headers = record.rec_headers
@@ -193,12 +239,20 @@ class WarcSource:
                 continue  # an original is never later than its revisit
             if digest and cap.payload_digest and cap.payload_digest != digest:
                 continue
-            original = self._read(cap)
+            try:
+                original = self._read(cap)
+            except _Unreadable:
+                continue
             if not refers_to or original.rec_headers.get_header("WARC-Record-ID") == refers_to:
                 return cap, original
             if fallback is None:  # the named record is elsewhere: one with the same payload will do
                 fallback = cap
-        return (fallback, self._read(fallback)) if fallback is not None else None
+        if fallback is None:
+            return None
+        try:
+            return fallback, self._read(fallback)
+        except _Unreadable:
+            return None
 
     def _hit(self, cap: _Capture, url: str, allow_truncated: bool) -> ReplayHit | None:
         record = self._read(cap)

@@ -42,7 +42,7 @@ from northnews import __version__
 from northnews.archive.digests import INDEX_ERRORS, Capture, open_digest_index
 from northnews.archive.files import WarcFiles
 from northnews.archive.http import Original, exchange_records, failure_records
-from northnews.archive.recover import recover_all, repair_all
+from northnews.archive.recover import Recovery, Repair, recover_all, repair_all
 from northnews.sites import DEFAULT_SITE, SiteError, load_site
 from northnews.util.clock import iso_z, utc_now
 from northnews.util.digest import sha1_base32
@@ -133,8 +133,12 @@ class WarcWriter:
         finally:
             index.close()
         for done in done_all:
+            if isinstance(done, Repair) and not (done.index or done.manifest or done.error):
+                continue  # a sound, indexed, recorded file: nothing happened, nothing to say
             crawler.stats.inc_value("northnews/warc/repaired_at_start")
-            logger.warning("WARC left by an earlier crawl: %s", done.describe())
+            # One WARNING per file acted on: recover_file has warned for a recovered/removed one.
+            acted = isinstance(done, Recovery) and done.outcome in ("recovered", "removed")
+            logger.log(logging.INFO if acted else logging.WARNING, "WARC left by an earlier crawl: %s", done.describe())
 
     def _site(self) -> tuple[str, str]:
         """The crawled site's name and title (its profile, as the spider chose it)."""

@@ -6,6 +6,12 @@ line naming the argument or setting and what was expected, and a non-zero exit s
 usage error): :mod:`northnews.config` knows every setting. Likewise an archive locked by another
 run: one line, exit 3. Secrets given on the command line (``-s DEFAULT_REQUEST_HEADERS=…``) are
 redacted from every log line the crawl writes (:mod:`northnews.util.redact`).
+
+An unknown spider name (``scrapy crawl article``) is one line, exit 2, not a ``KeyError``
+traceback. A crawl stopped by a signal (SIGINT/Ctrl-C, SIGTERM: finish reason ``shutdown``, or a
+second signal forcing an unclean stop) exits 8, as ``northnews-cron`` does for a terminated run,
+and its run is closed in the store (``shutdown``, not complete) even when the forced stop gave
+the crawl no chance to close it: the next run resumes, walking every list page.
 """
 
 from __future__ import annotations
@@ -16,13 +22,18 @@ import sys
 from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.crawler import Crawler
+from scrapy.exceptions import UsageError
+from scrapy.spiderloader import get_spider_loader
 
-from northnews import config, inputs
+from northnews import config, feeds, inputs
 from northnews.archive.lock import LOCK_FD_ENV, ArchiveLock, LockHeld
 from northnews.ops.incremental import lock_scope
-from northnews.ops.store import StoreError, open_store, store_exists, store_url
+from northnews.ops.manifest import EXIT_TERMINATED
+from northnews.ops.store import DB_ERRORS, StoreError, open_store, store_exists, store_url
 from northnews.sites import DEFAULT_SITE, SiteError, load_site
 from northnews.spiders.articles import ARGUMENTS, ArgumentError, ArticlesSpider, parse_args
+from northnews.util import storeguard
 from northnews.util.fileperms import prepare_archive_dir, private_umask
 from northnews.util.logredact import install_log_redaction
 
@@ -37,6 +48,7 @@ class Command(ScrapyCrawlCommand):
         except config.ConfigError as exc:
             self._usage_error(spider, exc)
         super().process_options(args, opts)
+        self._check_spider(spider)
         # Checked here, before the crawler process starts logging: the error stays one line.
         if args and args[0] == ArticlesSpider.name:
             unknown = sorted(set(opts.spargs) - set(ARGUMENTS))
@@ -55,6 +67,10 @@ class Command(ScrapyCrawlCommand):
                 config.validate(self.settings)
             except (ArgumentError, config.ConfigError) as exc:
                 self._usage_error(args[0], exc)
+            try:  # -o/-O to a symlink, FIFO, device or a read-only place: one line, before the crawl
+                feeds.check_feed_targets(self.settings.getdict("FEEDS"))
+            except (OSError, ValueError) as exc:
+                self._usage_error(args[0], exc)
             install_log_redaction(self.settings, sys.argv)
             # In NORTHNEWS_FILE_GROUP if set; the archive dir itself 0750 (northnews.util.fileperms).
             try:
@@ -65,6 +81,41 @@ class Command(ScrapyCrawlCommand):
             if not opts.spargs.get("replay"):
                 self._check_lock(args[0], opts.spargs.get("site"))
                 self._check_store(args[0])
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        """Scrapy's ``crawl``, then the exit status of a crawl a signal stopped (8) and its run closed."""
+        if len(args) != 1:
+            raise UsageError("expected one spider name" if not args else
+                             "running 'scrapy crawl' with more than one spider is not supported")
+        assert self.crawler_process is not None
+        crawler = self.crawler_process.create_crawler(args[0])
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
+        if self.crawler_process.bootstrap_failed:
+            self.exitcode = 1
+            return
+        stats = crawler.stats.get_stats() if crawler.stats is not None else {}
+        reason = stats.get("finish_reason")
+        if reason is not None and reason != "shutdown":
+            return
+        # "shutdown": a signal stopped it cleanly; None: a second signal forced an unclean stop.
+        closed = _close_interrupted_run(crawler, stats)
+        how = "cleanly" if reason == "shutdown" else "forced, unclean"
+        print(
+            f"scrapy crawl {args[0]}: stopped by a signal ({how}); what was stored is kept"
+            f"{closed}, the next run resumes (exit {EXIT_TERMINATED})", file=sys.stderr,
+        )
+        self.exitcode = EXIT_TERMINATED
+
+    def _check_spider(self, spider: str) -> None:
+        """An unknown spider name: one line naming the known ones, exit 2 (no KeyError traceback)."""
+        assert self.settings is not None
+        try:
+            known = sorted(get_spider_loader(self.settings).list())
+        except Exception:  # noqa: BLE001 (a broken SPIDER_MODULES: Scrapy says why, later)
+            return
+        if spider not in known:
+            self._usage_error(spider, ValueError(f"unknown spider {spider!r}; this project has: {', '.join(known)}"))
 
     @staticmethod
     def _usage_error(spider: str, exc: Exception) -> None:
@@ -97,6 +148,11 @@ class Command(ScrapyCrawlCommand):
         Opening an older store migrates it in place (see northnews.ops.store), here or later.
         """
         assert self.settings is not None
+        refused = storeguard.preflight(self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"),  # damaged, busy, read-only
+                                       integrity=not os.environ.get(LOCK_FD_ENV))  # cron checked already
+        if refused is not None:
+            print(f"scrapy crawl {spider}: error: {refused}", file=sys.stderr)
+            sys.exit(refused.exit_code)
         if not self.settings.getbool("NORTHNEWS_STORE_ENABLED", True):
             return
         archive, url = self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"), store_url(self.settings)
@@ -106,4 +162,22 @@ class Command(ScrapyCrawlCommand):
             open_store(archive, url).close()
         except StoreError as exc:
             print(f"scrapy crawl {spider}: error: {exc}", file=sys.stderr)
-            sys.exit(2)
+            sys.exit(getattr(exc, "exit_code", 2))
+
+
+def _close_interrupted_run(crawler: Crawler, stats: dict) -> str:
+    """A run a forced stop left ``running`` in the store: closed as ``shutdown``; says what it did."""
+    run_id = stats.get("northnews/run/id")
+    settings = crawler.settings
+    if not run_id or not settings.getbool("NORTHNEWS_STORE_ENABLED", True) or settings.get("NORTHNEWS_REPLAY"):
+        return ""
+    try:
+        with open_store(settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"), store_url(settings)) as store:
+            run = store.get_run(run_id)
+            if run is None or run["status"] != "running":
+                return ""
+            store.end_run(run_id, status="shutdown", complete=False,
+                          note="stopped by a second signal (forced, unclean): closed by scrapy crawl on its way out")
+    except (OSError, StoreError, *DB_ERRORS) as exc:
+        return f" (its run {run_id} could not be closed: {exc}; the next run closes it)"
+    return f"; its run {run_id} closed as shutdown"

@@ -1,8 +1,9 @@
 """``scrapy drift``: the recent article pages no layout claimed, and the quarantined ones, with why.
 
 For the person who writes a new layout: which pages to look at. Read from the store of record
-(``article_versions`` whose item came from the generic extractor; ``article_rejects``), newest
-first. A replay writes no store: after one, look at its feed's ``template`` and ``rejects.jsonl``.
+(``article_versions`` whose item came from the generic extractor; the pending articles a page
+check or the validation quarantined, ``article_pending``, and an earlier release's
+``article_rejects``), newest first. A replay writes no store: after one, look at its feed's ``template`` and ``rejects.jsonl``.
 """
 
 from __future__ import annotations
@@ -19,9 +20,21 @@ from scrapy.exceptions import UsageError
 from northnews.ops.store import StoreBase, StoreError, describe_store, iso, open_store, store_exists, store_url
 from northnews.util.clock import utc_now
 
+#: Pending reasons that are the page's own doing (the validation pipeline's and the page checks'):
+#: a layout to look at. Fetch failures (timeouts, 5xx, redirects) are `scrapy pending`'s business.
+QUARANTINE_REASONS = (
+    "missing_title", "missing_body", "missing_date", "implausible_date", "soft_404", "maintenance", "empty",
+    "not_html",
+)
+
 
 def drift_rows(store: StoreBase, *, since: str, site: str | None, limit: int) -> list[dict[str, Any]]:
-    """Generic-path versions and rejects first seen at or after ``since``, newest first."""
+    """Generic-path versions and quarantined pages seen at or after ``since``, newest first.
+
+    Quarantined pages are the store's ``article_pending`` rows (schema 3) with a reason of
+    :data:`QUARANTINE_REASONS`, and the ``article_rejects`` rows an earlier release wrote (schemas
+    1-2; kept as written) whose URL is neither pending nor stored since.
+    """
     db = store.db
     only = " AND site = ?" if site else ""
     params: tuple[Any, ...] = (since, *((site,) if site else ()))
@@ -34,9 +47,22 @@ def drift_rows(store: StoreBase, *, since: str, site: str | None, limit: int) ->
             params,
         )
     ]
+    marks = ", ".join("?" for _ in QUARANTINE_REASONS)
+    rows += [
+        {"seen": r[0], "site": r[1], "kind": "quarantined", "reason": r[2], "url": r[3], "title": None,
+         "detail": r[4], "status": r[5]}
+        for r in db.execute(
+            f"SELECT last_attempt, site, reason, url, detail, status FROM article_pending WHERE last_attempt >= ?{only}"
+            f" AND reason IN ({marks})", (*params, *QUARANTINE_REASONS),
+        )
+    ]
     rows += [
         {"seen": r[0], "site": r[1], "kind": "quarantined", "reason": r[2], "url": r[3], "title": None}
-        for r in db.execute(f"SELECT last_seen, site, reason, url FROM article_rejects WHERE last_seen >= ?{only}", params)
+        for r in db.execute(
+            f"SELECT last_seen, site, reason, url FROM article_rejects r WHERE last_seen >= ?{only.replace('site', 'r.site')}"
+            " AND NOT EXISTS (SELECT 1 FROM article_pending p WHERE p.site = r.site AND p.url_key = r.url_key)"
+            " AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.site = r.site AND a.url_key = r.url_key)", params,
+        )
     ]
     rows.sort(key=lambda r: (r["seen"], r["url"]), reverse=True)
     return rows[:limit]

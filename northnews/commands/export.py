@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -15,6 +14,7 @@ from scrapy.exceptions import UsageError
 
 from northnews.ops.export import FORMATS, export
 from northnews.ops.store import STORE_NAME, StoreError, describe_store, open_store, store_exists, store_url
+from northnews.util import safewrite
 
 
 def _date(value: str, option: str) -> date:
@@ -47,7 +47,7 @@ class Command(ScrapyCommand):
     default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
 
     def syntax(self) -> str:
-        return "[-o FILE] [-t jsonl|csv] [--site NAME] [--since DATE] [--until DATE] [--all-versions]"
+        return "[-o FILE] [-t jsonl|csv] [--site NAME] [--since DATE] [--until DATE] [--all-versions] [--excel] [--follow-symlinks]"
 
     def short_desc(self) -> str:
         return "Export the store of record (or a date range of it) as JSON Lines or CSV"
@@ -71,6 +71,8 @@ class Command(ScrapyCommand):
         parser.add_argument("--until", metavar="DATE", help="only articles published on or before DATE (YYYY-MM-DD)")
         parser.add_argument("--all-versions", action="store_true", help="every version, not only the latest")
         parser.add_argument("--excel", action="store_true", help="CSV with a UTF-8 byte-order mark, for Excel")
+        parser.add_argument("--follow-symlinks", action="store_true",
+                            help="when FILE is a symbolic link, write the file it points to (refused otherwise)")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
@@ -84,9 +86,15 @@ class Command(ScrapyCommand):
             fmt = opts.format or _format_of(opts.output)
             if opts.output != "-" and not Path(opts.output).parent.is_dir():
                 raise UsageError(f"-o {opts.output}: no such directory: {Path(opts.output).parent}")
-        except UsageError as exc:
+            if opts.output != "-":  # a symlink, FIFO or device is refused before the store is read
+                safewrite.check_writable(opts.output, follow=opts.follow_symlinks)
+        except (UsageError, safewrite.NotOurs) as exc:
             print(f"scrapy export: error: {exc}", file=sys.stderr)  # one line, no usage text
             self.exitcode = 2
+            return
+        except OSError as exc:
+            print(f"scrapy export: error: {exc}", file=sys.stderr)
+            self.exitcode = 1
             return
         archive = Path(self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"))
         url = store_url(self.settings)
@@ -100,8 +108,8 @@ class Command(ScrapyCommand):
         try:
             store = open_store(archive, url)
         except StoreError as exc:
-            print(f"scrapy export: {exc}", file=sys.stderr)
-            self.exitcode = 2
+            print(f"scrapy export: error: {exc}", file=sys.stderr)  # damaged, empty, busy, read-only: one line
+            self.exitcode = getattr(exc, "exit_code", 2)
             return
         with store:
             if opts.output == "-":
@@ -113,16 +121,18 @@ class Command(ScrapyCommand):
                     out.flush()
                     out.detach()
             else:
-                # Written beside, then moved over: a failed export never leaves half a file.
-                part = Path(opts.output + ".part")
+                # Written beside, then moved over, and only over a regular file (northnews.util.safewrite).
                 try:
-                    with open(part, "w", encoding=encoding, newline="") as out:
+                    with safewrite.replacing(opts.output, "w", follow=opts.follow_symlinks,
+                                             encoding=encoding, newline="") as out:
                         n = export(store, out, fmt, since=since, until=until,
                                    all_versions=opts.all_versions, fields=fields, site=opts.site)
-                    os.replace(part, opts.output)
-                except OSError as exc:
-                    part.unlink(missing_ok=True)
-                    print(f"scrapy export: error: {opts.output}: {exc.strerror or exc}", file=sys.stderr)
+                except safewrite.NotOurs as exc:
+                    print(f"scrapy export: error: {exc}", file=sys.stderr)
+                    self.exitcode = 2
+                    return
+                except OSError as exc:  # WriteFailed: one line naming the output
+                    print(f"scrapy export: error: {exc}", file=sys.stderr)
                     self.exitcode = 1
                     return
         print(f"scrapy export: {n} record{'s' if n != 1 else ''} written to "

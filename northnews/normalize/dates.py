@@ -17,7 +17,8 @@ from northnews.sites import Site, load_site
 _HALF = r"(?:\s*(?P<ap>上午|下午|中午|晚上|凌晨|早上|傍晚)\s*)?"
 _AFTERNOON = ("下午", "晚上", "傍晚")
 _TIME = (
-    r"(?:(?:\s*|T)" + _HALF + r"(?P<H>\d{1,2})\s*(?:[:：]|时)\s*(?P<M>\d{1,2})(?!\d)"
+    # The time may follow the day after a bar or a dot, as pages print them in separate elements.
+    r"(?:(?:\s*[|｜·•,，]?\s*|T)" + _HALF + r"(?P<H>\d{1,2})\s*(?:[:：]|时)\s*(?P<M>\d{1,2})(?!\d)"
     r"(?:\s*(?:[:：]|分)\s*(?P<S>\d{1,2})(?!\d)(?:\s*秒)?|\s*分)?)?"
 )
 DATE_RE = re.compile(
@@ -25,6 +26,50 @@ DATE_RE = re.compile(
     r"(?P<d>\d{1,2})(?!\d)(?:\s*日)?" + _TIME,
     re.I,
 )
+# "二〇二三年七月五日": the year digit by digit, month and day as numbers are said.
+_CN_DIGIT = "〇零○Ｏ一二三四五六七八九"
+CN_DATE_RE = re.compile(
+    rf"(?P<y>[{_CN_DIGIT}]{{4}})\s*年\s*(?P<m>[一二三四五六七八九十]{{1,3}})\s*月\s*(?P<d>[一二三四五六七八九十]{{1,3}})\s*日"
+    + _TIME
+)
+# "07/05/2023": month first, as English-language pages print it (day first when the first number
+# cannot be a month: "25/07/2023").
+US_DATE_RE = re.compile(r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>(?:19|20)\d{2})(?![\d/])" + _TIME)
+_CN_VALUE = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0}
+
+
+def _cn_number(text: str) -> int:
+    """``七`` → 7, ``十`` → 10, ``十一`` → 11, ``二十三`` → 23; a year's digits read one by one."""
+    if "十" not in text:
+        value = 0
+        for char in text:
+            value = value * 10 + _CN_VALUE[char]
+        return value
+    tens, _, ones = text.partition("十")
+    return (_CN_VALUE[tens] if tens else 1) * 10 + (_CN_VALUE[ones] if ones else 0)
+
+
+def _groups(match: re.Match[str]) -> dict[str, str | None]:
+    """A date match's groups as digits, whichever way the date was printed."""
+    g = dict(match.groupdict())
+    if match.re is CN_DATE_RE:
+        for key in ("y", "m", "d"):
+            g[key] = str(_cn_number(g[key] or ""))
+    elif match.re is US_DATE_RE and int(g["m"] or 0) > 12 >= int(g["d"] or 0):
+        g["m"], g["d"] = g["d"], g["m"]
+    return g
+
+
+def iter_dates(text: str) -> list[re.Match[str]]:
+    """Every printed full date in ``text`` (digits, Chinese numerals, month/day/year), in order."""
+    found = list(DATE_RE.finditer(text))
+    if "年" in text and any(c in text for c in _CN_DIGIT):
+        found += CN_DATE_RE.finditer(text)
+    if "/" in text:
+        found += US_DATE_RE.finditer(text)
+    return sorted(found, key=lambda m: m.start())
+
+
 # "09-15 15:21", "9月15日 15:21": month and day with a time of day (without the time, "09-15"
 # is too often something else to be read as a date).
 YEARLESS_RE = re.compile(
@@ -34,10 +79,11 @@ YEARLESS_RE = re.compile(
 # "今天 13:43", "昨天 13:43", "前天 13:43"; "5分钟前", "3小时前", "2天前"; "刚刚": self-media and
 # portal apps print times relative to the reader's now, which for an archive is the capture.
 RELATIVE_RE = re.compile(
-    r"(?P<day>今天|今日|昨天|昨日|前天)\s*(?P<H>[01]?\d|2[0-3])\s*[:：]\s*(?P<M>[0-5]\d)(?!\d)"
-    r"|(?<!\d)(?P<n>\d{1,3})\s*(?P<unit>分钟|小时|天)前|(?P<now>刚刚)"
+    r"(?P<day>今天|今日|昨天|昨日|前天|today|yesterday)\s*(?:at\s*)?(?P<H>[01]?\d|2[0-3])\s*[:：]\s*(?P<M>[0-5]\d)(?!\d)"
+    r"|(?<!\d)(?P<n>\d{1,3})\s*(?P<unit>分钟|小时|天|minutes?|mins?|hours?|hrs?|days?)\s*(?:前|ago)|(?P<now>刚刚)",
+    re.IGNORECASE,
 )
-_DAYS_BACK = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
+_DAYS_BACK = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2, "today": 0, "yesterday": 1}
 _ISO_RE = re.compile(
     r"^\s*\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?\s*"
     r"(?:Z|[+-]\d{2}:?\d{2})?\s*$",
@@ -48,7 +94,7 @@ UTC = timezone.utc
 
 
 def _date_from_match(match: re.Match[str], tz: tzinfo, year: int | None = None) -> datetime | None:
-    g = match.groupdict()
+    g = _groups(match)
     hour = int(g["H"] or 0)
     if hour < 12 and (g.get("ap") in _AFTERNOON or (g.get("ap") == "中午" and hour < 6)):
         hour += 12
@@ -67,7 +113,7 @@ def find_date(text: str | None, *, yearless: bool = False) -> re.Match[str] | No
     ``yearless``, a month-day-time such as ``09-15 15:21`` when no full date is printed."""
     if not text:
         return None
-    for match in DATE_RE.finditer(text):
+    for match in iter_dates(text):
         if _date_from_match(match, UTC) is not None:
             return match
     if yearless:
@@ -131,12 +177,16 @@ def relative_datetime(raw: str, tz: tzinfo, now: datetime) -> datetime | None:
         return None
     local = now.astimezone(tz).replace(second=0, microsecond=0)
     if match["day"]:
-        day = (local - timedelta(days=_DAYS_BACK[match["day"]])).date()
+        day = (local - timedelta(days=_DAYS_BACK[match["day"].lower()])).date()
         return datetime(day.year, day.month, day.day, int(match["H"]), int(match["M"]), tzinfo=tz)
     if match["now"]:
         return local
-    unit = {"分钟": "minutes", "小时": "hours", "天": "days"}[match["unit"]]
+    unit = _UNITS[match["unit"].lower().rstrip("s")]
     return local - timedelta(**{unit: int(match["n"])})
+
+
+_UNITS = {"分钟": "minutes", "小时": "hours", "天": "days", "minute": "minutes", "min": "minutes", "hour": "hours",
+          "hr": "hours", "day": "days"}
 
 
 def published_raw_of(raw: str | None) -> str | None:

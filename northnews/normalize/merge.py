@@ -33,6 +33,11 @@ class RawPage(Protocol):
     paragraphs: list[str]
     images: list[dict[str, str | None]]
     tags: list[str]
+    kicker: str | None
+    subtitle: str | None
+    page: str | None
+    continued_from: str | None
+    continued_to: str | None
 
 
 GENERIC = "generic"
@@ -84,7 +89,7 @@ def article_fields(
     published = printed.isoformat() if printed else None
     published_raw = published_raw_of(raw_date)
 
-    paragraphs = [collapse_ws(t) for page in pages for t in page.paragraphs]
+    paragraphs = [collapse_ws(t) for t in _once(pages)]
     body = "\n\n".join(t for t in paragraphs if t)
     images = [
         {"url": img["url"], "caption": collapse_ws(img.get("caption")) or None}
@@ -118,7 +123,23 @@ def article_fields(
         "section": section,
         "content_digest": content_digest(title, published, body),
     }
+    for name in ("kicker", "subtitle", "page", "continued_from", "continued_to"):
+        fields[name] = collapse_ws(_first(getattr(p, name, None) for p in pages)) or None
     return fields, problems
+
+
+def _once(pages: Sequence[RawPage]) -> list[str]:
+    """The paragraphs of all pages, text printed on every page (a photo set's description) kept
+    once, where the first page prints it."""
+    if len(pages) < 2:
+        return list(pages[0].paragraphs) if pages else []
+    every = set(pages[0].paragraphs)
+    for page in pages[1:]:
+        every &= set(page.paragraphs)
+    out = list(pages[0].paragraphs)
+    for page in pages[1:]:
+        out += [t for t in page.paragraphs if t not in every]
+    return out
 
 
 def empty_fields() -> dict[str, Any]:
@@ -126,4 +147,5 @@ def empty_fields() -> dict[str, Any]:
         "title": None, "source": None, "source_raw": None, "author": None, "editor": None,
         "published": None, "published_raw": None, "body": "", "images": [], "tags": [],
         "template": GENERIC, "section": None, "content_digest": content_digest(None, None, ""),
+        "kicker": None, "subtitle": None, "page": None, "continued_from": None, "continued_to": None,
     }

@@ -37,10 +37,13 @@ Exit codes:
 0  success
 2  usage error (a bad ``-a``/``-s`` argument; nothing crawled): the crawl's own one-line error
 3  another run holds the archive's lock (nothing done)
-4  site unreachable: no page answered (every request failed or got a 5xx)
+4  site unreachable: no page answered (every request failed or got a 5xx), or robots.txt
+   disallows an edition's start page (nothing of it crawled)
 5  errors over ``NORTHNEWS_MAX_ERROR_RATE`` (failed requests and exceptions / requests)
 6  crashed or interrupted: the crawl died or was killed (SIGKILL, OOM) before finishing
-7  layout drift: too many generic-path or quarantined article pages (``NORTHNEWS_DRIFT_*``)
+7  layout drift: too many generic-path or quarantined article pages (``NORTHNEWS_DRIFT_*``);
+   or no link matched the profile's article rule, or nothing was archived though the store holds
+   articles of the site (:func:`northnews.extensions.summary.silent_zero`: no silent zero)
 8  terminated: SIGTERM, SIGINT or SIGHUP stopped the run (passed on to the crawl, which shut
    down cleanly: what it stored is kept, and the next run resumes)
 9  write error: the archive could not be written (disk full, I/O error); the crawl stopped
@@ -80,7 +83,8 @@ from northnews.ops.manifest import (  # noqa: F401  (the exit codes are part of 
     classify,
 )
 from northnews.ops.runfiles import RunLog, crawl_usage_error, disk_full_in, tail, write_manifest
-from northnews.ops.store import DB_ERRORS, iso, open_store
+from northnews.ops.store import DB_ERRORS, StoreError, iso, open_store
+from northnews.util import storeguard
 from northnews.util.clock import utc_now
 from northnews.util.fileperms import prepare_archive_dir, private_umask
 from northnews.util.pg import is_pg_url
@@ -203,7 +207,7 @@ def run(argv: Sequence[str]) -> int:
         return EXIT_USAGE if isinstance(exc, LookupError) else EXIT_WRITE_ERROR
     # A shared store: one lock per site of the archive dir, and the site in the run id.
     scope = opts.site if is_pg_url(opts.store_url) else None
-    run_id = new_run_id(scope)
+    run_id = new_run_id(archive / "runs", scope)
     lock = ArchiveLock(archive, scope)
     try:
         lock.acquire(run_id)
@@ -212,6 +216,10 @@ def run(argv: Sequence[str]) -> int:
         return EXIT_LOCKED
 
     try:
+        refused = storeguard.preflight(archive)  # a damaged, busy or read-only archive: one line
+        if refused is not None:
+            print(f"{PROG}: error: {refused}; exiting (code {refused.exit_code})", file=sys.stderr)
+            return refused.exit_code
         return _locked_run(opts, run_id, lock)
     finally:
         lock.release()
@@ -231,6 +239,7 @@ def _locked_run(opts: Options, run_id: str, lock: ArchiveLock) -> int:
     recovered: list[dict[str, Any]] = []
     interrupted: list[str] = []
     problems: list[str] = []  # what this wrapper could not write
+    refused: StoreError | None = None  # the store refused to open (northnews.util.storeguard)
     try:
         runs_dir.mkdir(exist_ok=True)
     except OSError as exc:
@@ -241,6 +250,12 @@ def _locked_run(opts: Options, run_id: str, lock: ArchiveLock) -> int:
         with open_store(archive, opts.store_url) as store:
             # A shared store (a fleet's server): only this site's runs are this run's to close.
             interrupted = store.close_stale_runs("killed", site=opts.site if store.shared else None)
+    except StoreError as exc:  # refused by northnews.util.storeguard (busy, damaged): not a full disk
+        code = getattr(exc, "exit_code", EXIT_USAGE)
+        log.say(f"store refused, nothing crawled: {exc} (exit {code})")
+        log.close()
+        print(f"{PROG}: error: {exc}; exiting (code {code})", file=sys.stderr)
+        return code
     except (OSError, *DB_ERRORS) as exc:
         problems.append(f"store: {exc}")
     for stale in interrupted:
@@ -302,9 +317,13 @@ def _locked_run(opts: Options, run_id: str, lock: ArchiveLock) -> int:
                 store.end_run(run_id, status=STATUS_BY_CODE[code], complete=False, note=reason)
                 crawl = store.get_run(run_id)
             totals = store.counts(opts.site)
+    except StoreError as exc:  # busy (exit 3) or damaged (2): said as such, never "free space"
+        refused = exc
     except (OSError, *DB_ERRORS) as exc:
         if code not in (EXIT_USAGE, EXIT_WRITE_ERROR):
             code, reason = EXIT_WRITE_ERROR, f"the archive could not be written (store: {exc}): free space, then rerun"
+    if refused is not None and code not in (EXIT_USAGE, EXIT_WRITE_ERROR):
+        code, reason = getattr(refused, "exit_code", EXIT_USAGE), f"store refused: {refused}"
     manifest = build_manifest(
         run_id=run_id, exit_code=code, reason=reason, started=started, ended=iso(utc_now()),
         duration=time.monotonic() - started_mono, opts=opts, command=shown,

@@ -51,6 +51,7 @@ from northnews.pipelines import incomplete_record, reject_reasons, reject_record
 from northnews.requisites import Scope
 from northnews.requisites import outcome as requisite_outcome
 from northnews.sites import Site
+from northnews.util import safewrite
 
 BATCH = 16  # articles per task sent to a worker
 
@@ -65,6 +66,8 @@ class Outcome:
     skipped: str | None = None
     problems: list[str] = field(default_factory=list)
     pages: int = 0
+    #: Captures met that could not be read (file, offset, what): reported, never fatal.
+    damages: list[tuple[str, int, int | None, str]] = field(default_factory=list)
 
 
 class ArticleExtractor:
@@ -81,7 +84,15 @@ class ArticleExtractor:
         self._images: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
     def extract(self, url: str) -> Outcome:
-        """The spider's ``parse_article`` / ``parse_article_page`` / errbacks, on replayed pages."""
+        """The spider's ``parse_article`` / ``parse_article_page`` / errbacks, on replayed pages;
+        with the unreadable captures met on the way (a worker process reports them this way)."""
+        damages = self.pages.source.damages
+        before = len(damages)
+        outcome = self._extract(url)
+        outcome.damages = damages[before:]
+        return outcome
+
+    def _extract(self, url: str) -> Outcome:
         first = self.pages.get(url)
         if first.response is None:  # the errback: pending with a reason, or a deliberate skip
             verdict = _failure_verdict(first)
@@ -162,7 +173,7 @@ class ArticleExtractor:
             return verdict, None
         root = parse_html(response.text)
         page = parse_article(None, response.url, self.site, root=root)
-        return page_verdict(root, len(page.paragraphs)), page
+        return page_verdict(root, len(page.paragraphs), page.error), page
 
 
 def _failure_verdict(served: Served) -> Verdict | None:
@@ -260,6 +271,7 @@ class Summary:
     problems: Counter[str] = field(default_factory=Counter)
     store: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
+    damages: list[tuple[str, int, int | None, str]] = field(default_factory=list)
 
     def line(self) -> str:
         rate = self.pages / self.seconds if self.seconds else 0.0
@@ -306,6 +318,7 @@ def write_outcomes(
         summary.articles += 1
         summary.pages += outcome.pages
         summary.problems.update(outcome.problems)
+        summary.damages.extend(outcome.damages)
         if outcome.item is not None:
             items.write(outcome.item + "\n")
             summary.items += 1
@@ -322,16 +335,14 @@ def write_outcomes(
 
 
 @contextmanager
-def open_output(path: str) -> Iterator[IO[str]]:
-    """A feed file written as ``<path>.part`` and moved over ``path`` once complete (as the
-    spider's feeds are: a kill or an error never leaves a half-written feed); ``-`` is stdout."""
+def open_output(path: str, follow: bool = False) -> Iterator[IO[str]]:
+    """A feed file written beside ``path`` and moved over it once complete, only over a regular
+    file (:mod:`northnews.util.safewrite`: a kill or an error never leaves a half-written feed, a
+    symlink, FIFO or device is refused); ``-`` is stdout."""
     if path == "-":
         with os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8") as out:
             yield out
         return
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    part = target.with_name(target.name + ".part")
-    with open(part, "w", encoding="utf-8") as out:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with safewrite.replacing(path, "w", follow=follow, encoding="utf-8") as out:
         yield out
-    os.replace(part, target)

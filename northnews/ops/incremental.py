@@ -46,11 +46,11 @@ from scrapy.exceptions import NotConfigured
 from northnews import signals as northnews_signals
 from northnews.archive.lock import ArchiveLock, LockHeld
 from northnews.extensions.progress import error_count
+from northnews.ops.aliases import Aliases
 from northnews.ops.pending import PendingArticles, Policy
 from northnews.ops.schema import legacy_reason
 from northnews.ops.store import DB_ERRORS, StoreBase, open_store, store_url
 from northnews.sites import DEFAULT_SITE, load_site
-from northnews.util.clock import compact
 from northnews.util.pg import is_pg_url
 from northnews.writeerrors import stop_crawl
 
@@ -79,10 +79,12 @@ class CrawlRun:
     pending: PendingArticles
 
 
-def new_run_id(site: str | None = None) -> str:
-    """``20261128T112000Z``: sorts as it happened; unique because one run holds the lock. On a
-    shared store (several sites crawled at once) the site is added: ``20261128T112000Z-yunhe``."""
-    return compact() + (f"-{site}" if site else "")
+def new_run_id(runs_dir: Path | None = None, site: str | None = None) -> str:
+    """A unique run id (:func:`northnews.ops.runfiles.new_run_id`: time plus a random part; on a
+    shared store the site is added)."""
+    from northnews.ops.runfiles import new_run_id as unique_run_id
+
+    return unique_run_id(runs_dir, site)
 
 
 def lock_scope(settings: Any, site: str) -> str | None:
@@ -108,6 +110,7 @@ class IncrementalCrawl:
         self.stop_at_known_page = True
         self._recorded: set[str] = set()  # URLs made pending this run
         self.due: set[str] = set()  # pending URLs handed to the spider at start
+        self.aliases: Aliases | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalCrawl:
@@ -119,7 +122,7 @@ class IncrementalCrawl:
         ext = cls(
             crawler,
             archive_dir,
-            settings.get("NORTHNEWS_RUN_ID") or new_run_id(lock_scope(settings, _site_name(settings))),
+            settings.get("NORTHNEWS_RUN_ID") or new_run_id(archive_dir / "runs", lock_scope(settings, _site_name(settings))),
             settings.getbool("NORTHNEWS_INCREMENTAL", True),
         )
         if not ext.lock.inherit():
@@ -141,6 +144,8 @@ class IncrementalCrawl:
         crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(ext.article_pending, signal=northnews_signals.article_pending)
         crawler.signals.connect(ext.articles_wanted, signal=northnews_signals.articles_wanted)
+        crawler.signals.connect(ext.article_alias, signal=northnews_signals.article_alias)
+        ext.aliases = Aliases(store)  # northnews.ops.aliases: redirects to other articles
         return ext
 
     def release_lock(self, spider: Spider) -> None:
@@ -158,12 +163,16 @@ class IncrementalCrawl:
             return
         self.stats.set_value("northnews/run/id", self.run_id)
         self.stats.set_value("northnews/run/site", self.site)
+        try:  # "the store knew the site had articles" (northnews.extensions.summary.silent_zero)
+            self.stats.set_value("northnews/store/articles_before", store.counts(self.site)["articles"])
+        except DB_ERRORS:
+            pass
         self.restricted = restrictions(spider, self.crawler)
         if not self.incremental:
             logger.info("Run %s: not incremental (every article page is fetched)", self.run_id)
             return
         refresh = getattr(spider, "refresh", None)
-        self.known = store.is_known_fn(refresh_days=refresh, site=self.site)
+        self.known = _or_alias_known(store.is_known_fn(refresh_days=refresh, site=self.site), self.aliases, self.site)
         previous = store.previous_run(self.run_id, site=self.site)
         if previous is None or not previous["complete"]:
             self.stop_at_known_page = False
@@ -187,12 +196,42 @@ class IncrementalCrawl:
             again = self.run.pending.requeue_failed(self.site, run_id=self.run_id)
             self.stats.set_value("northnews/pending/requeued_failed", again)
             logger.info("Run %s: -a retry_failed: %d failed article(s) pending again", self.run_id, again)
+        try:
+            ahead = self.run.pending.clamp_future(self.site)
+        except (OSError, *DB_ERRORS) as exc:
+            stop_crawl(self.crawler, "store", exc)
+            return []
+        if ahead:
+            self.stats.set_value("northnews/pending/clock_ahead", len(ahead))
+            logger.warning(
+                "Run %s: %d pending article(s) were due as late as %s, further than NORTHNEWS_PENDING_BACKOFF_MAX"
+                " past now (a clock that ran ahead and was corrected?): due now", self.run_id, len(ahead),
+                max(when for _, when in ahead),
+            )
         due = self.run.pending.due(self.site)
         self.due = set(due)
         if due:
             self.stats.set_value("northnews/pending/scheduled", len(due))
             logger.info("Run %s: fetching %d pending article(s) again", self.run_id, len(due))
         return due
+
+    def article_alias(self, url: str, target: str) -> str:
+        """An article URL redirects to another article (northnews.redirects): recorded. Answers
+        ``"archived"`` when the target is known (stored, or pending and not yet due: nothing to
+        fetch), ``"loop: A → B → A"`` when this run's aliases lead from the target back to ``url``
+        (then nothing is recorded), else ``""``."""
+        if self.run is None or self.aliases is None:
+            return ""
+        try:
+            loop = self.aliases.leads_to(target, url, site=self.site, run_id=self.run_id)
+            if loop:
+                return "loop: " + " → ".join([url, *loop])
+            if self.aliases.record(url, target, site=self.site, run_id=self.run_id):
+                self.stats.inc_value("northnews/store/aliases_new")
+        except (OSError, *DB_ERRORS) as exc:
+            stop_crawl(self.crawler, "store", exc)
+            return ""
+        return "archived" if self.known is not None and self.known(target) else ""
 
     def article_pending(self, url: str, reason: str, detail: str = "") -> None:
         """An article URL fetched without a complete item: one more attempt, in the store."""
@@ -259,6 +298,20 @@ class IncrementalCrawl:
             logger.info("Run %s not complete (%s): the next run walks every list page", self.run_id, "; ".join(why))
 
 
+def _or_alias_known(known: Callable[[str], bool], aliases: Aliases | None, site: str) -> Callable[[str], bool]:
+    """"Already archived?", also yes for an alias (northnews.ops.aliases) whose target is."""
+    if aliases is None:
+        return known
+
+    def alias_known(url: str) -> bool:
+        if known(url):
+            return True
+        target = aliases.target(url, site)
+        return target is not None and known(target)
+
+    return alias_known
+
+
 def _site_name(settings: Any) -> str:
     return load_site(settings.get("NORTHNEWS_SITE") or DEFAULT_SITE).name
 
@@ -307,6 +360,8 @@ class IncrementalMiddleware:
         if not isinstance(item, Request):
             return True
         kind = item.meta.get(PAGE_META)
+        if kind == "article":  # every article link the site's pages gave (no silent zero: summary.py)
+            self.stats.inc_value("northnews/spider/article_links")
         if kind == "article" and self._known(item.url):
             self.stats.inc_value("northnews/spider/article_known")
             return False

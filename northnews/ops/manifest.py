@@ -6,6 +6,7 @@ import signal
 from typing import TYPE_CHECKING, Any
 
 from northnews.extensions.progress import PAGES, error_count, error_kinds, request_count
+from northnews.extensions.summary import UNREACHABLE, silent_zero
 
 if TYPE_CHECKING:
     from northnews.ops.cron import Options
@@ -60,6 +61,8 @@ def classify(
     """
     if returncode == EXIT_USAGE and (run is None or run.get("stats") is None):
         return EXIT_USAGE, usage or "usage error (see the log)"
+    if returncode == EXIT_LOCKED and run is None:  # the crawl found the archive or its store busy
+        return EXIT_LOCKED, usage or "locked (see the log)"
     status = str((run or {}).get("status"))
     if status in WRITE_ERROR_REASONS or write_error:
         return EXIT_WRITE_ERROR, f"the archive could not be written ({write_error or status}): free space, then rerun"
@@ -84,6 +87,8 @@ def classify(
     rate = errors / max(request_count(stats), 1)
     if rate > max_error_rate:
         return EXIT_ERROR_RATE, f"error rate {rate:.1%} over NORTHNEWS_MAX_ERROR_RATE {max_error_rate:.1%}"
+    for kind, message in silent_zero(stats):  # a run that archived nothing it should have
+        return (EXIT_UNREACHABLE if kind == UNREACHABLE else EXIT_LAYOUT_DRIFT), message
     report = stats.get("northnews/drift/report") or {}
     if report.get("flagged"):
         over = "; ".join(f"{o['name']} {o['share']:.0%} {o['kind']}" for o in report.get("over", []))

@@ -6,7 +6,11 @@ a split article missing, a timeout, a validation reject…; the reasons are list
 detail, how many attempts were made, and when it may be fetched again. The next run fetches it
 again whatever the list pages say (the spider asks for the due ones at start, with the
 ``articles_wanted`` signal); the run after the first failure may retry at once, later ones back off
-exponentially (``NORTHNEWS_PENDING_BACKOFF`` × 2^(attempts−2) seconds after the last attempt).
+exponentially (``NORTHNEWS_PENDING_BACKOFF`` × 2^(attempts−2) seconds after the last attempt), never
+longer than ``NORTHNEWS_PENDING_BACKOFF_MAX``. That bound also guards against the clock: a row
+whose next attempt lies further than the bound past now was dated by a clock that ran ahead and
+was corrected (a pending article waiting for 2046); at the start of a run it is made due now, with
+a WARNING, instead of waiting for that date.
 After ``NORTHNEWS_PENDING_MAX_ATTEMPTS`` attempts the row is ``failed``: known (not fetched again),
 listed by ``scrapy pending``, and retried only with ``-a retry_failed=1``. Storing the article deletes
 its row. A pending row that is not yet due counts as known, so list pages do not fetch it early.
@@ -25,6 +29,7 @@ if TYPE_CHECKING:
 
 DEFAULT_MAX_ATTEMPTS = 5
 DEFAULT_BACKOFF = 3600.0
+DEFAULT_BACKOFF_MAX = 7 * 86400.0
 
 
 @dataclass(frozen=True)
@@ -33,19 +38,26 @@ class Policy:
 
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     backoff: float = DEFAULT_BACKOFF
+    backoff_max: float = DEFAULT_BACKOFF_MAX
 
     @classmethod
     def from_settings(cls, settings: Any) -> Policy:
         return cls(
             settings.getint("NORTHNEWS_PENDING_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS),
             settings.getfloat("NORTHNEWS_PENDING_BACKOFF", DEFAULT_BACKOFF),
+            settings.getfloat("NORTHNEWS_PENDING_BACKOFF_MAX", DEFAULT_BACKOFF_MAX),
         )
 
     def delay(self, attempts: int) -> float | None:
-        """Seconds after attempt number ``attempts`` before the next one; ``None``: give up (failed)."""
+        """Seconds after attempt number ``attempts`` before the next one (at most ``backoff_max``);
+        ``None``: give up (failed)."""
         if attempts >= self.max_attempts:
             return None
-        return 0.0 if attempts <= 1 else self.backoff * 2 ** (attempts - 2)
+        if attempts <= 1:
+            return 0.0
+        # 2 ** n overflows a float (and timedelta) long before max_attempts could stop it.
+        exponent = min(attempts - 2, 64)
+        return min(self.backoff * 2.0 ** exponent, self.backoff_max)
 
 
 @dataclass(frozen=True)
@@ -115,6 +127,25 @@ class PendingArticles:
             "SELECT * FROM article_pending WHERE site = ? AND url_key = ?", (site, url_key(url))
         ).fetchone()
         return _row(row) if row else None
+
+    def clamp_future(self, site: str, now: datetime | None = None) -> list[tuple[str, str]]:
+        """Pending rows of ``site`` due further than ``backoff_max`` past now (a clock that ran ahead
+        and was corrected backwards): made due now. Returns ``(url, the date they carried)``."""
+        from northnews.ops.store import iso
+
+        now = now or self._now()
+        limit = iso(now + timedelta(seconds=self.policy.backoff_max))
+        with self.store.transaction() as db:
+            rows = [(r[0], r[1]) for r in db.execute(
+                "SELECT url, next_attempt FROM article_pending WHERE site = ? AND status = 'pending'"
+                " AND next_attempt > ? ORDER BY url", (site, limit),
+            )]
+            if rows:
+                db.execute(
+                    "UPDATE article_pending SET next_attempt = ? WHERE site = ? AND status = 'pending'"
+                    " AND next_attempt > ?", (iso(now), site, limit),
+                )
+        return rows
 
     def due(self, site: str, now: datetime | None = None) -> list[str]:
         """Pending URLs of ``site`` whose next attempt has come, oldest first."""

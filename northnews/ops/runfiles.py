@@ -13,12 +13,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
 from northnews.ops.store import iso
-from northnews.util.clock import utc_now
+from northnews.util.clock import compact, utc_now
 
 #: What a full disk (or a size limit) looks like in a crawl's log.
 _DISK_FULL = re.compile(
@@ -26,6 +27,19 @@ _DISK_FULL = re.compile(
     r"|Closing spider \((?:northnews_write_error|northnews_warc_error)\)"
 )
 _USAGE = re.compile(r"^scrapy crawl \S+: error: (.*)$")
+
+
+def new_run_id(runs_dir: Path | None = None, site: str | None = None) -> str:
+    """``20261128T112000Z-3fa9c1``: the UTC start time (ids sort as runs started) and six random
+    hex digits, so two runs starting in the same second (a run that ended at once and the next
+    one, or one refused by the lock) never share an id, a manifest or a history row; an id whose
+    log or manifest already exists in ``runs_dir`` is drawn again. Ids of earlier releases
+    (``20261128T112000Z``) stay valid: nothing parses an id, runs are ordered by their row. On a
+    shared store (several sites crawled at once) the site is added: ``20261128T112000Z-3fa9c1-yunhe``."""
+    while True:
+        run_id = f"{compact()}-{secrets.token_hex(3)}" + (f"-{site}" if site else "")
+        if runs_dir is None or not any((runs_dir / f"{run_id}{ext}").exists() for ext in (".json", ".log")):
+            return run_id
 
 
 def fallback_dirs() -> Iterator[Path]:

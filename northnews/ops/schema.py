@@ -34,6 +34,10 @@ tables on a PostgreSQL server, see :mod:`northnews.archive.digests`):
     nothing from it: migrating copies each row into ``article_pending`` as pending and due, so
     that the next run fetches every one of them again (a transient glitch is no longer a
     permanent hole).
+``article_aliases`` (added beside schema 3, no version change: created on open, nothing else touched)
+    article URLs that redirect to another article (:mod:`northnews.ops.aliases`), one row per URL
+    and site: the ``target`` (stored under its own URL in ``articles``), first and last seen, the
+    run that saw it last. The alias's fate is its target's; earlier releases ignore the table.
 ``runs``
     one row per crawl: status, whether it walked every list page cleanly (``complete``),
     and its final stats. Incremental runs stop paginating a section at an all-known list page
@@ -154,10 +158,23 @@ CREATE TABLE IF NOT EXISTS runs (
     note TEXT,
     site TEXT NOT NULL DEFAULT 'northnews'
 );
+CREATE TABLE IF NOT EXISTS article_aliases (
+    url TEXT NOT NULL,
+    url_key TEXT NOT NULL,
+    site TEXT NOT NULL,
+    target TEXT NOT NULL,
+    target_key TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    run_id TEXT,
+    PRIMARY KEY (site, url_key)
+);
+CREATE INDEX IF NOT EXISTS article_aliases_target ON article_aliases (site, target_key);
 """
 
 #: The store's tables in the order rows must be copied (foreign keys first); ``store_meta`` apart.
-DATA_TABLES = ("articles", "article_versions", "article_captures", "article_rejects", "article_pending", "runs")
+DATA_TABLES = ("articles", "article_versions", "article_captures", "article_rejects", "article_pending", "runs",
+               "article_aliases")
 #: Tables whose ``id`` is assigned by the database (not copied by ``migrate-store``).
 IDENTITY_TABLES = ("article_versions", "article_captures", "runs")
 

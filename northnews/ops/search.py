@@ -36,6 +36,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
+from operator import add
 from typing import Any
 
 TOKENIZER = "cjk-bigram-1"  # bump when the segmentation changes: the index is rebuilt, not mixed
@@ -67,7 +68,7 @@ def segment(text: str | None) -> str:
 
     def grams(match: re.Match[str]) -> str:
         run = match.group(0)
-        return " " + " ".join([run[i:i + 2] for i in range(len(run) - 1)] + [run[-1]]) + " "
+        return f" {' '.join(map(add, run, run[1:]))} {run[-1]} " if len(run) > 1 else f" {run} "
 
     return _CJK_RUN.sub(grams, text)
 

@@ -36,6 +36,7 @@ from typing import Any
 from northnews.ops import search
 from northnews.ops.schema import SCHEMA, SCHEMA_VERSION, StoreError, migrate
 from northnews.ops.storebase import DB_ERRORS, ExportRow, Recorded, StoreBase, iso
+from northnews.util import storeguard
 from northnews.util.clock import utc_now
 from northnews.util.pg import is_pg_url
 from northnews.util.redact import redact_url
@@ -78,6 +79,7 @@ def open_store(archive_dir: str | os.PathLike[str], url: str | None = None, **kw
 class Store(StoreBase):
     """The SQLite backend: ``<archive>/northnews.sqlite3`` in WAL mode, migrated in place."""
 
+    @storeguard.guarded(StoreError, db_attr="db")  # refuses a damaged/empty/busy/read-only file in one line
     def __init__(self, path: str | os.PathLike[str], *, clock: Callable[[], datetime] = utc_now) -> None:
         self.path = Path(path)
         self.where = str(self.path)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 
+from northnews.ops.aliases import Aliases
 from northnews.ops.incremental import CrawlRun, IncrementalCrawl
 from northnews.ops.store import DB_ERRORS
 from northnews.writeerrors import stop_crawl
@@ -48,6 +49,13 @@ class StorePipeline:
             stop_crawl(self.crawler, "store", exc)
             raise DropItem(f"write_error: not stored ({exc}): {adapter.get('url')}", log_level="DEBUG") from None
         self.stats.inc_value(f"northnews/store/{recorded.outcome}")
+        try:
+            aliases = Aliases(self.run.store)
+            aliases.forget(adapter["url"], self.run.site)  # its own text now, if it was an alias
+            for alias in adapter.get("redirected_from") or ():  # northnews.redirects: both URLs known
+                aliases.record(alias, adapter["url"], site=self.run.site, run_id=self.run.run_id)
+        except (OSError, *DB_ERRORS) as exc:
+            stop_crawl(self.crawler, "store", exc)
         if recorded.resolved:
             self.stats.inc_value("northnews/pending/resolved")
             logger.info("Article %s stored: no longer pending", adapter.get("url"))

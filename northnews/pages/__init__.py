@@ -20,16 +20,22 @@ import functools
 import logging
 import re
 
+from northnews.normalize import parse_datetime, url_date
 from northnews.normalize.text import clean_title
-from northnews.pages import _dom, generic
+from northnews.pages import _dom, generic, rules
 from northnews.pages._article import ArticlePage
-from northnews.pages._dom import Element
-from northnews.pages._fields import document_titles, section
+from northnews.pages._dom import Element, segmented_text, text_of
+from northnews.pages._fields import document_titles
 from northnews.pages._layout import Layout
+from northnews.pages._paragraphs import Body
 from northnews.pages._select import Doc
+from northnews.pages.objects import GenericPage, LayoutPage, PageObject
 from northnews.sites import Site, load_site
 
-__all__ = ["ArticlePage", "Element", "Layout", "detect_layout", "layouts_of", "parse_article", "parse_html"]
+__all__ = [
+    "ArticlePage", "Body", "Doc", "Element", "GenericPage", "Layout", "LayoutPage", "PageObject", "detect_layout",
+    "layouts_of", "parse_article", "parse_html", "segmented_text", "text_of",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -57,16 +63,44 @@ def parse_html(html: str | bytes) -> Element | None:
 def layouts_of(site: Site) -> tuple[Layout, ...]:
     """The site's layouts, compiled, in the profile's order (most specific first)."""
     pager = site.urls.pager == "suffix"
-    return tuple(Layout(spec, site.text.chrome_classes, pager) for spec in site.layouts)
+    objects = getattr(site.hooks, "PAGE_OBJECTS", None) or {}
+    return tuple(
+        Layout(spec, site.text.chrome_classes, pager, objects.get(spec.name)) for spec in site.layouts
+    )
 
 
-def detect_layout(doc: Doc, site: Site) -> Layout | None:
-    """The site's layout whose markup the page carries best (first of equals), or ``None``."""
+@functools.lru_cache(maxsize=32)
+def wanted_classes(site: Site) -> frozenset[str]:
+    """The class tokens a page of ``site`` is looked up by: its layouts' selectors, the breadcrumb
+    classes."""
+    tokens = set(rules.BREADCRUMB_CLASSES)
+    for layout in layouts_of(site):
+        for part in layout.parts:
+            for steps in layout._sel[part].alternatives:
+                for step in steps:
+                    tokens.update(step.classes)
+    return frozenset(t for t in tokens if re.fullmatch(r"[\w-]+", t))
+
+
+def _page_day(layout: Layout, doc: Doc, url: str | None, site: Site):  # noqa: ANN202 (date | None)
+    """The day a page is of, for a layout's ``valid_from``/``valid_until``: the URL's, else the
+    date the layout reads."""
+    day = url_date(url, site) if url else None
+    if day is None:
+        raw = layout.page_object_for(doc, url or "").published()
+        parsed = parse_datetime(raw, site.timezone)
+        day = parsed.date() if parsed else None
+    return day
+
+
+def detect_layout(doc: Doc, site: Site, url: str | None = None) -> Layout | None:
+    """The site's layout whose markup the page carries best (first of equals), or ``None``; a
+    layout valid from/until a date is only tried on pages of its time."""
     best, best_score = None, 0
     layouts = layouts_of(site)
     for layout in layouts:
         score = layout.score(doc)
-        if score > best_score:
+        if score > best_score and (not layout.dated or layout.valid_on(_page_day(layout, doc, url, site))):
             best, best_score = layout, score
     refine = getattr(site.hooks, "refine_layout", None)
     if best is not None and refine is not None:
@@ -92,22 +126,17 @@ def parse_article(
             root = parse_html(html or "")
         if root is None:
             return ArticlePage(template=generic.NAME)
-        doc = Doc(root)
         site = site or load_site()
-        layout = detect_layout(doc, site)
+        doc = Doc(root, wanted_classes(site))
+        layout = detect_layout(doc, site, url)
         if layout is not None:
             return layout.parse_tree(doc, url)
-        page = generic.parse_tree(doc, url)
+        crumbs = tuple(dict.fromkeys(s.crumb for s in site.layouts if s.crumb))
+        page = generic.parse_tree(doc, url, frozenset(site.text.chrome_classes), crumbs)
         if not clean_title(page.title, site):
             # The generic heading was only the site's name (a logo in an <h1>): the page's
             # <title> or og:title, once the site's suffix is gone, is the headline.
             page.title = next((t for t in document_titles(root) if clean_title(t, site)), page.title)
-        if page.section is None:
-            # The site's own breadcrumb containers, which the generic rules do not know.
-            for crumb in dict.fromkeys(s.crumb for s in site.layouts if s.crumb):
-                page.section = section(doc, crumb, generic=False)  # generic already tried the rest
-                if page.section:
-                    break
         return page
     except Exception:  # odd markup must never kill a crawl; the item is then rejected
         logger.exception("Could not parse %s", url)

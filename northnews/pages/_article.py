@@ -24,3 +24,10 @@ class ArticlePage:
     images: list[dict[str, str | None]] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     page_urls: list[str] = field(default_factory=list)
+    kicker: str | None = None
+    subtitle: str | None = None
+    page: str | None = None
+    continued_from: str | None = None
+    continued_to: str | None = None
+    #: Why this is an error page answered 200 (a layout's ``error``/``error_text``), else ``None``.
+    error: str | None = None

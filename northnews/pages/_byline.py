@@ -12,39 +12,25 @@ from lxml import etree
 
 from northnews.normalize import (
     AUTHOR_LABEL,
-    DATE_LABEL,
-    DATE_RE,
-    EDITOR_LABEL,
     SOURCE_LABEL,
     clean_value,
     collapse_ws,
     date_raw,
     find_date,
 )
-from northnews.pages import _meta
-from northnews.pages._body import editor_line
-from northnews.pages._dom import SEP, SKIP_TAGS, Element, segmented_text, tag_of, text_of
-from northnews.pages._generic_container import SKIP, is_chrome, is_meta_line
+from northnews.normalize.dates import iter_dates
+from northnews.pages import _meta, rules
+from northnews.pages._container import is_chrome
+from northnews.pages._dom import SEP, SKIP_TAGS, Element, headline_text, segmented_text, tag_of, text_of
+from northnews.pages._lines import editor_line, is_meta_line
 
-_ANY_LABEL = rf"(?:{SOURCE_LABEL}|{AUTHOR_LABEL}|{EDITOR_LABEL}|{DATE_LABEL})"
-_LABEL_RE = re.compile(
-    rf"(?<![A-Za-z])(?P<label>{SOURCE_LABEL}|{AUTHOR_LABEL}|{EDITOR_LABEL})\s*[:：]\s*", re.I
-)
-# Where a labelled value ends: the next boundary, any other "label：" (known or not: 点击：,
-# 字号：), a bracketed widget (【字号：大 中 小】) or a wide gap.
-_VALUE_END_RE = re.compile(
-    # A known label or a Chinese word before a colon starts the next value even when a date
-    # follows at once (来源：</span><span>时间：2020-…); an unknown Latin word must not be a time.
-    rf"{SEP}|(?<![A-Za-z])(?:(?:{_ANY_LABEL}|[\u4e00-\u9fff]{{2,5}})\s*[:：]|[A-Za-z]{{3,12}}\s*[:：](?!\d))"
-    r"|[【\[|｜]|\s{2,}|\u3000",
-    re.I,
-)
+_LABEL_RE = rules.VALUE_LABEL_RE
+_VALUE_END_RE = rules.VALUE_END_RE
 _SOURCE_RE = re.compile(SOURCE_LABEL, re.I)
 _AUTHOR_RE = re.compile(AUTHOR_LABEL, re.I)
 
 
-# "2022年09月07日 星期三 10:02": the weekday between the day and the time.
-_WEEKDAY_RE = re.compile(r"\s*(?:星期|周|礼拜)[一二三四五六日天]\s*|\s*[(（](?:星期|周)?[一二三四五六日天][)）]\s*")
+_WEEKDAY_RE = rules.WEEKDAY_RE
 
 
 def without_weekday(text: str) -> str:
@@ -104,14 +90,13 @@ def parse_byline(*elements: Element | None) -> Byline:
     return byline
 
 
-# The label of a revision's time ("更新时间：", "更新于", "修改日期："): the publication's wins over it.
-_REVISED_RE = re.compile(r"(?:更新|修改|修订|最后编辑)\s*(?:时间|日期|于)?\s*[:：]?\s*$")
+_REVISED_RE = rules.REVISED_LABEL_RE
 
 
 def _first_date(text: str) -> tuple[str | None, bool]:
     """The first date in ``text`` not labelled as a revision's, else (the first revision's, True)."""
     first_revised: str | None = None
-    for match in DATE_RE.finditer(text):
+    for match in iter_dates(text):
         raw = date_raw(match.group(0))
         if raw is None:
             continue
@@ -124,15 +109,20 @@ def _first_date(text: str) -> tuple[str | None, bool]:
 
 # --- where the byline of a page no layout describes is (the generic extractor) -------------------
 
-_META_LABEL_RE = re.compile(r"来\s*源|作\s*者|编\s*辑|发布|source|by\b|from\b", re.IGNORECASE)
-_KNOWN_LABEL_RE = re.compile(rf"(?<![A-Za-z])(?:{SOURCE_LABEL}|{AUTHOR_LABEL}|{EDITOR_LABEL})\s*[:：]", re.I)
+_META_LABEL_RE = rules.META_LABEL_RE
+_KNOWN_LABEL_RE = rules.KNOWN_LABEL_RE
 
 
 def looks_like_byline(text: str) -> bool:
     """A short line with a label and a date: a byline wherever it stands."""
-    return len(text) < 120 and bool(_META_LABEL_RE.search(text)) and bool(
+    return len(text) < rules.BYLINE_MAX_CHARS and bool(_META_LABEL_RE.search(text)) and bool(
         date_raw(text) or _meta.yearless_date(text) or _meta.english_date(text)
     )
+
+
+def looks_like_meta(text: str) -> bool:
+    """A short line with a byline label or a date in it."""
+    return _has_meta(text)
 
 
 def _has_meta(text: str) -> bool:
@@ -177,6 +167,10 @@ def byline_elements(heading: Element | None, container: Element | None) -> list[
         found: list[Element] = []
         for sibling in node.itersiblings():
             if sibling in stops:
+                # The story's wrapper: its first line may still be the byline (an unclosed <span>).
+                lead = _leading_line(sibling, cache) if isinstance(sibling.tag, str) else None
+                if lead is not None:
+                    found.append(lead)
                 break
             if isinstance(sibling.tag, str):
                 found.append(sibling)
@@ -187,7 +181,8 @@ def byline_elements(heading: Element | None, container: Element | None) -> list[
                 text = _short_text(el, cache)
                 if text and looks_like_byline(text):
                     found.append(el)
-        found = [el for el in found if _short_text(el, cache) is not None]
+        found = [el if _short_text(el, cache) is not None else _leading_line(el, cache) for el in found]
+        found = [el for el in found if el is not None]
         if out:  # a level above the first: only what looks like a byline
             found = [el for el in found if _has_meta(cache[el] or "")]
         out += found
@@ -197,11 +192,30 @@ def byline_elements(heading: Element | None, container: Element | None) -> list[
     return out
 
 
-_BYLINE_CHROME_RE = re.compile(
-    r"share|fenxiang|bdshare|jiathis|font|zihao|print|tool|comment|pinglun|collect|shoucang|qrcode|weixin"
-    r"|wechat|weibo|interact|hudong",
-    re.IGNORECASE,
-)
+def _leading_line(el: Element, cache: dict[Element, str | None]) -> Element | None:
+    """A long element whose first line is a byline (a ``<span>`` left unclosed holds the story
+    too): a copy of that line alone, else ``None``."""
+    line = headline_text(el, whole=False)
+    if not line or len(line) >= 300 or not looks_like_byline(line):
+        return None
+    copy = copy_element(el)
+    node = next((d for d in copy.iterdescendants() if tag_of(d) in rules.BLOCK_TAGS), None)
+    if node is not None:
+        first = True
+        while node is not copy:
+            parent = node.getparent()
+            for later in list(node.itersiblings()):
+                parent.remove(later)
+            if first:
+                node.tail = None
+                parent.remove(node)
+                first = False
+            node = parent
+    cache[copy] = text_of(copy)
+    return copy
+
+
+_BYLINE_CHROME_RE = rules.BYLINE_WIDGET_CLASS_RE
 
 
 def clean_copy(el: Element) -> Element:
@@ -214,7 +228,7 @@ def clean_copy(el: Element) -> Element:
         if child is copy or not isinstance(child.tag, str):
             continue
         tag = child.tag.lower()
-        if tag in SKIP or (
+        if tag in SKIP_TAGS or (
             _BYLINE_CHROME_RE.search(f"{child.get('class') or ''} {child.get('id') or ''}")
             and not _KNOWN_LABEL_RE.search(text_of(child)) and not _dated_value(child)
         ):
@@ -239,7 +253,7 @@ def _dated_value(el: Element) -> bool:
 
 
 _EDITOR_TEXT = etree.XPath("//text()[contains(., '编') or contains(., 'ditor')]")
-_EDITOR_AT_RE = re.compile(r"(?:责任编辑|责\s*编|编\s*辑)\s*[:：]")
+_EDITOR_AT_RE = rules.EDITOR_AT_RE
 
 
 def editor_anywhere(root: Element) -> str | None:
@@ -268,8 +282,7 @@ def text_byline(lines: list[str]) -> Byline:
     return parse_byline(probe)
 
 
-# A labelled value ends at the next label or a bar: "王存 | 版面编辑：邱祺璞", "张婷 审核：王刚".
-_PERSON_END_RE = re.compile(r"\s*[|｜丨]|\s+[\u4e00-\u9fff]{2,5}\s*[:：]|\s{2,}")
+_PERSON_END_RE = rules.PERSON_END_RE
 
 
 def first_value(value: str | None) -> str | None:

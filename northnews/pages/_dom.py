@@ -7,12 +7,14 @@ general-purpose one.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
 from lxml import etree
 
 from northnews.normalize import collapse_ws
+from northnews.pages import rules
 from northnews.pages._select import Doc, Element, Selector
 
 __all__ = [
@@ -31,6 +33,10 @@ _VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
      "wbr", "p", "li", "option", "td", "tr", "th", "dt", "dd"}
 )
+#: Tags kept however deep (a link stays a link, a script or style never becomes text, a headline
+#: stays a heading), up to this many levels past :data:`MAX_DEPTH`.
+_KEEP_DEEP = frozenset({"a", "script", "style", "textarea", "title", "noscript", "h1", "h2", "h3", "template"})
+_KEEP_DEEP_SLACK = 40
 MAX_DEPTH = 180
 """Nesting kept when a page nests deeper than libxml2 allows: deeper tags go, their text stays."""
 
@@ -84,8 +90,7 @@ def flatten(html: str, max_depth: int = MAX_DEPTH) -> str:
             last_open = None
         pos = match.end()
         if name in _VOID or selfclosing:
-            if depth < max_depth or name == "br":
-                out.append(match.group(0))
+            out.append(match.group(0))  # no nesting: kept at any depth (a paragraph stays one)
             last_open = None
             continue
         if closing:
@@ -95,7 +100,9 @@ def flatten(html: str, max_depth: int = MAX_DEPTH) -> str:
                     depth -= 1
             last_open = None
         else:
-            drop = name == last_open or depth >= max_depth
+            drop = name == last_open or (
+                depth >= max_depth and not (name in _KEEP_DEEP and depth < max_depth + _KEEP_DEEP_SLACK)
+            )
             dropped.append(drop)
             if not drop:
                 out.append(match.group(0))
@@ -105,6 +112,7 @@ def flatten(html: str, max_depth: int = MAX_DEPTH) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=512)
 def css(selector: str) -> Selector:
     """A compiled selector (the CSS subset the layouts need), evaluated on a :class:`Doc`."""
     return Selector(selector)
@@ -121,60 +129,76 @@ def classes(el: Element) -> list[str]:
 
 # --- text ----------------------------------------------------------------------------------------
 
-SKIP_TAGS = frozenset(
-    {"script", "style", "noscript", "iframe", "object", "embed", "template", "svg", "canvas",
-     "button", "select", "textarea", "input", "head", "title", "meta", "link", "audio", "video",
-     "map", "frame", "frameset"}
-)
-BLOCK_TAGS = frozenset(
-    {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "table",
-     "tbody", "thead", "tfoot", "tr", "td", "th", "blockquote", "section", "article", "header",
-     "footer", "aside", "figure", "figcaption", "center", "pre", "address", "hr", "nav", "main",
-     "form", "fieldset", "caption", "details", "summary"}
-)
-_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+SKIP_TAGS = rules.SKIP_TAGS
+BLOCK_TAGS = rules.BLOCK_TAGS
 
 
 def is_hidden(el: Element) -> bool:
     style = el.get("style")
-    return el.get("hidden") is not None or bool(style and _HIDDEN_STYLE_RE.search(style))
+    return el.get("hidden") is not None or bool(style and rules.HIDDEN_STYLE_RE.search(style))
 
 
-def _iter_text(el: Element, sep: str | None) -> Iterator[str]:
+def _iter_text(el: Element, sep: str | None, leave_out: frozenset[Element] = frozenset()) -> Iterator[str]:
     if el.text:
         yield el.text
     for child in el:
         tag = tag_of(child)
-        if tag and tag not in SKIP_TAGS and not is_hidden(child):
+        if tag and tag not in SKIP_TAGS and not is_hidden(child) and child not in leave_out:
             if sep is not None and tag in _SEGMENT_TAGS:
                 yield sep
-                yield from _iter_text(child, sep)
+                yield from _iter_text(child, sep, leave_out)
                 yield sep
             else:
-                yield from _iter_text(child, sep)
+                yield from _iter_text(child, sep, leave_out)
         if child.tail:
             yield child.tail
 
 
-def text_of(el: Element | None) -> str:
-    """Visible text of ``el`` (no script/style/hidden text), whitespace collapsed."""
+def text_of(el: Element | None, leave_out: frozenset[Element] = frozenset()) -> str:
+    """Visible text of ``el`` (no script/style/hidden text, nothing inside ``leave_out``),
+    whitespace collapsed."""
     if el is None:
         return ""
-    return collapse_ws("".join(_iter_text(el, None)))
+    return collapse_ws("".join(_iter_text(el, None, leave_out)))
 
 
-_SEGMENT_TAGS = frozenset(
-    {"p", "div", "li", "td", "dd", "dt", "span", "em", "i", "b", "strong", "font", "label", "time",
-     "small", "cite", "h1", "h2", "h3", "h4", "h5", "h6", "br"}
-)
-SEP = "\x1f"
+_SEGMENT_TAGS = rules.SEGMENT_TAGS
+SEP = rules.SEGMENT_SEP
 """Marks element boundaries in a byline so that a value ends where its ``<span>`` ends."""
 
 
-def segmented_text(el: Element | None) -> str:
+def headline_text(el: Element | None, leave_out: frozenset[Element] = frozenset(), *, whole: bool = True) -> str:
+    """A heading's own line: its text up to the first block inside it. A heading left unclosed
+    by broken markup holds the byline and the story too; a browser shows the heading's line
+    first, and that line is the headline. With no text before its first block, the element's
+    whole text (``whole``) or nothing."""
+    if el is None:
+        return ""
+    parts: list[str] = []
+
+    def leading(node: Element) -> bool:
+        """Collect ``node``'s text up to its first block; ``True`` when one was met."""
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            tag = tag_of(child)
+            if tag in BLOCK_TAGS:
+                return True
+            if tag and tag not in SKIP_TAGS and not is_hidden(child) and child not in leave_out and leading(child):
+                return True
+            if child.tail:
+                parts.append(child.tail)
+        return False
+
+    leading(el)
+    line = collapse_ws("".join(parts))
+    return line or (text_of(el, leave_out) if whole else "")
+
+
+def segmented_text(el: Element | None, leave_out: frozenset[Element] = frozenset()) -> str:
     """Visible text with :data:`SEP` between spans/blocks: ``"来源：新华网\\x1f作者：X"``."""
     if el is None:
         return ""
-    return "".join(_iter_text(el, SEP))
+    return "".join(_iter_text(el, SEP, leave_out))
 
 

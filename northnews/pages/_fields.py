@@ -8,6 +8,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from northnews.normalize import collapse_ws, section_from_crumbs, split_tags
+from northnews.pages import rules
 from northnews.pages._dom import SKIP_TAGS, Doc, Element, css, is_hidden, tag_of, text_of
 
 _DOC_TITLES_XP = etree.XPath(
@@ -66,24 +67,30 @@ def crumbs(el: Element | None) -> list[str]:
     return [collapse_ws(c) for c in out if collapse_ws(c)]
 
 
-CRUMB_SELECTORS = (
-    ".crumb", ".position", ".breadcrumb", ".breadcrumbs", ".location",
-    ".weizhi", ".dqwz", ".nav-path", ".crumbs", "nav[aria-label=breadcrumb]",
-    "[itemtype=https://schema.org/breadcrumblist]",
-)
-_CRUMB_SELS = {s: css(s) for s in CRUMB_SELECTORS}
+_CRUMB_SELS = [css(s) for s in rules.BREADCRUMB_SELECTORS]
+#: A breadcrumb holds a few crumbs: a class word on a bigger element names something else.
+_MAX_CRUMB_CHILDREN = 40
 
 
 def section(doc: Doc, preferred: str | None = None, *, generic: bool = True) -> str | None:
-    """The breadcrumb's section: ``preferred`` selector first, then (``generic``) any known
-    breadcrumb class."""
-    order = ([preferred] if preferred else []) + ([s for s in CRUMB_SELECTORS if s != preferred] if generic else [])
-    for selector in order:
-        sel = _CRUMB_SELS.get(selector) or css(selector)
-        for el in sel(doc):
+    """The breadcrumb's section: ``preferred`` selector first (a layout's ``crumb``), then
+    (``generic``) the rule book's breadcrumb classes, looked up in the class index."""
+    if preferred:
+        for el in css(preferred)(doc):
             found = section_from_crumbs(crumbs(el))
             if found:
                 return found
+    if not generic:
+        return None
+    candidates = [el for name in rules.BREADCRUMB_CLASSES for el in doc.by_class(name)]
+    for sel in _CRUMB_SELS:
+        candidates += sel(doc)
+    for el in candidates:
+        if len(el) > _MAX_CRUMB_CHILDREN:
+            continue
+        found = section_from_crumbs(crumbs(el))
+        if found:
+            return found
     return None
 
 
@@ -119,12 +126,3 @@ def page_urls(root: Element, url: str) -> list[str]:
         if number not in pages or (number == 1 and other["n"] is None):
             pages[number] = candidate  # page 1 by its plain URL, the article's own
     return [pages[n] for n in sorted(pages)]
-
-
-def resolve(url: str, src: str | None) -> str | None:
-    src = (src or "").strip()
-    if not src or src.startswith(("data:", "javascript:", "about:")):
-        return None
-    return urljoin(url, src)
-
-

@@ -8,6 +8,7 @@ lookup a dictionary hit, which keeps the extractor well over 10x faster than tra
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -16,28 +17,56 @@ from lxml import etree
 Element = etree._Element
 
 _STEP_RE = re.compile(
-    r"(?P<tag>[a-zA-Z][\w-]*|\*)?(?P<classes>(?:\.[\w-]+)*)(?P<attrs>(?:\[[\w-]+(?:=[^\]]*)?\])*)$"
+    r"(?P<tag>[a-zA-Z][\w-]*|\*)?(?P<ident>#[\w-]+)?(?P<classes>(?:\.[\w-]+)*)(?P<attrs>(?:\[[\w-]+(?:=[^\]]*)?\])*)$"
 )
 _WITH_CLASS = etree.XPath("//*[@class]")
 _ATTR_RE = re.compile(r"\[([\w-]+)(?:=([^\]]*))?\]")
 
 
+@functools.lru_cache(maxsize=64)
+def _with_attr(name: str) -> etree.XPath:
+    return etree.XPath(f"//*[@{name}]")
+
+
 class Doc:
-    """A parsed page with a lazily built index of elements by class token and document order."""
+    """A parsed page with a lazily built index of elements by class token and document order.
 
-    __slots__ = ("root", "_by_class", "_order")
+    ``wanted``: the class tokens the caller's selectors will ask for (a site's layouts and the
+    breadcrumb classes); only they are indexed, unless another is asked for.
+    """
 
-    def __init__(self, root: Element) -> None:
+    __slots__ = ("root", "_by_class", "_order", "_wanted", "_by_wanted")
+
+    def __init__(self, root: Element, wanted: frozenset[str] | None = None) -> None:
         self.root = root
         self._by_class: dict[str, list[Element]] | None = None
         self._order: dict[Element, int] | None = None
+        self._wanted = wanted
+        self._by_wanted: dict[str, list[Element]] | None = None
 
     def by_class(self, token: str) -> list[Element]:
+        if self._by_class is None and self._wanted is not None and token in self._wanted:
+            if self._by_wanted is None:
+                by_wanted: dict[str, list[Element]] = {}
+                wanted = self._wanted
+                for el in _WITH_CLASS(self.root):  # document order
+                    for name in el.get("class").split():
+                        if name in wanted:
+                            found = by_wanted.setdefault(name, [])
+                            if not found or found[-1] is not el:
+                                found.append(el)
+                self._by_wanted = by_wanted
+            return self._by_wanted.get(token, [])
         if self._by_class is None:
             by_class: dict[str, list[Element]] = {}
             for el in _WITH_CLASS(self.root):  # document order
-                for name in set(el.get("class").split()):
-                    by_class.setdefault(name, []).append(el)
+                names = el.get("class").split()
+                for name in set(names) if len(names) > 1 else names:
+                    found = by_class.get(name)
+                    if found is None:
+                        by_class[name] = [el]
+                    else:
+                        found.append(el)
             self._by_class = by_class
         return self._by_class.get(token, [])
 
@@ -62,7 +91,12 @@ class Step:
                 return False
         for name, value in self.attrs:
             got = el.get(name)
-            if got is None or (value is not None and got.strip().lower() != value):
+            if got is None:
+                return False
+            if value is not None and value.startswith("\0"):
+                if got.strip() != value[1:]:
+                    return False
+            elif value is not None and got.strip().lower() != value:
                 return False
         return True
 
@@ -77,6 +111,8 @@ def _parse_step(text: str) -> Step:
         (name.lower(), value.strip("\"' ").lower() if value is not None else None)
         for name, value in _ATTR_RE.findall(match["attrs"])
     )
+    if match["ident"]:  # #id: an attribute test on the id, exact (ids are case-sensitive)
+        attrs = (("id", "\0" + match["ident"][1:]), *attrs)
     return Step(tag, classes, attrs)
 
 
@@ -108,6 +144,9 @@ class Selector:
         head = steps[0]
         if head.classes:
             current = [el for el in doc.by_class(head.classes[0]) if head.matches(el)]
+        elif head.tag is None and head.attrs:
+            # [attr=…] alone: the elements that have the attribute, found by libxml2, not by a walk.
+            current = [el for el in _with_attr(head.attrs[0][0])(doc.root) if head.matches(el)]
         else:
             current = [el for el in doc.root.iter(head.tag or etree.Element) if head.matches(el)]
         for step in steps[1:]:

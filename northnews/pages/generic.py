@@ -26,10 +26,10 @@ against trafilatura, this is as accurate and several times faster.
 
 from __future__ import annotations
 
-import re
+from lxml import etree
 
-from northnews.normalize import collapse_ws, date_raw, section_from_crumbs, split_tags
-from northnews.pages import _dom, _meta
+from northnews.normalize import collapse_ws, date_raw, split_tags
+from northnews.pages import _dom, _meta, rules
 from northnews.pages._article import ArticlePage
 from northnews.pages._byline import (
     Byline,
@@ -39,14 +39,18 @@ from northnews.pages._byline import (
     clean_copy,
     editor_anywhere,
     first_value,
+    looks_like_meta,
     parse_byline,
     text_byline,
     without_weekday,
 )
-from northnews.pages._fields import crumbs, keywords, page_urls
-from northnews.pages._generic_body import Body, find_container, is_cjk, paragraphs
-from northnews.pages._generic_gallery import gallery_body
-from northnews.pages._generic_title import (
+from northnews.pages._container import TooDeep, find_container
+from northnews.pages._fields import keywords, page_urls, section
+from northnews.pages._gallery import gallery_body
+from northnews.pages._lines import is_deck
+from northnews.pages._paragraphs import Body, paragraphs
+from northnews.pages._select import Doc, Element
+from northnews.pages._title import (
     HEADING_TAGS,
     dated_h1,
     find_heading,
@@ -55,11 +59,10 @@ from northnews.pages._generic_title import (
     short_names,
     title_of,
 )
-from northnews.pages._select import Doc, Element
 
 NAME = "generic"
 
-_WRITE_RE = re.compile(r"document\.write(?:ln)?\(\s*[\"']([^\"'<>]{6,40})[\"']\s*\)")
+_WRITE_RE = rules.SCRIPT_WRITE_RE
 
 
 def _published(
@@ -109,23 +112,13 @@ def _published(
     return _meta.epoch_published(root) or day
 
 
-_CRUMB_CLASSES = (
-    "crumb", "crumbs", "breadcrumb", "breadcrumbs", "position", "location", "weizhi", "dqwz", "nav-path",
-    "senav", "l-pos", "bread", "path", "site-path", "curpos", "current",
-)
-
-
-def _section(doc: Doc) -> str | None:
-    """The breadcrumb's section, looked up in the class index (no selector scans the whole tree)."""
-    candidates = [el for name in _CRUMB_CLASSES for el in doc.by_class(name)]
-    candidates += [el for el in doc.root.iter("nav") if (el.get("aria-label") or "").lower() == "breadcrumb"]
-    for el in candidates:
-        if len(el) > 40:
-            continue
-        found = section_from_crumbs(crumbs(el))
+def _section(doc: Doc, crumbs: tuple[str, ...]) -> str | None:
+    """The breadcrumb's section: the profile's breadcrumb selectors first, then the rule book's."""
+    for crumb in crumbs:
+        found = section(doc, crumb, generic=False)
         if found:
             return found
-    return None
+    return section(doc)
 
 
 def _same_day(a: str, b: str) -> bool:
@@ -135,7 +128,7 @@ def _same_day(a: str, b: str) -> bool:
     return bool(x and y and x.date() == y.date())
 
 
-def _shipped_body(body_el: Element, url: str, cjk: bool, skip: frozenset[str]) -> Body | None:
+def _shipped_body(body_el: Element, url: str, cjk: bool, skip: frozenset[str], site_chrome: frozenset[str]) -> Body | None:
     """The story a page ships as escaped markup in a ``<textarea>`` for its script to draw (the
     visible containers empty), read as a page of its own."""
     best = max(
@@ -146,12 +139,17 @@ def _shipped_body(body_el: Element, url: str, cjk: bool, skip: frozenset[str]) -
     inner = root.find("body") if root is not None else None
     if inner is None:
         return None
-    container, good = find_container(inner, cjk)
-    body = paragraphs(container, url, cjk, good, skip) if container is not None else None
+    container, good = find_container(inner, cjk, site_chrome)
+    body = paragraphs(container, url, cjk, good, skip, site_chrome=site_chrome) if container is not None else None
     return body if body is not None and body.paragraphs else None
 
 
-def parse_tree(doc: Doc, url: str) -> ArticlePage:
+def parse_tree(
+    doc: Doc, url: str, site_chrome: frozenset[str] = frozenset(), crumbs: tuple[str, ...] = (), *,
+    _flattened: bool = False,
+) -> ArticlePage:
+    """The article of a page no layout describes. ``site_chrome``: the profile's own chrome class
+    names; ``crumbs``: its breadcrumb selectors (the layouts' ``crumb`` parts), tried first."""
     root = doc.root
     body_el = root.find("body")
     if body_el is None:
@@ -171,25 +169,37 @@ def parse_tree(doc: Doc, url: str) -> ArticlePage:
         dated = dated_h1(body_el, hints, need_date=True)
         heading = dated if dated is not None else heading
     title = title_of(heading, hints, site)
-    cjk = is_cjk(title or (hints[0] if hints else ""))
+    cjk = rules.is_cjk(title or (hints[0] if hints else ""))
 
-    container, good = find_container(body_el, cjk)
+    try:
+        container, good = find_container(body_el, cjk, site_chrome)
+    except TooDeep:
+        # Unclosed tags nested the page past what is walked: read it flattened (its text and its
+        # links, scripts and headings kept), once.
+        flat = None if _flattened else _dom.parse_html(_dom.flatten(etree.tostring(root, encoding="unicode", method="html")))
+        if flat is None:
+            container, good = None, {}
+        else:
+            return parse_tree(Doc(flat), url, site_chrome, crumbs, _flattened=True)
     # The byline sits by the headline; with no headline found, by the first h1 at least.
     anchor = heading if heading is not None else first_h1(body_el)
     bylines = byline_elements(anchor, container)
     byline_texts = [_dom.text_of(el) for el in bylines]
-    skip = {t for t in byline_texts if t}
+    # Lines by the headline that the story's container holds too are left out of the body only when
+    # they are byline-shaped (a label or a date) or a deck (a short line, no sentence): a story whose
+    # paragraphs follow its <h1> keeps them.
+    skip = {t for t in byline_texts if t and (container is None or looks_like_meta(t) or is_deck(t))}
     if heading is not None:
         skip.add(_dom.text_of(heading))
     if title:
         skip.add(title)
     body = (
-        paragraphs(container, url, cjk, good, frozenset(skip)) if container is not None else None
+        paragraphs(container, url, cjk, good, frozenset(skip), site_chrome=site_chrome) if container is not None else None
     )
-    if body is None or sum(map(len, body.paragraphs)) < 100:
-        body = _shipped_body(body_el, url, cjk, frozenset(skip)) or body
+    if body is None or sum(map(len, body.paragraphs)) < rules.SHIPPED_BODY_MIN_CHARS:
+        body = _shipped_body(body_el, url, cjk, frozenset(skip), site_chrome) or body
     if body is not None and container is not None:
-        body = gallery_body(body, container, url, cjk, good, frozenset(skip))
+        body = gallery_body(body, container, url, cjk, good, frozenset(skip), site_chrome)
     byline = parse_byline(*(clean_copy(el) for el in bylines))
     if byline.date is None:
         # The time a byline's script writes ('发布时间：<script>document.write("2023-07-05 16:48")</script>').
@@ -217,7 +227,7 @@ def parse_tree(doc: Doc, url: str) -> ArticlePage:
         date=_published(
             root, anchor, byline, meta, ld, container, byline_text, url, body.tail_lines if body is not None else [],
         ),
-        section=_section(doc),
+        section=_section(doc, crumbs),
         paragraphs=body.paragraphs if body is not None else [],
         images=body.images if body is not None else [],
         tags=split_tags(meta["keywords"]) if meta.get("keywords") else keywords(root),

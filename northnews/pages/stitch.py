@@ -26,7 +26,7 @@ from northnews.util.clock import iso_z, parse_iso
 ITEM_FIELDS = (
     "url", "site", "edition", "section", "title", "source", "source_raw", "author", "editor",
     "published", "published_raw", "body", "images", "tags", "template", "fetched_at",
-    "warc", "content_digest",
+    "warc", "content_digest", "redirected_from", "kicker", "subtitle", "page", "continued_from", "continued_to",
 )
 
 

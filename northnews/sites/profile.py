@@ -22,6 +22,12 @@ PROFILE_NAME = "site.toml"
 DEFAULT_SITE = "northnews"
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _LAYOUT_PARTS = ("title", "byline", "body", "crumb", "date")
+# --- layout parts of the extractor (issue 15.4; README "Site profiles"), kept in one block -------
+#: Optional selector parts of a layout beside _LAYOUT_PARTS.
+_LAYOUT_EXTRA_PARTS = ("exclude", "kicker", "subtitle", "author", "page", "continued", "images", "caption", "error")
+#: Other optional keys: a regex, and the dates a layout is valid from/until.
+_LAYOUT_OTHER_KEYS = ("error_text", "valid_from", "valid_until")
+_LAYOUT_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 #: Every table a profile may hold and every key each table knows (``publishers`` takes any key):
 #: a key or table not listed is a mistake, reported with the closest known name.
@@ -32,7 +38,7 @@ KNOWN_KEYS: dict[str, tuple[str, ...] | None] = {
              "query", "noise", "article_page_one", "same_article"),
     "text": ("site_names", "home_crumbs", "chrome_classes"),
     "publishers": None,
-    "layouts": ("name", *_LAYOUT_PARTS),
+    "layouts": ("name", *_LAYOUT_PARTS, *_LAYOUT_EXTRA_PARTS, *_LAYOUT_OTHER_KEYS),
     "sections": ("from", "names", "page_name"),
     "issues": ("edition", "page", "first_page", "max_gap"),
     "sources": ("sitemaps", "feeds", "robots", "alternate"),
@@ -150,6 +156,23 @@ class LayoutSpec:
     body: str
     crumb: str | None = None
     date: str | None = None
+    exclude: str | None = None
+    kicker: str | None = None
+    subtitle: str | None = None
+    author: str | None = None
+    page: str | None = None
+    continued: str | None = None
+    images: str | None = None
+    caption: str | None = None
+    error: str | None = None
+    error_text: str | None = None
+    valid_from: str | None = None
+    valid_until: str | None = None
+
+    @property
+    def error_only(self) -> bool:
+        """A layout of an error page: it names no article part."""
+        return not (self.title or self.byline or self.body)
 
 
 @dataclass(frozen=True, eq=False)  # one object per profile file (cached): compared and hashed by identity
@@ -484,13 +507,29 @@ class _Parser:
             prefix = f"layouts[{i}]"
             if not isinstance(table, dict):
                 raise self.fail(prefix, "a table", table)
+            keys = ("name", *_LAYOUT_PARTS, *_LAYOUT_EXTRA_PARTS, *_LAYOUT_OTHER_KEYS)
+            unknown = set(table) - set(keys)
+            if unknown:
+                raise self.fail(f"{prefix}.{sorted(unknown)[0]}", f"one of {', '.join(keys)}")
+            error_only = ("error" in table or "error_text" in table) and not any(
+                k in table for k in ("title", "byline", "body"))
+            extra: dict[str, str] = {}
+            for key in (*_LAYOUT_EXTRA_PARTS, *_LAYOUT_OTHER_KEYS):
+                if key in table:
+                    extra[key] = self.string(table, prefix, key)
+            for key in ("valid_from", "valid_until"):
+                if key in extra and not _LAYOUT_DATE_RE.match(extra[key]):
+                    raise self.fail(f"{prefix}.{key}", "a date YYYY-MM-DD", extra[key])
+            if "error_text" in extra:
+                self.regex(extra["error_text"], f"{prefix}.error_text")
             spec = LayoutSpec(
                 name=self.string(table, prefix, "name"),
-                title=self.string(table, prefix, "title"),
-                byline=self.string(table, prefix, "byline"),
-                body=self.string(table, prefix, "body"),
+                title="" if error_only else self.string(table, prefix, "title"),
+                byline="" if error_only else self.string(table, prefix, "byline"),
+                body="" if error_only else self.string(table, prefix, "body"),
                 crumb=table.get("crumb"),
                 date=table.get("date"),
+                **extra,
             )
             out.append(spec)
         names = [s.name for s in out]

@@ -24,7 +24,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from northnews import discovery, pages, sources
+from northnews import discovery, pages, redirects, sources
 from northnews import signals as northnews_signals
 from northnews.discovery import Kind
 from northnews.items import ArticleItem
@@ -499,7 +499,7 @@ class ArticlesSpider(scrapy.Spider):
             self.crawler.stats.inc_value(PARSER_ERROR_STAT)
             logger.exception("Article page %s: the parser raised %s", response.url, type(exc).__name__)
             return Verdict("parser_error", f"{type(exc).__name__}: {exc}"), None
-        return page_verdict(root, len(page.paragraphs)), page
+        return page_verdict(root, len(page.paragraphs), page.error), page
 
     def _pending(self, url: str, verdict: Verdict) -> None:
         """No item for ``url`` this run: say why, so that the store keeps it pending."""
@@ -514,12 +514,12 @@ class ArticlesSpider(scrapy.Spider):
         verdict = failure_verdict(failure)
         if verdict is not None:
             request = failure.request
-            self._pending((request.meta.get("redirect_urls") or [request.url])[0], verdict)
+            self._pending(redirects.article_url(request), verdict)
 
     def parse_article(self, response: Response) -> Iterator[scrapy.Request | ArticleItem]:
         """An article's first page: extract it, then fetch its other pages one after another."""
-        # The URL as linked, even if the server redirected (http → https, say).
-        url = (response.meta.get("redirect_urls") or [response.url])[0]
+        # The URL as linked, even if the server redirected (http → https, say); an alias's target.
+        url = redirects.article_url(response)
         verdict, page = self._verdict(response)
         if verdict is not None:
             self._pending(url, verdict)
@@ -533,6 +533,7 @@ class ArticlesSpider(scrapy.Spider):
             "seen": {url, response.url},
             "capture": capture,
             "section": response.meta.get(SECTION_META),
+            "redirected_from": redirects.redirected_from(response),
         }
         yield from self._related_articles(response)
         yield from self._continue(state)
@@ -597,11 +598,14 @@ class ArticlesSpider(scrapy.Spider):
         self.crawler.stats.inc_value("northnews/spider/article_incomplete")
         verdict = failure_verdict(failure)
         why = f"{verdict.reason}: {failure.getErrorMessage()}" if verdict else failure.getErrorMessage()
-        detail = f"page {failure.request.url} failed: {why}"
+        detail, reason = f"page {failure.request.url} failed: {why}", "incomplete"
+        if verdict is not None and verdict.reason in redirects.REASONS:
+            # A refused redirect keeps its own reason (northnews.redirects): never stitched, pending.
+            detail, reason = verdict.detail, verdict.reason
         logger.error("Article %s: %s; not emitted, it will be retried by the next run", state["url"], detail)
         # A trace in rejects.jsonl and a pending row in the store: an article is never lost silently.
         self.crawler.signals.send_catch_log(
-            signal=northnews_signals.article_pending, url=state["url"], reason="incomplete", detail=detail,
+            signal=northnews_signals.article_pending, url=state["url"], reason=reason, detail=detail,
         )
 
     def _item(self, state: dict[str, Any]) -> ArticleItem:
@@ -619,5 +623,7 @@ class ArticlesSpider(scrapy.Spider):
             logger.warning("Article %s: %s", state["url"], problem.replace("_", " "))
         if len(state["pages"]) > 1:
             self.crawler.stats.inc_value("northnews/spider/multipage_articles")
+        # An alias's target (northnews.redirects): the URLs that redirected to it; else None.
+        fields["redirected_from"] = state.get("redirected_from") or None
         return ArticleItem(fields)
 

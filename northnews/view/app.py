@@ -18,7 +18,7 @@ from urllib.parse import quote, urlencode
 import bottle
 
 from northnews.ops import search
-from northnews.view import charts, diff
+from northnews.view import charts, diff, plots, report
 from northnews.view.data import ArchiveData
 
 LAYOUT = bottle.SimpleTemplate("""<!doctype html>
@@ -252,8 +252,15 @@ def build(data: ArchiveData, *, replay_url: str | None = None, allowed_hosts: se
         out = [f"<h1>Run {escape(run_id)}</h1>",
                f"<p>{escape(run['site'] or '')} · {escape(run['status'] or '')} · exit {_none(run['exit_code'])}"
                f" · {escape(run.get('reason') or '')} · {escape(run['started'] or '')} → {escape(run['ended'] or '')}</p>"]
-        if run.get("report"):
-            out.append(f'<p><a href="/runs/{quote(run_id)}/report">the run report</a></p>')
+        if m:
+            # The run report's plots (northnews.view.report and .plots), as cron's runs/<id>.html has them.
+            facts = report.run_facts(data.archive, run_id)
+            out.append(f'<p><a href="/runs/{quote(run_id)}/report">the run report</a>'
+                       f"{'' if run.get('report') else ' (rendered now: no runs/' + escape(run_id) + '.html)'}</p>")
+            out.append("<h2>Articles stored new or changed, per publication day and section</h2>"
+                       + plots.stacked_days(facts.per_day, f"run {run_id}: articles per day"))
+            out.append("<h2>Run history</h2>" + plots.run_history(
+                report.history(data.archive / "runs", run_id), "runs up to this one", current=run_id))
         for key in ("articles", "pages", "errors", "pending", "drift", "crawl", "warc", "store"):
             if key in m:
                 out.append(f"<h2>{key}</h2><pre>{escape(json.dumps(m[key], ensure_ascii=False, indent=1))}</pre>")
@@ -264,11 +271,16 @@ def build(data: ArchiveData, *, replay_url: str | None = None, allowed_hosts: se
 
     @app.get("/runs/<run_id>/report")
     def run_report(run_id: str) -> bottle.HTTPResponse:
+        """The run's ``runs/<id>.html`` as cron wrote it, else rendered now from its manifest."""
         run = data.run(run_id)
-        if run is None or not run.get("report"):
-            raise bottle.HTTPError(404, f"no report for run {run_id}")
-        path = data.archive / "runs" / run["report"]
-        return bottle.HTTPResponse(path.read_bytes(), headers={"Content-Type": "text/html; charset=utf-8"})
+        if run is None or not run.get("manifest"):
+            raise bottle.HTTPError(404, f"no manifest for run {run_id}")
+        if run.get("report"):
+            body = (data.archive / "runs" / run["report"]).read_bytes()
+        else:
+            body = report.render(run["manifest"], report.run_facts(data.archive, run_id),
+                                 report.history(data.archive / "runs", run_id)).encode("utf-8")
+        return bottle.HTTPResponse(body, headers={"Content-Type": "text/html; charset=utf-8"})
 
     @app.get("/pending")
     def pending_page() -> str:

@@ -107,23 +107,26 @@ def run_facts(archive_dir: str | os.PathLike[str], run_id: str) -> RunFacts:
     return facts
 
 
-def history(runs_dir: Path, upto: str, limit: int = HISTORY) -> list[dict[str, Any]]:
-    """The last ``limit`` runs up to ``upto`` (by run id, which sorts by start time), from their
-    manifests: run_id, status, exit_code, new, updated, errors."""
-    out = []
-    names = sorted(p for p in runs_dir.glob("*.json") if p.stem <= upto) if runs_dir.is_dir() else []
-    for path in names[-limit:]:
+def history(runs_dir: Path, upto: str, limit: int = HISTORY, site: str | None = None) -> list[dict[str, Any]]:
+    """The last ``limit`` runs up to ``upto`` (by run id, which sorts by start time) of ``site``
+    (all sites when None: an archive dir shared by several sites has their runs side by side),
+    from their manifests: run_id, status, exit_code, new, updated, errors."""
+    out: list[dict[str, Any]] = []
+    names = sorted((p for p in runs_dir.glob("*.json") if p.stem <= upto), reverse=True) if runs_dir.is_dir() else []
+    for path in names:
+        if len(out) >= limit:
+            break
         try:
             m = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if not isinstance(m, dict):
+        if not isinstance(m, dict) or (site is not None and m.get("site") not in (site, None)):
             continue
         articles = m.get("articles") or {}
         out.append({"run_id": m.get("run_id") or path.stem, "status": m.get("status"), "exit_code": m.get("exit_code"),
                     "new": int(articles.get("new") or 0), "updated": int(articles.get("updated") or 0),
                     "errors": int((m.get("errors") or {}).get("total") or 0), "started": m.get("started")})
-    return out
+    return out[::-1]
 
 
 # --- rendering ----------------------------------------------------------------------------------
@@ -226,7 +229,8 @@ def render(manifest: Mapping[str, Any], facts: RunFacts, runs: list[dict[str, An
         if facts.undated:
             out.append(f"<p class='muted'>{facts.undated} without a publication date.</p>")
     else:
-        out.append(f"<p class='muted'>No store to read ({escape(facts.error or 'none in the archive dir')}).</p>")
+        why = facts.error or "no SQLite store in the archive dir; a PostgreSQL store is not read by the report"
+        out.append(f"<p class='muted'>No store to read ({escape(why)}).</p>")
     failures = {f"error: {k}": v for k, v in (errors.get("by_kind") or {}).items()}
     failures.update({f"HTTP {k}": v for k, v in (pages.get("by_status") or {}).items() if str(k)[:1] in "45"})
     if pages.get("failed"):
@@ -258,7 +262,7 @@ def write_run_report(manifest_path: Path | None, manifest: Mapping[str, Any]) ->
     try:
         run_id = str(manifest.get("run_id") or manifest_path.stem)
         facts = run_facts(manifest.get("archive_dir") or manifest_path.parent.parent, run_id)
-        text = render(manifest, facts, history(manifest_path.parent, run_id))
+        text = render(manifest, facts, history(manifest_path.parent, run_id, site=manifest.get("site")))
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, out)
         return out

@@ -12,8 +12,7 @@ from collections.abc import Mapping
 
 from lxml import etree
 
-from northnews.pages import Layout, _dom
-from northnews.pages._select import Doc
+from northnews.pages import Doc, Layout, text_of
 
 _ENGLISH_LABEL_RE = re.compile(r"(?<![A-Za-z])(?:from|source)\s*[:：]", re.I)
 _CHINESE_LABEL_RE = re.compile(r"来\s*源\s*[:：]")
@@ -23,7 +22,7 @@ _EDITION_XP = etree.XPath("//body//text()[contains(., 'dition')]")
 
 def is_english(doc: Doc, layout: Layout) -> bool:
     """An ``l-cont``-shaped page of the English edition?"""
-    byline = " ".join(_dom.text_of(el) for el in layout.select("byline", doc))
+    byline = " ".join(text_of(el) for el in layout.select("byline", doc))
     if _ENGLISH_LABEL_RE.search(byline):
         return True
     if _CHINESE_LABEL_RE.search(byline):

@@ -1,0 +1,251 @@
+"""The story's container on a page no layout describes.
+
+One walk over ``<body>`` gives every element the length of its *paragraph text* (runs of block
+text, mostly outside links, long enough to be prose) and of all its text. The container is the
+element with the most paragraph text net of everything else it holds (``good - total_other``), so
+the tightest wrapper around all of the story wins over both a single paragraph and the whole page.
+Chrome is recognised by tag (``nav``, ``aside``, ``footer``, ``form``…), by class/id words
+(:data:`rules.CHROME_WORDS`) and by the profile's own ``chrome_classes``: its text counts against
+a container and is never paragraph text. A class naming the story (:data:`rules.BODY_CLASS_RE`)
+gives a small bonus. The paragraphs are :mod:`._paragraphs`'.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from northnews.normalize import collapse_ws
+from northnews.pages import rules
+from northnews.pages._dom import Element
+from northnews.pages._lines import is_meta_line
+
+_cache: dict[str, tuple[int, bool]] = {}
+
+
+class TooDeep(Exception):
+    """The page nests deeper than :data:`rules.MAX_WALK_DEPTH`."""
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _token_verdict(token: str) -> tuple[int, bool, bool]:
+    """``(chrome, body_hint, advertising)`` of one class or id token (advertising: every chrome word
+    it has names an advertisement)."""
+    words = rules.class_words(token)
+    if words and len(words) > 1 and words[0] in rules.SLUG_PREFIX_WORDS:
+        words = []  # WordPress post classes: tag-<slug>, author-<slug>
+    inner = words[1:-1]
+    found = [w for w in words if w in rules.CHROME_WORDS and not (w in rules.EDGE_WORDS and w in inner)]
+    chrome = 0
+    if found and not any(w in rules.KEEP_WORDS for w in words if w not in rules.CHROME_WORDS):
+        chrome = 1 if all(w in rules.WEAK_CHROME_WORDS for w in found) else 2
+    return chrome, bool(rules.BODY_CLASS_RE.search(token)), bool(found) and all(w in rules.AD_WORDS for w in found)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _advertising(cls: str | None, ident: str | None) -> bool:
+    """Is every chrome word of this class and id an advertising word?"""
+    verdicts = [_token_verdict(t) for t in (cls or "").split() + (ident or "").split()]
+    return any(v[0] for v in verdicts) and all(v[2] for v in verdicts if v[0])
+
+
+def _verdict_of(cls: str | None, ident: str | None) -> tuple[int, bool]:
+    key = f"{cls or ''}#{ident or ''}"
+    verdict = _cache.get(key)
+    if verdict is None:
+        chrome, hint = 0, False
+        for token in (cls or "").split() + (ident or "").split():
+            level, body, _ = _token_verdict(token)
+            chrome = max(chrome, level)
+            hint = hint or body
+        if chrome and hint:
+            chrome = 0  # "article-body-share"? rare; a body hint is worth more than a guess
+        if len(_cache) > 200_000:
+            _cache.clear()
+        verdict = _cache[key] = (chrome, hint)
+    return verdict
+
+
+def class_verdict(el: Element) -> tuple[int, bool]:
+    """``(chrome, body_hint)`` for an element's class and id (cached per distinct value); chrome is
+    0 (none), 1 (weak: may wrap the story too) or 2 (strong)."""
+    cls, ident = el.get("class"), el.get("id")
+    if not cls and not ident:
+        return 0, False
+    return _verdict_of(cls, ident)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _site_chrome(value: str, site_chrome: frozenset[str]) -> bool:
+    return any(n in site_chrome for n in value.split())
+
+
+def chrome_level(el: Element, tag: str, site_chrome: frozenset[str] = frozenset()) -> int:
+    """0: not chrome; 1: chrome that may wrap the story (aside, form, "with-sidebar"); 2: chrome."""
+    if tag in rules.CHROME_TAGS:
+        return 2
+    items = el.items()
+    if not items:
+        return 1 if tag in rules.WEAK_CHROME_TAGS else 0
+    cls = ident = role = None
+    for name, value in items:
+        if name == "class":
+            cls = value
+        elif name == "id":
+            ident = value
+        elif name == "role":
+            role = value
+            if value in rules.CHROME_ROLES:
+                return 2
+        elif name == "hidden" or (name == "aria-hidden" and value == "true"):
+            return 2
+        elif name == "style" and value and rules.HIDDEN_STYLE_RE.search(value):
+            return 2
+    level = 0
+    if cls or ident:
+        if site_chrome and _site_chrome(f"{cls or ''} {ident or ''}", site_chrome):
+            return 2
+        level = _verdict_of(cls, ident)[0]
+    if level < 2 and (tag in rules.WEAK_CHROME_TAGS or role in rules.WEAK_CHROME_ROLES):
+        return 1
+    return level
+
+
+def is_chrome(el: Element, tag: str, site_chrome: frozenset[str] = frozenset()) -> bool:
+    return chrome_level(el, tag, site_chrome) > 0
+
+
+_SKIP, _BLOCKS, _MAX_DEPTH, _AD_PROSE = rules.SKIP_TAGS, rules.BLOCK_TAGS, rules.MAX_WALK_DEPTH, rules.AD_MAX_PROSE_CHARS
+
+
+class _Scorer:
+    """One walk: per element (paragraph text, all text); remembers the best container.
+
+    A chrome element's paragraph text does not count for its ancestors, and an element inside
+    chrome scores half: a class word can be wrong ("tag-foo" on a WordPress article, a page
+    wrapper named "advertisement-pusher"), so chrome lowers a candidate instead of ruling it out.
+    """
+
+    def __init__(self, cjk: bool, exclude: frozenset[Element] = frozenset(), site_chrome: frozenset[str] = frozenset()) -> None:
+        self.exclude = exclude
+        self.min_unit = rules.PROSE_MIN_CHARS_CJK if cjk else rules.PROSE_MIN_CHARS
+        self.site_chrome = site_chrome
+        self.best: Element | None = None
+        self.best_score = 0.0
+        self.good: dict[Element, int] = {}
+        self.scores: dict[Element, float] = {}
+        #: Elements deeper than the walk goes were left out: the page must be flattened first.
+        self.truncated = False
+
+    def visit(self, el: Element, tag: str, depth: int, chrome: bool, level: int = 0) -> tuple[int, int, int, int, int]:
+        """``(good, total, link, own, own_link)``: own = text of this block outside child blocks."""
+        text = el.text
+        own = len(text.strip()) if text else 0
+        is_link = tag == "a"
+        own_link = own if is_link else 0
+        good = total = link = 0
+        deep = depth >= _MAX_DEPTH
+        visit = self.visit
+        for child in el:
+            ctag = child.tag
+            if isinstance(ctag, str):
+                if deep:
+                    self.truncated = True
+                else:
+                    ctag = ctag.lower()
+                    if ctag in _SKIP:
+                        pass
+                    elif ctag in _BLOCKS or ctag == "a" or child.get("class") or child.get("id"):
+                        clevel = 2 if child in self.exclude else chrome_level(child, ctag, self.site_chrome)
+                        g, t, lk, o, ol = visit(child, ctag, depth + 1, chrome or clevel == 2, clevel)
+                        if clevel and g >= _AD_PROSE and _advertising(child.get("class"), child.get("id")):
+                            clevel = 0  # no advertisement holds that much prose: the story, misnamed
+                        if clevel:
+                            total += t + o
+                            link += lk + ol
+                        elif ctag in _BLOCKS:
+                            good += g
+                            total += t + o
+                            link += lk + ol
+                        else:
+                            good += g
+                            total += t
+                            link += lk
+                            own += o
+                            own_link += o if is_link else ol
+                    else:  # plain inline markup: its text is this block's
+                        g, t, lk, o, ol = visit(child, ctag, depth + 1, chrome)
+                        good += g
+                        total += t
+                        link += lk
+                        own += o
+                        own_link += o if is_link else ol
+            tail = child.tail
+            if tail:
+                n = len(tail.strip())
+                own += n
+                if is_link:
+                    own_link += n
+        if tag in rules.BLOCK_TAGS:
+            if tag != "h1":
+                plain = own - own_link
+                if plain >= self.min_unit and own_link * 2 < own and not (
+                    plain < rules.META_LINE_MAX_CHARS and is_meta_line(_inline_text(el))
+                ):
+                    good += plain
+            self.good[el] = good
+            score = good - (total + own - good)
+            self.scores[el] = score
+            if score > 0:
+                if level and good >= rules.AD_MAX_PROSE_CHARS and _advertising(el.get("class"), el.get("id")):
+                    level = 0
+                if chrome or level:
+                    score *= rules.CHROME_SCORE_FACTOR
+                elif class_verdict(el)[1] or el.get("itemprop") == "articleBody":
+                    score *= rules.BODY_CLASS_SCORE_FACTOR
+                if score > self.best_score:
+                    self.best, self.best_score = el, score
+        return good, total, link, own, own_link
+
+
+def _inline_text(el: Element) -> str:
+    """The text of a short block, for the byline test (child blocks included: it is short)."""
+    return collapse_ws("".join(t for t in el.itertext() if isinstance(t, str)))
+
+
+def _teasers(el: Element) -> list[Element]:
+    """The items of a list of other stories' teasers (each a linked headline and a summary) that
+    make most of ``el``'s text: three or more, or none."""
+    items = [
+        li for li in el.iter("li")
+        if any(len(_inline_text(a)) >= 6 for a in li.iter("a"))
+    ]
+    if len(items) < rules.TEASER_MIN_ITEMS:
+        return []
+    held = sum(len(_inline_text(li)) for li in items)
+    return items if held >= rules.TEASER_SHARE * len(_inline_text(el)) else []
+
+
+def find_container(
+    body: Element, cjk: bool, site_chrome: frozenset[str] = frozenset(),
+) -> tuple[Element | None, dict[Element, int]]:
+    """The story's container and every block's paragraph text (to judge chrome inside it).
+
+    Raises :class:`TooDeep` when the page nests deeper than the walk goes (unclosed tags): the
+    caller reads the page again flattened, as a browser would show it."""
+    scorer = _Scorer(cjk, site_chrome=site_chrome)
+    scorer.visit(body, "body", 0, False)
+    teasers = _teasers(scorer.best) if scorer.best is not None else []
+    if teasers:  # a column of other stories' teasers outweighs a short story: score again without them
+        scorer = _Scorer(cjk, frozenset(teasers), site_chrome)
+        scorer.visit(body, "body", 0, False)
+    if scorer.truncated:
+        raise TooDeep
+    best = scorer.best
+    # One paragraph is no container: a short notice's salutation, signature and date lines score
+    # below its one long paragraph, but the block holding them all, when it scores at all and holds
+    # more story text, is the story.
+    if best is not None and best.tag == "p":
+        parent = best.getparent()
+        if parent is not None and scorer.scores.get(parent, 0) > 0 and scorer.good.get(parent, 0) > scorer.good[best]:
+            best = parent
+    return best, scorer.good

@@ -1,0 +1,133 @@
+"""The rule book (northnews/pages/rules.py), table by table: what each line pattern and word list
+must and must not recognise. Every pattern of the rule book has a row here (checked below), so a
+rule is never changed without saying what it is for."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from northnews.pages import rules
+
+#: pattern name → (texts it must match, texts it must not match); ``search`` unless anchored.
+TABLE: dict[str, tuple[list[str], list[str]]] = {
+    "PLACEHOLDER_SRC_RE": (["/img/loading.gif", "lazy.png", "/s/blank.gif?v=1", "data:image/gif;base64,R0"],
+                           ["/2023/0705/photo.jpg", "/upload/loadingbay.jpg"]),
+    "CLASS_WORD_SPLIT_RE": (["article-body", "post_tags", "relatedPosts"], ["article"]),
+    "BODY_CHROME_CLASS_RE": (["bdshare", "related-news", "pages", "footer", "xgxw"], ["zhengwen", "content", "pic"]),
+    "BODY_CLASS_RE": (["article-content", "TRS_Editor", "zhengwen", "content"], ["sidebar", "comment-list"]),
+    "CAPTION_CLASS_RE": (["pic-txt", "caption", "tuzhu", "img_desc"], ["content", "zhengwen"]),
+    "SUMMARY_WORD_SPLIT_RE": (["article-summary", "con_intro"], ["summary"]),
+    "BYLINE_WIDGET_CLASS_RE": (["bdshare", "font-size", "qrcode"], ["source", "time"]),
+    "TITLE_CLASS_RE": (["article-title", "biaoti", "bt"], ["content", "btn-more"]),
+    "TIME_CLASS_RE": (["pubtime", "news-date"], ["content"]),
+    "HIDDEN_STYLE_RE": (["display: none", "visibility:hidden"], ["display:block"]),
+    "CENTER_STYLE_RE": (["text-align: center"], ["text-align:left"]),
+    "EDITOR_LINE_RE": (["责任编辑：王喆", "（编辑：李明）", "[Editor: Li Ming]"], ["编辑部召开会议", "王喆说"]),
+    "EDITOR_TAIL_RE": (["全文完。（责任编辑：王喆）"], ["责任编辑说了算。"]),
+    "EDITOR_AT_RE": (["【我要纠错】 责任编辑：X"], ["编辑部"]),
+    "SHARE_LINE_RE": (["分享到：", "Share this"], ["分享经验的人", "shared values"]),
+    "PAGER_LINE_RE": (["上一页 1 2 3 下一页", "« 1 2 »"], ["下一步工作", "第一页的故事"]),
+    "PAGER_WORD_RE": (["下一页", "共 3 页"], ["下一步"]),
+    "RELATED_HEAD_RE": (["相关新闻：", "【相关阅读】", "Related stories"], ["相关部门表示", "新闻发布会"]),
+    "WIDGET_LINE_RE": (["【大 中 小】【打印】【关闭】"], ["【新华社】报道称"]),
+    "CHROME_LINE_RE": (["返回顶部", "Copyright © 2004-2012 northnews", "蒙ICP备05003254号"],
+                       ["他打印了文件", "版权保护工作会议召开"]),
+    "JUNK_LINE_RE": (["Advertisement", "扫一扫", "相关新闻"], ["广告业发展报告发布"]),
+    "PHOTO_CREDIT_END_RE": (["会议现场。（新华社记者 刘续 摄）", "Forum opens (Xinhua/Zhou Hua)"],
+                            ["会议在北京召开（记者 王芳）。后续", "(the first)"]),
+    "CAPTION_START_RE": (["图为签约现场。", "▲上图：会场"], ["图书馆开放"]),
+    "CAPTION_END_RE": (["会场一角 新华社发", "资料图片"], ["摄影展开幕了，观众很多"]),
+    "SLIDE_COUNTER_RE": (["1/4", "12 / 30"], ["2023/07"]),
+    "DATE_ONLY_RE": (["2023-07-05", "[07-05]"], ["2023-07-05 会议"]),
+    "BYLINE_LINE_RE": (["来源：新华网", "发布时间：2023-07-05", "浏览次数：12"], ["新华网报道", "时间过得真快"]),
+    "DATE_LINE_RE": (["2023-07-05 16:48", "2023年07月05日"], ["2023年7月5日，会议召开"]),
+    "META_HINT_RE": (["来源：", "2023"], ["新华网报道"]),
+    "LABEL_ANYWHERE_RE": (["来源：X 作者：Y"], ["来源于生活"]),
+    "NAMED_DATE_RE": (["南方+2023-07-03 21:15"], ["2023年7月3日，市委召开会议，研究部署工作"]),
+    "DATE_START_RE": (["2023-07-05 来源：新华网", "发布于 2022-09-07", "Posted on 2022-09-07"], ["今年7月5日"]),
+    "CREDIT_LINE_RE": (["记者 | 刘晓蓓", "融媒体记者 刘涛 通讯员 马丽", "【作者】黄颖"], ["记者了解到，项目已经开工。"]),
+    "AUTHOR_BOX_RE": (["□王芳", "■ 李明"], ["王芳"]),
+    "AUTHOR_ROLE_RE": (["本报记者 赵喆", "记者 王芳", "文/李明", "作者：张三"], ["赵喆"]),
+    "PRINT_EDITION_RE": (["《 人民日报 》（ 2019年09月07日 02 版）"], ["《人民日报》评论员文章"]),
+    "SIGNATURE_DATE_RE": (["2022年9月6日"], ["2022年9月6日上午，会议召开"]),
+    "NOTICE_ANY_RE": (["版权归第一财经所有", "未经书面授权，不得转载"], ["版权保护取得进展"]),
+    "NOTICE_RE": (["声明：本文仅代表作者观点", "本文系观察者网独家稿件"], ["本市声明支持", "文中提到"]),
+    "ORIGINAL_TITLE_RE": (["（原标题：旧题）"], ["标题党"]),
+    "SUMMARY_HEAD_RE": (["摘要：", "【核心提示】"], ["要点在于"]),
+    "EVENT_LINE_RE": (["时间：7月10日上午9:00", "会议时间：下午"], ["时代在变"]),
+    "BRACKETED_LINE_RE": (["（完）", "[责任编辑：X]"], ["（完）后记"]),
+    "AFFILIATION_RE": (["（作者系某大学教授）", "（此件公开发布）"], ["（完）"]),
+    "PROMPT_RE": (["长按识别二维码关注", "-END-", "下载新华社客户端"], ["二十年来他一直坚持"]),
+    "VALUE_LABEL_RE": (["来源：新华网", "Editor: X"], ["来源于"]),
+    "VALUE_END_RE": (["新华网\x1f作者", "新华网 责任编辑：X", "A  B"], ["新华网"]),
+    "KNOWN_LABEL_RE": (["作者：王芳"], ["作者王芳"]),
+    "META_LABEL_RE": (["来源 新华网", "by Reuters"], ["新华网报道"]),
+    "WEEKDAY_RE": (["2022年09月07日 星期三 10:02", "(周三)"], ["2022年09月07日 10:02"]),
+    "REVISED_LABEL_RE": (["更新时间：", "修改于"], ["发布时间："]),
+    "PERSON_END_RE": (["王存 | 版面编辑", "张婷 审核：王刚"], ["张婷"]),
+    "SCRIPT_WRITE_RE": (['document.write("2023-07-05 16:48")'], ["document.title"]),
+    "TITLE_SPLIT_RE": (["标题 - 新华网", "标题_新华网", "Title | Site"], ["标题"]),
+    "SITE_TAIL_RE": (["这是一个标题-新华网"], ["短-新"]),
+    "SITE_HEAD_RE": (["内蒙古日报数字报-今日标题在此"], ["标题"]),
+    "SITE_NAME_TAIL_RE": (["新华网", "example.com"], ["abc"]),
+    "SITE_NAME_HEAD_RE": (["内蒙古日报", "政府网站"], ["标题"]),
+    "BADGE_RE": (["原创", "【独家】"], ["原创作品大赛"]),
+    "PAGE_NUMBER_RE": (["第03版：经济", "A3版", "03"], ["经济"]),
+    "CONTINUED_FROM_RE": (["上接第1版", "continued from A1"], ["转第5版"]),
+    "CONTINUED_TO_RE": (["转第5版", "下转第8版", "continued on A4"], ["上接第1版"]),
+    "CJK_CHAR_RE": (["汉字"], ["latin"]),
+}
+
+
+def _patterns() -> dict[str, re.Pattern[str]]:
+    return {name: value for name, value in vars(rules).items() if isinstance(value, re.Pattern) and not name.startswith("_")}
+
+
+def test_every_pattern_of_the_rule_book_has_a_table() -> None:
+    assert sorted(set(_patterns()) - set(TABLE)) == []
+    assert sorted(set(TABLE) - set(_patterns())) == []
+
+
+@pytest.mark.parametrize("name", sorted(TABLE))
+def test_pattern_matches_what_it_names_and_nothing_else(name: str) -> None:
+    pattern = _patterns()[name]
+    must, must_not = TABLE[name]
+    assert must and must_not
+    for text in must:
+        assert pattern.search(text), f"{name} must match {text!r}"
+    for text in must_not:
+        found = pattern.search(text)
+        # Splitters and separators match parts of words by design: they must not split the whole.
+        if name.endswith("SPLIT_RE"):
+            assert found is None or len(pattern.split(text)) == 1, f"{name} must not split {text!r}"
+        else:
+            assert found is None, f"{name} must not match {text!r}"
+
+
+@pytest.mark.parametrize(("word_list", "member", "stranger"), [
+    ("CHROME_WORDS", "share", "content"), ("WEAK_CHROME_WORDS", "sidebar", "share"),
+    ("KEEP_WORDS", "wrapper", "share"), ("AD_WORDS", "ads", "share"), ("EDGE_WORDS", "ad", "share"), ("SUMMARY_WORDS", "intro", "content"),
+    ("SKIP_TAGS", "script", "p"), ("BLOCK_TAGS", "p", "span"), ("SEGMENT_TAGS", "span", "script"),
+    ("SUBHEADING_TAGS", "h2", "h1"), ("CAPTION_TAGS", "figcaption", "p"), ("CAPTION_OWNER_TAGS", "figure", "span"),
+    ("LIST_ITEM_TAGS", "li", "ul"), ("CHROME_TAGS", "nav", "article"), ("WEAK_CHROME_TAGS", "aside", "nav"),
+    ("CHROME_ROLES", "navigation", "main"), ("WEAK_CHROME_ROLES", "complementary", "main"),
+    ("SLUG_PREFIX_WORDS", "tag", "share"), ("BREADCRUMB_CLASSES", "breadcrumb", "current"),
+    ("LAZY_SRC_ATTRS", "data-src", "src"), ("SRCSET_ATTRS", "srcset", "src"),
+])
+def test_word_lists(word_list: str, member: str, stranger: str) -> None:
+    words = getattr(rules, word_list)
+    assert member in words and stranger not in words
+
+
+def test_no_portal_word_in_the_rule_book() -> None:
+    """Site-specific words live in profiles: northnews.cn's breadcrumb classes are its profile's."""
+    source = (rules.__file__ and open(rules.__file__, encoding="utf-8").read()) or ""
+    for word in ("senav", "l-pos", "northnews.cn", "正北方"):
+        assert word not in source
+
+
+@pytest.mark.parametrize(("text", "cjk"), [("内蒙古自治区召开会议", True), ("Information Harbor", False), ("", False)])
+def test_is_cjk(text: str, cjk: bool) -> None:
+    assert rules.is_cjk(text) is cjk
