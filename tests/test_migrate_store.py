@@ -42,9 +42,9 @@ def sqlite_rows(path: Path, table: str) -> list[tuple]:
 
 @pytest.mark.parametrize("fixture, schema, counts", [
     (V1, 1, {"articles": 12, "article_versions": 13, "article_captures": 13, "article_rejects": 1,
-             "article_pending": 1, "runs": 2}),
+             "article_pending": 1, "runs": 2, "article_aliases": 0}),
     (V2, 2, {"articles": 14, "article_versions": 15, "article_captures": 15, "article_rejects": 3,
-             "article_pending": 3, "runs": 3}),
+             "article_pending": 3, "runs": 3, "article_aliases": 0}),
 ])
 def test_migrate_store_copies_every_row_verified_and_leaves_sqlite_untouched(
         fixture: Path, schema: int, counts: dict, tmp_path: Path, pg_url: str) -> None:

@@ -50,12 +50,12 @@ def test_a_profile_without_saved_pages_says_so() -> None:
 def test_a_selector_that_does_not_compile_is_one_line_exit_2(tmp_path: Path) -> None:
     text = (REPO / "northnews" / "sites" / "yunhe" / "site.toml").read_text(encoding="utf-8")
     path = tmp_path / "site.toml"
-    path.write_text(text.replace('body = ".TRS_Editor"', 'body = "#endtext"'), encoding="utf-8")
+    path.write_text(text.replace('body = ".TRS_Editor"', 'body = "p:first-child"'), encoding="utf-8")
     result = sites(str(path))
     assert result.returncode == 2
     assert result.stderr.strip() == (
-        f"scrapy sites: error: {path}: layouts[1].body: selector '#endtext' does not compile:"
-        " unsupported selector step: '#endtext'"
+        f"scrapy sites: error: {path}: layouts[1].body: selector 'p:first-child' does not compile:"
+        " unsupported selector step: 'p:first-child'"
     )
 
 
