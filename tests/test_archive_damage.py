@@ -301,3 +301,25 @@ def test_the_console_says_one_line_per_damage_and_no_traceback(archive: Path) ->
         assert "Traceback" not in done.stderr + done.stdout
         said = [li for li in (done.stdout + done.stderr).splitlines() if "damaged at offset" in li]
         assert len(said) == len(lost), said
+
+
+def test_replay_of_a_damaged_archive_replays_every_intact_article_and_exits_1(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.conftest import REPO, SCRAPY
+
+    sound = _v1_copy(tmp_path / "sound")
+    code, _, _ = run(capsys, "-d", str(sound), "extract", "-o", str(tmp_path / "sound.jsonl"))
+    assert code == 0
+    urls = {json.loads(li)["url"] for li in (tmp_path / "sound.jsonl").read_text().splitlines()}
+    victim = sorted(urls)[3]
+    archive = _v1_copy(tmp_path / "damaged")
+    _damage_capture_of(archive, victim)
+    out = tmp_path / "replay.jsonl"
+    proc = subprocess.run([str(SCRAPY), "crawl", "articles", "-a", f"replay={archive}", "-O", str(out),
+                           "-s", f"NORTHNEWS_ARCHIVE_DIR={tmp_path / 'replay-out'}", "-s", "LOG_LEVEL=WARNING"],
+                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert "scrapy crawl articles: the replayed archive has 1 damaged record(s)" in proc.stderr
+    replayed = {json.loads(li)["url"] for li in out.read_text().splitlines()}
+    assert replayed == urls - {victim}

@@ -184,6 +184,9 @@ def test_a_default_feed_that_is_not_ours_stops_the_crawl_once_and_is_never_named
     proc = _run([str(SCRAPY), "crawl", "articles", "-a", f"replay={PORTAL}",
                  "-s", f"NORTHNEWS_ARCHIVE_DIR={archive}", "-s", "LOG_LEVEL=WARNING"])
     assert "Traceback" not in proc.stdout + proc.stderr, proc.stderr
+    assert proc.returncode == 9  # a write error, as northnews-cron's 9
+    assert f"scrapy crawl articles: stopped: the archive or its output could not be written (finish reason" \
+        f" northnews_write_error; not written: {fifo}) (exit 9)" in proc.stderr
     errors = [li for li in proc.stderr.splitlines() if "ERROR" in li]
     assert len(errors) == 1 and "Cannot write the feed" in errors[0] and "a FIFO" in errors[0], errors
     assert f"{fifo} (NOT written)" in proc.stdout

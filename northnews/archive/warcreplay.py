@@ -196,6 +196,8 @@ class WarcSource:
 
     def _read(self, cap: _Capture) -> ArcWarcRecord:
         path = cap.file.path
+        if (path, cap.offset) in self._unreadable:  # said once already
+            raise _Unreadable(f"{path} offset {cap.offset}")
         fh = self._handles.pop(path, None)
         if fh is None:
             fh = open(path, "rb")  # noqa: SIM115 - kept open, closed by close()

@@ -29,7 +29,7 @@ from scrapy.spiderloader import get_spider_loader
 from northnews import config, feeds, inputs
 from northnews.archive.lock import LOCK_FD_ENV, ArchiveLock, LockHeld
 from northnews.ops.incremental import lock_scope
-from northnews.ops.manifest import EXIT_TERMINATED
+from northnews.ops.manifest import EXIT_TERMINATED, EXIT_WRITE_ERROR, WRITE_ERROR_REASONS
 from northnews.ops.store import DB_ERRORS, StoreError, open_store, store_exists, store_url
 from northnews.sites import DEFAULT_SITE, SiteError, load_site
 from northnews.spiders.articles import ARGUMENTS, ArgumentError, ArticlesSpider, parse_args
@@ -97,6 +97,7 @@ class Command(ScrapyCrawlCommand):
         stats = crawler.stats.get_stats() if crawler.stats is not None else {}
         reason = stats.get("finish_reason")
         if reason is not None and reason != "shutdown":
+            self.exitcode = _integrity_exit(args[0], reason, stats)
             return
         # "shutdown": a signal stopped it cleanly; None: a second signal forced an unclean stop.
         closed = _close_interrupted_run(crawler, stats)
@@ -181,3 +182,20 @@ def _close_interrupted_run(crawler: Crawler, stats: dict) -> str:
     except (OSError, StoreError, *DB_ERRORS) as exc:
         return f" (its run {run_id} could not be closed: {exc}; the next run closes it)"
     return f"; its run {run_id} closed as shutdown"
+
+
+def _integrity_exit(spider: str, reason: str, stats: dict) -> int:
+    """The exit status of a crawl that ran to its end: 9 when it stopped because it could not
+    write (a feed, the store, a WARC: northnews.writeerrors; as northnews-cron's 9), 1 when replay
+    read past damaged records (every intact one was replayed); 0 otherwise. One line each."""
+    if reason in WRITE_ERROR_REASONS:
+        unwritten = ", ".join(stats.get("northnews/feed/not_written") or []) or "see the log"
+        print(f"scrapy crawl {spider}: stopped: the archive or its output could not be written "
+              f"(finish reason {reason}; not written: {unwritten}) (exit {EXIT_WRITE_ERROR})", file=sys.stderr)
+        return EXIT_WRITE_ERROR
+    damaged = stats.get("northnews/replay/damaged")
+    if damaged:
+        print(f"scrapy crawl {spider}: the replayed archive has {damaged} damaged record(s) or span(s); every "
+              "intact record was replayed (`northnews-archive check` names them) (exit 1)", file=sys.stderr)
+        return 1
+    return 0
