@@ -91,11 +91,14 @@ def _tidy(target: str) -> str:
 
 def _without_page(m: re.Match[str], numbered: bool = False) -> str:
     """The matched target with its page piece removed (``paged``; else the ``page`` group and the
-    character before it, the 0.2.0 rule) or, ``numbered``, with page number 1."""
+    character before it, the 0.2.0 rule) or, ``numbered``, with page number 1. A rule with a
+    ``paged`` group declares that page 1 is the URL without that piece, so ``numbered`` applies
+    only to rules without one (a profile may hold both shapes: PHPCMS's ``show-5-123-1.html`` and
+    its dynamic ``…&id=123[&page=2]``)."""
     target = m.string
     if "page" not in m.re.groupindex or m.group("page") is None:
         return target
-    if numbered:
+    if numbered and "paged" not in m.re.groupindex:
         start, end = m.span("page")
         return target[:start] + "1" + target[end:]
     if "paged" in m.re.groupindex and m.group("paged") is not None:

@@ -18,12 +18,7 @@ pytestmark = pytest.mark.slow
 
 PORTAL = Portal("huaihe")
 #: What the profile asks of northnews that it cannot do yet (xfail strict: the test says when it can).
-MISSING: list[str] = [
-    "site-model: `article_page_one` is one value per profile, not per article rule: PHPCMS's pseudo-static "
-    "pages (show-<catid>-<id>-<page>.html, page 1 numbered -1) and its dynamic ones "
-    "(index.php?m=content&c=index&a=show&catid=&id=[&page=N], page 1 bare) cannot both be declared: page 2 "
-    "of a dynamic article is taken for a page of '…&id=402&page=1' and never merged",
-]
+MISSING: list[str] = []
 exact = pytest.mark.xfail(bool(MISSING), reason="; ".join(MISSING), strict=True) if MISSING else (lambda f: f)
 
 
