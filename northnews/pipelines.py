@@ -74,6 +74,10 @@ def rejected_now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+#: Items :class:`ValidatePipeline` dropped as rejects; the other rejects (soft 404s, incomplete
+#: articles) never were items, so the summary's "dropped otherwise" subtracts only these.
+DROPPED_STAT = "northnews/rejected_items"
+
 class ValidatePipeline:
     """Quarantine article items with no title, no body or no parseable ``published`` date.
 
@@ -108,6 +112,8 @@ class ValidatePipeline:
         record = reject_record(item, reasons)
         reason = record["reason"]
         self._reject(record)
+        if self.stats is not None:  # items this pipeline dropped (a reject need not have been an item)
+            self.stats.inc_value(DROPPED_STAT)
         # The WARNING in _reject is the trace; Scrapy's own "Dropped:" line would repeat it with the
         # whole item (body included), so it goes to DEBUG.
         raise DropItem(f"{reason}: {record['url']}", log_level="DEBUG")

@@ -107,9 +107,6 @@ def test_page_one_linked_with_its_number_is_not_a_page_of_its_own(tmp_path: Path
     assert item["body"].split("\n\n") == ["第一页第一段。", "第一页第二段。", "第二页第一段。", "第二页第二段。"]
 
 
-@pytest.mark.xfail(strict=True, reason="extensions/summary.py: 'dropped otherwise' is item_dropped_count minus "
-                   "every northnews/rejected/<reason>, which also counts pages that never were items (the "
-                   "soft 404 here): it prints '-1 dropped otherwise'")
 def test_the_run_summary_counts_no_negative_drops(replay) -> None:
     line = next(line for line in replay.stdout.splitlines() if line.strip().startswith("articles:"))
     assert " -" not in line, line

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from scrapy import signals
 
 from northnews.extensions.progress import PAGES, error_count
+from northnews.pipelines import DROPPED_STAT
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -86,7 +87,7 @@ class CrawlSummary:
         lines = [
             f"northnews: crawl finished ({reason})",
             f"  articles:  {stats.get('item_scraped_count', 0)} scraped, {rejected} rejected,"
-            f" {stats.get('item_dropped_count', 0) - rejected} dropped otherwise",
+            f" {stats.get('item_dropped_count', 0) - stats.get(DROPPED_STAT, 0)} dropped otherwise",
             f"  pages:     {stats.get('response_received_count', 0)} responses ({statuses or 'none'})"
             + (f"; replay hits {replay.get('hit', 0)}, misses {replay.get('miss', 0)}" if replay else ""),
             f"  errors:    {errors}",
