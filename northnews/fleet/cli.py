@@ -23,6 +23,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from northnews.util.cmdline import name_value_pairs
+
 PROG = "northnews-fleet"
 
 
@@ -34,16 +36,6 @@ def _store_url(given: str | None) -> str:
     from scrapy.utils.project import get_project_settings
 
     return str(get_project_settings().get("NORTHNEWS_STORE_URL") or "")
-
-
-def _pairs(values: Sequence[str] | None, what: str) -> dict[str, str]:
-    out = {}
-    for value in values or ():
-        name, sep, val = value.partition("=")
-        if not sep or not name:
-            raise ValueError(f"{what} {value!r}: expected NAME=VALUE")
-        out[name] = val
-    return out
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -88,7 +80,7 @@ def _worker(args: argparse.Namespace, url: str) -> int:
     name = (args.name or default_worker_name()).replace("-", "_")
     root = Path(args.archive_root).resolve()
     root.mkdir(parents=True, exist_ok=True)
-    schedules = _pairs(args.schedule, "--schedule")
+    schedules = name_value_pairs(args.schedule, "--schedule")
     apply_schema(url)
     for line in recover_spool(root, url):
         logging.getLogger(PROG).warning("worker %s: %s", name, line)
@@ -148,7 +140,7 @@ def _client(args: argparse.Namespace, url: str) -> int:
             job = defer_crawl(app, args.site)
             print(f"{PROG}: crawl of {args.site}: " + (f"job {job}" if job else "one is already waiting"))
         elif args.command == "backfill":
-            spider_args = _pairs(args.a, "-a")
+            spider_args = name_value_pairs(args.a, "-a")
             if not spider_args:
                 raise ValueError("backfill: give the range as -a NAME=VALUE (for example -a since=2025-01-01)")
             print(f"{PROG}: backfill of {args.site}: job {defer_crawl(app, args.site, spider_args)}")

@@ -86,6 +86,7 @@ from northnews.ops.runfiles import RunLog, crawl_usage_error, disk_full_in, tail
 from northnews.ops.store import DB_ERRORS, StoreError, iso, open_store
 from northnews.util import storeguard
 from northnews.util.clock import utc_now
+from northnews.util.cmdline import name_value_pairs
 from northnews.util.fileperms import prepare_archive_dir, private_umask
 from northnews.util.pg import is_pg_url
 from northnews.util.redact import redact_command
@@ -108,24 +109,14 @@ class Options:
     store_url: str = ""
 
 
-def _pairs(values: Sequence[str] | None, what: str) -> dict[str, str]:
-    out = {}
-    for value in values or ():
-        name, sep, val = value.partition("=")
-        if not sep or not name:
-            raise ValueError(f"{what} {value!r}: expected NAME=VALUE")
-        out[name] = val
-    return out
-
-
 def parse_options(argv: Sequence[str]) -> Options:
     """Read what the wrapper itself needs from the crawl arguments (all are passed through)."""
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("-s", "--set", action="append", default=[])
     parser.add_argument("-a", action="append", default=[])
     known, _ = parser.parse_known_args(list(argv))
-    overrides = _pairs(known.set, "-s")
-    spider_args = _pairs(known.a, "-a")
+    overrides = name_value_pairs(known.set, "-s")
+    spider_args = name_value_pairs(known.a, "-a")
     if "replay" in spider_args:
         raise ValueError("-a replay: a cron run archives the live site; replay with `scrapy crawl articles -a replay=…`")
 
