@@ -218,3 +218,60 @@ def test_a_hooks_page_object_reads_what_a_table_cannot(tmp_path: Path) -> None:
     site = load_site(str(tmp_path / "site.toml"))
     page = parse_article(EPAPER, "http://paper.example/c/20230705/1.htm", site)
     assert page.template == "epaper" and page.page == "p03" and page.title == "标题在此"
+
+
+@pytest.mark.parametrize(("line", "names"), [
+    ("本报记者 赵喆", "赵喆"),
+    ("本报记者赵喆", "赵喆"),
+    ("本报记者 赵喆 王芳", "赵喆 王芳"),
+    ("本报记者 赵喆 通讯员 马丽", "赵喆 马丽"),
+    ("（记者 王小明、李华）", "王小明 李华"),
+    ("首席记者：张三", "张三"),
+    ("记者了解到，项目已经开工。", None),
+    ("来源：内蒙古日报", None),
+    ("赵喆", None),
+])
+def test_an_unlabelled_reporter_line_names_the_author(line: str, names: str | None) -> None:
+    from northnews.pages._lines import reporters
+
+    assert reporters(line) == names
+
+
+STORY = "<p>记者从自治区农牧厅获悉，截至10月18日，全区秋粮收获进度已超过七成，各地抢抓晴好天气。</p>" * 4
+
+
+def test_the_generic_path_reads_a_reporter_line_and_the_picture_above_the_text() -> None:
+    """A newspaper page: ``本报记者 X`` under the headline (no label), a picture with its caption
+    between the headline and the story's text block; a linked picture there (an advertisement) is
+    not the story's."""
+    from northnews.pages import generic
+
+    html = ("<html><head><title>秋粮收获进度过七成--日报</title></head><body><div class='article'>"
+            "<h1>秋粮收获进度过七成</h1><div class='who'>本报记者 赵喆 通讯员 马丽</div>"
+            "<div><a href='/ad/1.html'><img src='/ad/banner.jpg'></a></div>"
+            "<table class='pic'><tr><td><img src='/res/1.jpg'></td></tr><tr><td class='caption'>农民在田间收获玉米</td></tr>"
+            f"</table><div id='text'>{STORY}</div></div></body></html>")
+    page = generic.parse(html, "http://paper.example/c/1.htm")
+    assert page.author == "赵喆 马丽"
+    assert page.images == [{"url": "http://paper.example/res/1.jpg", "caption": "农民在田间收获玉米"}]
+    assert page.paragraphs and "本报记者" not in " ".join(page.paragraphs)
+
+
+def test_a_reporter_line_opening_the_story_is_the_author_not_a_paragraph() -> None:
+    from northnews.pages import generic
+
+    html = (f"<html><head><title>秋粮收获进度过七成</title></head><body><h1>秋粮收获进度过七成</h1>"
+            f"<div id='text'><p>本报记者 赵喆</p>{STORY}</div></body></html>")
+    page = generic.parse(html, "http://paper.example/c/1.htm")
+    assert page.author == "赵喆"
+    assert page.paragraphs[0].startswith("记者从自治区")
+
+
+def test_a_layout_without_an_author_part_reads_the_reporter_line_of_its_byline(tmp_path: Path) -> None:
+    path = tmp_path / "site.toml"
+    path.write_text(PROFILE.replace('author = ".art .author"\n', ""), encoding="utf-8")
+    html = EPAPER.replace('<p class="author">本报记者 赵喆 王芳</p><p class="date">2023-07-05</p>',
+                          '<p class="date"><span>本报记者 赵喆 王芳</span><span>2023-07-05</span></p>')
+    page = parse_article(html, "http://paper.example/c/20230705/1.htm", load_site(str(path)))
+    assert page.template == "epaper"
+    assert page.author == "赵喆 王芳" and page.date == "2023-07-05"

@@ -48,6 +48,10 @@ TABLE: dict[str, tuple[list[str], list[str]]] = {
     "NAMED_DATE_RE": (["南方+2023-07-03 21:15"], ["2023年7月3日，市委召开会议，研究部署工作"]),
     "DATE_START_RE": (["2023-07-05 来源：新华网", "发布于 2022-09-07", "Posted on 2022-09-07"], ["今年7月5日"]),
     "CREDIT_LINE_RE": (["记者 | 刘晓蓓", "融媒体记者 刘涛 通讯员 马丽", "【作者】黄颖"], ["记者了解到，项目已经开工。"]),
+    "REPORTER_LINE_RE": (["本报记者 赵喆", "本报记者 赵喆 通讯员 马丽", "记者 王小明 李华", "（本报记者赵喆）"],
+                         ["记者了解到，项目已经开工。", "来源：新华网", "赵喆"]),
+    "REPORTER_ROLE_RE": (["本报记者", "本报通讯员赵喆", "记者：王芳"], ["赵喆"]),
+    "NAME_SPLIT_RE": (["赵喆 马丽", "赵喆、马丽"], ["赵喆"]),
     "AUTHOR_BOX_RE": (["□王芳", "■ 李明"], ["王芳"]),
     "AUTHOR_ROLE_RE": (["本报记者 赵喆", "记者 王芳", "文/李明", "作者：张三"], ["赵喆"]),
     "PRINT_EDITION_RE": (["《 人民日报 》（ 2019年09月07日 02 版）"], ["《人民日报》评论员文章"]),
@@ -77,6 +81,7 @@ TABLE: dict[str, tuple[list[str], list[str]]] = {
     "PAGE_NUMBER_RE": (["第03版：经济", "A3版", "03"], ["经济"]),
     "CONTINUED_FROM_RE": (["上接第1版", "continued from A1"], ["转第5版"]),
     "CONTINUED_TO_RE": (["转第5版", "下转第8版", "continued on A4"], ["上接第1版"]),
+    "IMAGE_HREF_RE": (["/photo/big.jpg", "a.PNG?x=1"], ["/p/2359976.html", "/jpg/list"]),
     "CJK_CHAR_RE": (["汉字"], ["latin"]),
 }
 

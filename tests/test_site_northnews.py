@@ -25,14 +25,6 @@ ROOT = FIXTURES / "sites" / "northnews"
 MIRROR = ROOT / "mirror"
 EXPECTED = {item["url"]: item for item in read_jsonl(ROOT / "expected" / "items.jsonl")}
 OLD = {item["url"]: item for item in read_jsonl(FIXTURES / "expected" / "portal.jsonl")}
-#: What the generic extractor cannot read yet on the e-paper (issue 15 part 4, owned by the
-#: extractor's branch: an unlabelled 本报记者 X byline, a picture above the text block). Compared
-#: in their own test, marked xfail until that work is merged; every other field is exact.
-EPAPER_PENDING = ("author", "images")
-
-
-def pending_field(item: dict, field: str) -> bool:
-    return item["edition"] == "szb" and field in EPAPER_PENDING
 
 
 def stat(result: CrawlResult, key: str) -> int:
@@ -48,7 +40,7 @@ def assert_exact(result: CrawlResult, expected: dict[str, dict]) -> None:
     for url, want in expected.items():
         got = page_view(result.by_url[url])
         for field, value in want.items():
-            if field.startswith("_") or pending_field(want, field):
+            if field.startswith("_"):
                 continue
             assert got[field] == value, f"{url} {field}"
 
@@ -86,14 +78,14 @@ def test_todays_site_and_the_e_paper_in_replay_field_by_field(today: CrawlResult
     assert_exact(today, EXPECTED)
 
 
-@pytest.mark.xfail(reason="issue 15 part 4 (extractor branch): unlabelled 本报记者 bylines and pictures above the "
-                          "text block are not read by the generic path yet", strict=False)
-def test_the_e_paper_fields_the_extractor_is_still_learning(today: CrawlResult) -> None:
-    for url, want in EXPECTED.items():
-        if want["edition"] == "szb":
-            got = page_view(today.by_url[url])
-            for field in EPAPER_PENDING:
-                assert got[field] == want[field], f"{url} {field}"
+def test_the_e_paper_reporter_line_and_the_picture_above_the_text(today: CrawlResult) -> None:
+    """What only the e-paper prints: an unlabelled ``本报记者 X`` under the headline (the author) and
+    a picture above the text block (in images, with its caption); read by the generic path."""
+    szb = {url: want for url, want in EXPECTED.items() if want["edition"] == "szb"}
+    assert any(want["author"] for want in szb.values()) and any(want["images"] for want in szb.values())
+    for url, want in szb.items():
+        got = page_view(today.by_url[url])
+        assert (got["author"], got["images"]) == (want["author"], want["images"]), url
 
 
 def test_one_article_per_id_across_hosts_and_noise(today: CrawlResult) -> None:

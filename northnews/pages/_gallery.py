@@ -1,4 +1,5 @@
-"""A photo gallery's story: the captions under its photos, when little else is said.
+"""Pictures outside the text: a photo gallery's story (the captions under its photos, when little
+else is said), and the pictures printed between the headline and the story's container.
 
 A gallery page (组图, 高清, 图集) says a line or two of its own and then tells the story in the
 captions of its photos, inside the container or in the block of slides right after it (the
@@ -9,8 +10,10 @@ from __future__ import annotations
 from itertools import islice
 
 from northnews.pages import _dom, rules
+from northnews.pages._container import is_chrome
 from northnews.pages._dom import Element
-from northnews.pages._paragraphs import Body, paragraphs
+from northnews.pages._paragraphs import Body, known_body, paragraphs
+from northnews.pages._walk import image_src
 
 _SHORT_STORY = rules.GALLERY_STORY_MAX_CHARS
 
@@ -48,3 +51,49 @@ def gallery_body(
         out.paragraphs += more.paragraphs
         out.images += more.images
     return out if len(out.paragraphs) > len(body.paragraphs) else body
+
+
+def lead_pictures(
+    heading: Element | None, container: Element | None, url: str, site_chrome: frozenset[str] = frozenset(),
+) -> list[dict[str, str | None]]:
+    """The pictures printed between the headline and the story's container, with their captions (an
+    e-paper's photo above its text block): the container's earlier siblings, and its wrappers' up
+    to the one beside the headline's, chrome and linked pictures left out; none when the headline
+    is not that near (or is inside the container: its pictures are the body's)."""
+    if heading is None or container is None:
+        return []
+    headline = {heading, *heading.iterancestors()}
+    if container in headline:
+        return []
+    between: list[Element] = []
+    node = container
+    for _ in range(rules.LEAD_PICTURE_LEVELS):
+        level: list[Element] = []
+        reached = False
+        for sibling in node.itersiblings(preceding=True):
+            if sibling in headline:
+                reached = True
+                break
+            if isinstance(sibling.tag, str):
+                level.append(sibling)
+        between = level[::-1] + between
+        if reached:
+            break
+        node = node.getparent()
+        if node is None or node in headline:
+            return []  # the headline follows the story
+    else:
+        return []
+    pictured = [el for el in between if not is_chrome(el, _dom.tag_of(el), site_chrome) and el.find(".//img") is not None]
+    shown = {image_src(img, url) for el in pictured for img in el.iter("img") if not _linked(img)}
+    if not shown:
+        return []
+    # Read as a known layout's images part is: the same walker, a caption beside each picture.
+    return [img for img in known_body(pictured, url, site_chrome).images if img["url"] in shown]
+
+
+def _linked(img: Element) -> bool:
+    """A picture inside a link to a page (an advertisement, a logo, another story), not to itself."""
+    for a in img.iterancestors("a"):
+        return not rules.IMAGE_HREF_RE.search(a.get("href") or "")
+    return False

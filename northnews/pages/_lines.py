@@ -75,3 +75,13 @@ def is_named_date(text: str) -> bool:
 def is_deck(text: str) -> bool:
     """A short line that says no sentence (a subtitle, a widget's words): by the headline, not story."""
     return len(text) < rules.DECK_MAX_CHARS and not text.rstrip().endswith(rules.SENTENCE_ENDS)
+
+
+def reporters(text: str) -> str | None:
+    """The names of an unlabelled reporter line, as Chinese newspapers print it under the headline
+    (``本报记者 赵喆`` → ``赵喆``, ``本报记者 赵喆 通讯员 马丽`` → ``赵喆 马丽``), else ``None``."""
+    text = text.strip()
+    if not text or len(text) > rules.REPORTER_LINE_MAX_CHARS or not rules.REPORTER_LINE_RE.match(text):
+        return None
+    names = [rules.REPORTER_ROLE_RE.sub("", token, count=1) for token in rules.NAME_SPLIT_RE.split(text)]
+    return " ".join(name for name in names if name) or None

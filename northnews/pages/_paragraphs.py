@@ -23,6 +23,7 @@ from northnews.pages._lines import (
     is_named_date,
     is_pager,
     related_head,
+    reporters,
 )
 from northnews.pages._walk import Block, ChromeTest, blocks, layout_chrome
 
@@ -252,7 +253,7 @@ def paragraphs(
     start, end = 0, len(kept)
     while start < end and _leading_junk(kept[start], min_len):
         text = kept[start][1]
-        if is_meta_line(text) or is_named_date(text):
+        if is_meta_line(text) or is_named_date(text) or reporters(text):
             out.meta_lines.append(text)
         start += 1
         head = rules.SUMMARY_HEAD_RE.match(text)

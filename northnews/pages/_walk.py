@@ -106,10 +106,11 @@ def is_captionish(el: Element, tag: str) -> bool:
     style = el.get("style")
     if style and rules.CENTER_STYLE_RE.search(style):
         return True
-    return _caption_class(el)
+    return is_caption_class(el)
 
 
-def _caption_class(el: Element) -> bool:
+def is_caption_class(el: Element) -> bool:
+    """A class naming a picture's caption (:data:`rules.CAPTION_CLASS_RE`)."""
     cls = el.get("class")
     return bool(cls) and _caption_class_value(cls)
 
@@ -217,7 +218,7 @@ class Walker:
             return
         block = tag in rules.BLOCK_TAGS
         captionish = is_captionish(el, tag)
-        caption = tag in rules.CAPTION_TAGS or _caption_class(el)
+        caption = tag in rules.CAPTION_TAGS or is_caption_class(el)
         summary = block and self.summary_test is not None and self.summary_test(el)
         saved = self.owner, self.tag, self.centered
         if block:

@@ -46,8 +46,8 @@ from northnews.pages._byline import (
 )
 from northnews.pages._container import TooDeep, find_container
 from northnews.pages._fields import keywords, page_urls, section
-from northnews.pages._gallery import gallery_body
-from northnews.pages._lines import is_deck
+from northnews.pages._gallery import gallery_body, lead_pictures
+from northnews.pages._lines import is_deck, reporters
 from northnews.pages._paragraphs import Body, paragraphs
 from northnews.pages._select import Doc, Element
 from northnews.pages._title import (
@@ -110,6 +110,15 @@ def _published(
     # Printed nowhere: an epoch time the page's script would print, else (an e-paper page prints the
     # issue's day in its masthead only) the URL's day.
     return _meta.epoch_published(root) or day
+
+
+def _unlabelled_author(cjk: bool, ld: list[dict], byline_texts: list[str], body: Body | None) -> str | None:
+    """No labelled author: a reporter line by the headline or at the story's start (``本报记者 赵喆``),
+    else (a page not in Chinese) JSON-LD's authors."""
+    if not cjk:
+        return _meta.ld_author(ld)
+    lines = byline_texts + (body.meta_lines if body is not None else [])
+    return next((names for names in map(reporters, lines) if names), None)
 
 
 def _section(doc: Doc, crumbs: tuple[str, ...]) -> str | None:
@@ -200,6 +209,11 @@ def parse_tree(
         body = _shipped_body(body_el, url, cjk, frozenset(skip), site_chrome) or body
     if body is not None and container is not None:
         body = gallery_body(body, container, url, cjk, good, frozenset(skip), site_chrome)
+    if body is not None:
+        lead = lead_pictures(anchor, container, url, site_chrome)
+        if lead:
+            inside = {img["url"] for img in body.images}
+            body.images[:0] = [img for img in lead if img["url"] not in inside]
     byline = parse_byline(*(clean_copy(el) for el in bylines))
     if byline.date is None:
         # The time a byline's script writes ('发布时间：<script>document.write("2023-07-05 16:48")</script>').
@@ -222,7 +236,7 @@ def parse_tree(
         template=NAME,
         title=title,
         source=byline.source,
-        author=first_value(byline.author) or (_meta.ld_author(ld) if not cjk else None),
+        author=first_value(byline.author) or _unlabelled_author(cjk, ld, byline_texts, body),
         editor=first_value(editor),
         date=_published(
             root, anchor, byline, meta, ld, container, byline_text, url, body.tail_lines if body is not None else [],

@@ -16,6 +16,7 @@ from northnews.pages import _dom, rules
 from northnews.pages._article import ArticlePage
 from northnews.pages._byline import Byline, parse_byline
 from northnews.pages._fields import keywords, page_urls, section
+from northnews.pages._lines import reporters
 from northnews.pages._paragraphs import Body, known_body
 from northnews.pages._select import Doc, Element
 from northnews.pages._walk import image_src, resolve
@@ -105,7 +106,14 @@ class LayoutPage(PageObject):
         if printed:
             name = rules.AUTHOR_ROLE_RE.sub("", rules.AUTHOR_BOX_RE.sub("", printed, count=1), count=1).strip()
             return name or printed
-        return self._byline.author
+        return self._byline.author or self._reporters()
+
+    def _reporters(self) -> str | None:
+        """An unlabelled reporter line (``本报记者 赵喆``) among the byline's segments, else the
+        story's first line when it is one."""
+        lines = [seg for el in self.part("byline") for seg in _dom.segmented_text(el).split(_dom.SEP)]
+        lines += self._body.paragraphs[:1]
+        return next((names for names in map(reporters, lines) if names), None)
 
     def editor(self) -> str | None:
         return self._byline.editor or self._body.editor

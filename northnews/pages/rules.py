@@ -282,9 +282,23 @@ _ROLE = (
 _NAMES = r"[\u4e00-\u9fff·]{2,4}(?:[\s、,，]+[\u4e00-\u9fff·]{2,4}){0,3}"
 #: A credit line: ``记者 | 刘晓蓓``, ``文｜李小雨``, ``融媒体记者 刘涛 通讯员 马丽``, ``【作者】黄颖``.
 CREDIT_LINE_RE = re.compile(rf"^[\s【\[(（]*(?:{_ROLE}\s*[|｜/:：丨】\]]?\s*{_NAMES}\s*)+[】\]）)]*$")
-#: The leading role words of an author line printed without a label (``本报记者 赵喆`` → ``赵喆``).
+#: The role words a Chinese newspaper prints before its reporters' names, unlabelled: ``本报记者``,
+#: ``本报通讯员``, ``记者``, ``首席记者``, ``融媒体记者``, ``实习生``.
+_REPORTER_ROLE = r"[\u4e00-\u9fff]{0,6}?(?:记者|通讯员|实习生)"
+#: A line that is only reporters: ``本报记者 赵喆``, ``本报记者 赵喆 通讯员 马丽``, ``记者 王小明 李华``;
+#: its names are the author, on any page (:func:`northnews.pages._byline.reporters`).
+REPORTER_LINE_RE = re.compile(
+    rf"^[\s(（\[【]*(?:{_REPORTER_ROLE}\s*[:：]?\s*{_NAMES}\s*)+[)）\]】]*$"
+)
+#: One role word of a reporter line, glued to a name or standing alone (``本报记者赵喆`` → ``赵喆``).
+REPORTER_ROLE_RE = re.compile(rf"^{_REPORTER_ROLE}\s*[:：]?")
+#: Between the names of a reporter line: spaces, list commas, the brackets around it.
+NAME_SPLIT_RE = re.compile(r"[\s、,，()（）\[\]【】]+")
+#: A reporter line is short.
+REPORTER_LINE_MAX_CHARS = 40
 #: The box a newspaper's 副刊 prints before an author's name (``□王芳``).
 AUTHOR_BOX_RE = re.compile(r"^\s*[□■◇◆○●]+\s*")
+#: The leading role words of an author line printed without a label (``本报记者 赵喆`` → ``赵喆``).
 AUTHOR_ROLE_RE = re.compile(
     r"^[\s(（\[【]*(?:(?:作\s*者|author|by)\s*[:：]?|(?:本报|本刊|本台|本网|新华社|特约)?(?:首席)?(?:记者|通讯员|实习生)"
     r"|(?:文|图|文字)\s*[/／|｜丨:：])\s*",
@@ -438,6 +452,11 @@ LINK_LIST_RATIO, LONG_LINK_PROSE_RATIO, LONG_LINK_PROSE_CHARS = 0.5, 0.9, 200
 LIST_LINK_RATIO = 0.3
 #: A story with less text than this beside its photos is told by their captions (a gallery).
 GALLERY_STORY_MAX_CHARS = 300
+#: How many wrappers of the story's container are climbed to find the headline beside it (the
+#: pictures between them are the story's).
+LEAD_PICTURE_LEVELS = 3
+#: A link to a picture file (a photo linked to its full size is still the story's photo).
+IMAGE_HREF_RE = re.compile(r"\.(?:jpe?g|png|gif|webp|bmp)(?:[?#]|$)", re.IGNORECASE)
 #: A body shorter than this may be the page's shipped ``<textarea>`` markup instead.
 SHIPPED_BODY_MIN_CHARS = 100
 
