@@ -13,6 +13,7 @@ gives a small bonus. The paragraphs are :mod:`._paragraphs`'.
 from __future__ import annotations
 
 import functools
+from itertools import islice
 
 from northnews.normalize import collapse_ws
 from northnews.pages import rules
@@ -117,6 +118,16 @@ def is_chrome(el: Element, tag: str, site_chrome: frozenset[str] = frozenset()) 
 _SKIP, _BLOCKS, _MAX_DEPTH, _AD_PROSE = rules.SKIP_TAGS, rules.BLOCK_TAGS, rules.MAX_WALK_DEPTH, rules.AD_MAX_PROSE_CHARS
 
 
+class Verdicts(dict):
+    """What the container's walk found, for the paragraph walk that follows (the page is judged
+    once): each block's paragraph text (the mapping) and each element's chrome level
+    (:attr:`chrome`, :func:`chrome_level`'s, for the elements the walk judged)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.chrome: dict[Element, int] = {}
+
+
 class _Scorer:
     """One walk: per element (paragraph text, all text); remembers the best container.
 
@@ -131,7 +142,7 @@ class _Scorer:
         self.site_chrome = site_chrome
         self.best: Element | None = None
         self.best_score = 0.0
-        self.good: dict[Element, int] = {}
+        self.good = Verdicts()
         self.scores: dict[Element, float] = {}
         #: Elements deeper than the walk goes were left out: the page must be flattened first.
         self.truncated = False
@@ -145,6 +156,7 @@ class _Scorer:
         good = total = link = 0
         deep = depth >= _MAX_DEPTH
         visit = self.visit
+        levels, exclude = self.good.chrome, self.exclude
         for child in el:
             ctag = child.tag
             if isinstance(ctag, str):
@@ -154,8 +166,27 @@ class _Scorer:
                     ctag = ctag.lower()
                     if ctag in _SKIP:
                         pass
+                    elif ctag not in _BLOCKS and not len(child):
+                        # An inline leaf (a link, a span, a picture): its text is this block's,
+                        # or chrome's; counted here, without a call of its own.
+                        ctext = child.text
+                        o = len(ctext.strip()) if ctext else 0
+                        ol = o if ctag == "a" else 0
+                        clevel = 0
+                        if ctag == "a" or child.get("class") or child.get("id"):
+                            clevel = levels[child] = chrome_level(child, ctag, self.site_chrome)
+                            if exclude and child in exclude:
+                                clevel = 2
+                        if clevel:
+                            total += o
+                            link += ol
+                        else:
+                            own += o
+                            own_link += o if is_link else ol
                     elif ctag in _BLOCKS or ctag == "a" or child.get("class") or child.get("id"):
-                        clevel = 2 if child in self.exclude else chrome_level(child, ctag, self.site_chrome)
+                        clevel = levels[child] = chrome_level(child, ctag, self.site_chrome)
+                        if exclude and child in exclude:
+                            clevel = 2
                         g, t, lk, o, ol = visit(child, ctag, depth + 1, chrome or clevel == 2, clevel)
                         if clevel and g >= _AD_PROSE and _advertising(child.get("class"), child.get("id")):
                             clevel = 0  # no advertisement holds that much prose: the story, misnamed
@@ -215,6 +246,8 @@ def _inline_text(el: Element) -> str:
 def _teasers(el: Element) -> list[Element]:
     """The items of a list of other stories' teasers (each a linked headline and a summary) that
     make most of ``el``'s text: three or more, or none."""
+    if sum(1 for _ in islice(el.iter("li"), rules.TEASER_MIN_ITEMS)) < rules.TEASER_MIN_ITEMS:
+        return []  # too few list items to be a column of teasers: no text is read
     items = [
         li for li in el.iter("li")
         if any(len(_inline_text(a)) >= 6 for a in li.iter("a"))
@@ -227,7 +260,7 @@ def _teasers(el: Element) -> list[Element]:
 
 def find_container(
     body: Element, cjk: bool, site_chrome: frozenset[str] = frozenset(),
-) -> tuple[Element | None, dict[Element, int]]:
+) -> tuple[Element | None, Verdicts]:
     """The story's container and every block's paragraph text (to judge chrome inside it).
 
     Raises :class:`TooDeep` when the page nests deeper than the walk goes (unclosed tags): the

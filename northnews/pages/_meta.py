@@ -6,6 +6,7 @@ Each function returns the value as found (raw): normalising is :mod:`northnews.n
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator
@@ -237,9 +238,10 @@ def english_date(text: str | None) -> str | None:
 
 _EPOCH_RE = re.compile(r"^\s*(1\d{9}|1\d{12})\s*$")
 _TIME_NAME_RE = re.compile(r"time|date|pub|publish", re.I)
+#: Searched in the lower-cased script (case-insensitive matching over 40 KB of script a page is
+#: three times slower than lower-casing it first).
 _SCRIPT_EPOCH_RE = re.compile(
     r"(?:publish|pub|post|release|create)_?(?:time|date|at|ed)\w{0,8}[\"']?\s*[:=]\s*[\"']?(1\d{9}|1\d{12})(?!\d)",
-    re.I,
 )
 
 
@@ -253,23 +255,30 @@ def _epoch_iso(value: str) -> str | None:
     return datetime.fromtimestamp(int(seconds), tz=timezone.utc).isoformat()
 
 
+@functools.lru_cache(maxsize=1 << 12)
+def _time_named(cls: str | None, ident: str | None, name: str | None) -> bool:
+    """Is an element named for a time (class, id or name)? Cached: a page repeats its names."""
+    return any(v and _TIME_NAME_RE.search(v) for v in (cls, ident, name))
+
+
 def epoch_published(root: Element) -> str | None:
     """An epoch time the page's script turns into its printed date: a ``data-val``/``value`` or the
     text of an element named for a time (sohu's ``<span id="news-time" data-val="1630…">``,
     huanqiu's ``<textarea class="article-time">1662…000</textarea>``), else a script variable
     (``"publishTime":1662551460000``). ISO in UTC, which normalize reads."""
     for el in root.iter("textarea", "span", "input", "div", "em", "p", "time"):
-        name = f"{el.get('class') or ''} {el.get('id') or ''} {el.get('name') or ''}"
-        if not _TIME_NAME_RE.search(name):
+        get = el.get
+        cls, ident, name = get("class"), get("id"), get("name")
+        if not (cls or ident or name) or not _time_named(cls, ident, name):
             continue
-        for value in (el.get("data-val"), el.get("data-time"), el.get("value"), el.text):
+        for value in (get("data-val"), get("data-time"), get("value"), el.text):
             if value and _EPOCH_RE.match(value):
                 found = _epoch_iso(value.strip())
                 if found:
                     return found
     for el in root.iter("script"):
         if el.text and not el.get("src"):
-            match = _SCRIPT_EPOCH_RE.search(el.text)
+            match = _SCRIPT_EPOCH_RE.search(el.text.lower())
             if match:
                 found = _epoch_iso(match.group(1))
                 if found:

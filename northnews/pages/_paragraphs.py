@@ -177,12 +177,15 @@ def _inside(el: Element, marked: frozenset[Element], stop: Element) -> bool:
 def generic_chrome(good: dict[Element, int], keep_above: int, site_chrome: frozenset[str] = frozenset()) -> ChromeTest:
     """Chrome inside a found container is left out unless it holds most of the story (a class
     word misread)."""
-    from northnews.pages._container import is_chrome
+    from northnews.pages._container import chrome_level
+
+    judged: dict[Element, int] = getattr(good, "chrome", {})  # the container walk's verdicts
 
     def chrome(el: Element, tag: str) -> bool:
-        if not is_chrome(el, tag, site_chrome):
-            return False
-        return good.get(el, 0) <= keep_above
+        level = judged.get(el)
+        if level is None:
+            level = chrome_level(el, tag, site_chrome)
+        return bool(level) and good.get(el, 0) <= keep_above
 
     return chrome
 

@@ -19,7 +19,6 @@ Element = etree._Element
 _STEP_RE = re.compile(
     r"(?P<tag>[a-zA-Z][\w-]*|\*)?(?P<ident>#[\w-]+)?(?P<classes>(?:\.[\w-]+)*)(?P<attrs>(?:\[[\w-]+(?:=[^\]]*)?\])*)$"
 )
-_WITH_CLASS = etree.XPath("//*[@class]")
 _ATTR_RE = re.compile(r"\[([\w-]+)(?:=([^\]]*))?\]")
 
 
@@ -47,28 +46,33 @@ class Doc:
     def by_class(self, token: str) -> list[Element]:
         if self._by_class is None and self._wanted is not None and token in self._wanted:
             if self._by_wanted is None:
-                by_wanted: dict[str, list[Element]] = {}
-                wanted = self._wanted
-                for el in _WITH_CLASS(self.root):  # document order
-                    for name in el.get("class").split():
-                        if name in wanted:
-                            found = by_wanted.setdefault(name, [])
-                            if not found or found[-1] is not el:
-                                found.append(el)
-                self._by_wanted = by_wanted
+                self._by_wanted = self._index(self._wanted)
             return self._by_wanted.get(token, [])
         if self._by_class is None:
-            by_class: dict[str, list[Element]] = {}
-            for el in _WITH_CLASS(self.root):  # document order
-                names = el.get("class").split()
-                for name in set(names) if len(names) > 1 else names:
-                    found = by_class.get(name)
-                    if found is None:
-                        by_class[name] = [el]
-                    else:
-                        found.append(el)
-            self._by_class = by_class
+            self._by_class = self._index(None)
         return self._by_class.get(token, [])
+
+    def _index(self, wanted: frozenset[str] | None) -> dict[str, list[Element]]:
+        """Elements by class token (only ``wanted``'s, when given), in document order: one pass
+        over the tree, each distinct class attribute split once (a walk in lxml's iterator is
+        cheaper than an XPath for ``@class``)."""
+        index: dict[str, list[Element]] = {}
+        tokens_of: dict[str, tuple[str, ...]] = {}
+        for el in self.root.iter():
+            value = el.get("class")
+            if not value:
+                continue
+            tokens = tokens_of.get(value)
+            if tokens is None:
+                names = dict.fromkeys(value.split())
+                tokens = tokens_of[value] = tuple(n for n in names if n in wanted) if wanted is not None else tuple(names)
+            for name in tokens:
+                found = index.get(name)
+                if found is None:
+                    index[name] = [el]
+                else:
+                    found.append(el)
+        return index
 
     def position(self, el: Element) -> int:
         if self._order is None:
