@@ -136,3 +136,18 @@ def test_no_portal_word_in_the_rule_book() -> None:
 @pytest.mark.parametrize(("text", "cjk"), [("内蒙古自治区召开会议", True), ("Information Harbor", False), ("", False)])
 def test_is_cjk(text: str, cjk: bool) -> None:
     assert rules.is_cjk(text) is cjk
+
+
+def test_collapse_ws_collapses_exactly_what_its_pattern_names() -> None:
+    """collapse_ws splits with str.split (fast): every character the whitespace pattern matches is
+    whitespace to it, and nothing else."""
+    import sys
+
+    from northnews.normalize.text import _WS_RE, collapse_ws
+
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        expected = "a b" if _WS_RE.fullmatch(char) else f"a{char}b"
+        assert collapse_ws(f" a{char}b ") == expected, hex(code)

@@ -80,6 +80,25 @@ def _site_chrome(value: str, site_chrome: frozenset[str]) -> bool:
     return any(n in site_chrome for n in value.split())
 
 
+_levels: dict[tuple[str | None, str | None, frozenset[str]], int] = {}
+
+
+def _level_of(cls: str | None, ident: str | None, site_chrome: frozenset[str]) -> int:
+    """The chrome level a class and id give (the profile's own chrome class names are strong),
+    cached per distinct value: a page repeats its classes."""
+    key = (cls, ident, site_chrome)
+    level = _levels.get(key)
+    if level is None:
+        if site_chrome and _site_chrome(f"{cls or ''} {ident or ''}", site_chrome):
+            level = 2
+        else:
+            level = _verdict_of(cls, ident)[0]
+        if len(_levels) > 200_000:
+            _levels.clear()
+        _levels[key] = level
+    return level
+
+
 def chrome_level(el: Element, tag: str, site_chrome: frozenset[str] = frozenset()) -> int:
     """0: not chrome; 1: chrome that may wrap the story (aside, form, "with-sidebar"); 2: chrome."""
     if tag in rules.CHROME_TAGS:
@@ -101,11 +120,7 @@ def chrome_level(el: Element, tag: str, site_chrome: frozenset[str] = frozenset(
             return 2
         elif name == "style" and value and rules.HIDDEN_STYLE_RE.search(value):
             return 2
-    level = 0
-    if cls or ident:
-        if site_chrome and _site_chrome(f"{cls or ''} {ident or ''}", site_chrome):
-            return 2
-        level = _verdict_of(cls, ident)[0]
+    level = _level_of(cls, ident, site_chrome) if cls or ident else 0
     if level < 2 and (tag in rules.WEAK_CHROME_TAGS or role in rules.WEAK_CHROME_ROLES):
         return 1
     return level
