@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from northnews.archive.hits import ReplayHit
-from northnews.archive.replay import open_source
+from northnews.crawl.downloadermiddlewares.replay import open_source
 from northnews.archive.warcreplay import WarcSource
 from tests.warc_helpers import capture, exchange, make_writer
 

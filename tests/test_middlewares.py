@@ -15,7 +15,7 @@ from twisted.internet.defer import Deferred
 from twisted.internet.task import Clock
 
 from northnews.discovery import Kind, classify
-from northnews.middlewares import RedirectMiddleware, RetryAfterMiddleware, retry_after_seconds
+from northnews.crawl.downloadermiddlewares.redirect import RedirectMiddleware, RetryAfterMiddleware, retry_after_seconds
 from northnews.sites import load_site
 from tests.conftest import PORTAL, run_crawl
 from tests.mockserver import MockPortal
@@ -242,7 +242,7 @@ ZH = "http://www.northnews.cn"
     ],
 )
 def test_an_article_pages_redirect_is_judged(kind: str, chain: list[str], target: str, action: str, reason: str | None) -> None:
-    from northnews.redirects import judge
+    from northnews.crawl.redirects import judge
 
     got, value = judge(kind, chain, target, NN, NN.allowed_domains)
     assert got == action
@@ -256,7 +256,7 @@ def test_the_middleware_refuses_an_article_redirect_off_the_article_with_its_ver
     from scrapy import Spider
 
     from northnews.pagecheck import failure_verdict
-    from northnews.redirects import RedirectRefused
+    from northnews.crawl.redirects import RedirectRefused
 
     class Articles(Spider):
         name = "articles"

@@ -21,7 +21,7 @@ from northnews.normalize import article_fields, url_date
 from northnews.pages import ArticlePage, generic, layouts_of
 from northnews.pages import parse_article as parse_any
 from northnews.pages._select import Doc, Selector
-from northnews.pipelines import reject_reasons
+from northnews.crawl.pipelines.validate import reject_reasons
 from northnews.sites import load_site
 
 NN = load_site("northnews")

@@ -13,7 +13,7 @@ from twisted.internet.error import ConnectionRefusedError, TimeoutError
 from twisted.python.failure import Failure
 
 from northnews.discovery import Kind, classify
-from northnews.extensions.progress import (
+from northnews.crawl.extensions.progress import (
     Outcomes,
     Progress,
     error_count,
@@ -132,7 +132,7 @@ def test_extension_logs_lines_and_a_final_one(caplog: pytest.LogCaptureFixture) 
     c.stats.inc_value("northnews/pages/fetched", 3)
     c.stats.inc_value("item_scraped_count", 2)
     ext.item_error(item={}, response=None, spider=spider, failure=Failure(KeyError("x")))
-    with caplog.at_level(logging.INFO, logger="northnews.extensions.progress"):
+    with caplog.at_level(logging.INFO, logger="northnews.crawl.extensions.progress"):
         ext.log()
         ext.spider_closed(spider, "finished")
     lines = [r.getMessage() for r in caplog.records]

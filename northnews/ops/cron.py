@@ -67,7 +67,7 @@ from pathlib import Path
 from typing import Any
 
 from northnews.archive.lock import LOCK_FD_ENV, ArchiveLock, LockHeld
-from northnews.ops.incremental import new_run_id
+from northnews.crawl.extensions.incremental import new_run_id
 from northnews.ops.manifest import (  # noqa: F401  (the exit codes are part of cron's interface)
     EXIT_CRASHED,
     EXIT_ERROR_RATE,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import signal
 from typing import TYPE_CHECKING, Any
 
-from northnews.extensions.progress import PAGES, error_count, error_kinds, request_count
-from northnews.extensions.summary import UNREACHABLE, silent_zero
+from northnews.crawl.extensions.progress import PAGES, error_count, error_kinds, request_count
+from northnews.crawl.extensions.summary import UNREACHABLE, silent_zero
 
 if TYPE_CHECKING:
     from northnews.ops.cron import Options

@@ -37,7 +37,7 @@ from w3lib.url import safe_url_string
 
 from northnews.archive.warcreplay import WarcSource
 from northnews.discovery import host_in_domains
-from northnews.middlewares import EncodingMiddleware
+from northnews.crawl.downloadermiddlewares.redirect import EncodingMiddleware
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _UNSET = object()

@@ -24,13 +24,14 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from northnews import discovery, pages, redirects, sources
-from northnews import signals as northnews_signals
+from northnews import discovery, pages, sources
+from northnews.crawl import redirects
+from northnews.crawl import keys as northnews_signals
 from northnews.discovery import Kind
 from northnews.items import ArticleItem
 from northnews.pagecheck import Verdict, body_verdict, failure_verdict, page_verdict
 from northnews.pages import stitch
-from northnews.responses import page_tree
+from northnews.crawl.responses import page_tree
 from northnews.sites import DEFAULT_SITE, LayoutSpec, Site, SiteError, load_site
 
 logger = logging.getLogger(__name__)

@@ -14,9 +14,9 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 
 from northnews.ops.aliases import Aliases
-from northnews.ops.incremental import CrawlRun, IncrementalCrawl
+from northnews.crawl.extensions.incremental import CrawlRun, IncrementalCrawl
 from northnews.ops.store import DB_ERRORS
-from northnews.writeerrors import stop_crawl
+from northnews.crawl.writeerrors import stop_crawl
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -35,7 +35,7 @@ from typing import IO, TYPE_CHECKING, Any
 from scrapy.extensions.feedexport import FileFeedStorage
 
 from northnews.util import safewrite
-from northnews.writeerrors import stop_crawl
+from northnews.crawl.writeerrors import stop_crawl
 
 if TYPE_CHECKING:  # pragma: no cover
     from scrapy import Spider

@@ -19,9 +19,9 @@ from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import deferLater
 
-from northnews import redirects
-from northnews import signals as northnews_signals
-from northnews.compression import copy_response
+from northnews.crawl import redirects
+from northnews.crawl import keys as northnews_signals
+from northnews.crawl.downloadermiddlewares.httpcompression import copy_response
 from northnews.encoding import bom_charset, detect_encoding, header_charset, meta_charset, same_codec
 from northnews.pagecheck import Verdict
 

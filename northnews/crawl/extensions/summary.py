@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from scrapy import signals
 
-from northnews.extensions.progress import PAGES, error_count
-from northnews.pipelines import DROPPED_STAT
+from northnews.crawl.extensions.progress import PAGES, error_count
+from northnews.crawl.pipelines.validate import DROPPED_STAT
 
 if TYPE_CHECKING:
     from scrapy import Spider

@@ -56,8 +56,8 @@ from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet import defer
 
-from northnews.archive.replay import ReplayMiss
-from northnews.responses import page_tree
+from northnews.crawl.downloadermiddlewares.replay import ReplayMiss
+from northnews.crawl.responses import page_tree
 from northnews.sites import DEFAULT_SITE, load_site
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
-from northnews import signals as northnews_signals
+from northnews.crawl import keys as northnews_signals
 from northnews.normalize import parse_datetime
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -124,7 +124,7 @@ class ValidatePipeline:
             self._write(record)
         except OSError as exc:  # disk full: the crawl stops; the article stays pending in the store
             if self.crawler is not None:
-                from northnews.writeerrors import stop_crawl
+                from northnews.crawl.writeerrors import stop_crawl
 
                 stop_crawl(self.crawler, "rejects", exc)
         if self.stats is not None:
