@@ -197,9 +197,9 @@ DOWNLOADER_MIDDLEWARES = {
     # "disallow all" (RFC 9309), not "allow all"; Retry-After on 429/503 is honoured (capped by
     # NORTHNEWS_RETRY_AFTER_MAX); redirect loops and exhausted redirects are WARNINGs, not DEBUG.
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "northnews.crawl.downloadermiddlewares.redirect.RobotsTxtMiddleware": 100,
+    "northnews.crawl.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "northnews.crawl.downloadermiddlewares.redirect.RetryAfterMiddleware": 550,
+    "northnews.crawl.downloadermiddlewares.retry.RetryAfterMiddleware": 550,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "northnews.crawl.downloadermiddlewares.redirect.RedirectMiddleware": 600,
     # An article page's redirect (HTTP or <meta refresh>) is followed only to the same page, an
@@ -211,7 +211,7 @@ DOWNLOADER_MIDDLEWARES = {
     "northnews.crawl.extensions.progress.Outcomes": 10,
     # Re-decodes pages whose declared charset does not fit their bytes (GBK served as utf-8).
     # Below HttpCompressionMiddleware (590) so that it sees the decompressed body.
-    "northnews.crawl.downloadermiddlewares.redirect.EncodingMiddleware": 585,
+    "northnews.crawl.downloadermiddlewares.encoding.EncodingMiddleware": 585,
     # Scrapy's decompression at its own place, without the charset guess Scrapy 2.19 makes on
     # the still-compressed body and throws away (Response.replace evaluates .encoding): 2.3 ms
     # of CPU per gzip response with no charset header (northnews/compression.py).

@@ -14,8 +14,9 @@ from scrapy.utils.test import get_crawler
 from twisted.internet.defer import Deferred
 from twisted.internet.task import Clock
 
+from northnews.crawl.downloadermiddlewares.redirect import RedirectMiddleware
+from northnews.crawl.downloadermiddlewares.retry import RetryAfterMiddleware, retry_after_seconds
 from northnews.discovery import Kind, classify
-from northnews.crawl.downloadermiddlewares.redirect import RedirectMiddleware, RetryAfterMiddleware, retry_after_seconds
 from northnews.sites import load_site
 from tests.conftest import PORTAL, run_crawl
 from tests.mockserver import MockPortal
@@ -255,8 +256,8 @@ def test_an_article_pages_redirect_is_judged(kind: str, chain: list[str], target
 def test_the_middleware_refuses_an_article_redirect_off_the_article_with_its_verdict() -> None:
     from scrapy import Spider
 
-    from northnews.pagecheck import failure_verdict
     from northnews.crawl.redirects import RedirectRefused
+    from northnews.pagecheck import failure_verdict
 
     class Articles(Spider):
         name = "articles"

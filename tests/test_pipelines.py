@@ -14,8 +14,8 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
-from northnews.items import ArticleItem
 from northnews.crawl.pipelines.validate import ValidatePipeline, reject_reasons
+from northnews.items import ArticleItem
 
 
 def article(**overrides: object) -> ArticleItem:

@@ -12,7 +12,6 @@ from scrapy.utils.test import get_crawler
 from twisted.internet.error import ConnectionRefusedError, TimeoutError
 from twisted.python.failure import Failure
 
-from northnews.discovery import Kind, classify
 from northnews.crawl.extensions.progress import (
     Outcomes,
     Progress,
@@ -22,6 +21,7 @@ from northnews.crawl.extensions.progress import (
     format_progress,
     request_count,
 )
+from northnews.discovery import Kind, classify
 from northnews.sites import load_site
 from northnews.spiders.articles import ArticlesSpider
 

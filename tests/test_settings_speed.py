@@ -23,4 +23,4 @@ def test_tuned_values() -> None:
     mws = settings.DOWNLOADER_MIDDLEWARES
     assert mws["scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware"] is None
     assert mws["northnews.crawl.downloadermiddlewares.httpcompression.HttpCompressionMiddleware"] == 590
-    assert mws["northnews.crawl.downloadermiddlewares.redirect.EncodingMiddleware"] < 590
+    assert mws["northnews.crawl.downloadermiddlewares.encoding.EncodingMiddleware"] < 590

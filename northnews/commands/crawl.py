@@ -27,8 +27,8 @@ from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
 from northnews import config, inputs
-from northnews.crawl import feeds
 from northnews.archive.lock import LOCK_FD_ENV, ArchiveLock, LockHeld
+from northnews.crawl import feeds
 from northnews.crawl.extensions.incremental import lock_scope
 from northnews.ops.manifest import EXIT_TERMINATED, EXIT_WRITE_ERROR, WRITE_ERROR_REASONS
 from northnews.ops.store import DB_ERRORS, StoreError, open_store, store_exists, store_url

@@ -34,8 +34,8 @@ from typing import IO, TYPE_CHECKING, Any
 
 from scrapy.extensions.feedexport import FileFeedStorage
 
-from northnews.util import safewrite
 from northnews.crawl.writeerrors import stop_crawl
+from northnews.util import safewrite
 
 if TYPE_CHECKING:  # pragma: no cover
     from scrapy import Spider

@@ -43,13 +43,13 @@ from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 
 from northnews.archive.warcreplay import WarcSource
+from northnews.crawl.pipelines.requisites import Scope
+from northnews.crawl.pipelines.requisites import outcome as requisite_outcome
+from northnews.crawl.pipelines.validate import incomplete_record, reject_reasons, reject_record, rejected_now
 from northnews.discovery import Kind, article_pages, classify, first_page_url
 from northnews.ops.replayed import ReplayedPages, Served
 from northnews.pagecheck import Verdict, body_verdict, page_verdict
 from northnews.pages import parse_article, parse_html, stitch
-from northnews.crawl.pipelines.validate import incomplete_record, reject_reasons, reject_record, rejected_now
-from northnews.crawl.pipelines.requisites import Scope
-from northnews.crawl.pipelines.requisites import outcome as requisite_outcome
 from northnews.sites import Site
 from northnews.util import safewrite
 

@@ -36,8 +36,8 @@ from scrapy.utils.response import get_meta_refresh
 from w3lib.url import safe_url_string
 
 from northnews.archive.warcreplay import WarcSource
+from northnews.crawl.downloadermiddlewares.encoding import EncodingMiddleware
 from northnews.discovery import host_in_domains
-from northnews.crawl.downloadermiddlewares.redirect import EncodingMiddleware
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _UNSET = object()

@@ -25,13 +25,13 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from northnews import discovery, pages, sources
-from northnews.crawl import redirects
 from northnews.crawl import keys as northnews_signals
+from northnews.crawl import redirects
+from northnews.crawl.responses import page_tree
 from northnews.discovery import Kind
 from northnews.items import ArticleItem
 from northnews.pagecheck import Verdict, body_verdict, failure_verdict, page_verdict
 from northnews.pages import stitch
-from northnews.crawl.responses import page_tree
 from northnews.sites import DEFAULT_SITE, LayoutSpec, Site, SiteError, load_site
 
 logger = logging.getLogger(__name__)

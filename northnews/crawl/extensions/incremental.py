@@ -43,16 +43,16 @@ from typing import TYPE_CHECKING, Any
 from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 
-from northnews.crawl import keys as northnews_signals
 from northnews.archive.lock import ArchiveLock, LockHeld
+from northnews.crawl import keys as northnews_signals
 from northnews.crawl.extensions.progress import error_count
+from northnews.crawl.writeerrors import stop_crawl
 from northnews.ops.aliases import Aliases
 from northnews.ops.pending import PendingArticles, Policy
 from northnews.ops.schema import legacy_reason
 from northnews.ops.store import DB_ERRORS, StoreBase, open_store, store_url
 from northnews.sites import DEFAULT_SITE, load_site
 from northnews.util.pg import is_pg_url
-from northnews.crawl.writeerrors import stop_crawl
 
 if TYPE_CHECKING:
     from scrapy import Spider

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 
-from northnews.ops.aliases import Aliases
 from northnews.crawl.extensions.incremental import CrawlRun, IncrementalCrawl
-from northnews.ops.store import DB_ERRORS
 from northnews.crawl.writeerrors import stop_crawl
+from northnews.ops.aliases import Aliases
+from northnews.ops.store import DB_ERRORS
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
