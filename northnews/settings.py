@@ -228,10 +228,10 @@ DOWNLOADER_MIDDLEWARES = {
 SPIDER_MIDDLEWARES = {
     # Drops requests for article pages the store of record already holds, and the next list
     # page after an all-known one (reads only request meta; off in replay and without a store).
-    "northnews.crawl.extensions.incremental.IncrementalMiddleware": 50,
+    "northnews.crawl.spidermiddlewares.incremental.IncrementalMiddleware": 50,
     # Sees each parsed page and hands its requisites (template files; an article's images) to
     # RequisitesPipeline, which fetches each once per crawl.
-    "northnews.crawl.pipelines.requisites.RequisitesMiddleware": 650,
+    "northnews.crawl.spidermiddlewares.requisites.RequisitesMiddleware": 650,
 }
 
 ITEM_PIPELINES = {

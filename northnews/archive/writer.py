@@ -43,6 +43,7 @@ from northnews.archive.digests import INDEX_ERRORS, Capture, open_digest_index
 from northnews.archive.files import WarcFiles
 from northnews.archive.http import Original, exchange_records, failure_records
 from northnews.archive.recover import Recovery, Repair, recover_all, repair_all
+from northnews.crawl.keys import CAPTURE_META, WARC_ERROR_REASON
 from northnews.sites import DEFAULT_SITE, SiteError, load_site
 from northnews.util.clock import iso_z, utc_now
 from northnews.util.digest import sha1_base32
@@ -189,7 +190,7 @@ class WarcWriter:
             except RuntimeError:  # Scrapy 2.19 raises before the crawl starts (tests drive us directly)
                 engine = None
             if engine is not None:
-                deferred_from_coro(engine.close_spider_async(reason="northnews_warc_error"))
+                deferred_from_coro(engine.close_spider_async(reason=WARC_ERROR_REASON))
 
     def _capture(self, response: Response, request: Request) -> None:
         moment = self.now()
@@ -206,7 +207,7 @@ class WarcWriter:
             redact_names=self.redact_names,
         )
         name, (offset, _) = self.files.write([records.response, records.request])
-        request.meta["northnews_capture"] = {
+        request.meta[CAPTURE_META] = {
             "warc": {"file": name, "offset": offset, "record_id": resp_id},
             "fetched_at": iso_z(moment),
         }

@@ -30,6 +30,7 @@ from northnews import config, inputs
 from northnews.archive.lock import LOCK_FD_ENV, ArchiveLock, LockHeld
 from northnews.crawl import feeds
 from northnews.crawl.extensions.incremental import lock_scope
+from northnews.crawl.keys import FEED_NOT_WRITTEN, REPLAY_DAMAGED, RUN_ID_STAT
 from northnews.ops.manifest import EXIT_TERMINATED, EXIT_WRITE_ERROR, WRITE_ERROR_REASONS
 from northnews.ops.store import DB_ERRORS, StoreError, open_store, store_exists, store_url
 from northnews.sites import DEFAULT_SITE, SiteError, load_site
@@ -169,7 +170,7 @@ class Command(ScrapyCrawlCommand):
 
 def _close_interrupted_run(crawler: Crawler, stats: dict) -> str:
     """A run a forced stop left ``running`` in the store: closed as ``shutdown``; says what it did."""
-    run_id = stats.get("northnews/run/id")
+    run_id = stats.get(RUN_ID_STAT)
     settings = crawler.settings
     if not run_id or not settings.getbool("NORTHNEWS_STORE_ENABLED", True) or settings.get("NORTHNEWS_REPLAY"):
         return ""
@@ -190,11 +191,11 @@ def _integrity_exit(spider: str, reason: str, stats: dict) -> int:
     write (a feed, the store, a WARC: northnews.writeerrors; as northnews-cron's 9), 1 when replay
     read past damaged records (every intact one was replayed); 0 otherwise. One line each."""
     if reason in WRITE_ERROR_REASONS:
-        unwritten = ", ".join(stats.get("northnews/feed/not_written") or []) or "see the log"
+        unwritten = ", ".join(stats.get(FEED_NOT_WRITTEN) or []) or "see the log"
         print(f"scrapy crawl {spider}: stopped: the archive or its output could not be written "
               f"(finish reason {reason}; not written: {unwritten}) (exit {EXIT_WRITE_ERROR})", file=sys.stderr)
         return EXIT_WRITE_ERROR
-    damaged = stats.get("northnews/replay/damaged")
+    damaged = stats.get(REPLAY_DAMAGED)
     if damaged:
         print(f"scrapy crawl {spider}: the replayed archive has {damaged} damaged record(s) or span(s); every "
               "intact record was replayed (`northnews-archive check` names them) (exit 1)", file=sys.stderr)

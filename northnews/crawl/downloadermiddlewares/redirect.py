@@ -12,8 +12,8 @@ from scrapy.downloadermiddlewares.redirect import RedirectMiddleware as ScrapyRe
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 
-from northnews.crawl import keys as northnews_signals
-from northnews.crawl import redirects
+from northnews.crawl import keys, redirects
+from northnews.crawl.keys import ALIASES_META, ARTICLE_URL_META, PAGE_META
 from northnews.pagecheck import Verdict
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -33,7 +33,7 @@ class _ArticleRedirects:
     def process_response(  # type: ignore[override]
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
-        kind = request.meta.get(redirects.PAGE_META)
+        kind = request.meta.get(PAGE_META)
         article = kind in ("article", "article_page")
         try:
             result = super().process_response(request, response)  # type: ignore[misc]
@@ -80,11 +80,11 @@ class _ArticleRedirects:
             raise redirects.RedirectRefused(verdict)
         alias = redirects.article_url(request)
         aliases = [*redirects.redirected_from(request), alias]
-        result.meta[redirects.ARTICLE_URL_META] = value
-        result.meta[redirects.ALIASES_META] = aliases
+        result.meta[ARTICLE_URL_META] = value
+        result.meta[ALIASES_META] = aliases
         self.crawler.stats.inc_value("northnews/redirect/alias")
         answers = [str(answer) for _, answer in self.crawler.signals.send_catch_log(
-            northnews_signals.article_alias, url=alias, target=value,
+            keys.article_alias, url=alias, target=value,
         ) if isinstance(answer, str)]
         loop = next((a for a in answers if a.startswith("loop")), None)
         if loop is not None:  # the other half of the loop was another request's: nothing fetched twice

@@ -13,7 +13,7 @@ from scrapy.http import Request, Response
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
-from northnews.crawl import redirects
+from northnews.crawl.keys import EDITION_DISALLOWED_STAT, PAGE_META
 
 if TYPE_CHECKING:  # pragma: no cover
     from scrapy import Spider
@@ -58,8 +58,8 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
         that is no quiet success (a WARNING, ``northnews/robots/edition_disallowed``; cron exits 4)."""
         starts = getattr(self.crawler.spider, "start_url_by_edition", None) or {}
         for edition, url in starts.items():
-            if url == request.url and request.meta.get(redirects.PAGE_META) == "list":
-                self.crawler.stats.inc_value("northnews/robots/edition_disallowed")
+            if url == request.url and request.meta.get(PAGE_META) == "list":
+                self.crawler.stats.inc_value(EDITION_DISALLOWED_STAT)
                 self.crawler.stats.inc_value(f"northnews/robots/edition_disallowed/{edition}")
                 logger.warning(
                     "Edition %s: its start page %s is disallowed by robots.txt: nothing of this edition is"

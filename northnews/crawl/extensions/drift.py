@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 from scrapy import signals
 
+from northnews.crawl.keys import DRIFT_REPORT_STAT, RETRY_META, SECTION_META
+
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
@@ -29,9 +31,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-SECTION_META = "northnews_section"
 #: On the request for an article an earlier run left pending (set by the spider, see northnews.ops.pending).
-RETRY_META = "northnews_pending_retry"
 GENERIC = "generic"
 EXAMPLES = 5
 NO_SECTION = "(no section)"
@@ -138,7 +138,7 @@ class DriftMonitor:
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         report = self.report()
-        self.stats.set_value("northnews/drift/report", report)
+        self.stats.set_value(DRIFT_REPORT_STAT, report)
         self.stats.set_value("northnews/drift/flagged", int(report["flagged"]))
         for entry in report["over"]:
             logger.warning(

@@ -35,17 +35,24 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scrapy import Request, signals
+from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from northnews.archive.lock import ArchiveLock, LockHeld
-from northnews.crawl import keys as northnews_signals
+from northnews.crawl import keys
 from northnews.crawl.extensions.progress import error_count
+from northnews.crawl.keys import (
+    INCREMENTAL_FULL_WALK,
+    PAGES_ANSWERED,
+    RUN_ID_STAT,
+    STORE_ARTICLES_BEFORE,
+    STORE_REJECTED,
+)
 from northnews.crawl.writeerrors import stop_crawl
 from northnews.ops.aliases import Aliases
 from northnews.ops.pending import PendingArticles, Policy
@@ -63,10 +70,7 @@ logger = logging.getLogger(__name__)
 
 #: Request meta the spider sets (see northnews.spiders.articles): what a request fetches, and
 #: on a next-list-page request, the articles the current list page listed.
-PAGE_META = "northnews_page"
-LISTING_META = "northnews_listing"
 #: Set here on the start requests for pending articles (read by northnews.extensions.drift).
-RETRY_META = "northnews_pending_retry"
 
 
 @dataclass
@@ -142,9 +146,9 @@ class IncrementalCrawl:
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
-        crawler.signals.connect(ext.article_pending, signal=northnews_signals.article_pending)
-        crawler.signals.connect(ext.articles_wanted, signal=northnews_signals.articles_wanted)
-        crawler.signals.connect(ext.article_alias, signal=northnews_signals.article_alias)
+        crawler.signals.connect(ext.article_pending, signal=keys.article_pending)
+        crawler.signals.connect(ext.articles_wanted, signal=keys.articles_wanted)
+        crawler.signals.connect(ext.article_alias, signal=keys.article_alias)
         ext.aliases = Aliases(store)  # northnews.ops.aliases: redirects to other articles
         return ext
 
@@ -161,10 +165,10 @@ class IncrementalCrawl:
         except (OSError, *DB_ERRORS) as exc:
             stop_crawl(self.crawler, "store", exc)
             return
-        self.stats.set_value("northnews/run/id", self.run_id)
+        self.stats.set_value(RUN_ID_STAT, self.run_id)
         self.stats.set_value("northnews/run/site", self.site)
         try:  # "the store knew the site had articles" (northnews.extensions.summary.silent_zero)
-            self.stats.set_value("northnews/store/articles_before", store.counts(self.site)["articles"])
+            self.stats.set_value(STORE_ARTICLES_BEFORE, store.counts(self.site)["articles"])
         except DB_ERRORS:
             pass
         self.restricted = restrictions(spider, self.crawler)
@@ -176,7 +180,7 @@ class IncrementalCrawl:
         previous = store.previous_run(self.run_id, site=self.site)
         if previous is None or not previous["complete"]:
             self.stop_at_known_page = False
-            self.stats.set_value("northnews/incremental/full_walk", 1)
+            self.stats.set_value(INCREMENTAL_FULL_WALK, 1)
             why = (
                 "first run on this store" if previous is None
                 else f"previous run {previous['run_id']} ended '{previous['status']}' without completing"
@@ -260,14 +264,14 @@ class IncrementalCrawl:
         if url and self.run is not None and url not in self._recorded:
             # The validation pipeline says why in its DropItem: "<reason>: <url>".
             self.article_pending(url, legacy_reason(str(exception)), f"{type(exception).__name__}: {exception}")
-            self.stats.inc_value("northnews/store/rejected")
+            self.stats.inc_value(STORE_REJECTED)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.run is None:
             return
         stats = self.crawler.stats.get_stats()
         errors = error_count(stats)
-        answered = stats.get("northnews/pages/answered", 0)
+        answered = stats.get(PAGES_ANSWERED, 0)
         complete = reason == "finished" and not self.restricted and errors == 0 and answered > 0
         why = []
         if reason != "finished":
@@ -331,59 +335,3 @@ def restrictions(spider: Spider, crawler: Crawler) -> list[str]:
     if editions is not None and not set(editions) >= defaults:
         found.append("editions")
     return found
-
-
-
-class IncrementalMiddleware:
-    """Spider middleware: article pages the store knows are not requested again.
-
-    Reads only request meta: ``northnews_page == "article"`` marks an article's first page;
-    a request carrying ``northnews_listing`` is a next list page, dropped when every article of
-    the page before it is known (and the previous run walked every list page).
-    """
-
-    def __init__(self, crawler: Crawler, ext: IncrementalCrawl) -> None:
-        self.stats = crawler.stats
-        self.ext = ext
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
-        ext = crawler.get_extension(IncrementalCrawl)
-        if ext is None or ext.run is None:
-            raise NotConfigured("no store of record for this crawl (replay, or store disabled)")
-        return cls(crawler, ext)
-
-    def _known(self, url: str) -> bool:
-        return self.ext.known is not None and self.ext.known(url)
-
-    def _keep(self, item: Any) -> bool:
-        if not isinstance(item, Request):
-            return True
-        kind = item.meta.get(PAGE_META)
-        if kind == "article":  # every article link the site's pages gave (no silent zero: summary.py)
-            self.stats.inc_value("northnews/spider/article_links")
-        if kind == "article" and self._known(item.url):
-            self.stats.inc_value("northnews/spider/article_known")
-            return False
-        listing = item.meta.get(LISTING_META)
-        if kind == "list" and listing and self.ext.stop_at_known_page and all(self._known(u) for u in listing):
-            # A whole list page of already-archived articles: the rest of the section is too.
-            self.stats.inc_value("northnews/spider/pagination_stopped")
-            return False
-        return True
-
-    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
-        """Marks the start requests for pending articles (``meta["northnews_pending_retry"]``), so
-        that the drift monitor does not count an old reject again as this run's."""
-        async for item in start:
-            if isinstance(item, Request) and item.url in self.ext.due:
-                item.meta[RETRY_META] = True
-            yield item
-
-    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterable[Any]:
-        return (item for item in result if self._keep(item))
-
-    async def process_spider_output_async(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
-        async for item in result:
-            if self._keep(item):
-                yield item

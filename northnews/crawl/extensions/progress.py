@@ -31,6 +31,15 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
+from northnews.crawl.keys import (
+    ARTICLE_INCOMPLETE_STAT,
+    DRIFT_GENERIC_STAT,
+    ERRORS_STATS,
+    PAGE_META,
+    PAGES_STATS,
+    REQUISITE_META,
+)
+
 if TYPE_CHECKING:
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
@@ -39,8 +48,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-PAGES = "northnews/pages/"
-ERRORS = "northnews/errors/"
+PAGES = PAGES_STATS
+ERRORS = ERRORS_STATS
 GONE_STATUSES = (404, 410)
 PAGE_KINDS = ("list", "article", "other")
 
@@ -51,7 +60,7 @@ def error_kinds(stats: Mapping[str, Any]) -> dict[str, int]:
     for key, value in stats.items():
         if key.startswith("spider_exceptions/") and key != "spider_exceptions/count":
             kinds["spider/" + key.split("/", 1)[1]] = int(value)
-    incomplete = int(stats.get("northnews/spider/article_incomplete", 0))
+    incomplete = int(stats.get(ARTICLE_INCOMPLETE_STAT, 0))
     if incomplete:
         kinds["article_incomplete"] = incomplete
     return dict(sorted(kinds.items()))
@@ -75,7 +84,7 @@ _KINDS = {"list": "list", "article": "article", "article_page": "article"}
 
 
 def page_kind(request: Request) -> str:
-    return _KINDS.get(request.meta.get("northnews_page", ""), "other")
+    return _KINDS.get(request.meta.get(PAGE_META, ""), "other")
 
 
 class Outcomes:
@@ -90,7 +99,7 @@ class Outcomes:
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         # Page requisites (images, CSS, JS) are not pages: northnews.requisites counts them.
-        if _is_robots(request.url) or request.meta.get("northnews_requisite"):
+        if _is_robots(request.url) or request.meta.get(REQUISITE_META):
             return response
         status = response.status
         self.stats.inc_value(PAGES + "fetched")
@@ -106,7 +115,7 @@ class Outcomes:
 
     def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> None:
         # IgnoreRequest: robots.txt forbids, or replay has no such URL — an outcome, not a failure.
-        if isinstance(exception, IgnoreRequest) or _is_robots(request.url) or request.meta.get("northnews_requisite"):
+        if isinstance(exception, IgnoreRequest) or _is_robots(request.url) or request.meta.get(REQUISITE_META):
             return None
         self.stats.inc_value(PAGES + "failed")
         self.stats.inc_value(f"{ERRORS}download/{type(exception).__name__}")
@@ -150,7 +159,7 @@ def format_progress(
         for o in ("new", "updated", "unchanged") if stats.get(f"northnews/store/{o}")
     ]
     rejected = int(stats.get("item_dropped_count", 0))
-    generic = int(stats.get("northnews/drift/generic", 0))
+    generic = int(stats.get(DRIFT_GENERIC_STAT, 0))
     errors = error_count(stats)
     parts = [
         f"{pages} pages ({kinds}; {per_min(page_delta):.0f}/min)",

@@ -18,6 +18,16 @@ from typing import TYPE_CHECKING, Any, TextIO
 from scrapy import signals
 
 from northnews.crawl.extensions.progress import PAGES, error_count
+from northnews.crawl.keys import (
+    ARTICLE_KNOWN_STAT,
+    ARTICLE_LINKS_STAT,
+    ARTICLE_TOO_OLD_STAT,
+    FEED_NOT_WRITTEN,
+    REJECTED_STATS,
+    REPLAY_STATS,
+    RUN_ID_STAT,
+    STORE_ARTICLES_BEFORE,
+)
 from northnews.crawl.pipelines.validate import DROPPED_STAT
 
 if TYPE_CHECKING:
@@ -39,17 +49,17 @@ def silent_zero(stats: Mapping[str, Any]) -> list[tuple[str, str]]:
     incremental run on a quiet day) is no alarm, nor is one whose article links were all older
     than ``-a since``.
     """
-    if not stats.get("northnews/run/id"):
+    if not stats.get(RUN_ID_STAT):
         return []
     count = lambda key: int(stats.get(key, 0) or 0)  # noqa: E731
     alarms = []
     disallowed = sorted(k.rsplit("/", 1)[1] for k in stats if k.startswith("northnews/robots/edition_disallowed/"))
     if disallowed:
         alarms.append((UNREACHABLE, f"edition {', '.join(disallowed)} disallowed by robots.txt: nothing of it crawled"))
-    lists, links = count(PAGES + "list"), count("northnews/spider/article_links")
-    matched = links + count("northnews/spider/article_too_old")
+    lists, links = count(PAGES + "list"), count(ARTICLE_LINKS_STAT)
+    matched = links + count(ARTICLE_TOO_OLD_STAT)
     archived = sum(count(f"northnews/store/{k}") for k in ("new", "updated", "unchanged"))
-    known, before = count("northnews/spider/article_known"), count("northnews/store/articles_before")
+    known, before = count(ARTICLE_KNOWN_STAT), count(STORE_ARTICLES_BEFORE)
     if lists and not matched:
         alarms.append((DRIFT, f"no link on {lists} list page(s) matched the site profile's article rule"
                               " (urls.article): the profile no longer fits the site"))
@@ -79,9 +89,9 @@ class CrawlSummary:
             f"{k.rsplit('/', 1)[1]}: {v}" for k, v in sorted(stats.items())
             if k.startswith("downloader/response_status_count/")
         )
-        replay = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("northnews/replay/")}
-        rejected = sum(v for k, v in stats.items() if k.startswith("northnews/rejected/"))
-        unwritten = set(stats.get("northnews/feed/not_written") or [])  # never named as written
+        replay = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith(REPLAY_STATS)}
+        rejected = sum(v for k, v in stats.items() if k.startswith(REJECTED_STATS))
+        unwritten = set(stats.get(FEED_NOT_WRITTEN) or [])  # never named as written
         feeds = ", ".join(f"{uri} (NOT written)" if str(uri) in unwritten else str(uri)
                           for uri in settings.getdict("FEEDS")) or "(no feed)"
         lines = [

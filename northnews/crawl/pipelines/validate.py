@@ -12,7 +12,7 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
-from northnews.crawl import keys as northnews_signals
+from northnews.crawl import keys
 from northnews.normalize import parse_datetime
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -97,7 +97,7 @@ class ValidatePipeline:
     def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
         pipeline = cls(crawler.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"), crawler.stats)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
-        crawler.signals.connect(pipeline.article_incomplete, signal=northnews_signals.article_incomplete)
+        crawler.signals.connect(pipeline.article_incomplete, signal=keys.article_incomplete)
         pipeline.crawler = crawler
         return pipeline
 
