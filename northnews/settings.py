@@ -208,7 +208,7 @@ DOWNLOADER_MIDDLEWARES = {
     "northnews.crawl.downloadermiddlewares.redirect.MetaRefreshMiddleware": 580,
     # Outermost: sees the final outcome of each request, after retries and redirects (what the
     # progress line, the run manifest and the "complete run" test count).
-    "northnews.crawl.extensions.progress.Outcomes": 10,
+    "northnews.crawl.downloadermiddlewares.outcomes.Outcomes": 10,
     # Re-decodes pages whose declared charset does not fit their bytes (GBK served as utf-8).
     # Below HttpCompressionMiddleware (590) so that it sees the decompressed body.
     "northnews.crawl.downloadermiddlewares.encoding.EncodingMiddleware": 585,

@@ -12,8 +12,8 @@ from scrapy.utils.test import get_crawler
 from twisted.internet.error import ConnectionRefusedError, TimeoutError
 from twisted.python.failure import Failure
 
+from northnews.crawl.downloadermiddlewares.outcomes import Outcomes
 from northnews.crawl.extensions.progress import (
-    Outcomes,
     Progress,
     error_count,
     error_kinds,

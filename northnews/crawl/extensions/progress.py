@@ -5,7 +5,7 @@
 
 Two components:
 
-* :class:`Outcomes`, a downloader middleware placed outermost, sees what finally became of each
+* :class:`~northnews.crawl.downloadermiddlewares.outcomes.Outcomes`, a downloader middleware placed outermost, sees what finally became of each
   request — after redirects and retries — and counts pages by kind and status and errors by kind
   (stats ``northnews/pages/…`` and ``northnews/errors/…``). The run manifest and the decision
   whether a run was complete read the same counts.
@@ -25,23 +25,20 @@ import logging
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
 from northnews.crawl.keys import (
     ARTICLE_INCOMPLETE_STAT,
     DRIFT_GENERIC_STAT,
     ERRORS_STATS,
-    PAGE_META,
     PAGES_STATS,
-    REQUISITE_META,
 )
 
 if TYPE_CHECKING:
-    from scrapy import Request, Spider
+    from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from twisted.python.failure import Failure
@@ -50,7 +47,6 @@ logger = logging.getLogger(__name__)
 
 PAGES = PAGES_STATS
 ERRORS = ERRORS_STATS
-GONE_STATUSES = (404, 410)
 PAGE_KINDS = ("list", "article", "other")
 
 
@@ -73,53 +69,6 @@ def error_count(stats: Mapping[str, Any]) -> int:
 def request_count(stats: Mapping[str, Any]) -> int:
     """Requests that reached an outcome: a final response or a final download failure."""
     return int(stats.get(PAGES + "fetched", 0)) + int(stats.get(PAGES + "failed", 0))
-
-
-def _is_robots(url: str) -> bool:
-    return urlsplit(url).path == "/robots.txt"
-
-
-#: What the spider says a request fetches (``meta["northnews_page"]``) → the counted kind.
-_KINDS = {"list": "list", "article": "article", "article_page": "article"}
-
-
-def page_kind(request: Request) -> str:
-    return _KINDS.get(request.meta.get(PAGE_META, ""), "other")
-
-
-class Outcomes:
-    """Counts what finally became of each request (outermost downloader middleware)."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.stats = crawler.stats
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Outcomes:
-        return cls(crawler)
-
-    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
-        # Page requisites (images, CSS, JS) are not pages: northnews.requisites counts them.
-        if _is_robots(request.url) or request.meta.get(REQUISITE_META):
-            return response
-        status = response.status
-        self.stats.inc_value(PAGES + "fetched")
-        self.stats.inc_value(PAGES + page_kind(request))
-        self.stats.inc_value(f"{PAGES}status/{status}")
-        if status < 500:
-            self.stats.inc_value(PAGES + "answered")
-        if status in GONE_STATUSES:
-            self.stats.inc_value(PAGES + "gone")
-        elif status >= 400:
-            self.stats.inc_value(f"{ERRORS}http_{status}")
-        return response
-
-    def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> None:
-        # IgnoreRequest: robots.txt forbids, or replay has no such URL — an outcome, not a failure.
-        if isinstance(exception, IgnoreRequest) or _is_robots(request.url) or request.meta.get(REQUISITE_META):
-            return None
-        self.stats.inc_value(PAGES + "failed")
-        self.stats.inc_value(f"{ERRORS}download/{type(exception).__name__}")
-        return None
 
 
 def format_duration(seconds: float) -> str:
