@@ -222,7 +222,7 @@ DOWNLOADER_MIDDLEWARES = {
     "northnews.crawl.downloadermiddlewares.replay.ReplayMiddleware": 950,
     # Each attempt that ends in a timeout, reset or refusal leaves its request and the error in
     # the WARCs (next to the downloader, so every retry's failure is seen).
-    "northnews.archive.writer.FailedFetchRecorder": 940,
+    "northnews.crawl.downloadermiddlewares.failedfetch.FailedFetchRecorder": 940,
 }
 
 SPIDER_MIDDLEWARES = {
