@@ -359,6 +359,16 @@ def checker(settings: Any) -> Callable[[str], Any]:
     return lambda name: values.get(name, BY_NAME[name].default)
 
 
+def default(name: str) -> Any:
+    """A setting's default, as the table says (the one place it is written)."""
+    return BY_NAME[name].default
+
+
+def archive_dir(settings: Any) -> Path:
+    """``NORTHNEWS_ARCHIVE_DIR`` of ``settings`` (a Scrapy ``Settings`` or a mapping), else its default."""
+    return Path(settings.get("NORTHNEWS_ARCHIVE_DIR") or default("NORTHNEWS_ARCHIVE_DIR"))
+
+
 def _default_text(setting: Setting) -> str:
     value = setting.default
     if value is None:

@@ -262,6 +262,9 @@ EXTENSIONS_BASE = {
 }
 
 EXTENSIONS = {
+    # The crawl's context (northnews.crawl.context): settings validated once, the site profile
+    # loaded once, the spider's arguments read once; first, as every other component reads it.
+    "northnews.crawl.context.CrawlContext": 0,
     # Generic-path and quarantine shares per site and section; flags layout drift. Before the
     # store's extension (it writes nothing): its spider_closed report must be in the stats the
     # run's record keeps.

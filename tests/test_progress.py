@@ -141,7 +141,8 @@ def test_extension_logs_lines_and_a_final_one(caplog: pytest.LogCaptureFixture) 
 
 
 def test_a_negative_interval_is_refused() -> None:
-    from scrapy.exceptions import NotConfigured
+    """The crawl's context validates the settings once: a bad value is one line naming it."""
+    from northnews.config import ConfigError
 
-    with pytest.raises(NotConfigured):
+    with pytest.raises(ConfigError, match="NORTHNEWS_PROGRESS_INTERVAL: expected a number >= 0"):
         Progress.from_crawler(crawler(NORTHNEWS_PROGRESS_INTERVAL=-1))

@@ -24,6 +24,7 @@ from northnews.archive.hits import ReplaySource
 from northnews.archive.mirror import MirrorSource
 from northnews.archive.paths import is_warc_path
 from northnews.archive.warcreplay import WarcSource
+from northnews.crawl.context import CrawlContext
 from northnews.crawl.keys import CAPTURE_META, REPLAY_DAMAGED
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ class ReplayMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ReplayMiddleware:
-        path = crawler.settings.get("NORTHNEWS_REPLAY")
+        path = CrawlContext.of(crawler).replay
         if not path:
             raise NotConfigured  # a live crawl: nothing to say (a reason would log a WARNING)
         mw = cls(crawler, open_source(path), str(path))

@@ -14,6 +14,8 @@ from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import deferLater
 
+from northnews import config
+
 if TYPE_CHECKING:  # pragma: no cover
     from scrapy import Spider
     from scrapy.settings import Settings
@@ -54,7 +56,7 @@ class RetryAfterMiddleware(RetryMiddleware):
 
     def __init__(self, settings: Settings, clock: IReactorTime | None = None) -> None:
         super().__init__(settings)
-        self.max_wait = settings.getfloat("NORTHNEWS_RETRY_AFTER_MAX", 120.0)
+        self.max_wait = settings.getfloat("NORTHNEWS_RETRY_AFTER_MAX", config.default("NORTHNEWS_RETRY_AFTER_MAX"))
         self._clock = clock
 
     @property

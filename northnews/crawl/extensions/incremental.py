@@ -45,6 +45,7 @@ from scrapy.exceptions import NotConfigured
 
 from northnews.archive.lock import ArchiveLock, LockHeld
 from northnews.crawl import keys
+from northnews.crawl.context import CrawlContext
 from northnews.crawl.extensions.progress import error_count
 from northnews.crawl.keys import (
     INCREMENTAL_FULL_WALK,
@@ -58,7 +59,6 @@ from northnews.ops.aliases import Aliases
 from northnews.ops.pending import PendingArticles, Policy
 from northnews.ops.schema import legacy_reason
 from northnews.ops.store import DB_ERRORS, StoreBase, open_store, store_url
-from northnews.sites import DEFAULT_SITE, load_site
 from northnews.util.pg import is_pg_url
 
 if TYPE_CHECKING:
@@ -101,10 +101,11 @@ class IncrementalCrawl:
     def __init__(self, crawler: Crawler, archive_dir: Path, run_id: str, incremental: bool) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
+        self.context = CrawlContext.of(crawler)
         self.archive_dir = archive_dir
         self.run_id = run_id
         self.incremental = incremental
-        self.site = load_site(crawler.settings.get("NORTHNEWS_SITE") or DEFAULT_SITE).name
+        self.site = self.context.site.name
         self.lock = ArchiveLock(archive_dir, lock_scope(crawler.settings, self.site))
         self.restricted: list[str] = []
         self.run: CrawlRun | None = None
@@ -119,15 +120,16 @@ class IncrementalCrawl:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalCrawl:
         settings = crawler.settings
-        if settings.get("NORTHNEWS_REPLAY"):
+        context = CrawlContext.of(crawler)
+        if context.replay:
             raise NotConfigured("replay: the store of record is neither consulted nor written")
-        archive_dir = Path(settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"))
+        archive_dir = context.archive_dir
         archive_dir.mkdir(parents=True, exist_ok=True)
         ext = cls(
             crawler,
             archive_dir,
-            settings.get("NORTHNEWS_RUN_ID") or new_run_id(archive_dir / "runs", lock_scope(settings, _site_name(settings))),
-            settings.getbool("NORTHNEWS_INCREMENTAL", True),
+            context.get("NORTHNEWS_RUN_ID") or new_run_id(archive_dir / "runs", lock_scope(settings, context.site.name)),
+            context.get("NORTHNEWS_INCREMENTAL"),
         )
         if not ext.lock.inherit():
             try:
@@ -136,7 +138,7 @@ class IncrementalCrawl:
                 # Raised here, before anything is fetched or written; scrapy exits non-zero.
                 logger.error("%s; not crawling", exc)
                 raise RuntimeError(f"{exc}; not crawling") from None
-        if not settings.getbool("NORTHNEWS_STORE_ENABLED", True):
+        if not context.get("NORTHNEWS_STORE_ENABLED"):
             # No store to consult or write, but the WARCs are still this archive's: keep the lock.
             logger.info("Run %s: NORTHNEWS_STORE_ENABLED is off (no store of record, not incremental)", ext.run_id)
             crawler.signals.connect(ext.release_lock, signal=signals.spider_closed)
@@ -158,8 +160,7 @@ class IncrementalCrawl:
     def spider_opened(self, spider: Spider) -> None:
         assert self.run is not None
         store = self.run.store
-        # Spider arguments are spider attributes (Scrapy's convention for -a).
-        args = dict(getattr(spider, "raw_args", {}) or {})
+        args = dict(self.context.args.raw)
         try:
             store.begin_run(self.run_id, pid=os.getpid(), args=args, site=self.site)
         except (OSError, *DB_ERRORS) as exc:
@@ -171,11 +172,11 @@ class IncrementalCrawl:
             self.stats.set_value(STORE_ARTICLES_BEFORE, store.counts(self.site)["articles"])
         except DB_ERRORS:
             pass
-        self.restricted = restrictions(spider, self.crawler)
+        self.restricted = self.context.restrictions
         if not self.incremental:
             logger.info("Run %s: not incremental (every article page is fetched)", self.run_id)
             return
-        refresh = getattr(spider, "refresh", None)
+        refresh = self.context.args.refresh
         self.known = _or_alias_known(store.is_known_fn(refresh_days=refresh, site=self.site), self.aliases, self.site)
         previous = store.previous_run(self.run_id, site=self.site)
         if previous is None or not previous["complete"]:
@@ -196,7 +197,7 @@ class IncrementalCrawl:
         """The pending articles now due (the spider requests them at start)."""
         if self.run is None:
             return []
-        if getattr(spider, "retry_failed", False):
+        if self.context.args.retry_failed:
             again = self.run.pending.requeue_failed(self.site, run_id=self.run_id)
             self.stats.set_value("northnews/pending/requeued_failed", again)
             logger.info("Run %s: -a retry_failed: %d failed article(s) pending again", self.run_id, again)
@@ -314,24 +315,3 @@ def _or_alias_known(known: Callable[[str], bool], aliases: Aliases | None, site:
         return target is not None and known(target)
 
     return alias_known
-
-
-def _site_name(settings: Any) -> str:
-    return load_site(settings.get("NORTHNEWS_SITE") or DEFAULT_SITE).name
-
-
-def restrictions(spider: Spider, crawler: Crawler) -> list[str]:
-    """Arguments that make a run walk less than every list page of every edition."""
-    found = []
-    if getattr(spider, "max_pages", None) is not None:
-        found.append("max_pages")
-    if getattr(spider, "since", None) is not None:
-        found.append("since")
-    editions = getattr(spider, "editions", None)
-    available = load_site(crawler.settings.get("NORTHNEWS_SITE") or DEFAULT_SITE).editions
-    # Every edition crawled by default (an edition with `default = false`, such as an e-paper
-    # crawled when named, does not make a run without it partial).
-    defaults = {code for code, edition in available.items() if edition.default}
-    if editions is not None and not set(editions) >= defaults:
-        found.append("editions")
-    return found

@@ -27,9 +27,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
+from northnews.crawl.context import CrawlContext
 from northnews.crawl.keys import (
     ARTICLE_INCOMPLETE_STAT,
     DRIFT_GENERIC_STAT,
@@ -135,9 +135,7 @@ class Progress:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Progress:
-        interval = crawler.settings.getfloat("NORTHNEWS_PROGRESS_INTERVAL", 60.0)
-        if interval < 0:
-            raise NotConfigured("NORTHNEWS_PROGRESS_INTERVAL < 0")
+        interval = CrawlContext.of(crawler).get("NORTHNEWS_PROGRESS_INTERVAL")  # validated: >= 0
         ext = cls(crawler, interval)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)

@@ -55,10 +55,10 @@ from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet import defer
 
+from northnews.crawl.context import CrawlContext
 from northnews.crawl.downloadermiddlewares.replay import ReplayMiss
 from northnews.crawl.keys import CAPTURE_META, REQUISITE_META
 from northnews.crawl.responses import page_tree
-from northnews.sites import DEFAULT_SITE, load_site
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -184,14 +184,14 @@ class RequisitesPipeline:
     """
 
     def __init__(self, crawler: Crawler) -> None:
-        settings = crawler.settings
+        context = CrawlContext.of(crawler)
         self.crawler = crawler
         self.stats = crawler.stats
-        self.enabled = settings.getbool("NORTHNEWS_REQUISITES_ENABLED", True)
-        self.max_per_page = settings.getint("NORTHNEWS_REQUISITES_MAX_PER_PAGE", 100)
-        self.max_size = settings.getint("NORTHNEWS_REQUISITE_MAX_SIZE", 10_000_000)
-        site = load_site(settings.get("NORTHNEWS_SITE") or DEFAULT_SITE)
-        self.scope = Scope(site.allowed_domains, (*site.requisite_hosts, *settings.getlist("NORTHNEWS_REQUISITE_HOSTS")))
+        self.enabled = context.get("NORTHNEWS_REQUISITES_ENABLED")
+        self.max_per_page = context.get("NORTHNEWS_REQUISITES_MAX_PER_PAGE")
+        self.max_size = context.get("NORTHNEWS_REQUISITE_MAX_SIZE")
+        site = context.site
+        self.scope = Scope(site.allowed_domains, (*site.requisite_hosts, *context.get("NORTHNEWS_REQUISITE_HOSTS")))
         self._fingerprint = crawler.request_fingerprinter.fingerprint
         self.done: dict[bytes, dict[str, Any]] = {}  # fingerprint -> outcome, for the whole crawl
         self.waiting: dict[bytes, list[defer.Deferred[dict[str, Any]]]] = {}  # in flight

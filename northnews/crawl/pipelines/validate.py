@@ -13,6 +13,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from northnews.crawl import keys
+from northnews.crawl.context import CrawlContext
 from northnews.normalize import parse_datetime
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -95,7 +96,7 @@ class ValidatePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
-        pipeline = cls(crawler.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"), crawler.stats)
+        pipeline = cls(CrawlContext.of(crawler).archive_dir, crawler.stats)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(pipeline.article_incomplete, signal=keys.article_incomplete)
         pipeline.crawler = crawler

@@ -12,6 +12,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
+from northnews.crawl.context import CrawlContext
 from northnews.crawl.keys import PAGE_META
 from northnews.crawl.pipelines.requisites import META, RequisitesPipeline, page_requisites
 
@@ -35,7 +36,7 @@ class RequisitesMiddleware(BaseSpiderMiddleware):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RequisitesMiddleware:
-        if not crawler.settings.getbool("NORTHNEWS_REQUISITES_ENABLED", True):
+        if not CrawlContext.of(crawler).get("NORTHNEWS_REQUISITES_ENABLED"):
             raise NotConfigured("NORTHNEWS_REQUISITES_ENABLED is off")
         mw = cls(crawler)
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
