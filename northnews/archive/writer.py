@@ -28,7 +28,6 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -38,7 +37,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
-from northnews import __version__
+from northnews import __version__, config
 from northnews.archive.digests import INDEX_ERRORS, Capture, open_digest_index
 from northnews.archive.files import WarcFiles
 from northnews.archive.http import Original, exchange_records, failure_records
@@ -79,7 +78,7 @@ class WarcWriter:
         settings = crawler.settings
         self.crawler = crawler
         self.stats = crawler.stats
-        self.warc_dir = Path(settings.get("NORTHNEWS_ARCHIVE_DIR", "archive")) / "warc"
+        self.warc_dir = config.archive_dir(settings) / "warc"
         self.revisits = settings.getbool("NORTHNEWS_WARC_REVISITS", True)
         self.operator = settings.get("NORTHNEWS_WARC_OPERATOR", "")
         #: Request headers whose values never reach a WARC, beyond Cookie and the credentials.
@@ -124,7 +123,7 @@ class WarcWriter:
         """What a killed crawl left (``.open`` files, closed files never recorded), made whole before
         this crawl writes anything, as ``northnews-cron`` does before its crawl (then this finds
         nothing). Safe here: the archive lock is held (IncrementalCrawl is built first)."""
-        warc_dir = Path(crawler.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive")) / "warc"
+        warc_dir = config.archive_dir(crawler.settings) / "warc"
         if not warc_dir.is_dir():
             return
         # The manifest entries go where this crawl's go (the fleet's server, or beside the WARCs).

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.crawler import Crawler
@@ -76,7 +75,7 @@ class Command(ScrapyCrawlCommand):
             install_log_redaction(self.settings, sys.argv)
             # In NORTHNEWS_FILE_GROUP if set; the archive dir itself 0750 (northnews.util.fileperms).
             try:
-                prepare_archive_dir(self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"),
+                prepare_archive_dir(config.archive_dir(self.settings),
                                     self.settings.get("NORTHNEWS_FILE_GROUP") or None)
             except (OSError, LookupError) as exc:
                 self._usage_error(args[0], exc)
@@ -132,7 +131,7 @@ class Command(ScrapyCrawlCommand):
         spares the operator a traceback. Under northnews-cron the lock is inherited: no check.
         """
         assert self.settings is not None
-        archive_dir = Path(self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"))
+        archive_dir = config.archive_dir(self.settings)
         if os.environ.get(LOCK_FD_ENV) or not archive_dir.is_dir():
             return
         try:
@@ -151,14 +150,14 @@ class Command(ScrapyCrawlCommand):
         Opening an older store migrates it in place (see northnews.ops.store), here or later.
         """
         assert self.settings is not None
-        refused = storeguard.preflight(self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"),  # damaged, busy, read-only
+        refused = storeguard.preflight(config.archive_dir(self.settings),  # damaged, busy, read-only
                                        integrity=not os.environ.get(LOCK_FD_ENV))  # cron checked already
         if refused is not None:
             print(f"scrapy crawl {spider}: error: {refused}", file=sys.stderr)
             sys.exit(refused.exit_code)
         if not self.settings.getbool("NORTHNEWS_STORE_ENABLED", True):
             return
-        archive, url = self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"), store_url(self.settings)
+        archive, url = config.archive_dir(self.settings), store_url(self.settings)
         if not store_exists(archive, url):
             return
         try:
@@ -175,7 +174,7 @@ def _close_interrupted_run(crawler: Crawler, stats: dict) -> str:
     if not run_id or not settings.getbool("NORTHNEWS_STORE_ENABLED", True) or settings.get("NORTHNEWS_REPLAY"):
         return ""
     try:
-        with open_store(settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"), store_url(settings)) as store:
+        with open_store(config.archive_dir(settings), store_url(settings)) as store:
             run = store.get_run(run_id)
             if run is None or run["status"] != "running":
                 return ""

@@ -66,6 +66,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from northnews import config
 from northnews.archive.lock import LOCK_FD_ENV, ArchiveLock, LockHeld
 from northnews.crawl.extensions.incremental import new_run_id
 from northnews.ops.manifest import (  # noqa: F401  (the exit codes are part of cron's interface)
@@ -129,7 +130,6 @@ def parse_options(argv: Sequence[str]) -> Options:
         os.environ["SCRAPY_SETTINGS_MODULE"] = settings_module
     from scrapy.utils.project import get_project_settings
 
-    from northnews import config
 
     config.check_cmdline_pairs(known.set)
     settings = get_project_settings()
@@ -149,10 +149,10 @@ def parse_options(argv: Sequence[str]) -> Options:
         site = load_site(spider_args.get("site") or settings.get("NORTHNEWS_SITE") or DEFAULT_SITE).name
     except SiteError as exc:
         raise ValueError(f"-a site: {exc}") from None
-    config.check_writable_dir("NORTHNEWS_ARCHIVE_DIR", settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"))
+    config.check_writable_dir("NORTHNEWS_ARCHIVE_DIR", str(config.archive_dir(settings)))
     return Options(
         site=site,
-        archive_dir=Path(settings.get("NORTHNEWS_ARCHIVE_DIR", "archive")).resolve(),
+        archive_dir=config.archive_dir(settings).resolve(),
         max_error_rate=max_rate,
         crawl_args=list(argv),
         settings_module=settings_module,

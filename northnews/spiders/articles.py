@@ -24,7 +24,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from northnews import discovery, pages, sources
+from northnews import config, discovery, pages, sources
 from northnews.crawl import keys, redirects
 from northnews.crawl.keys import (
     ARTICLE_INCOMPLETE_STAT,
@@ -229,7 +229,7 @@ class ArticlesSpider(scrapy.Spider):
         if settings.get("NORTHNEWS_SITE") != self.site_ref:
             # Every component reads the site from here (the WARC writer, the store, the manifest).
             settings.set("NORTHNEWS_SITE", self.site_ref, priority="spider")
-        archive_dir = Path(settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"))
+        archive_dir = config.archive_dir(settings)
         if not settings.getdict("FEEDS"):
             # The default feed of every crawl, unless -o/-O names another.
             settings.set(
