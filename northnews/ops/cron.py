@@ -62,13 +62,11 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from northnews import config
 from northnews.archive.lock import LOCK_FD_ENV, ArchiveLock, LockHeld
-from northnews.crawl.extensions.incremental import new_run_id
 from northnews.ops.manifest import (  # noqa: F401  (the exit codes are part of cron's interface)
     EXIT_CRASHED,
     EXIT_ERROR_RATE,
@@ -80,10 +78,11 @@ from northnews.ops.manifest import (  # noqa: F401  (the exit codes are part of 
     EXIT_USAGE,
     EXIT_WRITE_ERROR,
     STATUS_BY_CODE,
+    Options,
     build_manifest,
     classify,
 )
-from northnews.ops.runfiles import RunLog, crawl_usage_error, disk_full_in, tail, write_manifest
+from northnews.ops.runfiles import RunLog, crawl_usage_error, disk_full_in, new_run_id, tail, write_manifest
 from northnews.ops.store import DB_ERRORS, StoreError, iso, open_store
 from northnews.util import storeguard
 from northnews.util.clock import utc_now
@@ -95,19 +94,6 @@ from northnews.view.report import write_run_report
 
 PROG = "northnews-cron"
 SPIDER = "articles"
-
-
-@dataclass
-class Options:
-    archive_dir: Path
-    max_error_rate: float
-    crawl_args: list[str]
-    settings_module: str | None = None
-    spider_args: dict[str, str] = field(default_factory=dict)
-    site: str = "northnews"
-    redact_headers: list[str] = field(default_factory=list)
-    file_group: str = ""
-    store_url: str = ""
 
 
 def parse_options(argv: Sequence[str]) -> Options:

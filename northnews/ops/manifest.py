@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import signal
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from northnews.crawl.extensions.progress import PAGES, error_count, error_kinds, request_count
 from northnews.crawl.extensions.summary import UNREACHABLE, silent_zero
@@ -16,9 +18,6 @@ from northnews.crawl.keys import (
     WARC_ERROR_REASON,
     WRITE_ERROR_REASON,
 )
-
-if TYPE_CHECKING:
-    from northnews.ops.cron import Options
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -51,6 +50,21 @@ WRITE_ERROR_REASONS = (WARC_ERROR_REASON, WRITE_ERROR_REASON)
 #: Signals a scheduler (or an operator) stops a run with: a clean stop, not a crash.
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
+
+@dataclass
+class Options:
+    """What ``northnews-cron`` was asked (:func:`northnews.ops.cron.parse_options`), as its manifest
+    records it."""
+
+    archive_dir: Path
+    max_error_rate: float
+    crawl_args: list[str]
+    settings_module: str | None = None
+    spider_args: dict[str, str] = field(default_factory=dict)
+    site: str = "northnews"
+    redact_headers: list[str] = field(default_factory=list)
+    file_group: str = ""
+    store_url: str = ""
 
 
 def classify(

@@ -57,6 +57,7 @@ from northnews.crawl.keys import (
 from northnews.crawl.writeerrors import stop_crawl
 from northnews.ops.aliases import Aliases
 from northnews.ops.pending import PendingArticles, Policy
+from northnews.ops.runfiles import new_run_id
 from northnews.ops.schema import legacy_reason
 from northnews.ops.store import DB_ERRORS, StoreBase, open_store, store_url
 from northnews.util.pg import is_pg_url
@@ -81,14 +82,6 @@ class CrawlRun:
     run_id: str
     site: str
     pending: PendingArticles
-
-
-def new_run_id(runs_dir: Path | None = None, site: str | None = None) -> str:
-    """A unique run id (:func:`northnews.ops.runfiles.new_run_id`: time plus a random part; on a
-    shared store the site is added)."""
-    from northnews.ops.runfiles import new_run_id as unique_run_id
-
-    return unique_run_id(runs_dir, site)
 
 
 def lock_scope(settings: Any, site: str) -> str | None:
