@@ -13,14 +13,8 @@ from twisted.internet.error import ConnectionRefusedError, TimeoutError
 from twisted.python.failure import Failure
 
 from northnews.crawl.downloadermiddlewares.outcomes import Outcomes
-from northnews.crawl.extensions.progress import (
-    Progress,
-    error_count,
-    error_kinds,
-    format_duration,
-    format_progress,
-    request_count,
-)
+from northnews.crawl.extensions.progress import Progress, format_duration, format_progress
+from northnews.crawl.stats import error_count, error_kinds, request_count
 from northnews.discovery import Kind, classify
 from northnews.sites import load_site
 from northnews.spiders.articles import ArticlesSpider

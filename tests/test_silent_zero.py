@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from northnews.crawl.extensions.summary import silent_zero
+from northnews.crawl.stats import silent_zero
 from northnews.ops import manifest
 from tests.conftest import EXPECTED, FAST, PORTAL, REPO, SCRAPY, read_jsonl, run_crawl
 from tests.faultserver import FaultPortal

@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from northnews.crawl.extensions.progress import PAGES, error_count, error_kinds, request_count
-from northnews.crawl.extensions.summary import UNREACHABLE, silent_zero
 from northnews.crawl.keys import (
     ARTICLE_KNOWN_STAT,
     DRIFT_REPORT_STAT,
@@ -18,6 +16,7 @@ from northnews.crawl.keys import (
     WARC_ERROR_REASON,
     WRITE_ERROR_REASON,
 )
+from northnews.crawl.stats import PAGES, UNREACHABLE, error_count, error_kinds, request_count, silent_zero
 
 EXIT_OK = 0
 EXIT_USAGE = 2

@@ -46,7 +46,6 @@ from scrapy.exceptions import NotConfigured
 from northnews.archive.lock import ArchiveLock, LockHeld
 from northnews.crawl import keys
 from northnews.crawl.context import CrawlContext
-from northnews.crawl.extensions.progress import error_count
 from northnews.crawl.keys import (
     INCREMENTAL_FULL_WALK,
     PAGES_ANSWERED,
@@ -54,6 +53,7 @@ from northnews.crawl.keys import (
     STORE_ARTICLES_BEFORE,
     STORE_REJECTED,
 )
+from northnews.crawl.stats import error_count
 from northnews.crawl.writeerrors import stop_crawl
 from northnews.ops.aliases import Aliases
 from northnews.ops.pending import PendingArticles, Policy

@@ -3,13 +3,11 @@
     Progress: 312 pages (20 list, 290 article, 2 other; 120/min), 280 articles (275 new,
     2 updated, 3 unchanged; 110/min), 1 rejected, 0 errors, 45 queued, 2m35s
 
-Two components:
-
-* :class:`~northnews.crawl.downloadermiddlewares.outcomes.Outcomes`, a downloader middleware placed outermost, sees what finally became of each
-  request — after redirects and retries — and counts pages by kind and status and errors by kind
-  (stats ``northnews/pages/…`` and ``northnews/errors/…``). The run manifest and the decision
-  whether a run was complete read the same counts.
-* :class:`Progress`, the extension that logs the line (and a final one at close).
+The counts come from :class:`~northnews.crawl.downloadermiddlewares.outcomes.Outcomes`, a
+downloader middleware placed outermost, which sees what finally became of each request (after
+redirects and retries) and counts pages by kind and status and errors by kind (stats
+``northnews/pages/…`` and ``northnews/errors/…``); :mod:`northnews.crawl.stats` reads them, for
+this line as for the run manifest and the decision whether a run was complete.
 
 What counts as an error: a request that failed for good (a download exception after retries,
 ``download/<Exception>``; an HTTP status ≥ 400 other than 404/410, ``http_<status>``), an exception
@@ -31,11 +29,9 @@ from scrapy.utils.asyncio import create_looping_call
 
 from northnews.crawl.context import CrawlContext
 from northnews.crawl.keys import (
-    ARTICLE_INCOMPLETE_STAT,
     DRIFT_GENERIC_STAT,
-    ERRORS_STATS,
-    PAGES_STATS,
 )
+from northnews.crawl.stats import ERRORS, PAGES, error_count, error_kinds
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -45,30 +41,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-PAGES = PAGES_STATS
-ERRORS = ERRORS_STATS
 PAGE_KINDS = ("list", "article", "other")
-
-
-def error_kinds(stats: Mapping[str, Any]) -> dict[str, int]:
-    """Errors by kind, from a crawl's stats (see the module docstring)."""
-    kinds = {k[len(ERRORS):]: int(v) for k, v in stats.items() if k.startswith(ERRORS)}
-    for key, value in stats.items():
-        if key.startswith("spider_exceptions/") and key != "spider_exceptions/count":
-            kinds["spider/" + key.split("/", 1)[1]] = int(value)
-    incomplete = int(stats.get(ARTICLE_INCOMPLETE_STAT, 0))
-    if incomplete:
-        kinds["article_incomplete"] = incomplete
-    return dict(sorted(kinds.items()))
-
-
-def error_count(stats: Mapping[str, Any]) -> int:
-    return sum(error_kinds(stats).values())
-
-
-def request_count(stats: Mapping[str, Any]) -> int:
-    """Requests that reached an outcome: a final response or a final download failure."""
-    return int(stats.get(PAGES + "fetched", 0)) + int(stats.get(PAGES + "failed", 0))
 
 
 def format_duration(seconds: float) -> str:

@@ -12,23 +12,17 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from scrapy import signals
 
-from northnews.crawl.extensions.progress import PAGES, error_count
 from northnews.crawl.keys import (
-    ARTICLE_KNOWN_STAT,
-    ARTICLE_LINKS_STAT,
-    ARTICLE_TOO_OLD_STAT,
     FEED_NOT_WRITTEN,
     REJECTED_STATS,
     REPLAY_STATS,
-    RUN_ID_STAT,
-    STORE_ARTICLES_BEFORE,
 )
 from northnews.crawl.pipelines.validate import DROPPED_STAT
+from northnews.crawl.stats import error_count, silent_zero
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -36,38 +30,6 @@ if TYPE_CHECKING:
 
 
 logger = logging.getLogger(__name__)
-
-#: The kinds of :func:`silent_zero` alarms (cron: 4 for "unreachable", 7 for "drift").
-UNREACHABLE, DRIFT = "unreachable", "drift"
-
-
-def silent_zero(stats: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """``(kind, message)`` for each way this run archived nothing while it should have; [] if none.
-
-    Judged only for a crawl recorded in the store (``northnews/run/id``): replay and a crawl
-    without a store have nothing to compare with. A run that met only known articles (an
-    incremental run on a quiet day) is no alarm, nor is one whose article links were all older
-    than ``-a since``.
-    """
-    if not stats.get(RUN_ID_STAT):
-        return []
-    count = lambda key: int(stats.get(key, 0) or 0)  # noqa: E731
-    alarms = []
-    disallowed = sorted(k.rsplit("/", 1)[1] for k in stats if k.startswith("northnews/robots/edition_disallowed/"))
-    if disallowed:
-        alarms.append((UNREACHABLE, f"edition {', '.join(disallowed)} disallowed by robots.txt: nothing of it crawled"))
-    lists, links = count(PAGES + "list"), count(ARTICLE_LINKS_STAT)
-    matched = links + count(ARTICLE_TOO_OLD_STAT)
-    archived = sum(count(f"northnews/store/{k}") for k in ("new", "updated", "unchanged"))
-    known, before = count(ARTICLE_KNOWN_STAT), count(STORE_ARTICLES_BEFORE)
-    if lists and not matched:
-        alarms.append((DRIFT, f"no link on {lists} list page(s) matched the site profile's article rule"
-                              " (urls.article): the profile no longer fits the site"))
-    elif links and not archived and not known and before:
-        alarms.append((DRIFT, f"nothing archived: {links} article link(s), none stored or already known,"
-                              f" though the store holds {before} article(s) of this site"))
-    return alarms
-
 
 class CrawlSummary:
     def __init__(self, crawler: Crawler, stream: TextIO | None = None) -> None:
