@@ -214,7 +214,7 @@ DOWNLOADER_MIDDLEWARES = {
     "northnews.crawl.downloadermiddlewares.encoding.EncodingMiddleware": 585,
     # Scrapy's decompression at its own place, without the charset guess Scrapy 2.19 makes on
     # the still-compressed body and throws away (Response.replace evaluates .encoding): 2.3 ms
-    # of CPU per gzip response with no charset header (northnews/compression.py).
+    # of CPU per gzip response with no charset header (northnews/crawl/downloadermiddlewares/httpcompression.py).
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "northnews.crawl.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": 590,
     # Answers requests from a mirror or WARCs when the spider runs with -a replay=PATH; off

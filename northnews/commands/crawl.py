@@ -187,7 +187,7 @@ def _close_interrupted_run(crawler: Crawler, stats: dict) -> str:
 
 def _integrity_exit(spider: str, reason: str, stats: dict) -> int:
     """The exit status of a crawl that ran to its end: 9 when it stopped because it could not
-    write (a feed, the store, a WARC: northnews.writeerrors; as northnews-cron's 9), 1 when replay
+    write (a feed, the store, a WARC: northnews.crawl.writeerrors; as northnews-cron's 9), 1 when replay
     read past damaged records (every intact one was replayed); 0 otherwise. One line each."""
     if reason in WRITE_ERROR_REASONS:
         unwritten = ", ".join(stats.get(FEED_NOT_WRITTEN) or []) or "see the log"

@@ -110,7 +110,7 @@ article_incomplete = article_pending
 #: so no component below it needs to know them.
 articles_wanted = object()
 
-#: An article's first page redirected to another article (see :mod:`northnews.redirects`): ``url``
+#: An article's first page redirected to another article (see :mod:`northnews.crawl.redirects`): ``url``
 #: (the alias, as linked) redirects to ``target`` (the article's first page). The store records
 #: the alias (:mod:`northnews.ops.aliases`); a receiver returns ``"archived"`` when ``target`` is
 #: known already (nothing is fetched), ``"loop: A → B → A"`` when this run's aliases lead from

@@ -15,7 +15,7 @@ An article's page answered by a redirect is one of:
 * **a loop** (back to a URL already in the chain) or **more than** ``REDIRECT_MAX_TIMES`` hops:
   pending ``redirect_loop``.
 
-The middleware (:class:`northnews.middlewares.RedirectMiddleware`) refuses with
+The middleware (:class:`northnews.crawl.downloadermiddlewares.redirect.RedirectMiddleware`) refuses with
 :class:`RedirectRefused`, an ``IgnoreRequest`` carrying the :class:`~northnews.pagecheck.Verdict`
 that :func:`~northnews.pagecheck.failure_verdict` hands to the spider's errback, so the article
 ends pending with that reason like any other failed fetch. Only requests the spider marks as

@@ -43,7 +43,7 @@ Exit codes:
 6  crashed or interrupted: the crawl died or was killed (SIGKILL, OOM) before finishing
 7  layout drift: too many generic-path or quarantined article pages (``NORTHNEWS_DRIFT_*``);
    or no link matched the profile's article rule, or nothing was archived though the store holds
-   articles of the site (:func:`northnews.extensions.summary.silent_zero`: no silent zero)
+   articles of the site (:func:`northnews.crawl.stats.silent_zero`: no silent zero)
 8  terminated: SIGTERM, SIGINT or SIGHUP stopped the run (passed on to the crawl, which shut
    down cleanly: what it stored is kept, and the next run resumes)
 9  write error: the archive could not be written (disk full, I/O error); the crawl stopped

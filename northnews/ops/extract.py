@@ -12,7 +12,7 @@ middlewares. This reads the same WARCs directly and gives the same items:
    (:class:`~northnews.ops.replayed.ReplayedPages`: the same capture chosen, revisits
    resolved, redirects, decompression, decoding), parsed once each by the same page parsers,
    stitched and normalised by :func:`northnews.pages.stitch.build_item` (the spider's own item
-   building) and validated by :func:`northnews.pipelines.reject_reasons`. State: one article.
+   building) and validated by :func:`northnews.crawl.pipelines.validate.reject_reasons`. State: one article.
 3. **output**: the items as JSON Lines in ``FEED_EXPORT_FIELDS`` order (what the spider's feed
    holds, line for line), rejects as ``rejects.jsonl`` lines, optionally the items into the
    store of record as new versions (``--store``, under the archive lock).

@@ -44,7 +44,7 @@ STATUS_BY_CODE = {
 DELIBERATE_REASONS = ("finished",)
 DELIBERATE_PREFIXES = ("closespider_",)
 #: Finish reasons of a crawl that stopped because the archive could not be written (disk full,
-#: an I/O error): the WARC writer's, and the store's, feed's and rejects' (northnews.writeerrors).
+#: an I/O error): the WARC writer's, and the store's, feed's and rejects' (northnews.crawl.writeerrors).
 WRITE_ERROR_REASONS = (WARC_ERROR_REASON, WRITE_ERROR_REASON)
 #: Signals a scheduler (or an operator) stops a run with: a clean stop, not a crash.
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)

@@ -12,7 +12,7 @@ middlewares before the spider sees it. :class:`ReplayedPages` does the same for
 * HTTP errors: only 2xx answers reach the spider;
 * decompression: Scrapy's own decoders (``HttpCompressionMiddleware._split_encodings`` and
   ``_decode``, static methods, checked on Scrapy 2.19), ``DOWNLOAD_MAXSIZE``;
-* the response class: ``responsetypes``; the text: our :class:`~northnews.middlewares.EncodingMiddleware`
+* the response class: ``responsetypes``; the text: our :class:`~northnews.crawl.downloadermiddlewares.encoding.EncodingMiddleware`
   and ``TextResponse.text``.
 
 What it does not do, because a replay of our own archive never needs it: robots.txt (an archived

@@ -2,7 +2,7 @@
 
 What a page *says* is the business of :mod:`northnews.pages` and :mod:`northnews.normalize`;
 where bytes come from (network, mirror, WARC) is the business of the downloader middlewares;
-what is already archived is the business of :mod:`northnews.ops.incremental`, which reads the
+what is already archived is the business of :mod:`northnews.crawl.extensions.incremental`, which reads the
 page kind each request carries in ``meta["northnews_page"]`` and the list page's entries in
 ``meta["northnews_listing"]``. The portal itself is described by its site profile (``-a site``).
 """
@@ -328,7 +328,7 @@ class ArticlesSpider(scrapy.Spider):
     def _links(self, response: TextResponse) -> list[discovery.Link]:
         """The page's links, minus those into editions this crawl does not cover.
 
-        Read from the page's one tree (:func:`~northnews.responses.page_tree`, which the article
+        Read from the page's one tree (:func:`~northnews.crawl.responses.page_tree`, which the article
         parser reads too); list-entry dates only when ``-a since`` needs them.
         """
         links: list[discovery.Link] = []
@@ -591,7 +591,7 @@ class ArticlesSpider(scrapy.Spider):
         why = f"{verdict.reason}: {failure.getErrorMessage()}" if verdict else failure.getErrorMessage()
         detail, reason = f"page {failure.request.url} failed: {why}", "incomplete"
         if verdict is not None and verdict.reason in redirects.REASONS:
-            # A refused redirect keeps its own reason (northnews.redirects): never stitched, pending.
+            # A refused redirect keeps its own reason (northnews.crawl.redirects): never stitched, pending.
             detail, reason = verdict.detail, verdict.reason
         logger.error("Article %s: %s; not emitted, it will be retried by the next run", state["url"], detail)
         # A trace in rejects.jsonl and a pending row in the store: an article is never lost silently.
@@ -614,7 +614,7 @@ class ArticlesSpider(scrapy.Spider):
             logger.warning("Article %s: %s", state["url"], problem.replace("_", " "))
         if len(state["pages"]) > 1:
             self.crawler.stats.inc_value("northnews/spider/multipage_articles")
-        # An alias's target (northnews.redirects): the URLs that redirected to it; else None.
+        # An alias's target (northnews.crawl.redirects): the URLs that redirected to it; else None.
         fields["redirected_from"] = state.get("redirected_from") or None
         return ArticleItem(fields)
 

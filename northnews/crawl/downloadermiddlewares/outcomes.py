@@ -43,7 +43,7 @@ class Outcomes:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
-        # Page requisites (images, CSS, JS) are not pages: northnews.requisites counts them.
+        # Page requisites (images, CSS, JS) are not pages: northnews.crawl.pipelines.requisites counts them.
         if _is_robots(request.url) or request.meta.get(REQUISITE_META):
             return response
         status = response.status

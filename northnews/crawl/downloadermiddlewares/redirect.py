@@ -106,13 +106,13 @@ class RedirectMiddleware(_ArticleRedirects, ScrapyRedirectMiddleware):
     dropped silently by the duplicate filter.
 
     An article's pages (``meta["northnews_page"]`` ``article``/``article_page``) are judged by
-    :func:`northnews.redirects.judge`: the same page under another spelling is followed; an
+    :func:`northnews.crawl.redirects.judge`: the same page under another spelling is followed; an
     article's first page redirected to another article becomes an alias of it (the target is
     fetched as the article, ``meta["northnews_article_url"]``/``["northnews_redirected_from"]``
     set; the ``article_alias`` signal lets the store record it; a receiver answering
     ``"archived"`` means the target is known already: nothing is fetched; ``"loop: …"``, that
     this run's aliases lead back: pending ``redirect_loop``); anything else is refused with
-    :class:`~northnews.redirects.RedirectRefused` (pending ``redirected``/``redirect_loop``).
+    :class:`~northnews.crawl.redirects.RedirectRefused` (pending ``redirected``/``redirect_loop``).
     """
 
 

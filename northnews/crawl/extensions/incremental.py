@@ -6,7 +6,7 @@ one archive at once — also with ``NORTHNEWS_STORE_ENABLED`` off, when the lock
 At ``spider_opened`` it
 
 * records the run in the store (``runs``);
-* answers "already archived?" for :class:`IncrementalMiddleware` (a spider middleware), which
+* answers "already archived?" for :class:`~northnews.crawl.spidermiddlewares.incremental.IncrementalMiddleware` (a spider middleware), which
   drops the spider's requests for article pages the store knows (``-a refresh=DAYS`` re-fetches
   articles first seen within DAYS days), and the next list page after a list page holding only
   known articles — the latter only if the previous run of the same site walked every list page
@@ -71,7 +71,7 @@ logger = logging.getLogger(__name__)
 
 #: Request meta the spider sets (see northnews.spiders.articles): what a request fetches, and
 #: on a next-list-page request, the articles the current list page listed.
-#: Set here on the start requests for pending articles (read by northnews.extensions.drift).
+#: Set here on the start requests for pending articles (read by northnews.crawl.extensions.drift).
 
 
 @dataclass
@@ -161,7 +161,7 @@ class IncrementalCrawl:
             return
         self.stats.set_value(RUN_ID_STAT, self.run_id)
         self.stats.set_value("northnews/run/site", self.site)
-        try:  # "the store knew the site had articles" (northnews.extensions.summary.silent_zero)
+        try:  # "the store knew the site had articles" (northnews.crawl.stats.silent_zero)
             self.stats.set_value(STORE_ARTICLES_BEFORE, store.counts(self.site)["articles"])
         except DB_ERRORS:
             pass
@@ -214,7 +214,7 @@ class IncrementalCrawl:
         return due
 
     def article_alias(self, url: str, target: str) -> str:
-        """An article URL redirects to another article (northnews.redirects): recorded. Answers
+        """An article URL redirects to another article (northnews.crawl.redirects): recorded. Answers
         ``"archived"`` when the target is known (stored, or pending and not yet due: nothing to
         fetch), ``"loop: A → B → A"`` when this run's aliases lead from the target back to ``url``
         (then nothing is recorded), else ``""``."""

@@ -105,7 +105,7 @@ def page_requisites(response: TextResponse, *, images: bool) -> list[Requisite]:
     """What an HTML page loads, in document order: template files (``<link>``, ``<script>``)
     and, with ``images``, every image (``<img src/srcset>``, ``<input type=image>``).
 
-    Read from the page's one parsed tree (:func:`northnews.responses.page_tree`), the one the
+    Read from the page's one parsed tree (:func:`northnews.crawl.responses.page_tree`), the one the
     spider reads its links and fields from: a parsel selector here parsed every page a second time.
     """
     root = page_tree(response)
