@@ -53,8 +53,10 @@ class CrawlContext:
     """Scrapy extension: what every component of one crawl shares (see the module docstring)."""
 
     def __init__(self, settings: Any, site: Site, args: CrawlArgs) -> None:
-        #: The validated values of every setting in :data:`northnews.config.SETTINGS` given.
-        self.values = config.validate(settings, check_paths=False)
+        #: The validated values of every setting in :data:`northnews.config.SETTINGS` given (but the
+        #: site, which is loaded, and so checked, once: ``site``).
+        self.values = config.validate({name: settings[name] for name in settings if name != "NORTHNEWS_SITE"},
+                                      check_paths=False)
         self.site = site
         self.args = args
         self.archive_dir = Path(self.get("NORTHNEWS_ARCHIVE_DIR"))
