@@ -90,6 +90,22 @@ class CrawlContext:
         return ctx if ctx is not None else cls.from_crawler(crawler)
 
     @property
+    def editions(self) -> tuple[str, ...]:
+        """The editions this crawl walks: ``-a editions``, else the profile's default ones."""
+        if self.args.editions is not None:
+            return self.args.editions
+        return tuple(code for code, edition in self.site.editions.items() if edition.default)
+
+    @property
+    def start_url_by_edition(self) -> dict[str, str]:
+        return {code: self.site.editions[code].start_url for code in self.editions if code in self.site.editions}
+
+    @property
+    def skipped_hosts(self) -> frozenset[str]:
+        """The hosts of the editions this crawl leaves out (``-a editions=…``)."""
+        return frozenset(e.host for code, e in self.site.editions.items() if code not in self.editions)
+
+    @property
     def restrictions(self) -> list[str]:
         """Arguments that make a run walk less than every list page of every default edition."""
         found = []

@@ -13,6 +13,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 
 from northnews.crawl import keys, redirects
+from northnews.crawl.context import CrawlContext
 from northnews.crawl.keys import ALIASES_META, ARTICLE_URL_META, PAGE_META
 from northnews.pagecheck import Verdict
 
@@ -60,15 +61,12 @@ class _ArticleRedirects:
         return self._article_redirect(kind, chain, request, result)
 
     def _article_redirect(self, kind: str, chain: list[str], request: Request, result: Request) -> Request:
-        spider = self.crawler.spider
-        site = getattr(spider, "site", None)
-        if site is None:  # not the articles spider: no profile to judge by
-            return result
-        domains = getattr(spider, "allowed_domains", None) or site.allowed_domains
-        action, value = redirects.judge(kind, chain, result.url, site, domains)
+        context = CrawlContext.of(self.crawler)
+        site = context.site
+        action, value = redirects.judge(kind, chain, result.url, site, site.allowed_domains)
         if action == "follow":
             return result
-        if action == "alias" and (urlsplit(value).hostname or "").lower() in (getattr(spider, "skipped_hosts", None) or ()):
+        if action == "alias" and (urlsplit(value).hostname or "").lower() in context.skipped_hosts:
             # An edition this crawl leaves out (-a editions=…): pending until a run that covers it.
             action, value = "refuse", Verdict(redirects.REDIRECTED, f"redirected to {value} (an edition not crawled)")
         if action == "refuse":

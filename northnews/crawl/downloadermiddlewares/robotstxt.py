@@ -13,6 +13,7 @@ from scrapy.http import Request, Response
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
+from northnews.crawl.context import CrawlContext
 from northnews.crawl.keys import EDITION_DISALLOWED_STAT, PAGE_META
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -56,8 +57,7 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
     def _edition_disallowed(self, request: Request) -> None:
         """An edition's start page forbidden by robots.txt: nothing of that edition is crawled, and
         that is no quiet success (a WARNING, ``northnews/robots/edition_disallowed``; cron exits 4)."""
-        starts = getattr(self.crawler.spider, "start_url_by_edition", None) or {}
-        for edition, url in starts.items():
+        for edition, url in CrawlContext.of(self.crawler).start_url_by_edition.items():
             if url == request.url and request.meta.get(PAGE_META) == "list":
                 self.crawler.stats.inc_value(EDITION_DISALLOWED_STAT)
                 self.crawler.stats.inc_value(f"northnews/robots/edition_disallowed/{edition}")
