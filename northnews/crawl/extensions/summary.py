@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from scrapy import signals
 
+from northnews.crawl.context import CrawlContext
 from northnews.crawl.keys import (
     FEED_NOT_WRITTEN,
     REJECTED_STATS,
@@ -64,7 +65,7 @@ class CrawlSummary:
             + (f"; replay hits {replay.get('hit', 0)}, misses {replay.get('miss', 0)}" if replay else ""),
             f"  errors:    {errors}",
             f"  items:     {feeds}",
-            f"  archive:   {settings.get('NORTHNEWS_ARCHIVE_DIR')}",
+            f"  archive:   {CrawlContext.of(self.crawler).archive_dir}",
         ]
         lines += [f"  WARNING:   {message}" for _, message in silent_zero(stats)]
         return "\n".join(lines)
