@@ -205,8 +205,6 @@ def test_layers_import_one_way() -> None:
     assert EXCEPTIONS <= used, f"exceptions no longer needed (remove them): {sorted(EXCEPTIONS - used)}"
 
 
-@pytest.mark.xfail(strict=True, reason="pages/_layout imports pages/objects inside a function and objects imports "
-                   "_layout for its annotations: the one cycle left, in the page layer (not moved by issue 19.1)")
 def test_no_import_cycle_even_of_annotations() -> None:
     """The stricter check: imports for type checking count too (cron and manifest were such a pair)."""
     assert not _cycles(graph(type_checking=True))

@@ -65,7 +65,7 @@ def layouts_of(site: Site) -> tuple[Layout, ...]:
     pager = site.urls.pager == "suffix"
     objects = getattr(site.hooks, "PAGE_OBJECTS", None) or {}
     return tuple(
-        Layout(spec, site.text.chrome_classes, pager, objects.get(spec.name)) for spec in site.layouts
+        Layout(spec, site.text.chrome_classes, pager, objects.get(spec.name) or LayoutPage) for spec in site.layouts
     )
 
 

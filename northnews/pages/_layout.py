@@ -26,7 +26,8 @@ class Layout:
     site_chrome: frozenset[str] = frozenset()
     #: Whether the site splits articles into ``<id>_N`` pages (the pager is read only then).
     pager: bool = True
-    #: The page object class that reads this layout (a hooks module's ``PAGE_OBJECTS`` entry).
+    #: The page object class that reads this layout (a hooks module's ``PAGE_OBJECTS`` entry, else
+    #: :class:`~northnews.pages.objects.LayoutPage`; :func:`~northnews.pages.layouts_of` names it).
     page_object: Any = None
     _sel: dict[str, Selector] = field(init=False, repr=False, compare=False)
     _error_text: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
@@ -113,9 +114,9 @@ class Layout:
         return found[0] if found else None
 
     def page_object_for(self, doc: Doc, url: str) -> Any:
-        from northnews.pages.objects import LayoutPage
-
-        return (self.page_object or LayoutPage)(doc, url, self)
+        if self.page_object is None:  # the page objects import this module: it names none of them
+            raise TypeError(f"layout {self.name}: no page object (layouts_of() names LayoutPage or the hooks' class)")
+        return self.page_object(doc, url, self)
 
     def parse_tree(self, doc: Doc, url: str) -> ArticlePage:
         return self.page_object_for(doc, url).article()
