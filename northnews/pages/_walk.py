@@ -217,14 +217,20 @@ class Walker:
                 self._block().images.append(src)
             return
         block = tag in rules.BLOCK_TAGS
-        captionish = is_captionish(el, tag)
-        caption = tag in rules.CAPTION_TAGS or is_caption_class(el)
+        # is_captionish and is_caption_class, each attribute read once (the walk's hottest lines)
+        get = el.get
+        cls, align, style = get("class"), get("align"), get("style")
+        caption = tag in rules.CAPTION_TAGS or (bool(cls) and _caption_class_value(cls))
+        captionish = (
+            caption or tag == "center" or (align is not None and align.strip().lower() == "center")
+            or bool(style and rules.CENTER_STYLE_RE.search(style))
+        )
         summary = block and self.summary_test is not None and self.summary_test(el)
         saved = self.owner, self.tag, self.centered
         if block:
             self.current = None
             self.owner, self.tag = el, tag
-            self.centered = el.get("align") == "center" or "center" in (el.get("style") or "")
+            self.centered = align == "center" or "center" in (style or "")
         list_item = tag in rules.LIST_ITEM_TAGS
         heading = tag in rules.SUBHEADING_TAGS
         link = tag == "a"
