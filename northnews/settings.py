@@ -47,6 +47,11 @@ NORTHNEWS_WARC_GZIP_LEVEL = 6
 NORTHNEWS_WARC_OPERATOR = ""
 # Write a revisit record instead of the body again when a URL's payload is unchanged.
 NORTHNEWS_WARC_REVISITS = True
+# Records are built, gzipped and written on a writer thread (zlib and sha1 release the GIL: the
+# second core compresses while the engine goes on); each response reaches the spider once its
+# record is on disk. The queue to that thread holds at most this many bytes of bodies (16 MiB):
+# when full, the reactor waits. 0 writes on the reactor thread.
+NORTHNEWS_WARC_QUEUE_BYTES = 16_777_216
 # Host part of WARC file names; empty: the machine's hostname (set it in containers).
 NORTHNEWS_WARC_HOSTNAME = ""
 # Request headers whose values are never written down (WARC request records, the warcinfo and
