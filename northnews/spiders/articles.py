@@ -32,6 +32,7 @@ from northnews.pagecheck import Verdict, body_verdict, failure_verdict, page_ver
 from northnews.pages import stitch
 from northnews.responses import page_tree
 from northnews.sites import DEFAULT_SITE, LayoutSpec, Site, SiteError, load_site
+from northnews.util.digestset import UrlLabels, UrlSet
 
 logger = logging.getLogger(__name__)
 
@@ -191,12 +192,14 @@ class ArticlesSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         # Article URLs requested so far: the repeats (related news on every page, 5.4 per response)
         # the duplicate filter would drop after the middlewares and a fingerprint (0.4 ms a response).
-        self._requested: set[str] = set()
+        # Crawl-wide, so kept as 20-byte digests (northnews.util.digestset), not strings.
+        self._requested = UrlSet()
         # Sources already asked for (sitemaps, feeds, alternate links) and e-paper issues seen.
         self._sources: set[str] = set()
         self._issues: set[date] = set()
-        # Article URL → the section name of the list page that listed it ([sections] from = list).
-        self._section_names: dict[str, str] = {}
+        # Article URL → the section name of the list page that listed it ([sections] from = list);
+        # ~22 bytes a URL (a digest and the name's number).
+        self._section_names = UrlLabels()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ArticlesSpider:
