@@ -34,6 +34,7 @@ from __future__ import annotations
 import json
 import logging
 import platform
+import queue
 import socket
 import sys
 import threading
@@ -453,37 +454,46 @@ class _Job:
 
 class _JobQueue:
     """FIFO of jobs bounded in bytes: ``put`` waits while the queued jobs (the one being written
-    included) hold ``max_bytes``; a single larger job still goes in alone."""
+    included) hold ``max_bytes``; a single larger job still goes in alone.
+
+    The jobs travel through a ``queue.SimpleQueue`` (C, no Python-level lock per job); the bytes in
+    flight are two counters each written by one thread only (``put`` on the reactor thread adds,
+    ``done`` on the writer thread adds what it wrote), so the common case takes no lock at all."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self.jobs: deque[_Job | None] = deque()
-        self.bytes = 0
-        self.cond = threading.Condition()
+        self.jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self.queued = 0  # bytes put, ever (reactor thread)
+        self.written = 0  # bytes done, ever (writer thread)
+        self.room = threading.Event()
+        self.waiting = False
+
+    @property
+    def bytes(self) -> int:
+        return self.queued - self.written
 
     def put(self, job: _Job | None) -> bool:
         """Queue ``job`` (None: stop the thread); True if it had to wait for room."""
         size = job.size if job is not None else 0
         waited = False
-        with self.cond:
-            while self.bytes and self.bytes + size > self.max_bytes:
-                waited = True
-                self.cond.wait()
-            self.jobs.append(job)
-            self.bytes += size
-            self.cond.notify_all()
+        while self.bytes and self.bytes + size > self.max_bytes:
+            waited = True
+            self.room.clear()
+            self.waiting = True
+            if self.bytes and self.bytes + size > self.max_bytes:  # not written meanwhile
+                self.room.wait(1.0)
+            self.waiting = False
+        self.queued += size
+        self.jobs.put(job)
         return waited
 
     def get(self) -> _Job | None:
-        with self.cond:
-            while not self.jobs:
-                self.cond.wait()
-            return self.jobs.popleft()
+        return self.jobs.get()
 
     def done(self, job: _Job) -> None:
-        with self.cond:
-            self.bytes -= job.size
-            self.cond.notify_all()
+        self.written += job.size
+        if self.waiting:
+            self.room.set()
 
 
 class _Manifest:
