@@ -414,7 +414,9 @@ def main(argv: list[str] | None = None) -> int:
                 d = work / f"r{n}-{row.size}-{len(row.runs)}-{abs(hash(row.name)) % 10**6}"
                 d.mkdir()
                 row.runs.append(go(d))
-                print(f"  {row.name} ({row.size}): {row.runs[-1].pages_per_s:.1f} pages/s", file=sys.stderr, flush=True)
+                done = row.runs[-1]
+                print(f"  {row.name} ({row.size}): {done.pages_per_s:.1f} pages/s, {done.seconds:.1f} s, "
+                      f"peak RSS {done.rss_mb:.0f} MB, reactor CPU {done.reactor_cpu:.1f} s", file=sys.stderr, flush=True)
         ms = extraction_ms(2 if args.quick else 5)
         portal = sizes[0]
         print(f"Portal: the fixture portal + N synthetic articles ({portal} and more: see 'articles'), "
