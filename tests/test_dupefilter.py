@@ -1,4 +1,4 @@
-"""The duplicate filter on compact seen-sets (northnews/dupefilter.py) against Scrapy's own, JOBDIR
+"""The duplicate filter on compact seen-sets (northnews/crawl/dupefilter.py) against Scrapy's own, JOBDIR
 file included (a file either writes, the other reads)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from scrapy import Request
 from scrapy.dupefilters import RFPDupeFilter
 from scrapy.utils.request import RequestFingerprinter
 
-from northnews.dupefilter import CompactDupeFilter
+from northnews.crawl.dupefilter import CompactDupeFilter
 
 
 def _requests() -> list[Request]:
