@@ -1,5 +1,7 @@
 """Full-text search over the store (northnews.ops.search, ``scrapy search``): what is found, how it
-is ranked, kept current by the store, rebuilt for an archive of the first release."""
+is ranked, kept current by the store, rebuilt for an archive of the first release. The semantics
+tests run on both backends, SQLite and a real PostgreSQL server (tests/pgserver.py; skipped with
+the reason where none can start), with the same assertions."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from northnews.ops import search
-from northnews.ops.store import Store
+from northnews.ops.store import DB_ERRORS, Store, StoreBase, open_store
 from tests.conftest import EXPECTED, FIXTURES, REPO, SCRAPY, read_jsonl
 
 V1 = FIXTURES / "archive_v1_full" / "archive"
@@ -31,15 +33,17 @@ ARTICLES = [
 ]
 
 
-def stored(store: Store, item: dict, **changes: str) -> None:
+def stored(store: StoreBase, item: dict, **changes: str) -> None:
     item = {"site": "northnews", **item, **changes}
     item["content_digest"] = "sha1:" + str(abs(hash((item["title"], item["body"]))))
     store.record_item(item)
 
 
-@pytest.fixture
-def store(tmp_path: Path):
-    with Store.open(tmp_path) as s:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path: Path):
+    """The hand-written articles in a store of each backend (PostgreSQL: a fresh database)."""
+    url = request.getfixturevalue("pg_url") if request.param == "postgresql" else None
+    with open_store(tmp_path, url) as s:
         for item in ARTICLES:
             stored(s, item)
         yield s
@@ -60,7 +64,7 @@ def test_segmentation_is_bigrams_of_cjk_runs_and_words_as_they_are() -> None:
         search.fts_query(" ，。 ")
 
 
-def test_chinese_words_of_two_or_more_characters_match_as_substrings(store: Store) -> None:
+def test_chinese_words_of_two_or_more_characters_match_as_substrings(store: StoreBase) -> None:
     assert sorted(urls(search.search(store.db, "包头"))) == ["http://a.test/1.html", "http://a.test/3.html"]
     # 市长 and 头市 inside 包头市长: a segmenter might cut either way; bigrams find both.
     assert urls(search.search(store.db, "市长")) == ["http://a.test/1.html"]
@@ -70,14 +74,14 @@ def test_chinese_words_of_two_or_more_characters_match_as_substrings(store: Stor
     assert search.search(store.db, "包子") == []
 
 
-def test_english_words_match_whole_and_in_any_case(store: Store) -> None:
+def test_english_words_match_whole_and_in_any_case(store: StoreBase) -> None:
     assert urls(search.search(store.db, "library")) == ["http://a.test/2.html"]
     assert urls(search.search(store.db, "HOHHOT")) == ["http://a.test/2.html"]
     assert search.search(store.db, "libr") == []
     assert urls(search.search(store.db, "hohhot 图书馆")) == ["http://a.test/2.html"]  # every term must occur
 
 
-def test_ranked_title_first_with_a_marked_snippet(store: Store) -> None:
+def test_ranked_title_first_with_a_marked_snippet(store: StoreBase) -> None:
     hits = search.search(store.db, "草原")
     # 3 has 草原 in its title and body; 4 too, more often; both beat a body-only hit (none here).
     assert set(urls(hits)) == {"http://a.test/3.html", "http://b.test/4.html"}
@@ -87,13 +91,13 @@ def test_ranked_title_first_with_a_marked_snippet(store: Store) -> None:
     assert search.marked(hit.snippet, "[", "]").count("[包头]") >= 1
 
 
-def test_filters_by_site_and_published_date(store: Store) -> None:
+def test_filters_by_site_and_published_date(store: StoreBase) -> None:
     assert urls(search.search(store.db, "草原", site="other")) == ["http://b.test/4.html"]
     assert urls(search.search(store.db, "草原", until=date(2015, 10, 1))) == ["http://a.test/3.html"]
     assert urls(search.search(store.db, "包头", since=date(2015, 9, 2))) == ["http://a.test/3.html"]
 
 
-def test_a_new_version_is_searchable_at_once_and_the_old_words_still_find_it(store: Store) -> None:
+def test_a_new_version_is_searchable_at_once_and_the_old_words_still_find_it(store: StoreBase) -> None:
     stored(store, ARTICLES[2], body="锡林郭勒的牧民开始转场。今年赤峰的雨水多。")
     new = search.search(store.db, "赤峰")
     assert [(h.url, h.version, h.latest_version) for h in new] == [("http://a.test/3.html", 2, 2)]
@@ -102,10 +106,15 @@ def test_a_new_version_is_searchable_at_once_and_the_old_words_still_find_it(sto
     assert search.coverage(store.db).current
 
 
-def test_a_failed_store_write_leaves_no_index_entry(store: Store) -> None:
+def test_a_failed_store_write_leaves_no_index_entry(store: StoreBase) -> None:
     before = search.coverage(store.db)
-    store.db.execute("CREATE TRIGGER boom BEFORE INSERT ON article_captures BEGIN SELECT RAISE(ABORT, 'disk'); END")
-    with pytest.raises(sqlite3.DatabaseError):
+    if search.is_pg(store.db):
+        store.db.execute("CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$"
+                         " BEGIN RAISE EXCEPTION 'disk'; END $$")
+        store.db.execute("CREATE TRIGGER boom BEFORE INSERT ON article_captures FOR EACH ROW EXECUTE FUNCTION boom()")
+    else:
+        store.db.execute("CREATE TRIGGER boom BEFORE INSERT ON article_captures BEGIN SELECT RAISE(ABORT, 'disk'); END")
+    with pytest.raises(DB_ERRORS):
         stored(store, {**ARTICLES[0], "url": "http://a.test/9.html", "body": "独一无二的句子"})
     assert search.search(store.db, "独一无二") == []
     assert search.coverage(store.db) == before
