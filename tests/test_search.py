@@ -180,3 +180,111 @@ def test_the_command_prints_results_and_refuses_bad_input(tmp_path: Path) -> Non
     assert scrapy_search(tmp_path, "x", "--since", "yesterday").returncode == 2
     assert scrapy_search(tmp_path, "，").returncode == 2
     assert scrapy_search(tmp_path / "nothing", "x").returncode == 1
+
+
+# --- PostgreSQL: the same hits as SQLite, an earlier release's server store, long articles ------
+
+
+def test_the_benchmark_queries_find_exactly_the_articles_holding_them_on_both_backends(
+        tmp_path: Path, pg_url: str) -> None:
+    """The hand-written query set of `make bench-search` over 300 generated articles: every
+    article whose title or body holds the query (Python's ``in``; an English query as a whole
+    word, i.e. between characters that are not ASCII letters or digits: 呼和浩特Hohhot holds
+    Hohhot) is found, and nothing else, on SQLite and on PostgreSQL."""
+    import re
+
+    from benchmarks.search import QUERIES, articles
+
+    def truth(docs: list[tuple[str, str]], query: str) -> set[int]:
+        if query.isascii():
+            word = re.compile(rf"(?<![A-Za-z0-9]){re.escape(query)}(?![A-Za-z0-9])", re.IGNORECASE)
+            return {i for i, (a, b) in enumerate(docs, 1) if word.search(a) or word.search(b)}
+        return {i for i, (a, b) in enumerate(docs, 1) if query in a or query in b}
+
+    docs = articles(300)
+    stores = [Store.open(tmp_path / "lite"), open_store(tmp_path, pg_url)]
+    try:
+        for store in stores:
+            for i, (title, body) in enumerate(docs, 1):
+                stored(store, {"url": f"http://q.test/{i}.html", "title": title, "body": body,
+                               "published": "2015-09-01T10:00:00+08:00"})
+        checked = 0
+        for query in QUERIES:
+            want = {f"http://q.test/{i}.html" for i in truth(docs, query)}
+            found = [{h.url for h in search.search(s.db, query, limit=1000)} for s in stores]
+            assert found[0] == want, (query, "sqlite")
+            assert found[1] == want, (query, "postgresql")
+            checked += bool(want)
+        assert checked >= len(QUERIES) - 2  # the set is not vacuous: nearly every query has articles
+        # Ranked by the same idea: the best hit of a title word has it in its title on both.
+        for s in stores:
+            best = search.search(s.db, "草原", limit=1)[0]
+            assert "草原" in best.title or all("草原" not in t for t, _ in docs)
+    finally:
+        for store in stores:
+            store.close()
+
+
+def test_a_long_article_is_found_by_words_anywhere_in_it_on_postgresql(pg_url: str, tmp_path: Path) -> None:
+    """A tsvector keeps 16,383 positions: a long body is several parts, and a phrase across a
+    part's end, a word near the end, and two terms in different parts are all found."""
+    filler = "草原牧民" * 3000  # 12,000 characters: 12,000 bigram tokens, 3 parts
+    step = search.PG_PART_TOKENS - search.PG_PART_OVERLAP
+    body = filler[:step - 2] + "呼和浩特" + filler[step + 2:] + "锡林郭勒盟" + " the end word zebra"
+    with open_store(tmp_path, pg_url) as store:
+        stored(store, {"url": "http://a.test/long.html", "title": "长文", "body": body})
+        stored(store, ARTICLES[0])
+        parts = store.db.execute("SELECT count(*) FROM search_fts WHERE version_id = 1").fetchone()[0]
+        assert parts == len(search.pg_documents("长文", body)) >= 3
+        for query in ("呼和浩特", "锡林郭勒盟", "zebra", "呼和浩特 锡林郭勒", "长文 zebra"):
+            assert "http://a.test/long.html" in urls(search.search(store.db, query)), query
+        assert urls(search.search(store.db, "呼和浩特 市长")) == ["http://a.test/1.html"]
+
+
+def test_lexemes_are_what_unicode61_makes_of_the_segmented_text() -> None:
+    assert search.lexemes("Café_Déjà-vu 包头市") == ["cafe", "deja", "vu", "包头", "头市", "市"]
+    assert search.pg_query("呼和浩特 Mayor 蒙") == ["'呼和' <-> '和浩' <-> '浩特'", "'mayor'", "'蒙':*"]
+    assert search.pg_query("G6高速") == ["'g6' <-> '高速'"]
+    with pytest.raises(search.SearchError):
+        search.pg_query("__ ，")
+
+
+def scrapy_search_pg(archive: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return scrapy_search(archive, *args, "-s", f"NORTHNEWS_STORE_URL={url}")
+
+
+def test_a_postgresql_store_of_an_earlier_release_gains_the_index_and_rebuild_fills_it(
+        tmp_path: Path, pg_url: str) -> None:
+    import psycopg
+
+    with open_store(tmp_path, pg_url) as store:
+        for item in ARTICLES:
+            stored(store, item)
+    with psycopg.connect(pg_url, autocommit=True) as conn:  # the fleet release's store: no index tables
+        conn.execute("DROP TABLE search_fts, search_docs, search_meta")
+        before = conn.execute("SELECT id, url, version, item_json FROM article_versions ORDER BY id").fetchall()
+    old = scrapy_search_pg(tmp_path, pg_url, "呼和浩特", "--json")
+    assert old.returncode == 0, old.stderr
+    assert "the index holds 0 of 4 stored versions: run `scrapy search --rebuild`" in old.stderr
+    rebuilt = scrapy_search_pg(tmp_path, pg_url, "--rebuild")
+    assert rebuilt.returncode == 0 and "indexed 4 versions; the index holds 4 of 4" in rebuilt.stderr, rebuilt.stderr
+    found = scrapy_search_pg(tmp_path, pg_url, "呼和浩特", "--json")
+    assert found.returncode == 0 and "warning" not in found.stderr, found.stderr
+    assert sorted(json.loads(line)["url"] for line in found.stdout.splitlines()) == [
+        "http://a.test/1.html", "http://a.test/2.html"]
+    with psycopg.connect(pg_url) as conn:  # the store's own rows untouched
+        assert conn.execute("SELECT id, url, version, item_json FROM article_versions ORDER BY id").fetchall() == before
+    assert not (tmp_path / "northnews.sqlite3").exists()  # the server was searched, not a file
+
+
+def test_the_first_release_archive_migrated_to_postgresql_is_searchable_at_once(tmp_path: Path, pg_url: str) -> None:
+    archive = tmp_path / "archive"
+    shutil.copytree(V1, archive)
+    want = sorted(i["url"] for i in read_jsonl(EXPECTED / "portal.jsonl") if "包头" in i["title"] + (i["body"] or ""))
+    migrated = subprocess.run([str(SCRAPY.parent / "northnews-archive"), "-d", str(archive), "migrate-store",
+                               "--to", pg_url], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    assert "full-text index: 46 versions indexed on the server" in migrated.stdout
+    found = scrapy_search_pg(archive, pg_url, "包头", "--json", "--limit", "100")
+    assert found.returncode == 0 and "warning" not in found.stderr, found.stderr
+    assert sorted(json.loads(line)["url"] for line in found.stdout.splitlines()) == want
