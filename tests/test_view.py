@@ -22,7 +22,7 @@ import pytest
 
 from northnews.ops.pending import PendingArticles
 from northnews.ops.store import Store
-from northnews.view import charts, diff
+from northnews.view import diff, plots
 from northnews.view.app import build
 from northnews.view.data import ArchiveData, ViewError
 from tests.conftest import FIXTURES
@@ -197,7 +197,7 @@ def test_diff_and_charts_in_isolation() -> None:
     assert diff.fields({"title": "x", "tags": ["a"]}, {"title": "x<", "tags": ["a"]}) == [("title", "x<ins>&lt;</ins>")]
     from datetime import date
 
-    svg = charts.per_day({date(2015, 9, 1): 2, date(2015, 9, 3): 1}, "s")
+    svg = plots.per_day({date(2015, 9, 1): 2, date(2015, 9, 3): 1}, "s")
     assert svg.count('class="bar"') == 2 and "3 days, 3 articles" in svg
 
 

@@ -1,7 +1,7 @@
 """``northnews serve``'s pages: a bottle application over :class:`~northnews.view.data.ArchiveData`.
 
 Every page is rendered on the server (bottle's SimpleTemplate, which escapes ``{{…}}`` by
-default), plots are inline SVG (:mod:`northnews.view.charts`), and there is no script at all: the
+default), plots are inline SVG (:mod:`northnews.view.plots`, the run report's too), and there is no script at all: the
 view works offline and has nothing to build. Archived bytes (images) are served with
 ``Content-Security-Policy: default-src 'none'`` and ``nosniff``, so nothing archived runs in the
 view's origin.
@@ -18,7 +18,7 @@ from urllib.parse import quote, urlencode
 import bottle
 
 from northnews.ops import search
-from northnews.view import charts, diff, plots, report
+from northnews.view import diff, plots, report
 from northnews.view.data import ArchiveData
 
 LAYOUT = bottle.SimpleTemplate("""<!doctype html>
@@ -104,7 +104,7 @@ def build(data: ArchiveData, *, replay_url: str | None = None, allowed_hosts: se
             out.append(f'<tr><td><a href="/sites/{quote(s["site"])}">{escape(s["site"])}</a></td><td>{s["articles"]}</td>'
                        f'<td>{s["versions"]}</td><td>{s["pending"]}</td><td>{s["failed"]}</td>'
                        f'<td>{escape(s["first"][:19])}</td><td>{escape(s["last"][:19])}</td></tr>')
-        out.append("</table><h2>Runs</h2>" + charts.timeline(data.runs()))
+        out.append("</table><h2>Runs</h2>" + _timeline(data.runs()))
         changed = data.changed()
         if changed:
             out.append("<h2>Changed articles</h2><ul>")
@@ -217,7 +217,7 @@ def build(data: ArchiveData, *, replay_url: str | None = None, allowed_hosts: se
             name = section or "(no section)"
             link = f"/sites/{quote(site)}/section?" + urlencode({"name": section})
             out.append(f'<h2><a href="{escape(link)}">{escape(name)}</a> <span class="muted">'
-                       f"{sum(counts.values())}</span></h2>" + charts.per_day(counts, f"{site} {name}: articles per day"))
+                       f"{sum(counts.values())}</span></h2>" + plots.per_day(counts, f"{site} {name}: articles per day"))
         return page(site, "".join(out))
 
     @app.get("/sites/<site>/section")
@@ -229,7 +229,7 @@ def build(data: ArchiveData, *, replay_url: str | None = None, allowed_hosts: se
     @app.get("/runs")
     def runs_page() -> str:
         runs = data.runs()
-        out = ["<h1>Runs</h1>", charts.timeline(runs),
+        out = ["<h1>Runs</h1>", _timeline(runs),
                "<table id='runs'><tr><th>run</th><th>site</th><th>started</th><th>status</th><th>exit</th>"
                "<th>pages</th><th>new</th><th>updated</th><th>unchanged</th><th>rejected</th><th>errors</th>"
                "<th>drift</th></tr>"]
@@ -312,6 +312,12 @@ def _int_arg(name: str, default: int) -> int:
 
 def _none(value: Any) -> str:
     return "-" if value is None else escape(str(value))
+
+
+def _timeline(runs: list[dict[str, Any]]) -> str:
+    """Every run at its start time, each bar a link to the run's page."""
+    return plots.run_history(runs, "runs", by_time=True, link=lambda run_id: f"/runs/{quote(run_id)}",
+                             empty="no run recorded")
 
 
 def _run_link(run_id: str | None) -> str:

@@ -2,8 +2,7 @@
 (inline CSS and SVG, no script, nothing fetched) a cron mail can attach or link, and the archive
 view can serve as a run's page.
 
-Owned by the run report (issue 18 part 4, the ``wacz`` helper): this module and
-:mod:`northnews.view.plots`; the rest of :mod:`northnews.view` belongs to the archive view.
+Its plots are :mod:`northnews.view.plots`, which draws the archive view's too.
 
 What it shows: the run's outcome (status, exit code, reason, times), its figures (pages by kind and
 status, articles new/updated/unchanged/rejected, errors by kind and rate, pending by reason, WARC
