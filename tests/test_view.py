@@ -199,6 +199,15 @@ def test_diff_and_charts_in_isolation() -> None:
 
     svg = plots.per_day({date(2015, 9, 1): 2, date(2015, 9, 3): 1}, "s")
     assert svg.count('class="bar"') == 2 and "3 days, 3 articles" in svg
+    # Three years of a section: 36 monthly bars, not 1,095 bars of a pixel.
+    svg = plots.per_day({date(2013, 1, 1): 1, date(2015, 12, 31): 2}, "s")
+    assert svg.count('class="bar"') == 2 and "(36 months, 3 articles)" in svg and "month 2015-12-01: 2" in svg
+    runs = [{"run_id": "a", "started": "2026-12-01T00:00:00Z", "status": "ok", "new": 3},
+            {"run_id": "b", "started": "2026-12-03T00:00:00Z", "status": "layout_drift", "new": 0},
+            {"run_id": "c", "started": None, "status": "crashed"}]
+    svg = plots.run_history(runs, "runs", by_time=True, link=lambda r: f"/runs/{r}")
+    assert svg.count('<a href="/runs/') == 2 and "(2 runs)" in svg  # c has no start: not on a time line
+    assert 'x="41.0"' in svg and 'x="703.0"' in svg  # the first at the left edge, the last at the right
 
 
 def test_the_command_binds_loopback_and_warns_for_anything_else(archive: Path) -> None:
