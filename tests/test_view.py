@@ -1,5 +1,7 @@
 """``northnews serve`` over HTTP (no browser: tests/test_view_browser.py is the one in Chromium): every
-page of a hand-made store, read-only, loopback by default."""
+page of a hand-made store, read-only, loopback by default; on both backends of the store (the
+archive's SQLite file, and the store of record on a real PostgreSQL server: tests/pgserver.py,
+skipped with the reason where none can start)."""
 
 from __future__ import annotations
 
@@ -18,10 +20,11 @@ from pathlib import Path
 from urllib.parse import quote
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
+import psycopg
 import pytest
 
 from northnews.ops.pending import PendingArticles
-from northnews.ops.store import Store
+from northnews.ops.store import DB_ERRORS, open_store
 from northnews.view import diff, plots
 from northnews.view.app import build
 from northnews.view.data import ArchiveData, ViewError
@@ -48,10 +51,9 @@ MANIFEST = {"run_id": "20261202T100000Z", "site": "northnews", "status": "layout
                                 "threshold": 0.3, "examples": [URL]}]}}
 
 
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("view") / "archive"
-    with Store.open(root) as store:
+def build_archive(root: Path, url: str | None) -> Path:
+    """The hand-made archive: runs, two versions of one article, another article, a pending one."""
+    with open_store(root, url) as store:
         store.begin_run("20261201T100000Z")
         store.record_item(V1, run_id="20261201T100000Z")
         store.record_item(OTHER, run_id="20261201T100000Z")
@@ -61,9 +63,26 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
         PendingArticles(store).record("http://www.example.test/2015/0929/3.shtml", "soft_404", site="northnews",
                                       detail="页面不存在", run_id="20261202T100000Z")
         store.end_run("20261202T100000Z", status="layout_drift", complete=True)
-    (root / "runs").mkdir()
+    (root / "runs").mkdir(parents=True)  # on PostgreSQL the archive dir holds only the manifests
     (root / "runs" / "20261202T100000Z.json").write_text(json.dumps(MANIFEST), encoding="utf-8")
     return root
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str | None:
+    """None: the archive's SQLite file; else the URL of a fresh database on the real server."""
+    return request.getfixturevalue("postgres").create_database() if request.param == "postgresql" else None
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory, backend: str | None) -> Path:
+    return build_archive(tmp_path_factory.mktemp("view") / "archive", backend)
+
+
+@pytest.fixture
+def postgres_url(request: pytest.FixtureRequest):
+    """A fresh database on the real server, made only when called (the SQLite runs start none)."""
+    return lambda: request.getfixturevalue("postgres").create_database()
 
 
 def digest_of(directory: Path) -> dict[str, str]:
@@ -76,14 +95,14 @@ class _Quiet(WSGIRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def site(archive: Path) -> Iterator[str]:
-    with serving(archive) as url:
+def site(archive: Path, backend: str | None) -> Iterator[str]:
+    with serving(archive, backend) as url:
         yield url
 
 
 @contextmanager
-def serving(archive: Path) -> Iterator[str]:
-    data = ArchiveData(archive)
+def serving(archive: Path, store_url: str | None = None) -> Iterator[str]:
+    data = ArchiveData(archive, store_url)
     server = make_server("127.0.0.1", 0, None, handler_class=_Quiet)  # type: ignore[arg-type]
     port = server.server_address[1]
     server.set_app(build(data, replay_url="http://127.0.0.1:9/nn/", allowed_hosts={f"127.0.0.1:{port}"}))
@@ -172,14 +191,15 @@ def test_a_foreign_host_header_is_refused(site: str) -> None:
     assert get(f"{site}/")[0] == 200
 
 
-def test_the_view_writes_nothing(archive: Path, site: str) -> None:
+def test_the_view_writes_nothing(archive: Path, site: str, backend: str | None) -> None:
     before = digest_of(archive)
     for path in ("/", "/search?q=%E8%BD%AC%E5%9C%BA", f"/article?url={quote(URL)}", "/runs", "/pending"):
         assert get(site + path)[0] == 200
     assert digest_of(archive) == before
-    data = ArchiveData(archive)
-    with pytest.raises(Exception, match="readonly"):
+    data = ArchiveData(archive, backend)
+    with pytest.raises(DB_ERRORS, match="readonly|read-only"):
         data.db.execute("DELETE FROM runs")
+    data.close()
 
 
 def test_a_store_of_the_first_release_is_refused_with_what_to_do(tmp_path: Path) -> None:
@@ -210,8 +230,9 @@ def test_diff_and_charts_in_isolation() -> None:
     assert 'x="41.0"' in svg and 'x="703.0"' in svg  # the first at the left edge, the last at the right
 
 
-def test_the_command_binds_loopback_and_warns_for_anything_else(archive: Path) -> None:
-    proc = subprocess.Popen([str(NORTHNEWS), "serve", "-d", str(archive), "--host", "0.0.0.0", "--port", "0"],
+def test_the_command_binds_loopback_and_warns_for_anything_else(archive: Path, backend: str | None) -> None:
+    store = ["--store", backend] if backend else []
+    proc = subprocess.Popen([str(NORTHNEWS), "serve", "-d", str(archive), *store, "--host", "0.0.0.0", "--port", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         warning = proc.stderr.readline() if proc.stderr else ""
@@ -221,21 +242,28 @@ def test_the_command_binds_loopback_and_warns_for_anything_else(archive: Path) -
         proc.wait(timeout=10)
     assert "warning: binding 0.0.0.0" in warning and "no login" in warning
     assert "read-only" in started and "http://127.0.0.1:" in started
+    assert ("store postgresql://" in started) == bool(backend), started
     missing = subprocess.run([str(NORTHNEWS), "serve", "-d", str(archive.parent / "none")],
                              capture_output=True, text=True, timeout=60)
     assert missing.returncode == 1 and "no store of record" in missing.stderr
 
 
-def test_an_index_behind_the_store_is_said_on_the_pages(archive: Path, tmp_path: Path) -> None:
-    copy = tmp_path / "archive"
-    shutil.copytree(archive, copy)
-    db = sqlite3.connect(copy / "northnews.sqlite3")
-    db.execute("DELETE FROM search_docs")  # what a store written before the index looks like to it
-    db.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
-    db.commit()
-    db.close()
-    with serving(copy) as url:
-        home = get(f"{url}/")[1]
-        found = get(f"{url}/search?q={quote('转场')}")[1]
+def test_an_index_behind_the_store_is_said_on_the_pages(tmp_path: Path, backend: str | None, postgres_url) -> None:
+    url = postgres_url() if backend else None
+    copy = build_archive(tmp_path / "archive", url)
+    # What a store written before the index looks like to it.
+    if url:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("DELETE FROM search_docs")
+            conn.execute("DELETE FROM search_fts")
+    else:
+        db = sqlite3.connect(copy / "northnews.sqlite3")
+        db.execute("DELETE FROM search_docs")
+        db.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
+        db.commit()
+        db.close()
+    with serving(copy, url) as site:
+        home = get(f"{site}/")[1]
+        found = get(f"{site}/search?q={quote('转场')}")[1]
     assert "The search index holds 0 of 3 stored versions" in home
     assert "The index holds 0 of 3 stored versions" in found and '<p id="count">0 article(s)' in found

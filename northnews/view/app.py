@@ -254,7 +254,7 @@ def build(data: ArchiveData, *, replay_url: str | None = None, allowed_hosts: se
                f" · {escape(run.get('reason') or '')} · {escape(run['started'] or '')} → {escape(run['ended'] or '')}</p>"]
         if m:
             # The run report's plots (northnews.view.report and .plots), as cron's runs/<id>.html has them.
-            facts = report.run_facts(data.archive, run_id)
+            facts = report.run_facts(data.archive, run_id, db=data.db)
             out.append(f'<p><a href="/runs/{quote(run_id)}/report">the run report</a>'
                        f"{'' if run.get('report') else ' (rendered now: no runs/' + escape(run_id) + '.html)'}</p>")
             out.append("<h2>Articles stored new or changed, per publication day and section</h2>"
@@ -278,7 +278,7 @@ def build(data: ArchiveData, *, replay_url: str | None = None, allowed_hosts: se
         if run.get("report"):
             body = (data.archive / "runs" / run["report"]).read_bytes()
         else:
-            body = report.render(run["manifest"], report.run_facts(data.archive, run_id),
+            body = report.render(run["manifest"], report.run_facts(data.archive, run_id, db=data.db),
                                  report.history(data.archive / "runs", run_id)).encode("utf-8")
         return bottle.HTTPResponse(body, headers={"Content-Type": "text/html; charset=utf-8"})
 

@@ -1,8 +1,11 @@
 """What the archive view reads: the store, opened read-only, and the run manifests beside it.
 
-Nothing here writes: the store is opened with SQLite's ``mode=ro`` (a write would fail), the
-manifests are only read, and images come from the WARCs through the replay reader (which indexes
-a file without an up-to-date index into a temporary directory, never beside the file).
+Nothing here writes: the store is opened with SQLite's ``mode=ro`` (a write would fail), or, for a
+store of record on PostgreSQL (``NORTHNEWS_STORE_URL``), over connections whose every transaction
+is read-only (``default_transaction_read_only``); the manifests are only read, and images come
+from the WARCs through the replay reader (which indexes a file without an up-to-date index into a
+temporary directory, never beside the file). The SQL is the same on both backends but for a JSON
+field (:meth:`ArchiveData.json_text`).
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from typing import Any
 from northnews.archive.warcreplay import WarcSource
 from northnews.ops import search
 from northnews.ops.pending import PendingArticles
-from northnews.ops.store import SCHEMA_VERSION, store_path
+from northnews.ops.store import DB_ERRORS, SCHEMA_VERSION, store_path
+from northnews.util.pg import is_pg_url
+from northnews.util.redact import redact_url
 
 
 class ViewError(RuntimeError):
@@ -56,7 +61,7 @@ class Article:
 class _ReadOnlyStore:
     """What :class:`~northnews.ops.pending.PendingArticles` reads of a store: its connection."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: Any) -> None:
         self.db = db
 
 
@@ -64,34 +69,68 @@ class ArchiveData:
     """One archive directory, read-only. A connection per thread (the server answers requests on
     several); the WARC reader is shared behind a lock."""
 
-    def __init__(self, archive_dir: str | Path) -> None:
+    def __init__(self, archive_dir: str | Path, store_url: str | None = None) -> None:
         self.archive = Path(archive_dir).resolve()
+        self.store_url = store_url if is_pg_url(store_url) else None
         self.store_file = store_path(self.archive)
-        if not self.store_file.is_file():
+        self.where = redact_url(self.store_url) if self.store_url else str(self.store_file)
+        if self.store_url is None and not self.store_file.is_file():
             raise ViewError(f"{self.store_file}: no store of record (crawl first: northnews-cron or scrapy crawl articles)")
         self._local = threading.local()
         self._warc_lock = threading.Lock()
         self._warcs: WarcSource | None = None
+        self._pg: Any = None
         self.db  # noqa: B018 - open once now, so a bad file is one error at start
 
     @property
-    def db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
+    def db(self) -> Any:
+        """SQLite: a connection per thread (the server answers each request on a thread of its
+        own). PostgreSQL: one connection for all, which psycopg serialises (a connection per
+        request would be a server process per request)."""
+        db = getattr(self._local, "db", None) if self._pg is None else self._pg
         if db is None:
+            db = self._connect_pg() if self.store_url else self._connect_sqlite()
             try:
-                db = sqlite3.connect(f"{self.store_file.as_uri()}?mode=ro", uri=True, timeout=30,
-                                     check_same_thread=False)
-                db.row_factory = sqlite3.Row
                 found = db.execute("SELECT value FROM store_meta WHERE key = 'schema_version'").fetchone()
-            except sqlite3.DatabaseError as exc:
-                raise ViewError(f"{self.store_file}: not a readable store: {exc}") from None
+            except DB_ERRORS as exc:
+                db.close()
+                raise ViewError(f"{self.where}: not a readable store: {str(exc).strip().splitlines()[0]}") from None
             if found is None or int(found[0]) != SCHEMA_VERSION:
+                db.close()
                 # Read-only: the view cannot migrate an older store, and must not guess at a newer one.
                 raise ViewError(
-                    f"{self.store_file}: store schema {found[0] if found else '?'}, this release reads"
+                    f"{self.where}: store schema {found[0] if found else '?'}, this release reads"
                     f" {SCHEMA_VERSION}: {'open it once with `scrapy search --rebuild` (it migrates and indexes)' if found and int(found[0]) < SCHEMA_VERSION else 'upgrade northnews'}")
-            self._local.db = db
+            if self.store_url:
+                self._pg = db
+            else:
+                self._local.db = db
         return db
+
+    def _connect_sqlite(self) -> sqlite3.Connection:
+        try:
+            db = sqlite3.connect(f"{self.store_file.as_uri()}?mode=ro", uri=True, timeout=30, check_same_thread=False)
+        except sqlite3.DatabaseError as exc:
+            raise ViewError(f"{self.store_file}: not a readable store: {exc}") from None
+        db.row_factory = sqlite3.Row
+        return db
+
+    def _connect_pg(self) -> Any:
+        import psycopg
+
+        from northnews.util.pg import Connection
+
+        assert self.store_url is not None
+        try:
+            db = Connection(self.store_url, application_name="northnews-serve")
+            db.execute("SET default_transaction_read_only = on")  # every statement: a read-only transaction
+        except psycopg.Error as exc:
+            raise ViewError(f"{self.where}: cannot connect to the store: {str(exc).strip().splitlines()[0]}") from None
+        return db
+
+    def json_text(self, column: str, key: str) -> str:
+        """SQL for the text of ``key`` in a JSON column, on this backend."""
+        return f"({column}::jsonb ->> '{key}')" if self.store_url else f"json_extract({column}, '$.{key}')"
 
     # --- overview and search -----------------------------------------------------------------
 
@@ -133,7 +172,7 @@ class ArchiveData:
             where.append("v.site = ?")
             params.append(site)
         if section is not None:
-            where.append("coalesce(json_extract(v.item_json, '$.section'), '') = ?")
+            where.append(f"coalesce({self.json_text('v.item_json', 'section')}, '') = ?")
             params.append(section)
         rows = self.db.execute(
             "SELECT v.url, v.title, v.published, v.site, a.latest_version FROM article_versions v"
@@ -153,7 +192,7 @@ class ArchiveData:
         """Articles (latest versions) per section and day of publication, as printed."""
         out: dict[str, dict[date, int]] = {}
         for row in self.db.execute(
-            "SELECT coalesce(json_extract(v.item_json, '$.section'), '') AS section,"
+            f"SELECT coalesce({self.json_text('v.item_json', 'section')}, '') AS section,"
             " substr(v.published, 1, 10) AS day, count(*) AS n FROM article_versions v"
             " JOIN articles a ON a.url = v.url AND v.version = a.latest_version"
             " WHERE v.site = ? AND v.published IS NOT NULL GROUP BY section, day", (site,)):
@@ -202,7 +241,7 @@ class ArchiveData:
     def pending_counts(self, site: str | None = None) -> dict[str, int]:
         try:
             return PendingArticles(_ReadOnlyStore(self.db)).counts(site)  # type: ignore[arg-type]
-        except sqlite3.OperationalError:  # a store of the first release: no pending table yet
+        except sqlite3.OperationalError:  # a store of the first release: no pending table yet (SQLite only)
             return {"pending": 0, "failed": 0}
 
     # --- WARC payloads -----------------------------------------------------------------------------
@@ -228,6 +267,9 @@ class ArchiveData:
     def close(self) -> None:
         if self._warcs is not None:
             self._warcs.close()
+        if self._pg is not None:
+            self._pg.close()
+            self._pg = None
 
 
 def _run_summary(entry: dict[str, Any]) -> dict[str, Any]:
