@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -267,3 +268,25 @@ def test_an_index_behind_the_store_is_said_on_the_pages(tmp_path: Path, backend:
         found = get(f"{site}/search?q={quote('转场')}")[1]
     assert "The search index holds 0 of 3 stored versions" in home
     assert "The index holds 0 of 3 stored versions" in found and '<p id="count">0 article(s)' in found
+
+
+def test_search_results_come_in_pages_with_next_and_previous_links(tmp_path: Path, backend: str | None,
+                                                                    postgres_url) -> None:
+    """55 articles hold 草原: 50 on the first page with a link to the next, 5 on the second; no
+    article twice, none lost; a bad page number is a 400."""
+    url = postgres_url() if backend else None
+    with open_store(tmp_path, url) as store:
+        for n in range(55):
+            store.record_item({**OTHER, "url": f"http://www.example.test/grass/{n}.shtml", "title": f"草原新闻{n}",
+                               "body": f"第{n}篇：草原上的牧民。", "content_digest": f"sha1:grass{n}"})
+    with serving(tmp_path, url) as site:
+        first = get(f"{site}/search?q={quote('草原')}")[1]
+        second = get(f"{site}/search?q={quote('草原')}&page=2")[1]
+        bad = get(f"{site}/search?q={quote('草原')}&page=0")[0]
+    assert '<p id="count">50 article(s) for <b>草原</b> (results 1–50)</p>' in first
+    assert 'rel="next" href="/search?q=%E8%8D%89%E5%8E%9F&amp;page=2"' in first and 'rel="prev"' not in first
+    assert '<p id="count">5 article(s) for <b>草原</b> (results 51–55)</p>' in second
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    shown = re.findall(r"<div class='url'>(http://[^ ]+) ·", first + second)
+    assert len(shown) == len(set(shown)) == 55
+    assert bad == 400

@@ -33,13 +33,17 @@ del{background:#ffcdd2}ins{background:#c8e6c9;text-decoration:none}.muted{color:
 .hit{margin:.8em 0}.hit .url{color:#2e7d32;font-size:.85em}.bad{color:#c62828}.ok{color:#2e7d32}
 .para{margin:.4em 0}.changed,.added,.removed{border-left:3px solid #ef6c00;padding-left:.5em}
 img.photo{max-width:480px;display:block;margin:.5em 0}pre{white-space:pre-wrap;background:#f5f5f5;padding:.5em}
-form.search input[name=q]{width:24em}
+form.search input[name=q]{width:24em}svg.plot,svg.chart{max-width:100%;height:auto}
 </style></head><body>
 <header><a href="/"><b>northnews</b></a><a href="/search">search</a><a href="/runs">runs</a>
 <a href="/pending">pending &amp; failed</a>
 <form class="search" action="/search" style="display:inline"><input name="q" value="{{q}}" placeholder="搜索 / search">
 <button>search</button></form></header>
 <main>{{!body}}</main></body></html>""")
+
+
+#: Search results per page.
+PER_PAGE = 50
 
 
 def page(title: str, body: str, q: str = "") -> str:
@@ -128,11 +132,18 @@ def build(data: ArchiveData, *, replay_url: str | None = None, allowed_hosts: se
                 " <button>search</button></form>")
         if not q.strip():
             return page("Search", "<h1>Search</h1>" + form, q)
-        try:
-            hits = data.search(q, site=site, since=since, until=until, limit=50)
+        number = _int_arg("page", 1)
+        if number < 1:
+            raise bottle.HTTPError(400, f"page: expected a positive number, got {number}")
+        first = (number - 1) * PER_PAGE
+        try:  # one more than the page holds: whether there is a next page
+            hits = data.search(q, site=site, since=since, until=until, limit=first + PER_PAGE + 1)
         except search.SearchError as exc:
             return page("Search", f"<h1>Search</h1>{form}<p class='bad'>{escape(str(exc))}</p>", q)
-        out = [f"<h1>Search</h1>{form}", f'<p id="count">{len(hits)} article(s) for <b>{escape(q)}</b></p>']
+        more = len(hits) > first + PER_PAGE
+        hits = hits[first:first + PER_PAGE]
+        where = f" (results {first + 1}–{first + len(hits)})" if hits and (more or number > 1) else ""
+        out = [f"<h1>Search</h1>{form}", f'<p id="count">{len(hits)} article(s) for <b>{escape(q)}</b>{where}</p>']
         cov = data.search_coverage()
         if not cov.current:
             out.insert(1, f'<p class="bad">The index holds {cov.indexed} of {cov.versions} stored versions: run'
@@ -144,6 +155,13 @@ def build(data: ArchiveData, *, replay_url: str | None = None, allowed_hosts: se
             out.append(f'<div class="hit"><a href="{escape(article_link(hit.url, v=hit.version))}">'
                        f"{escape(hit.title or hit.url)}</a>{which}<div class='url'>{escape(hit.url)} · "
                        f"{escape((hit.published or '')[:10])} · {escape(hit.site)}</div><div>{snippet}</div></div>")
+        args = {k: v for k, v in (("q", q), ("site", site), ("since", since), ("until", until)) if v}
+        nav = [f'<a rel="prev" href="/search?{escape(urlencode({**args, "page": number - 1}))}">← previous</a>'
+               ] if number > 1 else []
+        if more:
+            nav.append(f'<a rel="next" href="/search?{escape(urlencode({**args, "page": number + 1}))}">next →</a>')
+        if nav:
+            out.append('<p class="pages">' + " · ".join(nav) + "</p>")
         return page(f"{q} · search", "".join(out), q)
 
     @app.get("/article")
@@ -307,7 +325,7 @@ def _int_arg(name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise bottle.HTTPError(400, f"{name}: expected a version number, got {raw!r}") from None
+        raise bottle.HTTPError(400, f"{name}: expected a whole number, got {raw!r}") from None
 
 
 def _none(value: Any) -> str:
