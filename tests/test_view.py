@@ -279,10 +279,16 @@ def test_search_results_come_in_pages_with_next_and_previous_links(tmp_path: Pat
         for n in range(55):
             store.record_item({**OTHER, "url": f"http://www.example.test/grass/{n}.shtml", "title": f"草原新闻{n}",
                                "body": f"第{n}篇：草原上的牧民。", "content_digest": f"sha1:grass{n}"})
+        store.record_item({**OTHER, "url": "http://www.example.test/undated.shtml", "title": "无日期",
+                           "published": None, "content_digest": "sha1:undated"})
     with serving(tmp_path, url) as site:
         first = get(f"{site}/search?q={quote('草原')}")[1]
         second = get(f"{site}/search?q={quote('草原')}&page=2")[1]
         bad = get(f"{site}/search?q={quote('草原')}&page=0")[0]
+        section = get(f"{site}/sites/northnews/section?name={quote('内蒙古新闻')}")[1]
+    # Latest published first, the undated article last on both backends (PostgreSQL sorts NULL first).
+    listed = re.findall(r"<li>([0-9-]*) <a", section)
+    assert len(listed) == 56 and listed[-1] == "" and listed[:-1] == sorted(listed[:-1], reverse=True)
     assert '<p id="count">50 article(s) for <b>草原</b> (results 1–50)</p>' in first
     assert 'rel="next" href="/search?q=%E8%8D%89%E5%8E%9F&amp;page=2"' in first and 'rel="prev"' not in first
     assert '<p id="count">5 article(s) for <b>草原</b> (results 51–55)</p>' in second

@@ -42,8 +42,8 @@ form.search input[name=q]{width:24em}svg.plot,svg.chart{max-width:100%;height:au
 <main>{{!body}}</main></body></html>""")
 
 
-#: Search results per page.
-PER_PAGE = 50
+#: Search results per page; a section's articles per page.
+PER_PAGE, SECTION_PAGE = 50, 200
 
 
 def page(title: str, body: str, q: str = "") -> str:
@@ -132,9 +132,7 @@ def build(data: ArchiveData, *, replay_url: str | None = None, allowed_hosts: se
                 " <button>search</button></form>")
         if not q.strip():
             return page("Search", "<h1>Search</h1>" + form, q)
-        number = _int_arg("page", 1)
-        if number < 1:
-            raise bottle.HTTPError(400, f"page: expected a positive number, got {number}")
+        number = _page_arg()
         first = (number - 1) * PER_PAGE
         try:  # one more than the page holds: whether there is a next page
             hits = data.search(q, site=site, since=since, until=until, limit=first + PER_PAGE + 1)
@@ -156,12 +154,7 @@ def build(data: ArchiveData, *, replay_url: str | None = None, allowed_hosts: se
                        f"{escape(hit.title or hit.url)}</a>{which}<div class='url'>{escape(hit.url)} · "
                        f"{escape((hit.published or '')[:10])} · {escape(hit.site)}</div><div>{snippet}</div></div>")
         args = {k: v for k, v in (("q", q), ("site", site), ("since", since), ("until", until)) if v}
-        nav = [f'<a rel="prev" href="/search?{escape(urlencode({**args, "page": number - 1}))}">← previous</a>'
-               ] if number > 1 else []
-        if more:
-            nav.append(f'<a rel="next" href="/search?{escape(urlencode({**args, "page": number + 1}))}">next →</a>')
-        if nav:
-            out.append('<p class="pages">' + " · ".join(nav) + "</p>")
+        out.append(_pages("/search", args, number, more))
         return page(f"{q} · search", "".join(out), q)
 
     @app.get("/article")
@@ -241,8 +234,14 @@ def build(data: ArchiveData, *, replay_url: str | None = None, allowed_hosts: se
     @app.get("/sites/<site>/section")
     def section_page(site: str) -> str:
         name = bottle.request.query.getunicode("name", "") or ""
-        rows = data.recent(site=site, section=name, limit=500)
-        return page(f"{site} {name}", f"<h1>{escape(site)} · {escape(name or '(no section)')}</h1>" + _article_list(rows))
+        number = _page_arg()
+        first = (number - 1) * SECTION_PAGE
+        rows = data.recent(site=site, section=name, limit=SECTION_PAGE + 1, offset=first)
+        more = len(rows) > SECTION_PAGE
+        rows = rows[:SECTION_PAGE]
+        where = f'<p class="muted">articles {first + 1}–{first + len(rows)}</p>' if rows and (more or number > 1) else ""
+        return page(f"{site} {name}", f"<h1>{escape(site)} · {escape(name or '(no section)')}</h1>{where}"
+                    + _article_list(rows) + _pages(f"/sites/{quote(site)}/section", {"name": name}, number, more))
 
     @app.get("/runs")
     def runs_page() -> str:
@@ -316,6 +315,22 @@ def build(data: ArchiveData, *, replay_url: str | None = None, allowed_hosts: se
         return page("Pending", "".join(out))
 
     return app
+
+
+def _page_arg() -> int:
+    number = _int_arg("page", 1)
+    if number < 1:
+        raise bottle.HTTPError(400, f"page: expected a positive number, got {number}")
+    return number
+
+
+def _pages(path: str, args: dict[str, Any], number: int, more: bool) -> str:
+    """Links to the previous and the next page of a listing ('' when it is one page)."""
+    nav = [f'<a rel="prev" href="{path}?{escape(urlencode({**args, "page": number - 1}))}">← previous</a>'
+           ] if number > 1 else []
+    if more:
+        nav.append(f'<a rel="next" href="{path}?{escape(urlencode({**args, "page": number + 1}))}">next →</a>')
+    return '<p class="pages">' + " · ".join(nav) + "</p>" if nav else ""
 
 
 def _int_arg(name: str, default: int) -> int:

@@ -166,7 +166,9 @@ class ArchiveData:
             " WHERE url = ? ORDER BY id", (url,))]
         return Article(row["url"], row["site"], row["first_seen"], row["last_seen"], versions, captures)
 
-    def recent(self, site: str | None = None, section: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    def recent(self, site: str | None = None, section: str | None = None, limit: int = 50,
+               offset: int = 0) -> list[dict[str, Any]]:
+        """Latest versions, latest published first (undated last, on both backends)."""
         where, params = ["v.version = a.latest_version"], []
         if site is not None:
             where.append("v.site = ?")
@@ -177,7 +179,7 @@ class ArchiveData:
         rows = self.db.execute(
             "SELECT v.url, v.title, v.published, v.site, a.latest_version FROM article_versions v"
             " JOIN articles a ON a.url = v.url WHERE " + " AND ".join(where)
-            + " ORDER BY v.published DESC, v.url LIMIT ?", (*params, limit)).fetchall()
+            + " ORDER BY v.published DESC NULLS LAST, v.url LIMIT ? OFFSET ?", (*params, limit, offset)).fetchall()
         return [dict(r) for r in rows]
 
     def changed(self, limit: int = 20) -> list[dict[str, Any]]:
