@@ -296,3 +296,24 @@ def test_search_results_come_in_pages_with_next_and_previous_links(tmp_path: Pat
     shown = re.findall(r"<div class='url'>(http://[^ ]+) ·", first + second)
     assert len(shown) == len(set(shown)) == 55
     assert bad == 400
+
+
+def test_only_the_latest_runs_are_read_and_one_run_is_read_alone(tmp_path: Path, backend: str | None,
+                                                                  postgres_url) -> None:
+    url = postgres_url() if backend else None
+    root = build_archive(tmp_path / "archive", url)
+    # The latest run crashed before the store recorded it: only its manifest says it happened.
+    crashed = {**MANIFEST, "run_id": "20261203T100000Z", "started": "2026-12-03T10:00:00Z", "status": "crashed"}
+    (root / "runs" / "20261203T100000Z.json").write_text(json.dumps(crashed), encoding="utf-8")
+    data = ArchiveData(root, url)
+    try:
+        every = [r["run_id"] for r in data.runs()]  # by start time
+        assert sorted(every) == ["20261201T100000Z", "20261202T100000Z", "20261203T100000Z"]
+        assert [r["run_id"] for r in data.runs(limit=2)] == every[-2:]
+        assert data.run_count() == 3
+        assert data.run("20261203T100000Z")["status"] == "crashed"
+        both = data.run("20261202T100000Z")
+        assert both["store"]["status"] == "layout_drift" and both["manifest"]["exit_code"] == 7
+        assert data.run("20261201T100000Z")["manifest"] is None and data.run("nope") is None
+    finally:
+        data.close()

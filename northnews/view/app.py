@@ -44,6 +44,8 @@ form.search input[name=q]{width:24em}svg.plot,svg.chart{max-width:100%;height:au
 
 #: Search results per page; a section's articles per page.
 PER_PAGE, SECTION_PAGE = 50, 200
+#: Runs on the home page's timeline, and on the runs page (a year of hourly runs is 8,760).
+HOME_RUNS, RUNS_SHOWN = 100, 500
 
 
 def page(title: str, body: str, q: str = "") -> str:
@@ -108,7 +110,7 @@ def build(data: ArchiveData, *, replay_url: str | None = None, allowed_hosts: se
             out.append(f'<tr><td><a href="/sites/{quote(s["site"])}">{escape(s["site"])}</a></td><td>{s["articles"]}</td>'
                        f'<td>{s["versions"]}</td><td>{s["pending"]}</td><td>{s["failed"]}</td>'
                        f'<td>{escape(s["first"][:19])}</td><td>{escape(s["last"][:19])}</td></tr>')
-        out.append("</table><h2>Runs</h2>" + _timeline(data.runs()))
+        out.append("</table><h2>Runs</h2>" + _timeline(data.runs(limit=HOME_RUNS)))
         changed = data.changed()
         if changed:
             out.append("<h2>Changed articles</h2><ul>")
@@ -245,8 +247,10 @@ def build(data: ArchiveData, *, replay_url: str | None = None, allowed_hosts: se
 
     @app.get("/runs")
     def runs_page() -> str:
-        runs = data.runs()
-        out = ["<h1>Runs</h1>", _timeline(runs),
+        runs = data.runs(limit=RUNS_SHOWN)
+        total = data.run_count() if len(runs) >= RUNS_SHOWN else len(runs)
+        note = f'<p class="muted">the latest {len(runs)} of {total} runs</p>' if total > len(runs) else ""
+        out = ["<h1>Runs</h1>", note, _timeline(runs),
                "<table id='runs'><tr><th>run</th><th>site</th><th>started</th><th>status</th><th>exit</th>"
                "<th>pages</th><th>new</th><th>updated</th><th>unchanged</th><th>rejected</th><th>errors</th>"
                "<th>drift</th></tr>"]

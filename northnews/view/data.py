@@ -207,34 +207,46 @@ class ArchiveData:
 
     # --- runs and pending --------------------------------------------------------------------------
 
-    def runs(self) -> list[dict[str, Any]]:
-        """Every run the store recorded, oldest first, with its manifest (``runs/<id>.json``) when
-        there is one; manifests of runs the store does not know (a crash before it) too."""
-        seen: dict[str, dict[str, Any]] = {}
-        for row in self.db.execute("SELECT * FROM runs ORDER BY id"):
-            run = dict(row)
-            run["stats"] = json.loads(run.pop("stats_json") or "null")
-            run["args"] = json.loads(run.pop("args_json") or "null")
-            seen[run["run_id"]] = {"run_id": run["run_id"], "store": run, "manifest": None}
+    def runs(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """The runs the store recorded, oldest first, with their manifests (``runs/<id>.json``) when
+        there are; manifests of runs the store does not know (a crash before it) too. ``limit``:
+        only the latest so many (an archive of a year of hourly runs has thousands of manifests,
+        read at each page view otherwise)."""
+        sql = "SELECT * FROM runs ORDER BY id DESC" + (" LIMIT ?" if limit else "")
+        seen = {run["run_id"]: {"run_id": run["run_id"], "store": run, "manifest": None}
+                for run in map(_run_row, self.db.execute(sql, (limit,) if limit else ()))}
         runs_dir = self.archive / "runs"
-        for path in sorted(runs_dir.glob("*.json")) if runs_dir.is_dir() else []:
-            try:
-                manifest = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            if not isinstance(manifest, dict):
+        paths = sorted(runs_dir.glob("*.json")) if runs_dir.is_dir() else []  # run ids sort by time
+        for path in paths[-limit:] if limit else paths:
+            manifest = _manifest(path)
+            if manifest is None:
                 continue
             run_id = str(manifest.get("run_id") or path.stem)
-            entry = seen.setdefault(run_id, {"run_id": run_id, "store": None, "manifest": None})
-            entry["manifest"] = manifest
-            report = path.with_suffix(".html")
-            entry["report"] = report.name if report.is_file() else None
+            seen.setdefault(run_id, {"run_id": run_id, "store": None, "manifest": None})
+            seen[run_id].update(_with_manifest(manifest, path))
         for entry in seen.values():
             entry.update(_run_summary(entry))
-        return sorted(seen.values(), key=lambda e: e["started"] or "")
+        ordered = sorted(seen.values(), key=lambda e: e["started"] or "")
+        return ordered[-limit:] if limit else ordered
+
+    def run_count(self) -> int:
+        """Runs the store recorded or whose manifest (``runs/<run id>.json``) is there: no file read."""
+        runs_dir = self.archive / "runs"
+        files = {p.stem for p in runs_dir.glob("*.json")} if runs_dir.is_dir() else set()
+        return len(files | {r[0] for r in self.db.execute("SELECT run_id FROM runs")})
 
     def run(self, run_id: str) -> dict[str, Any] | None:
-        return next((r for r in self.runs() if r["run_id"] == run_id), None)
+        """One run: its store row and its manifest, read alone."""
+        row = self.db.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        entry: dict[str, Any] = {"run_id": run_id, "store": _run_row(row) if row else None, "manifest": None}
+        path = self.archive / "runs" / f"{run_id}.json"
+        manifest = _manifest(path) if "/" not in run_id and path.is_file() else None
+        if manifest is not None:
+            entry.update(_with_manifest(manifest, path))
+        elif row is None:
+            return None
+        entry.update(_run_summary(entry))
+        return entry
 
     def pending(self, status: str | None = None) -> list[dict[str, Any]]:
         rows = PendingArticles(_ReadOnlyStore(self.db)).rows(status=status)  # type: ignore[arg-type]
@@ -272,6 +284,26 @@ class ArchiveData:
         if self._pg is not None:
             self._pg.close()
             self._pg = None
+
+
+def _run_row(row: Any) -> dict[str, Any]:
+    run = dict(row)
+    run["stats"] = json.loads(run.pop("stats_json") or "null")
+    run["args"] = json.loads(run.pop("args_json") or "null")
+    return run
+
+
+def _manifest(path: Path) -> dict[str, Any] | None:
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
+def _with_manifest(manifest: dict[str, Any], path: Path) -> dict[str, Any]:
+    report = path.with_suffix(".html")
+    return {"manifest": manifest, "report": report.name if report.is_file() else None}
 
 
 def _run_summary(entry: dict[str, Any]) -> dict[str, Any]:
