@@ -24,6 +24,7 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 import psycopg
 import pytest
 
+from northnews.ops.aliases import Aliases
 from northnews.ops.pending import PendingArticles
 from northnews.ops.store import DB_ERRORS, open_store
 from northnews.view import diff, plots
@@ -33,6 +34,7 @@ from tests.conftest import FIXTURES
 
 NORTHNEWS = Path(sys.executable).parent / "northnews"
 URL = "http://www.example.test/2015/0927/1.shtml"
+ALIAS = "http://www.example.test/s/1"  # a short link that redirected to URL
 V1 = {"url": URL, "site": "northnews", "title": "中秋夜 首府市民共赏超级月亮", "section": "图解阅读",
       "published": "2015-09-27T19:30:00+08:00", "fetched_at": "2026-12-01T10:00:00Z",
       "body": "呼和浩特市民纷纷走出家门，登高赏月。\n\n天文专家介绍，当晚月亮距离地球约35.7万公里。",
@@ -63,6 +65,7 @@ def build_archive(root: Path, url: str | None) -> Path:
         store.record_item(V2, run_id="20261202T100000Z")
         PendingArticles(store).record("http://www.example.test/2015/0929/3.shtml", "soft_404", site="northnews",
                                       detail="页面不存在", run_id="20261202T100000Z")
+        Aliases(store).record(ALIAS, URL, site="northnews", run_id="20261202T100000Z")  # redirected to URL
         store.end_run("20261202T100000Z", status="layout_drift", complete=True)
     (root / "runs").mkdir(parents=True)  # on PostgreSQL the archive dir holds only the manifests
     (root / "runs" / "20261202T100000Z.json").write_text(json.dumps(MANIFEST), encoding="utf-8")
@@ -158,6 +161,18 @@ def test_the_article_page_shows_both_versions_and_their_diff(site: str) -> None:
     assert "2015-09-27" in old and "共度佳节" not in old.split("<h2>Version 1</h2>")[1]
     assert get(f"{site}/article?url={quote(URL)}&a=1&b=9")[0] == 404
     assert get(f"{site}/article?url=http://nowhere.test/")[0] == 404
+
+
+def test_an_article_is_found_by_its_other_scheme_and_by_a_url_that_redirected_to_it(site: str) -> None:
+    """A reader pastes the https link, or the short link the crawl met as a redirect: the stored
+    article's page (redirected to its stored URL, the version asked for kept), not a 404."""
+    for asked in (URL.replace("http://", "https://"), ALIAS):
+        req = urllib.request.Request(f"{site}/article?url={quote(asked)}&v=1")
+        with OPENER.open(req, timeout=30) as resp:
+            html = resp.read().decode("utf-8")
+            assert resp.url == f"{site}/article?url={quote(URL, safe='')}&v=1", resp.url
+        assert "<b>(shown)</b>" in html and html.count('<tr class="version">') == 2
+        assert "纷纷" in html.split("<h2>Version 1</h2>")[1]  # version 1's body
 
 
 def test_runs_timeline_and_manifest(site: str) -> None:

@@ -164,6 +164,9 @@ def build(data: ArchiveData, *, replay_url: str | None = None, allowed_hosts: se
         url = bottle.request.query.getunicode("url", "") or ""
         art = data.article(url)
         if art is None:
+            stored = data.stored_url(url)  # https for http, or a URL that redirected to an article
+            if stored is not None:
+                bottle.redirect(article_link(stored, **{k: v for k, v in bottle.request.query.items() if k != "url"}))
             raise bottle.HTTPError(404, f"no stored article {url}")
         numbers = [v.version for v in art.versions]
         shown = _int_arg("v", numbers[-1])

@@ -25,6 +25,7 @@ from northnews.ops.pending import PendingArticles
 from northnews.ops.store import DB_ERRORS, SCHEMA_VERSION, store_path
 from northnews.util.pg import is_pg_url
 from northnews.util.redact import redact_url
+from northnews.util.urls import url_key
 
 
 class ViewError(RuntimeError):
@@ -165,6 +166,23 @@ class ArchiveData:
             "SELECT version, outcome, seen_at, fetched_at, warc_file, warc_offset, run_id FROM article_captures"
             " WHERE url = ? ORDER BY id", (url,))]
         return Article(row["url"], row["site"], row["first_seen"], row["last_seen"], versions, captures)
+
+    def stored_url(self, url: str) -> str | None:
+        """The stored article a reader's URL means, when it is not stored as written: the same
+        article under the other scheme (http/https) or host spelling, or the article an alias (a
+        URL that redirected to it, :mod:`northnews.ops.aliases`) leads to. None: not archived."""
+        key = url_key(url)
+        row = self.db.execute("SELECT url FROM articles WHERE url_key = ? ORDER BY first_seen LIMIT 1", (key,)).fetchone()
+        if row is None:
+            try:
+                alias = self.db.execute("SELECT target, target_key FROM article_aliases WHERE url_key = ?"
+                                        " ORDER BY last_seen DESC LIMIT 1", (key,)).fetchone()
+            except DB_ERRORS:  # a store no release with aliases has opened yet: no such table
+                alias = None
+            if alias is not None:
+                row = self.db.execute("SELECT url FROM articles WHERE url_key = ? ORDER BY first_seen LIMIT 1",
+                                      (alias[1],)).fetchone()
+        return row[0] if row is not None and row[0] != url else None
 
     def recent(self, site: str | None = None, section: str | None = None, limit: int = 50,
                offset: int = 0) -> list[dict[str, Any]]:
