@@ -374,7 +374,8 @@ def search(
     limit: int = 20,
     snippet_chars: int = 120,
 ) -> list[Hit]:
-    """The best ``limit`` articles for ``query`` (BM25, a title hit weighing 10 body hits), one hit
+    """The best ``limit`` articles for ``query`` (BM25 on SQLite, ``ts_rank`` on PostgreSQL; a title
+    hit weighing 10 body hits), one hit
     per article (its latest version when that matches, else its best-ranked matching one),
     optionally of one site and published within [since, until] (the dates as printed, inclusive)."""
     pg = is_pg(db)
