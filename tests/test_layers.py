@@ -20,6 +20,8 @@ FORBIDDEN = {
     "sources": {"sites", "normalize", "pages", "discovery", "spiders", "archive", "ops", "pipelines", "extensions", "commands", "middlewares"},
     "sitekit": {"spiders", "archive", "ops", "pipelines", "extensions", "commands", "middlewares"},
     "spiders": {"archive", "ops", "pipelines", "extensions", "commands", "middlewares"},
+    # The one article path (verdict, parse, stitch, normalise, validate): below the crawl and the ops.
+    "article": {"spiders", "archive", "ops", "pipelines", "extensions", "commands", "middlewares", "redirects", "crawl"},
     "archive": {"normalize", "pages", "discovery", "spiders", "ops", "pipelines", "commands"},
     "ops": {"spiders"},
     # The archive view reads the store, the manifests and the WARCs; it knows no crawling.

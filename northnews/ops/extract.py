@@ -10,9 +10,11 @@ middlewares. This reads the same WARCs directly and gives the same items:
    Memory holds one index key's URLs at a time, whatever the archive's size.
 2. **each article**: its pages as the spider receives them in replay
    (:class:`~northnews.ops.replayed.ReplayedPages`: the same capture chosen, revisits
-   resolved, redirects, decompression, decoding), parsed once each by the same page parsers,
-   stitched and normalised by :func:`northnews.pages.stitch.build_item` (the spider's own item
-   building) and validated by :func:`northnews.pipelines.reject_reasons`. State: one article.
+   resolved, redirects judged, decompression, decoding), then the spider's own article path
+   (:mod:`northnews.article`: verdict, one parse per page, stitch, normalise) and validation
+   (:func:`northnews.article.validate.reject_reasons`, the validate pipeline's). An alias (a
+   redirect or a canonical link to another article) is skipped: its target is extracted under its
+   own URL. State: one article.
 3. **output**: the items as JSON Lines in ``FEED_EXPORT_FIELDS`` order (what the spider's feed
    holds, line for line), rejects as ``rejects.jsonl`` lines, optionally the items into the
    store of record as new versions (``--store``, under the archive lock).
@@ -43,11 +45,13 @@ from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 
 from northnews.archive.warcreplay import WarcSource
-from northnews.discovery import Kind, article_pages, classify, first_page_url
+from northnews.article import Assembly, PageRead, read_page
+from northnews.article.aliases import canonical_alias
+from northnews.article.validate import incomplete_record, reject_reasons, reject_record, rejected_now
+from northnews.discovery import Kind, classify, first_page_url
 from northnews.ops.replayed import ReplayedPages, Served
-from northnews.pagecheck import Verdict, body_verdict, page_verdict
-from northnews.pages import parse_article, parse_html, stitch
-from northnews.pipelines import incomplete_record, reject_reasons, reject_record, rejected_now
+from northnews.pagecheck import Verdict
+from northnews.pages import stitch
 from northnews.requisites import Scope
 from northnews.requisites import outcome as requisite_outcome
 from northnews.sites import Site
@@ -71,12 +75,13 @@ class Outcome:
 
 
 class ArticleExtractor:
-    """One article URL → its :class:`Outcome`, as the spider would make it in WARC replay."""
+    """One article URL → its :class:`Outcome`, as the spider would make it in WARC replay: the
+    same assembly (:mod:`northnews.article`), on pages served by :class:`ReplayedPages`."""
 
     def __init__(self, source: WarcSource, site: Site, settings: BaseSettings,
                  since: date | None = None, until: date | None = None) -> None:
         self.site = site
-        self.pages = ReplayedPages(source, settings, tuple(site.allowed_domains))
+        self.pages = ReplayedPages(source, settings, site)
         self.fields = settings.getlist("FEED_EXPORT_FIELDS") or list(stitch.ITEM_FIELDS)
         self.since, self.until = since, until
         self.requisites = settings.getbool("NORTHNEWS_REQUISITES_ENABLED", True)
@@ -93,7 +98,10 @@ class ArticleExtractor:
         return outcome
 
     def _extract(self, url: str) -> Outcome:
-        first = self.pages.get(url)
+        first = self.pages.get(url, "article")
+        if first.alias is not None:
+            # Another article's alias (a redirect): that article is extracted under its own URL.
+            return Outcome(url, skipped="alias")
         if first.response is None:  # the errback: pending with a reason, or a deliberate skip
             verdict = _failure_verdict(first)
             if verdict is None:
@@ -103,39 +111,32 @@ class ArticleExtractor:
         day = date.fromisoformat(captured[:10]) if captured else None
         if day is not None and ((self.since and day < self.since) or (self.until and day > self.until)):
             return Outcome(url, skipped="out_of_range")
-        verdict, page = self._verdict(first.response)
-        if verdict is not None:
-            return Outcome(url, reject=incomplete_record(url, verdict.detail, verdict.reason))
-        response = first.response
-        pages = [page]
-        pending = self._other_pages(page, response)
-        seen = {url, response.url}
-        while pending:
-            nxt = pending.pop(0)
-            seen.add(nxt)
-            later = self.pages.get(nxt)
+        read = _read(first.response, self.site)
+        if read.verdict is not None:
+            return Outcome(url, reject=incomplete_record(url, read.verdict.detail, read.verdict.reason))
+        if canonical_alias(read.root, url, self.site) is not None:
+            # Its page names another article as canonical: that article's alias, as in the spider.
+            return Outcome(url, skipped="alias")
+        article = Assembly.start(url, read, self.site, capture=first.capture)
+        while (nxt := article.next_page()) is not None:
+            later = self.pages.get(nxt, "article_page")
             if later.response is None:
-                failed = _failure_verdict(later)
-                why = f"{failed.reason}: {later.error}" if failed else later.error
-                return Outcome(url, reject=incomplete_record(url, f"page {later.failed} failed: {why}"),
-                               pages=len(pages))
-            verdict, other = self._verdict(later.response)
-            if verdict is None and not other.paragraphs:
-                verdict = Verdict("missing_body", "no body paragraphs")
+                verdict = Assembly.page_failed(later.failed or nxt, _failure_verdict(later), later.error or "")
+                return Outcome(url, reject=incomplete_record(url, verdict.detail, verdict.reason),
+                               pages=len(article.pages))
+            verdict = article.add(_read(later.response, self.site))
             if verdict is not None:
-                detail = f"page {later.response.url}: {verdict.reason} ({verdict.detail})"
-                return Outcome(url, reject=incomplete_record(url, detail), pages=len(pages))
-            pages.append(other)
-            known = {*pending, *seen}
-            pending.extend(u for u in self._other_pages(other, later.response) if u not in known)
-        fields, problems = stitch.build_item(pages, url, self.site, first.capture)
+                return Outcome(url, reject=incomplete_record(url, verdict.detail, verdict.reason),
+                               pages=len(article.pages))
+        fields, problems = article.item()
+        pages = len(article.pages)
         reasons = reject_reasons(fields)
         if reasons:
-            return Outcome(url, reject=reject_record(fields, reasons), problems=problems, pages=len(pages))
+            return Outcome(url, reject=reject_record(fields, reasons), problems=problems, pages=pages)
         if fields.get("images"):  # RequisitesPipeline (500), after validation (300)
             fields["images"] = [{**image, **self._image(image.get("url") or "")} for image in fields["images"]]
         line = json.dumps({name: fields.get(name) for name in self.fields}, ensure_ascii=False)
-        return Outcome(url, item=line, problems=problems, pages=len(pages))
+        return Outcome(url, item=line, problems=problems, pages=pages)
 
     def _image(self, url: str) -> dict[str, Any]:
         """An image's ``warc`` / ``warc_missing_reason``, as RequisitesPipeline writes them in replay.
@@ -153,33 +154,20 @@ class ArticleExtractor:
             self._images.popitem(last=False)
         return found
 
-    def _other_pages(self, page: Any, response: Response) -> list[str]:
-        """The article's other pages, as the spider finds them: by the profile's page shape
-        (:func:`northnews.discovery.article_pages`) when it declares one beyond the 0.2.0 ``_N``
-        suffix (a ``paged`` group, a numbered page one, an article rule over the query), else by the pager
-        the page parser read (no second parse of the page)."""
-        urls = self.site.urls
-        declared = urls.article_page_one == "numbered" or any(
-            "paged" in rule.groupindex or "\\?" in rule.pattern for rule in urls.articles)
-        if declared and isinstance(response, TextResponse):
-            return [u for u in article_pages(response.text, response.url, self.site) if u != response.url]
-        return stitch.other_pages(page, response.url)
 
-    def _verdict(self, response: Response) -> tuple[Verdict | None, Any]:
-        """The spider's ``_verdict``: is this answer an article page at all? And its parsed page."""
-        text = isinstance(response, TextResponse)
-        verdict = body_verdict(response.body, response.headers.get(b"Content-Type", b"").decode("latin-1"), text)
-        if verdict is not None or not isinstance(response, TextResponse):
-            return verdict, None
-        root = parse_html(response.text)
-        page = parse_article(None, response.url, self.site, root=root)
-        return page_verdict(root, len(page.paragraphs), page.error), page
+def _read(response: Response, site: Site) -> PageRead:
+    """:func:`northnews.article.read_page` of a replayed response (the spider's ``_read``)."""
+    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+    text = response.text if isinstance(response, TextResponse) else None
+    return read_page(response.url, response.body, content_type, text, site)
 
 
 def _failure_verdict(served: Served) -> Verdict | None:
     """:func:`northnews.pagecheck.failure_verdict` of the failure the errback would get: an
-    HttpError is ``http_<status>``; an IgnoreRequest (not archived, a redirect loop, offsite) is
-    no failure of the article, unless it says the body was too large."""
+    HttpError is ``http_<status>``; a refused redirect its own verdict; an IgnoreRequest (not
+    archived, offsite) is no failure of the article, unless it says the body was too large."""
+    if served.verdict is not None:
+        return served.verdict
     if served.status is not None:
         return Verdict(f"http_{served.status}", f"answered {served.status}")
     if served.error and "DOWNLOAD_MAXSIZE" in served.error:
