@@ -27,7 +27,6 @@ reaches (the same set for an archive written by crawls: the test proves it).
 
 from __future__ import annotations
 
-import heapq
 import json
 import multiprocessing
 import os
@@ -35,7 +34,7 @@ import sys
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -44,7 +43,7 @@ from typing import IO, Any
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 
-from northnews.archive.warcreplay import WarcSource
+from northnews.archive.warcreplay import IndexEntry, WarcSource
 from northnews.article import Assembly, PageRead, read_page
 from northnews.article.aliases import canonical_alias
 from northnews.article.validate import incomplete_record, reject_reasons, reject_record, rejected_now
@@ -88,17 +87,18 @@ class ArticleExtractor:
         self.scope = Scope(site.allowed_domains, (*site.requisite_hosts, *settings.getlist("NORTHNEWS_REQUISITE_HOSTS")))
         self._images: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
-    def extract(self, url: str) -> Outcome:
+    def extract(self, url: str, entries: list[IndexEntry] | None = None) -> Outcome:
         """The spider's ``parse_article`` / ``parse_article_page`` / errbacks, on replayed pages;
-        with the unreadable captures met on the way (a worker process reports them this way)."""
+        with the unreadable captures met on the way (a worker process reports them this way).
+        ``entries``: the index lines of the URL's key, when the caller streamed them."""
         damages = self.pages.source.damages
         before = len(damages)
-        outcome = self._extract(url)
+        outcome = self._extract(url, entries)
         outcome.damages = damages[before:]
         return outcome
 
-    def _extract(self, url: str) -> Outcome:
-        first = self.pages.get(url, "article")
+    def _extract(self, url: str, entries: list[IndexEntry] | None) -> Outcome:
+        first = self.pages.get(url, "article", entries)
         if first.alias is not None:
             # Another article's alias (a redirect): that article is extracted under its own URL.
             return Outcome(url, skipped="alias")
@@ -175,18 +175,15 @@ def _failure_verdict(served: Served) -> Verdict | None:
     return None
 
 
-def article_urls(source: WarcSource, site: Site) -> Iterator[str]:
+def article_urls(source: WarcSource, site: Site) -> Iterator[tuple[str, list[IndexEntry]]]:
     """Every article (first page) URL of ``site`` in the source's indexes, once, in key order,
-    spelled as the spider requests it (each host with its edition's scheme)."""
+    spelled as the spider requests it (each host with its edition's scheme), with the index lines
+    of its key (its captures: served without searching the indexes again)."""
     scheme_by_host = {e.host: e.scheme for e in site.editions.values()}
     domains = tuple(site.allowed_domains)
-    with ExitStack() as stack:
-        handles = [stack.enter_context(open(f.index.path, encoding="utf-8")) for f in source.files]
-        group, seen = None, set()
-        for line in heapq.merge(*handles):
-            key, _ts, raw = line.split(" ", 2)
-            if key != group:
-                group, seen = key, set()
+    for _key, entries in source.index_groups():
+        seen = set()
+        for _seq, _ts, raw in entries:
             url = json.loads(raw).get("url") or ""
             scheme, sep, rest = url.partition("://")
             host = rest.split("/", 1)[0].lower()
@@ -197,7 +194,7 @@ def article_urls(source: WarcSource, site: Site) -> Iterator[str]:
                 continue
             seen.add(url)
             if classify(url, site, domains) is Kind.ARTICLE and first_page_url(url, site) == url:
-                yield url
+                yield url, entries
 
 
 # --- running it -----------------------------------------------------------------------------------
@@ -205,9 +202,13 @@ def article_urls(source: WarcSource, site: Site) -> Iterator[str]:
 _WORKER: ArticleExtractor | None = None
 
 
-def _work(urls: list[str]) -> list[Outcome]:
+#: An article to extract: its URL and, when known, the index lines of its key.
+Wanted = tuple[str, "list[IndexEntry] | None"]
+
+
+def _work(batch: list[Wanted]) -> list[Outcome]:
     assert _WORKER is not None
-    return [_WORKER.extract(url) for url in urls]
+    return [_WORKER.extract(url, entries) for url, entries in batch]
 
 
 def _forked() -> None:
@@ -222,10 +223,10 @@ def _forked() -> None:
         handles.clear()
 
 
-def _batches(urls: Iterable[str], size: int = BATCH) -> Iterator[list[str]]:
-    batch: list[str] = []
-    for url in urls:
-        batch.append(url)
+def _batches(wanted: Iterable[Wanted], size: int = BATCH) -> Iterator[list[Wanted]]:
+    batch: list[Wanted] = []
+    for one in wanted:
+        batch.append(one)
         if len(batch) >= size:
             yield batch
             batch = []
@@ -233,18 +234,20 @@ def _batches(urls: Iterable[str], size: int = BATCH) -> Iterator[list[str]]:
         yield batch
 
 
-def outcomes(extractor: ArticleExtractor, urls: Iterable[str], jobs: int = 1) -> Iterator[Outcome]:
-    """Every article's outcome, in ``urls`` order; with ``jobs`` > 1 in forked worker processes
-    (they inherit ``extractor`` and its open indexes; each opens its own WARC handles)."""
+def outcomes(extractor: ArticleExtractor, urls: Iterable[str | Wanted], jobs: int = 1) -> Iterator[Outcome]:
+    """Every article's outcome, in ``urls`` order (URLs, or :data:`Wanted` pairs as
+    :func:`article_urls` gives them); with ``jobs`` > 1 in forked worker processes (they inherit
+    ``extractor`` and its open indexes; each opens its own WARC handles)."""
+    wanted = ((u, None) if isinstance(u, str) else u for u in urls)
     if jobs <= 1:
-        for url in urls:
-            yield extractor.extract(url)
+        for url, entries in wanted:
+            yield extractor.extract(url, entries)
         return
     global _WORKER
     _WORKER = extractor
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(jobs, initializer=_forked) as pool:
-        for batch in pool.imap(_work, _batches(urls), chunksize=1):
+        for batch in pool.imap(_work, _batches(wanted), chunksize=1):
             yield from batch
     _WORKER = None
 

@@ -36,7 +36,7 @@ from scrapy.utils.misc import load_object
 from scrapy.utils.response import get_meta_refresh
 from w3lib.url import safe_url_string
 
-from northnews.archive.warcreplay import WarcSource
+from northnews.archive.warcreplay import IndexEntry, WarcSource
 from northnews.article import robots as robots_policy
 from northnews.article.aliases import judge
 from northnews.discovery import host_in_domains
@@ -90,13 +90,14 @@ class ReplayedPages:
         self._robots_parser = load_object(settings.get("ROBOTSTXT_PARSER") or "scrapy.robotstxt.ProtegoRobotParser")
         self._robots: dict[str, Any] = {}  # host -> robots.txt parser (None: allow all), one per host
 
-    def get(self, url: str, kind: str | None = None) -> Served:
+    def get(self, url: str, kind: str | None = None, entries: list[IndexEntry] | None = None) -> Served:
         """``kind``: ``article`` or ``article_page`` (what the spider marks the request as; its
-        redirects are judged), else ``None``."""
+        redirects are judged), else ``None``; ``entries``: the index lines of ``url``'s key, when
+        the caller streamed them (no second search of the indexes)."""
         served = Served(url)
         current = url
         while True:
-            hit = self.source.lookup(current)
+            hit = self.source.lookup(current, entries if current == url else None)
             if hit is None:
                 return served.fail(current, f"not archived: {current}")  # ReplayMiss's message
             request = Request(current)

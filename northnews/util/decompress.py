@@ -94,6 +94,16 @@ def _collect(chunks: Iterator[bytes], max_size: int) -> bytes:
 
 
 def _gunzip(data: bytes, max_size: int) -> bytes:
+    # The common case in one zlib call: one whole gzip member (CRC and length checked by zlib),
+    # within max_size. Anything else (several members, a cut, a bad CRC, a bomb) is read as below.
+    inflater = zlib.decompressobj(31)
+    try:
+        whole = inflater.decompress(data, max_size + 1 if max_size else 0)
+    except zlib.error:
+        whole = None
+    if whole is not None and inflater.eof and not inflater.unused_data and (not max_size or len(whole) <= max_size):
+        return whole
+
     def chunks() -> Iterator[bytes]:
         reader = GzipFile(fileobj=BytesIO(data))
         some = False
