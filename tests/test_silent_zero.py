@@ -4,7 +4,7 @@ With the fault server: a profile whose article rule matches no link, an edition 
 says ``Disallow: /``, a full re-crawl where every article answers a maintenance page although the
 store holds the site's articles; a plain ``scrapy crawl`` stopped by SIGINT; a misspelt spider
 name; a pending row dated 2046 by a clock that ran ahead. The judgement itself
-(:func:`northnews.extensions.summary.silent_zero`, read by cron's ``classify``) is also checked on
+(:func:`northnews.crawl.stats.silent_zero`, read by cron's ``classify``) is also checked on
 plain stats, without a crawl.
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from northnews.extensions.summary import silent_zero
+from northnews.crawl.stats import silent_zero
 from northnews.ops import manifest
 from tests.conftest import EXPECTED, FAST, PORTAL, REPO, SCRAPY, read_jsonl, run_crawl
 from tests.faultserver import FaultPortal

@@ -3,7 +3,7 @@
 * :func:`judge` — an article page's redirect (HTTP or ``<meta http-equiv=refresh>``): follow it (the
   same page under another spelling), make the article an **alias** of another article (its first
   page), or refuse it (pending ``redirected`` / ``redirect_loop``). The crawl's redirect middleware
-  (:mod:`northnews.redirects`) and ``northnews-archive extract`` (:mod:`northnews.ops.replayed`)
+  (:mod:`northnews.crawl.redirects`) and ``northnews-archive extract`` (:mod:`northnews.ops.replayed`)
   both ask it.
 * :func:`canonical_alias` — an article's first page whose ``<link rel="canonical">`` names another
   article of the site (a WordPress shortlink ``/?p=101`` saved in a mirror as the post it redirects

@@ -7,7 +7,7 @@ followed up to :data:`MAX_REDIRECTS` times, to any host, and the rules found app
 asked (§2.3.1.2); more redirects than that make it "unavailable" (allow). A robots.txt missing from
 a replayed archive allows everything (nothing to obey, and nothing was fetched against it).
 
-:class:`northnews.middlewares.RobotsTxtMiddleware` (live and replay crawls) and
+:class:`northnews.crawl.downloadermiddlewares.robotstxt.RobotsTxtMiddleware` (live and replay crawls) and
 :class:`northnews.ops.replayed.ReplayedPages` (``northnews-archive extract``, for the images'
 ``robots`` reason) both decide with these functions; each parses the rules with Scrapy's
 configured parser (Protego by default).

@@ -1,6 +1,6 @@
 """Is an assembled item complete? And the ``rejects.jsonl`` lines of those that are not.
 
-The rules of :class:`northnews.pipelines.ValidatePipeline` (the crawl) and of ``northnews-archive
+The rules of :class:`northnews.crawl.pipelines.validate.ValidatePipeline` (the crawl) and of ``northnews-archive
 extract`` (:mod:`northnews.ops.extract`), in one place so that both reject the same items for the
 same reasons.
 """

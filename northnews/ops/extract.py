@@ -47,12 +47,12 @@ from northnews.archive.warcreplay import IndexEntry, WarcSource
 from northnews.article import Assembly, PageRead, read_page
 from northnews.article.aliases import canonical_alias
 from northnews.article.validate import incomplete_record, reject_reasons, reject_record, rejected_now
+from northnews.crawl.pipelines.requisites import Scope
+from northnews.crawl.pipelines.requisites import outcome as requisite_outcome
 from northnews.discovery import Kind, classify, first_page_url
 from northnews.ops.replayed import ReplayedPages, Served
 from northnews.pagecheck import Verdict
 from northnews.pages import stitch
-from northnews.requisites import Scope
-from northnews.requisites import outcome as requisite_outcome
 from northnews.sites import Site
 from northnews.util import safewrite
 

@@ -14,7 +14,7 @@ middlewares before the spider sees it. :class:`ReplayedPages` does the same for
   with the standard library, ``brotli`` and ``zstd``: no private Scrapy API), ``DOWNLOAD_MAXSIZE``;
 * an article page's redirect judged as the crawl's redirect middleware judges it
   (:func:`northnews.article.aliases.judge`: followed, an alias, or refused);
-* the response class: ``responsetypes``; the text: our :class:`~northnews.middlewares.EncodingMiddleware`
+* the response class: ``responsetypes``; the text: our :class:`~northnews.crawl.downloadermiddlewares.encoding.EncodingMiddleware`
   and ``TextResponse.text``.
 
 robots.txt is read by the one policy (:mod:`northnews.article.robots`) for page requisites only
@@ -39,8 +39,8 @@ from w3lib.url import safe_url_string
 from northnews.archive.warcreplay import IndexEntry, WarcSource
 from northnews.article import robots as robots_policy
 from northnews.article.aliases import judge
+from northnews.crawl.downloadermiddlewares.encoding import EncodingMiddleware
 from northnews.discovery import host_in_domains
-from northnews.middlewares import EncodingMiddleware
 from northnews.pagecheck import Verdict
 from northnews.sites import Site
 from northnews.util import decompress

@@ -16,7 +16,8 @@ An article's page answered by a redirect is one of:
   pending ``redirect_loop``.
 
 The rules are :func:`northnews.article.aliases.judge` (``northnews-archive extract`` judges
-archived redirects by them too). The middleware (:class:`northnews.middlewares.RedirectMiddleware`) refuses with
+archived redirects by them too). The middleware
+(:class:`northnews.crawl.downloadermiddlewares.redirect.RedirectMiddleware`) refuses with
 :class:`RedirectRefused`, an ``IgnoreRequest`` carrying the :class:`~northnews.pagecheck.Verdict`
 that :func:`~northnews.pagecheck.failure_verdict` hands to the spider's errback, so the article
 ends pending with that reason like any other failed fetch. Only requests the spider marks as
@@ -32,19 +33,11 @@ from scrapy.exceptions import IgnoreRequest
 
 # What a redirect of an article page is (the rules, shared with `northnews-archive extract`).
 from northnews.article.aliases import REASONS, REDIRECT_LOOP, REDIRECTED, judge, same_page
+from northnews.crawl.keys import ALIASES_META, ARTICLE_URL_META
 from northnews.pagecheck import Verdict
 
 if TYPE_CHECKING:
     from scrapy.http import Request, Response
-
-
-#: Request meta the spider sets: what a request fetches (``article``, ``article_page``, ``list``).
-PAGE_META = "northnews_page"
-#: Request meta (set by the redirect middleware on the request for an alias's target): the
-#: article's URL (the target's first page), used for the item instead of the URL as linked.
-ARTICLE_URL_META = "northnews_article_url"
-#: Request meta: the URLs that redirected to this article (aliases), oldest first.
-ALIASES_META = "northnews_redirected_from"
 
 
 class RedirectRefused(IgnoreRequest):
@@ -71,6 +64,6 @@ def redirected_from(request: Request | Response) -> list[str]:
 
 
 __all__ = [
-    "ALIASES_META", "ARTICLE_URL_META", "PAGE_META", "REASONS", "REDIRECTED", "REDIRECT_LOOP", "RedirectRefused",
-    "article_url", "judge", "linked_url", "redirected_from", "same_page",
+    "REASONS", "REDIRECTED", "REDIRECT_LOOP", "RedirectRefused", "article_url", "judge", "linked_url",
+    "redirected_from", "same_page",
 ]

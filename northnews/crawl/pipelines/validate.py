@@ -10,8 +10,6 @@ from typing import IO, TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
-from northnews import signals as northnews_signals
-
 # The rules, shared with `northnews-archive extract` (one article path: northnews.article).
 from northnews.article.validate import (  # noqa: F401 - re-exported
     EARLIEST_PLAUSIBLE,
@@ -21,6 +19,8 @@ from northnews.article.validate import (  # noqa: F401 - re-exported
     reject_record,
     rejected_now,
 )
+from northnews.crawl import keys
+from northnews.crawl.context import CrawlContext
 
 if TYPE_CHECKING:  # pragma: no cover
     from scrapy import Spider
@@ -51,9 +51,9 @@ class ValidatePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
-        pipeline = cls(crawler.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"), crawler.stats)
+        pipeline = cls(CrawlContext.of(crawler).archive_dir, crawler.stats)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
-        crawler.signals.connect(pipeline.article_incomplete, signal=northnews_signals.article_incomplete)
+        crawler.signals.connect(pipeline.article_incomplete, signal=keys.article_incomplete)
         pipeline.crawler = crawler
         return pipeline
 
@@ -80,7 +80,7 @@ class ValidatePipeline:
             self._write(record)
         except OSError as exc:  # disk full: the crawl stops; the article stays pending in the store
             if self.crawler is not None:
-                from northnews.writeerrors import stop_crawl
+                from northnews.crawl.writeerrors import stop_crawl
 
                 stop_crawl(self.crawler, "rejects", exc)
         if self.stats is not None:
