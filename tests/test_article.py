@@ -151,3 +151,23 @@ def test_the_article_package_is_pure_no_scrapy_no_twisted_no_crawl_no_ops() -> N
         if bad:
             wrong[path.name] = bad
     assert not wrong
+
+
+@pytest.mark.slow
+def test_pages_parsed_in_worker_processes_give_the_same_items(tmp_path: Path) -> None:
+    """NORTHNEWS_PARSE_WORKERS=2: article pages parsed and extracted off the reactor thread (fed the
+    page's HTML, returning its fields), the same items and rejects as on it; counted in the stats."""
+    from tests.conftest import PORTAL, run_crawl
+
+    on = run_crawl(tmp_path / "on", "-a", f"replay={PORTAL}")
+    off = run_crawl(tmp_path / "off", "-a", f"replay={PORTAL}", "-s", "NORTHNEWS_PARSE_WORKERS=2")
+    assert on.returncode == 0 and off.returncode == 0, off.stderr[-3000:]
+
+    def comparable(items: list[dict]) -> list[dict]:
+        return sorted(({k: v for k, v in i.items() if k != "fetched_at"} for i in items), key=lambda i: i["url"])
+
+    assert on.items and comparable(off.items) == comparable(on.items)
+    rejects = [(r["url"], r["reason"]) for r in map(json.loads, (tmp_path / "off" / "rejects.jsonl").read_text().splitlines())]
+    assert sorted(rejects) == sorted((r["url"], r["reason"]) for r in map(
+        json.loads, (tmp_path / "on" / "rejects.jsonl").read_text().splitlines()))
+    assert "northnews/errors/parser" not in off.stderr

@@ -9,10 +9,13 @@ page kind each request carries in ``meta["northnews_page"]`` and the list page's
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import html
 import logging
+import multiprocessing
 from collections.abc import AsyncIterator, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,12 +25,15 @@ import scrapy
 from scrapy import signals as scrapy_signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.reactor import is_asyncio_reactor_installed
+from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
 from northnews import config, discovery, pages, sources
 from northnews.article import Assembly, PageRead, read_page
 from northnews.article.aliases import canonical_alias
-from northnews.article.assembly import PARSER_ERROR
+from northnews.article.assembly import PARSER_ERROR, read_detached
 from northnews.crawl import keys, redirects
 from northnews.crawl.keys import (
     ARTICLE_INCOMPLETE_STAT,
@@ -178,6 +184,7 @@ def check_selectors(site: Site) -> None:
 class ArticlesSpider(scrapy.Spider):
     name = "articles"
     site: Site
+    parse_pool: ProcessPoolExecutor | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.raw_args = {k: kwargs.pop(k) for k in ARGUMENTS if k in kwargs}
@@ -215,6 +222,14 @@ class ArticlesSpider(scrapy.Spider):
         # The other editions' hosts: with -a editions=en, the header link to 中文简体 is not followed.
         spider.skipped_hosts = {e.host for c, e in site.editions.items() if c not in spider.editions}
         spider._configure(crawler)
+        # Article pages parsed and extracted in worker processes, off the reactor thread (0: on it).
+        workers = crawler.settings.getint("NORTHNEWS_PARSE_WORKERS", 0)
+        spider.parse_pool = None
+        if workers > 0:
+            spider.parse_pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+            pool = spider.parse_pool
+            crawler.signals.connect(lambda: pool.shutdown(wait=False, cancel_futures=True),
+                                    signal=scrapy_signals.spider_closed, weak=False)
         # The page parsers never raise (odd markup must not kill a crawl): they log the exception.
         # Each one logged is an error of this run, counted where the summary, the manifest and
         # cron's error rate read errors.
@@ -475,7 +490,8 @@ class ArticlesSpider(scrapy.Spider):
 
     def _article_request(self, url: str, section: str | None) -> scrapy.Request:
         return scrapy.Request(
-            url, callback=self.parse_article, errback=self.article_failed,
+            url, callback=self.parse_article_detached if self.parse_pool else self.parse_article,
+            errback=self.article_failed,
             meta={PAGE_META: "article", SECTION_META: section}, priority=ARTICLE_PRIORITY,
         )
 
@@ -489,6 +505,23 @@ class ArticlesSpider(scrapy.Spider):
                          tree=lambda: page_tree(response))
         if read.verdict is not None and read.verdict.reason == PARSER_ERROR:
             self.crawler.stats.inc_value(PARSER_ERROR_STAT)
+        return read
+
+    async def _read_detached(self, response: Response, article: str | None = None) -> PageRead:
+        """:meth:`_read` in a worker process of the ``NORTHNEWS_PARSE_WORKERS`` pool (the reactor
+        thread does not parse and extract the article; it still reads the page's links)."""
+        if not isinstance(response, TextResponse) or self.parse_pool is None:
+            return self._read(response)
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        future = self.parse_pool.submit(read_detached, response.url, response.body, content_type, response.text,
+                                        self.site_ref, article)
+        if is_asyncio_reactor_installed():
+            read: PageRead = await asyncio.wrap_future(future)
+        else:  # another reactor: wait for the worker on Twisted's thread pool
+            read = await maybe_deferred_to_future(deferToThread(future.result))
+        errors = read.parser_errors + (read.verdict is not None and read.verdict.reason == PARSER_ERROR)
+        if errors:
+            self.crawler.stats.inc_value(PARSER_ERROR_STAT, errors)
         return read
 
     def _pending(self, url: str, verdict: Verdict) -> None:
@@ -508,13 +541,24 @@ class ArticlesSpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterator[scrapy.Request | ArticleItem]:
         """An article's first page: extract it, then fetch its other pages one after another."""
+        yield from self._first_page(response, self._read(response))
+
+    async def parse_article_detached(self, response: Response) -> AsyncIterator[scrapy.Request | ArticleItem]:
+        """:meth:`parse_article`, the page read in a worker process (``NORTHNEWS_PARSE_WORKERS``)."""
+        read = await self._read_detached(response, redirects.article_url(response))
+        for out in self._first_page(response, read):
+            yield out
+
+    def _first_page(self, response: Response, read: PageRead) -> Iterator[scrapy.Request | ArticleItem]:
         # The URL as linked, even if the server redirected (http → https, say); an alias's target.
         url = redirects.article_url(response)
-        read = self._read(response)
         if read.verdict is not None:
             self._pending(url, read.verdict)
             return
-        target = canonical_alias(read.root, url, self.site, self.allowed_domains)
+        if read.root is None:  # read in a worker: its canonical alias was read there
+            target = read.alias
+        else:
+            target = canonical_alias(read.root, url, self.site, self.allowed_domains)
         if target is not None:
             yield from self._related_articles(response)
             yield from self._canonical_alias(response, url, target)
@@ -553,8 +597,17 @@ class ArticlesSpider(scrapy.Spider):
         yield request
 
     def parse_article_page(self, response: Response) -> Iterator[scrapy.Request | ArticleItem]:
+        yield from self._later_page(response, self._read(response))
+
+    async def parse_article_page_detached(self, response: Response) -> AsyncIterator[scrapy.Request | ArticleItem]:
+        """:meth:`parse_article_page`, the page read in a worker process (``NORTHNEWS_PARSE_WORKERS``)."""
+        read = await self._read_detached(response)
+        for out in self._later_page(response, read):
+            yield out
+
+    def _later_page(self, response: Response, read: PageRead) -> Iterator[scrapy.Request | ArticleItem]:
         state: Assembly = response.meta[ARTICLE_META]
-        verdict = state.add(self._read(response))
+        verdict = state.add(read)
         if verdict is not None:
             # A split article is complete only when every page is a page of it.
             self.crawler.stats.inc_value(ARTICLE_INCOMPLETE_STAT)
@@ -586,7 +639,7 @@ class ArticlesSpider(scrapy.Spider):
         if url is not None:
             yield scrapy.Request(
                 url,
-                callback=self.parse_article_page,
+                callback=self.parse_article_page_detached if self.parse_pool else self.parse_article_page,
                 errback=self.article_page_failed,
                 meta={ARTICLE_META: state, PAGE_META: "article_page", SECTION_META: state.section},
                 dont_filter=True, priority=ARTICLE_PAGE_PRIORITY,
