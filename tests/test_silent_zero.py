@@ -15,7 +15,7 @@ import os
 import re
 import signal
 import subprocess
-import time
+import threading
 from pathlib import Path
 
 import pytest
@@ -136,15 +136,21 @@ def interrupt_plain_crawl(archive: Path, signals: int) -> tuple[int, str]:
         env["http_proxy"] = env["https_proxy"] = server.proxy_url
         proc = subprocess.Popen(
             [str(SCRAPY), "crawl", "articles", "-s", f"NORTHNEWS_ARCHIVE_DIR={archive}", "-s", "DOWNLOAD_TIMEOUT=30", *FAST],
-            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )
+        lines: list[str] = []
+        reader = threading.Thread(target=lambda: lines.extend(iter(proc.stderr.readline, "")), daemon=True)
+        reader.start()
         wait_for(lambda: any(kind == "timeout" for _, kind in server.faulted), timeout=120)
         for n in range(signals):
             if n:
-                time.sleep(0.02)  # the second Ctrl-C of an impatient operator: Scrapy forces an unclean stop
+                # The second Ctrl-C of an impatient operator (Scrapy then forces an unclean stop), sent once
+                # the first was handled: two signals before Python's handler runs are seen as one.
+                wait_for(lambda: any("Received SIGINT" in line for line in lines), timeout=120)
             proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=120)
-    return proc.returncode, err
+        proc.wait(timeout=120)
+        reader.join(timeout=30)
+    return proc.returncode, "".join(lines)
 
 
 @slow
