@@ -427,7 +427,8 @@ def next_list_page(current_url: str, links: Iterable[Link], site: Site) -> str |
 def article_pages(html: str | Selector | Element, page_url: str, site: Site) -> list[str]:
     """The other pages of the article ``page_url`` is a page of, as its pager links them, in page
     order: links on the same host whose first page is this article's (whatever the page shape the
-    article rule declares: ``_2``, ``-2``, ``_p2``, ``?pageno=2``, ``/page/2/``)."""
+    article rule declares: ``_2``, ``-2``, ``_p2``, ``?pageno=2``, ``/page/2/``). Page 1 is the
+    article's one URL (its first page), whether the pager links it with its number or without."""
     if site.urls.pager == "none":
         return []
     root = _tree(html)
@@ -454,7 +455,8 @@ def article_pages(html: str | Selector | Element, page_url: str, site: Site) -> 
         if found is None or found[0] != first or found[1] == current:
             continue
         number = found[1]
-        own = urlunsplit((parts.scheme, parts.netloc, other.path, other.query, ""))
-        if number not in pages or own == first:
-            pages[number] = own  # page 1 by the article's own URL
+        # Page 1 is the article's one URL whether a pager links it with its number
+        # (``view.php?aid=1&pageno=1``) or without: never a page of its own.
+        pages[number] = first if number == 1 else pages.get(number) or urlunsplit(
+            (parts.scheme, parts.netloc, other.path, other.query, ""))
     return [pages[n] for n in sorted(pages)]

@@ -74,6 +74,15 @@ def test_the_pager_of_a_query_split_article(tmp_path: Path) -> None:
     assert got == ["http://www.shapes.test/plus/view.php?aid=1961", "http://www.shapes.test/plus/view.php?aid=1961&pageno=3"]
 
 
+def test_page_one_linked_with_its_number_is_the_first_page(tmp_path: Path) -> None:
+    """Issue 15: "page 1 with or without its number" is one page, the article's one URL."""
+    site = load_site(profile(tmp_path, SHAPES["&pageno=2"][0]))
+    html = """<a href="view.php?aid=1961&amp;pageno=1">1</a><a href="view.php?aid=1961&amp;pageno=2">2</a>
+      <a href="view.php?aid=1961&amp;pageno=3">3</a>"""
+    got = discovery.article_pages(parse_html(html), "http://www.shapes.test/plus/view.php?aid=1961&pageno=2", site)
+    assert got == ["http://www.shapes.test/plus/view.php?aid=1961", "http://www.shapes.test/plus/view.php?aid=1961&pageno=3"]
+
+
 def test_noise_parameters_go_and_meaningful_ones_stay_in_their_order(tmp_path: Path) -> None:
     site = load_site(profile(tmp_path, "article = '\\?aid=(?P<id>\\d+)$'\nlist = 'list\\.php\\?tid=\\d+'\nnoise = ['utm_*', 'from', 'spm']"))
     assert discovery.canonical("http://www.shapes.test/plus/list.php?utm_medium=a&tid=5&from=rss&PageNo=2#x", site) == (
