@@ -215,6 +215,7 @@ def test_split_tags(keywords: str | None, tags: list[str]) -> None:
         (["Home", "China", "Text"], "China"),
         (["home", "Business", "content"], "Business"),
         (["正北方网", "正文"], None),
+        (["清河社区", "门户", "清河新闻", "查看内容"], "清河新闻"),  # Discuz's portal article
         ([], None),
     ],
 )

@@ -363,3 +363,18 @@ def test_an_exception_in_the_parsers_is_an_error_of_the_run(tmp_path: Path) -> N
     assert result.items == []
     assert "'northnews/errors/parser': 40" in result.stderr
     assert "  errors:    40" in result.stdout
+
+
+def test_a_crumb_selector_may_name_the_breadcrumbs_entries(tmp_path: Path) -> None:
+    """``crumb = "#pt .z a"`` (each entry) reads as ``crumb = "#pt .z"`` (the trail): the last entry
+    that is no home crumb, not the first one (Discuz's 门户: the trail ends in a bare 查看内容)."""
+    from northnews.pages import parse_article
+
+    html = """<div id="pt"><div class="z"><a href="./">清河社区</a> <em>›</em> <a href="portal.php">门户</a> <em>›</em>
+      <a href="portal.php?mod=list&catid=1">清河新闻</a> <em>›</em> 查看内容</div></div>
+      <div class="vw"><h1 class="ph">标题</h1><p class="xg1">2024-3-4 08:17</p></div>
+      <table><tr><td id="article_content"><p>正文第一段，足够长的一段文字。</p></td></tr></table>"""
+    layout = "[[layouts]]\nname = 'view'\ntitle = '.vw h1'\nbyline = '.vw p.xg1'\nbody = '#article_content'\ncrumb = '{}'\n"
+    for crumb in ("#pt .z a", "#pt .z"):
+        site = load_site(profile(tmp_path, "article = 'aid=(?P<id>\\d+)'\nlist = '/$'", layout.format(crumb)))
+        assert parse_article(html, "http://www.shapes.test/portal.php?mod=view&aid=1", site).section == "清河新闻", crumb

@@ -129,7 +129,8 @@ def canonical_source(name: str | None, site: Site | None = None) -> str | None:
 _TAG_SEP_RE = re.compile(r"[,，、;；|]")
 #: Home crumbs every portal prints; a profile adds its own names (``[text] home_crumbs``).
 HOME_CRUMBS = frozenset({"首页", "home", "网站首页", "主页", "homepage"})
-ARTICLE_CRUMBS = frozenset({"正文", "text", "content", "内容", "详情", "正文内容"})
+#: The crumb a page prints for itself after its section (``查看内容``: Discuz's portal article).
+ARTICLE_CRUMBS = frozenset({"正文", "text", "content", "内容", "详情", "正文内容", "查看内容"})
 
 
 def split_tags(keywords: str | None) -> list[str]:

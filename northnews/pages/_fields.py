@@ -73,11 +73,16 @@ _MAX_CRUMB_CHILDREN = 40
 
 
 def section(doc: Doc, preferred: str | None = None, *, generic: bool = True) -> str | None:
-    """The breadcrumb's section: ``preferred`` selector first (a layout's ``crumb``), then
-    (``generic``) the rule book's breadcrumb classes, looked up in the class index."""
+    """The breadcrumb's section: ``preferred`` selector first (a layout's ``crumb``: the breadcrumb's
+    element, or its entries, which are read as one breadcrumb), then (``generic``) the rule book's
+    breadcrumb classes, looked up in the class index."""
     if preferred:
-        for el in css(preferred)(doc):
-            found = section_from_crumbs(crumbs(el))
+        found_in = [crumbs(el) for el in css(preferred)(doc)]
+        if len(found_in) > 1 and all(len(c) <= 1 for c in found_in):
+            # The selector names the breadcrumb's entries (``#pt .z a``): together they are one.
+            found_in = [[c for entry in found_in for c in entry]]
+        for trail in found_in:
+            found = section_from_crumbs(trail)
             if found:
                 return found
     if not generic:
