@@ -61,6 +61,7 @@ def test_clean_title(printed: str | None, title: str | None) -> None:
         ("来源：新华网", "新华网", "Xinhua"),
         ("来源:新华社", "新华社", "Xinhua"),
         ("来源： 新华 ", "新华", "Xinhua"),
+        ("来自: 新华网", "新华网", "Xinhua"),  # Discuz's portal article
         ("from:新华网2015-09-15 15:21", "新华网", "Xinhua"),
         ("from: Xinhua 2015-09-15 15:21:08", "Xinhua", "Xinhua"),
         ("Source: Xinhua News Agency", "Xinhua News Agency", "Xinhua"),

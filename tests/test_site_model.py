@@ -378,3 +378,18 @@ def test_a_crumb_selector_may_name_the_breadcrumbs_entries(tmp_path: Path) -> No
     for crumb in ("#pt .z a", "#pt .z"):
         site = load_site(profile(tmp_path, "article = 'aid=(?P<id>\\d+)'\nlist = '/$'", layout.format(crumb)))
         assert parse_article(html, "http://www.shapes.test/portal.php?mod=view&aid=1", site).section == "清河新闻", crumb
+
+
+def test_discuz_s_byline_gives_source_and_original_author_not_the_poster(tmp_path: Path) -> None:
+    """Discuz's ``p.xg1``: ``来自:`` is the source, ``原作者:`` the author; ``发布者:`` (the member who
+    posted it) is neither."""
+    from northnews.pages import parse_article
+
+    html = """<div class="vw"><h1 class="ph">标题</h1><p class="xg1">2024-3-4 08:17<span class="pipe">|</span>
+      发布者: <a href="home.php?mod=space&amp;uid=5">admin</a><span class="pipe">|</span>查看: <em>12</em>
+      <span class="pipe">|</span>来自: 清河日报<span class="pipe">|</span>原作者: 李雪 王磊</p></div>
+      <table><tr><td id="article_content"><p>正文第一段，足够长的一段文字。</p></td></tr></table>"""
+    layout = "[[layouts]]\nname = 'view'\ntitle = '.vw h1'\nbyline = '.vw p.xg1'\nbody = '#article_content'\n"
+    site = load_site(profile(tmp_path, "article = 'aid=(?P<id>\\d+)'\nlist = '/$'", layout))
+    page = parse_article(html, "http://www.shapes.test/portal.php?mod=view&aid=1", site)
+    assert (page.source, page.author) == ("清河日报", "李雪 王磊")

@@ -28,7 +28,7 @@ def collapse_ws(text: str | None) -> str:
 
 # --- labels --------------------------------------------------------------------------------------
 
-SOURCE_LABEL = r"来\s*源|稿\s*源|from|source"
+SOURCE_LABEL = r"来\s*源|稿\s*源|来\s*自|from|source"
 AUTHOR_LABEL = r"作\s*者|author"
 EDITOR_LABEL = r"责任编辑|责\s*编|编\s*辑|editor"
 DATE_LABEL = r"发布时间|发表时间|更新时间|发布日期|时\s*间|日\s*期|published|date|time"
