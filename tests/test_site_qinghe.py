@@ -18,10 +18,7 @@ pytestmark = pytest.mark.slow
 
 PORTAL = Portal("qinghe")
 #: What the profile asks of northnews that it cannot do yet (xfail strict: the test says when it can).
-MISSING: list[str] = [
-    "profile: a crumb selector matching the breadcrumb's entries (#pt .z a) gives no section (the first entry, the home crumb, wins)",
-    "extraction: Discuz's 来自: label is not read as the source",
-]
+MISSING: list[str] = []
 exact = pytest.mark.xfail(bool(MISSING), reason="; ".join(MISSING), strict=True) if MISSING else (lambda f: f)
 
 
