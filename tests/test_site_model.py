@@ -375,8 +375,10 @@ def test_a_crumb_selector_may_name_the_breadcrumbs_entries(tmp_path: Path) -> No
       <div class="vw"><h1 class="ph">标题</h1><p class="xg1">2024-3-4 08:17</p></div>
       <table><tr><td id="article_content"><p>正文第一段，足够长的一段文字。</p></td></tr></table>"""
     layout = "[[layouts]]\nname = 'view'\ntitle = '.vw h1'\nbyline = '.vw p.xg1'\nbody = '#article_content'\ncrumb = '{}'\n"
-    for crumb in ("#pt .z a", "#pt .z"):
-        site = load_site(profile(tmp_path, "article = 'aid=(?P<id>\\d+)'\nlist = '/$'", layout.format(crumb)))
+    for crumb in ("#pt .z a", "#pt .z"):  # a profile per directory: loaded profiles are cached by path
+        (tmp_path / crumb).mkdir()
+        site = load_site(profile(tmp_path / crumb, "article = 'aid=(?P<id>\\d+)'\nlist = '/$'", layout.format(crumb)))
+        assert site.layouts[0].crumb == crumb
         assert parse_article(html, "http://www.shapes.test/portal.php?mod=view&aid=1", site).section == "清河新闻", crumb
 
 
@@ -393,3 +395,21 @@ def test_discuz_s_byline_gives_source_and_original_author_not_the_poster(tmp_pat
     site = load_site(profile(tmp_path, "article = 'aid=(?P<id>\\d+)'\nlist = '/$'", layout))
     page = parse_article(html, "http://www.shapes.test/portal.php?mod=view&aid=1", site)
     assert (page.source, page.author) == ("清河日报", "李雪 王磊")
+
+
+def test_a_tags_part_reads_the_tags_the_page_prints(tmp_path: Path) -> None:
+    """A layout's ``tags``: each link inside is a tag (Drupal's field_tags, its ``Tags`` heading left
+    aside), an element without links is split as keywords are; without the part, the keywords meta."""
+    from northnews.pages import parse_article
+
+    html = """<head><meta name="keywords" content="meta1,meta2"></head><h1 class="t">Title</h1>
+      <div class="meta">Mon, 03/18/2024 - 14:02</div><div class="body"><p>A paragraph long enough to be the story.</p></div>
+      <div class="field--name-field-tags"><h3>Tags</h3><ul><li><a href="/t/1">Schools</a></li><li><a href="/t/2">Budget</a></li></ul></div>
+      <p class="kw">标签：城市更新 王庄镇</p>"""
+    layout = "[[layouts]]\nname = 'a'\ntitle = 'h1.t'\nbyline = '.meta'\nbody = '.body'\n"
+    urls = "article = '/(?P<id>\\d+)$'\nlist = '/$'"
+    for i, (tags, want) in enumerate(((".field--name-field-tags", ["Schools", "Budget"]), (".field--name-field-tags a", ["Schools", "Budget"]),
+                                      ("p.kw", ["城市更新", "王庄镇"]), (None, ["meta1", "meta2"]))):
+        (tmp_path / str(i)).mkdir()
+        site = load_site(profile(tmp_path / str(i), urls, layout + (f"tags = '{tags}'\n" if tags else "")))
+        assert parse_article(html, "http://www.shapes.test/1", site).tags == want, tags

@@ -24,7 +24,8 @@ _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _LAYOUT_PARTS = ("title", "byline", "body", "crumb", "date")
 # --- layout parts of the extractor (issue 15.4; README "Site profiles"), kept in one block -------
 #: Optional selector parts of a layout beside _LAYOUT_PARTS.
-_LAYOUT_EXTRA_PARTS = ("exclude", "kicker", "subtitle", "author", "page", "continued", "images", "caption", "error")
+_LAYOUT_EXTRA_PARTS = ("exclude", "kicker", "subtitle", "author", "page", "continued", "images", "caption", "error",
+                       "tags")
 #: Other optional keys: a regex, and the dates a layout is valid from/until.
 _LAYOUT_OTHER_KEYS = ("error_text", "valid_from", "valid_until")
 _LAYOUT_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -165,6 +166,8 @@ class LayoutSpec:
     images: str | None = None
     caption: str | None = None
     error: str | None = None
+    #: The tags the page prints (each link inside, else the text split as keywords are).
+    tags: str | None = None
     error_text: str | None = None
     valid_from: str | None = None
     valid_until: str | None = None
