@@ -345,3 +345,19 @@ def test_byline_dates(html: str, date: str) -> None:
 
     root = parse_html(f"<html><body>{html}</body></html>")
     assert parse_byline(root.find(".//p")).date == date
+
+
+@pytest.mark.parametrize(
+    "printed, author",
+    [
+        ("By Maria Sanchez, Staff Writer", "Maria Sanchez"),
+        ("Ann Lee, Senior Reporter", "Ann Lee"),
+        ("Jane Mattson and Tom Kowalski", "Jane Mattson and Tom Kowalski"),
+        ("Tom Smith, Associated Press", "Tom Smith, Associated Press"),  # a source, not a job title
+        ("作者：赵喆", "赵喆"),
+    ],
+)
+def test_an_english_job_title_after_the_authors_name_is_no_author(printed: str, author: str) -> None:
+    from northnews.normalize.text import clean_person
+
+    assert clean_person(printed.removeprefix("By "), "author") == author

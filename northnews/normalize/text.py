@@ -73,11 +73,24 @@ def clean_value(text: str | None) -> str | None:
     return text or None
 
 
+#: The job title an English byline prints after the name (``By Maria Sanchez, Staff Writer``): a
+#: role, as ``本报记者`` is before one. Only these words: ``, Associated Press`` is a source.
+_AUTHOR_TITLE_RE = re.compile(
+    r"\s*,\s*(?:(?:senior|chief|contributing|special|staff|sports|business|political)\s+)?"
+    r"(?:staff|writer|reporter|correspondent|columnist|contributor|editor)s?\s*$",
+    re.I,
+)
+
+
 def clean_person(text: str | None, kind: str) -> str | None:
-    """``author``/``editor`` as printed without the label, or ``None``."""
+    """``author``/``editor`` as printed without the label (and, an author, without an English job
+    title after a comma), or ``None``."""
     if text is None:
         return None
-    return clean_value(strip_label(text, kind))
+    value = clean_value(strip_label(text, kind))
+    if value and kind == "author":
+        value = _AUTHOR_TITLE_RE.sub("", value) or value
+    return value
 
 
 # --- titles --------------------------------------------------------------------------------------
