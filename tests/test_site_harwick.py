@@ -18,10 +18,7 @@ pytestmark = pytest.mark.slow
 
 PORTAL = Portal("harwick")
 #: What the profile asks of northnews that it cannot do yet (xfail strict: the test says when it can).
-MISSING: list[str] = [
-    "layouts: no part for tags printed as links (Drupal's field_tags; the page has no keywords meta)",
-    "extraction: an English author line's role after the name (', Staff Writer') stays in author",
-]
+MISSING: list[str] = []
 exact = pytest.mark.xfail(bool(MISSING), reason="; ".join(MISSING), strict=True) if MISSING else (lambda f: f)
 
 
