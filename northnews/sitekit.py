@@ -283,7 +283,10 @@ def _regex_of(shape_key: str, split_suffix: bool, with_id: bool = True, *, numbe
 _DEFAULT_LIST_RULE = "(?:/|/(?:index|list|default)(?:_(?P<page>\\d+))?\\.s?html?)$"
 _DEFAULT_LIST = re.compile(_DEFAULT_LIST_RULE)
 #: Query parameters that number a list's or an article's pages.
-_PAGE_PARAM = re.compile(r"^(?:page|pageno|pn|p|paged|pagenum|pageindex|curpage)$", re.I)
+#: (Not ``p``: WordPress's ``?p=`` is a post's id.)
+_PAGE_PARAM = re.compile(r"^(?:page|pageno|pn|paged|pagenum|pageindex|curpage)$", re.I)
+#: A page with this much paragraph text is an article (its related links are no list).
+_ARTICLE_TEXT_CHARS = 400
 
 
 def _numbered(key: str, urls: Iterable[str]) -> bool:
@@ -328,7 +331,7 @@ def _list_regex(url: str) -> tuple[str | None, int | None]:
         if last and re.fullmatch(r"[a-z0-9]+(?:[-_][a-z0-9]+)*", seg) and not seg.isdigit() and len(segments) > 2:
             out.append("[a-z0-9_-]+")  # a section's slug
         elif not last and re.fullmatch(r"[A-Za-z][A-Za-z_-]*", seg):
-            out.append("[a-z][a-z_-]*")
+            out.append("[A-Za-z][A-Za-z_-]*")
         elif last and len(numbers) >= 2 and re.search(r"[_-]\d+\.[a-z]+$", seg):
             # list_<tid>_<n>.html: the last number is the page
             head, sep, n, ext = re.match(r"^(.*?)([_-])(\d+)(\.[a-z]+)$", seg).groups()
@@ -625,7 +628,7 @@ def draft(sample: Iterable[SamplePage], name: str | None = None, sitemaps: bool 
     zero_based = False
     for p in sorted(pages_, key=lambda p: p.url):
         if p.url in roots or articles_linked[p.url] < 3 or any(r.search(_target(p.url)) for r in article_res) \
-                or _DEFAULT_LIST.search(_target(p.url)):
+                or _DEFAULT_LIST.search(_target(p.url)) or p.text_chars >= _ARTICLE_TEXT_CHARS:
             continue
         rule, page = _list_regex(p.url)
         zero_based |= page == 0
@@ -635,7 +638,7 @@ def draft(sample: Iterable[SamplePage], name: str | None = None, sitemaps: bool 
     list_rules = [r for r, examples in list_examples.items()  # a list's first page: its paged rule serves
                   if "(?P<paged>" in r or not any(all(pr.search(e) for e in examples) for pr in paged_rules)]
     for urls in linked.values():
-        zero_based |= any(re.search(r"[?&](?:page|pageno|pn|p)=0(?:&|$)", "?" + urlsplit(u).query, re.I) for u in urls)
+        zero_based |= any(re.search(r"[?&](?:page|pageno|pn)=0(?:&|$)", "?" + urlsplit(u).query, re.I) for u in urls)
     query_names = sorted({name for r in rules + list_rules if "\\?" in r
                           for name in re.findall(r"(?:\\\?|&)([A-Za-z_]+)=", r)})
     # Layouts: selector tables repeated across article pages.

@@ -5,7 +5,9 @@ field by field, look at what a second run fetches, and change its template to se
 Also a measuring tool: ``.venv/bin/python -m tests.sitekit fenshui huaihe millbrook lanling`` crawls
 each portal's mirror in replay and prints items found / expected, extra items, and how many values
 of each field are exact (the figures issue 15 asks for); ``--generic`` does the same with the
-profile's ``[[layouts]]`` left out (the generic path alone); ``SITEKIT_SHOW=N`` prints N wrong values.
+profile's ``[[layouts]]`` left out (the generic path alone); ``--profile FILE`` with another profile
+(a draft being edited: ``python -m tests.sitekit qinghe --profile draft.toml``); ``SITEKIT_SHOW=N``
+prints N wrong values.
 """
 
 from __future__ import annotations
@@ -219,10 +221,19 @@ def without_layouts(name: str, root: Path) -> Path:
 
 def main(argv: list[str]) -> int:
     generic = "--generic" in argv
+    other = None
+    if "--profile" in argv:
+        at = argv.index("--profile")
+        other = Path(argv[at + 1]).resolve()
+        argv = argv[:at] + argv[at + 2:]
     for name in (a for a in argv if a != "--generic"):
         portal = Portal(name)
         with tempfile.TemporaryDirectory() as tmp:
-            if generic:
+            if other is not None:
+                result = run_crawl(Path(tmp) / "archive", "-a", f"site={other}", "-a", f"replay={portal.mirror}",
+                                   "-a", "editions=all")
+                name += f" (profile {other.name})"
+            elif generic:
                 profile = without_layouts(name, Path(tmp) / "profile")
                 result = run_crawl(Path(tmp) / "archive", "-a", f"site={profile}", "-a", f"replay={portal.mirror}")
                 name += " (no layouts: generic path)"
