@@ -198,7 +198,8 @@ def assert_profile_classifies_the_manifest(fixture: Fixture) -> None:
         assert bool(listing.search(whole)) == (page["kind"] == "list") or page["kind"] in ("home", "other"), whole
         if is_article:
             match = article.search(whole)
-            assert int(match.groupdict().get("page") or 1) == page.get("page", 1), whole
+            number = match.groupdict().get("page")  # TRS counts from 0 (article_unsuffixed_page = 0): _1 is the 2nd
+            assert (int(number) + 1 - urls.get("article_unsuffixed_page", 1) if number else 1) == page.get("page", 1), whole
         if page["kind"] == "list":  # a list's pages, in the order the profile's numbers give them
             number = listing.search(whole).groupdict().get("page")
             series.setdefault(page["section"], []).append(

@@ -413,3 +413,36 @@ def test_a_tags_part_reads_the_tags_the_page_prints(tmp_path: Path) -> None:
         (tmp_path / str(i)).mkdir()
         site = load_site(profile(tmp_path / str(i), urls, layout + (f"tags = '{tags}'\n" if tags else "")))
         assert parse_article(html, "http://www.shapes.test/1", site).tags == want, tags
+
+
+TRS = ("article = '/\\d{6}/t\\d{8}_(?P<id>\\d+)(?P<paged>_(?P<page>\\d+))?\\.html$'\n"
+       "list = '/(?:index(?P<paged>_(?P<page>\\d+))?\\.html)?$'\nlist_unsuffixed_page = 0\npager = 'pages'")
+
+
+def test_trs_script_pagers_name_a_lists_and_an_articles_later_pages(tmp_path: Path) -> None:
+    """TRS writes its pagers with ``createPageHTML(count, current, name, ext)``: no ``<a>`` names
+    ``index_1.html`` or ``t…_1.html``; both count from 0 (``article_unsuffixed_page = 0``)."""
+    site = load_site(profile(tmp_path, TRS + "\narticle_unsuffixed_page = 0"))
+    listing = """<ul><li><a href="./202307/t20230705_1234567.html">a</a></li></ul>
+      <script>function createPageHTML(a,b,c,d){}</script><script>createPageHTML(3, 0, "index", "html");</script>"""
+    links = discovery.page_links(parse_html(listing), "http://www.shapes.test/xwzx/zwyw/index.html", site)
+    assert discovery.next_list_page("http://www.shapes.test/xwzx/zwyw/index.html", links, site) == (
+        "http://www.shapes.test/xwzx/zwyw/index_1.html")
+    page = '<div>text</div><script>createPageHTML(3, 1, "t20230705_1234567", "html");</script>'
+    url = "http://www.shapes.test/xwzx/zwyw/202307/t20230705_1234567_1.html"
+    assert discovery.article_page(url, site) == ("http://www.shapes.test/xwzx/zwyw/202307/t20230705_1234567.html", 2)
+    assert discovery.article_pages(parse_html(page), url, site) == [
+        "http://www.shapes.test/xwzx/zwyw/202307/t20230705_1234567.html",
+        "http://www.shapes.test/xwzx/zwyw/202307/t20230705_1234567_2.html"]
+
+
+def test_a_long_script_pager_names_only_a_lists_neighbours(tmp_path: Path) -> None:
+    site = load_site(profile(tmp_path, TRS))
+    html = '<script>createPageHTML(5000, 7, "index", "html");</script>'
+    links = discovery.page_links(parse_html(html), "http://www.shapes.test/a/index_7.html", site)
+    assert [link.url.rsplit("/", 1)[1] for link in links] == ["index.html", "index_6.html", "index_8.html"]
+
+
+def test_article_unsuffixed_page_is_0_or_1(tmp_path: Path) -> None:
+    with pytest.raises(SiteError, match="urls.article_unsuffixed_page"):
+        load_site(profile(tmp_path, TRS + "\narticle_unsuffixed_page = 2"))
