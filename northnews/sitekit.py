@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 from northnews import pages
+from northnews.discovery import script_pager_hrefs
 from northnews.encoding import decode
 from northnews.normalize.dates import DATE_RE
 from northnews.pages import stitch
@@ -130,6 +131,7 @@ def _page(url: str, body: bytes, content_type: str | None = None) -> SamplePage 
         href = (a.get("href") or "").strip()
         if href and not href.startswith(("#", "javascript:", "mailto:", "tel:")):
             links.append((urljoin(url, href).split("#", 1)[0], text_of(a)))
+    links += [(urljoin(url, href), "") for href in script_pager_hrefs(root)]  # TRS's createPageHTML
     return SamplePage(url, root, title, chars, links)
 
 
@@ -511,13 +513,14 @@ def draft(sample: Iterable[SamplePage], name: str | None = None, sitemaps: bool 
         if rich >= 0.5:
             article_shapes.append(key)
     # Split articles: a shape that is another one plus _\d{n} before its extension.
-    split = set()
+    split, later_pages = set(), set()
     for key in article_shapes:
         m = re.match(r"^(.*)_\\d\{\d\}(\.(?:[a-z]+|<html>))$", key)
         if m:
             for other in article_shapes:
                 if other != key and other.startswith(m.group(1)) and other.endswith(m.group(2)):
                     split.add(other)
+                    later_pages.add(key)
     for key in linked:  # a slug article's later pages (/<slug>/2/) need not be text-rich shapes of their own
         if _SLUG_PAGE.search(key) and key[: -len("\\d{1}/")] in article_shapes:
             split.add(key[: -len("\\d{1}/")])
@@ -529,7 +532,7 @@ def draft(sample: Iterable[SamplePage], name: str | None = None, sitemaps: bool 
         m = re.match(r"^(.*\?.*)&([A-Za-z_]+)=\\d\{\d\}$", key)
         if m and m.group(1) in article_shapes:
             query_pages[m.group(1)] = m.group(2)
-    numbered = {key for key in article_shapes if _numbered(key, linked[key])}
+    numbered = {key for key in article_shapes if key not in later_pages and _numbered(key, linked[key])}
     rules: list[str] = []
     for key in sorted(article_shapes, key=lambda k: (k not in split and k not in query_pages and k not in numbered,
                                                      -len(linked[k]))):
@@ -707,7 +710,16 @@ def draft(sample: Iterable[SamplePage], name: str | None = None, sitemaps: bool 
                   f"query = {json.dumps(query_names)}"]
     if numbered:
         lines.append('article_page_one = "numbered"')
-    pager = "pages" if (numbered or query_pages) else "suffix" if split else "none"
+    # An article's 2nd page at _1 (TRS counts from 0: t…_1.html), not _2.
+    zero_based_articles = False
+    for rule in rules:
+        if "(?:_(?P<page>\\d+))?" in rule:
+            compiled = re.compile(rule, re.I)
+            zero_based_articles |= any((m := compiled.search(_target(u))) is not None and m.group("page") == "1"
+                                       for urls in linked.values() for u in urls)
+    if zero_based_articles:
+        lines.append("article_unsuffixed_page = 0")
+    pager = "pages" if (numbered or query_pages or zero_based_articles) else "suffix" if split else "none"
     lines += [
         f"list_unsuffixed_page = {0 if zero_based else unsuffixed}",
         f'pager = "{pager}"',

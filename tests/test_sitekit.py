@@ -133,10 +133,10 @@ def test_a_draft_reads_slug_articles_zero_based_query_lists_and_the_https_its_li
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["qinghe", "harwick", "fenshui", "huaihe"])
+@pytest.mark.parametrize("name", ["qinghe", "harwick", "fenshui", "huaihe", "shuiyang", "yecheng"])
 def test_a_crawl_with_the_unedited_draft_finds_every_article(tmp_path: Path, name: str) -> None:
-    """Discuz, Drupal, DedeCMS (static and view.php?aid=&pageno=) and PHPCMS: every article found,
-    no article twice (benchmarks/draft.py prints the same, with the fields the draft gets right)."""
+    """Discuz, Drupal, DedeCMS (static and view.php?aid=&pageno=), PHPCMS, PowerEasy (ASP) and TRS
+    (script pagers, t…_1.html second pages): every article found, no article twice (benchmarks/draft.py prints the same, with the fields the draft gets right)."""
     mirror = FIXTURES / "sites" / name / "mirror"
     out = tmp_path / "draft.toml"
     assert sites("draft", str(mirror), "-o", str(out)).returncode == 0
