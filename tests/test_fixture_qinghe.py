@@ -10,7 +10,6 @@ prints it.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -18,14 +17,12 @@ import pytest
 from tests.portalkit import (
     ITEM_KEYS,
     Fixture,
-    assert_generator_independent,
-    assert_generator_reproduces,
-    assert_manifest_is_the_mirror,
-    assert_profile_classifies_the_manifest,
+    fixture_tests,
     missing_links,
 )
 
 FX = Fixture("qinghe")
+globals().update(fixture_tests(FX))
 ITEMS = FX.items
 PAGES = FX.pages
 HOST = "www.qinghebbs.cn"
@@ -33,22 +30,6 @@ HOST = "www.qinghebbs.cn"
 
 def collapse(text: str) -> str:
     return " ".join(text.split())
-
-
-def test_generator_imports_nothing_of_the_project() -> None:
-    assert_generator_independent(FX)
-
-
-def test_generator_reproduces_every_committed_byte(tmp_path: Path) -> None:
-    assert_generator_reproduces(FX, tmp_path)
-
-
-def test_manifest_lists_exactly_the_mirror() -> None:
-    assert_manifest_is_the_mirror(FX)
-
-
-def test_the_profiles_url_rules_classify_the_manifest() -> None:
-    assert_profile_classifies_the_manifest(FX)
 
 
 def test_counts_and_shape() -> None:

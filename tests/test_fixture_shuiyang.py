@@ -10,7 +10,6 @@ value sits where ShowArticle.asp prints it.
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -18,15 +17,13 @@ import pytest
 from tests.portalkit import (
     ITEM_KEYS,
     Fixture,
-    assert_generator_independent,
-    assert_generator_reproduces,
-    assert_manifest_is_the_mirror,
-    assert_profile_classifies_the_manifest,
+    fixture_tests,
     links,
     missing_links,
 )
 
 FX = Fixture("shuiyang")
+globals().update(fixture_tests(FX))
 ITEMS = FX.items
 PAGES = FX.pages
 HOST = "www.shuiyang.gov.cn"
@@ -34,22 +31,6 @@ HOST = "www.shuiyang.gov.cn"
 
 def collapse(text: str) -> str:
     return " ".join(text.replace("\xa0", " ").split())
-
-
-def test_generator_imports_nothing_of_the_project() -> None:
-    assert_generator_independent(FX)
-
-
-def test_generator_reproduces_every_committed_byte(tmp_path: Path) -> None:
-    assert_generator_reproduces(FX, tmp_path)
-
-
-def test_manifest_lists_exactly_the_mirror() -> None:
-    assert_manifest_is_the_mirror(FX)
-
-
-def test_the_profiles_url_rules_classify_the_manifest() -> None:
-    assert_profile_classifies_the_manifest(FX)
 
 
 def test_counts_and_shape() -> None:

@@ -11,7 +11,6 @@ expected value sits where the template prints it.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -19,16 +18,13 @@ import pytest
 from tests.portalkit import (
     ITEM_KEYS,
     Fixture,
-    assert_generator_independent,
-    assert_generator_reproduces,
-    assert_manifest_is_the_mirror,
-    assert_profile_classifies_the_manifest,
-    assert_url_dates_agree,
+    fixture_tests,
     links,
     missing_links,
 )
 
 FX = Fixture("yecheng")
+globals().update(fixture_tests(FX, url_dates=True))
 ITEMS = FX.items
 PAGES = FX.pages
 HOST = "www.yecheng.gov.cn"
@@ -36,26 +32,6 @@ HOST = "www.yecheng.gov.cn"
 
 def collapse(text: str) -> str:
     return " ".join(text.split())
-
-
-def test_generator_imports_nothing_of_the_project() -> None:
-    assert_generator_independent(FX)
-
-
-def test_generator_reproduces_every_committed_byte(tmp_path: Path) -> None:
-    assert_generator_reproduces(FX, tmp_path)
-
-
-def test_manifest_lists_exactly_the_mirror() -> None:
-    assert_manifest_is_the_mirror(FX)
-
-
-def test_the_profiles_url_rules_classify_the_manifest() -> None:
-    assert_profile_classifies_the_manifest(FX)
-
-
-def test_the_profiles_url_dates_agree_with_the_items() -> None:
-    assert_url_dates_agree(FX)
 
 
 def test_counts_and_shape() -> None:

@@ -1,70 +1,24 @@
-"""qinghe (清河社区, Discuz! X3.4 portal) held to the same tests as yunhe: replay of its mirror field
-by field, a crawl through the local proxy, a
-second run incremental, the drift alarm when its template changes.
+"""qinghe (清河社区, a Discuz! X3.4 portal) held to the tests every generated portal gets (tests/sitekit.py
+``site_tests``): replay of its mirror and a crawl through the local proxy compared field by field with
+the generator's expected items, rejects and pending pages, WARCs, a second run incremental, the
+drift alarm when its template changes, ``-a since``.
 
-Its profile (northnews/sites/qinghe/site.toml) and fixture (tests/fixtures/sites/qinghe/, written
-by a generator that does not import northnews) are the only files that describe it.
+Its profile (northnews/sites/qinghe/site.toml, written from the README alone) and fixture
+(tests/fixtures/sites/qinghe/, written by a generator that does not import northnews) are the only
+files that describe it. ``-a since``: Discuz's URLs carry no date: an article is skipped by its list entry's date, and those the
+sidebars (热门阅读, 相关阅读) link without one are fetched (README: since).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.sitekit import Portal
+from tests.sitekit import Portal, site_tests
 
 pytestmark = pytest.mark.slow
 
-PORTAL = Portal("qinghe")
-#: What the profile asks of northnews that it cannot do yet (xfail strict: the test says when it can).
-MISSING: list[str] = []
-exact = pytest.mark.xfail(bool(MISSING), reason="; ".join(MISSING), strict=True) if MISSING else (lambda f: f)
+#: What the profile asks of northnews that it cannot do yet (a strict xfail naming it).
+MISSING: tuple[str, ...] = ()
 
-
-@pytest.fixture(scope="module")
-def replay(tmp_path_factory: pytest.TempPathFactory):
-    return PORTAL.replay(tmp_path_factory.mktemp("qinghe-replay"))
-
-
-def test_the_fixture_is_what_the_issue_asks() -> None:
-    assert 30 <= len(PORTAL.expected) <= 60
-    assert PORTAL.rejects and PORTAL.pending == {next(iter(PORTAL.pending)): "soft_404"}
-
-
-@exact
-def test_replay_gives_every_expected_item_field_by_field(replay) -> None:
-    PORTAL.assert_exact(replay)
-
-
-def test_replay_quarantines_the_reject_and_keeps_the_404_page_pending(replay) -> None:
-    PORTAL.assert_quarantined(replay)
-
-
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory):
-    return PORTAL.live_runs(tmp_path_factory.mktemp("qinghe-live") / "archive")
-
-
-@exact
-def test_live_crawl_through_a_proxy_gives_the_same_items(live) -> None:
-    PORTAL.assert_live_exact(live)
-
-
-def test_the_warcs_pass_warcio_check_and_replay_gives_the_same_items(live, tmp_path: Path) -> None:
-    PORTAL.assert_warcs_replay_the_same(live, tmp_path)
-
-
-def test_a_second_run_fetches_no_stored_article_page(live) -> None:
-    PORTAL.assert_second_run_incremental(live)
-
-
-def test_the_drift_alarm_fires_when_the_template_changes(tmp_path: Path) -> None:
-    PORTAL.assert_drift_alarm(tmp_path)
-
-
-def test_since_skips_older_dated_articles(tmp_path: Path) -> None:
-    """``-a since``: Discuz's URLs carry no date, so an article is skipped by its list entry's date;
-    those the sidebars (热门阅读, 相关阅读) link without a date are fetched (README: since)."""
-    got, want = PORTAL.assert_since(tmp_path, "2024-03-15")
-    assert want <= got
+globals().update(site_tests(Portal("qinghe"), since="2024-03-15", since_complete=False, soft_404=True,
+                            min_items=30, missing=MISSING))
