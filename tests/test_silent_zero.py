@@ -15,7 +15,7 @@ import os
 import re
 import signal
 import subprocess
-import time
+import threading
 from pathlib import Path
 
 import pytest
@@ -123,6 +123,23 @@ def test_nothing_archived_though_the_store_knows_the_site_is_drift_not_ok(tmp_pa
     assert "nothing archived" in second.manifest["reason"] and "store holds" in second.manifest["reason"]
 
 
+@slow
+def test_a_plain_crawl_that_archives_nothing_it_should_exits_as_cron_does(tmp_path: Path) -> None:
+    """The same judgement without cron: ``scrapy crawl`` exits 7 with one line, not 0 after a WARNING;
+    a plain crawl that archived its articles exits 0 (no false alarm)."""
+    with FaultPortal(PORTAL) as server:
+        env = {"http_proxy": server.proxy_url}
+        zero = run_crawl(tmp_path / "zero", "-a", f"site={zero_match_profile(tmp_path)}", env=env)
+        fine = run_crawl(tmp_path / "fine", env=env)
+    assert zero.returncode == manifest.EXIT_LAYOUT_DRIFT, zero.stderr[-2000:]
+    assert zero.items == [] and "Traceback" not in zero.stderr
+    [line] = [x for x in zero.stderr.splitlines() if x.startswith("scrapy crawl articles: ")]
+    assert "no silent zero: no link on" in line and "matched the site profile's article rule" in line
+    assert line.endswith("(exit 7)")
+    assert fine.returncode == 0, fine.stderr[-2000:]
+    assert len(fine.items) == len(read_jsonl(EXPECTED / "portal.jsonl"))
+
+
 # --- plain scrapy crawl: signals and a misspelt spider --------------------------------------------
 
 
@@ -136,15 +153,21 @@ def interrupt_plain_crawl(archive: Path, signals: int) -> tuple[int, str]:
         env["http_proxy"] = env["https_proxy"] = server.proxy_url
         proc = subprocess.Popen(
             [str(SCRAPY), "crawl", "articles", "-s", f"NORTHNEWS_ARCHIVE_DIR={archive}", "-s", "DOWNLOAD_TIMEOUT=30", *FAST],
-            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )
+        lines: list[str] = []
+        reader = threading.Thread(target=lambda: lines.extend(iter(proc.stderr.readline, "")), daemon=True)
+        reader.start()
         wait_for(lambda: any(kind == "timeout" for _, kind in server.faulted), timeout=120)
         for n in range(signals):
             if n:
-                time.sleep(0.02)  # the second Ctrl-C of an impatient operator: Scrapy forces an unclean stop
+                # The second Ctrl-C of an impatient operator (Scrapy then forces an unclean stop), sent once
+                # the first was handled: two signals before Python's handler runs are seen as one.
+                wait_for(lambda: any("Received SIGINT" in line for line in lines), timeout=120)
             proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=120)
-    return proc.returncode, err
+        proc.wait(timeout=120)
+        reader.join(timeout=30)
+    return proc.returncode, "".join(lines)
 
 
 @slow
