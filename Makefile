@@ -30,8 +30,10 @@ lint: $(STAMP)
 
 # Benchmarks, not tests: they print tables (copied into the README), they assert nothing.
 # One run, one table (README "Benchmarks"): live crawl WARC on/off over gzip and plain bodies, our
-# settings vs stock, the baseline release, replays, northnews-archive extract on 1 and 2 jobs, an
-# incremental rerun, 1k and 10k articles (~15 min on 2 cores). bench-quick: 300 articles, 1 run.
+# settings vs stock, a no-op spider on the same URLs (stock and tuned settings), the previous release
+# (5a307f9, a temporary git worktree) on and off, replays, northnews-archive extract on 1 and 2 jobs,
+# an incremental rerun, peak RSS at 1k/10k/50k articles (~40 min on 2 idle cores). bench-quick: 300
+# articles, 1 run, no baseline.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
 

@@ -95,6 +95,9 @@ SETTINGS: tuple[Setting, ...] = (
     S("NORTHNEWS_WARC_GZIP_LEVEL", "int", 6, "zlib level of each record's gzip member", min=0, max=9),
     S("NORTHNEWS_WARC_OPERATOR", "str", "", "operator (contact, organisation) written into each warcinfo record"),
     S("NORTHNEWS_WARC_REVISITS", "bool", True, "write a `revisit` record instead of an unchanged payload"),
+    S("NORTHNEWS_WARC_QUEUE_BYTES", "int", 16_777_216,
+      "bytes of exchanges queued for the WARC writer thread at most (the reactor waits when it is full);"
+      " 0 writes on the reactor thread", min=0),
     S("NORTHNEWS_WARC_HOSTNAME", "str", "", "host part of WARC file names (empty: the machine's hostname)",
       pattern=_NAME_RE),
     S("NORTHNEWS_REDACT_HEADERS", "list", [],
@@ -134,6 +137,10 @@ SETTINGS: tuple[Setting, ...] = (
       "seconds: the longest a pending article waits after its last attempt, whatever the backoff says; a"
       " pending row dated further than this past now (a clock that ran ahead, then was corrected) is due at once",
       min=0),
+    S("NORTHNEWS_PARSE_WORKERS", "int", 0,
+      "worker processes that parse and extract article pages off the reactor thread (the page's HTML"
+      " sent, its fields returned); `0`: on the reactor thread. Measured on 2 cores: see README"
+      " \"Benchmarks\"", min=0),
     S("NORTHNEWS_PROGRESS_INTERVAL", "float", 60.0, "seconds between progress lines (`0`: only the final one)",
       min=0),
     S("NORTHNEWS_MAX_ERROR_RATE", "float", 0.05, "`northnews-cron` exits 5 when errors / requests exceed it",
@@ -199,7 +206,8 @@ READ_BY = {
     "NORTHNEWS_MAX_LIST_PAGES": "spiders.articles",
     **dict.fromkeys(
         ("NORTHNEWS_WARC_ENABLED", "NORTHNEWS_WARC_PREFIX", "NORTHNEWS_WARC_MAX_SIZE", "NORTHNEWS_WARC_GZIP_LEVEL",
-         "NORTHNEWS_WARC_OPERATOR", "NORTHNEWS_WARC_REVISITS", "NORTHNEWS_WARC_HOSTNAME", "NORTHNEWS_WORKER"),
+         "NORTHNEWS_WARC_OPERATOR", "NORTHNEWS_WARC_REVISITS", "NORTHNEWS_WARC_QUEUE_BYTES", "NORTHNEWS_WARC_HOSTNAME",
+         "NORTHNEWS_WORKER"),
         "archive.writer"),
     "NORTHNEWS_REDACT_HEADERS": "archive.writer, ops.cron",
     "NORTHNEWS_FILE_GROUP": "commands.crawl, ops.cron",
@@ -212,6 +220,7 @@ READ_BY = {
     "NORTHNEWS_INCREMENTAL": "crawl.extensions.incremental",
     **dict.fromkeys(("NORTHNEWS_PENDING_MAX_ATTEMPTS", "NORTHNEWS_PENDING_BACKOFF", "NORTHNEWS_PENDING_BACKOFF_MAX"),
                     "ops.pending"),
+    "NORTHNEWS_PARSE_WORKERS": "spiders.articles",
     "NORTHNEWS_PROGRESS_INTERVAL": "crawl.extensions.progress",
     "NORTHNEWS_MAX_ERROR_RATE": "ops.cron",
     **dict.fromkeys(

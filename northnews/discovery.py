@@ -162,7 +162,10 @@ def article_page(url: str, site: Site) -> tuple[str, int] | None:
     if m is None:
         return None
     number = m.group("page") if "page" in m.re.groupindex else None
-    return _article_url(parts, m, site), int(number) if number else 1
+    if not number:
+        return _article_url(parts, m, site), 1
+    # TRS counts from 0 (article_unsuffixed_page = 0): t…_1.html is the second page.
+    return _article_url(parts, m, site), int(number) + 1 - site.urls.article_unsuffixed_page
 
 
 def first_page_url(url: str, site: Site) -> str:
@@ -273,6 +276,27 @@ class Link:
 
 
 _ANCHORS = etree.XPath("//a[@href] | //area[@href]")
+#: TRS WCM's pager, written by script (``createPageHTML(3, 0, "index", "html")``: 3 pages, this is
+#: the first, ``index.html``, ``index_1.html``, ``index_2.html``); no ``<a>`` names its pages.
+_SCRIPT_PAGER_RE = re.compile(
+    r"""createPageHTML\(\s*(\d{1,6})\s*,\s*(\d{1,6})\s*,\s*["']([\w.-]{1,200})["']\s*,\s*["']([A-Za-z]{2,5})["']\s*\)""")
+#: A script pager of this many pages or fewer names them all; a longer one its neighbours only.
+_SCRIPT_PAGER_ALL = 50
+
+
+def script_pager_hrefs(root: Element) -> list[str]:
+    """The pages a script pager names (relative hrefs, in page order): all of them for an article's
+    few pages, the first, previous and next of a long list (the walk needs no more)."""
+    hrefs: list[str] = []
+    for script in root.iter("script"):
+        text = script.text or ""
+        if "createPageHTML" not in text:
+            continue
+        for m in _SCRIPT_PAGER_RE.finditer(text):
+            count, current, name, ext = int(m[1]), int(m[2]), m[3], m[4]
+            wanted = range(count) if count <= _SCRIPT_PAGER_ALL else sorted({0, current - 1, current + 1} & set(range(count)))
+            hrefs += [f"{name}.{ext}" if i == 0 else f"{name}_{i}.{ext}" for i in wanted if i != current]
+    return hrefs
 _BASE_HREF = etree.XPath("(//base[@href])[1]/@href")
 _SKIPPED = ("#", "javascript:", "mailto:", "tel:")
 
@@ -409,6 +433,11 @@ def page_links(
             when = text_date(entry_text) or url_date(url, site)
         seen.add(url)
         links.append(Link(url, kind, when))
+    for href in script_pager_hrefs(root):
+        kind, url = _kind_and_url(resolve(base_url, href, origin), site, domains)
+        if url not in seen:
+            seen.add(url)
+            links.append(Link(url, kind, url_date(url, site) if dates and kind is Kind.ARTICLE else None))
     return links
 
 
@@ -427,7 +456,8 @@ def next_list_page(current_url: str, links: Iterable[Link], site: Site) -> str |
 def article_pages(html: str | Selector | Element, page_url: str, site: Site) -> list[str]:
     """The other pages of the article ``page_url`` is a page of, as its pager links them, in page
     order: links on the same host whose first page is this article's (whatever the page shape the
-    article rule declares: ``_2``, ``-2``, ``_p2``, ``?pageno=2``, ``/page/2/``)."""
+    article rule declares: ``_2``, ``-2``, ``_p2``, ``?pageno=2``, ``/page/2/``). Page 1 is the
+    article's one URL (its first page), whether the pager links it with its number or without."""
     if site.urls.pager == "none":
         return []
     root = _tree(html)
@@ -441,8 +471,8 @@ def article_pages(html: str | Selector | Element, page_url: str, site: Site) -> 
     base = _BASE_HREF(root)
     base_url = urljoin(page_url, base[0].strip()) if base else page_url
     pages: dict[int, str] = {}
-    for a in _ANCHORS(root):
-        href = (a.get("href") or "").strip()
+    for href in [a.get("href") or "" for a in _ANCHORS(root)] + script_pager_hrefs(root):
+        href = href.strip()
         # Only links naming the id can be one of its pages: resolving every link is the cost.
         if not href or article_id not in href or href.startswith(_SKIPPED):
             continue
@@ -454,7 +484,8 @@ def article_pages(html: str | Selector | Element, page_url: str, site: Site) -> 
         if found is None or found[0] != first or found[1] == current:
             continue
         number = found[1]
-        own = urlunsplit((parts.scheme, parts.netloc, other.path, other.query, ""))
-        if number not in pages or own == first:
-            pages[number] = own  # page 1 by the article's own URL
+        # Page 1 is the article's one URL whether a pager links it with its number
+        # (``view.php?aid=1&pageno=1``) or without: never a page of its own.
+        pages[number] = first if number == 1 else pages.get(number) or urlunsplit(
+            (parts.scheme, parts.netloc, other.path, other.query, ""))
     return [pages[n] for n in sorted(pages)]

@@ -47,6 +47,11 @@ NORTHNEWS_WARC_GZIP_LEVEL = 6
 NORTHNEWS_WARC_OPERATOR = ""
 # Write a revisit record instead of the body again when a URL's payload is unchanged.
 NORTHNEWS_WARC_REVISITS = True
+# Records are built, gzipped and written on a writer thread (zlib and sha1 release the GIL: the
+# second core compresses while the engine goes on); each response reaches the spider once its
+# record is on disk. The queue to that thread holds at most this many bytes of bodies (16 MiB):
+# when full, the reactor waits. 0 writes on the reactor thread.
+NORTHNEWS_WARC_QUEUE_BYTES = 16_777_216
 # Host part of WARC file names; empty: the machine's hostname (set it in containers).
 NORTHNEWS_WARC_HOSTNAME = ""
 # Request headers whose values are never written down (WARC request records, the warcinfo and
@@ -93,6 +98,11 @@ NORTHNEWS_PENDING_BACKOFF = 3600.0
 # Never longer than this (7 days) after the last attempt; a row dated further ahead (a clock that
 # ran ahead, then was corrected) is due at once.
 NORTHNEWS_PENDING_BACKOFF_MAX = 604800.0
+# Article pages parsed and extracted on the reactor thread (0), or in N worker processes fed the
+# page's HTML (the reactor thread still reads each page's links). Off by default: on 2 cores it did
+# not pay (README "Benchmarks": the tree is parsed on the reactor thread anyway, for links and
+# requisites, and the page crosses a process boundary twice).
+NORTHNEWS_PARSE_WORKERS = 0
 # Seconds between progress lines in the log; 0 keeps only the final line.
 NORTHNEWS_PROGRESS_INTERVAL = 60.0
 # northnews-cron exits 5 when errors / requests exceeds this fraction.
@@ -165,6 +175,11 @@ WARN_ON_GENERATOR_RETURN_VALUE = False
 # crawl summary and run manifest read its counts. LOG_LEVEL is INFO (below): Scrapy's default
 # DEBUG, a "Crawled" line per response and a "Scraped from" line with every item, cost 0.35 ms
 # more per response.
+
+# Scrapy's duplicate filter with the same fingerprints, JOBDIR file and logging, its crawl-wide
+# seen-set kept as 20-byte digests in one sorted run (~20 bytes a request instead of ~90 in a
+# set of bytes): peak RSS must not grow with the portal (northnews/crawl/dupefilter.py).
+DUPEFILTER_CLASS = "northnews.crawl.dupefilter.CompactDupeFilter"
 
 # --- output -------------------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 from northnews import pages
+from northnews.discovery import script_pager_hrefs
 from northnews.encoding import decode
 from northnews.normalize.dates import DATE_RE
 from northnews.pages import stitch
@@ -130,6 +131,7 @@ def _page(url: str, body: bytes, content_type: str | None = None) -> SamplePage 
         href = (a.get("href") or "").strip()
         if href and not href.startswith(("#", "javascript:", "mailto:", "tel:")):
             links.append((urljoin(url, href).split("#", 1)[0], text_of(a)))
+    links += [(urljoin(url, href), "") for href in script_pager_hrefs(root)]  # TRS's createPageHTML
     return SamplePage(url, root, title, chars, links)
 
 
@@ -209,48 +211,63 @@ def _digit_shape(m: re.Match[str]) -> str:
 
 
 def shape(url: str) -> str:
-    """A URL's shape: its path (and query names) with digit runs as ``\\d{n}`` (lengths kept up to
-    8, longer runs as ``\\d+``) and letters-only directory names as ``<dir>``."""
+    """A URL's shape: its path with digit runs as ``\\d{n}`` (lengths kept up to 8, longer runs as
+    ``\\d+``), letters-only directory names as ``<dir>``, slugs (``whats-next-for-x``) as
+    ``<slug>``; its query as written, each value's digit runs shaped the same way
+    (``portal.php?mod=view&aid=\\d{2}``: dynamic articles are told by their query)."""
     parts = urlsplit(url)
     segments = (parts.path or "/").split("/")
     out = []
     for i, seg in enumerate(segments):
         last = i == len(segments) - 1
-        if not last and _SLUG.fullmatch(seg):
+        if _SLUG.fullmatch(seg) and not (last and _HTML_EXT.search(seg)):
             out.append("<slug>")
         elif not last and re.fullmatch(r"[A-Za-z][A-Za-z_-]*", seg):
             out.append("<dir>")
         else:
             out.append(_HTML_EXT.sub(".<html>", _DIGITS.sub(_digit_shape, seg)))
-    query = "&".join(sorted(k.split("=", 1)[0] for k in parts.query.split("&") if k)) if parts.query else ""
+    query = "&".join(_DIGITS.sub(_digit_shape, p) for p in parts.query.split("&") if p) if parts.query else ""
     return "/".join(out) + (f"?{query}" if query else "")
 
 
-def _regex_of(shape_key: str, split_suffix: bool, with_id: bool = True) -> str:
-    """An article rule from a shape: literal text escaped, the last digit run of the last segment
-    the ``id``, an optional ``_<page>`` suffix when split articles were seen."""
+def _regex_of(shape_key: str, split_suffix: bool, with_id: bool = True, *, numbered: bool = False,
+              query_page: str | None = None) -> str:
+    """An article rule from a shape: literal text escaped, the ``id`` the last digit run of the
+    query when it has one (``?aid=\\d{2}``), else of the last path segment; an optional ``_<page>``
+    suffix when split articles were seen (``split_suffix``), a ``&<query_page>=<page>`` one when
+    their pages are a query parameter, or (``numbered``) the last digit run the page and the one
+    before it the id (Discuz's ``article-<aid>-<page>.html``)."""
     path, _, query = shape_key.partition("?")
     if _SLUG_ARTICLE.search(path):  # /yyyy/mm/dd/<slug>/: the slug is the id
         head = _regex_of(path[: -len("<slug>/")] + "X", False, with_id=False)[:-2]  # without its X$
         return head + r"(?P<id>[a-z0-9-]+)/" + (r"(?P<paged>(?P<page>\d+)/)?" if split_suffix else "") + "$"
-    pieces = re.split(r"(\\d\{\d+\}|\\d\+|<dir>|<slug>)", path)
-    # The id: the last digit token of the last path segment.
-    last_seg_start = len(path) - len(path.split("/")[-1])
-    digit_positions = [i for i, p in enumerate(pieces) if p.startswith("\\d")]
-    id_index = None
-    pos = 0
+    if path.endswith("/<slug>") and not query:  # /news/yyyy/mm/dd/<slug> (Drupal's pathauto)
+        head = _regex_of(path[: -len("<slug>")] + "X", False, with_id=False)[:-2]
+        return head + r"(?P<id>[a-z0-9-]+)$"
+    target = path + (f"?{query}" if query else "")
+    pieces = re.split(r"(\\d\{\d+\}|\\d\+|<dir>|<slug>)", target)
+    # The id: the last digit token of the query, else of the last path segment, else of the path;
+    # numbered, the page is that last token and the id the one before it.
+    starts, pos = {}, 0
     for i, p in enumerate(pieces):
-        if p.startswith("\\d") and pos >= last_seg_start:
-            id_index = i
+        if p.startswith("\\d"):
+            starts[i] = pos
         pos += len(p)
-    if id_index is None and digit_positions:
-        id_index = digit_positions[-1]
+    last_seg_start = len(path) - len(path.split("/")[-1])
+    candidates = ([i for i, at in starts.items() if at > len(path)]
+                  or [i for i, at in starts.items() if at >= last_seg_start] or list(starts))
+    id_index = candidates[-1] if candidates else None
+    page_index = None
+    if numbered and len(candidates) >= 2:
+        id_index, page_index = candidates[-2], candidates[-1]
     if not with_id:
-        id_index = None
+        id_index = page_index = None
     out = []
     for i, p in enumerate(pieces):
         if i == id_index:
             out.append(r"(?P<id>\d+)" + (r"(?:_(?P<page>\d+))?" if split_suffix else ""))
+        elif i == page_index:
+            out.append(r"(?P<page>\d+)")
         elif p.startswith("\\d"):
             out.append(p)
         elif p == "<dir>":
@@ -258,11 +275,87 @@ def _regex_of(shape_key: str, split_suffix: bool, with_id: bool = True) -> str:
         elif p == "<slug>":
             out.append(r"[a-z0-9-]+")
         else:
-            out.append(re.escape(p).replace("\\/", "/"))
+            out.append(re.escape(p).replace("\\/", "/").replace("\\&", "&").replace("\\=", "="))
     regex = ("^" + "".join(out)).replace(re.escape(".<html>"), r"\.s?html?")
-    if query:
-        regex += r"\?" + ".*"
-    return regex + ("" if query else "$")
+    if query_page:
+        regex += rf"(?P<paged>&{re.escape(query_page)}=(?P<page>\d+))?"
+    return regex + "$"
+
+
+_DEFAULT_LIST_RULE = "(?:/|/(?:index|list|default)(?:_(?P<page>\\d+))?\\.s?html?)$"
+_DEFAULT_LIST = re.compile(_DEFAULT_LIST_RULE)
+#: Query parameters that number a list's or an article's pages.
+#: (Not ``p``: WordPress's ``?p=`` is a post's id.)
+_PAGE_PARAM = re.compile(r"^(?:page|pageno|pn|paged|pagenum|pageindex|curpage)$", re.I)
+#: A page with this much paragraph text is an article (its related links are no list).
+_ARTICLE_TEXT_CHARS = 400
+
+
+def _numbered(key: str, urls: Iterable[str]) -> bool:
+    """Is the last number of this shape's file name a page number counted from 1 (``-1`` on most
+    links, small on all) while the number before it varies (the id)?"""
+    tail = key.partition("?")[0].split("/")[-1]
+    if len(re.findall(r"\\d\{\d+\}|\\d\+", tail)) < 2:
+        return False
+    pairs = [re.findall(r"\d+", urlsplit(u).path.split("/")[-1])[-2:] for u in urls]
+    pairs = [p for p in pairs if len(p) == 2]
+    if len(pairs) < 2:
+        return False
+    pages_, ids = Counter(int(p[1]) for p in pairs), {p[0] for p in pairs}
+    return max(pages_) <= 30 and pages_.most_common(1)[0][0] == 1 and len(ids) > len(pages_)
+
+
+def _schemes(sample: Iterable[SamplePage]) -> dict[str, str]:
+    """Each host's scheme as the pages' own absolute links and addresses give it (a mirror does not
+    know it): the majority of ``https://host`` against ``http://host``."""
+    seen: dict[str, Counter[str]] = defaultdict(Counter)
+    for p in sample:
+        for el in p.root.iter("a", "link", "base", "img", "script", "form"):
+            for attr in ("href", "src", "action"):
+                m = re.match(r"\s*(https?)://([^/:?#\s]+)", el.get(attr) or "", re.I)
+                if m:
+                    seen[m.group(2).lower()][m.group(1).lower()] += 1
+    return {host: count.most_common(1)[0][0] for host, count in seen.items()}
+
+
+def _list_regex(url: str) -> tuple[str | None, int | None]:
+    """A list rule from one list page's URL, and its page number when it prints one: the file name's
+    letters kept, a last path segment of letters (a section's slug) and every number generalised,
+    the query's page parameter optional (``portal.php?mod=list&catid=1&page=2``,
+    ``/sections/local-news?page=1``)."""
+    parts = urlsplit(url)
+    segments = (parts.path or "/").split("/")
+    out = []
+    page_name, page = None, None
+    for i, seg in enumerate(segments):
+        last = i == len(segments) - 1
+        numbers = _DIGITS.findall(seg)
+        if last and re.fullmatch(r"[a-z0-9]+(?:[-_][a-z0-9]+)*", seg) and not seg.isdigit() and len(segments) > 2:
+            out.append("[a-z0-9_-]+")  # a section's slug
+        elif not last and re.fullmatch(r"[A-Za-z][A-Za-z_-]*", seg):
+            out.append("[A-Za-z][A-Za-z_-]*")
+        elif last and len(numbers) >= 2 and re.search(r"[_-]\d+\.[a-z]+$", seg):
+            # list_<tid>_<n>.html: the last number is the page
+            head, sep, n, ext = re.match(r"^(.*?)([_-])(\d+)(\.[a-z]+)$", seg).groups()
+            out.append(re.escape(_DIGITS.sub("0", head)).replace("0", r"\d+")
+                       + rf"(?P<paged>{re.escape(sep)}(?P<page>\d+))?" + re.escape(ext))
+            page_name, page = "", int(n)
+        else:
+            out.append(re.escape(_DIGITS.sub("0", seg)).replace("0", r"\d+"))
+    params = []
+    for piece in (q for q in parts.query.split("&") if q):
+        name, _, value = piece.partition("=")
+        if _PAGE_PARAM.match(name) and value.isdigit():
+            page_name, page = name, int(value)
+            continue
+        params.append(re.escape(name) + "=" + (r"\d+" if value.isdigit() else re.escape(value)))
+    regex = "^" + "/".join(out)
+    if params:
+        regex += r"\?" + "&".join(params)
+    if page_name:  # a query parameter (the file name's is in the path already)
+        sep = "&" if params else r"\?"
+        regex += rf"(?P<paged>{sep}{re.escape(page_name)}=(?P<page>\d+))?"
+    return regex + "$", page
 
 
 @dataclass
@@ -408,7 +501,9 @@ def draft(sample: Iterable[SamplePage], name: str | None = None, sitemaps: bool 
     # Article shapes: several URLs whose pages (when in the sample) are text-rich.
     article_shapes = []
     for key, urls in linked.items():
-        if len(urls) < 2 or not (re.search(r"\\d\{[3-8]\}|\\d\+", key.split("/")[-1]) or _SLUG_ARTICLE.search(key)):
+        tail, _, query = key.split("/")[-1].partition("?")
+        if len(urls) < 2 or not (re.search(r"\\d\{[3-8]\}|\\d\+", tail) or re.search(r"\\d\{[2-8]\}|\\d\+", query)
+                                 or _SLUG_ARTICLE.search(key) or key.endswith("/<slug>")):
             continue
         sampled = [by_url.get(_key(u)) for u in urls]
         sampled = [p for p in sampled if p is not None]
@@ -418,22 +513,33 @@ def draft(sample: Iterable[SamplePage], name: str | None = None, sitemaps: bool 
         if rich >= 0.5:
             article_shapes.append(key)
     # Split articles: a shape that is another one plus _\d{n} before its extension.
-    split = set()
+    split, later_pages = set(), set()
     for key in article_shapes:
         m = re.match(r"^(.*)_\\d\{\d\}(\.(?:[a-z]+|<html>))$", key)
         if m:
             for other in article_shapes:
                 if other != key and other.startswith(m.group(1)) and other.endswith(m.group(2)):
                     split.add(other)
+                    later_pages.add(key)
     for key in linked:  # a slug article's later pages (/<slug>/2/) need not be text-rich shapes of their own
         if _SLUG_PAGE.search(key) and key[: -len("\\d{1}/")] in article_shapes:
             split.add(key[: -len("\\d{1}/")])
+    # Pages as a query parameter: a shape that is an article shape plus &<name>=<digits> (DedeCMS's
+    # view.php?aid=1&pageno=2); page 1 numbered: the last number of the file name is 1 on most
+    # links and small on all, the one before it varies (Discuz's article-<aid>-<page>.html).
+    query_pages: dict[str, str] = {}
+    for key in linked:
+        m = re.match(r"^(.*\?.*)&([A-Za-z_]+)=\\d\{\d\}$", key)
+        if m and m.group(1) in article_shapes:
+            query_pages[m.group(1)] = m.group(2)
+    numbered = {key for key in article_shapes if key not in later_pages and _numbered(key, linked[key])}
     rules: list[str] = []
-    for key in sorted(article_shapes, key=lambda k: (k not in split, -len(linked[k]))):
+    for key in sorted(article_shapes, key=lambda k: (k not in split and k not in query_pages and k not in numbered,
+                                                     -len(linked[k]))):
         compiled = [re.compile(r, re.I) for r in rules]
         if all(any(r.search(_target(u)) for r in compiled) for u in linked[key]):
             continue  # covered by a rule already (a later page's shape by the page group)
-        rules.append(_regex_of(key, key in split))
+        rules.append(_regex_of(key, key in split, numbered=key in numbered, query_page=query_pages.get(key)))
     # One article on two hosts (www and m.): the same ids under two rules on different hosts.
     same_article: dict[str, str] = {}
     ids: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
@@ -458,6 +564,25 @@ def draft(sample: Iterable[SamplePage], name: str | None = None, sitemaps: bool 
                     start, end = m.span("id")
                     path = _target(example)
                     same_article[host] = f"{urlsplit(example).scheme}://{other}{path[:start]}{{id}}{path[end:]}"
+    # One article at two URLs of one host (Discuz's article-<aid>-1.html and portal.php?mod=view&aid=):
+    # the same ids under two rules; the one URL is the rule linked more, when its only variables
+    # are the id and the page.
+    for host, by_rule in ids.items():
+        if host in same_article or len(by_rule) < 2:
+            continue
+        ranked = sorted(by_rule, key=lambda r: -len(by_rule[r]))
+        target = ranked[0]
+        shared = any(len(by_rule[target] & by_rule[other]) >= 2 for other in ranked[1:])
+        fixed = re.sub(r"\(\?P<(?:id|page)>\\d\+\)", "", target)
+        if not shared or re.search(r"\\d|\[|\(\?P<", fixed):
+            continue
+        example = examples[f"{host} {target}"]
+        m = re.compile(target, re.I).search(_target(example))
+        path = _target(example)
+        spans = sorted((m.span(g), "{id}" if g == "id" else "1") for g in ("id", "page") if g in m.re.groupindex)
+        for (start, end), value in reversed(spans):
+            path = path[:start] + value + path[end:]
+        same_article[host] = f"{_schemes(pages_).get(host, urlsplit(example).scheme)}://{host}{path}"
     paged_lists = any(re.search(r"/page/\d+/$", urlsplit(u).path) for urls in linked.values() for u in urls)
     feeds = any(
         (link.get("type") or "").lower() in ("application/rss+xml", "application/atom+xml")
@@ -493,8 +618,33 @@ def draft(sample: Iterable[SamplePage], name: str | None = None, sitemaps: bool 
     issue_latest = None
     if issue_shape:
         issue_latest = max(linked[issue_shape], key=_issue_order)
-    # Layouts: selector tables repeated across article pages.
     article_res = [re.compile(r, re.I) for r in rules]
+    # Home pages: the hosts' roots in the sample, else the page linking the most articles
+    # (Discuz's portal.php); each with the scheme the pages' own absolute links give its host.
+    articles_linked = {p.url: len({u for u, _ in p.links if any(r.search(_target(u)) for r in article_res)}) for p in pages_}
+    roots = [f"http://{h}/" for h in hosts if _key(f"http://{h}/") in by_url]
+    if not roots:
+        roots = [max(pages_, key=lambda p: (articles_linked[p.url], -len(p.url))).url]
+    schemes = _schemes(pages_)
+    # Query and file lists: other pages linking three articles or more, by the shape of their URL.
+    list_examples: dict[str, list[str]] = defaultdict(list)
+    zero_based = False
+    for p in sorted(pages_, key=lambda p: p.url):
+        if p.url in roots or articles_linked[p.url] < 3 or any(r.search(_target(p.url)) for r in article_res) \
+                or _DEFAULT_LIST.search(_target(p.url)) or p.text_chars >= _ARTICLE_TEXT_CHARS:
+            continue
+        rule, page = _list_regex(p.url)
+        zero_based |= page == 0
+        if rule:
+            list_examples[rule].append(_target(p.url))
+    paged_rules = [re.compile(r) for r in list_examples if "(?P<paged>" in r]
+    list_rules = [r for r, examples in list_examples.items()  # a list's first page: its paged rule serves
+                  if "(?P<paged>" in r or not any(all(pr.search(e) for e in examples) for pr in paged_rules)]
+    for urls in linked.values():
+        zero_based |= any(re.search(r"[?&](?:page|pageno|pn)=0(?:&|$)", "?" + urlsplit(u).query, re.I) for u in urls)
+    query_names = sorted({name for r in rules + list_rules if "\\?" in r
+                          for name in re.findall(r"(?:\\\?|&)([A-Za-z_]+)=", r)})
+    # Layouts: selector tables repeated across article pages.
     triples = Counter()
     for p in pages_:
         if any(r.search(_target(p.url)) for r in article_res):
@@ -510,8 +660,8 @@ def draft(sample: Iterable[SamplePage], name: str | None = None, sitemaps: bool 
         except ValueError:
             continue
         layouts.append((title, byline, body, crumb, count))
-    # Editions: the hosts with a home page in the sample.
-    homes = [h for h in hosts if _key(f"http://{h}/") in by_url] or [hosts.most_common(1)[0][0]]
+    # Editions: the hosts with a home page in the sample (else the page linking most articles).
+    homes = {urlsplit(r).hostname: r for r in roots}
     name = name or re.sub(r"[^a-z0-9_-]", "", domains[0].split(".")[0].lower()) or "site"
     lines = [
         f"# A first profile of {', '.join(sorted(h for h in hosts if h))}, drafted by `scrapy sites draft` from",
@@ -526,14 +676,15 @@ def draft(sample: Iterable[SamplePage], name: str | None = None, sitemaps: bool 
     ]
     codes: set[str] = set()
     for i, host in enumerate(sorted(homes)):
-        home = by_url.get(_key(f"http://{host}/"))
+        home = by_url.get(_key(homes[host]))
         lang = home.root.get("lang") if home is not None else None
         english = host.startswith(("en.", "english.")) or (lang or "").lower().startswith("en")
         code = "en" if english else "zh"
         code = code if code not in codes else f"e{i}"
         codes.add(code)
         lang = lang or ("en" if english else "zh-CN")
-        lines += [f"[editions.{code}]", f'start_url = "http://{host}/"', f'language = "{lang}"', ""]
+        start = f"{schemes.get(host, 'http')}://{_key(homes[host])}"
+        lines += [f"[editions.{code}]", f'start_url = "{start}"', f'language = "{lang}"', ""]
     if issue_shape and issue_latest:
         issue_host = issue_hosts.most_common(1)[0][0]
         lines += ["# An e-paper: issue pages by date", "[editions.epaper]", f'start_url = "{issue_latest}"',
@@ -547,14 +698,31 @@ def draft(sample: Iterable[SamplePage], name: str | None = None, sitemaps: bool 
         lines.append("article = [")
         lines += [f"    '{r}'," for r in rules] or ["    '/(?P<id>\\d+)\\.s?html?$',"]
         lines.append("]")
+    list_lines = [f"    '{r}'," for r in list_rules]
     if paged_lists:  # WordPress-style /category/x/page/2/ (tried first: it ends in / too)
-        lines += ["list = [", "    '/(?P<paged>page/(?P<page>\\d+)/)$',",
-                  "    '(?:/|/(?:index|list|default)(?:_(?P<page>\\d+))?\\.s?html?)$',", "]"]
+        list_lines.insert(0, "    '/(?P<paged>page/(?P<page>\\d+)/)$',")
+    if list_lines:
+        lines += ["list = [", *list_lines, f"    '{_DEFAULT_LIST_RULE}',", "]"]
     else:
-        lines.append("list = '(?:/|/(?:index|list|default)(?:_(?P<page>\\d+))?\\.s?html?)$'")
+        lines.append(f"list = '{_DEFAULT_LIST_RULE}'")
+    if query_names:
+        lines += ["# The query parameters that mean something to the rules above: every other one is dropped.",
+                  f"query = {json.dumps(query_names)}"]
+    if numbered:
+        lines.append('article_page_one = "numbered"')
+    # An article's 2nd page at _1 (TRS counts from 0: t…_1.html), not _2.
+    zero_based_articles = False
+    for rule in rules:
+        if "(?:_(?P<page>\\d+))?" in rule:
+            compiled = re.compile(rule, re.I)
+            zero_based_articles |= any((m := compiled.search(_target(u))) is not None and m.group("page") == "1"
+                                       for urls in linked.values() for u in urls)
+    if zero_based_articles:
+        lines.append("article_unsuffixed_page = 0")
+    pager = "pages" if (numbered or query_pages or zero_based_articles) else "suffix" if split else "none"
     lines += [
-        f"list_unsuffixed_page = {unsuffixed}",
-        f'pager = "{"suffix" if split else "none"}"',
+        f"list_unsuffixed_page = {0 if zero_based else unsuffixed}",
+        f'pager = "{pager}"',
         'attachment_ext = ["pdf", "doc", "docx", "xls", "xlsx", "zip", "rar", "jpg", "jpeg", "png", "gif", "css", "js", "xml"]',
         "",
     ]

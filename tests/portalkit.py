@@ -198,7 +198,8 @@ def assert_profile_classifies_the_manifest(fixture: Fixture) -> None:
         assert bool(listing.search(whole)) == (page["kind"] == "list") or page["kind"] in ("home", "other"), whole
         if is_article:
             match = article.search(whole)
-            assert int(match.groupdict().get("page") or 1) == page.get("page", 1), whole
+            number = match.groupdict().get("page")  # TRS counts from 0 (article_unsuffixed_page = 0): _1 is the 2nd
+            assert (int(number) + 1 - urls.get("article_unsuffixed_page", 1) if number else 1) == page.get("page", 1), whole
         if page["kind"] == "list":  # a list's pages, in the order the profile's numbers give them
             number = listing.search(whole).groupdict().get("page")
             series.setdefault(page["section"], []).append(
@@ -224,3 +225,30 @@ def assert_url_dates_agree(fixture: Fixture) -> None:
                 dated += 1
                 break
     assert dated or not patterns, "url_dates match no article URL"
+
+
+def fixture_tests(fixture: Fixture, *, url_dates: bool = False) -> dict[str, object]:
+    """The checks every generated fixture gets, for a ``tests/test_fixture_<name>.py`` to take into
+    its module (``globals().update(fixture_tests(FX))``): the generator imports nothing of the
+    project and reproduces every committed byte, the manifest lists exactly the mirror, the
+    profile's URL rules classify it (and, ``url_dates``, its URL dates agree with the items)."""
+
+    def test_generator_imports_nothing_of_the_project() -> None:
+        assert_generator_independent(fixture)
+
+    def test_generator_reproduces_every_committed_byte(tmp_path: Path) -> None:
+        assert_generator_reproduces(fixture, tmp_path)
+
+    def test_manifest_lists_exactly_the_mirror() -> None:
+        assert_manifest_is_the_mirror(fixture)
+
+    def test_the_profiles_url_rules_classify_the_manifest() -> None:
+        assert_profile_classifies_the_manifest(fixture)
+
+    def test_the_profiles_url_dates_agree_with_the_items() -> None:
+        assert_url_dates_agree(fixture)
+
+    tests = {name: value for name, value in locals().items() if name.startswith("test_")}
+    if not url_dates:
+        del tests["test_the_profiles_url_dates_agree_with_the_items"]
+    return tests

@@ -5,7 +5,9 @@ field by field, look at what a second run fetches, and change its template to se
 Also a measuring tool: ``.venv/bin/python -m tests.sitekit fenshui huaihe millbrook lanling`` crawls
 each portal's mirror in replay and prints items found / expected, extra items, and how many values
 of each field are exact (the figures issue 15 asks for); ``--generic`` does the same with the
-profile's ``[[layouts]]`` left out (the generic path alone); ``SITEKIT_SHOW=N`` prints N wrong values.
+profile's ``[[layouts]]`` left out (the generic path alone); ``--profile FILE`` with another profile
+(a draft being edited: ``python -m tests.sitekit qinghe --profile draft.toml``); ``SITEKIT_SHOW=N``
+prints N wrong values.
 """
 
 from __future__ import annotations
@@ -219,10 +221,19 @@ def without_layouts(name: str, root: Path) -> Path:
 
 def main(argv: list[str]) -> int:
     generic = "--generic" in argv
+    other = None
+    if "--profile" in argv:
+        at = argv.index("--profile")
+        other = Path(argv[at + 1]).resolve()
+        argv = argv[:at] + argv[at + 2:]
     for name in (a for a in argv if a != "--generic"):
         portal = Portal(name)
         with tempfile.TemporaryDirectory() as tmp:
-            if generic:
+            if other is not None:
+                result = run_crawl(Path(tmp) / "archive", "-a", f"site={other}", "-a", f"replay={portal.mirror}",
+                                   "-a", "editions=all")
+                name += f" (profile {other.name})"
+            elif generic:
                 profile = without_layouts(name, Path(tmp) / "profile")
                 result = run_crawl(Path(tmp) / "archive", "-a", f"site={profile}", "-a", f"replay={portal.mirror}")
                 name += " (no layouts: generic path)"
@@ -244,3 +255,54 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+def site_tests(portal: Portal, *, since: str, since_complete: bool, soft_404: bool,
+               min_items: int = 20, missing: tuple[str, ...] = ()) -> dict[str, object]:
+    """The site tests every generated portal gets, for a ``tests/test_site_<name>.py`` to take into
+    its module (``globals().update(site_tests(...))``): replay and proxy crawls exact (a strict
+    xfail naming ``missing`` while a capability is missing), quarantine and pending, WARCs, a second
+    run, the drift alarm, ``-a since`` (``since_complete``: every link carries a date, so the items are
+    exactly those dated ``since`` or later; else at least those)."""
+    import pytest
+
+    exact = pytest.mark.xfail(reason="; ".join(missing), strict=True) if missing else (lambda f: f)
+
+    @pytest.fixture(scope="module")
+    def replay(tmp_path_factory: pytest.TempPathFactory) -> CrawlResult:
+        return portal.replay(tmp_path_factory.mktemp(f"{portal.name}-replay"))
+
+    @pytest.fixture(scope="module")
+    def live(tmp_path_factory: pytest.TempPathFactory) -> LiveRuns:
+        return portal.live_runs(tmp_path_factory.mktemp(f"{portal.name}-live") / "archive")
+
+    def test_the_fixture_is_what_the_issue_asks() -> None:
+        assert min_items <= len(portal.expected) <= 60
+        assert portal.rejects
+        assert set(portal.pending.values()) == ({"soft_404"} if soft_404 else set())
+
+    @exact
+    def test_replay_gives_every_expected_item_field_by_field(replay: CrawlResult) -> None:
+        portal.assert_exact(replay)
+
+    def test_replay_quarantines_the_rejects_and_the_pending_pages(replay: CrawlResult) -> None:
+        portal.assert_quarantined(replay)
+
+    @exact
+    def test_live_crawl_through_a_proxy_gives_the_same_items(live: LiveRuns) -> None:
+        portal.assert_live_exact(live)
+
+    def test_the_warcs_pass_warcio_check_and_replay_gives_the_same_items(live: LiveRuns, tmp_path: Path) -> None:
+        portal.assert_warcs_replay_the_same(live, tmp_path)
+
+    def test_a_second_run_fetches_no_stored_article_page(live: LiveRuns) -> None:
+        portal.assert_second_run_incremental(live)
+
+    def test_the_drift_alarm_fires_when_the_template_changes(tmp_path: Path) -> None:
+        portal.assert_drift_alarm(tmp_path)
+
+    def test_since_skips_older_dated_articles(tmp_path: Path) -> None:
+        got, want = portal.assert_since(tmp_path, since)
+        assert got == want if since_complete else want <= got
+
+    return {name: value for name, value in locals().items() if name.startswith("test_") or name in ("replay", "live")}

@@ -61,6 +61,7 @@ def test_clean_title(printed: str | None, title: str | None) -> None:
         ("来源：新华网", "新华网", "Xinhua"),
         ("来源:新华社", "新华社", "Xinhua"),
         ("来源： 新华 ", "新华", "Xinhua"),
+        ("来自: 新华网", "新华网", "Xinhua"),  # Discuz's portal article
         ("from:新华网2015-09-15 15:21", "新华网", "Xinhua"),
         ("from: Xinhua 2015-09-15 15:21:08", "Xinhua", "Xinhua"),
         ("Source: Xinhua News Agency", "Xinhua News Agency", "Xinhua"),
@@ -215,6 +216,7 @@ def test_split_tags(keywords: str | None, tags: list[str]) -> None:
         (["Home", "China", "Text"], "China"),
         (["home", "Business", "content"], "Business"),
         (["正北方网", "正文"], None),
+        (["清河社区", "门户", "清河新闻", "查看内容"], "清河新闻"),  # Discuz's portal article
         ([], None),
     ],
 )
@@ -343,3 +345,19 @@ def test_byline_dates(html: str, date: str) -> None:
 
     root = parse_html(f"<html><body>{html}</body></html>")
     assert parse_byline(root.find(".//p")).date == date
+
+
+@pytest.mark.parametrize(
+    "printed, author",
+    [
+        ("By Maria Sanchez, Staff Writer", "Maria Sanchez"),
+        ("Ann Lee, Senior Reporter", "Ann Lee"),
+        ("Jane Mattson and Tom Kowalski", "Jane Mattson and Tom Kowalski"),
+        ("Tom Smith, Associated Press", "Tom Smith, Associated Press"),  # a source, not a job title
+        ("作者：赵喆", "赵喆"),
+    ],
+)
+def test_an_english_job_title_after_the_authors_name_is_no_author(printed: str, author: str) -> None:
+    from northnews.normalize.text import clean_person
+
+    assert clean_person(printed.removeprefix("By "), "author") == author

@@ -60,6 +60,7 @@ TABLE: dict[str, tuple[list[str], list[str]]] = {
     "NOTICE_RE": (["声明：本文仅代表作者观点", "本文系观察者网独家稿件"], ["本市声明支持", "文中提到"]),
     "ORIGINAL_TITLE_RE": (["（原标题：旧题）"], ["标题党"]),
     "SUMMARY_HEAD_RE": (["摘要：", "【核心提示】"], ["要点在于"]),
+    "TAGS_LABEL_RE": (["标签：城市更新", "Tags: Schools", "关键词: 乡村振兴"], ["标签化的思维", "Tagsmith"]),
     "EVENT_LINE_RE": (["时间：7月10日上午9:00", "会议时间：下午"], ["时代在变"]),
     "BRACKETED_LINE_RE": (["（完）", "[责任编辑：X]"], ["（完）后记"]),
     "AFFILIATION_RE": (["（作者系某大学教授）", "（此件公开发布）"], ["（完）"]),

@@ -88,10 +88,6 @@ PAGED = """<html><head><meta charset="utf-8"><title>时评_汾水新闻网</titl
 <li><a href='view.php?aid=1&pageno=2'>2</a></li></ul></div></div></body></html>"""
 
 
-@pytest.mark.xfail(strict=True, reason="site-model: a later page's pager linking page 1 with its number "
-                   "(view.php?aid=1&pageno=1) makes the spider fetch page 1 again as a third page: its text "
-                   "is appended to the body (discovery.article_pages keeps the numbered URL when the bare "
-                   "one is not linked from that page)")
 def test_page_one_linked_with_its_number_is_not_a_page_of_its_own(tmp_path: Path) -> None:
     """Not DedeCMS's own pager (it links page 1 bare), but the issue's "page 1 with or without its number"."""
     host = tmp_path / "mirror" / "www.fenshuinews.cn"

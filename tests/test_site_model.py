@@ -74,6 +74,15 @@ def test_the_pager_of_a_query_split_article(tmp_path: Path) -> None:
     assert got == ["http://www.shapes.test/plus/view.php?aid=1961", "http://www.shapes.test/plus/view.php?aid=1961&pageno=3"]
 
 
+def test_page_one_linked_with_its_number_is_the_first_page(tmp_path: Path) -> None:
+    """Issue 15: "page 1 with or without its number" is one page, the article's one URL."""
+    site = load_site(profile(tmp_path, SHAPES["&pageno=2"][0]))
+    html = """<a href="view.php?aid=1961&amp;pageno=1">1</a><a href="view.php?aid=1961&amp;pageno=2">2</a>
+      <a href="view.php?aid=1961&amp;pageno=3">3</a>"""
+    got = discovery.article_pages(parse_html(html), "http://www.shapes.test/plus/view.php?aid=1961&pageno=2", site)
+    assert got == ["http://www.shapes.test/plus/view.php?aid=1961", "http://www.shapes.test/plus/view.php?aid=1961&pageno=3"]
+
+
 def test_noise_parameters_go_and_meaningful_ones_stay_in_their_order(tmp_path: Path) -> None:
     site = load_site(profile(tmp_path, "article = '\\?aid=(?P<id>\\d+)$'\nlist = 'list\\.php\\?tid=\\d+'\nnoise = ['utm_*', 'from', 'spm']"))
     assert discovery.canonical("http://www.shapes.test/plus/list.php?utm_medium=a&tid=5&from=rss&PageNo=2#x", site) == (
@@ -354,3 +363,86 @@ def test_an_exception_in_the_parsers_is_an_error_of_the_run(tmp_path: Path) -> N
     assert result.items == []
     assert "'northnews/errors/parser': 40" in result.stderr
     assert "  errors:    40" in result.stdout
+
+
+def test_a_crumb_selector_may_name_the_breadcrumbs_entries(tmp_path: Path) -> None:
+    """``crumb = "#pt .z a"`` (each entry) reads as ``crumb = "#pt .z"`` (the trail): the last entry
+    that is no home crumb, not the first one (Discuz's 门户: the trail ends in a bare 查看内容)."""
+    from northnews.pages import parse_article
+
+    html = """<div id="pt"><div class="z"><a href="./">清河社区</a> <em>›</em> <a href="portal.php">门户</a> <em>›</em>
+      <a href="portal.php?mod=list&catid=1">清河新闻</a> <em>›</em> 查看内容</div></div>
+      <div class="vw"><h1 class="ph">标题</h1><p class="xg1">2024-3-4 08:17</p></div>
+      <table><tr><td id="article_content"><p>正文第一段，足够长的一段文字。</p></td></tr></table>"""
+    layout = "[[layouts]]\nname = 'view'\ntitle = '.vw h1'\nbyline = '.vw p.xg1'\nbody = '#article_content'\ncrumb = '{}'\n"
+    for crumb in ("#pt .z a", "#pt .z"):  # a profile per directory: loaded profiles are cached by path
+        (tmp_path / crumb).mkdir()
+        site = load_site(profile(tmp_path / crumb, "article = 'aid=(?P<id>\\d+)'\nlist = '/$'", layout.format(crumb)))
+        assert site.layouts[0].crumb == crumb
+        assert parse_article(html, "http://www.shapes.test/portal.php?mod=view&aid=1", site).section == "清河新闻", crumb
+
+
+def test_discuz_s_byline_gives_source_and_original_author_not_the_poster(tmp_path: Path) -> None:
+    """Discuz's ``p.xg1``: ``来自:`` is the source, ``原作者:`` the author; ``发布者:`` (the member who
+    posted it) is neither."""
+    from northnews.pages import parse_article
+
+    html = """<div class="vw"><h1 class="ph">标题</h1><p class="xg1">2024-3-4 08:17<span class="pipe">|</span>
+      发布者: <a href="home.php?mod=space&amp;uid=5">admin</a><span class="pipe">|</span>查看: <em>12</em>
+      <span class="pipe">|</span>来自: 清河日报<span class="pipe">|</span>原作者: 李雪 王磊</p></div>
+      <table><tr><td id="article_content"><p>正文第一段，足够长的一段文字。</p></td></tr></table>"""
+    layout = "[[layouts]]\nname = 'view'\ntitle = '.vw h1'\nbyline = '.vw p.xg1'\nbody = '#article_content'\n"
+    site = load_site(profile(tmp_path, "article = 'aid=(?P<id>\\d+)'\nlist = '/$'", layout))
+    page = parse_article(html, "http://www.shapes.test/portal.php?mod=view&aid=1", site)
+    assert (page.source, page.author) == ("清河日报", "李雪 王磊")
+
+
+def test_a_tags_part_reads_the_tags_the_page_prints(tmp_path: Path) -> None:
+    """A layout's ``tags``: each link inside is a tag (Drupal's field_tags, its ``Tags`` heading left
+    aside), an element without links is split as keywords are; without the part, the keywords meta."""
+    from northnews.pages import parse_article
+
+    html = """<head><meta name="keywords" content="meta1,meta2"></head><h1 class="t">Title</h1>
+      <div class="meta">Mon, 03/18/2024 - 14:02</div><div class="body"><p>A paragraph long enough to be the story.</p></div>
+      <div class="field--name-field-tags"><h3>Tags</h3><ul><li><a href="/t/1">Schools</a></li><li><a href="/t/2">Budget</a></li></ul></div>
+      <p class="kw">标签：城市更新 王庄镇</p>"""
+    layout = "[[layouts]]\nname = 'a'\ntitle = 'h1.t'\nbyline = '.meta'\nbody = '.body'\n"
+    urls = "article = '/(?P<id>\\d+)$'\nlist = '/$'"
+    for i, (tags, want) in enumerate(((".field--name-field-tags", ["Schools", "Budget"]), (".field--name-field-tags a", ["Schools", "Budget"]),
+                                      ("p.kw", ["城市更新", "王庄镇"]), (None, ["meta1", "meta2"]))):
+        (tmp_path / str(i)).mkdir()
+        site = load_site(profile(tmp_path / str(i), urls, layout + (f"tags = '{tags}'\n" if tags else "")))
+        assert parse_article(html, "http://www.shapes.test/1", site).tags == want, tags
+
+
+TRS = ("article = '/\\d{6}/t\\d{8}_(?P<id>\\d+)(?P<paged>_(?P<page>\\d+))?\\.html$'\n"
+       "list = '/(?:index(?P<paged>_(?P<page>\\d+))?\\.html)?$'\nlist_unsuffixed_page = 0\npager = 'pages'")
+
+
+def test_trs_script_pagers_name_a_lists_and_an_articles_later_pages(tmp_path: Path) -> None:
+    """TRS writes its pagers with ``createPageHTML(count, current, name, ext)``: no ``<a>`` names
+    ``index_1.html`` or ``t…_1.html``; both count from 0 (``article_unsuffixed_page = 0``)."""
+    site = load_site(profile(tmp_path, TRS + "\narticle_unsuffixed_page = 0"))
+    listing = """<ul><li><a href="./202307/t20230705_1234567.html">a</a></li></ul>
+      <script>function createPageHTML(a,b,c,d){}</script><script>createPageHTML(3, 0, "index", "html");</script>"""
+    links = discovery.page_links(parse_html(listing), "http://www.shapes.test/xwzx/zwyw/index.html", site)
+    assert discovery.next_list_page("http://www.shapes.test/xwzx/zwyw/index.html", links, site) == (
+        "http://www.shapes.test/xwzx/zwyw/index_1.html")
+    page = '<div>text</div><script>createPageHTML(3, 1, "t20230705_1234567", "html");</script>'
+    url = "http://www.shapes.test/xwzx/zwyw/202307/t20230705_1234567_1.html"
+    assert discovery.article_page(url, site) == ("http://www.shapes.test/xwzx/zwyw/202307/t20230705_1234567.html", 2)
+    assert discovery.article_pages(parse_html(page), url, site) == [
+        "http://www.shapes.test/xwzx/zwyw/202307/t20230705_1234567.html",
+        "http://www.shapes.test/xwzx/zwyw/202307/t20230705_1234567_2.html"]
+
+
+def test_a_long_script_pager_names_only_a_lists_neighbours(tmp_path: Path) -> None:
+    site = load_site(profile(tmp_path, TRS))
+    html = '<script>createPageHTML(5000, 7, "index", "html");</script>'
+    links = discovery.page_links(parse_html(html), "http://www.shapes.test/a/index_7.html", site)
+    assert [link.url.rsplit("/", 1)[1] for link in links] == ["index.html", "index_6.html", "index_8.html"]
+
+
+def test_article_unsuffixed_page_is_0_or_1(tmp_path: Path) -> None:
+    with pytest.raises(SiteError, match="urls.article_unsuffixed_page"):
+        load_site(profile(tmp_path, TRS + "\narticle_unsuffixed_page = 2"))

@@ -95,3 +95,53 @@ def test_a_draft_from_a_short_polite_crawl_of_a_local_server(tmp_path: Path) -> 
     path = tmp_path / "site.toml"
     path.write_text(draft.toml, encoding="utf-8")
     assert load_site(path).urls.articles
+
+
+def test_a_draft_reads_query_articles_numbered_pages_query_lists_and_one_article_at_two_urls(tmp_path: Path) -> None:
+    """Discuz (qinghe): no root page (the portal is /portal.php), articles at article-<aid>-<page>.html
+    (page 1 numbered) and portal.php?mod=view&aid=, lists portal.php?mod=list&catid=&page=."""
+    out = tmp_path / "draft.toml"
+    result = sites("draft", str(FIXTURES / "sites" / "qinghe" / "mirror"), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    site = load_site(out)
+    assert site.editions["zh"].start_url == "http://www.qinghebbs.cn/portal.php"
+    assert site.urls.article_page_one == "numbered" and site.urls.pager == "pages"
+    assert set(site.urls.query) == {"mod", "aid", "catid", "page"}
+    assert site.urls.same_article == {"www.qinghebbs.cn": "http://www.qinghebbs.cn/article-{id}-1.html"}
+    from northnews import discovery
+
+    assert discovery.article_page("http://www.qinghebbs.cn/article-64-3.html", site) == (
+        "http://www.qinghebbs.cn/article-64-1.html", 3)
+    assert discovery.first_page_url("http://www.qinghebbs.cn/portal.php?mod=view&aid=64&from=x", site) == (
+        "http://www.qinghebbs.cn/article-64-1.html")
+    assert discovery.list_info("http://www.qinghebbs.cn/portal.php?mod=list&catid=3&page=2", site)[1] == 2
+
+
+def test_a_draft_reads_slug_articles_zero_based_query_lists_and_the_https_its_links_say(tmp_path: Path) -> None:
+    """Drupal (harwick): /news/<Y>/<m>/<d>/<slug> with no trailing slash, /sections/<term>?page=1 as
+    the second page (``?page=0`` linked), https only in the pages' absolute links; no e-paper."""
+    out = tmp_path / "draft.toml"
+    assert sites("draft", str(FIXTURES / "sites" / "harwick" / "mirror"), "-o", str(out)).returncode == 0
+    site = load_site(out)
+    assert [e.start_url for e in site.editions.values()] == ["https://www.harwickcourier.com/"]
+    assert site.issues is None and site.urls.list_unsuffixed_page == 0
+    from northnews import discovery
+    from northnews.discovery import Kind
+
+    assert discovery.classify("https://www.harwickcourier.com/news/2024/03/18/council-advances-a-plan", site) is Kind.ARTICLE
+    assert discovery.list_info("https://www.harwickcourier.com/sections/schools?page=1", site)[1] == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["qinghe", "harwick", "fenshui", "huaihe", "shuiyang", "yecheng"])
+def test_a_crawl_with_the_unedited_draft_finds_every_article(tmp_path: Path, name: str) -> None:
+    """Discuz, Drupal, DedeCMS (static and view.php?aid=&pageno=), PHPCMS, PowerEasy (ASP) and TRS
+    (script pagers, t…_1.html second pages): every article found, no article twice (benchmarks/draft.py prints the same, with the fields the draft gets right)."""
+    mirror = FIXTURES / "sites" / name / "mirror"
+    out = tmp_path / "draft.toml"
+    assert sites("draft", str(mirror), "-o", str(out)).returncode == 0
+    result = run_crawl(tmp_path / "archive", "-a", f"site={out}", "-a", f"replay={mirror}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    expected = {i["url"].split("://", 1)[1] for i in read_jsonl(FIXTURES / "sites" / name / "expected" / "items.jsonl")}
+    found = [u.split("://", 1)[1] for u in result.by_url]
+    assert expected <= set(found) and len(found) == len(set(found))

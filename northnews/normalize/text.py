@@ -37,7 +37,7 @@ def collapse_ws(text: str | None) -> str:
 
 # --- labels --------------------------------------------------------------------------------------
 
-SOURCE_LABEL = r"来\s*源|稿\s*源|from|source"
+SOURCE_LABEL = r"来\s*源|稿\s*源|来\s*自|from|source"
 AUTHOR_LABEL = r"作\s*者|author"
 EDITOR_LABEL = r"责任编辑|责\s*编|编\s*辑|editor"
 DATE_LABEL = r"发布时间|发表时间|更新时间|发布日期|时\s*间|日\s*期|published|date|time"
@@ -82,11 +82,24 @@ def clean_value(text: str | None) -> str | None:
     return text or None
 
 
+#: The job title an English byline prints after the name (``By Maria Sanchez, Staff Writer``): a
+#: role, as ``本报记者`` is before one. Only these words: ``, Associated Press`` is a source.
+_AUTHOR_TITLE_RE = re.compile(
+    r"\s*,\s*(?:(?:senior|chief|contributing|special|staff|sports|business|political)\s+)?"
+    r"(?:staff|writer|reporter|correspondent|columnist|contributor|editor)s?\s*$",
+    re.I,
+)
+
+
 def clean_person(text: str | None, kind: str) -> str | None:
-    """``author``/``editor`` as printed without the label, or ``None``."""
+    """``author``/``editor`` as printed without the label (and, an author, without an English job
+    title after a comma), or ``None``."""
     if text is None:
         return None
-    return clean_value(strip_label(text, kind))
+    value = clean_value(strip_label(text, kind))
+    if value and kind == "author":
+        value = _AUTHOR_TITLE_RE.sub("", value) or value
+    return value
 
 
 # --- titles --------------------------------------------------------------------------------------
@@ -138,7 +151,8 @@ def canonical_source(name: str | None, site: Site | None = None) -> str | None:
 _TAG_SEP_RE = re.compile(r"[,，、;；|]")
 #: Home crumbs every portal prints; a profile adds its own names (``[text] home_crumbs``).
 HOME_CRUMBS = frozenset({"首页", "home", "网站首页", "主页", "homepage"})
-ARTICLE_CRUMBS = frozenset({"正文", "text", "content", "内容", "详情", "正文内容"})
+#: The crumb a page prints for itself after its section (``查看内容``: Discuz's portal article).
+ARTICLE_CRUMBS = frozenset({"正文", "text", "content", "内容", "详情", "正文内容", "查看内容"})
 
 
 def split_tags(keywords: str | None) -> list[str]:

@@ -18,6 +18,7 @@ from typing import Any
 
 from northnews.ops.schema import SCHEMA_VERSION, V1_SITE, StoreError
 from northnews.util.clock import iso_z
+from northnews.util.digestset import DigestSet, url_digest
 from northnews.util.urls import url_key
 
 __all__ = ["DB_ERRORS", "ExportRow", "Recorded", "StoreBase", "StoreError", "iso"]
@@ -213,14 +214,20 @@ class StoreBase(ABC):
 
         Navigation and "hot news" sidebars repeat the same links on every page; within one run
         the answer cannot change in a way that matters (a URL first requested in this run is
-        then kept out by the duplicate filter), so one query per URL is enough.
+        then kept out by the duplicate filter), so one query per URL is enough. The answers are
+        kept for the whole run as 21 bytes a URL (its digest and the answer: a
+        :class:`~northnews.util.digestset.DigestSet`), not as strings: the memo must not grow the
+        crawl's memory with the portal.
         """
-        answers: dict[str, bool] = {}
+        answers = DigestSet(value_size=1)
 
         def known(url: str) -> bool:
-            if url not in answers:
-                answers[url] = self.is_known(url, refresh_days, site)
-            return answers[url]
+            digest = url_digest(url)
+            found = answers.get(digest)
+            if found is None:
+                found = b"\x01" if self.is_known(url, refresh_days, site) else b"\x00"
+                answers.setdefault(digest, found)
+            return found == b"\x01"
 
         return known
 

@@ -34,6 +34,20 @@ def keywords(root: Element) -> list[str]:
     return []
 
 
+def printed_tags(elements: list[Element], leave_out: frozenset[Element] = frozenset()) -> list[str]:
+    """The tags a page prints (a layout's ``tags`` part): each link inside the elements is one tag
+    (``<a>Schools</a><a>Budget</a>``, a heading such as ``Tags`` left aside); an element without
+    links is split as the keywords meta is (``标签：城市更新 王庄镇`` gives two)."""
+    found: list[str] = []
+    for el in elements:
+        anchors = [el] if tag_of(el) == "a" else list(el.iter("a"))
+        if anchors:
+            found += [collapse_ws(text_of(a, leave_out)) for a in anchors]
+        else:
+            found += split_tags(rules.TAGS_LABEL_RE.sub("", text_of(el, leave_out), count=1))
+    return list(dict.fromkeys(t for t in found if t))
+
+
 _CRUMB_SPLIT_RE = re.compile(r"\s*(?:>>?|＞|»|›|→|/|\||－|\s-+\s)\s*")
 _CRUMB_LABEL_RE = re.compile(
     r"^\s*(?:[^\s:：>]{0,6}位置|location|you are here|position)\s*[:：]\s*", re.I
@@ -73,11 +87,16 @@ _MAX_CRUMB_CHILDREN = 40
 
 
 def section(doc: Doc, preferred: str | None = None, *, generic: bool = True) -> str | None:
-    """The breadcrumb's section: ``preferred`` selector first (a layout's ``crumb``), then
-    (``generic``) the rule book's breadcrumb classes, looked up in the class index."""
+    """The breadcrumb's section: ``preferred`` selector first (a layout's ``crumb``: the breadcrumb's
+    element, or its entries, which are read as one breadcrumb), then (``generic``) the rule book's
+    breadcrumb classes, looked up in the class index."""
     if preferred:
-        for el in css(preferred)(doc):
-            found = section_from_crumbs(crumbs(el))
+        found_in = [crumbs(el) for el in css(preferred)(doc)]
+        if len(found_in) > 1 and all(len(c) <= 1 for c in found_in):
+            # The selector names the breadcrumb's entries (``#pt .z a``): together they are one.
+            found_in = [[c for entry in found_in for c in entry]]
+        for trail in found_in:
+            found = section_from_crumbs(trail)
             if found:
                 return found
     if not generic:

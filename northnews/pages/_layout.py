@@ -14,7 +14,7 @@ from northnews.pages._select import Doc, Element, Selector
 from northnews.sites import LayoutSpec
 
 _PARTS = ("title", "byline", "body", "crumb", "date", "exclude", "kicker", "subtitle", "author", "page",
-          "continued", "images", "caption", "error")
+          "continued", "images", "caption", "error", "tags")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from northnews.pages import _dom, rules
 from northnews.pages._article import ArticlePage
 from northnews.pages._byline import Byline, parse_byline
-from northnews.pages._fields import keywords, page_urls, section
+from northnews.pages._fields import keywords, page_urls, printed_tags, section
 from northnews.pages._lines import reporters
 from northnews.pages._paragraphs import Body, known_body
 from northnews.pages._select import Doc, Element
@@ -195,7 +195,8 @@ class LayoutPage(PageObject):
         return self._body.paragraphs
 
     def tags(self) -> list[str]:
-        return keywords(self.doc.root)
+        """The ``tags`` part's (the tags the page prints), else the keywords meta."""
+        return printed_tags(self.part("tags"), self.leave_out) or keywords(self.doc.root)
 
     def page(self) -> str | None:
         """The 版次: ``第03版：经济`` → ``03``."""

@@ -312,6 +312,8 @@ PRINT_EDITION_RE = re.compile(
 SIGNATURE_DATE_RE = re.compile(r"^\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
 #: The signer above a signature date is short and no sentence.
 SIGNER_MAX_CHARS = 30
+#: The label before the tags a page prints as text (a layout's ``tags`` part): ``标签：``, ``Tags:``.
+TAGS_LABEL_RE = re.compile(r"^\s*(?:标\s*签|关键词|关键字|tags?)\s*[:：]\s*", re.IGNORECASE)
 #: A rights notice wherever it starts (``…著作权归第一财经所有。未经…书面授权，不得…``).
 NOTICE_ANY_RE = re.compile(
     r"(?:著作权|版权)(?:归|属于?).{0,20}所有|未经.{0,16}(?:书面)?(?:授权|许可).{0,12}(?:不得|禁止|严禁)|转载请注明"

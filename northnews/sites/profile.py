@@ -24,7 +24,8 @@ _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _LAYOUT_PARTS = ("title", "byline", "body", "crumb", "date")
 # --- layout parts of the extractor (issue 15.4; README "Site profiles"), kept in one block -------
 #: Optional selector parts of a layout beside _LAYOUT_PARTS.
-_LAYOUT_EXTRA_PARTS = ("exclude", "kicker", "subtitle", "author", "page", "continued", "images", "caption", "error")
+_LAYOUT_EXTRA_PARTS = ("exclude", "kicker", "subtitle", "author", "page", "continued", "images", "caption", "error",
+                       "tags")
 #: Other optional keys: a regex, and the dates a layout is valid from/until.
 _LAYOUT_OTHER_KEYS = ("error_text", "valid_from", "valid_until")
 _LAYOUT_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -34,7 +35,7 @@ _LAYOUT_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 KNOWN_KEYS: dict[str, tuple[str, ...] | None] = {
     "site": ("name", "title", "timezone", "allowed_domains", "requisite_hosts"),
     "editions": ("start_url", "language", "default"),
-    "urls": ("article", "list", "list_unsuffixed_page", "excluded", "attachment_ext", "url_dates", "pager",
+    "urls": ("article", "list", "list_unsuffixed_page", "article_unsuffixed_page", "excluded", "attachment_ext", "url_dates", "pager",
              "query", "noise", "article_page_one", "same_article"),
     "text": ("site_names", "home_crumbs", "chrome_classes"),
     "publishers": None,
@@ -90,6 +91,9 @@ class UrlRules:
     noise: tuple[str, ...] | None = None
     #: "bare" (page 1 has no page number in its URL) or "numbered" (page 1 is ``…-1.html``).
     article_page_one: str = "bare"
+    #: The number the article page without a page piece would have: 1 (``_2`` is the 2nd page),
+    #: 0 (TRS: ``t…_1.html`` is the 2nd page).
+    article_unsuffixed_page: int = 1
     #: host → URL template of the article's one URL (``{id}`` and the rule's other groups).
     same_article: Mapping[str, str] = field(default_factory=dict)
 
@@ -165,6 +169,8 @@ class LayoutSpec:
     images: str | None = None
     caption: str | None = None
     error: str | None = None
+    #: The tags the page prints (each link inside, else the text split as keywords are).
+    tags: str | None = None
     error_text: str | None = None
     valid_from: str | None = None
     valid_until: str | None = None
@@ -410,6 +416,9 @@ class _Parser:
         first = urls.get("list_unsuffixed_page", 1)
         if not isinstance(first, int) or first < 0:
             raise self.fail("urls.list_unsuffixed_page", "an integer >= 0", first)
+        article_first = urls.get("article_unsuffixed_page", 1)
+        if article_first not in (0, 1) or isinstance(article_first, bool):
+            raise self.fail("urls.article_unsuffixed_page", "0 or 1", article_first)
         ext = self.strings(urls, "urls", "attachment_ext")
         attachment = re.compile(r"\.(?:" + "|".join(re.escape(e.lower().lstrip(".")) for e in ext) + r")$", re.I) if ext else None
         return UrlRules(
@@ -422,6 +431,7 @@ class _Parser:
             article_page_one=page_one,
             same_article={h.lower(): t for h, t in same.items()},
             list_unsuffixed_page=first,
+            article_unsuffixed_page=article_first,
             excluded=tuple(self.regex(p, "urls.excluded") for p in self.strings(urls, "urls", "excluded")),
             attachment=attachment,
             url_dates=tuple(self.regex(p, "urls.url_dates", ("y", "m", "d")) for p in self.strings(urls, "urls", "url_dates")),
