@@ -175,8 +175,9 @@ def cmd_index(args: argparse.Namespace) -> int:
                 print(f"{done.path}")
                 continue
             bad += 1
+            old = done.old_lines
             print(f"{done.path}: {done.lines} lines"
-                  + (f" (was {done.old_lines}: {done.old_lines - done.lines} fewer)" if done.shrank else ""))
+                  + (f" (was {old}: {old - done.lines} fewer)" if old is not None and done.shrank else ""))
             for damage in done.scan.damages:
                 print(f"      {path.name}: {damage.describe()}")
             for url, offset in done.lost:

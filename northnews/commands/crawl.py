@@ -20,6 +20,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.crawler import Crawler
@@ -30,7 +31,8 @@ from northnews import config, feeds, inputs
 from northnews.archive.lock import LOCK_FD_ENV, ArchiveLock, LockHeld
 from northnews.ops.incremental import lock_scope
 from northnews.ops.manifest import EXIT_TERMINATED, EXIT_WRITE_ERROR, WRITE_ERROR_REASONS
-from northnews.ops.store import DB_ERRORS, StoreError, open_store, store_exists, store_url
+from northnews.ops.store import StoreError, open_store, store_exists, store_url
+from northnews.ops.storebase import IO_OR_DB_ERRORS
 from northnews.sites import DEFAULT_SITE, SiteError, load_site
 from northnews.spiders.articles import ARGUMENTS, ArgumentError, ArticlesSpider, parse_args
 from northnews.util import storeguard
@@ -119,7 +121,7 @@ class Command(ScrapyCrawlCommand):
             self._usage_error(spider, ValueError(f"unknown spider {spider!r}; this project has: {', '.join(known)}"))
 
     @staticmethod
-    def _usage_error(spider: str, exc: Exception) -> None:
+    def _usage_error(spider: str, exc: Exception) -> NoReturn:
         print(f"scrapy crawl {spider}: error: {exc}", file=sys.stderr)
         sys.exit(2)
 
@@ -179,7 +181,7 @@ def _close_interrupted_run(crawler: Crawler, stats: dict) -> str:
                 return ""
             store.end_run(run_id, status="shutdown", complete=False,
                           note="stopped by a second signal (forced, unclean): closed by scrapy crawl on its way out")
-    except (OSError, StoreError, *DB_ERRORS) as exc:
+    except IO_OR_DB_ERRORS + (StoreError,) as exc:
         return f" (its run {run_id} could not be closed: {exc}; the next run closes it)"
     return f"; its run {run_id} closed as shutdown"
 

@@ -221,11 +221,11 @@ def make_app(
 
 def defer_crawl(app: procrastinate.App, site: str, args: dict[str, str] | None = None) -> int | None:
     """Queue a crawl (or, with ``args``, a backfill) of ``site``; ``None`` when one already waits."""
-    lock_args = {"lock": site_lock(site)}
-    if not args:  # a backfill waits beside a scheduled crawl; two plain crawls do not
-        lock_args["queueing_lock"] = crawl_queueing_lock(site)
+    # A backfill waits beside a scheduled crawl; two plain crawls do not (None: the task's default).
+    queueing_lock = None if args else crawl_queueing_lock(site)
     try:
-        return app.tasks[CRAWL_TASK].configure(**lock_args).defer(site=site, args=dict(args or {}))
+        return (app.tasks[CRAWL_TASK].configure(lock=site_lock(site), queueing_lock=queueing_lock)
+                .defer(site=site, args=dict(args or {})))
     except procrastinate.exceptions.AlreadyEnqueued:
         return None
 
