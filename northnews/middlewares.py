@@ -237,7 +237,7 @@ class _ArticleRedirects:
         kind: str = request.meta.get(redirects.PAGE_META) or ""
         article = kind in ("article", "article_page")
         try:
-            result = super().process_response(request, response)  # type: ignore[misc]
+            result: Request | Response = super().process_response(request, response)  # type: ignore[misc]
         except IgnoreRequest as exc:
             if "max redirections" in str(exc):
                 self.crawler.stats.inc_value("northnews/redirect/too_many")

@@ -20,7 +20,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.crawler import Crawler
@@ -168,7 +168,7 @@ class Command(ScrapyCrawlCommand):
             sys.exit(getattr(exc, "exit_code", 2))
 
 
-def _close_interrupted_run(crawler: Crawler, stats: dict) -> str:
+def _close_interrupted_run(crawler: Crawler, stats: dict[str, Any]) -> str:
     """A run a forced stop left ``running`` in the store: closed as ``shutdown``; says what it did."""
     run_id = stats.get("northnews/run/id")
     settings = crawler.settings
@@ -186,7 +186,7 @@ def _close_interrupted_run(crawler: Crawler, stats: dict) -> str:
     return f"; its run {run_id} closed as shutdown"
 
 
-def _integrity_exit(spider: str, reason: str, stats: dict) -> int:
+def _integrity_exit(spider: str, reason: str, stats: dict[str, Any]) -> int:
     """The exit status of a crawl that ran to its end: 9 when it stopped because it could not
     write (a feed, the store, a WARC: northnews.writeerrors; as northnews-cron's 9), 1 when replay
     read past damaged records (every intact one was replayed); 0 otherwise. One line each."""

@@ -41,7 +41,10 @@ def silent_zero(stats: Mapping[str, Any]) -> list[tuple[str, str]]:
     """
     if not stats.get("northnews/run/id"):
         return []
-    count = lambda key: int(stats.get(key, 0) or 0)  # noqa: E731
+
+    def count(key: str) -> int:
+        return int(stats.get(key, 0) or 0)
+
     alarms = []
     disallowed = sorted(k.rsplit("/", 1)[1] for k in stats if k.startswith("northnews/robots/edition_disallowed/"))
     if disallowed:

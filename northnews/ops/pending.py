@@ -166,7 +166,8 @@ class PendingArticles:
                 "UPDATE article_pending SET status = 'pending', attempts = 0, next_attempt = ?, run_id = ?"
                 " WHERE site = ? AND status = 'failed'", (iso(self._now()), run_id, site),
             )
-        return cursor.rowcount
+        changed: int = cursor.rowcount
+        return changed
 
     def rows(self, site: str | None = None, status: str | None = None) -> list[PendingRow]:
         where, params = [], []

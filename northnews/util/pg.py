@@ -41,7 +41,7 @@ def qmark(sql: str) -> str:
     return "".join(out)
 
 
-class Row(tuple):
+class Row(tuple[Any, ...]):
     """A result row readable by position, by column name, and as a mapping (``dict(row)``)."""
 
     _names: tuple[str, ...] = ()
