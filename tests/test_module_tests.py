@@ -67,7 +67,6 @@ MODULE_TESTS: dict[str, tuple[str, ...]] = {
     "northnews.ops.storebase": ("test_store.py", "test_store_pg.py"),
     "northnews.ops.storepipeline": ("test_incremental.py", "test_store.py"),
     "northnews.util.logredact": ("test_redact.py",),
-    "northnews.util.pg": ("test_store_pg.py",),
     # The fleet: workers as processes on a real PostgreSQL.
     "northnews.fleet.cli": ("test_fleet.py",),
     "northnews.fleet.jobs": ("test_fleet.py",),
