@@ -120,8 +120,8 @@ class RetryAfterMiddleware(RetryMiddleware):
         if self._clock is None:
             from twisted.internet import reactor
 
-            self._clock = reactor
-        return self._clock
+            self._clock = reactor  # type: ignore[assignment]
+        return self._clock  # type: ignore[return-value]
 
     def process_response(  # type: ignore[override]
         self, request: Request, response: Response, spider: Spider | None = None
@@ -139,7 +139,7 @@ class RetryAfterMiddleware(RetryMiddleware):
             return result
         wait = min(wait, self.max_wait)
         self.crawler.stats.inc_value("northnews/retry_after/waits")
-        self.crawler.stats.inc_value("northnews/retry_after/seconds", wait)  # type: ignore[arg-type]  # fractional seconds: Scrapy's counter adds any number
+        self.crawler.stats.inc_value("northnews/retry_after/seconds", wait)
         logger.info("%s answered %s, %s: waiting %.1f s before retrying", request.url, response.status, why, wait)
         return deferLater(self.clock, wait, lambda: result)
 
@@ -163,7 +163,7 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
     DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
     MAX_REDIRECTS = 5
 
-    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:  # type: ignore[override]
         if request.meta.get("dont_obey_robotstxt") and urlsplit(request.url).path == "/robots.txt" \
                 and "redirect_urls" not in request.meta:
             # The robots.txt request itself (Scrapy builds it privately; its meta is ours to add
@@ -231,13 +231,13 @@ class _ArticleRedirects:
     crawler: Crawler
     max_redirect_times: int
 
-    def process_response(
+    def process_response(  # type: ignore[override]
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
-        kind: str = request.meta.get(redirects.PAGE_META) or ""
+        kind = request.meta.get(redirects.PAGE_META)
         article = kind in ("article", "article_page")
         try:
-            result: Request | Response = super().process_response(request, response)  # type: ignore[misc]
+            result = super().process_response(request, response)  # type: ignore[misc]
         except IgnoreRequest as exc:
             if "max redirections" in str(exc):
                 self.crawler.stats.inc_value("northnews/redirect/too_many")

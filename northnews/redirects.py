@@ -63,8 +63,7 @@ class RedirectRefused(IgnoreRequest):
 
 def linked_url(request: Request | Response) -> str:
     """The URL a request (or the request of a response) was made for, before any redirect."""
-    first: str = (request.meta.get("redirect_urls") or [request.url])[0]
-    return first
+    return (request.meta.get("redirect_urls") or [request.url])[0]
 
 
 def article_url(request: Request | Response) -> str:

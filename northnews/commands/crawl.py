@@ -31,8 +31,7 @@ from northnews import config, feeds, inputs
 from northnews.archive.lock import LOCK_FD_ENV, ArchiveLock, LockHeld
 from northnews.ops.incremental import lock_scope
 from northnews.ops.manifest import EXIT_TERMINATED, EXIT_WRITE_ERROR, WRITE_ERROR_REASONS
-from northnews.ops.store import StoreError, open_store, store_exists, store_url
-from northnews.ops.storebase import IO_OR_DB_ERRORS
+from northnews.ops.store import DB_ERRORS, StoreError, open_store, store_exists, store_url
 from northnews.sites import DEFAULT_SITE, SiteError, load_site
 from northnews.spiders.articles import ARGUMENTS, ArgumentError, ArticlesSpider, parse_args
 from northnews.util import storeguard
@@ -181,7 +180,7 @@ def _close_interrupted_run(crawler: Crawler, stats: dict[str, Any]) -> str:
                 return ""
             store.end_run(run_id, status="shutdown", complete=False,
                           note="stopped by a second signal (forced, unclean): closed by scrapy crawl on its way out")
-    except IO_OR_DB_ERRORS + (StoreError,) as exc:
+    except (OSError, StoreError) + DB_ERRORS as exc:
         return f" (its run {run_id} could not be closed: {exc}; the next run closes it)"
     return f"; its run {run_id} closed as shutdown"
 

@@ -41,10 +41,7 @@ def silent_zero(stats: Mapping[str, Any]) -> list[tuple[str, str]]:
     """
     if not stats.get("northnews/run/id"):
         return []
-
-    def count(key: str) -> int:
-        return int(stats.get(key, 0) or 0)
-
+    count = lambda key: int(stats.get(key, 0) or 0)  # noqa: E731
     alarms = []
     disallowed = sorted(k.rsplit("/", 1)[1] for k in stats if k.startswith("northnews/robots/edition_disallowed/"))
     if disallowed:

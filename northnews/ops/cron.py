@@ -83,8 +83,7 @@ from northnews.ops.manifest import (  # noqa: F401  (the exit codes are part of 
     classify,
 )
 from northnews.ops.runfiles import RunLog, crawl_usage_error, disk_full_in, tail, write_manifest
-from northnews.ops.store import StoreError, iso, open_store
-from northnews.ops.storebase import IO_OR_DB_ERRORS
+from northnews.ops.store import DB_ERRORS, StoreError, iso, open_store
 from northnews.util import storeguard
 from northnews.util.clock import utc_now
 from northnews.util.cmdline import name_value_pairs
@@ -248,7 +247,7 @@ def _locked_run(opts: Options, run_id: str, lock: ArchiveLock) -> int:
         log.close()
         print(f"{PROG}: error: {exc}; exiting (code {code})", file=sys.stderr)
         return code
-    except IO_OR_DB_ERRORS as exc:
+    except (OSError,) + DB_ERRORS as exc:  # not (OSError, *DB_ERRORS): mypy cannot read that
         problems.append(f"store: {exc}")
     for stale in interrupted:
         log.say(f"run {stale} was left running by a killed crawl: closed as 'killed'")
@@ -311,7 +310,7 @@ def _locked_run(opts: Options, run_id: str, lock: ArchiveLock) -> int:
             totals = store.counts(opts.site)
     except StoreError as exc:  # busy (exit 3) or damaged (2): said as such, never "free space"
         refused = exc
-    except IO_OR_DB_ERRORS as exc:
+    except (OSError,) + DB_ERRORS as exc:  # not (OSError, *DB_ERRORS): mypy cannot read that
         if code not in (EXIT_USAGE, EXIT_WRITE_ERROR):
             code, reason = EXIT_WRITE_ERROR, f"the archive could not be written (store: {exc}): free space, then rerun"
     if refused is not None and code not in (EXIT_USAGE, EXIT_WRITE_ERROR):

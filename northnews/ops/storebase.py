@@ -20,7 +20,7 @@ from northnews.ops.schema import SCHEMA_VERSION, V1_SITE, StoreError
 from northnews.util.clock import iso_z
 from northnews.util.urls import url_key
 
-__all__ = ["DB_ERRORS", "IO_OR_DB_ERRORS", "ExportRow", "Recorded", "StoreBase", "StoreError", "iso"]
+__all__ = ["DB_ERRORS", "ExportRow", "Recorded", "StoreBase", "StoreError", "iso"]
 
 try:  # psycopg is a dependency; the tuple is what callers catch for "the store failed"
     import psycopg
@@ -28,9 +28,6 @@ try:  # psycopg is a dependency; the tuple is what callers catch for "the store 
     DB_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, psycopg.Error)
 except ImportError:  # pragma: no cover - a broken install: the SQLite store still works
     DB_ERRORS = (sqlite3.Error,)
-# "The store could not be read or written": its disk or its database (one name, as mypy cannot
-# read `except (OSError, *DB_ERRORS)`).
-IO_OR_DB_ERRORS: tuple[type[Exception], ...] = (OSError, *DB_ERRORS)
 
 
 

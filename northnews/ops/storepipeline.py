@@ -15,7 +15,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from northnews.ops.aliases import Aliases
 from northnews.ops.incremental import CrawlRun, IncrementalCrawl
-from northnews.ops.storebase import IO_OR_DB_ERRORS
+from northnews.ops.store import DB_ERRORS
 from northnews.writeerrors import stop_crawl
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ class StorePipeline:
         adapter = ItemAdapter(item)
         try:
             recorded = self.run.store.record_item(adapter.asdict(), run_id=self.run.run_id)
-        except IO_OR_DB_ERRORS as exc:
+        except (OSError, *DB_ERRORS) as exc:
             # Disk full (or an I/O error): the transaction rolled back, so the store is as it was
             # and the article is not known; the crawl stops and the next run fetches it again.
             stop_crawl(self.crawler, "store", exc)
@@ -54,7 +54,7 @@ class StorePipeline:
             aliases.forget(adapter["url"], self.run.site)  # its own text now, if it was an alias
             for alias in adapter.get("redirected_from") or ():  # northnews.redirects: both URLs known
                 aliases.record(alias, adapter["url"], site=self.run.site, run_id=self.run.run_id)
-        except IO_OR_DB_ERRORS as exc:
+        except (OSError, *DB_ERRORS) as exc:
             stop_crawl(self.crawler, "store", exc)
         if recorded.resolved:
             self.stats.inc_value("northnews/pending/resolved")
