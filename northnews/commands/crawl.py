@@ -20,7 +20,6 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.crawler import Crawler
@@ -120,7 +119,7 @@ class Command(ScrapyCrawlCommand):
             self._usage_error(spider, ValueError(f"unknown spider {spider!r}; this project has: {', '.join(known)}"))
 
     @staticmethod
-    def _usage_error(spider: str, exc: Exception) -> NoReturn:
+    def _usage_error(spider: str, exc: Exception) -> None:
         print(f"scrapy crawl {spider}: error: {exc}", file=sys.stderr)
         sys.exit(2)
 
@@ -167,7 +166,7 @@ class Command(ScrapyCrawlCommand):
             sys.exit(getattr(exc, "exit_code", 2))
 
 
-def _close_interrupted_run(crawler: Crawler, stats: dict[str, Any]) -> str:
+def _close_interrupted_run(crawler: Crawler, stats: dict) -> str:
     """A run a forced stop left ``running`` in the store: closed as ``shutdown``; says what it did."""
     run_id = stats.get("northnews/run/id")
     settings = crawler.settings
@@ -180,12 +179,12 @@ def _close_interrupted_run(crawler: Crawler, stats: dict[str, Any]) -> str:
                 return ""
             store.end_run(run_id, status="shutdown", complete=False,
                           note="stopped by a second signal (forced, unclean): closed by scrapy crawl on its way out")
-    except (OSError, StoreError) + DB_ERRORS as exc:
+    except (OSError, StoreError, *DB_ERRORS) as exc:
         return f" (its run {run_id} could not be closed: {exc}; the next run closes it)"
     return f"; its run {run_id} closed as shutdown"
 
 
-def _integrity_exit(spider: str, reason: str, stats: dict[str, Any]) -> int:
+def _integrity_exit(spider: str, reason: str, stats: dict) -> int:
     """The exit status of a crawl that ran to its end: 9 when it stopped because it could not
     write (a feed, the store, a WARC: northnews.writeerrors; as northnews-cron's 9), 1 when replay
     read past damaged records (every intact one was replayed); 0 otherwise. One line each."""
