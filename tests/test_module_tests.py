@@ -15,6 +15,8 @@ import re
 from functools import cache
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "northnews"
 TESTS = ROOT / "tests"
@@ -123,43 +125,74 @@ def importers_of(module: str) -> list[str]:
     return sorted(p.name for p in TESTS.glob("test_*.py") if p.name != Path(__file__).name and module in _imports(p))
 
 
-def _suggestion(module: str) -> str:
+def _entry(module: str, tests: list[str] | tuple[str, ...]) -> str:
+    """A MODULE_TESTS line, as it is written in the table."""
+    files = ", ".join(f'"{t}"' for t in tests) or '"test_….py"'
+    return f'    "{module}": ({files},),' if len(tests) <= 1 else f'    "{module}": ({files}),'
+
+
+def _same_name(module: str, others: set[str]) -> list[str]:
+    return sorted(m for m in others if m.rsplit(".", 1)[-1] == module.rsplit(".", 1)[-1])
+
+
+def _suggestion(module: str) -> tuple[str, str]:
+    """Why ``module`` fails, and the table line that would make it pass."""
     by_name = " or ".join(f"tests/{n}" for n in rule_names(module))
-    today = importers_of(module)
-    entry = f'    "{module}": ({", ".join(repr(t) for t in today) or "test_….py"},),'
-    where = (f"these tests import it today: {', '.join(today)}" if today
-             else "no test imports it today: write one")
-    return (f"{module}: no test found by its name. Either name its test {by_name}, or, where its tests "
-            f"are grouped by behaviour, add to MODULE_TESTS in tests/test_module_tests.py ({where}):\n{entry}")
+    gone = _same_name(module, set(MODULE_TESTS) - set(modules()))  # an entry left under its old name
+    if gone:
+        tests, where = list(MODULE_TESTS[gone[0]]), f"the entry of {gone[0]}, its old name, said"
+    else:
+        tests = importers_of(module)
+        where = f"the tests that import it today: {', '.join(tests)}" if tests else "no test imports it today: write one"
+    return (f"{module}: no test named {by_name}, and no MODULE_TESTS entry ({where})", _entry(module, tests))
+
+
+def _failure(problems: list[tuple[str, str]]) -> str:
+    """One line per problem, then every table line to add in one block (ready to paste)."""
+    lines = [line for _, line in problems if line]
+    return "\n".join(why for why, _ in problems) + (
+        "\n\nEither name the tests so, or add these lines to MODULE_TESTS in tests/test_module_tests.py"
+        " (where the tests are grouped by behaviour):\n" + "\n".join(lines) if lines else "")
 
 
 def test_every_module_has_its_tests_by_name_or_in_the_table() -> None:
     missing = [_suggestion(m) for m in modules() if not named_tests(m) and m not in MODULE_TESTS]
-    assert not missing, "\n\n".join(missing)
+    assert not missing, _failure(missing)
 
 
 def test_the_table_names_existing_modules_and_tests_and_only_what_the_rule_misses() -> None:
     known = set(modules())
-    problems = []
+    problems: list[tuple[str, str]] = []
     for module, tests in MODULE_TESTS.items():
         if module not in known:
-            moved = [m for m in known if m.rsplit(".", 1)[-1] == module.rsplit(".", 1)[-1]]
-            problems.append(f"MODULE_TESTS[{module!r}]: no such module (moved? {', '.join(moved) or 'removed'}):"
-                            " rename or remove the entry")
+            moved = _same_name(module, known)
+            problems.append((f"MODULE_TESTS[{module!r}]: no such module: remove the line"
+                             + (f" (moved to {moved[0]}?: the line below)" if moved else ""),
+                             _entry(moved[0], tests) if moved and moved[0] not in MODULE_TESTS else ""))
         elif named_tests(module):
-            problems.append(f"MODULE_TESTS[{module!r}]: {', '.join(named_tests(module))} is found by its name:"
-                            " remove the entry")
-        problems += [f"MODULE_TESTS[{module!r}]: tests/{t} does not exist" for t in tests if not (TESTS / t).is_file()]
-    assert not problems, "\n".join(problems)
+            problems.append((f"MODULE_TESTS[{module!r}]: {', '.join(named_tests(module))} is found by its name:"
+                             " remove the line", ""))
+        problems += [(f"MODULE_TESTS[{module!r}]: tests/{t} does not exist", "")
+                     for t in tests if not (TESTS / t).is_file()]
+    assert not problems, _failure(problems)
 
 
-def test_the_naming_rule_and_its_message() -> None:
+def test_the_naming_rule_and_its_message(monkeypatch: pytest.MonkeyPatch) -> None:
     assert named_tests("northnews.archive.cdxj") == ["test_archive_cdxj.py"]
     assert named_tests("northnews.ops.cron") == ["test_cron.py"]
     assert named_tests("northnews.config") == ["test_config.py"]
     assert named_tests("northnews.no_such_module") == []
-    message = _suggestion("northnews.crawl.pipelines.nothing")
-    assert "tests/test_crawl_pipelines_nothing.py or tests/test_pipelines_nothing.py or tests/test_nothing.py" in message
-    assert 'add to MODULE_TESTS in tests/test_module_tests.py (no test imports it today: write one)' in message
-    assert '"northnews.crawl.pipelines.nothing": (test_….py,),' in message
     assert importers_of("northnews.util.clock") == ["test_util_clock.py"]
+    why, line = _suggestion("northnews.crawl.pipelines.nothing")
+    assert "no test named tests/test_crawl_pipelines_nothing.py or tests/test_pipelines_nothing.py or " \
+           "tests/test_nothing.py, and no MODULE_TESTS entry (no test imports it today: write one)" in why
+    assert line == '    "northnews.crawl.pipelines.nothing": ("test_….py",),'
+    # A module moved under a new package takes the files its old entry named.
+    monkeypatch.setitem(MODULE_TESTS, "northnews.gone.widget", ("test_x.py", "test_y.py"))
+    why, line = _suggestion("northnews.crawl.widget")
+    assert why.endswith("(the entry of northnews.gone.widget, its old name, said)")
+    assert line == '    "northnews.crawl.widget": ("test_x.py", "test_y.py"),'
+    assert _entry("northnews.a.b", ["test_x.py", "test_y.py"]) == '    "northnews.a.b": ("test_x.py", "test_y.py"),'
+    message = _failure([("a: why", '    "northnews.a": ("test_a.py",),'), ("b: why", "")])
+    assert message.startswith("a: why\nb: why\n\nEither name the tests so, or add these lines")
+    assert message.endswith('\n    "northnews.a": ("test_a.py",),')
