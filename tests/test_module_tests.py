@@ -25,9 +25,8 @@ TESTS = ROOT / "tests"
 # Keep it short: a module that gets a test by its name leaves this table (the check says so).
 MODULE_TESTS: dict[str, tuple[str, ...]] = {
     # The archive: the record-level parts are tested through the files they write and read.
-    "northnews.archive.hits": ("test_archive_warcreplay.py", "test_replay.py"),
+    "northnews.archive.hits": ("test_archive_mirror.py", "test_archive_warcreplay.py", "test_replay.py"),
     "northnews.archive.http": ("test_warc_writer.py", "test_archive_secrets.py"),
-    "northnews.archive.mirror": ("test_replay.py",),
     "northnews.archive.writer": ("test_warc_writer.py", "test_archive_crawl.py"),
     # The Scrapy side: components tested in the crawl they take part in.
     "northnews.commands.crawl": ("test_spider_args.py", "test_archive_crawl.py"),  # `scrapy crawl`, subprocesses
