@@ -78,4 +78,4 @@ bench-fleet: $(STAMP)
 	$(BIN)/python -m benchmarks.fleet_engine
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache
