@@ -52,7 +52,7 @@ NORTHNEWS_WARC_HOSTNAME = ""
 # Request headers whose values are never written down (WARC request records, the warcinfo and
 # manifest command lines, logs), besides Cookie, Authorization and Proxy-Authorization, which
 # always are (northnews.util.redact).
-NORTHNEWS_REDACT_HEADERS: list[str] = []
+NORTHNEWS_REDACT_HEADERS = []
 # Archive files and the store are written 0640, directories 0750: readable by a group, never by
 # everyone. The group they get (a name or a number); empty: the process's own.
 NORTHNEWS_FILE_GROUP = ""
@@ -69,7 +69,7 @@ NORTHNEWS_REQUISITES_MAX_PER_PAGE = 100
 NORTHNEWS_REQUISITE_MAX_SIZE = 10_000_000
 # More hosts (sub-domains included) whose images and template files are fetched, beyond the site
 # profile's allowed_domains and requisite_hosts (a CDN the profile does not list yet, say).
-NORTHNEWS_REQUISITE_HOSTS: list[str] = []
+NORTHNEWS_REQUISITE_HOSTS = []
 
 # --- northnews: operations --------------------------------------------------------------------
 
