@@ -190,6 +190,38 @@ REMOVED: dict[str, str] = {
 }
 
 
+#: Which component reads each of our settings (a module under ``northnews``), for the README's table.
+#: Scrapy's own settings are read by Scrapy. ``crawl.context`` is the crawl's context, which every
+#: component of a crawl asks.
+READ_BY = {
+    "NORTHNEWS_ARCHIVE_DIR": "crawl.context",
+    "NORTHNEWS_SITE": "crawl.context",
+    "NORTHNEWS_MAX_LIST_PAGES": "spiders.articles",
+    **dict.fromkeys(
+        ("NORTHNEWS_WARC_ENABLED", "NORTHNEWS_WARC_PREFIX", "NORTHNEWS_WARC_MAX_SIZE", "NORTHNEWS_WARC_GZIP_LEVEL",
+         "NORTHNEWS_WARC_OPERATOR", "NORTHNEWS_WARC_REVISITS", "NORTHNEWS_WARC_HOSTNAME", "NORTHNEWS_WORKER"),
+        "archive.writer"),
+    "NORTHNEWS_REDACT_HEADERS": "archive.writer, ops.cron",
+    "NORTHNEWS_FILE_GROUP": "commands.crawl, ops.cron",
+    **dict.fromkeys(
+        ("NORTHNEWS_REQUISITES_ENABLED", "NORTHNEWS_REQUISITES_MAX_PER_PAGE", "NORTHNEWS_REQUISITE_MAX_SIZE",
+         "NORTHNEWS_REQUISITE_HOSTS"),
+        "crawl.pipelines.requisites"),
+    "NORTHNEWS_STORE_ENABLED": "crawl.extensions.incremental",
+    "NORTHNEWS_STORE_URL": "ops.store",
+    "NORTHNEWS_INCREMENTAL": "crawl.extensions.incremental",
+    **dict.fromkeys(("NORTHNEWS_PENDING_MAX_ATTEMPTS", "NORTHNEWS_PENDING_BACKOFF", "NORTHNEWS_PENDING_BACKOFF_MAX"),
+                    "ops.pending"),
+    "NORTHNEWS_PROGRESS_INTERVAL": "crawl.extensions.progress",
+    "NORTHNEWS_MAX_ERROR_RATE": "ops.cron",
+    **dict.fromkeys(
+        ("NORTHNEWS_DRIFT_MAX_GENERIC", "NORTHNEWS_DRIFT_MAX_QUARANTINED", "NORTHNEWS_DRIFT_SECTION_MAX_GENERIC",
+         "NORTHNEWS_DRIFT_SECTION_MAX_QUARANTINED", "NORTHNEWS_DRIFT_MIN_PAGES"),
+        "crawl.extensions.drift"),
+    "NORTHNEWS_RETRY_AFTER_MAX": "crawl.downloadermiddlewares.retry",
+}
+
+
 def _fail(setting: Setting, value: Any) -> ConfigError:
     shown = value if isinstance(value, str) else json.dumps(value, default=str)
     return ConfigError(f"-s {setting.name}: expected {setting.expected()}, got {shown!r}")
@@ -359,6 +391,16 @@ def checker(settings: Any) -> Callable[[str], Any]:
     return lambda name: values.get(name, BY_NAME[name].default)
 
 
+def default(name: str) -> Any:
+    """A setting's default, as the table says (the one place it is written)."""
+    return BY_NAME[name].default
+
+
+def archive_dir(settings: Any) -> Path:
+    """``NORTHNEWS_ARCHIVE_DIR`` of ``settings`` (a Scrapy ``Settings`` or a mapping), else its default."""
+    return Path(settings.get("NORTHNEWS_ARCHIVE_DIR") or default("NORTHNEWS_ARCHIVE_DIR"))
+
+
 def _default_text(setting: Setting) -> str:
     value = setting.default
     if value is None:
@@ -371,12 +413,17 @@ def _default_text(setting: Setting) -> str:
 
 
 def markdown_table(scrapy: bool = False) -> str:
-    """The README's settings table: | setting | type, default | meaning |."""
-    lines = ["| setting | type, default | meaning |", "| --- | --- | --- |"]
+    """The README's settings table: | setting | type, default | read by | meaning | (Scrapy's: no
+    "read by")."""
+    if scrapy:
+        lines = ["| setting | type, default | meaning |", "| --- | --- | --- |"]
+    else:  # ours: also which component reads it
+        lines = ["| setting | type, default | read by | meaning |", "| --- | --- | --- | --- |"]
     for s in SETTINGS:
         if s.internal or s.scrapy != scrapy:
             continue
-        lines.append(f"| `{s.name}` | {s.expected()}, {_default_text(s)} | {s.meaning} |")
+        reader = "" if scrapy else " " + ", ".join(f"`{m.strip()}`" for m in READ_BY.get(s.name, "").split(",") if m.strip()) + " |"
+        lines.append(f"| `{s.name}` | {s.expected()}, {_default_text(s)} |{reader} {s.meaning} |")
     return "\n".join(lines)
 
 

@@ -58,7 +58,7 @@ class ArticleItem(scrapy.Item):
     the image's own response (or revisit) record, like the item's ``warc``; when it is ``None``,
     ``warc_missing_reason`` says why (``disabled``, ``offsite``, ``too_many``, ``too_large``,
     ``robots``, ``http_<status>``, ``failed``, ``replay_miss``, ``no_warc``…: see
-    ``northnews.requisites.REASONS``)."""
+    ``northnews.crawl.pipelines.requisites.REASONS``)."""
 
     tags = scrapy.Field()
     """List of keywords from ``<meta name="keywords">``, split on commas/spaces, in order, no duplicates."""
@@ -100,7 +100,7 @@ class ArticleItem(scrapy.Item):
 
     redirected_from = scrapy.Field()
     """``None``, or for an item fetched through a redirect from another article URL (an alias,
-    see ``northnews.redirects``): the URLs as linked that redirected to ``url``, oldest first
+    see ``northnews.crawl.redirects``): the URLs as linked that redirected to ``url``, oldest first
     (``["http://www.northnews.cn/2015/0916/2049502.shtml"]``). The store keeps each as an alias
     of ``url`` (table ``article_aliases``)."""
 

@@ -23,7 +23,7 @@ Reasons:
 ``incomplete``     a later page of a split article failed or was one of the above
                    (``detail`` names the page and its reason)
 ``missing_title``, ``missing_body``, ``missing_date``, ``implausible_date``
-                   the page parsed, but the item failed validation (:mod:`northnews.pipelines`)
+                   the page parsed, but the item failed validation (:mod:`northnews.crawl.pipelines.validate`)
 =================  ==============================================================================
 """
 
@@ -167,7 +167,7 @@ def failure_verdict(failure: Failure) -> Verdict | None:
         status = exc.response.status
         return Verdict(f"http_{status}", f"answered {status}")
     if isinstance(exc, sx.IgnoreRequest):
-        if isinstance(getattr(exc, "verdict", None), Verdict):  # a refused redirect (northnews.redirects)
+        if isinstance(getattr(exc, "verdict", None), Verdict):  # a refused redirect (northnews.crawl.redirects)
             return exc.verdict  # type: ignore[attr-defined]
         if _TOO_LARGE.search(message):
             return Verdict("too_large", message[:300])

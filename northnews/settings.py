@@ -57,7 +57,7 @@ NORTHNEWS_REDACT_HEADERS = []
 # everyone. The group they get (a name or a number); empty: the process's own.
 NORTHNEWS_FILE_GROUP = ""
 
-# Page requisites (northnews.requisites): the images an article page shows and the template
+# Page requisites (northnews.crawl.pipelines.requisites): the images an article page shows and the template
 # files (CSS, JS, icons, fonts) every page links, fetched and archived so that a replay shows
 # the page as readers saw it and each item's images point into the WARCs. Same politeness,
 # robots.txt and scope as pages; a failure is counted, never fatal.
@@ -97,7 +97,7 @@ NORTHNEWS_PENDING_BACKOFF_MAX = 604800.0
 NORTHNEWS_PROGRESS_INTERVAL = 60.0
 # northnews-cron exits 5 when errors / requests exceeds this fraction.
 NORTHNEWS_MAX_ERROR_RATE = 0.05
-# Drift alarms (northnews.extensions.drift): a run whose article pages come from the generic
+# Drift alarms (northnews.crawl.extensions.drift): a run whose article pages come from the generic
 # extractor or end in quarantine more often than this, site-wide or in one section (judged from
 # NORTHNEWS_DRIFT_MIN_PAGES pages on), is flagged layout_drift (northnews-cron exits 7). The
 # fixture portals run at 0-7% generic and 6% quarantined; a redesigned section is at 100%. Ten
@@ -171,10 +171,10 @@ WARN_ON_GENERATOR_RETURN_VALUE = False
 # The default feed (<NORTHNEWS_ARCHIVE_DIR>/articles.jsonl) is set by the spider unless -o/-O
 # names another. Chinese must come out as Chinese in JSON feeds, not \uXXXX.
 FEED_EXPORT_ENCODING = "utf-8"
-# Local feed files through northnews.feeds: an overwritten feed (-O, the default articles.jsonl)
+# Local feed files through northnews.crawl.feeds: an overwritten feed (-O, the default articles.jsonl)
 # is written to <feed>.part and moved over the feed when the crawl ends, never replaced by the
 # empty output of a run that fetched nothing, never left half-written by a kill or a full disk.
-FEED_STORAGES = {"": "northnews.feeds.SafeFileFeedStorage", "file": "northnews.feeds.SafeFileFeedStorage"}
+FEED_STORAGES = {"": "northnews.crawl.feeds.SafeFileFeedStorage", "file": "northnews.crawl.feeds.SafeFileFeedStorage"}
 # Stable column order in every feed (CSV included).
 FEED_EXPORT_FIELDS = [
     "url", "site", "edition", "section", "title", "source", "source_raw", "author", "editor",
@@ -197,51 +197,51 @@ DOWNLOADER_MIDDLEWARES = {
     # "disallow all" (RFC 9309), not "allow all"; Retry-After on 429/503 is honoured (capped by
     # NORTHNEWS_RETRY_AFTER_MAX); redirect loops and exhausted redirects are WARNINGs, not DEBUG.
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "northnews.middlewares.RobotsTxtMiddleware": 100,
+    "northnews.crawl.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "northnews.middlewares.RetryAfterMiddleware": 550,
+    "northnews.crawl.downloadermiddlewares.retry.RetryAfterMiddleware": 550,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
-    "northnews.middlewares.RedirectMiddleware": 600,
+    "northnews.crawl.downloadermiddlewares.redirect.RedirectMiddleware": 600,
     # An article page's redirect (HTTP or <meta refresh>) is followed only to the same page, an
-    # alias to another article, refused otherwise (northnews.redirects).
+    # alias to another article, refused otherwise (northnews.crawl.redirects).
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-    "northnews.middlewares.MetaRefreshMiddleware": 580,
+    "northnews.crawl.downloadermiddlewares.redirect.MetaRefreshMiddleware": 580,
     # Outermost: sees the final outcome of each request, after retries and redirects (what the
     # progress line, the run manifest and the "complete run" test count).
-    "northnews.extensions.progress.Outcomes": 10,
+    "northnews.crawl.downloadermiddlewares.outcomes.Outcomes": 10,
     # Re-decodes pages whose declared charset does not fit their bytes (GBK served as utf-8).
     # Below HttpCompressionMiddleware (590) so that it sees the decompressed body.
-    "northnews.middlewares.EncodingMiddleware": 585,
+    "northnews.crawl.downloadermiddlewares.encoding.EncodingMiddleware": 585,
     # Scrapy's decompression at its own place, without the charset guess Scrapy 2.19 makes on
     # the still-compressed body and throws away (Response.replace evaluates .encoding): 2.3 ms
-    # of CPU per gzip response with no charset header (northnews/compression.py).
+    # of CPU per gzip response with no charset header (northnews/crawl/downloadermiddlewares/httpcompression.py).
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
-    "northnews.compression.HttpCompressionMiddleware": 590,
+    "northnews.crawl.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": 590,
     # Answers requests from a mirror or WARCs when the spider runs with -a replay=PATH; off
     # otherwise. Last before the downloader, so every other middleware runs as in a live crawl.
-    "northnews.archive.replay.ReplayMiddleware": 950,
+    "northnews.crawl.downloadermiddlewares.replay.ReplayMiddleware": 950,
     # Each attempt that ends in a timeout, reset or refusal leaves its request and the error in
     # the WARCs (next to the downloader, so every retry's failure is seen).
-    "northnews.archive.writer.FailedFetchRecorder": 940,
+    "northnews.crawl.downloadermiddlewares.failedfetch.FailedFetchRecorder": 940,
 }
 
 SPIDER_MIDDLEWARES = {
     # Drops requests for article pages the store of record already holds, and the next list
     # page after an all-known one (reads only request meta; off in replay and without a store).
-    "northnews.ops.incremental.IncrementalMiddleware": 50,
+    "northnews.crawl.spidermiddlewares.incremental.IncrementalMiddleware": 50,
     # Sees each parsed page and hands its requisites (template files; an article's images) to
     # RequisitesPipeline, which fetches each once per crawl.
-    "northnews.requisites.RequisitesMiddleware": 650,
+    "northnews.crawl.spidermiddlewares.requisites.RequisitesMiddleware": 650,
 }
 
 ITEM_PIPELINES = {
     # Articles without title, body or date go to rejects.jsonl instead of the feed.
-    "northnews.pipelines.ValidatePipeline": 300,
+    "northnews.crawl.pipelines.validate.ValidatePipeline": 300,
     # Valid articles only: fetches each image (MediaPipeline-style, engine.download_async) and
     # writes where its capture is into images[] before the store and the feed see the item.
-    "northnews.requisites.RequisitesPipeline": 500,
+    "northnews.crawl.pipelines.requisites.RequisitesPipeline": 500,
     # After validation: only valid items become article versions in the store.
-    "northnews.ops.storepipeline.StorePipeline": 800,
+    "northnews.crawl.pipelines.store.StorePipeline": 800,
 }
 
 # Scrapy's own extensions, minus the telnet console and the remote-control server (both off
@@ -262,15 +262,18 @@ EXTENSIONS_BASE = {
 }
 
 EXTENSIONS = {
+    # The crawl's context (northnews.crawl.context): settings validated once, the site profile
+    # loaded once, the spider's arguments read once; first, as every other component reads it.
+    "northnews.crawl.context.CrawlContext": 0,
     # Generic-path and quarantine shares per site and section; flags layout drift. Before the
     # store's extension (it writes nothing): its spider_closed report must be in the stats the
     # run's record keeps.
-    "northnews.extensions.drift.DriftMonitor": 40,
+    "northnews.crawl.extensions.drift.DriftMonitor": 40,
     # Takes the archive lock (first: nothing may write the archive before it), opens the store,
     # wires incremental skipping into the spider, records the run.
-    "northnews.ops.incremental.IncrementalCrawl": 50,
+    "northnews.crawl.extensions.incremental.IncrementalCrawl": 50,
     # WARC capture on response_downloaded (the wire form, before decompression).
     "northnews.archive.writer.WarcWriter": 100,
-    "northnews.extensions.progress.Progress": 800,
-    "northnews.extensions.summary.CrawlSummary": 900,
+    "northnews.crawl.extensions.progress.Progress": 800,
+    "northnews.crawl.extensions.summary.CrawlSummary": 900,
 }

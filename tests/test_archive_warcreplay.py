@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from northnews.archive.hits import ReplayHit
-from northnews.archive.replay import open_source
 from northnews.archive.warcreplay import WarcSource
+from northnews.crawl.downloadermiddlewares.replay import open_source
 from tests.warc_helpers import capture, exchange, make_writer
 
 ARTICLE = "http://www.northnews.cn/2015/0915/2049381.shtml"

@@ -174,3 +174,16 @@ def test_replay_of_an_archive_without_warcs_keeps_the_feed(tmp_path: Path) -> No
     assert result.returncode == 2
     assert "holds no WARC file and is not a mirror" in result.stderr
     assert feed.read_text(encoding="utf-8").count("\n") == 1
+
+
+def test_every_setting_of_ours_names_the_component_that_reads_it() -> None:
+    """The README's settings table says where each setting is read (config.READ_BY), and that module exists."""
+    import importlib
+
+    from northnews import config
+
+    ours = [s.name for s in config.SETTINGS if not s.internal and not s.scrapy]
+    assert sorted(config.READ_BY) == sorted(ours)
+    for modules in config.READ_BY.values():
+        for module in modules.split(","):
+            importlib.import_module("northnews." + module.strip())

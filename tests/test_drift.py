@@ -13,7 +13,7 @@ from scrapy.exceptions import DropItem
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from northnews.extensions.drift import DriftMonitor
+from northnews.crawl.extensions.drift import DriftMonitor
 from northnews.ops import cron
 from tests.conftest import EXPECTED, REPO, SCRAPY, read_jsonl
 from tests.mockserver import MockPortal

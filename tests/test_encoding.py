@@ -10,7 +10,8 @@ from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
-from northnews.compression import HttpCompressionMiddleware
+from northnews.crawl.downloadermiddlewares.encoding import EncodingMiddleware
+from northnews.crawl.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from northnews.encoding import (
     decode,
     detect_encoding,
@@ -20,7 +21,6 @@ from northnews.encoding import (
     normalize_label,
     same_codec,
 )
-from northnews.middlewares import EncodingMiddleware
 
 # 喆 and 镕 are outside GB2312: a strict gb2312 decoder fails on them.
 TEXT = "正北方网：朱镕基、王喆，“内蒙古日报”报道。"

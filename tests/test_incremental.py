@@ -10,7 +10,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
 from northnews.archive.lock import ArchiveLock
-from northnews.ops.incremental import IncrementalCrawl
+from northnews.crawl.extensions.incremental import IncrementalCrawl
 from northnews.ops.store import Store
 from northnews.spiders.articles import ArticlesSpider
 from tests.conftest import PORTAL, run_crawl

@@ -14,8 +14,9 @@ from scrapy.utils.test import get_crawler
 from twisted.internet.defer import Deferred
 from twisted.internet.task import Clock
 
+from northnews.crawl.downloadermiddlewares.redirect import RedirectMiddleware
+from northnews.crawl.downloadermiddlewares.retry import RetryAfterMiddleware, retry_after_seconds
 from northnews.discovery import Kind, classify
-from northnews.middlewares import RedirectMiddleware, RetryAfterMiddleware, retry_after_seconds
 from northnews.sites import load_site
 from tests.conftest import PORTAL, run_crawl
 from tests.mockserver import MockPortal
@@ -242,7 +243,7 @@ ZH = "http://www.northnews.cn"
     ],
 )
 def test_an_article_pages_redirect_is_judged(kind: str, chain: list[str], target: str, action: str, reason: str | None) -> None:
-    from northnews.redirects import judge
+    from northnews.crawl.redirects import judge
 
     got, value = judge(kind, chain, target, NN, NN.allowed_domains)
     assert got == action
@@ -255,17 +256,21 @@ def test_an_article_pages_redirect_is_judged(kind: str, chain: list[str], target
 def test_the_middleware_refuses_an_article_redirect_off_the_article_with_its_verdict() -> None:
     from scrapy import Spider
 
+    from northnews.crawl.redirects import RedirectRefused
     from northnews.pagecheck import failure_verdict
-    from northnews.redirects import RedirectRefused
 
     class Articles(Spider):
         name = "articles"
         site = NN
         allowed_domains = list(NN.allowed_domains)
 
-    crawler = get_crawler(Articles)
-    crawler.spider = Articles()
-    mw = build_from_crawler(RedirectMiddleware, crawler)
+    def middleware(**spider_args: object) -> RedirectMiddleware:
+        crawler = get_crawler(Articles)
+        crawler.spider = Articles(**spider_args)
+        return build_from_crawler(RedirectMiddleware, crawler)
+
+    mw = middleware()
+    crawler = mw.crawler
     url = f"{ZH}/2015/0915/2049381.shtml"
     request = Request(url, meta={"northnews_page": "article"})
     with pytest.raises(RedirectRefused) as refused:
@@ -276,10 +281,10 @@ def test_the_middleware_refuses_an_article_redirect_off_the_article_with_its_ver
     assert verdict is not None and verdict.reason == "redirected"
     assert crawler.stats.get_value("northnews/redirect/refused/redirected") == 1
     # Another article in an edition this crawl leaves out (-a editions=zh): pending, not fetched.
-    crawler.spider.skipped_hosts = {"english.northnews.cn"}
     en = "http://english.northnews.cn/2015/0915/90088.shtml"
     with pytest.raises(RedirectRefused, match="an edition not crawled"):
-        mw.process_response(request, Response(url, status=301, headers={"Location": en}, request=request))
+        middleware(editions=["zh"]).process_response(
+            request, Response(url, status=301, headers={"Location": en}, request=request))
     # A list page's redirect is Scrapy's business: followed.
     home = Request(f"{ZH}/news/", meta={"northnews_page": "list"})
     onward = mw.process_response(home, Response(home.url, status=301, headers={"Location": f"{ZH}/"}, request=home))

@@ -16,12 +16,12 @@ import lxml.etree
 import lxml.html
 import pytest
 
+from northnews.crawl.pipelines.validate import reject_reasons
 from northnews.encoding import decode, looks_mojibake
 from northnews.normalize import article_fields, url_date
 from northnews.pages import ArticlePage, generic, layouts_of
 from northnews.pages import parse_article as parse_any
 from northnews.pages._select import Doc, Selector
-from northnews.pipelines import reject_reasons
 from northnews.sites import load_site
 
 NN = load_site("northnews")

@@ -14,8 +14,8 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
+from northnews.crawl.pipelines.validate import ValidatePipeline, reject_reasons
 from northnews.items import ArticleItem
-from northnews.pipelines import ValidatePipeline, reject_reasons
 
 
 def article(**overrides: object) -> ArticleItem:
@@ -68,7 +68,7 @@ def test_invalid_item_is_quarantined(
     pipeline: ValidatePipeline, crawler, tmp_path: Path, caplog, overrides: dict, reason: str
 ) -> None:
     item = article(**overrides)
-    with caplog.at_level(logging.WARNING, logger="northnews.pipelines"):
+    with caplog.at_level(logging.WARNING, logger="northnews.crawl.pipelines.validate"):
         with pytest.raises(DropItem):
             pipeline.process_item(item)
     [record] = rejects(tmp_path)
@@ -124,7 +124,7 @@ GOOD = {"title": "标题", "body": "正文。", "published": "2015-09-15T15:21:0
 
 class Items(scrapy.Spider):
     name = "items"
-    custom_settings = {"ITEM_PIPELINES": {"northnews.pipelines.ValidatePipeline": 100}}
+    custom_settings = {"ITEM_PIPELINES": {"northnews.crawl.pipelines.validate.ValidatePipeline": 100}}
 
     async def start(self):
         yield ArticleItem(url="http://www.northnews.cn/good.shtml", **GOOD)

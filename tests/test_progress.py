@@ -12,16 +12,10 @@ from scrapy.utils.test import get_crawler
 from twisted.internet.error import ConnectionRefusedError, TimeoutError
 from twisted.python.failure import Failure
 
+from northnews.crawl.downloadermiddlewares.outcomes import Outcomes
+from northnews.crawl.extensions.progress import Progress, format_duration, format_progress
+from northnews.crawl.stats import error_count, error_kinds, request_count
 from northnews.discovery import Kind, classify
-from northnews.extensions.progress import (
-    Outcomes,
-    Progress,
-    error_count,
-    error_kinds,
-    format_duration,
-    format_progress,
-    request_count,
-)
 from northnews.sites import load_site
 from northnews.spiders.articles import ArticlesSpider
 
@@ -132,7 +126,7 @@ def test_extension_logs_lines_and_a_final_one(caplog: pytest.LogCaptureFixture) 
     c.stats.inc_value("northnews/pages/fetched", 3)
     c.stats.inc_value("item_scraped_count", 2)
     ext.item_error(item={}, response=None, spider=spider, failure=Failure(KeyError("x")))
-    with caplog.at_level(logging.INFO, logger="northnews.extensions.progress"):
+    with caplog.at_level(logging.INFO, logger="northnews.crawl.extensions.progress"):
         ext.log()
         ext.spider_closed(spider, "finished")
     lines = [r.getMessage() for r in caplog.records]
@@ -141,7 +135,8 @@ def test_extension_logs_lines_and_a_final_one(caplog: pytest.LogCaptureFixture) 
 
 
 def test_a_negative_interval_is_refused() -> None:
-    from scrapy.exceptions import NotConfigured
+    """The crawl's context validates the settings once: a bad value is one line naming it."""
+    from northnews.config import ConfigError
 
-    with pytest.raises(NotConfigured):
+    with pytest.raises(ConfigError, match="NORTHNEWS_PROGRESS_INTERVAL: expected a number >= 0"):
         Progress.from_crawler(crawler(NORTHNEWS_PROGRESS_INTERVAL=-1))

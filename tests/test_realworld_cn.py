@@ -27,11 +27,11 @@ from typing import Any
 
 import pytest
 
+from northnews.crawl.pipelines.validate import reject_reasons
 from northnews.encoding import decode
 from northnews.normalize import clean_person, clean_source
 from northnews.pages import ArticlePage, parse_article
 from northnews.pages.stitch import build_item
-from northnews.pipelines import reject_reasons
 from northnews.sites import load_site
 
 FIXTURES = Path(__file__).parent / "fixtures" / "realworld_cn"

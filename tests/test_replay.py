@@ -11,7 +11,7 @@ from scrapy.http import HtmlResponse, TextResponse
 from scrapy.utils.test import get_crawler
 
 from northnews.archive.mirror import MirrorSource, mirror_path
-from northnews.archive.replay import ReplayMiddleware, open_source
+from northnews.crawl.downloadermiddlewares.replay import ReplayMiddleware, open_source
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 from scrapy.http import HtmlResponse
 from warcio.archiveiterator import ArchiveIterator
 
-from northnews.requisites import REASONS, Scope, css_references, page_requisites
+from northnews.crawl.pipelines.requisites import REASONS, Scope, css_references, page_requisites
 from tests.conftest import PORTAL, CrawlResult, read_jsonl, run_crawl
 from tests.mockserver import MockPortal
 

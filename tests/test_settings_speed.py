@@ -22,5 +22,5 @@ def test_tuned_values() -> None:
     # The compression middleware is ours at Scrapy's place; the encoding middleware below it.
     mws = settings.DOWNLOADER_MIDDLEWARES
     assert mws["scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware"] is None
-    assert mws["northnews.compression.HttpCompressionMiddleware"] == 590
-    assert mws["northnews.middlewares.EncodingMiddleware"] < 590
+    assert mws["northnews.crawl.downloadermiddlewares.httpcompression.HttpCompressionMiddleware"] == 590
+    assert mws["northnews.crawl.downloadermiddlewares.encoding.EncodingMiddleware"] < 590

@@ -4,7 +4,7 @@ With the fault server: a profile whose article rule matches no link, an edition 
 says ``Disallow: /``, a full re-crawl where every article answers a maintenance page although the
 store holds the site's articles; a plain ``scrapy crawl`` stopped by SIGINT; a misspelt spider
 name; a pending row dated 2046 by a clock that ran ahead. The judgement itself
-(:func:`northnews.extensions.summary.silent_zero`, read by cron's ``classify``) is also checked on
+(:func:`northnews.crawl.stats.silent_zero`, read by cron's ``classify``) is also checked on
 plain stats, without a crawl.
 """
 
@@ -15,12 +15,12 @@ import os
 import re
 import signal
 import subprocess
-import time
+import threading
 from pathlib import Path
 
 import pytest
 
-from northnews.extensions.summary import silent_zero
+from northnews.crawl.stats import silent_zero
 from northnews.ops import manifest
 from tests.conftest import EXPECTED, FAST, PORTAL, REPO, SCRAPY, read_jsonl, run_crawl
 from tests.faultserver import FaultPortal
@@ -136,15 +136,21 @@ def interrupt_plain_crawl(archive: Path, signals: int) -> tuple[int, str]:
         env["http_proxy"] = env["https_proxy"] = server.proxy_url
         proc = subprocess.Popen(
             [str(SCRAPY), "crawl", "articles", "-s", f"NORTHNEWS_ARCHIVE_DIR={archive}", "-s", "DOWNLOAD_TIMEOUT=30", *FAST],
-            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )
+        lines: list[str] = []
+        reader = threading.Thread(target=lambda: lines.extend(iter(proc.stderr.readline, "")), daemon=True)
+        reader.start()
         wait_for(lambda: any(kind == "timeout" for _, kind in server.faulted), timeout=120)
         for n in range(signals):
             if n:
-                time.sleep(0.02)  # the second Ctrl-C of an impatient operator: Scrapy forces an unclean stop
+                # The second Ctrl-C of an impatient operator (Scrapy then forces an unclean stop), sent once
+                # the first was handled: two signals before Python's handler runs are seen as one.
+                wait_for(lambda: any("Received SIGINT" in line for line in lines), timeout=120)
             proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=120)
-    return proc.returncode, err
+        proc.wait(timeout=120)
+        reader.join(timeout=30)
+    return proc.returncode, "".join(lines)
 
 
 @slow

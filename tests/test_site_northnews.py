@@ -127,7 +127,7 @@ def test_since_stops_at_the_first_older_issue(tmp_path: Path) -> None:
 def test_an_incremental_run_walks_no_completed_issue(tmp_path: Path) -> None:
     """Live, through the local server, with a copy of the profile whose only edition is the
     e-paper: a run restricted by ``-a editions`` never counts as complete (the next one walks every
-    list page, northnews.ops.incremental), and the local server is a proxy without CONNECT (so the
+    list page, northnews.crawl.extensions.incremental), and the local server is a proxy without CONNECT (so the
     e-paper's start URL is http://)."""
     profile = tmp_path / "profile"
     shutil.copytree(REPO / "northnews" / "sites" / "northnews", profile, ignore=shutil.ignore_patterns("__pycache__"))

@@ -16,7 +16,7 @@ from tests.mockserver import MockPortal
 
 NN = load_site("northnews")
 
-# What page requisites look like (northnews.requisites fetches them; the spider never does).
+# What page requisites look like (northnews.crawl.pipelines.requisites fetches them; the spider never does).
 REQUISITE_SUFFIXES = (".jpg", ".gif", ".png", ".css", ".js")
 # Fields that depend on when/where a capture happened, not on the page.
 CAPTURE_FIELDS = {"fetched_at", "warc"}

@@ -112,7 +112,7 @@ def test_the_shared_tree_gives_what_a_fresh_parse_gives() -> None:
 
 
 def test_page_requisites_read_the_same_tree(parses: list[int]) -> None:
-    from northnews.requisites import page_requisites
+    from northnews.crawl.pipelines.requisites import page_requisites
 
     spider = _spider()
     path = PORTAL / "www.northnews.cn" / "2015" / "0915" / "2049381.shtml"

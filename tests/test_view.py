@@ -42,7 +42,7 @@ MANIFEST = {"run_id": "20261202T100000Z", "site": "northnews", "status": "layout
             "reason": "layout_drift", "started": "2026-12-02T10:00:00Z", "ended": "2026-12-02T10:01:00Z",
             "pages": {"fetched": 12}, "articles": {"new": 0, "updated": 1, "unchanged": 1, "rejected": 1},
             "errors": {"total": 2, "by_kind": {"timeout": 2}},
-            # The shape northnews.extensions.drift writes.
+            # The shape northnews.crawl.extensions.drift writes.
             "drift": {"flagged": True, "site": {"items": 12, "generic": 6, "generic_share": 0.5},
                       "over": [{"scope": "site", "name": "site", "kind": "generic", "share": 0.5,
                                 "threshold": 0.3, "examples": [URL]}]}}

@@ -37,6 +37,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from northnews import config
 from northnews.archive import cdxj
 from northnews.archive.check import check_file, open_manifest
 from northnews.archive.digests import DB_NAME
@@ -51,7 +52,7 @@ def default_archive_dir() -> str:
     try:
         from scrapy.utils.project import get_project_settings
 
-        return str(get_project_settings().get("NORTHNEWS_ARCHIVE_DIR") or "archive")
+        return str(config.archive_dir(get_project_settings()))
     except Exception:  # noqa: BLE001 - outside a project the plain default applies
         return "archive"
 

@@ -28,21 +28,21 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
-from northnews import __version__
+from northnews import __version__, config
 from northnews.archive.digests import INDEX_ERRORS, Capture, open_digest_index
 from northnews.archive.files import WarcFiles
 from northnews.archive.http import Original, exchange_records, failure_records
 from northnews.archive.recover import Recovery, Repair, recover_all, repair_all
+from northnews.crawl.keys import CAPTURE_META, WARC_ERROR_REASON
 from northnews.sites import DEFAULT_SITE, SiteError, load_site
 from northnews.util.clock import iso_z, utc_now
 from northnews.util.digest import sha1_base32
@@ -78,7 +78,7 @@ class WarcWriter:
         settings = crawler.settings
         self.crawler = crawler
         self.stats = crawler.stats
-        self.warc_dir = Path(settings.get("NORTHNEWS_ARCHIVE_DIR", "archive")) / "warc"
+        self.warc_dir = config.archive_dir(settings) / "warc"
         self.revisits = settings.getbool("NORTHNEWS_WARC_REVISITS", True)
         self.operator = settings.get("NORTHNEWS_WARC_OPERATOR", "")
         #: Request headers whose values never reach a WARC, beyond Cookie and the credentials.
@@ -123,7 +123,7 @@ class WarcWriter:
         """What a killed crawl left (``.open`` files, closed files never recorded), made whole before
         this crawl writes anything, as ``northnews-cron`` does before its crawl (then this finds
         nothing). Safe here: the archive lock is held (IncrementalCrawl is built first)."""
-        warc_dir = Path(crawler.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive")) / "warc"
+        warc_dir = config.archive_dir(crawler.settings) / "warc"
         if not warc_dir.is_dir():
             return
         # The manifest entries go where this crawl's go (the fleet's server, or beside the WARCs).
@@ -189,7 +189,7 @@ class WarcWriter:
             except RuntimeError:  # Scrapy 2.19 raises before the crawl starts (tests drive us directly)
                 engine = None
             if engine is not None:
-                deferred_from_coro(engine.close_spider_async(reason="northnews_warc_error"))
+                deferred_from_coro(engine.close_spider_async(reason=WARC_ERROR_REASON))
 
     def _capture(self, response: Response, request: Request) -> None:
         moment = self.now()
@@ -206,7 +206,7 @@ class WarcWriter:
             redact_names=self.redact_names,
         )
         name, (offset, _) = self.files.write([records.response, records.request])
-        request.meta["northnews_capture"] = {
+        request.meta[CAPTURE_META] = {
             "warc": {"file": name, "offset": offset, "record_id": resp_id},
             "fetched_at": iso_z(moment),
         }
@@ -271,25 +271,3 @@ class WarcWriter:
             raise
         finally:
             self.index.close()
-
-
-class FailedFetchRecorder:
-    """Downloader middleware: every attempt that ends in an exception (timeout, connection reset or
-    refused, DNS) is recorded by the WARC writer; an archive says what was tried, not only what
-    answered. Next to the downloader (950 is replay, which raises no network errors), so that each
-    retry's failure is seen, not only the last."""
-
-    def __init__(self, writer: WarcWriter) -> None:
-        self.writer = writer
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> FailedFetchRecorder:
-        writer = crawler.get_extension(WarcWriter)
-        if writer is None:
-            raise NotConfigured("no WARC writer in this crawl")
-        return cls(writer)
-
-    def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> None:
-        if not isinstance(exception, IgnoreRequest):  # robots.txt, a replay miss: nothing was sent
-            self.writer.record_failure(request, exception)
-        return None

@@ -19,16 +19,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
-from northnews import config, feeds, inputs
+from northnews import config, inputs
 from northnews.archive.lock import LOCK_FD_ENV, ArchiveLock, LockHeld
-from northnews.ops.incremental import lock_scope
+from northnews.crawl import feeds
+from northnews.crawl.extensions.incremental import lock_scope
+from northnews.crawl.keys import FEED_NOT_WRITTEN, REPLAY_DAMAGED, RUN_ID_STAT
 from northnews.ops.manifest import EXIT_TERMINATED, EXIT_WRITE_ERROR, WRITE_ERROR_REASONS
 from northnews.ops.store import DB_ERRORS, StoreError, open_store, store_exists, store_url
 from northnews.sites import DEFAULT_SITE, SiteError, load_site
@@ -74,7 +75,7 @@ class Command(ScrapyCrawlCommand):
             install_log_redaction(self.settings, sys.argv)
             # In NORTHNEWS_FILE_GROUP if set; the archive dir itself 0750 (northnews.util.fileperms).
             try:
-                prepare_archive_dir(self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"),
+                prepare_archive_dir(config.archive_dir(self.settings),
                                     self.settings.get("NORTHNEWS_FILE_GROUP") or None)
             except (OSError, LookupError) as exc:
                 self._usage_error(args[0], exc)
@@ -130,7 +131,7 @@ class Command(ScrapyCrawlCommand):
         spares the operator a traceback. Under northnews-cron the lock is inherited: no check.
         """
         assert self.settings is not None
-        archive_dir = Path(self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"))
+        archive_dir = config.archive_dir(self.settings)
         if os.environ.get(LOCK_FD_ENV) or not archive_dir.is_dir():
             return
         try:
@@ -149,14 +150,14 @@ class Command(ScrapyCrawlCommand):
         Opening an older store migrates it in place (see northnews.ops.store), here or later.
         """
         assert self.settings is not None
-        refused = storeguard.preflight(self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"),  # damaged, busy, read-only
+        refused = storeguard.preflight(config.archive_dir(self.settings),  # damaged, busy, read-only
                                        integrity=not os.environ.get(LOCK_FD_ENV))  # cron checked already
         if refused is not None:
             print(f"scrapy crawl {spider}: error: {refused}", file=sys.stderr)
             sys.exit(refused.exit_code)
         if not self.settings.getbool("NORTHNEWS_STORE_ENABLED", True):
             return
-        archive, url = self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"), store_url(self.settings)
+        archive, url = config.archive_dir(self.settings), store_url(self.settings)
         if not store_exists(archive, url):
             return
         try:
@@ -168,12 +169,12 @@ class Command(ScrapyCrawlCommand):
 
 def _close_interrupted_run(crawler: Crawler, stats: dict) -> str:
     """A run a forced stop left ``running`` in the store: closed as ``shutdown``; says what it did."""
-    run_id = stats.get("northnews/run/id")
+    run_id = stats.get(RUN_ID_STAT)
     settings = crawler.settings
     if not run_id or not settings.getbool("NORTHNEWS_STORE_ENABLED", True) or settings.get("NORTHNEWS_REPLAY"):
         return ""
     try:
-        with open_store(settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"), store_url(settings)) as store:
+        with open_store(config.archive_dir(settings), store_url(settings)) as store:
             run = store.get_run(run_id)
             if run is None or run["status"] != "running":
                 return ""
@@ -186,14 +187,14 @@ def _close_interrupted_run(crawler: Crawler, stats: dict) -> str:
 
 def _integrity_exit(spider: str, reason: str, stats: dict) -> int:
     """The exit status of a crawl that ran to its end: 9 when it stopped because it could not
-    write (a feed, the store, a WARC: northnews.writeerrors; as northnews-cron's 9), 1 when replay
+    write (a feed, the store, a WARC: northnews.crawl.writeerrors; as northnews-cron's 9), 1 when replay
     read past damaged records (every intact one was replayed); 0 otherwise. One line each."""
     if reason in WRITE_ERROR_REASONS:
-        unwritten = ", ".join(stats.get("northnews/feed/not_written") or []) or "see the log"
+        unwritten = ", ".join(stats.get(FEED_NOT_WRITTEN) or []) or "see the log"
         print(f"scrapy crawl {spider}: stopped: the archive or its output could not be written "
               f"(finish reason {reason}; not written: {unwritten}) (exit {EXIT_WRITE_ERROR})", file=sys.stderr)
         return EXIT_WRITE_ERROR
-    damaged = stats.get("northnews/replay/damaged")
+    damaged = stats.get(REPLAY_DAMAGED)
     if damaged:
         print(f"scrapy crawl {spider}: the replayed archive has {damaged} damaged record(s) or span(s); every "
               "intact record was replayed (`northnews-archive check` names them) (exit 1)", file=sys.stderr)

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from northnews import config
 from northnews.ops.store import StoreBase, StoreError, describe_store, iso, open_store, store_exists, store_url
 from northnews.util.clock import utc_now
 
@@ -92,7 +93,7 @@ class Command(ScrapyCommand):
             raise UsageError(f"unexpected argument(s): {' '.join(args)}", print_help=False)
         if opts.days < 0 or opts.limit < 1:
             raise UsageError("--days must be >= 0 and --limit >= 1", print_help=False)
-        archive, url = self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"), store_url(self.settings)
+        archive, url = config.archive_dir(self.settings), store_url(self.settings)
         if not store_exists(archive, url):
             print(f"scrapy drift: no store of record: {describe_store(archive, url)} does not exist", file=sys.stderr)
             self.exitcode = 1

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from northnews import config
 from northnews.ops.export import FORMATS, export
 from northnews.ops.store import STORE_NAME, StoreError, describe_store, open_store, store_exists, store_url
 from northnews.util import safewrite
@@ -96,7 +97,7 @@ class Command(ScrapyCommand):
             print(f"scrapy export: error: {exc}", file=sys.stderr)
             self.exitcode = 1
             return
-        archive = Path(self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"))
+        archive = config.archive_dir(self.settings)
         url = store_url(self.settings)
         if not store_exists(archive, url):
             print(f"scrapy export: no store of record: {describe_store(archive, url)} does not exist "

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from northnews import config
 from northnews.ops.pending import PendingArticles
 from northnews.ops.store import StoreError, describe_store, open_store, store_exists, store_url
 
@@ -49,7 +49,7 @@ class Command(ScrapyCommand):
         assert self.settings is not None
         if args:
             raise UsageError(f"unexpected argument(s): {' '.join(args)}", print_help=False)
-        archive, url = Path(self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive")), store_url(self.settings)
+        archive, url = config.archive_dir(self.settings), store_url(self.settings)
         if not store_exists(archive, url):
             print(f"scrapy pending: no store of record: {describe_store(archive, url)} does not exist", file=sys.stderr)
             self.exitcode = 1

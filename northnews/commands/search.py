@@ -6,12 +6,12 @@ import argparse
 import json
 import sqlite3
 import sys
-from pathlib import Path
 from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from northnews import config
 from northnews.commands.export import _date
 from northnews.ops import search
 from northnews.ops.store import Store, StoreError, store_path
@@ -60,7 +60,7 @@ class Command(ScrapyCommand):
             raise UsageError(f"--limit: expected a positive integer, got {opts.limit}", print_help=False)
         since = _date(opts.since, "--since") if opts.since else None
         until = _date(opts.until, "--until") if opts.until else None
-        path = store_path(Path(self.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive")))
+        path = store_path(config.archive_dir(self.settings))
         if not path.is_file():
             print(f"scrapy search: no store of record: {path} does not exist", file=sys.stderr)
             self.exitcode = 1

@@ -1,11 +1,11 @@
-"""Article aliases: an article URL that redirects to another article (see :mod:`northnews.redirects`).
+"""Article aliases: an article URL that redirects to another article (see :mod:`northnews.crawl.redirects`).
 
 The store's ``article_aliases`` table holds one row per alias URL and site: the ``target`` it
 redirected to (the article's first page, stored in ``articles`` under its own URL), when the
 redirect was first and last seen, and the run that saw it last. The alias's text is never stored
 under the alias's URL; its fate is its target's (stored, or pending with a reason).
 
-"Already archived?" (:class:`northnews.ops.incremental.IncrementalCrawl`) answers yes for an alias
+"Already archived?" (:class:`northnews.crawl.extensions.incremental.IncrementalCrawl`) answers yes for an alias
 whose target is known, so list pages linking the old URL do not fetch it again every run.
 
 Additive: the table is part of :data:`northnews.ops.schema.SCHEMA` (``CREATE TABLE IF NOT

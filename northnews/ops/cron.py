@@ -43,7 +43,7 @@ Exit codes:
 6  crashed or interrupted: the crawl died or was killed (SIGKILL, OOM) before finishing
 7  layout drift: too many generic-path or quarantined article pages (``NORTHNEWS_DRIFT_*``);
    or no link matched the profile's article rule, or nothing was archived though the store holds
-   articles of the site (:func:`northnews.extensions.summary.silent_zero`: no silent zero)
+   articles of the site (:func:`northnews.crawl.stats.silent_zero`: no silent zero)
 8  terminated: SIGTERM, SIGINT or SIGHUP stopped the run (passed on to the crawl, which shut
    down cleanly: what it stored is kept, and the next run resumes)
 9  write error: the archive could not be written (disk full, I/O error); the crawl stopped
@@ -62,12 +62,11 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from northnews import config
 from northnews.archive.lock import LOCK_FD_ENV, ArchiveLock, LockHeld
-from northnews.ops.incremental import new_run_id
 from northnews.ops.manifest import (  # noqa: F401  (the exit codes are part of cron's interface)
     EXIT_CRASHED,
     EXIT_ERROR_RATE,
@@ -79,10 +78,11 @@ from northnews.ops.manifest import (  # noqa: F401  (the exit codes are part of 
     EXIT_USAGE,
     EXIT_WRITE_ERROR,
     STATUS_BY_CODE,
+    Options,
     build_manifest,
     classify,
 )
-from northnews.ops.runfiles import RunLog, crawl_usage_error, disk_full_in, tail, write_manifest
+from northnews.ops.runfiles import RunLog, crawl_usage_error, disk_full_in, new_run_id, tail, write_manifest
 from northnews.ops.store import DB_ERRORS, StoreError, iso, open_store
 from northnews.util import storeguard
 from northnews.util.clock import utc_now
@@ -94,19 +94,6 @@ from northnews.view.report import write_run_report
 
 PROG = "northnews-cron"
 SPIDER = "articles"
-
-
-@dataclass
-class Options:
-    archive_dir: Path
-    max_error_rate: float
-    crawl_args: list[str]
-    settings_module: str | None = None
-    spider_args: dict[str, str] = field(default_factory=dict)
-    site: str = "northnews"
-    redact_headers: list[str] = field(default_factory=list)
-    file_group: str = ""
-    store_url: str = ""
 
 
 def parse_options(argv: Sequence[str]) -> Options:
@@ -129,7 +116,6 @@ def parse_options(argv: Sequence[str]) -> Options:
         os.environ["SCRAPY_SETTINGS_MODULE"] = settings_module
     from scrapy.utils.project import get_project_settings
 
-    from northnews import config
 
     config.check_cmdline_pairs(known.set)
     settings = get_project_settings()
@@ -149,10 +135,10 @@ def parse_options(argv: Sequence[str]) -> Options:
         site = load_site(spider_args.get("site") or settings.get("NORTHNEWS_SITE") or DEFAULT_SITE).name
     except SiteError as exc:
         raise ValueError(f"-a site: {exc}") from None
-    config.check_writable_dir("NORTHNEWS_ARCHIVE_DIR", settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"))
+    config.check_writable_dir("NORTHNEWS_ARCHIVE_DIR", str(config.archive_dir(settings)))
     return Options(
         site=site,
-        archive_dir=Path(settings.get("NORTHNEWS_ARCHIVE_DIR", "archive")).resolve(),
+        archive_dir=config.archive_dir(settings).resolve(),
         max_error_rate=max_rate,
         crawl_args=list(argv),
         settings_module=settings_module,

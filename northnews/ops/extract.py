@@ -12,7 +12,7 @@ middlewares. This reads the same WARCs directly and gives the same items:
    (:class:`~northnews.ops.replayed.ReplayedPages`: the same capture chosen, revisits
    resolved, redirects, decompression, decoding), parsed once each by the same page parsers,
    stitched and normalised by :func:`northnews.pages.stitch.build_item` (the spider's own item
-   building) and validated by :func:`northnews.pipelines.reject_reasons`. State: one article.
+   building) and validated by :func:`northnews.crawl.pipelines.validate.reject_reasons`. State: one article.
 3. **output**: the items as JSON Lines in ``FEED_EXPORT_FIELDS`` order (what the spider's feed
    holds, line for line), rejects as ``rejects.jsonl`` lines, optionally the items into the
    store of record as new versions (``--store``, under the archive lock).
@@ -43,13 +43,13 @@ from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 
 from northnews.archive.warcreplay import WarcSource
+from northnews.crawl.pipelines.requisites import Scope
+from northnews.crawl.pipelines.requisites import outcome as requisite_outcome
+from northnews.crawl.pipelines.validate import incomplete_record, reject_reasons, reject_record, rejected_now
 from northnews.discovery import Kind, article_pages, classify, first_page_url
 from northnews.ops.replayed import ReplayedPages, Served
 from northnews.pagecheck import Verdict, body_verdict, page_verdict
 from northnews.pages import parse_article, parse_html, stitch
-from northnews.pipelines import incomplete_record, reject_reasons, reject_record, rejected_now
-from northnews.requisites import Scope
-from northnews.requisites import outcome as requisite_outcome
 from northnews.sites import Site
 from northnews.util import safewrite
 

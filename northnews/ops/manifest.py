@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import signal
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-from northnews.extensions.progress import PAGES, error_count, error_kinds, request_count
-from northnews.extensions.summary import UNREACHABLE, silent_zero
-
-if TYPE_CHECKING:
-    from northnews.ops.cron import Options
+from northnews.crawl.keys import (
+    ARTICLE_KNOWN_STAT,
+    DRIFT_REPORT_STAT,
+    INCREMENTAL_FULL_WALK,
+    SOURCE_STATS,
+    STORE_REJECTED,
+    WARC_ERROR_REASON,
+    WRITE_ERROR_REASON,
+)
+from northnews.crawl.stats import PAGES, UNREACHABLE, error_count, error_kinds, request_count, silent_zero
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -37,11 +44,26 @@ STATUS_BY_CODE = {
 DELIBERATE_REASONS = ("finished",)
 DELIBERATE_PREFIXES = ("closespider_",)
 #: Finish reasons of a crawl that stopped because the archive could not be written (disk full,
-#: an I/O error): the WARC writer's, and the store's, feed's and rejects' (northnews.writeerrors).
-WRITE_ERROR_REASONS = ("northnews_warc_error", "northnews_write_error")
+#: an I/O error): the WARC writer's, and the store's, feed's and rejects' (northnews.crawl.writeerrors).
+WRITE_ERROR_REASONS = (WARC_ERROR_REASON, WRITE_ERROR_REASON)
 #: Signals a scheduler (or an operator) stops a run with: a clean stop, not a crash.
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
+
+@dataclass
+class Options:
+    """What ``northnews-cron`` was asked (:func:`northnews.ops.cron.parse_options`), as its manifest
+    records it."""
+
+    archive_dir: Path
+    max_error_rate: float
+    crawl_args: list[str]
+    settings_module: str | None = None
+    spider_args: dict[str, str] = field(default_factory=dict)
+    site: str = "northnews"
+    redact_headers: list[str] = field(default_factory=list)
+    file_group: str = ""
+    store_url: str = ""
 
 
 def classify(
@@ -89,7 +111,7 @@ def classify(
         return EXIT_ERROR_RATE, f"error rate {rate:.1%} over NORTHNEWS_MAX_ERROR_RATE {max_error_rate:.1%}"
     for kind, message in silent_zero(stats):  # a run that archived nothing it should have
         return (EXIT_UNREACHABLE if kind == UNREACHABLE else EXIT_LAYOUT_DRIFT), message
-    report = stats.get("northnews/drift/report") or {}
+    report = stats.get(DRIFT_REPORT_STAT) or {}
     if report.get("flagged"):
         over = "; ".join(f"{o['name']} {o['share']:.0%} {o['kind']}" for o in report.get("over", []))
         return EXIT_LAYOUT_DRIFT, f"layout drift: {over}"
@@ -139,7 +161,7 @@ def build_manifest(
             "finish_reason": stats.get("finish_reason") or (run or {}).get("status"),
             "complete": bool((run or {}).get("complete")),
             "incomplete_because": (run or {}).get("note"),
-            "walked_every_list_page": bool(stats.get("northnews/incremental/full_walk")),
+            "walked_every_list_page": bool(stats.get(INCREMENTAL_FULL_WALK)),
             "refresh_days": (opts.spider_args.get("refresh") or None),
         },
         "pages": {
@@ -157,8 +179,8 @@ def build_manifest(
             "new": count("northnews/store/new"),
             "updated": count("northnews/store/updated"),
             "unchanged": count("northnews/store/unchanged"),
-            "rejected": count("northnews/store/rejected"),
-            "skipped_known": count("northnews/spider/article_known"),
+            "rejected": count(STORE_REJECTED),
+            "skipped_known": count(ARTICLE_KNOWN_STAT),
         },
         "errors": {
             "total": errors,
@@ -181,12 +203,12 @@ def build_manifest(
             "recovered_before_crawl": recovered,
             "open_files_left": open_left,
         },
-        "drift": stats.get("northnews/drift/report"),
+        "drift": stats.get(DRIFT_REPORT_STAT),
         # Each source's yield (the spider's northnews/sources/<kind>/articles|urls): list pages,
         # sitemaps, feeds, robots.txt, related links, pending articles.
         "sources": {
-            k[len("northnews/sources/"):]: int(v) for k, v in sorted(stats.items())
-            if k.startswith("northnews/sources/")
+            k[len(SOURCE_STATS):]: int(v) for k, v in sorted(stats.items())
+            if k.startswith(SOURCE_STATS)
         },
         "interrupted_runs_closed": interrupted_runs,
         "store": totals,

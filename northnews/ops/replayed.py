@@ -12,7 +12,7 @@ middlewares before the spider sees it. :class:`ReplayedPages` does the same for
 * HTTP errors: only 2xx answers reach the spider;
 * decompression: Scrapy's own decoders (``HttpCompressionMiddleware._split_encodings`` and
   ``_decode``, static methods, checked on Scrapy 2.19), ``DOWNLOAD_MAXSIZE``;
-* the response class: ``responsetypes``; the text: our :class:`~northnews.middlewares.EncodingMiddleware`
+* the response class: ``responsetypes``; the text: our :class:`~northnews.crawl.downloadermiddlewares.encoding.EncodingMiddleware`
   and ``TextResponse.text``.
 
 What it does not do, because a replay of our own archive never needs it: robots.txt (an archived
@@ -36,8 +36,8 @@ from scrapy.utils.response import get_meta_refresh
 from w3lib.url import safe_url_string
 
 from northnews.archive.warcreplay import WarcSource
+from northnews.crawl.downloadermiddlewares.encoding import EncodingMiddleware
 from northnews.discovery import host_in_domains
-from northnews.middlewares import EncodingMiddleware
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _UNSET = object()

@@ -2,7 +2,7 @@
 
 What a page *says* is the business of :mod:`northnews.pages` and :mod:`northnews.normalize`;
 where bytes come from (network, mirror, WARC) is the business of the downloader middlewares;
-what is already archived is the business of :mod:`northnews.ops.incremental`, which reads the
+what is already archived is the business of :mod:`northnews.crawl.extensions.incremental`, which reads the
 page kind each request carries in ``meta["northnews_page"]`` and the list page's entries in
 ``meta["northnews_listing"]``. The portal itself is described by its site profile (``-a site``).
 """
@@ -24,47 +24,38 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from northnews import discovery, pages, redirects, sources
-from northnews import signals as northnews_signals
+from northnews import config, discovery, pages, sources
+from northnews.crawl import keys, redirects
+from northnews.crawl.keys import (
+    ARTICLE_INCOMPLETE_STAT,
+    ARTICLE_META,
+    ARTICLE_TOO_OLD_STAT,
+    CAPTURE_META,
+    ISSUE_ENTRY_META,
+    ISSUE_GAP_META,
+    LISTING_META,
+    PAGE_META,
+    PAGINATION_STOPPED_STAT,
+    POSITION_META,
+    SECTION_META,
+    SOURCE_META,
+    SOURCE_STATS,
+)
+from northnews.crawl.responses import page_tree
 from northnews.discovery import Kind
 from northnews.items import ArticleItem
 from northnews.pagecheck import Verdict, body_verdict, failure_verdict, page_verdict
 from northnews.pages import stitch
-from northnews.responses import page_tree
 from northnews.sites import DEFAULT_SITE, LayoutSpec, Site, SiteError, load_site
 
 logger = logging.getLogger(__name__)
 
-ARTICLE_META = "northnews_article"
-#: What a request fetches, for the components below the spider: "list" (home and section list
-#: pages), "article" (an article's first page), "article_page" (its later pages).
-PAGE_META = "northnews_page"
-#: On a list page's request for the next list page: the article URLs the current page lists
-#: (minus those older than ``-a since``), so the incremental middleware can stop paginating.
-LISTING_META = "northnews_listing"
-#: On article requests: the section (host + directory of the list page) the article was found
-#: in; related articles inherit their referrer's. Drift alarms count per section with it.
-SECTION_META = "northnews_section"
 #: Scheduler priorities: a split article's next page, then articles, then list pages (0). List
 #: pages first queued most of a portal's articles at once (1,800 requests mid-crawl at 10,000).
 ARTICLE_PRIORITY = 1
 ARTICLE_PAGE_PRIORITY = 2
 #: The ``-a`` arguments this spider understands (others are rejected by the crawl command).
 ARGUMENTS = ("site", "editions", "replay", "max_pages", "since", "refresh", "retry_failed")
-#: On a list page's request: how many list pages of its section this run walked before it (1 for a
-#: section's first page), so that a pagination trap ends at NORTHNEWS_MAX_LIST_PAGES.
-POSITION_META = "northnews_list_position"
-#: On article requests from a list page that names its section (``[sections]``): that name.
-SECTION_NAME_META = "northnews_section_name"
-#: On an e-paper issue's request stepped back to by date: how many days in a row had no issue.
-ISSUE_GAP_META = "northnews_issue_gap"
-#: On the request an e-paper issue is entered by: its page links the other issues taken.
-ISSUE_ENTRY_META = "northnews_issue_entry"
-#: On source requests (sitemaps, feeds, robots.txt): which kind of source it is.
-SOURCE_META = "northnews_source"
-#: Stats: articles each kind of source gave first (``northnews/sources/<kind>/articles``: list,
-#: sitemap, feed, robots, related, pending) and the URLs sitemaps and feeds listed (``…/urls``).
-SOURCE_STATS = "northnews/sources/"
 #: Stats (an error kind, in the summary, the manifest and cron's error rate): a page the parsers
 #: raised on.
 PARSER_ERROR_STAT = "northnews/errors/parser"
@@ -238,7 +229,7 @@ class ArticlesSpider(scrapy.Spider):
         if settings.get("NORTHNEWS_SITE") != self.site_ref:
             # Every component reads the site from here (the WARC writer, the store, the manifest).
             settings.set("NORTHNEWS_SITE", self.site_ref, priority="spider")
-        archive_dir = Path(settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"))
+        archive_dir = config.archive_dir(settings)
         if not settings.getdict("FEEDS"):
             # The default feed of every crawl, unless -o/-O names another.
             settings.set(
@@ -269,7 +260,7 @@ class ArticlesSpider(scrapy.Spider):
 
     def _wanted_articles(self) -> list[str]:
         urls: list[str] = []
-        for _, answer in self.crawler.signals.send_catch_log(northnews_signals.articles_wanted, spider=self):
+        for _, answer in self.crawler.signals.send_catch_log(keys.articles_wanted, spider=self):
             if isinstance(answer, (list, tuple)):
                 urls += [u for u in answer if (urlsplit(u).hostname or "").lower() not in self.skipped_hosts]
         return list(dict.fromkeys(urls))
@@ -313,7 +304,7 @@ class ArticlesSpider(scrapy.Spider):
             if link is None or link.kind is not Kind.ARTICLE:
                 continue
             if self._too_old(when or discovery.url_date(link.url, self.site)):
-                stats.inc_value("northnews/spider/article_too_old")
+                stats.inc_value(ARTICLE_TOO_OLD_STAT)
                 continue
             yield from self._new_article(link.url, None, source=kind)
 
@@ -337,7 +328,7 @@ class ArticlesSpider(scrapy.Spider):
     def _links(self, response: TextResponse) -> list[discovery.Link]:
         """The page's links, minus those into editions this crawl does not cover.
 
-        Read from the page's one tree (:func:`~northnews.responses.page_tree`, which the article
+        Read from the page's one tree (:func:`~northnews.crawl.responses.page_tree`, which the article
         parser reads too); list-entry dates only when ``-a since`` needs them.
         """
         links: list[discovery.Link] = []
@@ -371,7 +362,7 @@ class ArticlesSpider(scrapy.Spider):
             name = discovery.section_name(response.url, page_tree(response), self.site)
         for link in entries:
             if self._too_old(link.date):
-                self.crawler.stats.inc_value("northnews/spider/article_too_old")
+                self.crawler.stats.inc_value(ARTICLE_TOO_OLD_STAT)
                 continue
             listing.append(link.url)
             if name:
@@ -396,7 +387,7 @@ class ArticlesSpider(scrapy.Spider):
             return  # an e-paper's 版面 page: its issue's other 版面 are walked by _issue_pages
         if entries and not listing:
             # A whole list page of articles older than -a since: the rest of the section is too.
-            self.crawler.stats.inc_value("northnews/spider/pagination_stopped")
+            self.crawler.stats.inc_value(PAGINATION_STOPPED_STAT)
             return
         nxt = nxt[1] if nxt else None  # discovery.next_list_page, from the pass above
         if nxt and (self.max_pages is None or self._list_position(nxt) <= self.max_pages):
@@ -506,7 +497,7 @@ class ArticlesSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"northnews/spider/pending/{verdict.reason}")
         logger.warning("Article %s: %s (%s); pending, a later run fetches it again", url, verdict.reason, verdict.detail)
         self.crawler.signals.send_catch_log(
-            signal=northnews_signals.article_pending, url=url, reason=verdict.reason, detail=verdict.detail,
+            signal=keys.article_pending, url=url, reason=verdict.reason, detail=verdict.detail,
         )
 
     def article_failed(self, failure: Failure) -> None:
@@ -524,7 +515,7 @@ class ArticlesSpider(scrapy.Spider):
         if verdict is not None:
             self._pending(url, verdict)
             return
-        capture = response.meta.get("northnews_capture") or {}
+        capture = response.meta.get(CAPTURE_META) or {}
         state = {
             "url": url,
             "pages": [page],
@@ -545,7 +536,7 @@ class ArticlesSpider(scrapy.Spider):
             verdict = Verdict("missing_body", "no body paragraphs")
         if verdict is not None:
             # A split article is complete only when every page is a page of it.
-            self.crawler.stats.inc_value("northnews/spider/article_incomplete")
+            self.crawler.stats.inc_value(ARTICLE_INCOMPLETE_STAT)
             self._pending(state["url"], Verdict("incomplete", f"page {response.url}: {verdict.reason} ({verdict.detail})"))
             return
         if isinstance(response, TextResponse):
@@ -595,17 +586,17 @@ class ArticlesSpider(scrapy.Spider):
 
     def article_page_failed(self, failure: Failure) -> None:
         state = failure.request.meta[ARTICLE_META]
-        self.crawler.stats.inc_value("northnews/spider/article_incomplete")
+        self.crawler.stats.inc_value(ARTICLE_INCOMPLETE_STAT)
         verdict = failure_verdict(failure)
         why = f"{verdict.reason}: {failure.getErrorMessage()}" if verdict else failure.getErrorMessage()
         detail, reason = f"page {failure.request.url} failed: {why}", "incomplete"
         if verdict is not None and verdict.reason in redirects.REASONS:
-            # A refused redirect keeps its own reason (northnews.redirects): never stitched, pending.
+            # A refused redirect keeps its own reason (northnews.crawl.redirects): never stitched, pending.
             detail, reason = verdict.detail, verdict.reason
         logger.error("Article %s: %s; not emitted, it will be retried by the next run", state["url"], detail)
         # A trace in rejects.jsonl and a pending row in the store: an article is never lost silently.
         self.crawler.signals.send_catch_log(
-            signal=northnews_signals.article_pending, url=state["url"], reason=reason, detail=detail,
+            signal=keys.article_pending, url=state["url"], reason=reason, detail=detail,
         )
 
     def _item(self, state: dict[str, Any]) -> ArticleItem:
@@ -623,7 +614,7 @@ class ArticlesSpider(scrapy.Spider):
             logger.warning("Article %s: %s", state["url"], problem.replace("_", " "))
         if len(state["pages"]) > 1:
             self.crawler.stats.inc_value("northnews/spider/multipage_articles")
-        # An alias's target (northnews.redirects): the URLs that redirected to it; else None.
+        # An alias's target (northnews.crawl.redirects): the URLs that redirected to it; else None.
         fields["redirected_from"] = state.get("redirected_from") or None
         return ArticleItem(fields)
 

@@ -6,7 +6,7 @@ one archive at once — also with ``NORTHNEWS_STORE_ENABLED`` off, when the lock
 At ``spider_opened`` it
 
 * records the run in the store (``runs``);
-* answers "already archived?" for :class:`IncrementalMiddleware` (a spider middleware), which
+* answers "already archived?" for :class:`~northnews.crawl.spidermiddlewares.incremental.IncrementalMiddleware` (a spider middleware), which
   drops the spider's requests for article pages the store knows (``-a refresh=DAYS`` re-fetches
   articles first seen within DAYS days), and the next list page after a list page holding only
   known articles — the latter only if the previous run of the same site walked every list page
@@ -35,24 +35,32 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scrapy import Request, signals
+from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from northnews import signals as northnews_signals
 from northnews.archive.lock import ArchiveLock, LockHeld
-from northnews.extensions.progress import error_count
+from northnews.crawl import keys
+from northnews.crawl.context import CrawlContext
+from northnews.crawl.keys import (
+    INCREMENTAL_FULL_WALK,
+    PAGES_ANSWERED,
+    RUN_ID_STAT,
+    STORE_ARTICLES_BEFORE,
+    STORE_REJECTED,
+)
+from northnews.crawl.stats import error_count
+from northnews.crawl.writeerrors import stop_crawl
 from northnews.ops.aliases import Aliases
 from northnews.ops.pending import PendingArticles, Policy
+from northnews.ops.runfiles import new_run_id
 from northnews.ops.schema import legacy_reason
 from northnews.ops.store import DB_ERRORS, StoreBase, open_store, store_url
-from northnews.sites import DEFAULT_SITE, load_site
 from northnews.util.pg import is_pg_url
-from northnews.writeerrors import stop_crawl
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -63,10 +71,7 @@ logger = logging.getLogger(__name__)
 
 #: Request meta the spider sets (see northnews.spiders.articles): what a request fetches, and
 #: on a next-list-page request, the articles the current list page listed.
-PAGE_META = "northnews_page"
-LISTING_META = "northnews_listing"
-#: Set here on the start requests for pending articles (read by northnews.extensions.drift).
-RETRY_META = "northnews_pending_retry"
+#: Set here on the start requests for pending articles (read by northnews.crawl.extensions.drift).
 
 
 @dataclass
@@ -79,14 +84,6 @@ class CrawlRun:
     pending: PendingArticles
 
 
-def new_run_id(runs_dir: Path | None = None, site: str | None = None) -> str:
-    """A unique run id (:func:`northnews.ops.runfiles.new_run_id`: time plus a random part; on a
-    shared store the site is added)."""
-    from northnews.ops.runfiles import new_run_id as unique_run_id
-
-    return unique_run_id(runs_dir, site)
-
-
 def lock_scope(settings: Any, site: str) -> str | None:
     """The archive lock's scope: the whole archive dir, or one site of it when the store is a
     server's (crawls of different sites then share an archive dir; see ArchiveLock)."""
@@ -97,10 +94,11 @@ class IncrementalCrawl:
     def __init__(self, crawler: Crawler, archive_dir: Path, run_id: str, incremental: bool) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
+        self.context = CrawlContext.of(crawler)
         self.archive_dir = archive_dir
         self.run_id = run_id
         self.incremental = incremental
-        self.site = load_site(crawler.settings.get("NORTHNEWS_SITE") or DEFAULT_SITE).name
+        self.site = self.context.site.name
         self.lock = ArchiveLock(archive_dir, lock_scope(crawler.settings, self.site))
         self.restricted: list[str] = []
         self.run: CrawlRun | None = None
@@ -115,15 +113,16 @@ class IncrementalCrawl:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalCrawl:
         settings = crawler.settings
-        if settings.get("NORTHNEWS_REPLAY"):
+        context = CrawlContext.of(crawler)
+        if context.replay:
             raise NotConfigured("replay: the store of record is neither consulted nor written")
-        archive_dir = Path(settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"))
+        archive_dir = context.archive_dir
         archive_dir.mkdir(parents=True, exist_ok=True)
         ext = cls(
             crawler,
             archive_dir,
-            settings.get("NORTHNEWS_RUN_ID") or new_run_id(archive_dir / "runs", lock_scope(settings, _site_name(settings))),
-            settings.getbool("NORTHNEWS_INCREMENTAL", True),
+            context.get("NORTHNEWS_RUN_ID") or new_run_id(archive_dir / "runs", lock_scope(settings, context.site.name)),
+            context.get("NORTHNEWS_INCREMENTAL"),
         )
         if not ext.lock.inherit():
             try:
@@ -132,7 +131,7 @@ class IncrementalCrawl:
                 # Raised here, before anything is fetched or written; scrapy exits non-zero.
                 logger.error("%s; not crawling", exc)
                 raise RuntimeError(f"{exc}; not crawling") from None
-        if not settings.getbool("NORTHNEWS_STORE_ENABLED", True):
+        if not context.get("NORTHNEWS_STORE_ENABLED"):
             # No store to consult or write, but the WARCs are still this archive's: keep the lock.
             logger.info("Run %s: NORTHNEWS_STORE_ENABLED is off (no store of record, not incremental)", ext.run_id)
             crawler.signals.connect(ext.release_lock, signal=signals.spider_closed)
@@ -142,9 +141,9 @@ class IncrementalCrawl:
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
-        crawler.signals.connect(ext.article_pending, signal=northnews_signals.article_pending)
-        crawler.signals.connect(ext.articles_wanted, signal=northnews_signals.articles_wanted)
-        crawler.signals.connect(ext.article_alias, signal=northnews_signals.article_alias)
+        crawler.signals.connect(ext.article_pending, signal=keys.article_pending)
+        crawler.signals.connect(ext.articles_wanted, signal=keys.articles_wanted)
+        crawler.signals.connect(ext.article_alias, signal=keys.article_alias)
         ext.aliases = Aliases(store)  # northnews.ops.aliases: redirects to other articles
         return ext
 
@@ -154,29 +153,28 @@ class IncrementalCrawl:
     def spider_opened(self, spider: Spider) -> None:
         assert self.run is not None
         store = self.run.store
-        # Spider arguments are spider attributes (Scrapy's convention for -a).
-        args = dict(getattr(spider, "raw_args", {}) or {})
+        args = dict(self.context.args.raw)
         try:
             store.begin_run(self.run_id, pid=os.getpid(), args=args, site=self.site)
         except (OSError, *DB_ERRORS) as exc:
             stop_crawl(self.crawler, "store", exc)
             return
-        self.stats.set_value("northnews/run/id", self.run_id)
+        self.stats.set_value(RUN_ID_STAT, self.run_id)
         self.stats.set_value("northnews/run/site", self.site)
-        try:  # "the store knew the site had articles" (northnews.extensions.summary.silent_zero)
-            self.stats.set_value("northnews/store/articles_before", store.counts(self.site)["articles"])
+        try:  # "the store knew the site had articles" (northnews.crawl.stats.silent_zero)
+            self.stats.set_value(STORE_ARTICLES_BEFORE, store.counts(self.site)["articles"])
         except DB_ERRORS:
             pass
-        self.restricted = restrictions(spider, self.crawler)
+        self.restricted = self.context.restrictions
         if not self.incremental:
             logger.info("Run %s: not incremental (every article page is fetched)", self.run_id)
             return
-        refresh = getattr(spider, "refresh", None)
+        refresh = self.context.args.refresh
         self.known = _or_alias_known(store.is_known_fn(refresh_days=refresh, site=self.site), self.aliases, self.site)
         previous = store.previous_run(self.run_id, site=self.site)
         if previous is None or not previous["complete"]:
             self.stop_at_known_page = False
-            self.stats.set_value("northnews/incremental/full_walk", 1)
+            self.stats.set_value(INCREMENTAL_FULL_WALK, 1)
             why = (
                 "first run on this store" if previous is None
                 else f"previous run {previous['run_id']} ended '{previous['status']}' without completing"
@@ -192,7 +190,7 @@ class IncrementalCrawl:
         """The pending articles now due (the spider requests them at start)."""
         if self.run is None:
             return []
-        if getattr(spider, "retry_failed", False):
+        if self.context.args.retry_failed:
             again = self.run.pending.requeue_failed(self.site, run_id=self.run_id)
             self.stats.set_value("northnews/pending/requeued_failed", again)
             logger.info("Run %s: -a retry_failed: %d failed article(s) pending again", self.run_id, again)
@@ -216,7 +214,7 @@ class IncrementalCrawl:
         return due
 
     def article_alias(self, url: str, target: str) -> str:
-        """An article URL redirects to another article (northnews.redirects): recorded. Answers
+        """An article URL redirects to another article (northnews.crawl.redirects): recorded. Answers
         ``"archived"`` when the target is known (stored, or pending and not yet due: nothing to
         fetch), ``"loop: A → B → A"`` when this run's aliases lead from the target back to ``url``
         (then nothing is recorded), else ``""``."""
@@ -260,14 +258,14 @@ class IncrementalCrawl:
         if url and self.run is not None and url not in self._recorded:
             # The validation pipeline says why in its DropItem: "<reason>: <url>".
             self.article_pending(url, legacy_reason(str(exception)), f"{type(exception).__name__}: {exception}")
-            self.stats.inc_value("northnews/store/rejected")
+            self.stats.inc_value(STORE_REJECTED)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.run is None:
             return
         stats = self.crawler.stats.get_stats()
         errors = error_count(stats)
-        answered = stats.get("northnews/pages/answered", 0)
+        answered = stats.get(PAGES_ANSWERED, 0)
         complete = reason == "finished" and not self.restricted and errors == 0 and answered > 0
         why = []
         if reason != "finished":
@@ -310,80 +308,3 @@ def _or_alias_known(known: Callable[[str], bool], aliases: Aliases | None, site:
         return target is not None and known(target)
 
     return alias_known
-
-
-def _site_name(settings: Any) -> str:
-    return load_site(settings.get("NORTHNEWS_SITE") or DEFAULT_SITE).name
-
-
-def restrictions(spider: Spider, crawler: Crawler) -> list[str]:
-    """Arguments that make a run walk less than every list page of every edition."""
-    found = []
-    if getattr(spider, "max_pages", None) is not None:
-        found.append("max_pages")
-    if getattr(spider, "since", None) is not None:
-        found.append("since")
-    editions = getattr(spider, "editions", None)
-    available = load_site(crawler.settings.get("NORTHNEWS_SITE") or DEFAULT_SITE).editions
-    # Every edition crawled by default (an edition with `default = false`, such as an e-paper
-    # crawled when named, does not make a run without it partial).
-    defaults = {code for code, edition in available.items() if edition.default}
-    if editions is not None and not set(editions) >= defaults:
-        found.append("editions")
-    return found
-
-
-
-class IncrementalMiddleware:
-    """Spider middleware: article pages the store knows are not requested again.
-
-    Reads only request meta: ``northnews_page == "article"`` marks an article's first page;
-    a request carrying ``northnews_listing`` is a next list page, dropped when every article of
-    the page before it is known (and the previous run walked every list page).
-    """
-
-    def __init__(self, crawler: Crawler, ext: IncrementalCrawl) -> None:
-        self.stats = crawler.stats
-        self.ext = ext
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
-        ext = crawler.get_extension(IncrementalCrawl)
-        if ext is None or ext.run is None:
-            raise NotConfigured("no store of record for this crawl (replay, or store disabled)")
-        return cls(crawler, ext)
-
-    def _known(self, url: str) -> bool:
-        return self.ext.known is not None and self.ext.known(url)
-
-    def _keep(self, item: Any) -> bool:
-        if not isinstance(item, Request):
-            return True
-        kind = item.meta.get(PAGE_META)
-        if kind == "article":  # every article link the site's pages gave (no silent zero: summary.py)
-            self.stats.inc_value("northnews/spider/article_links")
-        if kind == "article" and self._known(item.url):
-            self.stats.inc_value("northnews/spider/article_known")
-            return False
-        listing = item.meta.get(LISTING_META)
-        if kind == "list" and listing and self.ext.stop_at_known_page and all(self._known(u) for u in listing):
-            # A whole list page of already-archived articles: the rest of the section is too.
-            self.stats.inc_value("northnews/spider/pagination_stopped")
-            return False
-        return True
-
-    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
-        """Marks the start requests for pending articles (``meta["northnews_pending_retry"]``), so
-        that the drift monitor does not count an old reject again as this run's."""
-        async for item in start:
-            if isinstance(item, Request) and item.url in self.ext.due:
-                item.meta[RETRY_META] = True
-            yield item
-
-    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterable[Any]:
-        return (item for item in result if self._keep(item))
-
-    async def process_spider_output_async(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
-        async for item in result:
-            if self._keep(item):
-                yield item

@@ -12,7 +12,8 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
-from northnews import signals as northnews_signals
+from northnews.crawl import keys
+from northnews.crawl.context import CrawlContext
 from northnews.normalize import parse_datetime
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -95,9 +96,9 @@ class ValidatePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
-        pipeline = cls(crawler.settings.get("NORTHNEWS_ARCHIVE_DIR", "archive"), crawler.stats)
+        pipeline = cls(CrawlContext.of(crawler).archive_dir, crawler.stats)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
-        crawler.signals.connect(pipeline.article_incomplete, signal=northnews_signals.article_incomplete)
+        crawler.signals.connect(pipeline.article_incomplete, signal=keys.article_incomplete)
         pipeline.crawler = crawler
         return pipeline
 
@@ -124,7 +125,7 @@ class ValidatePipeline:
             self._write(record)
         except OSError as exc:  # disk full: the crawl stops; the article stays pending in the store
             if self.crawler is not None:
-                from northnews.writeerrors import stop_crawl
+                from northnews.crawl.writeerrors import stop_crawl
 
                 stop_crawl(self.crawler, "rejects", exc)
         if self.stats is not None:

@@ -3,13 +3,11 @@
     Progress: 312 pages (20 list, 290 article, 2 other; 120/min), 280 articles (275 new,
     2 updated, 3 unchanged; 110/min), 1 rejected, 0 errors, 45 queued, 2m35s
 
-Two components:
-
-* :class:`Outcomes`, a downloader middleware placed outermost, sees what finally became of each
-  request — after redirects and retries — and counts pages by kind and status and errors by kind
-  (stats ``northnews/pages/…`` and ``northnews/errors/…``). The run manifest and the decision
-  whether a run was complete read the same counts.
-* :class:`Progress`, the extension that logs the line (and a final one at close).
+The counts come from :class:`~northnews.crawl.downloadermiddlewares.outcomes.Outcomes`, a
+downloader middleware placed outermost, which sees what finally became of each request (after
+redirects and retries) and counts pages by kind and status and errors by kind (stats
+``northnews/pages/…`` and ``northnews/errors/…``); :mod:`northnews.crawl.stats` reads them, for
+this line as for the run manifest and the decision whether a run was complete.
 
 What counts as an error: a request that failed for good (a download exception after retries,
 ``download/<Exception>``; an HTTP status ≥ 400 other than 404/410, ``http_<status>``), an exception
@@ -25,92 +23,25 @@ import logging
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
+from northnews.crawl.context import CrawlContext
+from northnews.crawl.keys import (
+    DRIFT_GENERIC_STAT,
+)
+from northnews.crawl.stats import ERRORS, PAGES, error_count, error_kinds
+
 if TYPE_CHECKING:
-    from scrapy import Request, Spider
+    from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
 
-PAGES = "northnews/pages/"
-ERRORS = "northnews/errors/"
-GONE_STATUSES = (404, 410)
 PAGE_KINDS = ("list", "article", "other")
-
-
-def error_kinds(stats: Mapping[str, Any]) -> dict[str, int]:
-    """Errors by kind, from a crawl's stats (see the module docstring)."""
-    kinds = {k[len(ERRORS):]: int(v) for k, v in stats.items() if k.startswith(ERRORS)}
-    for key, value in stats.items():
-        if key.startswith("spider_exceptions/") and key != "spider_exceptions/count":
-            kinds["spider/" + key.split("/", 1)[1]] = int(value)
-    incomplete = int(stats.get("northnews/spider/article_incomplete", 0))
-    if incomplete:
-        kinds["article_incomplete"] = incomplete
-    return dict(sorted(kinds.items()))
-
-
-def error_count(stats: Mapping[str, Any]) -> int:
-    return sum(error_kinds(stats).values())
-
-
-def request_count(stats: Mapping[str, Any]) -> int:
-    """Requests that reached an outcome: a final response or a final download failure."""
-    return int(stats.get(PAGES + "fetched", 0)) + int(stats.get(PAGES + "failed", 0))
-
-
-def _is_robots(url: str) -> bool:
-    return urlsplit(url).path == "/robots.txt"
-
-
-#: What the spider says a request fetches (``meta["northnews_page"]``) → the counted kind.
-_KINDS = {"list": "list", "article": "article", "article_page": "article"}
-
-
-def page_kind(request: Request) -> str:
-    return _KINDS.get(request.meta.get("northnews_page", ""), "other")
-
-
-class Outcomes:
-    """Counts what finally became of each request (outermost downloader middleware)."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.stats = crawler.stats
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Outcomes:
-        return cls(crawler)
-
-    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
-        # Page requisites (images, CSS, JS) are not pages: northnews.requisites counts them.
-        if _is_robots(request.url) or request.meta.get("northnews_requisite"):
-            return response
-        status = response.status
-        self.stats.inc_value(PAGES + "fetched")
-        self.stats.inc_value(PAGES + page_kind(request))
-        self.stats.inc_value(f"{PAGES}status/{status}")
-        if status < 500:
-            self.stats.inc_value(PAGES + "answered")
-        if status in GONE_STATUSES:
-            self.stats.inc_value(PAGES + "gone")
-        elif status >= 400:
-            self.stats.inc_value(f"{ERRORS}http_{status}")
-        return response
-
-    def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> None:
-        # IgnoreRequest: robots.txt forbids, or replay has no such URL — an outcome, not a failure.
-        if isinstance(exception, IgnoreRequest) or _is_robots(request.url) or request.meta.get("northnews_requisite"):
-            return None
-        self.stats.inc_value(PAGES + "failed")
-        self.stats.inc_value(f"{ERRORS}download/{type(exception).__name__}")
-        return None
 
 
 def format_duration(seconds: float) -> str:
@@ -150,7 +81,7 @@ def format_progress(
         for o in ("new", "updated", "unchanged") if stats.get(f"northnews/store/{o}")
     ]
     rejected = int(stats.get("item_dropped_count", 0))
-    generic = int(stats.get("northnews/drift/generic", 0))
+    generic = int(stats.get(DRIFT_GENERIC_STAT, 0))
     errors = error_count(stats)
     parts = [
         f"{pages} pages ({kinds}; {per_min(page_delta):.0f}/min)",
@@ -177,9 +108,7 @@ class Progress:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Progress:
-        interval = crawler.settings.getfloat("NORTHNEWS_PROGRESS_INTERVAL", 60.0)
-        if interval < 0:
-            raise NotConfigured("NORTHNEWS_PROGRESS_INTERVAL < 0")
+        interval = CrawlContext.of(crawler).get("NORTHNEWS_PROGRESS_INTERVAL")  # validated: >= 0
         ext = cls(crawler, interval)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)

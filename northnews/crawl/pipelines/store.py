@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 
+from northnews.crawl.extensions.incremental import CrawlRun, IncrementalCrawl
+from northnews.crawl.writeerrors import stop_crawl
 from northnews.ops.aliases import Aliases
-from northnews.ops.incremental import CrawlRun, IncrementalCrawl
 from northnews.ops.store import DB_ERRORS
-from northnews.writeerrors import stop_crawl
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -52,7 +52,7 @@ class StorePipeline:
         try:
             aliases = Aliases(self.run.store)
             aliases.forget(adapter["url"], self.run.site)  # its own text now, if it was an alias
-            for alias in adapter.get("redirected_from") or ():  # northnews.redirects: both URLs known
+            for alias in adapter.get("redirected_from") or ():  # northnews.crawl.redirects: both URLs known
                 aliases.record(alias, adapter["url"], site=self.run.site, run_id=self.run.run_id)
         except (OSError, *DB_ERRORS) as exc:
             stop_crawl(self.crawler, "store", exc)

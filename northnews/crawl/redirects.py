@@ -15,7 +15,7 @@ An article's page answered by a redirect is one of:
 * **a loop** (back to a URL already in the chain) or **more than** ``REDIRECT_MAX_TIMES`` hops:
   pending ``redirect_loop``.
 
-The middleware (:class:`northnews.middlewares.RedirectMiddleware`) refuses with
+The middleware (:class:`northnews.crawl.downloadermiddlewares.redirect.RedirectMiddleware`) refuses with
 :class:`RedirectRefused`, an ``IgnoreRequest`` carrying the :class:`~northnews.pagecheck.Verdict`
 that :func:`~northnews.pagecheck.failure_verdict` hands to the spider's errback, so the article
 ends pending with that reason like any other failed fetch. Only requests the spider marks as
@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest
 
+from northnews.crawl.keys import ALIASES_META, ARTICLE_URL_META
 from northnews.discovery import Kind, classify, first_page_url
 from northnews.pagecheck import Verdict
 from northnews.util.urls import url_key
@@ -41,12 +42,9 @@ if TYPE_CHECKING:
     from northnews.sites import Site
 
 #: Request meta the spider sets: what a request fetches (``article``, ``article_page``, ``list``).
-PAGE_META = "northnews_page"
 #: Request meta (set by the redirect middleware on the request for an alias's target): the
 #: article's URL (the target's first page), used for the item instead of the URL as linked.
-ARTICLE_URL_META = "northnews_article_url"
 #: Request meta: the URLs that redirected to this article (aliases), oldest first.
-ALIASES_META = "northnews_redirected_from"
 #: Pending reasons of refused redirects.
 REDIRECTED = "redirected"
 REDIRECT_LOOP = "redirect_loop"

@@ -34,8 +34,9 @@ from typing import IO, TYPE_CHECKING, Any
 
 from scrapy.extensions.feedexport import FileFeedStorage
 
+from northnews.crawl.keys import FEED_NOT_WRITTEN
+from northnews.crawl.writeerrors import stop_crawl
 from northnews.util import safewrite
-from northnews.writeerrors import stop_crawl
 
 if TYPE_CHECKING:  # pragma: no cover
     from scrapy import Spider
@@ -130,9 +131,9 @@ class SafeFileFeedStorage(FileFeedStorage):
         """The summary must not name this feed as written by the run."""
         if self.crawler is None:
             return
-        done = list(self.crawler.stats.get_value("northnews/feed/not_written") or [])
+        done = list(self.crawler.stats.get_value(FEED_NOT_WRITTEN) or [])
         if self.path not in done:
-            self.crawler.stats.set_value("northnews/feed/not_written", [*done, self.path])
+            self.crawler.stats.set_value(FEED_NOT_WRITTEN, [*done, self.path])
 
     def _keep_reason(self) -> str | None:
         """Why the previous feed must stay, or ``None`` to replace it with this run's."""

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from northnews.crawl.keys import TREE_META
 from northnews.pages import Element, parse_html
 
 if TYPE_CHECKING:  # pragma: no cover
     from scrapy.http import TextResponse
 
-TREE_META = "northnews_tree"
 _NONE = object()
 
 

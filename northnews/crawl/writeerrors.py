@@ -17,12 +17,14 @@ from typing import TYPE_CHECKING
 
 from scrapy.utils.defer import deferred_from_coro
 
+from northnews.crawl.keys import WRITE_ERROR_REASON
+
 if TYPE_CHECKING:  # pragma: no cover
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 
-REASON = "northnews_write_error"
+REASON = WRITE_ERROR_REASON
 _STOPPING = "northnews/write_error/stopping"
 
 

@@ -12,13 +12,18 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from scrapy import signals
 
-from northnews.extensions.progress import PAGES, error_count
-from northnews.pipelines import DROPPED_STAT
+from northnews.crawl.context import CrawlContext
+from northnews.crawl.keys import (
+    FEED_NOT_WRITTEN,
+    REJECTED_STATS,
+    REPLAY_STATS,
+)
+from northnews.crawl.pipelines.validate import DROPPED_STAT
+from northnews.crawl.stats import error_count, silent_zero
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -26,38 +31,6 @@ if TYPE_CHECKING:
 
 
 logger = logging.getLogger(__name__)
-
-#: The kinds of :func:`silent_zero` alarms (cron: 4 for "unreachable", 7 for "drift").
-UNREACHABLE, DRIFT = "unreachable", "drift"
-
-
-def silent_zero(stats: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """``(kind, message)`` for each way this run archived nothing while it should have; [] if none.
-
-    Judged only for a crawl recorded in the store (``northnews/run/id``): replay and a crawl
-    without a store have nothing to compare with. A run that met only known articles (an
-    incremental run on a quiet day) is no alarm, nor is one whose article links were all older
-    than ``-a since``.
-    """
-    if not stats.get("northnews/run/id"):
-        return []
-    count = lambda key: int(stats.get(key, 0) or 0)  # noqa: E731
-    alarms = []
-    disallowed = sorted(k.rsplit("/", 1)[1] for k in stats if k.startswith("northnews/robots/edition_disallowed/"))
-    if disallowed:
-        alarms.append((UNREACHABLE, f"edition {', '.join(disallowed)} disallowed by robots.txt: nothing of it crawled"))
-    lists, links = count(PAGES + "list"), count("northnews/spider/article_links")
-    matched = links + count("northnews/spider/article_too_old")
-    archived = sum(count(f"northnews/store/{k}") for k in ("new", "updated", "unchanged"))
-    known, before = count("northnews/spider/article_known"), count("northnews/store/articles_before")
-    if lists and not matched:
-        alarms.append((DRIFT, f"no link on {lists} list page(s) matched the site profile's article rule"
-                              " (urls.article): the profile no longer fits the site"))
-    elif links and not archived and not known and before:
-        alarms.append((DRIFT, f"nothing archived: {links} article link(s), none stored or already known,"
-                              f" though the store holds {before} article(s) of this site"))
-    return alarms
-
 
 class CrawlSummary:
     def __init__(self, crawler: Crawler, stream: TextIO | None = None) -> None:
@@ -79,9 +52,9 @@ class CrawlSummary:
             f"{k.rsplit('/', 1)[1]}: {v}" for k, v in sorted(stats.items())
             if k.startswith("downloader/response_status_count/")
         )
-        replay = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("northnews/replay/")}
-        rejected = sum(v for k, v in stats.items() if k.startswith("northnews/rejected/"))
-        unwritten = set(stats.get("northnews/feed/not_written") or [])  # never named as written
+        replay = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith(REPLAY_STATS)}
+        rejected = sum(v for k, v in stats.items() if k.startswith(REJECTED_STATS))
+        unwritten = set(stats.get(FEED_NOT_WRITTEN) or [])  # never named as written
         feeds = ", ".join(f"{uri} (NOT written)" if str(uri) in unwritten else str(uri)
                           for uri in settings.getdict("FEEDS")) or "(no feed)"
         lines = [
@@ -92,7 +65,7 @@ class CrawlSummary:
             + (f"; replay hits {replay.get('hit', 0)}, misses {replay.get('miss', 0)}" if replay else ""),
             f"  errors:    {errors}",
             f"  items:     {feeds}",
-            f"  archive:   {settings.get('NORTHNEWS_ARCHIVE_DIR')}",
+            f"  archive:   {CrawlContext.of(self.crawler).archive_dir}",
         ]
         lines += [f"  WARNING:   {message}" for _, message in silent_zero(stats)]
         return "\n".join(lines)

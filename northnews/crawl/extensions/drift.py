@@ -22,6 +22,9 @@ from typing import TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 from scrapy import signals
 
+from northnews.crawl.context import CrawlContext
+from northnews.crawl.keys import DRIFT_REPORT_STAT, RETRY_META, SECTION_META
+
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
@@ -29,9 +32,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-SECTION_META = "northnews_section"
 #: On the request for an article an earlier run left pending (set by the spider, see northnews.ops.pending).
-RETRY_META = "northnews_pending_retry"
 GENERIC = "generic"
 EXAMPLES = 5
 NO_SECTION = "(no section)"
@@ -74,14 +75,14 @@ class DriftMonitor:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DriftMonitor:
-        s = crawler.settings
+        get = CrawlContext.of(crawler).get
         ext = cls(
             crawler,
-            s.getfloat("NORTHNEWS_DRIFT_MAX_GENERIC", 0.3),
-            s.getfloat("NORTHNEWS_DRIFT_MAX_QUARANTINED", 0.2),
-            s.getfloat("NORTHNEWS_DRIFT_SECTION_MAX_GENERIC", 0.5),
-            s.getfloat("NORTHNEWS_DRIFT_SECTION_MAX_QUARANTINED", 0.5),
-            s.getint("NORTHNEWS_DRIFT_MIN_PAGES", 10),
+            get("NORTHNEWS_DRIFT_MAX_GENERIC"),
+            get("NORTHNEWS_DRIFT_MAX_QUARANTINED"),
+            get("NORTHNEWS_DRIFT_SECTION_MAX_GENERIC"),
+            get("NORTHNEWS_DRIFT_SECTION_MAX_QUARANTINED"),
+            get("NORTHNEWS_DRIFT_MIN_PAGES"),
         )
         crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
@@ -138,7 +139,7 @@ class DriftMonitor:
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         report = self.report()
-        self.stats.set_value("northnews/drift/report", report)
+        self.stats.set_value(DRIFT_REPORT_STAT, report)
         self.stats.set_value("northnews/drift/flagged", int(report["flagged"]))
         for entry in report["over"]:
             logger.warning(

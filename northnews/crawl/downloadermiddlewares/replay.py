@@ -24,6 +24,8 @@ from northnews.archive.hits import ReplaySource
 from northnews.archive.mirror import MirrorSource
 from northnews.archive.paths import is_warc_path
 from northnews.archive.warcreplay import WarcSource
+from northnews.crawl.context import CrawlContext
+from northnews.crawl.keys import CAPTURE_META, REPLAY_DAMAGED
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -58,7 +60,7 @@ class ReplayMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ReplayMiddleware:
-        path = crawler.settings.get("NORTHNEWS_REPLAY")
+        path = CrawlContext.of(crawler).replay
         if not path:
             raise NotConfigured  # a live crawl: nothing to say (a reason would log a WARNING)
         mw = cls(crawler, open_source(path), str(path))
@@ -75,7 +77,7 @@ class ReplayMiddleware:
         self.stats.inc_value("northnews/replay/hit")
         self.stats.inc_value(f"northnews/replay/status/{hit.status}")
         if hit.capture is not None:
-            request.meta["northnews_capture"] = hit.capture
+            request.meta[CAPTURE_META] = hit.capture
         headers = Headers()
         for name, value in hit.headers:
             headers.appendlist(name, value)
@@ -93,7 +95,7 @@ class ReplayMiddleware:
     def spider_closed(self, spider: Spider) -> None:
         damages = getattr(self.source, "damages", [])
         if damages:
-            self.stats.set_value("northnews/replay/damaged", len(damages))
+            self.stats.set_value(REPLAY_DAMAGED, len(damages))
             logger.error("Replay read past %d damaged record(s) or span(s) of %s (every intact record was "
                          "replayed; `northnews-archive check` names them): %s", len(damages), self.path,
                          "; ".join(f"{name}: {what}" for name, _offset, _end, what in damages[:5]))

@@ -16,7 +16,7 @@ The Scrapy way, after :class:`scrapy.pipelines.media.MediaPipeline`:
   their capture is: ``warc`` (``{"file", "offset", "record_id"}`` of the response or revisit
   record, as the item's own ``warc``) or ``null``, and ``warc_missing_reason`` (``null``, or why
   there is no capture: see :data:`REASONS`).
-- :class:`RequisitesMiddleware`, a spider middleware, sees each page the spider parses
+- :class:`~northnews.crawl.spidermiddlewares.requisites.RequisitesMiddleware`, a spider middleware, sees each page the spider parses
   (``process_spider_output``: the response and whatever the callback yields) and hands the
   page's requisites to the pipeline at once, before the item reaches it.
 
@@ -42,33 +42,32 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from lxml import etree
-from scrapy import Request, signals
-from scrapy.exceptions import DownloadCancelledError, IgnoreRequest, NotConfigured
+from scrapy import Request
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import TextResponse
 from scrapy.http.request import NO_CALLBACK
-from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet import defer
 
-from northnews.archive.replay import ReplayMiss
-from northnews.responses import page_tree
-from northnews.sites import DEFAULT_SITE, load_site
+from northnews.crawl.context import CrawlContext
+from northnews.crawl.downloadermiddlewares.replay import ReplayMiss
+from northnews.crawl.keys import CAPTURE_META, REQUISITE_META
+from northnews.crawl.responses import page_tree
 
 if TYPE_CHECKING:
-    from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
 logger = logging.getLogger(__name__)
 
 STATS = "northnews/requisites/"
-META = "northnews_requisite"
+META = REQUISITE_META
 #: Why an image has no capture (``warc_missing_reason``).
 REASONS = {
     "disabled": "NORTHNEWS_REQUISITES_ENABLED is off",
@@ -106,7 +105,7 @@ def page_requisites(response: TextResponse, *, images: bool) -> list[Requisite]:
     """What an HTML page loads, in document order: template files (``<link>``, ``<script>``)
     and, with ``images``, every image (``<img src/srcset>``, ``<input type=image>``).
 
-    Read from the page's one parsed tree (:func:`northnews.responses.page_tree`), the one the
+    Read from the page's one parsed tree (:func:`northnews.crawl.responses.page_tree`), the one the
     spider reads its links and fields from: a parsel selector here parsed every page a second time.
     """
     root = page_tree(response)
@@ -185,14 +184,14 @@ class RequisitesPipeline:
     """
 
     def __init__(self, crawler: Crawler) -> None:
-        settings = crawler.settings
+        context = CrawlContext.of(crawler)
         self.crawler = crawler
         self.stats = crawler.stats
-        self.enabled = settings.getbool("NORTHNEWS_REQUISITES_ENABLED", True)
-        self.max_per_page = settings.getint("NORTHNEWS_REQUISITES_MAX_PER_PAGE", 100)
-        self.max_size = settings.getint("NORTHNEWS_REQUISITE_MAX_SIZE", 10_000_000)
-        site = load_site(settings.get("NORTHNEWS_SITE") or DEFAULT_SITE)
-        self.scope = Scope(site.allowed_domains, (*site.requisite_hosts, *settings.getlist("NORTHNEWS_REQUISITE_HOSTS")))
+        self.enabled = context.get("NORTHNEWS_REQUISITES_ENABLED")
+        self.max_per_page = context.get("NORTHNEWS_REQUISITES_MAX_PER_PAGE")
+        self.max_size = context.get("NORTHNEWS_REQUISITE_MAX_SIZE")
+        site = context.site
+        self.scope = Scope(site.allowed_domains, (*site.requisite_hosts, *context.get("NORTHNEWS_REQUISITE_HOSTS")))
         self._fingerprint = crawler.request_fingerprinter.fingerprint
         self.done: dict[bytes, dict[str, Any]] = {}  # fingerprint -> outcome, for the whole crawl
         self.waiting: dict[bytes, list[defer.Deferred[dict[str, Any]]]] = {}  # in flight
@@ -285,7 +284,7 @@ class RequisitesPipeline:
         if response.status >= 400:
             logger.info("Requisite %s: HTTP %d", request.url, response.status)
             return outcome(None, f"http_{response.status}")
-        capture = response.meta.get("northnews_capture") or {}
+        capture = response.meta.get(CAPTURE_META) or {}
         if request.meta.get(META) == "stylesheet" and 200 <= response.status < 300:
             self._stylesheet(response)
         return outcome(capture.get("warc"), "no_warc")
@@ -333,46 +332,3 @@ class RequisitesPipeline:
                 results.append(await maybe_deferred_to_future(self.fetch(url, "image", referer=item.get("url"))))
         item["images"] = [{**image, **result} for image, result in zip(images, results, strict=True)]
         return item
-
-
-class RequisitesMiddleware(BaseSpiderMiddleware):
-    """Spider middleware: the requisites of each page the spider parses go to the pipeline."""
-
-    #: ``meta["northnews_page"]`` of the pages whose images are requisites (list pages: template only).
-    ARTICLE_PAGES = ("article", "article_page")
-
-    def __init__(self, crawler: Crawler) -> None:
-        super().__init__(crawler)
-        self.pipeline: RequisitesPipeline | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> RequisitesMiddleware:
-        if not crawler.settings.getbool("NORTHNEWS_REQUISITES_ENABLED", True):
-            raise NotConfigured("NORTHNEWS_REQUISITES_ENABLED is off")
-        mw = cls(crawler)
-        crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
-        return mw
-
-    def spider_opened(self, spider: Spider) -> None:
-        self.pipeline = self.crawler.get_item_pipeline(RequisitesPipeline)
-        if self.pipeline is None:
-            logger.warning("RequisitesMiddleware without RequisitesPipeline in ITEM_PIPELINES: no requisites")
-
-    def _page(self, response: Response | None) -> None:
-        if self.pipeline is None or not isinstance(response, TextResponse) or META in response.meta:
-            return
-        if response.status != 200 or b"html" not in (response.headers.get("Content-Type") or b"text/html").lower():
-            return
-        article = response.meta.get("northnews_page") in self.ARTICLE_PAGES
-        self.pipeline.page(response.url, page_requisites(response, images=article))
-
-    def process_spider_output(self, response: Response | None, result: Iterable[Any],
-                              spider: Spider | None = None) -> Iterable[Any]:
-        self._page(response)
-        yield from result
-
-    async def process_spider_output_async(self, response: Response | None, result: AsyncIterator[Any],
-                                          spider: Spider | None = None) -> AsyncIterator[Any]:
-        self._page(response)
-        async for o in result:
-            yield o

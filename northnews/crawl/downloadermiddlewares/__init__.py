@@ -1,0 +1,1 @@
+"""Downloader middlewares (enabled in ``DOWNLOADER_MIDDLEWARES``)."""

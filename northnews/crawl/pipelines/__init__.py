@@ -1,0 +1,1 @@
+"""Item pipelines (enabled in ``ITEM_PIPELINES``)."""

@@ -1,0 +1,1 @@
+"""Spider middlewares (enabled in ``SPIDER_MIDDLEWARES``)."""
