@@ -134,6 +134,10 @@ SETTINGS: tuple[Setting, ...] = (
       "seconds: the longest a pending article waits after its last attempt, whatever the backoff says; a"
       " pending row dated further than this past now (a clock that ran ahead, then was corrected) is due at once",
       min=0),
+    S("NORTHNEWS_PARSE_WORKERS", "int", 0,
+      "worker processes that parse and extract article pages off the reactor thread (the page's HTML"
+      " sent, its fields returned); `0`: on the reactor thread. Measured on 2 cores: see README"
+      " \"Benchmarks\"", min=0),
     S("NORTHNEWS_PROGRESS_INTERVAL", "float", 60.0, "seconds between progress lines (`0`: only the final one)",
       min=0),
     S("NORTHNEWS_MAX_ERROR_RATE", "float", 0.05, "`northnews-cron` exits 5 when errors / requests exceed it",
@@ -212,6 +216,7 @@ READ_BY = {
     "NORTHNEWS_INCREMENTAL": "crawl.extensions.incremental",
     **dict.fromkeys(("NORTHNEWS_PENDING_MAX_ATTEMPTS", "NORTHNEWS_PENDING_BACKOFF", "NORTHNEWS_PENDING_BACKOFF_MAX"),
                     "ops.pending"),
+    "NORTHNEWS_PARSE_WORKERS": "spiders.articles",
     "NORTHNEWS_PROGRESS_INTERVAL": "crawl.extensions.progress",
     "NORTHNEWS_MAX_ERROR_RATE": "ops.cron",
     **dict.fromkeys(

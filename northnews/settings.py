@@ -93,6 +93,11 @@ NORTHNEWS_PENDING_BACKOFF = 3600.0
 # Never longer than this (7 days) after the last attempt; a row dated further ahead (a clock that
 # ran ahead, then was corrected) is due at once.
 NORTHNEWS_PENDING_BACKOFF_MAX = 604800.0
+# Article pages parsed and extracted on the reactor thread (0), or in N worker processes fed the
+# page's HTML (the reactor thread still reads each page's links). Off by default: on 2 cores it did
+# not pay (README "Benchmarks": the tree is parsed on the reactor thread anyway, for links and
+# requisites, and the page crosses a process boundary twice).
+NORTHNEWS_PARSE_WORKERS = 0
 # Seconds between progress lines in the log; 0 keeps only the final line.
 NORTHNEWS_PROGRESS_INTERVAL = 60.0
 # northnews-cron exits 5 when errors / requests exceeds this fraction.

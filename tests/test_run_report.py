@@ -192,3 +192,32 @@ def test_history_keeps_the_runs_own_site_up_to_it(tmp_path: Path) -> None:
     runs = report.history(tmp_path, "20261201T010000Z-a", site="a")
     assert [(r["run_id"], r["new"]) for r in runs] == [("20261201T000000Z-a", 5), ("20261201T010000Z-a", 2)]
     assert len(report.history(tmp_path, "20261201T020000Z-a", limit=2, site="a")) == 2
+
+
+def test_a_report_reads_the_store_of_record_on_postgresql(tmp_path: Path, pg_url: str) -> None:
+    """A fleet's cron writes the report of a run whose store is on the server: the run's articles
+    per day and section and what it left pending come from there (the archive has no SQLite file)."""
+    from northnews.ops.pending import PendingArticles
+    from northnews.ops.store import open_store
+
+    run_id = "20261207T000000Z"
+    items = [{"url": f"http://a.test/{n}.html", "site": "northnews", "title": f"标题{n}", "section": section,
+              "published": published, "body": f"正文{n}", "content_digest": f"sha1:{n}"}
+             for n, (section, published) in enumerate([("要闻", "2015-09-01T08:00:00+08:00"),
+                                                       ("要闻", "2015-09-01T09:00:00+08:00"),
+                                                       ("体育", "2015-09-03T08:00:00+08:00")])]
+    with open_store(tmp_path, pg_url) as store:
+        store.begin_run(run_id)
+        for item in items:
+            store.record_item(item, run_id=run_id)
+        PendingArticles(store).record("http://a.test/9.html", "soft_404", site="northnews", run_id=run_id)
+        store.end_run(run_id, status="ok", complete=True)
+    manifest = {"run_id": run_id, "site": "northnews", "status": "ok", "exit_code": 0, "archive_dir": str(tmp_path)}
+    (tmp_path / "runs").mkdir()
+    path = tmp_path / "runs" / f"{run_id}.json"
+    path.write_text(json.dumps(manifest))
+    html = report.write_run_report(path, manifest, store_url=pg_url).read_text(encoding="utf-8")
+    assert sorted(titles(svg(html, "articles new or updated per day and section"))) == [
+        "day 2015-09-01 要闻: 2", "day 2015-09-03 体育: 1"]
+    assert "<code>http://a.test/9.html</code>" in html and "No store to read" not in html
+    assert not (tmp_path / "northnews.sqlite3").exists()

@@ -123,6 +123,23 @@ def test_nothing_archived_though_the_store_knows_the_site_is_drift_not_ok(tmp_pa
     assert "nothing archived" in second.manifest["reason"] and "store holds" in second.manifest["reason"]
 
 
+@slow
+def test_a_plain_crawl_that_archives_nothing_it_should_exits_as_cron_does(tmp_path: Path) -> None:
+    """The same judgement without cron: ``scrapy crawl`` exits 7 with one line, not 0 after a WARNING;
+    a plain crawl that archived its articles exits 0 (no false alarm)."""
+    with FaultPortal(PORTAL) as server:
+        env = {"http_proxy": server.proxy_url}
+        zero = run_crawl(tmp_path / "zero", "-a", f"site={zero_match_profile(tmp_path)}", env=env)
+        fine = run_crawl(tmp_path / "fine", env=env)
+    assert zero.returncode == manifest.EXIT_LAYOUT_DRIFT, zero.stderr[-2000:]
+    assert zero.items == [] and "Traceback" not in zero.stderr
+    [line] = [x for x in zero.stderr.splitlines() if x.startswith("scrapy crawl articles: ")]
+    assert "no silent zero: no link on" in line and "matched the site profile's article rule" in line
+    assert line.endswith("(exit 7)")
+    assert fine.returncode == 0, fine.stderr[-2000:]
+    assert len(fine.items) == len(read_jsonl(EXPECTED / "portal.jsonl"))
+
+
 # --- plain scrapy crawl: signals and a misspelt spider --------------------------------------------
 
 

@@ -20,11 +20,7 @@ pytestmark = pytest.mark.slow
 
 PORTAL = Portal("millbrook")
 #: What the profile asks of northnews that it cannot do yet (xfail strict: the test says when it can).
-MISSING: list[str] = [
-    "site-model: a WordPress shortlink (/?p=<id>), which the mirror holds as the post's page (wget names a "
-    "redirect's target by the URL asked for), becomes a second item: nothing makes it the permalink its "
-    "<link rel=canonical> names",
-]
+MISSING: list[str] = []
 exact = pytest.mark.xfail(bool(MISSING), reason="; ".join(MISSING), strict=True) if MISSING else (lambda f: f)
 
 
@@ -72,6 +68,26 @@ def test_live_crawl_through_a_proxy_gives_the_same_items(live) -> None:
     """Live, the shortlink is WordPress's 301 to the permalink: one item (replay, above, is not)."""
     PORTAL.assert_live_exact(live)
 
+
+
+def test_a_shortlink_served_as_the_post_is_an_alias_of_the_permalink_its_canonical_names(tmp_path: Path) -> None:
+    """Served as wget saved it (200, the post's page under ``/?p=<id>``, no redirect): the page's
+    ``<link rel=canonical>`` makes the shortlink an alias of the permalink, as WordPress's 301 does
+    live: one item under the permalink, the alias in the store's ``article_aliases``, nothing pending."""
+    from tests.mockserver import MockPortal
+    from tests.opskit import query
+
+    shortlinks = {u: p["same_as"] for u, p in PORTAL.fixture.by_url.items() if p.get("same_as")}
+    assert shortlinks
+    with MockPortal(PORTAL.mirror, tls=True) as server:
+        run = PORTAL.crawl(tmp_path / "archive", env={"http_proxy": server.proxy_url})
+        asked = server.requested_urls()
+    assert set(shortlinks) <= set(asked)  # the shortlink was fetched, and answered 200
+    PORTAL.assert_exact(run)
+    aliases = dict(query(run.archive, "SELECT url, target FROM article_aliases WHERE site = ?", "millbrook"))
+    assert aliases == shortlinks
+    pending = {u for (u,) in query(run.archive, "SELECT url FROM article_pending WHERE site = ?", "millbrook")}
+    assert not pending & set(shortlinks)
 
 
 def test_the_warcs_pass_warcio_check_and_replay_gives_the_same_items(live, tmp_path: Path) -> None:

@@ -1,10 +1,13 @@
 """``northnews serve`` over HTTP (no browser: tests/test_view_browser.py is the one in Chromium): every
-page of a hand-made store, read-only, loopback by default."""
+page of a hand-made store, read-only, loopback by default; on both backends of the store (the
+archive's SQLite file, and the store of record on a real PostgreSQL server: tests/pgserver.py,
+skipped with the reason where none can start)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -18,17 +21,20 @@ from pathlib import Path
 from urllib.parse import quote
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
+import psycopg
 import pytest
 
+from northnews.ops.aliases import Aliases
 from northnews.ops.pending import PendingArticles
-from northnews.ops.store import Store
-from northnews.view import charts, diff
+from northnews.ops.store import DB_ERRORS, open_store
+from northnews.view import diff, plots
 from northnews.view.app import build
 from northnews.view.data import ArchiveData, ViewError
 from tests.conftest import FIXTURES
 
 NORTHNEWS = Path(sys.executable).parent / "northnews"
 URL = "http://www.example.test/2015/0927/1.shtml"
+ALIAS = "http://www.example.test/s/1"  # a short link that redirected to URL
 V1 = {"url": URL, "site": "northnews", "title": "中秋夜 首府市民共赏超级月亮", "section": "图解阅读",
       "published": "2015-09-27T19:30:00+08:00", "fetched_at": "2026-12-01T10:00:00Z",
       "body": "呼和浩特市民纷纷走出家门，登高赏月。\n\n天文专家介绍，当晚月亮距离地球约35.7万公里。",
@@ -48,10 +54,9 @@ MANIFEST = {"run_id": "20261202T100000Z", "site": "northnews", "status": "layout
                                 "threshold": 0.3, "examples": [URL]}]}}
 
 
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("view") / "archive"
-    with Store.open(root) as store:
+def build_archive(root: Path, url: str | None) -> Path:
+    """The hand-made archive: runs, two versions of one article, another article, a pending one."""
+    with open_store(root, url) as store:
         store.begin_run("20261201T100000Z")
         store.record_item(V1, run_id="20261201T100000Z")
         store.record_item(OTHER, run_id="20261201T100000Z")
@@ -60,10 +65,28 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
         store.record_item(V2, run_id="20261202T100000Z")
         PendingArticles(store).record("http://www.example.test/2015/0929/3.shtml", "soft_404", site="northnews",
                                       detail="页面不存在", run_id="20261202T100000Z")
+        Aliases(store).record(ALIAS, URL, site="northnews", run_id="20261202T100000Z")  # redirected to URL
         store.end_run("20261202T100000Z", status="layout_drift", complete=True)
-    (root / "runs").mkdir()
+    (root / "runs").mkdir(parents=True)  # on PostgreSQL the archive dir holds only the manifests
     (root / "runs" / "20261202T100000Z.json").write_text(json.dumps(MANIFEST), encoding="utf-8")
     return root
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str | None:
+    """None: the archive's SQLite file; else the URL of a fresh database on the real server."""
+    return request.getfixturevalue("postgres").create_database() if request.param == "postgresql" else None
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory, backend: str | None) -> Path:
+    return build_archive(tmp_path_factory.mktemp("view") / "archive", backend)
+
+
+@pytest.fixture
+def postgres_url(request: pytest.FixtureRequest):
+    """A fresh database on the real server, made only when called (the SQLite runs start none)."""
+    return lambda: request.getfixturevalue("postgres").create_database()
 
 
 def digest_of(directory: Path) -> dict[str, str]:
@@ -76,14 +99,14 @@ class _Quiet(WSGIRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def site(archive: Path) -> Iterator[str]:
-    with serving(archive) as url:
+def site(archive: Path, backend: str | None) -> Iterator[str]:
+    with serving(archive, backend) as url:
         yield url
 
 
 @contextmanager
-def serving(archive: Path) -> Iterator[str]:
-    data = ArchiveData(archive)
+def serving(archive: Path, store_url: str | None = None) -> Iterator[str]:
+    data = ArchiveData(archive, store_url)
     server = make_server("127.0.0.1", 0, None, handler_class=_Quiet)  # type: ignore[arg-type]
     port = server.server_address[1]
     server.set_app(build(data, replay_url="http://127.0.0.1:9/nn/", allowed_hosts={f"127.0.0.1:{port}"}))
@@ -140,6 +163,18 @@ def test_the_article_page_shows_both_versions_and_their_diff(site: str) -> None:
     assert get(f"{site}/article?url=http://nowhere.test/")[0] == 404
 
 
+def test_an_article_is_found_by_its_other_scheme_and_by_a_url_that_redirected_to_it(site: str) -> None:
+    """A reader pastes the https link, or the short link the crawl met as a redirect: the stored
+    article's page (redirected to its stored URL, the version asked for kept), not a 404."""
+    for asked in (URL.replace("http://", "https://"), ALIAS):
+        req = urllib.request.Request(f"{site}/article?url={quote(asked)}&v=1")
+        with OPENER.open(req, timeout=30) as resp:
+            html = resp.read().decode("utf-8")
+            assert resp.url == f"{site}/article?url={quote(URL, safe='')}&v=1", resp.url
+        assert "<b>(shown)</b>" in html and html.count('<tr class="version">') == 2
+        assert "纷纷" in html.split("<h2>Version 1</h2>")[1]  # version 1's body
+
+
 def test_runs_timeline_and_manifest(site: str) -> None:
     status, html = get(f"{site}/runs")
     assert status == 200
@@ -172,14 +207,15 @@ def test_a_foreign_host_header_is_refused(site: str) -> None:
     assert get(f"{site}/")[0] == 200
 
 
-def test_the_view_writes_nothing(archive: Path, site: str) -> None:
+def test_the_view_writes_nothing(archive: Path, site: str, backend: str | None) -> None:
     before = digest_of(archive)
     for path in ("/", "/search?q=%E8%BD%AC%E5%9C%BA", f"/article?url={quote(URL)}", "/runs", "/pending"):
         assert get(site + path)[0] == 200
     assert digest_of(archive) == before
-    data = ArchiveData(archive)
-    with pytest.raises(Exception, match="readonly"):
+    data = ArchiveData(archive, backend)
+    with pytest.raises(DB_ERRORS, match="readonly|read-only"):
         data.db.execute("DELETE FROM runs")
+    data.close()
 
 
 def test_a_store_of_the_first_release_is_refused_with_what_to_do(tmp_path: Path) -> None:
@@ -197,12 +233,22 @@ def test_diff_and_charts_in_isolation() -> None:
     assert diff.fields({"title": "x", "tags": ["a"]}, {"title": "x<", "tags": ["a"]}) == [("title", "x<ins>&lt;</ins>")]
     from datetime import date
 
-    svg = charts.per_day({date(2015, 9, 1): 2, date(2015, 9, 3): 1}, "s")
+    svg = plots.per_day({date(2015, 9, 1): 2, date(2015, 9, 3): 1}, "s")
     assert svg.count('class="bar"') == 2 and "3 days, 3 articles" in svg
+    # Three years of a section: 36 monthly bars, not 1,095 bars of a pixel.
+    svg = plots.per_day({date(2013, 1, 1): 1, date(2015, 12, 31): 2}, "s")
+    assert svg.count('class="bar"') == 2 and "(36 months, 3 articles)" in svg and "month 2015-12-01: 2" in svg
+    runs = [{"run_id": "a", "started": "2026-12-01T00:00:00Z", "status": "ok", "new": 3},
+            {"run_id": "b", "started": "2026-12-03T00:00:00Z", "status": "layout_drift", "new": 0},
+            {"run_id": "c", "started": None, "status": "crashed"}]
+    svg = plots.run_history(runs, "runs", by_time=True, link=lambda r: f"/runs/{r}")
+    assert svg.count('<a href="/runs/') == 2 and "(2 runs)" in svg  # c has no start: not on a time line
+    assert 'x="41.0"' in svg and 'x="703.0"' in svg  # the first at the left edge, the last at the right
 
 
-def test_the_command_binds_loopback_and_warns_for_anything_else(archive: Path) -> None:
-    proc = subprocess.Popen([str(NORTHNEWS), "serve", "-d", str(archive), "--host", "0.0.0.0", "--port", "0"],
+def test_the_command_binds_loopback_and_warns_for_anything_else(archive: Path, backend: str | None) -> None:
+    store = ["--store", backend] if backend else []
+    proc = subprocess.Popen([str(NORTHNEWS), "serve", "-d", str(archive), *store, "--host", "0.0.0.0", "--port", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         warning = proc.stderr.readline() if proc.stderr else ""
@@ -212,21 +258,77 @@ def test_the_command_binds_loopback_and_warns_for_anything_else(archive: Path) -
         proc.wait(timeout=10)
     assert "warning: binding 0.0.0.0" in warning and "no login" in warning
     assert "read-only" in started and "http://127.0.0.1:" in started
+    assert ("store postgresql://" in started) == bool(backend), started
     missing = subprocess.run([str(NORTHNEWS), "serve", "-d", str(archive.parent / "none")],
                              capture_output=True, text=True, timeout=60)
     assert missing.returncode == 1 and "no store of record" in missing.stderr
 
 
-def test_an_index_behind_the_store_is_said_on_the_pages(archive: Path, tmp_path: Path) -> None:
-    copy = tmp_path / "archive"
-    shutil.copytree(archive, copy)
-    db = sqlite3.connect(copy / "northnews.sqlite3")
-    db.execute("DELETE FROM search_docs")  # what a store written before the index looks like to it
-    db.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
-    db.commit()
-    db.close()
-    with serving(copy) as url:
-        home = get(f"{url}/")[1]
-        found = get(f"{url}/search?q={quote('转场')}")[1]
+def test_an_index_behind_the_store_is_said_on_the_pages(tmp_path: Path, backend: str | None, postgres_url) -> None:
+    url = postgres_url() if backend else None
+    copy = build_archive(tmp_path / "archive", url)
+    # What a store written before the index looks like to it.
+    if url:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("DELETE FROM search_docs")
+            conn.execute("DELETE FROM search_fts")
+    else:
+        db = sqlite3.connect(copy / "northnews.sqlite3")
+        db.execute("DELETE FROM search_docs")
+        db.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
+        db.commit()
+        db.close()
+    with serving(copy, url) as site:
+        home = get(f"{site}/")[1]
+        found = get(f"{site}/search?q={quote('转场')}")[1]
     assert "The search index holds 0 of 3 stored versions" in home
     assert "The index holds 0 of 3 stored versions" in found and '<p id="count">0 article(s)' in found
+
+
+def test_search_results_come_in_pages_with_next_and_previous_links(tmp_path: Path, backend: str | None,
+                                                                    postgres_url) -> None:
+    """55 articles hold 草原: 50 on the first page with a link to the next, 5 on the second; no
+    article twice, none lost; a bad page number is a 400."""
+    url = postgres_url() if backend else None
+    with open_store(tmp_path, url) as store:
+        for n in range(55):
+            store.record_item({**OTHER, "url": f"http://www.example.test/grass/{n}.shtml", "title": f"草原新闻{n}",
+                               "body": f"第{n}篇：草原上的牧民。", "content_digest": f"sha1:grass{n}"})
+        store.record_item({**OTHER, "url": "http://www.example.test/undated.shtml", "title": "无日期",
+                           "published": None, "content_digest": "sha1:undated"})
+    with serving(tmp_path, url) as site:
+        first = get(f"{site}/search?q={quote('草原')}")[1]
+        second = get(f"{site}/search?q={quote('草原')}&page=2")[1]
+        bad = get(f"{site}/search?q={quote('草原')}&page=0")[0]
+        section = get(f"{site}/sites/northnews/section?name={quote('内蒙古新闻')}")[1]
+    # Latest published first, the undated article last on both backends (PostgreSQL sorts NULL first).
+    listed = re.findall(r"<li>([0-9-]*) <a", section)
+    assert len(listed) == 56 and listed[-1] == "" and listed[:-1] == sorted(listed[:-1], reverse=True)
+    assert '<p id="count">50 article(s) for <b>草原</b> (results 1–50)</p>' in first
+    assert 'rel="next" href="/search?q=%E8%8D%89%E5%8E%9F&amp;page=2"' in first and 'rel="prev"' not in first
+    assert '<p id="count">5 article(s) for <b>草原</b> (results 51–55)</p>' in second
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    shown = re.findall(r"<div class='url'>(http://[^ ]+) ·", first + second)
+    assert len(shown) == len(set(shown)) == 55
+    assert bad == 400
+
+
+def test_only_the_latest_runs_are_read_and_one_run_is_read_alone(tmp_path: Path, backend: str | None,
+                                                                  postgres_url) -> None:
+    url = postgres_url() if backend else None
+    root = build_archive(tmp_path / "archive", url)
+    # The latest run crashed before the store recorded it: only its manifest says it happened.
+    crashed = {**MANIFEST, "run_id": "20261203T100000Z", "started": "2026-12-03T10:00:00Z", "status": "crashed"}
+    (root / "runs" / "20261203T100000Z.json").write_text(json.dumps(crashed), encoding="utf-8")
+    data = ArchiveData(root, url)
+    try:
+        every = [r["run_id"] for r in data.runs()]  # by start time
+        assert sorted(every) == ["20261201T100000Z", "20261202T100000Z", "20261203T100000Z"]
+        assert [r["run_id"] for r in data.runs(limit=2)] == every[-2:]
+        assert data.run_count() == 3
+        assert data.run("20261203T100000Z")["status"] == "crashed"
+        both = data.run("20261202T100000Z")
+        assert both["store"]["status"] == "layout_drift" and both["manifest"]["exit_code"] == 7
+        assert data.run("20261201T100000Z")["manifest"] is None and data.run("nope") is None
+    finally:
+        data.close()

@@ -31,12 +31,15 @@ https; older captures are http).
 
 from __future__ import annotations
 
+import heapq
 import io
 import json
 import logging
 import os
 import tempfile
 from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -47,7 +50,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import ChunkedDataReader
 from warcio.timeutils import timestamp_to_datetime
 
-from northnews.archive import cdxj
+from northnews.archive import cdxj, fastread
 from northnews.archive.hits import ReplayHit
 from northnews.archive.paths import OPEN_SUFFIX, index_path, iter_warc_files, relative_name, warc_root
 from northnews.archive.scan import WarcScan
@@ -60,6 +63,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _MAX_HANDLES = 64  # WARC files kept open at once
+#: One CDXJ index line as :meth:`WarcSource.index_groups` streams it: (the file's number in
+#: ``WarcSource.files``, the 14-digit timestamp, the JSON fields as written).
+IndexEntry = tuple[int, str, str]
 _EPOCH = datetime.min.replace(tzinfo=timezone.utc)
 
 
@@ -156,19 +162,24 @@ class WarcSource:
         self.damages.append((relative_name(file, self.root), damage.offset, damage.end, damage.describe()))
         logger.warning("%s: %s; every intact record is replayed", file, damage.describe())
 
-    def _captures(self, url: str) -> list[_Capture]:
-        key = cdxj.surt_key(url)
+    def _captures(self, url: str, entries: Iterable[IndexEntry] | None = None) -> list[_Capture]:
+        """The captures the indexes hold under ``url``'s SURT key; ``entries``: those index lines
+        when the caller streamed them already (``northnews-archive extract``: no second search)."""
+        if entries is None:
+            key = cdxj.surt_key(url)
+            lines = ((file, ts, fields) for file in self.files for ts, fields in file.index.lookup(key))
+        else:
+            lines = ((self.files[seq], ts, json.loads(raw)) for seq, ts, raw in entries)
         found = []
-        for file in self.files:
-            for ts, fields in file.index.lookup(key):
-                status = fields.get("status")
-                found.append(_Capture(
-                    file=file, offset=int(fields["offset"]),
-                    rec_type="revisit" if fields.get("mime") == "warc/revisit" else "response",
-                    url=fields.get("url", ""), date=timestamp_to_datetime(ts, tz_aware=True),
-                    status=int(status) if status and status.isdigit() else None,
-                    payload_digest=fields.get("digest"),
-                ))
+        for file, ts, fields in lines:
+            status = fields.get("status")
+            found.append(_Capture(
+                file=file, offset=int(fields["offset"]),
+                rec_type="revisit" if fields.get("mime") == "warc/revisit" else "response",
+                url=fields.get("url", ""), date=timestamp_to_datetime(ts, tz_aware=True),
+                status=int(status) if status and status.isdigit() else None,
+                payload_digest=fields.get("digest"),
+            ))
         return found
 
     def _same_url(self, url: str, captures: list[_Capture]) -> list[_Capture]:
@@ -178,9 +189,11 @@ class WarcSource:
         key = url_key(url)
         return [c for c in captures if url_key(c.url) == key]
 
-    def lookup(self, url: str) -> ReplayHit | None:
+    def lookup(self, url: str, entries: Iterable[IndexEntry] | None = None) -> ReplayHit | None:
+        """The latest usable capture of ``url``; ``entries``: the index lines of its SURT key, when
+        the caller has them (:meth:`index_groups`), else they are searched for."""
         url = urldefrag(url)[0]
-        ordered = sorted(self._same_url(url, self._captures(url)), key=_Capture.rank, reverse=True)
+        ordered = sorted(self._same_url(url, self._captures(url, entries)), key=_Capture.rank, reverse=True)
         # A truncated capture is served only when no whole one exists.
         for allow_truncated in (False, True):
             for cap in ordered:
@@ -204,6 +217,11 @@ class WarcSource:
             while len(self._handles) >= _MAX_HANDLES:
                 self._handles.popitem(last=False)[1].close()
         self._handles[path] = fh
+        # FastWARC where it answers (a whole, plain record: about half warcio's time); anything
+        # else is read by warcio, whose verdict on damage stands (northnews.archive.fastread).
+        fast = fastread.read_at(fh, cap.offset, cap.url or None)
+        if fast is not None:
+            return fast  # type: ignore[return-value]
         fh.seek(cap.offset)
         try:
             record = next(iter(ArchiveIterator(fh)))
@@ -295,6 +313,24 @@ class WarcSource:
             },
         )
 
+    def index_groups(self) -> Iterator[tuple[str, list[IndexEntry]]]:
+        """Every SURT key of the indexes, in key order, with its lines (:data:`IndexEntry`), the
+        files' indexes merged as a stream: memory holds one key's lines at a time."""
+        with ExitStack() as stack:
+            streams = [_tagged(stack.enter_context(open(f.index.path, encoding="utf-8")), n)
+                       for n, f in enumerate(self.files)]
+            group: str | None = None
+            entries: list[IndexEntry] = []
+            for line, seq in heapq.merge(*streams):
+                key, ts, raw = line.rstrip("\n").split(" ", 2)
+                if key != group:
+                    if entries:
+                        yield group or "", entries
+                    group, entries = key, []
+                entries.append((seq, ts, raw))
+            if entries:
+                yield group or "", entries
+
     def close(self) -> None:
         for fh in self._handles.values():
             fh.close()
@@ -304,6 +340,11 @@ class WarcSource:
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
+
+
+def _tagged(lines: Iterable[str], seq: int) -> Iterator[tuple[str, int]]:
+    for line in lines:
+        yield line, seq
 
 
 def _farthest_entry_holds(file: Path, index: Path) -> bool:

@@ -7,6 +7,12 @@ usage error): :mod:`northnews.config` knows every setting. Likewise an archive l
 run: one line, exit 3. Secrets given on the command line (``-s DEFAULT_REQUEST_HEADERS=…``) are
 redacted from every log line the crawl writes (:mod:`northnews.util.redact`).
 
+No silent zero: a crawl that archived nothing while it should have (list pages whose links no
+longer match the profile's article rule, nothing stored though the store holds the site's
+articles: 7; an edition robots.txt disallows: 4; :func:`~northnews.crawl.stats.silent_zero`)
+exits as ``northnews-cron`` does for it, with one line, not 0 after a WARNING. Under cron (which
+judges the same stats and writes the manifest) the crawl leaves the exit status to cron.
+
 An unknown spider name (``scrapy crawl article``) is one line, exit 2, not a ``KeyError``
 traceback. A crawl stopped by a signal (SIGINT/Ctrl-C, SIGTERM: finish reason ``shutdown``, or a
 second signal forcing an unclean stop) exits 8, as ``northnews-cron`` does for a terminated run,
@@ -30,7 +36,14 @@ from northnews.archive.lock import LOCK_FD_ENV, ArchiveLock, LockHeld
 from northnews.crawl import feeds
 from northnews.crawl.extensions.incremental import lock_scope
 from northnews.crawl.keys import FEED_NOT_WRITTEN, REPLAY_DAMAGED, RUN_ID_STAT
-from northnews.ops.manifest import EXIT_TERMINATED, EXIT_WRITE_ERROR, WRITE_ERROR_REASONS
+from northnews.crawl.stats import UNREACHABLE, silent_zero
+from northnews.ops.manifest import (
+    EXIT_LAYOUT_DRIFT,
+    EXIT_TERMINATED,
+    EXIT_UNREACHABLE,
+    EXIT_WRITE_ERROR,
+    WRITE_ERROR_REASONS,
+)
 from northnews.ops.store import DB_ERRORS, StoreError, open_store, store_exists, store_url
 from northnews.sites import DEFAULT_SITE, SiteError, load_site
 from northnews.spiders.articles import ARGUMENTS, ArgumentError, ArticlesSpider, parse_args
@@ -98,7 +111,7 @@ class Command(ScrapyCrawlCommand):
         stats = crawler.stats.get_stats() if crawler.stats is not None else {}
         reason = stats.get("finish_reason")
         if reason is not None and reason != "shutdown":
-            self.exitcode = _integrity_exit(args[0], reason, stats)
+            self.exitcode = _integrity_exit(args[0], reason, stats) or _silent_zero_exit(args[0], stats)
             return
         # "shutdown": a signal stopped it cleanly; None: a second signal forced an unclean stop.
         closed = _close_interrupted_run(crawler, stats)
@@ -183,6 +196,18 @@ def _close_interrupted_run(crawler: Crawler, stats: dict) -> str:
     except (OSError, StoreError, *DB_ERRORS) as exc:
         return f" (its run {run_id} could not be closed: {exc}; the next run closes it)"
     return f"; its run {run_id} closed as shutdown"
+
+
+def _silent_zero_exit(spider: str, stats: dict) -> int:
+    """7 (or 4 for an edition robots.txt disallows) when the crawl archived nothing it should have,
+    as ``northnews-cron`` exits for it; 0 otherwise, and always under cron (cron judges it)."""
+    alarms = silent_zero(stats)
+    if not alarms or os.environ.get(LOCK_FD_ENV):
+        return 0
+    kind, message = alarms[0]
+    code = EXIT_UNREACHABLE if kind == UNREACHABLE else EXIT_LAYOUT_DRIFT
+    print(f"scrapy crawl {spider}: no silent zero: {message} (exit {code})", file=sys.stderr)
+    return code
 
 
 def _integrity_exit(spider: str, reason: str, stats: dict) -> int:

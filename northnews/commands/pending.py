@@ -58,7 +58,7 @@ class Command(ScrapyCommand):
             store = open_store(archive, url)
         except StoreError as exc:
             print(f"scrapy pending: error: {exc}", file=sys.stderr)
-            self.exitcode = 2
+            self.exitcode = getattr(exc, "exit_code", 2)  # read-only 9, locked 3, as every command
             return
         with store:
             pending = PendingArticles(store)

@@ -14,7 +14,7 @@ from scrapy.exceptions import UsageError
 from northnews import config
 from northnews.commands.export import _date
 from northnews.ops import search
-from northnews.ops.store import Store, StoreError, store_path
+from northnews.ops.store import DB_ERRORS, StoreError, describe_store, open_store, store_exists, store_url
 
 
 class Command(ScrapyCommand):
@@ -60,16 +60,16 @@ class Command(ScrapyCommand):
             raise UsageError(f"--limit: expected a positive integer, got {opts.limit}", print_help=False)
         since = _date(opts.since, "--since") if opts.since else None
         until = _date(opts.until, "--until") if opts.until else None
-        path = store_path(config.archive_dir(self.settings))
-        if not path.is_file():
-            print(f"scrapy search: no store of record: {path} does not exist", file=sys.stderr)
+        archive, url = config.archive_dir(self.settings), store_url(self.settings)
+        if not store_exists(archive, url):
+            print(f"scrapy search: no store of record: {describe_store(archive, url)} does not exist", file=sys.stderr)
             self.exitcode = 1
             return
         try:
-            store = Store(path)
+            store = open_store(archive, url)
         except StoreError as exc:
             print(f"scrapy search: error: {exc}", file=sys.stderr)
-            self.exitcode = 2
+            self.exitcode = getattr(exc, "exit_code", 2)  # read-only 9, locked 3, as every command
             return
         with store:
             if opts.rebuild:
@@ -85,8 +85,13 @@ class Command(ScrapyCommand):
             try:
                 hits = search.search(store.db, " ".join(args), site=opts.site, since=since, until=until,
                                      limit=opts.limit)
-            except (search.SearchError, sqlite3.OperationalError) as exc:
+            except (search.SearchError, sqlite3.OperationalError) as exc:  # a query FTS5 cannot parse
                 raise UsageError(str(exc), print_help=False) from None
+            except DB_ERRORS as exc:  # the server failed under us: one line
+                print(f"scrapy search: error: {describe_store(archive, url)}: {str(exc).strip().splitlines()[0]}",
+                      file=sys.stderr)
+                self.exitcode = 1
+                return
         for hit in hits:
             if opts.json:
                 row = hit.as_dict()

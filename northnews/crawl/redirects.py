@@ -15,7 +15,9 @@ An article's page answered by a redirect is one of:
 * **a loop** (back to a URL already in the chain) or **more than** ``REDIRECT_MAX_TIMES`` hops:
   pending ``redirect_loop``.
 
-The middleware (:class:`northnews.crawl.downloadermiddlewares.redirect.RedirectMiddleware`) refuses with
+The rules are :func:`northnews.article.aliases.judge` (``northnews-archive extract`` judges
+archived redirects by them too). The middleware
+(:class:`northnews.crawl.downloadermiddlewares.redirect.RedirectMiddleware`) refuses with
 :class:`RedirectRefused`, an ``IgnoreRequest`` carrying the :class:`~northnews.pagecheck.Verdict`
 that :func:`~northnews.pagecheck.failure_verdict` hands to the spider's errback, so the article
 ends pending with that reason like any other failed fetch. Only requests the spider marks as
@@ -25,30 +27,17 @@ robots.txt and page requisites are redirected as Scrapy does.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING
 
 from scrapy.exceptions import IgnoreRequest
 
+# What a redirect of an article page is (the rules, shared with `northnews-archive extract`).
+from northnews.article.aliases import REASONS, REDIRECT_LOOP, REDIRECTED, judge, same_page
 from northnews.crawl.keys import ALIASES_META, ARTICLE_URL_META
-from northnews.discovery import Kind, classify, first_page_url
 from northnews.pagecheck import Verdict
-from northnews.util.urls import url_key
 
 if TYPE_CHECKING:
     from scrapy.http import Request, Response
-
-    from northnews.sites import Site
-
-#: Request meta the spider sets: what a request fetches (``article``, ``article_page``, ``list``).
-#: Request meta (set by the redirect middleware on the request for an alias's target): the
-#: article's URL (the target's first page), used for the item instead of the URL as linked.
-#: Request meta: the URLs that redirected to this article (aliases), oldest first.
-#: Pending reasons of refused redirects.
-REDIRECTED = "redirected"
-REDIRECT_LOOP = "redirect_loop"
-REASONS = (REDIRECTED, REDIRECT_LOOP)
 
 
 class RedirectRefused(IgnoreRequest):
@@ -74,35 +63,7 @@ def redirected_from(request: Request | Response) -> list[str]:
     return list(request.meta.get(ALIASES_META) or ())
 
 
-def same_page(a: str, b: str, site: Site) -> bool:
-    """One page under two spellings: equal URL keys, the query of an article URL ignored."""
-    if classify(a, site, [urlsplit(a).hostname or ""]) is Kind.ARTICLE:
-        a = _no_query(a)
-    if classify(b, site, [urlsplit(b).hostname or ""]) is Kind.ARTICLE:
-        b = _no_query(b)
-    return url_key(a) == url_key(b)
-
-
-def _no_query(url: str) -> str:
-    return urlsplit(url)._replace(query="", fragment="").geturl()
-
-
-def judge(kind: str, chain: list[str], target: str, site: Site, domains: Iterable[str]) -> tuple[str, Any]:
-    """What to do with an article page's redirect from ``chain[-1]`` to ``target``.
-
-    ``kind``: ``article`` (a first page) or ``article_page`` (a later page); ``chain``: the URLs
-    so far, the one linked first. Returns ``("follow", None)``, ``("alias", target_first_page)``
-    or ``("refuse", Verdict)``.
-    """
-    source = chain[-1]
-    if target in chain:
-        hops = " → ".join([*chain, target])
-        return "refuse", Verdict(REDIRECT_LOOP, f"redirect loop: {hops}")
-    if same_page(source, target, site):
-        return "follow", None
-    what = classify(target, site, domains)
-    if kind == "article" and what is Kind.ARTICLE and first_page_url(target, site) == _no_query(target):
-        return "alias", target
-    page = "" if kind == "article" else f"page {source} "
-    label = {Kind.OFFSITE: "another site", Kind.LIST: "a list page", Kind.ARTICLE: "another article's page"}
-    return "refuse", Verdict(REDIRECTED, f"{page}redirected to {target} ({label.get(what, what.value)})")
+__all__ = [
+    "REASONS", "REDIRECTED", "REDIRECT_LOOP", "RedirectRefused", "article_url", "judge", "linked_url",
+    "redirected_from", "same_page",
+]

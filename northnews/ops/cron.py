@@ -309,7 +309,7 @@ def _locked_run(opts: Options, run_id: str, lock: ArchiveLock) -> int:
         totals=totals,
     )
     manifest_path, manifest_error = write_manifest(runs_dir, run_id, manifest)
-    write_run_report(manifest_path, manifest)  # runs/<run id>.html beside it; never raises
+    write_run_report(manifest_path, manifest, store_url=opts.store_url)  # runs/<run id>.html beside it; never raises
     log.say(f"run {run_id} ended: {STATUS_BY_CODE[code]} (exit {code}): {reason}")
     log.close()
 

@@ -10,9 +10,11 @@ middlewares. This reads the same WARCs directly and gives the same items:
    Memory holds one index key's URLs at a time, whatever the archive's size.
 2. **each article**: its pages as the spider receives them in replay
    (:class:`~northnews.ops.replayed.ReplayedPages`: the same capture chosen, revisits
-   resolved, redirects, decompression, decoding), parsed once each by the same page parsers,
-   stitched and normalised by :func:`northnews.pages.stitch.build_item` (the spider's own item
-   building) and validated by :func:`northnews.crawl.pipelines.validate.reject_reasons`. State: one article.
+   resolved, redirects judged, decompression, decoding), then the spider's own article path
+   (:mod:`northnews.article`: verdict, one parse per page, stitch, normalise) and validation
+   (:func:`northnews.article.validate.reject_reasons`, the validate pipeline's). An alias (a
+   redirect or a canonical link to another article) is skipped: its target is extracted under its
+   own URL. State: one article.
 3. **output**: the items as JSON Lines in ``FEED_EXPORT_FIELDS`` order (what the spider's feed
    holds, line for line), rejects as ``rejects.jsonl`` lines, optionally the items into the
    store of record as new versions (``--store``, under the archive lock).
@@ -25,7 +27,6 @@ reaches (the same set for an archive written by crawls: the test proves it).
 
 from __future__ import annotations
 
-import heapq
 import json
 import multiprocessing
 import os
@@ -33,7 +34,7 @@ import sys
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -42,14 +43,16 @@ from typing import IO, Any
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 
-from northnews.archive.warcreplay import WarcSource
+from northnews.archive.warcreplay import IndexEntry, WarcSource
+from northnews.article import Assembly, PageRead, read_page
+from northnews.article.aliases import canonical_alias
+from northnews.article.validate import incomplete_record, reject_reasons, reject_record, rejected_now
 from northnews.crawl.pipelines.requisites import Scope
 from northnews.crawl.pipelines.requisites import outcome as requisite_outcome
-from northnews.crawl.pipelines.validate import incomplete_record, reject_reasons, reject_record, rejected_now
-from northnews.discovery import Kind, article_pages, classify, first_page_url
+from northnews.discovery import Kind, classify, first_page_url
 from northnews.ops.replayed import ReplayedPages, Served
-from northnews.pagecheck import Verdict, body_verdict, page_verdict
-from northnews.pages import parse_article, parse_html, stitch
+from northnews.pagecheck import Verdict
+from northnews.pages import stitch
 from northnews.sites import Site
 from northnews.util import safewrite
 
@@ -71,29 +74,34 @@ class Outcome:
 
 
 class ArticleExtractor:
-    """One article URL → its :class:`Outcome`, as the spider would make it in WARC replay."""
+    """One article URL → its :class:`Outcome`, as the spider would make it in WARC replay: the
+    same assembly (:mod:`northnews.article`), on pages served by :class:`ReplayedPages`."""
 
     def __init__(self, source: WarcSource, site: Site, settings: BaseSettings,
                  since: date | None = None, until: date | None = None) -> None:
         self.site = site
-        self.pages = ReplayedPages(source, settings, tuple(site.allowed_domains))
+        self.pages = ReplayedPages(source, settings, site)
         self.fields = settings.getlist("FEED_EXPORT_FIELDS") or list(stitch.ITEM_FIELDS)
         self.since, self.until = since, until
         self.requisites = settings.getbool("NORTHNEWS_REQUISITES_ENABLED", True)
         self.scope = Scope(site.allowed_domains, (*site.requisite_hosts, *settings.getlist("NORTHNEWS_REQUISITE_HOSTS")))
         self._images: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
-    def extract(self, url: str) -> Outcome:
+    def extract(self, url: str, entries: list[IndexEntry] | None = None) -> Outcome:
         """The spider's ``parse_article`` / ``parse_article_page`` / errbacks, on replayed pages;
-        with the unreadable captures met on the way (a worker process reports them this way)."""
+        with the unreadable captures met on the way (a worker process reports them this way).
+        ``entries``: the index lines of the URL's key, when the caller streamed them."""
         damages = self.pages.source.damages
         before = len(damages)
-        outcome = self._extract(url)
+        outcome = self._extract(url, entries)
         outcome.damages = damages[before:]
         return outcome
 
-    def _extract(self, url: str) -> Outcome:
-        first = self.pages.get(url)
+    def _extract(self, url: str, entries: list[IndexEntry] | None) -> Outcome:
+        first = self.pages.get(url, "article", entries)
+        if first.alias is not None:
+            # Another article's alias (a redirect): that article is extracted under its own URL.
+            return Outcome(url, skipped="alias")
         if first.response is None:  # the errback: pending with a reason, or a deliberate skip
             verdict = _failure_verdict(first)
             if verdict is None:
@@ -103,39 +111,32 @@ class ArticleExtractor:
         day = date.fromisoformat(captured[:10]) if captured else None
         if day is not None and ((self.since and day < self.since) or (self.until and day > self.until)):
             return Outcome(url, skipped="out_of_range")
-        verdict, page = self._verdict(first.response)
-        if verdict is not None:
-            return Outcome(url, reject=incomplete_record(url, verdict.detail, verdict.reason))
-        response = first.response
-        pages = [page]
-        pending = self._other_pages(page, response)
-        seen = {url, response.url}
-        while pending:
-            nxt = pending.pop(0)
-            seen.add(nxt)
-            later = self.pages.get(nxt)
+        read = _read(first.response, self.site)
+        if read.verdict is not None:
+            return Outcome(url, reject=incomplete_record(url, read.verdict.detail, read.verdict.reason))
+        if canonical_alias(read.root, url, self.site) is not None:
+            # Its page names another article as canonical: that article's alias, as in the spider.
+            return Outcome(url, skipped="alias")
+        article = Assembly.start(url, read, self.site, capture=first.capture)
+        while (nxt := article.next_page()) is not None:
+            later = self.pages.get(nxt, "article_page")
             if later.response is None:
-                failed = _failure_verdict(later)
-                why = f"{failed.reason}: {later.error}" if failed else later.error
-                return Outcome(url, reject=incomplete_record(url, f"page {later.failed} failed: {why}"),
-                               pages=len(pages))
-            verdict, other = self._verdict(later.response)
-            if verdict is None and not other.paragraphs:
-                verdict = Verdict("missing_body", "no body paragraphs")
+                verdict = Assembly.page_failed(later.failed or nxt, _failure_verdict(later), later.error or "")
+                return Outcome(url, reject=incomplete_record(url, verdict.detail, verdict.reason),
+                               pages=len(article.pages))
+            verdict = article.add(_read(later.response, self.site))
             if verdict is not None:
-                detail = f"page {later.response.url}: {verdict.reason} ({verdict.detail})"
-                return Outcome(url, reject=incomplete_record(url, detail), pages=len(pages))
-            pages.append(other)
-            known = {*pending, *seen}
-            pending.extend(u for u in self._other_pages(other, later.response) if u not in known)
-        fields, problems = stitch.build_item(pages, url, self.site, first.capture)
+                return Outcome(url, reject=incomplete_record(url, verdict.detail, verdict.reason),
+                               pages=len(article.pages))
+        fields, problems = article.item()
+        pages = len(article.pages)
         reasons = reject_reasons(fields)
         if reasons:
-            return Outcome(url, reject=reject_record(fields, reasons), problems=problems, pages=len(pages))
+            return Outcome(url, reject=reject_record(fields, reasons), problems=problems, pages=pages)
         if fields.get("images"):  # RequisitesPipeline (500), after validation (300)
             fields["images"] = [{**image, **self._image(image.get("url") or "")} for image in fields["images"]]
         line = json.dumps({name: fields.get(name) for name in self.fields}, ensure_ascii=False)
-        return Outcome(url, item=line, problems=problems, pages=len(pages))
+        return Outcome(url, item=line, problems=problems, pages=pages)
 
     def _image(self, url: str) -> dict[str, Any]:
         """An image's ``warc`` / ``warc_missing_reason``, as RequisitesPipeline writes them in replay.
@@ -153,33 +154,20 @@ class ArticleExtractor:
             self._images.popitem(last=False)
         return found
 
-    def _other_pages(self, page: Any, response: Response) -> list[str]:
-        """The article's other pages, as the spider finds them: by the profile's page shape
-        (:func:`northnews.discovery.article_pages`) when it declares one beyond the 0.2.0 ``_N``
-        suffix (a ``paged`` group, a numbered page one, an article rule over the query), else by the pager
-        the page parser read (no second parse of the page)."""
-        urls = self.site.urls
-        declared = urls.article_page_one == "numbered" or any(
-            "paged" in rule.groupindex or "\\?" in rule.pattern for rule in urls.articles)
-        if declared and isinstance(response, TextResponse):
-            return [u for u in article_pages(response.text, response.url, self.site) if u != response.url]
-        return stitch.other_pages(page, response.url)
 
-    def _verdict(self, response: Response) -> tuple[Verdict | None, Any]:
-        """The spider's ``_verdict``: is this answer an article page at all? And its parsed page."""
-        text = isinstance(response, TextResponse)
-        verdict = body_verdict(response.body, response.headers.get(b"Content-Type", b"").decode("latin-1"), text)
-        if verdict is not None or not isinstance(response, TextResponse):
-            return verdict, None
-        root = parse_html(response.text)
-        page = parse_article(None, response.url, self.site, root=root)
-        return page_verdict(root, len(page.paragraphs), page.error), page
+def _read(response: Response, site: Site) -> PageRead:
+    """:func:`northnews.article.read_page` of a replayed response (the spider's ``_read``)."""
+    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+    text = response.text if isinstance(response, TextResponse) else None
+    return read_page(response.url, response.body, content_type, text, site)
 
 
 def _failure_verdict(served: Served) -> Verdict | None:
     """:func:`northnews.pagecheck.failure_verdict` of the failure the errback would get: an
-    HttpError is ``http_<status>``; an IgnoreRequest (not archived, a redirect loop, offsite) is
-    no failure of the article, unless it says the body was too large."""
+    HttpError is ``http_<status>``; a refused redirect its own verdict; an IgnoreRequest (not
+    archived, offsite) is no failure of the article, unless it says the body was too large."""
+    if served.verdict is not None:
+        return served.verdict
     if served.status is not None:
         return Verdict(f"http_{served.status}", f"answered {served.status}")
     if served.error and "DOWNLOAD_MAXSIZE" in served.error:
@@ -187,18 +175,15 @@ def _failure_verdict(served: Served) -> Verdict | None:
     return None
 
 
-def article_urls(source: WarcSource, site: Site) -> Iterator[str]:
+def article_urls(source: WarcSource, site: Site) -> Iterator[tuple[str, list[IndexEntry]]]:
     """Every article (first page) URL of ``site`` in the source's indexes, once, in key order,
-    spelled as the spider requests it (each host with its edition's scheme)."""
+    spelled as the spider requests it (each host with its edition's scheme), with the index lines
+    of its key (its captures: served without searching the indexes again)."""
     scheme_by_host = {e.host: e.scheme for e in site.editions.values()}
     domains = tuple(site.allowed_domains)
-    with ExitStack() as stack:
-        handles = [stack.enter_context(open(f.index.path, encoding="utf-8")) for f in source.files]
-        group, seen = None, set()
-        for line in heapq.merge(*handles):
-            key, _ts, raw = line.split(" ", 2)
-            if key != group:
-                group, seen = key, set()
+    for _key, entries in source.index_groups():
+        seen = set()
+        for _seq, _ts, raw in entries:
             url = json.loads(raw).get("url") or ""
             scheme, sep, rest = url.partition("://")
             host = rest.split("/", 1)[0].lower()
@@ -209,7 +194,7 @@ def article_urls(source: WarcSource, site: Site) -> Iterator[str]:
                 continue
             seen.add(url)
             if classify(url, site, domains) is Kind.ARTICLE and first_page_url(url, site) == url:
-                yield url
+                yield url, entries
 
 
 # --- running it -----------------------------------------------------------------------------------
@@ -217,9 +202,13 @@ def article_urls(source: WarcSource, site: Site) -> Iterator[str]:
 _WORKER: ArticleExtractor | None = None
 
 
-def _work(urls: list[str]) -> list[Outcome]:
+#: An article to extract: its URL and, when known, the index lines of its key.
+Wanted = tuple[str, "list[IndexEntry] | None"]
+
+
+def _work(batch: list[Wanted]) -> list[Outcome]:
     assert _WORKER is not None
-    return [_WORKER.extract(url) for url in urls]
+    return [_WORKER.extract(url, entries) for url, entries in batch]
 
 
 def _forked() -> None:
@@ -234,10 +223,10 @@ def _forked() -> None:
         handles.clear()
 
 
-def _batches(urls: Iterable[str], size: int = BATCH) -> Iterator[list[str]]:
-    batch: list[str] = []
-    for url in urls:
-        batch.append(url)
+def _batches(wanted: Iterable[Wanted], size: int = BATCH) -> Iterator[list[Wanted]]:
+    batch: list[Wanted] = []
+    for one in wanted:
+        batch.append(one)
         if len(batch) >= size:
             yield batch
             batch = []
@@ -245,18 +234,20 @@ def _batches(urls: Iterable[str], size: int = BATCH) -> Iterator[list[str]]:
         yield batch
 
 
-def outcomes(extractor: ArticleExtractor, urls: Iterable[str], jobs: int = 1) -> Iterator[Outcome]:
-    """Every article's outcome, in ``urls`` order; with ``jobs`` > 1 in forked worker processes
-    (they inherit ``extractor`` and its open indexes; each opens its own WARC handles)."""
+def outcomes(extractor: ArticleExtractor, urls: Iterable[str | Wanted], jobs: int = 1) -> Iterator[Outcome]:
+    """Every article's outcome, in ``urls`` order (URLs, or :data:`Wanted` pairs as
+    :func:`article_urls` gives them); with ``jobs`` > 1 in forked worker processes (they inherit
+    ``extractor`` and its open indexes; each opens its own WARC handles)."""
+    wanted = ((u, None) if isinstance(u, str) else u for u in urls)
     if jobs <= 1:
-        for url in urls:
-            yield extractor.extract(url)
+        for url, entries in wanted:
+            yield extractor.extract(url, entries)
         return
     global _WORKER
     _WORKER = extractor
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(jobs, initializer=_forked) as pool:
-        for batch in pool.imap(_work, _batches(urls), chunksize=1):
+        for batch in pool.imap(_work, _batches(wanted), chunksize=1):
             yield from batch
     _WORKER = None
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from northnews.archive.digests import DB_NAME, PgDigestIndex
+from northnews.ops import search
 from northnews.ops.schema import DATA_TABLES, IDENTITY_TABLES
 from northnews.ops.store import Store, StoreError, iso, store_path
 from northnews.ops.store_pg import PgStore
@@ -61,6 +62,7 @@ class Migration:
     sites: list[str]
     schema_from: int | None
     tables: list[TableResult] = field(default_factory=list)
+    indexed: int = 0  # versions added to the server's full-text index after the copy
 
     @property
     def ok(self) -> bool:
@@ -71,6 +73,8 @@ class Migration:
         for t in self.tables:
             state = "verified" if t.verified and t.source == t.copied else "MISMATCH"
             out.append(f"  {t.table:<18} {t.source:>9} rows  copied {t.copied:>9}  {state}  sha256:{t.digest[:16]}")
+        if self.ok:
+            out.append(f"  full-text index: {self.indexed} versions indexed on the server")
         return out
 
 
@@ -192,6 +196,9 @@ def _migrate(src: sqlite3.Connection, dig: sqlite3.Connection | None, source: Pa
     finally:
         conn.close()
     result.tables = _verify(plan, to_url, sites)
+    if result.ok:  # searchable at once, as on SQLite (the index is the server's own: not copied, built)
+        with PgStore(to_url) as store:
+            result.indexed = search.rebuild(store.db)
     return result
 
 

@@ -10,13 +10,16 @@ middlewares before the spider sees it. :class:`ReplayedPages` does the same for
   ``METAREFRESH_MAXDELAY`` (Scrapy's ``get_meta_refresh``), at most ``REDIRECT_MAX_TIMES``, a
   loop stopped at once, a redirect off the site's domains dropped;
 * HTTP errors: only 2xx answers reach the spider;
-* decompression: Scrapy's own decoders (``HttpCompressionMiddleware._split_encodings`` and
-  ``_decode``, static methods, checked on Scrapy 2.19), ``DOWNLOAD_MAXSIZE``;
+* decompression: :mod:`northnews.util.decompress` (Scrapy's HttpCompressionMiddleware's behaviour,
+  with the standard library, ``brotli`` and ``zstd``: no private Scrapy API), ``DOWNLOAD_MAXSIZE``;
+* an article page's redirect judged as the crawl's redirect middleware judges it
+  (:func:`northnews.article.aliases.judge`: followed, an alias, or refused);
 * the response class: ``responsetypes``; the text: our :class:`~northnews.crawl.downloadermiddlewares.encoding.EncodingMiddleware`
   and ``TextResponse.text``.
 
-What it does not do, because a replay of our own archive never needs it: robots.txt (an archived
-page was allowed when it was fetched), retries (a replayed answer does not change), the
+robots.txt is read by the one policy (:mod:`northnews.article.robots`) for page requisites only
+(an archived page was allowed when it was fetched). What it does not do, because a replay of our
+own archive never needs it: retries (a replayed answer does not change), the
 duplicate filter (the extractor asks for each article once).
 """
 
@@ -26,18 +29,21 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from protego import Protego
-from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.http import Headers, HtmlResponse, Request, Response, TextResponse
 from scrapy.responsetypes import responsetypes
 from scrapy.settings import BaseSettings
-from scrapy.utils._compression import _DecompressionMaxSizeExceeded
+from scrapy.utils.misc import load_object
 from scrapy.utils.response import get_meta_refresh
 from w3lib.url import safe_url_string
 
-from northnews.archive.warcreplay import WarcSource
+from northnews.archive.warcreplay import IndexEntry, WarcSource
+from northnews.article import robots as robots_policy
+from northnews.article.aliases import judge
 from northnews.crawl.downloadermiddlewares.encoding import EncodingMiddleware
 from northnews.discovery import host_in_domains
+from northnews.pagecheck import Verdict
+from northnews.sites import Site
+from northnews.util import decompress
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _UNSET = object()
@@ -54,18 +60,23 @@ class Served:
     status: int | None = None  # with ``error``: the status of an HttpError (a non-2xx answer)
     failed: str | None = None  # with ``error``: the request that failed (a redirect's target, say)
     redirect_urls: list[str] = field(default_factory=list)
+    #: With ``error``: a refused redirect of an article page (its pending reason), as the errback gets it.
+    verdict: Verdict | None = None
+    #: An article's first page redirected to another article: that article (the request is its alias).
+    alias: str | None = None
 
-    def fail(self, url: str, message: str, status: int | None = None) -> Served:
-        self.failed, self.error, self.status = url, message, status
+    def fail(self, url: str, message: str, status: int | None = None, verdict: Verdict | None = None) -> Served:
+        self.failed, self.error, self.status, self.verdict = url, message, status, verdict
         return self
 
 
 class ReplayedPages:
     """``get(url)`` → :class:`Served`, as the ``articles`` spider would see it in WARC replay."""
 
-    def __init__(self, source: WarcSource, settings: BaseSettings, domains: tuple[str, ...]) -> None:
+    def __init__(self, source: WarcSource, settings: BaseSettings, site: Site) -> None:
         self.source = source
-        self.domains = domains
+        self.site = site
+        self.domains = tuple(site.allowed_domains)
         self.max_redirects = settings.getint("REDIRECT_MAX_TIMES", 20)
         self.meta_refresh = settings.getbool("METAREFRESH_ENABLED", True)
         self.meta_refresh_max_delay = settings.getint("METAREFRESH_MAXDELAY", 100)
@@ -76,13 +87,17 @@ class ReplayedPages:
         self.http_allowed = set(settings.getlist("HTTPERROR_ALLOWED_CODES"))
         self.requisite_max_size = settings.getint("NORTHNEWS_REQUISITE_MAX_SIZE", 10_000_000)
         self.user_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT") or "Scrapy"
-        self._robots: dict[str, Any] = {}  # host -> Protego parser (None: allow all), one per host
+        self._robots_parser = load_object(settings.get("ROBOTSTXT_PARSER") or "scrapy.robotstxt.ProtegoRobotParser")
+        self._robots: dict[str, Any] = {}  # host -> robots.txt parser (None: allow all), one per host
 
-    def get(self, url: str) -> Served:
+    def get(self, url: str, kind: str | None = None, entries: list[IndexEntry] | None = None) -> Served:
+        """``kind``: ``article`` or ``article_page`` (what the spider marks the request as; its
+        redirects are judged), else ``None``; ``entries``: the index lines of ``url``'s key, when
+        the caller streamed them (no second search of the indexes)."""
         served = Served(url)
         current = url
         while True:
-            hit = self.source.lookup(current)
+            hit = self.source.lookup(current, entries if current == url else None)
             if hit is None:
                 return served.fail(current, f"not archived: {current}")  # ReplayMiss's message
             request = Request(current)
@@ -106,7 +121,15 @@ class ReplayedPages:
                     return served.fail(current, f"redirect loop: {current}")
                 if len(chain) > self.max_redirects:
                     return served.fail(current, "max redirections reached")
-                if not host_in_domains(urlsplit(target).hostname or "", self.domains):
+                if kind is not None:
+                    action, value = judge(kind, chain, target, self.site, self.domains)
+                    if action == "refuse":
+                        return served.fail(current, f"{value.reason}: {value.detail}", verdict=value)
+                    if action == "alias":
+                        served.alias = value
+                        served.redirect_urls = chain
+                        return served
+                elif not host_in_domains(urlsplit(target).hostname or "", self.domains):
                     return served.fail(target, f"offsite redirect: {target}")
                 served.redirect_urls = chain
                 current = target
@@ -139,14 +162,14 @@ class ReplayedPages:
         return (hit.capture or {}).get("warc"), "no_warc"
 
     def _robots_allow(self, url: str) -> bool:
-        """RobotsTxtMiddleware on the archived robots.txt of the URL's host: a 5xx disallows
-        everything (our RFC 9309 reading), a missing or 4xx one allows everything."""
+        """RobotsTxtMiddleware on the archived robots.txt of the URL's host, by the one policy
+        (:mod:`northnews.article.robots`); a robots.txt missing from the archive allows everything."""
         parts = urlsplit(url)
         parser = self._robots.get(parts.netloc, _UNSET)
         if parser is _UNSET:
             parser = None
             robots = f"{parts.scheme}://{parts.netloc}/robots.txt"
-            for _ in range(5):  # redirects, as the robots.txt middleware follows them
+            for _ in range(robots_policy.MAX_REDIRECTS):  # redirects, as the robots.txt middleware follows them
                 hit = self.source.lookup(robots)
                 if hit is None or not 300 <= hit.status < 400:
                     break
@@ -154,16 +177,15 @@ class ReplayedPages:
                 if not location:
                     break
                 robots = urljoin(robots, location)
-            if hit is not None and hit.status >= 500:
-                parser = Protego.parse("User-agent: *\nDisallow: /\n")
-            elif hit is not None and 200 <= hit.status < 300:
+            if hit is not None and not 300 <= hit.status < 400:
                 headers = Headers()
                 for name, value in hit.headers:
                     headers.appendlist(name, value)
                 response = self._decompressed(Request(robots), hit.status, headers, hit.body, hit.protocol)
-                parser = Protego.parse((response.body if response is not None else b"").decode("utf-8", "ignore"))
+                body = response.body if response is not None else b""
+                parser = self._robots_parser(robots_policy.rules(hit.status, body), None)
             self._robots[parts.netloc] = parser
-        return parser is None or parser.can_fetch(url, self.user_agent)
+        return parser is None or parser.allowed(url, self.user_agent)
 
     def _decompressed(
         self, request: Request, status: int, headers: Headers, body: bytes, protocol: str | None
@@ -171,14 +193,12 @@ class ReplayedPages:
         """The response the spider sees after HttpCompressionMiddleware (590)."""
         encodings = headers.getlist("Content-Encoding")
         if self.compression and encodings:
-            to_decode, to_keep = HttpCompressionMiddleware._split_encodings(encodings)
             try:
-                for encoding in to_decode:
-                    body = HttpCompressionMiddleware._decode(body, encoding, self.max_size)
-            except _DecompressionMaxSizeExceeded:
+                body, to_keep = decompress.decode_all(body, [e.decode("latin-1") for e in encodings], self.max_size)
+            except decompress.TooLarge:
                 return None
             if to_keep:
-                headers[b"Content-Encoding"] = to_keep
+                headers[b"Content-Encoding"] = [e.encode("latin-1") for e in to_keep]
             else:
                 del headers[b"Content-Encoding"]
         respcls = responsetypes.from_args(headers=headers, url=request.url, body=body)

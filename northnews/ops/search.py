@@ -26,6 +26,30 @@ the slowest to index). Each run of CJK characters ``c1 c2 … cn`` is indexed as
 (so a hit is exactly a substring hit), a single character is the prefix query ``c*`` (the trailing
 unigram makes every character the start of a token). Other text goes to FTS5's ``unicode61``
 tokenizer (case and diacritics folded): English words match whole words.
+
+**On PostgreSQL** (``NORTHNEWS_STORE_URL=postgresql://…``) the same tables hold the same tokens,
+in core PostgreSQL types (no extension: ``pg_trgm`` would be a trigram index, with the 2-character
+problem above, and ranks by similarity, not by term frequency):
+
+``search_fts``
+    ``(version_id, part, doc tsvector)`` with a GIN index on ``doc``. The tokens are made here,
+    not by a text search configuration, so both backends index exactly the same ones:
+    :func:`lexemes` is :func:`segment` followed by what FTS5's ``unicode61`` does (split at what is
+    not a letter or a digit, lowercase, diacritics removed), written as a tsvector literal with
+    positions (phrases) and weights (title ``A``, body ``D``). A tsvector keeps positions up to
+    16,383 and 256 per lexeme, so a long article is several ``part`` rows of at most
+    :data:`PG_PART_TOKENS` tokens, overlapping by :data:`PG_PART_OVERLAP` (a phrase of up to that
+    many tokens is inside one part); "every term occurs" is then asked of the article, not the part.
+``search_docs``, ``search_meta``
+    as on SQLite.
+
+A query is the same terms as a ``tsquery`` (a phrase is ``<->``, a lone CJK character the prefix
+``:*``), so a hit is a hit on both backends. Ranking is ``ts_rank`` (term frequency over the log of
+the length: PostgreSQL has no BM25) with a title hit weighing 10 body hits, summed over an
+article's parts: the same articles, ordered by the same idea, not necessarily in the same order
+when scores are close. The tables are created when the store opens, additively (a PostgreSQL
+store of an earlier release gains them; the schema version does not change, as on SQLite), and
+``scrapy search --rebuild`` indexes what was stored before.
 """
 
 from __future__ import annotations
@@ -33,13 +57,19 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Mapping
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date
 from operator import add
 from typing import Any
 
 TOKENIZER = "cjk-bigram-1"  # bump when the segmentation changes: the index is rebuilt, not mixed
+#: The PostgreSQL index's: the same segmentation, folded by :func:`lexemes`, in parts.
+PG_TOKENIZER = TOKENIZER + "/pg-1"
+#: Tokens per ``search_fts`` row on PostgreSQL, and how many of them the next row repeats.
+PG_PART_TOKENS, PG_PART_OVERLAP = 4096, 64
 
 # Han (with extensions and compatibility ideographs), kana and Hangul: scripts written without spaces.
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
@@ -54,6 +84,27 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
 CREATE TABLE IF NOT EXISTS search_docs (version_id INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS search_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+
+
+PG_TABLES = """
+CREATE TABLE IF NOT EXISTS search_fts (
+    version_id BIGINT NOT NULL,
+    part INTEGER NOT NULL,
+    doc tsvector NOT NULL,
+    PRIMARY KEY (version_id, part)
+);
+CREATE INDEX IF NOT EXISTS search_fts_doc ON search_fts USING gin (doc);
+CREATE TABLE IF NOT EXISTS search_docs (version_id BIGINT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS search_meta (key TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL);
+"""
+_PG_RELATIONS = ("search_fts", "search_fts_doc", "search_docs", "search_meta")
+# ts_rank's weights, in the order {D, C, B, A}: a title (A) hit weighs 10 body (D) hits, as bm25's.
+_PG_WEIGHTS = "'{0.1, 0, 0, 1}'::float4[]"
+
+
+def is_pg(db: object) -> bool:
+    """Whether ``db`` is the PostgreSQL store's connection (else SQLite's)."""
+    return not isinstance(db, sqlite3.Connection)
 
 
 class SearchError(ValueError):
@@ -77,11 +128,10 @@ def _quote(tokens: Iterable[str]) -> str:
     return '"' + " ".join(tokens).replace('"', '""') + '"'
 
 
-def fts_query(query: str) -> str:
-    """The FTS5 MATCH expression of a user's query: every whitespace-separated term must occur
-    (AND); a term is matched as a phrase (its CJK runs as consecutive bigrams, its words as
-    consecutive words), a lone CJK character as a prefix."""
-    parts = []
+def _terms(query: str) -> list[tuple[list[str], bool]]:
+    """The whitespace-separated terms of a query: each its tokens in order (CJK runs as their
+    bigrams, other text as words), and whether it is a lone CJK character (a prefix)."""
+    terms = []
     for term in query.split():
         pieces: list[str] = []  # the term's tokens in order, CJK runs and words alike
         pos = 0
@@ -93,26 +143,134 @@ def fts_query(query: str) -> str:
         pieces.extend(w.lower() for w in _WORD.findall(term[pos:]))
         if not pieces:
             continue
-        if len(pieces) == 1 and pieces[0].endswith("*"):
-            parts.append(_quote([pieces[0][:-1]]) + "*")
-        else:
-            parts.append(_quote(p.rstrip("*") for p in pieces))
-    if not parts:
+        prefix = len(pieces) == 1 and pieces[0].endswith("*")
+        terms.append(([p.rstrip("*") for p in pieces], prefix))
+    if not terms:
         raise SearchError(f"nothing to search for in {query!r}: give a word")
-    return " AND ".join(parts)
+    return terms
+
+
+def fts_query(query: str) -> str:
+    """The FTS5 MATCH expression of a user's query: every whitespace-separated term must occur
+    (AND); a term is matched as a phrase (its CJK runs as consecutive bigrams, its words as
+    consecutive words), a lone CJK character as a prefix."""
+    return " AND ".join(_quote(pieces) + ("*" if prefix else "") for pieces, prefix in _terms(query))
+
+
+# --- the PostgreSQL form: tokens made here, as FTS5's unicode61 makes them -------------------
+
+_NOT_CJK_RUN = re.compile(f"[^{_CJK}]+")
+_TOKEN = re.compile(r"[^\W_]+")  # letters and digits (unicode61's token characters)
+_MAX_LEXEME_BYTES = 2046  # a tsvector refuses longer words (FTS5 would index them: nobody searches them)
+
+
+def _fold(text: str) -> str:
+    """Lowercase, diacritics removed outside CJK (NFD there would split Hangul into jamo)."""
+    def strip(match: re.Match[str]) -> str:
+        return "".join(c for c in unicodedata.normalize("NFD", match.group(0)) if not unicodedata.combining(c))
+
+    return _NOT_CJK_RUN.sub(strip, text).lower()
+
+
+def lexemes(text: str | None) -> list[str]:
+    """The tokens FTS5 indexes for ``text`` (its :func:`segment`, split and folded by unicode61), in
+    order: what the PostgreSQL index stores."""
+    return [t for t in _TOKEN.findall(_fold(segment(text))) if len(t.encode()) <= _MAX_LEXEME_BYTES]
+
+
+def _pg_quote(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def pg_documents(title: str | None, body: str | None) -> list[str]:
+    """The tsvector literals of one version, one per part: title tokens weight ``A``, body tokens
+    weight ``D``, one position apart more between the two (no phrase spans them)."""
+    stream: list[tuple[str, str] | None] = [(t, "A") for t in lexemes(title)]
+    if stream:
+        stream.append(None)
+    stream.extend((t, "") for t in lexemes(body))
+    parts = []
+    step = PG_PART_TOKENS - PG_PART_OVERLAP
+    for start in range(0, max(len(stream), 1), step):
+        positions: dict[str, list[str]] = {}
+        for pos, token in enumerate(stream[start:start + PG_PART_TOKENS], 1):
+            if token is not None:
+                positions.setdefault(token[0], []).append(f"{pos}{token[1]}")
+        if positions:
+            parts.append(" ".join(f"{_pg_quote(lex)}:{','.join(where)}" for lex, where in positions.items()))
+        if start + PG_PART_TOKENS >= len(stream):
+            break
+    return parts
+
+
+def pg_query(query: str) -> list[str]:
+    """Each term of ``query`` as a tsquery (a phrase ``<->``, a lone CJK character ``:*``); the
+    same terms as :func:`fts_query`, tokenized as :func:`lexemes` tokenizes the text."""
+    out = []
+    for pieces, prefix in _terms(query):
+        tokens = [t for p in pieces for t in _TOKEN.findall(_fold(p))]
+        if not tokens:
+            continue
+        out.append(_pg_quote(tokens[0]) + ":*" if prefix else " <-> ".join(map(_pg_quote, tokens)))
+    if not out:
+        raise SearchError(f"nothing to search for in {query!r}: give a word")
+    return out
 
 
 # --- keeping the index -----------------------------------------------------------------------
 
 
-def ensure_tables(db: sqlite3.Connection) -> None:
-    """Create the index's tables if missing (additive; called when the store opens for writing)."""
+def _tokenizer(db: Any) -> str:
+    return PG_TOKENIZER if is_pg(db) else TOKENIZER
+
+
+@contextmanager
+def _transaction(db: Any) -> Iterator[None]:
+    if is_pg(db):
+        with db.transaction():
+            yield
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def ensure_tables(db: Any) -> None:
+    """Create the index's tables if missing (additive; called when the store opens for writing:
+    on PostgreSQL inside the store's schema lock, and only when something is missing, so a worker
+    whose role does not own the tables runs no DDL)."""
+    if is_pg(db):
+        have = {r[0] for r in db.execute(
+            "SELECT relname FROM pg_class WHERE relnamespace = current_schema()::regnamespace")}
+        if not set(_PG_RELATIONS) <= have:
+            db.execute(PG_TABLES)
+            # Ranking reads every matching document: lz4 decompresses it about twice as fast as the
+            # default pglz (measured: benchmarks.search --pg), where the server is built with it.
+            found = db.execute("SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'").fetchone()
+            if found and "lz4" in (found[0] or []):
+                db.execute("ALTER TABLE search_fts ALTER COLUMN doc SET COMPRESSION lz4")
+        if db.execute("SELECT 1 FROM search_meta WHERE key = 'tokenizer'").fetchone() is None:
+            db.execute("INSERT INTO search_meta (key, value) VALUES ('tokenizer', ?) ON CONFLICT (key) DO NOTHING",
+                       (PG_TOKENIZER,))
+        return
     db.executescript(TABLES)
     db.execute("INSERT OR IGNORE INTO search_meta (key, value) VALUES ('tokenizer', ?)", (TOKENIZER,))
 
 
-def index_version(db: sqlite3.Connection, version_id: int, item: Mapping[str, Any]) -> None:
+def index_version(db: Any, version_id: int, item: Mapping[str, Any]) -> None:
     """Index one stored version (inside the store's transaction: both commit, or neither)."""
+    if is_pg(db):
+        if db.execute("INSERT INTO search_docs (version_id) VALUES (?) ON CONFLICT DO NOTHING",
+                      (version_id,)).rowcount:
+            parts = pg_documents(item.get("title"), item.get("body"))
+            if parts:
+                db.executemany("INSERT INTO search_fts (version_id, part, doc) VALUES (?, ?, ?::tsvector)",
+                               [(version_id, n, doc) for n, doc in enumerate(parts)])
+        return
     if db.execute("SELECT 1 FROM search_docs WHERE version_id = ?", (version_id,)).fetchone():
         return
     db.execute("INSERT INTO search_fts (rowid, title, body) VALUES (?, ?, ?)",
@@ -120,7 +278,9 @@ def index_version(db: sqlite3.Connection, version_id: int, item: Mapping[str, An
     db.execute("INSERT INTO search_docs (version_id) VALUES (?)", (version_id,))
 
 
-def has_index(db: sqlite3.Connection) -> bool:
+def has_index(db: Any) -> bool:
+    if is_pg(db):
+        return db.execute("SELECT to_regclass('search_docs') IS NOT NULL").fetchone()[0]
     return db.execute("SELECT 1 FROM sqlite_master WHERE name = 'search_docs'").fetchone() is not None
 
 
@@ -129,33 +289,38 @@ class Coverage:
     versions: int
     indexed: int
     tokenizer: str | None
+    expected: str = TOKENIZER  # the segmentation this release writes on this backend
 
     @property
     def current(self) -> bool:
-        return self.indexed >= self.versions and self.tokenizer == TOKENIZER
+        return self.indexed >= self.versions and self.tokenizer == self.expected
 
 
-def coverage(db: sqlite3.Connection) -> Coverage:
+def coverage(db: Any) -> Coverage:
     versions = int(db.execute("SELECT count(*) FROM article_versions").fetchone()[0])
     if not has_index(db):
-        return Coverage(versions, 0, None)
+        return Coverage(versions, 0, None, _tokenizer(db))
     indexed = int(db.execute("SELECT count(*) FROM search_docs").fetchone()[0])
     row = db.execute("SELECT value FROM search_meta WHERE key = 'tokenizer'").fetchone()
-    return Coverage(versions, indexed, row[0] if row else None)
+    return Coverage(versions, indexed, row[0] if row else None, _tokenizer(db))
 
 
-def rebuild(db: sqlite3.Connection, *, full: bool = False, batch: int = 2000) -> int:
+def rebuild(db: Any, *, full: bool = False, batch: int = 2000) -> int:
     """Index every version not indexed yet (all of them with ``full``, or when the tokenizer
     changed), in one transaction per ``batch`` versions; returns how many were indexed. Only the
     index's own tables are written."""
     ensure_tables(db)
+    tokenizer = _tokenizer(db)
     found = db.execute("SELECT value FROM search_meta WHERE key = 'tokenizer'").fetchone()
-    if full or (found and found[0] != TOKENIZER):
-        db.execute("BEGIN IMMEDIATE")
-        db.execute("DELETE FROM search_docs")
-        db.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
-        db.execute("INSERT OR REPLACE INTO search_meta (key, value) VALUES ('tokenizer', ?)", (TOKENIZER,))
-        db.execute("COMMIT")
+    if full or (found and found[0] != tokenizer):
+        with _transaction(db):
+            db.execute("DELETE FROM search_docs")
+            if is_pg(db):
+                db.execute("DELETE FROM search_fts")
+            else:
+                db.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
+            db.execute("INSERT INTO search_meta (key, value) VALUES ('tokenizer', ?)"
+                       " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (tokenizer,))
     done, last = 0, 0
     while True:
         rows = db.execute(
@@ -166,11 +331,14 @@ def rebuild(db: sqlite3.Connection, *, full: bool = False, batch: int = 2000) ->
         if not rows:
             return done
         items = [(version_id, json.loads(item_json)) for version_id, item_json in rows]
-        db.execute("BEGIN IMMEDIATE")
-        db.executemany("INSERT INTO search_fts (rowid, title, body) VALUES (?, ?, ?)",
-                       [(vid, segment(item.get("title")), segment(item.get("body"))) for vid, item in items])
-        db.executemany("INSERT INTO search_docs (version_id) VALUES (?)", [(vid,) for vid, _ in items])
-        db.execute("COMMIT")
+        with _transaction(db):
+            if is_pg(db):
+                for vid, item in items:
+                    index_version(db, vid, item)
+            else:
+                db.executemany("INSERT INTO search_fts (rowid, title, body) VALUES (?, ?, ?)",
+                               [(vid, segment(item.get("title")), segment(item.get("body"))) for vid, item in items])
+                db.executemany("INSERT INTO search_docs (version_id) VALUES (?)", [(vid,) for vid, _ in items])
         done += len(rows)
         last = rows[-1][0]
 
@@ -197,7 +365,7 @@ MARK_START, MARK_END = "\x02", "\x03"
 
 
 def search(
-    db: sqlite3.Connection,
+    db: Any,
     query: str,
     *,
     site: str | None = None,
@@ -206,25 +374,45 @@ def search(
     limit: int = 20,
     snippet_chars: int = 120,
 ) -> list[Hit]:
-    """The best ``limit`` articles for ``query`` (BM25, a title hit weighing 10 body hits), one hit
+    """The best ``limit`` articles for ``query`` (BM25 on SQLite, ``ts_rank`` on PostgreSQL; a title
+    hit weighing 10 body hits), one hit
     per article (its latest version when that matches, else its best-ranked matching one),
     optionally of one site and published within [since, until] (the dates as printed, inclusive)."""
-    match = fts_query(query)
+    pg = is_pg(db)
+    if pg:
+        terms = pg_query(query)
+        match: tuple[Any, ...] = (" | ".join(f"({t})" for t in terms), *([] if len(terms) == 1 else terms))
+    else:
+        match = (fts_query(query),)
     if not has_index(db):
         return []
     low, high = (since.isoformat() if since else None), (until.isoformat() if until else None)
     # The index ranks alone (a join inside the ranked query made SQLite join every match before
     # the LIMIT: 0.4 s at 100k articles); the best rows are then looked up and filtered, asking the
     # index for more while too few pass (several versions of one article, or the filters).
-    ranked_sql = (f"SELECT rowid, bm25(search_fts, {_TITLE_WEIGHT}, {_BODY_WEIGHT}) AS score FROM search_fts"
-                  " WHERE search_fts MATCH ? ORDER BY score LIMIT ? OFFSET ?")
+    if pg and len(match) == 1:
+        # One term: each matching part ranked (a version's best part stands for it; most versions
+        # are one part). No grouping: it cost as much again as the ranking itself.
+        ranked_sql = (f"SELECT version_id, -ts_rank({_PG_WEIGHTS}, doc, q, 1) AS score"
+                      " FROM search_fts, (SELECT ?::tsquery AS q) query WHERE doc @@ q"
+                      " ORDER BY score, version_id LIMIT ? OFFSET ?")
+    elif pg:
+        # Parts holding any term, ranked and summed per version; every term in some part of it.
+        every = " AND ".join(["bool_or(doc @@ ?::tsquery)"] * (len(match) - 1))
+        ranked_sql = (f"SELECT version_id, -sum(ts_rank({_PG_WEIGHTS}, doc, q, 1)) AS score"
+                      " FROM search_fts, (SELECT ?::tsquery AS q) query WHERE doc @@ q"
+                      f" GROUP BY version_id HAVING {every} ORDER BY score, version_id LIMIT ? OFFSET ?")
+    else:
+        ranked_sql = (f"SELECT rowid, bm25(search_fts, {_TITLE_WEIGHT}, {_BODY_WEIGHT}) AS score FROM search_fts"
+                      " WHERE search_fts MATCH ? ORDER BY score LIMIT ? OFFSET ?")
     meta_sql = ("SELECT v.id, v.url, v.site, v.version, v.published, a.latest_version FROM article_versions v"
-                " JOIN articles a ON a.url = v.url WHERE v.id IN (SELECT value FROM json_each(?))")
+                " JOIN articles a ON a.url = v.url WHERE v.id " + ("= ANY(?)" if pg else "IN (SELECT value FROM json_each(?))"))
     seen: dict[str, tuple[int, int, int, str, float]] = {}
     done, fetch = 0, limit * 3
     while True:
-        ranked = db.execute(ranked_sql, (match, fetch, done)).fetchall()
-        meta = {row[0]: row for row in db.execute(meta_sql, (json.dumps([r[0] for r in ranked]),))}
+        ranked = db.execute(ranked_sql, (*match, fetch, done)).fetchall()
+        ids = [r[0] for r in ranked]
+        meta = {row[0]: row for row in db.execute(meta_sql, (ids if pg else json.dumps(ids),))} if ids else {}
         for vid, rank in ranked:
             if vid not in meta:
                 continue

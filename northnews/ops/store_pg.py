@@ -9,6 +9,8 @@ workers write one database at once, so
 * storing an article holds a transaction-level advisory lock on its site and URL key, so two
   writers of the same article (a crawl and a re-extraction, say) serialise as SQLite's
   ``BEGIN IMMEDIATE`` makes them, and "first sighting or new version" is decided once;
+* the full-text index is a tsvector per article version with a GIN index
+  (:mod:`northnews.ops.search`), written in the version's transaction as on SQLite;
 * the store is ``shared``: a run found ``running`` may be another worker's, so only the runs of
   the site being crawled are closed as killed (one crawl per site at a time is the fleet's lock).
 
@@ -19,10 +21,12 @@ ordering, "first seen before", exports and the migration are identical on both b
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Any
 
+from northnews.ops import search
 from northnews.ops.schema import SCHEMA, SCHEMA_VERSION, pg_schema
 from northnews.ops.storebase import StoreBase, StoreError
 from northnews.util.clock import utc_now
@@ -75,6 +79,9 @@ class PgStore(StoreBase):
                 "INSERT INTO store_meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING",
                 (str(SCHEMA_VERSION),),
             )
+            # The full-text index's own tables, additive as on SQLite (a store of an earlier
+            # release gains them here; `scrapy search --rebuild` indexes what it stored).
+            search.ensure_tables(db)
 
     @staticmethod
     def _missing(db: Connection) -> bool:
@@ -88,6 +95,12 @@ class PgStore(StoreBase):
             " UNION SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
             " UNION SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")}
         return not (tables | indexes | triggers) <= have
+
+    def _index_version(self, db: Any, cursor: Any, item: Mapping[str, Any]) -> None:
+        """Index a version for full-text search, in the version's transaction (a tsvector per
+        part: see :mod:`northnews.ops.search`). Its id is the identity this session just drew."""
+        version_id = db.execute("SELECT currval(pg_get_serial_sequence('article_versions', 'id'))").fetchone()[0]
+        search.index_version(db, int(version_id), item)
 
     def json_text(self, column: str, key: str) -> str:
         return f"({column}::jsonb ->> '{key}')"

@@ -9,10 +9,13 @@ page kind each request carries in ``meta["northnews_page"]`` and the list page's
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import html
 import logging
+import multiprocessing
 from collections.abc import AsyncIterator, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,9 +25,15 @@ import scrapy
 from scrapy import signals as scrapy_signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.reactor import is_asyncio_reactor_installed
+from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
 from northnews import config, discovery, pages, sources
+from northnews.article import Assembly, PageRead, read_page
+from northnews.article.aliases import canonical_alias
+from northnews.article.assembly import PARSER_ERROR, read_detached
 from northnews.crawl import keys, redirects
 from northnews.crawl.keys import (
     ARTICLE_INCOMPLETE_STAT,
@@ -44,8 +53,7 @@ from northnews.crawl.keys import (
 from northnews.crawl.responses import page_tree
 from northnews.discovery import Kind
 from northnews.items import ArticleItem
-from northnews.pagecheck import Verdict, body_verdict, failure_verdict, page_verdict
-from northnews.pages import stitch
+from northnews.pagecheck import Verdict, failure_verdict
 from northnews.sites import DEFAULT_SITE, LayoutSpec, Site, SiteError, load_site
 
 logger = logging.getLogger(__name__)
@@ -176,6 +184,7 @@ def check_selectors(site: Site) -> None:
 class ArticlesSpider(scrapy.Spider):
     name = "articles"
     site: Site
+    parse_pool: ProcessPoolExecutor | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.raw_args = {k: kwargs.pop(k) for k in ARGUMENTS if k in kwargs}
@@ -213,6 +222,14 @@ class ArticlesSpider(scrapy.Spider):
         # The other editions' hosts: with -a editions=en, the header link to 中文简体 is not followed.
         spider.skipped_hosts = {e.host for c, e in site.editions.items() if c not in spider.editions}
         spider._configure(crawler)
+        # Article pages parsed and extracted in worker processes, off the reactor thread (0: on it).
+        workers = crawler.settings.getint("NORTHNEWS_PARSE_WORKERS", 0)
+        spider.parse_pool = None
+        if workers > 0:
+            spider.parse_pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+            pool = spider.parse_pool
+            crawler.signals.connect(lambda: pool.shutdown(wait=False, cancel_futures=True),
+                                    signal=scrapy_signals.spider_closed, weak=False)
         # The page parsers never raise (odd markup must not kill a crawl): they log the exception.
         # Each one logged is an error of this run, counted where the summary, the manifest and
         # cron's error rate read errors.
@@ -473,24 +490,39 @@ class ArticlesSpider(scrapy.Spider):
 
     def _article_request(self, url: str, section: str | None) -> scrapy.Request:
         return scrapy.Request(
-            url, callback=self.parse_article, errback=self.article_failed,
+            url, callback=self.parse_article_detached if self.parse_pool else self.parse_article,
+            errback=self.article_failed,
             meta={PAGE_META: "article", SECTION_META: section}, priority=ARTICLE_PRIORITY,
         )
 
-    def _verdict(self, response: Response) -> tuple[Verdict | None, Any]:
-        """Is this answer an article page at all (:mod:`northnews.pagecheck`)? And its parsed page."""
-        text = isinstance(response, TextResponse)
-        verdict = body_verdict(response.body, response.headers.get(b"Content-Type", b"").decode("latin-1"), text)
-        if verdict is not None or not isinstance(response, TextResponse):
-            return verdict, None
-        root = page_tree(response)
-        try:
-            page = pages.parse_article(None, response.url, self.site, root=root)
-        except Exception as exc:  # a parser bug: an error of the run (summary, manifest, cron), never a silent 0
+    def _read(self, response: Response) -> PageRead:
+        """Is this answer an article page at all (:func:`northnews.article.read_page`)? And its
+        parsed page, from the response's one tree (its links are read from the same tree)."""
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        if not isinstance(response, TextResponse):
+            return read_page(response.url, response.body, content_type, None, self.site)
+        read = read_page(response.url, response.body, content_type, response.text, self.site,
+                         tree=lambda: page_tree(response))
+        if read.verdict is not None and read.verdict.reason == PARSER_ERROR:
             self.crawler.stats.inc_value(PARSER_ERROR_STAT)
-            logger.exception("Article page %s: the parser raised %s", response.url, type(exc).__name__)
-            return Verdict("parser_error", f"{type(exc).__name__}: {exc}"), None
-        return page_verdict(root, len(page.paragraphs), page.error), page
+        return read
+
+    async def _read_detached(self, response: Response, article: str | None = None) -> PageRead:
+        """:meth:`_read` in a worker process of the ``NORTHNEWS_PARSE_WORKERS`` pool (the reactor
+        thread does not parse and extract the article; it still reads the page's links)."""
+        if not isinstance(response, TextResponse) or self.parse_pool is None:
+            return self._read(response)
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        future = self.parse_pool.submit(read_detached, response.url, response.body, content_type, response.text,
+                                        self.site_ref, article)
+        if is_asyncio_reactor_installed():
+            read: PageRead = await asyncio.wrap_future(future)
+        else:  # another reactor: wait for the worker on Twisted's thread pool
+            read = await maybe_deferred_to_future(deferToThread(future.result))
+        errors = read.parser_errors + (read.verdict is not None and read.verdict.reason == PARSER_ERROR)
+        if errors:
+            self.crawler.stats.inc_value(PARSER_ERROR_STAT, errors)
+        return read
 
     def _pending(self, url: str, verdict: Verdict) -> None:
         """No item for ``url`` this run: say why, so that the store keeps it pending."""
@@ -509,49 +541,81 @@ class ArticlesSpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterator[scrapy.Request | ArticleItem]:
         """An article's first page: extract it, then fetch its other pages one after another."""
+        yield from self._first_page(response, self._read(response))
+
+    async def parse_article_detached(self, response: Response) -> AsyncIterator[scrapy.Request | ArticleItem]:
+        """:meth:`parse_article`, the page read in a worker process (``NORTHNEWS_PARSE_WORKERS``)."""
+        read = await self._read_detached(response, redirects.article_url(response))
+        for out in self._first_page(response, read):
+            yield out
+
+    def _first_page(self, response: Response, read: PageRead) -> Iterator[scrapy.Request | ArticleItem]:
         # The URL as linked, even if the server redirected (http → https, say); an alias's target.
         url = redirects.article_url(response)
-        verdict, page = self._verdict(response)
-        if verdict is not None:
-            self._pending(url, verdict)
+        if read.verdict is not None:
+            self._pending(url, read.verdict)
             return
-        capture = response.meta.get(CAPTURE_META) or {}
-        state = {
-            "url": url,
-            "pages": [page],
-            "pending": self._other_pages(response),
-            # Pages requested so far: page 3's pager lists page 2 again.
-            "seen": {url, response.url},
-            "capture": capture,
-            "section": response.meta.get(SECTION_META),
-            "redirected_from": redirects.redirected_from(response),
-        }
+        if read.root is None:  # read in a worker: its canonical alias was read there
+            target = read.alias
+        else:
+            target = canonical_alias(read.root, url, self.site, self.allowed_domains)
+        if target is not None:
+            yield from self._related_articles(response)
+            yield from self._canonical_alias(response, url, target)
+            return
+        state = Assembly.start(
+            url, read, self.site, capture=response.meta.get(CAPTURE_META),
+            section=response.meta.get(SECTION_META), redirected_from=redirects.redirected_from(response),
+        )
         yield from self._related_articles(response)
         yield from self._continue(state)
 
+    def _canonical_alias(self, response: Response, url: str, target: str) -> Iterator[scrapy.Request]:
+        """An article whose page names another article as canonical (a WordPress shortlink saved as
+        the post): an alias of that article, as a redirect to it would be. The target is fetched as
+        the article (once per run, whatever links it); the store keeps ``alias → target``."""
+        link = self._scoped(discovery.Link(target, Kind.ARTICLE))
+        if link is None:  # an edition this crawl leaves out: pending until a run that covers it
+            self._pending(url, Verdict(redirects.REDIRECTED, f"canonical {target} (an edition not crawled)"))
+            return
+        target = link.url
+        self.crawler.stats.inc_value("northnews/canonical/alias")
+        answers = [str(answer) for _, answer in self.crawler.signals.send_catch_log(
+            keys.article_alias, url=url, target=target,
+        ) if isinstance(answer, str)]
+        loop = next((a for a in answers if a.startswith("loop")), None)
+        if loop is not None:
+            self._pending(url, Verdict(redirects.REDIRECT_LOOP, f"canonical {loop}"))
+            return
+        logger.info("Article %s names %s as canonical: recorded as its alias", url, target)
+        if "archived" in answers or target in self._requested:
+            return  # the target's own request gives the one item
+        self._requested.add(target)
+        request = self._article_request(target, response.meta.get(SECTION_META))
+        request.meta[keys.ARTICLE_URL_META] = target
+        request.meta[keys.ALIASES_META] = [*redirects.redirected_from(response), url]
+        yield request
+
     def parse_article_page(self, response: Response) -> Iterator[scrapy.Request | ArticleItem]:
-        state = response.meta[ARTICLE_META]
-        verdict, page = self._verdict(response)
-        if verdict is None and not page.paragraphs:
-            verdict = Verdict("missing_body", "no body paragraphs")
+        yield from self._later_page(response, self._read(response))
+
+    async def parse_article_page_detached(self, response: Response) -> AsyncIterator[scrapy.Request | ArticleItem]:
+        """:meth:`parse_article_page`, the page read in a worker process (``NORTHNEWS_PARSE_WORKERS``)."""
+        read = await self._read_detached(response)
+        for out in self._later_page(response, read):
+            yield out
+
+    def _later_page(self, response: Response, read: PageRead) -> Iterator[scrapy.Request | ArticleItem]:
+        state: Assembly = response.meta[ARTICLE_META]
+        verdict = state.add(read)
         if verdict is not None:
             # A split article is complete only when every page is a page of it.
             self.crawler.stats.inc_value(ARTICLE_INCOMPLETE_STAT)
-            self._pending(state["url"], Verdict("incomplete", f"page {response.url}: {verdict.reason} ({verdict.detail})"))
+            self._pending(state.url, verdict)
             return
-        if isinstance(response, TextResponse):
-            state["pages"].append(page)
-            known = {*state["pending"], *state["seen"]}
-            state["pending"].extend(u for u in self._other_pages(response) if u not in known)
-            # Split articles often carry their related-news list on the last page only.
-            yield from self._related_articles(response)
+        # Split articles often carry their related-news list on the last page only.
+        yield from self._related_articles(response)
         yield from self._continue(state)
-
-    def _other_pages(self, response: Response) -> list[str]:
-        """The article's other pages its pager links, by the profile's page shape, in order."""
-        if not isinstance(response, TextResponse):
-            return []
-        return [u for u in discovery.article_pages(page_tree(response), response.url, self.site) if u != response.url]
 
     def _related_articles(self, response: TextResponse) -> Iterator[scrapy.Request]:
         """Other articles an article page links (related news, sidebars): more to archive.
@@ -570,51 +634,35 @@ class ArticlesSpider(scrapy.Spider):
             if link.kind is Kind.ARTICLE and link.url != own and not self._too_old(link.date):
                 yield from self._new_article(link.url, response.meta.get(SECTION_META), source="related")
 
-    def _continue(self, state: dict[str, Any]) -> Iterator[scrapy.Request | ArticleItem]:
-        if state["pending"]:
-            url = state["pending"].pop(0)
-            state["seen"].add(url)
+    def _continue(self, state: Assembly) -> Iterator[scrapy.Request | ArticleItem]:
+        url = state.next_page()
+        if url is not None:
             yield scrapy.Request(
                 url,
-                callback=self.parse_article_page,
+                callback=self.parse_article_page_detached if self.parse_pool else self.parse_article_page,
                 errback=self.article_page_failed,
-                meta={ARTICLE_META: state, PAGE_META: "article_page", SECTION_META: state["section"]},
+                meta={ARTICLE_META: state, PAGE_META: "article_page", SECTION_META: state.section},
                 dont_filter=True, priority=ARTICLE_PAGE_PRIORITY,
             )
             return
         yield self._item(state)
 
     def article_page_failed(self, failure: Failure) -> None:
-        state = failure.request.meta[ARTICLE_META]
+        state: Assembly = failure.request.meta[ARTICLE_META]
         self.crawler.stats.inc_value(ARTICLE_INCOMPLETE_STAT)
-        verdict = failure_verdict(failure)
-        why = f"{verdict.reason}: {failure.getErrorMessage()}" if verdict else failure.getErrorMessage()
-        detail, reason = f"page {failure.request.url} failed: {why}", "incomplete"
-        if verdict is not None and verdict.reason in redirects.REASONS:
-            # A refused redirect keeps its own reason (northnews.crawl.redirects): never stitched, pending.
-            detail, reason = verdict.detail, verdict.reason
-        logger.error("Article %s: %s; not emitted, it will be retried by the next run", state["url"], detail)
+        verdict = Assembly.page_failed(failure.request.url, failure_verdict(failure), failure.getErrorMessage())
+        logger.error("Article %s: %s; not emitted, it will be retried by the next run", state.url, verdict.detail)
         # A trace in rejects.jsonl and a pending row in the store: an article is never lost silently.
         self.crawler.signals.send_catch_log(
-            signal=keys.article_pending, url=state["url"], reason=reason, detail=detail,
+            signal=keys.article_pending, url=state.url, reason=verdict.reason, detail=verdict.detail,
         )
 
-    def _item(self, state: dict[str, Any]) -> ArticleItem:
+    def _item(self, state: Assembly) -> ArticleItem:
         # Built where `northnews-archive extract` builds its items too: the same item either way.
-        fields, problems = stitch.build_item(state["pages"], state["url"], self.site, state["capture"])
-        source = self.site.sections.source
-        if source != "crumb":
-            name = self._section_names.get(state["url"])
-            if name is None and source == "list":
-                name = discovery.list_section(state["section"] or state["url"]).rstrip("/").rsplit("/", 1)[-1] or None
-            if name:
-                fields["section"] = name
+        fields, problems = state.item(self._section_names.get(state.url))
         for problem in problems:
             self.crawler.stats.inc_value(f"northnews/extract/{problem}")
-            logger.warning("Article %s: %s", state["url"], problem.replace("_", " "))
-        if len(state["pages"]) > 1:
+            logger.warning("Article %s: %s", state.url, problem.replace("_", " "))
+        if len(state.pages) > 1:
             self.crawler.stats.inc_value("northnews/spider/multipage_articles")
-        # An alias's target (northnews.crawl.redirects): the URLs that redirected to it; else None.
-        fields["redirected_from"] = state.get("redirected_from") or None
         return ArticleItem(fields)
-

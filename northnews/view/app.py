@@ -1,7 +1,7 @@
 """``northnews serve``'s pages: a bottle application over :class:`~northnews.view.data.ArchiveData`.
 
 Every page is rendered on the server (bottle's SimpleTemplate, which escapes ``{{…}}`` by
-default), plots are inline SVG (:mod:`northnews.view.charts`), and there is no script at all: the
+default), plots are inline SVG (:mod:`northnews.view.plots`, the run report's too), and there is no script at all: the
 view works offline and has nothing to build. Archived bytes (images) are served with
 ``Content-Security-Policy: default-src 'none'`` and ``nosniff``, so nothing archived runs in the
 view's origin.
@@ -18,7 +18,7 @@ from urllib.parse import quote, urlencode
 import bottle
 
 from northnews.ops import search
-from northnews.view import charts, diff, plots, report
+from northnews.view import diff, plots, report
 from northnews.view.data import ArchiveData
 
 LAYOUT = bottle.SimpleTemplate("""<!doctype html>
@@ -33,13 +33,19 @@ del{background:#ffcdd2}ins{background:#c8e6c9;text-decoration:none}.muted{color:
 .hit{margin:.8em 0}.hit .url{color:#2e7d32;font-size:.85em}.bad{color:#c62828}.ok{color:#2e7d32}
 .para{margin:.4em 0}.changed,.added,.removed{border-left:3px solid #ef6c00;padding-left:.5em}
 img.photo{max-width:480px;display:block;margin:.5em 0}pre{white-space:pre-wrap;background:#f5f5f5;padding:.5em}
-form.search input[name=q]{width:24em}
+form.search input[name=q]{width:24em}svg.plot,svg.chart{max-width:100%;height:auto}
 </style></head><body>
 <header><a href="/"><b>northnews</b></a><a href="/search">search</a><a href="/runs">runs</a>
 <a href="/pending">pending &amp; failed</a>
 <form class="search" action="/search" style="display:inline"><input name="q" value="{{q}}" placeholder="搜索 / search">
 <button>search</button></form></header>
 <main>{{!body}}</main></body></html>""")
+
+
+#: Search results per page; a section's articles per page.
+PER_PAGE, SECTION_PAGE = 50, 200
+#: Runs on the home page's timeline, and on the runs page (a year of hourly runs is 8,760).
+HOME_RUNS, RUNS_SHOWN = 100, 500
 
 
 def page(title: str, body: str, q: str = "") -> str:
@@ -104,7 +110,7 @@ def build(data: ArchiveData, *, replay_url: str | None = None, allowed_hosts: se
             out.append(f'<tr><td><a href="/sites/{quote(s["site"])}">{escape(s["site"])}</a></td><td>{s["articles"]}</td>'
                        f'<td>{s["versions"]}</td><td>{s["pending"]}</td><td>{s["failed"]}</td>'
                        f'<td>{escape(s["first"][:19])}</td><td>{escape(s["last"][:19])}</td></tr>')
-        out.append("</table><h2>Runs</h2>" + charts.timeline(data.runs()))
+        out.append("</table><h2>Runs</h2>" + _timeline(data.runs(limit=HOME_RUNS)))
         changed = data.changed()
         if changed:
             out.append("<h2>Changed articles</h2><ul>")
@@ -128,11 +134,16 @@ def build(data: ArchiveData, *, replay_url: str | None = None, allowed_hosts: se
                 " <button>search</button></form>")
         if not q.strip():
             return page("Search", "<h1>Search</h1>" + form, q)
-        try:
-            hits = data.search(q, site=site, since=since, until=until, limit=50)
+        number = _page_arg()
+        first = (number - 1) * PER_PAGE
+        try:  # one more than the page holds: whether there is a next page
+            hits = data.search(q, site=site, since=since, until=until, limit=first + PER_PAGE + 1)
         except search.SearchError as exc:
             return page("Search", f"<h1>Search</h1>{form}<p class='bad'>{escape(str(exc))}</p>", q)
-        out = [f"<h1>Search</h1>{form}", f'<p id="count">{len(hits)} article(s) for <b>{escape(q)}</b></p>']
+        more = len(hits) > first + PER_PAGE
+        hits = hits[first:first + PER_PAGE]
+        where = f" (results {first + 1}–{first + len(hits)})" if hits and (more or number > 1) else ""
+        out = [f"<h1>Search</h1>{form}", f'<p id="count">{len(hits)} article(s) for <b>{escape(q)}</b>{where}</p>']
         cov = data.search_coverage()
         if not cov.current:
             out.insert(1, f'<p class="bad">The index holds {cov.indexed} of {cov.versions} stored versions: run'
@@ -144,6 +155,8 @@ def build(data: ArchiveData, *, replay_url: str | None = None, allowed_hosts: se
             out.append(f'<div class="hit"><a href="{escape(article_link(hit.url, v=hit.version))}">'
                        f"{escape(hit.title or hit.url)}</a>{which}<div class='url'>{escape(hit.url)} · "
                        f"{escape((hit.published or '')[:10])} · {escape(hit.site)}</div><div>{snippet}</div></div>")
+        args = {k: v for k, v in (("q", q), ("site", site), ("since", since), ("until", until)) if v}
+        out.append(_pages("/search", args, number, more))
         return page(f"{q} · search", "".join(out), q)
 
     @app.get("/article")
@@ -151,6 +164,9 @@ def build(data: ArchiveData, *, replay_url: str | None = None, allowed_hosts: se
         url = bottle.request.query.getunicode("url", "") or ""
         art = data.article(url)
         if art is None:
+            stored = data.stored_url(url)  # https for http, or a URL that redirected to an article
+            if stored is not None:
+                bottle.redirect(article_link(stored, **{k: v for k, v in bottle.request.query.items() if k != "url"}))
             raise bottle.HTTPError(404, f"no stored article {url}")
         numbers = [v.version for v in art.versions]
         shown = _int_arg("v", numbers[-1])
@@ -217,19 +233,27 @@ def build(data: ArchiveData, *, replay_url: str | None = None, allowed_hosts: se
             name = section or "(no section)"
             link = f"/sites/{quote(site)}/section?" + urlencode({"name": section})
             out.append(f'<h2><a href="{escape(link)}">{escape(name)}</a> <span class="muted">'
-                       f"{sum(counts.values())}</span></h2>" + charts.per_day(counts, f"{site} {name}: articles per day"))
+                       f"{sum(counts.values())}</span></h2>" + plots.per_day(counts, f"{site} {name}: articles per day"))
         return page(site, "".join(out))
 
     @app.get("/sites/<site>/section")
     def section_page(site: str) -> str:
         name = bottle.request.query.getunicode("name", "") or ""
-        rows = data.recent(site=site, section=name, limit=500)
-        return page(f"{site} {name}", f"<h1>{escape(site)} · {escape(name or '(no section)')}</h1>" + _article_list(rows))
+        number = _page_arg()
+        first = (number - 1) * SECTION_PAGE
+        rows = data.recent(site=site, section=name, limit=SECTION_PAGE + 1, offset=first)
+        more = len(rows) > SECTION_PAGE
+        rows = rows[:SECTION_PAGE]
+        where = f'<p class="muted">articles {first + 1}–{first + len(rows)}</p>' if rows and (more or number > 1) else ""
+        return page(f"{site} {name}", f"<h1>{escape(site)} · {escape(name or '(no section)')}</h1>{where}"
+                    + _article_list(rows) + _pages(f"/sites/{quote(site)}/section", {"name": name}, number, more))
 
     @app.get("/runs")
     def runs_page() -> str:
-        runs = data.runs()
-        out = ["<h1>Runs</h1>", charts.timeline(runs),
+        runs = data.runs(limit=RUNS_SHOWN)
+        total = data.run_count() if len(runs) >= RUNS_SHOWN else len(runs)
+        note = f'<p class="muted">the latest {len(runs)} of {total} runs</p>' if total > len(runs) else ""
+        out = ["<h1>Runs</h1>", note, _timeline(runs),
                "<table id='runs'><tr><th>run</th><th>site</th><th>started</th><th>status</th><th>exit</th>"
                "<th>pages</th><th>new</th><th>updated</th><th>unchanged</th><th>rejected</th><th>errors</th>"
                "<th>drift</th></tr>"]
@@ -254,7 +278,7 @@ def build(data: ArchiveData, *, replay_url: str | None = None, allowed_hosts: se
                f" · {escape(run.get('reason') or '')} · {escape(run['started'] or '')} → {escape(run['ended'] or '')}</p>"]
         if m:
             # The run report's plots (northnews.view.report and .plots), as cron's runs/<id>.html has them.
-            facts = report.run_facts(data.archive, run_id)
+            facts = report.run_facts(data.archive, run_id, db=data.db)
             out.append(f'<p><a href="/runs/{quote(run_id)}/report">the run report</a>'
                        f"{'' if run.get('report') else ' (rendered now: no runs/' + escape(run_id) + '.html)'}</p>")
             out.append("<h2>Articles stored new or changed, per publication day and section</h2>"
@@ -278,7 +302,7 @@ def build(data: ArchiveData, *, replay_url: str | None = None, allowed_hosts: se
         if run.get("report"):
             body = (data.archive / "runs" / run["report"]).read_bytes()
         else:
-            body = report.render(run["manifest"], report.run_facts(data.archive, run_id),
+            body = report.render(run["manifest"], report.run_facts(data.archive, run_id, db=data.db),
                                  report.history(data.archive / "runs", run_id)).encode("utf-8")
         return bottle.HTTPResponse(body, headers={"Content-Type": "text/html; charset=utf-8"})
 
@@ -300,6 +324,22 @@ def build(data: ArchiveData, *, replay_url: str | None = None, allowed_hosts: se
     return app
 
 
+def _page_arg() -> int:
+    number = _int_arg("page", 1)
+    if number < 1:
+        raise bottle.HTTPError(400, f"page: expected a positive number, got {number}")
+    return number
+
+
+def _pages(path: str, args: dict[str, Any], number: int, more: bool) -> str:
+    """Links to the previous and the next page of a listing ('' when it is one page)."""
+    nav = [f'<a rel="prev" href="{path}?{escape(urlencode({**args, "page": number - 1}))}">← previous</a>'
+           ] if number > 1 else []
+    if more:
+        nav.append(f'<a rel="next" href="{path}?{escape(urlencode({**args, "page": number + 1}))}">next →</a>')
+    return '<p class="pages">' + " · ".join(nav) + "</p>" if nav else ""
+
+
 def _int_arg(name: str, default: int) -> int:
     raw = bottle.request.query.get(name)
     if raw in (None, ""):
@@ -307,11 +347,17 @@ def _int_arg(name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise bottle.HTTPError(400, f"{name}: expected a version number, got {raw!r}") from None
+        raise bottle.HTTPError(400, f"{name}: expected a whole number, got {raw!r}") from None
 
 
 def _none(value: Any) -> str:
     return "-" if value is None else escape(str(value))
+
+
+def _timeline(runs: list[dict[str, Any]]) -> str:
+    """Every run at its start time, each bar a link to the run's page."""
+    return plots.run_history(runs, "runs", by_time=True, link=lambda run_id: f"/runs/{quote(run_id)}",
+                             empty="no run recorded")
 
 
 def _run_link(run_id: str | None) -> str:

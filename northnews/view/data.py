@@ -1,8 +1,11 @@
 """What the archive view reads: the store, opened read-only, and the run manifests beside it.
 
-Nothing here writes: the store is opened with SQLite's ``mode=ro`` (a write would fail), the
-manifests are only read, and images come from the WARCs through the replay reader (which indexes
-a file without an up-to-date index into a temporary directory, never beside the file).
+Nothing here writes: the store is opened with SQLite's ``mode=ro`` (a write would fail), or, for a
+store of record on PostgreSQL (``NORTHNEWS_STORE_URL``), over connections whose every transaction
+is read-only (``default_transaction_read_only``); the manifests are only read, and images come
+from the WARCs through the replay reader (which indexes a file without an up-to-date index into a
+temporary directory, never beside the file). The SQL is the same on both backends but for a JSON
+field (:meth:`ArchiveData.json_text`).
 """
 
 from __future__ import annotations
@@ -19,7 +22,10 @@ from typing import Any
 from northnews.archive.warcreplay import WarcSource
 from northnews.ops import search
 from northnews.ops.pending import PendingArticles
-from northnews.ops.store import SCHEMA_VERSION, store_path
+from northnews.ops.store import DB_ERRORS, SCHEMA_VERSION, store_path
+from northnews.util.pg import is_pg_url
+from northnews.util.redact import redact_url
+from northnews.util.urls import url_key
 
 
 class ViewError(RuntimeError):
@@ -56,7 +62,7 @@ class Article:
 class _ReadOnlyStore:
     """What :class:`~northnews.ops.pending.PendingArticles` reads of a store: its connection."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: Any) -> None:
         self.db = db
 
 
@@ -64,34 +70,68 @@ class ArchiveData:
     """One archive directory, read-only. A connection per thread (the server answers requests on
     several); the WARC reader is shared behind a lock."""
 
-    def __init__(self, archive_dir: str | Path) -> None:
+    def __init__(self, archive_dir: str | Path, store_url: str | None = None) -> None:
         self.archive = Path(archive_dir).resolve()
+        self.store_url = store_url if is_pg_url(store_url) else None
         self.store_file = store_path(self.archive)
-        if not self.store_file.is_file():
+        self.where = redact_url(self.store_url) if self.store_url else str(self.store_file)
+        if self.store_url is None and not self.store_file.is_file():
             raise ViewError(f"{self.store_file}: no store of record (crawl first: northnews-cron or scrapy crawl articles)")
         self._local = threading.local()
         self._warc_lock = threading.Lock()
         self._warcs: WarcSource | None = None
+        self._pg: Any = None
         self.db  # noqa: B018 - open once now, so a bad file is one error at start
 
     @property
-    def db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
+    def db(self) -> Any:
+        """SQLite: a connection per thread (the server answers each request on a thread of its
+        own). PostgreSQL: one connection for all, which psycopg serialises (a connection per
+        request would be a server process per request)."""
+        db = getattr(self._local, "db", None) if self._pg is None else self._pg
         if db is None:
+            db = self._connect_pg() if self.store_url else self._connect_sqlite()
             try:
-                db = sqlite3.connect(f"{self.store_file.as_uri()}?mode=ro", uri=True, timeout=30,
-                                     check_same_thread=False)
-                db.row_factory = sqlite3.Row
                 found = db.execute("SELECT value FROM store_meta WHERE key = 'schema_version'").fetchone()
-            except sqlite3.DatabaseError as exc:
-                raise ViewError(f"{self.store_file}: not a readable store: {exc}") from None
+            except DB_ERRORS as exc:
+                db.close()
+                raise ViewError(f"{self.where}: not a readable store: {str(exc).strip().splitlines()[0]}") from None
             if found is None or int(found[0]) != SCHEMA_VERSION:
+                db.close()
                 # Read-only: the view cannot migrate an older store, and must not guess at a newer one.
                 raise ViewError(
-                    f"{self.store_file}: store schema {found[0] if found else '?'}, this release reads"
+                    f"{self.where}: store schema {found[0] if found else '?'}, this release reads"
                     f" {SCHEMA_VERSION}: {'open it once with `scrapy search --rebuild` (it migrates and indexes)' if found and int(found[0]) < SCHEMA_VERSION else 'upgrade northnews'}")
-            self._local.db = db
+            if self.store_url:
+                self._pg = db
+            else:
+                self._local.db = db
         return db
+
+    def _connect_sqlite(self) -> sqlite3.Connection:
+        try:
+            db = sqlite3.connect(f"{self.store_file.as_uri()}?mode=ro", uri=True, timeout=30, check_same_thread=False)
+        except sqlite3.DatabaseError as exc:
+            raise ViewError(f"{self.store_file}: not a readable store: {exc}") from None
+        db.row_factory = sqlite3.Row
+        return db
+
+    def _connect_pg(self) -> Any:
+        import psycopg
+
+        from northnews.util.pg import Connection
+
+        assert self.store_url is not None
+        try:
+            db = Connection(self.store_url, application_name="northnews-serve")
+            db.execute("SET default_transaction_read_only = on")  # every statement: a read-only transaction
+        except psycopg.Error as exc:
+            raise ViewError(f"{self.where}: cannot connect to the store: {str(exc).strip().splitlines()[0]}") from None
+        return db
+
+    def json_text(self, column: str, key: str) -> str:
+        """SQL for the text of ``key`` in a JSON column, on this backend."""
+        return f"({column}::jsonb ->> '{key}')" if self.store_url else f"json_extract({column}, '$.{key}')"
 
     # --- overview and search -----------------------------------------------------------------
 
@@ -127,18 +167,37 @@ class ArchiveData:
             " WHERE url = ? ORDER BY id", (url,))]
         return Article(row["url"], row["site"], row["first_seen"], row["last_seen"], versions, captures)
 
-    def recent(self, site: str | None = None, section: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    def stored_url(self, url: str) -> str | None:
+        """The stored article a reader's URL means, when it is not stored as written: the same
+        article under the other scheme (http/https) or host spelling, or the article an alias (a
+        URL that redirected to it, :mod:`northnews.ops.aliases`) leads to. None: not archived."""
+        key = url_key(url)
+        row = self.db.execute("SELECT url FROM articles WHERE url_key = ? ORDER BY first_seen LIMIT 1", (key,)).fetchone()
+        if row is None:
+            try:
+                alias = self.db.execute("SELECT target, target_key FROM article_aliases WHERE url_key = ?"
+                                        " ORDER BY last_seen DESC LIMIT 1", (key,)).fetchone()
+            except DB_ERRORS:  # a store no release with aliases has opened yet: no such table
+                alias = None
+            if alias is not None:
+                row = self.db.execute("SELECT url FROM articles WHERE url_key = ? ORDER BY first_seen LIMIT 1",
+                                      (alias[1],)).fetchone()
+        return row[0] if row is not None and row[0] != url else None
+
+    def recent(self, site: str | None = None, section: str | None = None, limit: int = 50,
+               offset: int = 0) -> list[dict[str, Any]]:
+        """Latest versions, latest published first (undated last, on both backends)."""
         where, params = ["v.version = a.latest_version"], []
         if site is not None:
             where.append("v.site = ?")
             params.append(site)
         if section is not None:
-            where.append("coalesce(json_extract(v.item_json, '$.section'), '') = ?")
+            where.append(f"coalesce({self.json_text('v.item_json', 'section')}, '') = ?")
             params.append(section)
         rows = self.db.execute(
             "SELECT v.url, v.title, v.published, v.site, a.latest_version FROM article_versions v"
             " JOIN articles a ON a.url = v.url WHERE " + " AND ".join(where)
-            + " ORDER BY v.published DESC, v.url LIMIT ?", (*params, limit)).fetchall()
+            + " ORDER BY v.published DESC NULLS LAST, v.url LIMIT ? OFFSET ?", (*params, limit, offset)).fetchall()
         return [dict(r) for r in rows]
 
     def changed(self, limit: int = 20) -> list[dict[str, Any]]:
@@ -153,7 +212,7 @@ class ArchiveData:
         """Articles (latest versions) per section and day of publication, as printed."""
         out: dict[str, dict[date, int]] = {}
         for row in self.db.execute(
-            "SELECT coalesce(json_extract(v.item_json, '$.section'), '') AS section,"
+            f"SELECT coalesce({self.json_text('v.item_json', 'section')}, '') AS section,"
             " substr(v.published, 1, 10) AS day, count(*) AS n FROM article_versions v"
             " JOIN articles a ON a.url = v.url AND v.version = a.latest_version"
             " WHERE v.site = ? AND v.published IS NOT NULL GROUP BY section, day", (site,)):
@@ -166,34 +225,46 @@ class ArchiveData:
 
     # --- runs and pending --------------------------------------------------------------------------
 
-    def runs(self) -> list[dict[str, Any]]:
-        """Every run the store recorded, oldest first, with its manifest (``runs/<id>.json``) when
-        there is one; manifests of runs the store does not know (a crash before it) too."""
-        seen: dict[str, dict[str, Any]] = {}
-        for row in self.db.execute("SELECT * FROM runs ORDER BY id"):
-            run = dict(row)
-            run["stats"] = json.loads(run.pop("stats_json") or "null")
-            run["args"] = json.loads(run.pop("args_json") or "null")
-            seen[run["run_id"]] = {"run_id": run["run_id"], "store": run, "manifest": None}
+    def runs(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """The runs the store recorded, oldest first, with their manifests (``runs/<id>.json``) when
+        there are; manifests of runs the store does not know (a crash before it) too. ``limit``:
+        only the latest so many (an archive of a year of hourly runs has thousands of manifests,
+        read at each page view otherwise)."""
+        sql = "SELECT * FROM runs ORDER BY id DESC" + (" LIMIT ?" if limit else "")
+        seen = {run["run_id"]: {"run_id": run["run_id"], "store": run, "manifest": None}
+                for run in map(_run_row, self.db.execute(sql, (limit,) if limit else ()))}
         runs_dir = self.archive / "runs"
-        for path in sorted(runs_dir.glob("*.json")) if runs_dir.is_dir() else []:
-            try:
-                manifest = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            if not isinstance(manifest, dict):
+        paths = sorted(runs_dir.glob("*.json")) if runs_dir.is_dir() else []  # run ids sort by time
+        for path in paths[-limit:] if limit else paths:
+            manifest = _manifest(path)
+            if manifest is None:
                 continue
             run_id = str(manifest.get("run_id") or path.stem)
-            entry = seen.setdefault(run_id, {"run_id": run_id, "store": None, "manifest": None})
-            entry["manifest"] = manifest
-            report = path.with_suffix(".html")
-            entry["report"] = report.name if report.is_file() else None
+            seen.setdefault(run_id, {"run_id": run_id, "store": None, "manifest": None})
+            seen[run_id].update(_with_manifest(manifest, path))
         for entry in seen.values():
             entry.update(_run_summary(entry))
-        return sorted(seen.values(), key=lambda e: e["started"] or "")
+        ordered = sorted(seen.values(), key=lambda e: e["started"] or "")
+        return ordered[-limit:] if limit else ordered
+
+    def run_count(self) -> int:
+        """Runs the store recorded or whose manifest (``runs/<run id>.json``) is there: no file read."""
+        runs_dir = self.archive / "runs"
+        files = {p.stem for p in runs_dir.glob("*.json")} if runs_dir.is_dir() else set()
+        return len(files | {r[0] for r in self.db.execute("SELECT run_id FROM runs")})
 
     def run(self, run_id: str) -> dict[str, Any] | None:
-        return next((r for r in self.runs() if r["run_id"] == run_id), None)
+        """One run: its store row and its manifest, read alone."""
+        row = self.db.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        entry: dict[str, Any] = {"run_id": run_id, "store": _run_row(row) if row else None, "manifest": None}
+        path = self.archive / "runs" / f"{run_id}.json"
+        manifest = _manifest(path) if "/" not in run_id and path.is_file() else None
+        if manifest is not None:
+            entry.update(_with_manifest(manifest, path))
+        elif row is None:
+            return None
+        entry.update(_run_summary(entry))
+        return entry
 
     def pending(self, status: str | None = None) -> list[dict[str, Any]]:
         rows = PendingArticles(_ReadOnlyStore(self.db)).rows(status=status)  # type: ignore[arg-type]
@@ -202,7 +273,7 @@ class ArchiveData:
     def pending_counts(self, site: str | None = None) -> dict[str, int]:
         try:
             return PendingArticles(_ReadOnlyStore(self.db)).counts(site)  # type: ignore[arg-type]
-        except sqlite3.OperationalError:  # a store of the first release: no pending table yet
+        except sqlite3.OperationalError:  # a store of the first release: no pending table yet (SQLite only)
             return {"pending": 0, "failed": 0}
 
     # --- WARC payloads -----------------------------------------------------------------------------
@@ -228,6 +299,29 @@ class ArchiveData:
     def close(self) -> None:
         if self._warcs is not None:
             self._warcs.close()
+        if self._pg is not None:
+            self._pg.close()
+            self._pg = None
+
+
+def _run_row(row: Any) -> dict[str, Any]:
+    run = dict(row)
+    run["stats"] = json.loads(run.pop("stats_json") or "null")
+    run["args"] = json.loads(run.pop("args_json") or "null")
+    return run
+
+
+def _manifest(path: Path) -> dict[str, Any] | None:
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
+def _with_manifest(manifest: dict[str, Any], path: Path) -> dict[str, Any]:
+    report = path.with_suffix(".html")
+    return {"manifest": manifest, "report": report.name if report.is_file() else None}
 
 
 def _run_summary(entry: dict[str, Any]) -> dict[str, Any]:

@@ -1,18 +1,21 @@
-"""Plots of a run as inline SVG, drawn on the server: no script, nothing fetched, readable in a
-mail client that shows HTML. Owned by the run report (issue 18 part 4, the ``wacz`` helper's
-:mod:`northnews.view.report`); the rest of :mod:`northnews.view` belongs to the archive view.
+"""Plots as inline SVG, drawn on the server: no script, no build step, nothing fetched, readable
+in a mail client that shows HTML. The one chart module of both readers of a run: the run report
+(:mod:`northnews.view.report`, cron's ``runs/<id>.html``) and the archive view
+(:mod:`northnews.view.app`).
 
 - :func:`stacked_days`: articles per day (or week, or month, for a long span), one stacked bar a
-  day, one colour a section;
+  day, one colour a section; :func:`per_day` is it for one series (a section's articles per day
+  in the view);
 - :func:`hbars`: labelled horizontal bars (failures by kind, pending reasons, drift shares with
   their threshold);
-- :func:`run_history`: one bar per run (articles new + updated), coloured by outcome.
+- :func:`run_history`: one bar per run (articles new + updated), coloured by outcome, placed one
+  after the other (the report) or on a time line with a link to each run (the view's timeline).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import date, timedelta
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime, timedelta
 from html import escape
 from typing import Any
 
@@ -23,14 +26,22 @@ PALETTE = ("#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#ad1457", "#7
 OK, BAD, WARN, BAR, LIMIT = "#2e7d32", "#c62828", "#ef6c00", "#1565c0", "#c62828"
 
 
-def _svg(body: list[str], label: str, height: int) -> str:
-    return (f'<svg class="plot" role="img" aria-label="{escape(label)}" viewBox="0 0 {WIDTH} {height}"'
+def _svg(body: list[str], label: str, height: int, css: str = "plot") -> str:
+    """``css`` is the SVG's class: ``plot`` (a run's plots), ``chart`` (the view's section plots)."""
+    return (f'<svg class="{css}" role="img" aria-label="{escape(label)}" viewBox="0 0 {WIDTH} {height}"'
             f' width="{WIDTH}" height="{height}" xmlns="http://www.w3.org/2000/svg" {FONT}>'
             f"<title>{escape(label)}</title>" + "".join(body) + "</svg>")
 
 
-def _empty(label: str, what: str) -> str:
-    return _svg([f'<text x="8" y="20" fill="#555">{escape(what)}</text>'], label, 30)
+def _empty(label: str, what: str, css: str = "plot") -> str:
+    return _svg([f'<text x="8" y="20" fill="#555">{escape(what)}</text>'], label, 30, css)
+
+
+def _axis(left: int, top: int, plot_h: int, ymax: int) -> list[str]:
+    """The base line and the y axis' two labels (0 and the largest value)."""
+    return [f'<line x1="{left}" y1="{top + plot_h}" x2="{WIDTH - 10}" y2="{top + plot_h}" stroke="#888"/>',
+            f'<text x="{left - 4}" y="{top + 9}" text-anchor="end">{ymax}</text>',
+            f'<text x="{left - 4}" y="{top + plot_h}" text-anchor="end">0</text>']
 
 
 def days_between(first: date, last: date) -> list[date]:
@@ -57,12 +68,14 @@ def buckets_for(first: date, last: date, max_bars: int) -> tuple[str, list[date]
 
 
 def stacked_days(counts: Mapping[date, Mapping[str, int]], label: str, *, max_sections: int = 6,
-                 max_bars: int = 120) -> str:
+                 max_bars: int = 120, legend: bool = True, css: str = "plot",
+                 empty: str = "no article with a publication date in this run") -> str:
     """Bars from the first day to the last (empty ones left empty), one a day, or a week or a
     month when there are more than ``max_bars`` days (or weeks), stacked by section; the
-    ``max_sections`` largest sections have their own colour, the rest are "other"."""
+    ``max_sections`` largest sections have their own colour, the rest are "other". A bar's
+    tooltip is ``<unit> <day> <section>: <n>`` (``<unit> <day>: <n>`` for the section ``""``)."""
     if not counts:
-        return _empty(label, "no article with a publication date in this run")
+        return _empty(label, empty, css)
     unit, span = buckets_for(min(counts), max(counts), max_bars)
     merged: dict[date, dict[str, int]] = {}
     for day, per_section in counts.items():
@@ -79,14 +92,12 @@ def stacked_days(counts: Mapping[date, Mapping[str, int]], label: str, *, max_se
     named = ranked if len(ranked) <= max_sections + 1 else ranked[:max_sections]
     colour = {s: PALETTE[i] for i, s in enumerate(named)}
     other = "other sections"
-    legend_rows = (len(named) + (len(ranked) > len(named)) + 2) // 3
-    top, plot_h, left = 10, 150, 40
+    legend_rows = (len(named) + (len(ranked) > len(named)) + 2) // 3 if legend else 0
+    top, plot_h, left = 10, 150 if legend else 100, 40
     height = top + plot_h + 22 + 16 * legend_rows + 6
     ymax = max(sum(c.values()) for c in counts.values()) or 1
     step = (WIDTH - left - 10) / len(span)
-    body = [f'<line x1="{left}" y1="{top + plot_h}" x2="{WIDTH - 10}" y2="{top + plot_h}" stroke="#888"/>',
-            f'<text x="{left - 4}" y="{top + 9}" text-anchor="end">{ymax}</text>',
-            f'<text x="{left - 4}" y="{top + plot_h}" text-anchor="end">0</text>']
+    body = _axis(left, top, plot_h, ymax)
     for i, day in enumerate(span):
         per_section = counts.get(day) or {}
         y = top + plot_h
@@ -97,20 +108,28 @@ def stacked_days(counts: Mapping[date, Mapping[str, int]], label: str, *, max_se
                 continue
             h = plot_h * n / ymax
             y -= h
-            body.append(f'<rect x="{left + i * step:.1f}" y="{y:.1f}" width="{max(1.0, step - 1):.1f}" height="{h:.1f}"'
-                        f' fill="{colour.get(section, PALETTE[-1])}"><title>{unit} {day.isoformat()} {escape(section)}: {n}'
-                        "</title></rect>")
+            what = f" {escape(section)}" if section else ""
+            body.append(f'<rect class="bar" x="{left + i * step:.1f}" y="{y:.1f}" width="{max(1.0, step - 1):.1f}"'
+                        f' height="{h:.1f}" fill="{colour.get(section, PALETTE[-1])}"><title>{unit} {day.isoformat()}'
+                        f"{what}: {n}</title></rect>")
     body.append(f'<text x="{left}" y="{top + plot_h + 14}">{span[0].isoformat()}</text>')
     body.append(f'<text x="{WIDTH - 10}" y="{top + plot_h + 14}" text-anchor="end">{span[-1].isoformat()}'
                 f" ({len(span)} {unit}s, {sum(totals.values())} articles)</text>")
     entries = [(s, colour[s], totals[s]) for s in named]
     if len(ranked) > len(named):
         entries.append((other, PALETTE[-1], sum(totals[s] for s in ranked[len(named):])))
-    for i, (section, fill, n) in enumerate(entries):
+    for i, (section, fill, n) in enumerate(entries if legend else []):
         x, y = left + (i % 3) * 225, top + plot_h + 30 + (i // 3) * 16
         body.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{fill}"/>'
                     f'<text x="{x + 14}" y="{y}">{escape(section[:28])} ({n})</text>')
-    return _svg(body, label, height)
+    return _svg(body, label, height, css)
+
+
+def per_day(days: Mapping[date, int], label: str) -> str:
+    """One series of articles per day (a section's, in the archive view): :func:`stacked_days`
+    with one unnamed section and no legend; a long span in weeks or months."""
+    return stacked_days({day: {"": n} for day, n in days.items() if n}, label, legend=False, css="chart",
+                        empty="no dated article")
 
 
 def hbars(values: Mapping[str, float], label: str, *, empty: str = "none", fill: str = BAR,
@@ -140,29 +159,50 @@ def hbars(values: Mapping[str, float], label: str, *, empty: str = "none", fill:
     return _svg(body, label, top + len(rows) * row_h + 4)
 
 
-def run_history(runs: Sequence[Mapping[str, Any]], label: str, *, current: str | None = None) -> str:
+def _when(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def run_history(runs: Sequence[Mapping[str, Any]], label: str, *, current: str | None = None,
+                link: Callable[[str], str] | None = None, by_time: bool = False,
+                empty: str = "no earlier run") -> str:
     """One bar per run, oldest first: height the articles it stored new or updated (at least a
     sliver, so a run that stored nothing still shows), colour ok / drift / failed; the current
-    run outlined."""
-    if not runs:
-        return _empty(label, "no earlier run")
+    run outlined. ``by_time``: each bar at its run's start on a time line (gaps show the runs that
+    did not happen), runs without a start left out; ``link``: each bar links to ``link(run_id)``."""
     top, plot_h, left = 10, 90, 40
-    ymax = max(1, *(int(r.get("new", 0)) + int(r.get("updated", 0)) for r in runs))
-    step = (WIDTH - left - 10) / max(len(runs), 1)
-    body = [f'<line x1="{left}" y1="{top + plot_h}" x2="{WIDTH - 10}" y2="{top + plot_h}" stroke="#888"/>',
-            f'<text x="{left - 4}" y="{top + 9}" text-anchor="end">{ymax}</text>',
-            f'<text x="{left - 4}" y="{top + plot_h}" text-anchor="end">0</text>']
-    for i, run in enumerate(runs):
+    if by_time:
+        dated = [(when, r) for r in runs if (when := _when(r.get("started"))) is not None]
+        shown = [r for _, r in dated]
+        seconds = [(when - dated[0][0]).total_seconds() for when, _ in dated]
+        width = 6.0
+        scale = (WIDTH - left - 12 - width) / max(*seconds, 1.0)
+        xs = [left + 1 + t * scale for t in seconds]
+    else:
+        shown = list(runs)
+        step = (WIDTH - left - 10) / max(len(shown), 1)
+        width = max(2.0, min(24.0, step - 2))
+        xs = [left + 1 + i * step for i in range(len(shown))]
+    if not shown:
+        return _empty(label, empty)
+    ymax = max(1, *(int(r.get("new", 0)) + int(r.get("updated", 0)) for r in shown))
+    body = _axis(left, top, plot_h, ymax)
+    for x, run in zip(xs, shown, strict=True):
         n = int(run.get("new", 0)) + int(run.get("updated", 0))
         h = max(2.0, plot_h * n / ymax)
         status = run.get("status")
-        colour = OK if status == "ok" else WARN if status == "layout_drift" else BAD
+        colour = OK if status == "ok" else WARN if status == "layout_drift" or run.get("drift_flagged") else BAD
         outline = ' stroke="#000" stroke-width="2"' if run.get("run_id") == current else ""
         tip = (f"{run.get('run_id')}: {status} (exit {run.get('exit_code')}), {run.get('new', 0)} new,"
                f" {run.get('updated', 0)} updated, {run.get('errors', 0)} errors")
-        body.append(f'<rect x="{left + i * step + 1:.1f}" y="{top + plot_h - h:.1f}" width="{max(2.0, min(24.0, step - 2)):.1f}"'
-                    f' height="{h:.1f}" fill="{colour}"{outline}><title>{escape(tip)}</title></rect>')
-    body.append(f'<text x="{left}" y="{top + plot_h + 14}">{escape(str(runs[0].get("run_id")))}</text>')
-    body.append(f'<text x="{WIDTH - 10}" y="{top + plot_h + 14}" text-anchor="end">{escape(str(runs[-1].get("run_id")))}'
-                f" ({len(runs)} runs)</text>")
+        bar = (f'<rect class="run" x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{width:.1f}"'
+               f' height="{h:.1f}" fill="{colour}"{outline}><title>{escape(tip)}</title></rect>')
+        body.append(f'<a href="{escape(link(str(run.get("run_id"))))}">{bar}</a>' if link else bar)
+    ends = [str(r.get("started") or "")[:19] if by_time else str(r.get("run_id")) for r in (shown[0], shown[-1])]
+    body.append(f'<text x="{left}" y="{top + plot_h + 14}">{escape(ends[0])}</text>')
+    body.append(f'<text x="{WIDTH - 10}" y="{top + plot_h + 14}" text-anchor="end">{escape(ends[1])}'
+                f" ({len(shown)} runs)</text>")
     return _svg(body, label, top + plot_h + 20)

@@ -2,8 +2,7 @@
 (inline CSS and SVG, no script, nothing fetched) a cron mail can attach or link, and the archive
 view can serve as a run's page.
 
-Owned by the run report (issue 18 part 4, the ``wacz`` helper): this module and
-:mod:`northnews.view.plots`; the rest of :mod:`northnews.view` belongs to the archive view.
+Its plots are :mod:`northnews.view.plots`, which draws the archive view's too.
 
 What it shows: the run's outcome (status, exit code, reason, times), its figures (pages by kind and
 status, articles new/updated/unchanged/rejected, errors by kind and rate, pending by reason, WARC
@@ -32,9 +31,14 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+import psycopg
+
+from northnews.util.pg import Connection, is_pg_url
 from northnews.view import plots
 
 logger = logging.getLogger(__name__)
+#: A store that cannot be read (either backend): the report says so, and is written all the same.
+DB_ERRORS = (sqlite3.Error, psycopg.Error)
 
 #: Earlier runs shown in the history plot.
 HISTORY = 40
@@ -58,17 +62,21 @@ class RunFacts:
     error: str | None = None
 
 
-def run_facts(archive_dir: str | os.PathLike[str], run_id: str) -> RunFacts:
-    """The run's stored articles and pending rows, from the SQLite store opened read-only."""
-    path = Path(archive_dir) / STORE_NAME
+def run_facts(archive_dir: str | os.PathLike[str], run_id: str, *, store_url: str | None = None,
+              db: Any = None) -> RunFacts:
+    """The run's stored articles and pending rows, from the store of record read-only: ``db`` (a
+    connection the caller holds, the archive view's), else the PostgreSQL store at ``store_url``
+    (read-only transactions), else the archive's SQLite file (``mode=ro``)."""
     facts = RunFacts()
-    if not path.is_file():
-        return facts
-    try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
-    except sqlite3.Error as exc:
-        facts.error = str(exc)
-        return facts
+    own = db is None
+    if own:
+        try:
+            db = _open_read_only(Path(archive_dir), store_url)
+        except DB_ERRORS as exc:
+            facts.error = str(exc).strip()
+            return facts
+        if db is None:
+            return facts
     try:
         per_day: dict[date, Counter[str]] = {}
         rows = db.execute(
@@ -100,11 +108,23 @@ def run_facts(archive_dir: str | os.PathLike[str], run_id: str) -> RunFacts:
                 facts.pending.append({"status": status, "reason": reason, "url": url, "detail": detail,
                                       "attempts": attempts, "next_attempt": next_attempt})
         facts.store = True
-    except sqlite3.Error as exc:  # a store of an earlier schema, a locked or damaged file
-        facts.error = str(exc)
+    except DB_ERRORS as exc:  # a store of an earlier schema, a locked or damaged file, a server gone
+        facts.error = str(exc).strip()
     finally:
-        db.close()
+        if own:
+            db.close()
     return facts
+
+
+def _open_read_only(archive: Path, store_url: str | None) -> Any:
+    """A read-only connection to the store of record, or None when the archive has no store."""
+    if is_pg_url(store_url):
+        assert store_url is not None
+        conn = Connection(store_url, application_name="northnews-report")
+        conn.execute("SET default_transaction_read_only = on")
+        return conn
+    path = archive / STORE_NAME
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10) if path.is_file() else None
 
 
 def history(runs_dir: Path, upto: str, limit: int = HISTORY, site: str | None = None) -> list[dict[str, Any]]:
@@ -252,16 +272,18 @@ def render(manifest: Mapping[str, Any], facts: RunFacts, runs: list[dict[str, An
     return "\n".join(out)
 
 
-def write_run_report(manifest_path: Path | None, manifest: Mapping[str, Any]) -> Path | None:
+def write_run_report(manifest_path: Path | None, manifest: Mapping[str, Any], *,
+                     store_url: str | None = None) -> Path | None:
     """``<run id>.html`` beside the manifest (written atomically); None when there is no manifest
-    or the report could not be written (logged, never raised)."""
+    or the report could not be written (logged, never raised). ``store_url``: the store of record
+    on PostgreSQL (a fleet's), else the archive's SQLite file is read."""
     if manifest_path is None:
         return None
     out = manifest_path.with_suffix(".html")
     tmp = out.with_name(out.name + ".tmp")
     try:
         run_id = str(manifest.get("run_id") or manifest_path.stem)
-        facts = run_facts(manifest.get("archive_dir") or manifest_path.parent.parent, run_id)
+        facts = run_facts(manifest.get("archive_dir") or manifest_path.parent.parent, run_id, store_url=store_url)
         text = render(manifest, facts, history(manifest_path.parent, run_id, site=manifest.get("site")))
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, out)

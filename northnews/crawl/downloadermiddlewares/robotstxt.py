@@ -13,6 +13,7 @@ from scrapy.http import Request, Response
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
+from northnews.article import robots as robots_policy
 from northnews.crawl.context import CrawlContext
 from northnews.crawl.keys import EDITION_DISALLOWED_STAT, PAGE_META
 
@@ -32,14 +33,15 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
     4xx answers still mean "no rules" (allow), as the RFC says, and so does a URL missing from a
     replayed archive. (Overrides Scrapy's private ``_parse_robots``/``_robots_error`` hooks.)
 
-    Redirects (RFC 9309 §2.3.1.2): a robots.txt that redirects is followed up to
+    The policy is :mod:`northnews.article.robots` (``northnews-archive extract`` reads archived
+    robots.txt files by it too). Redirects (RFC 9309 §2.3.1.2): a robots.txt that redirects is followed up to
     :data:`MAX_REDIRECTS` times, to any host, and the rules found apply to the host first asked.
     Stock Scrapy drops the redirect to another host as offsite and then allows everything. More
     redirects than that make the file "unavailable" (allow, as the RFC says), with a WARNING.
     """
 
-    DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
-    MAX_REDIRECTS = 5
+    DISALLOW_ALL = robots_policy.DISALLOW_ALL  # the one policy: northnews.article.robots
+    MAX_REDIRECTS = robots_policy.MAX_REDIRECTS
 
     async def process_request(self, request: Request, spider: Spider | None = None) -> None:  # type: ignore[override]
         if request.meta.get("dont_obey_robotstxt") and urlsplit(request.url).path == "/robots.txt" \
@@ -90,12 +92,12 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
             pending.callback(parser)
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
-        if response.status >= 500:
+        if robots_policy.unreachable(response.status):
             self.crawler.stats.inc_value("northnews/robots/unavailable")
             self.crawler.stats.inc_value("northnews/errors/robots_unavailable")  # an error of the run
             logger.error(
                 "%s answered %s: treating %s as disallowed entirely (RFC 9309 §2.3.1.4)",
                 response.url, response.status, netloc,
             )
-            response = response.replace(body=self.DISALLOW_ALL)
+            response = response.replace(body=robots_policy.rules(response.status, response.body))
         await super()._parse_robots(response, netloc, request)
