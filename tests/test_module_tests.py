@@ -28,6 +28,10 @@ MODULE_TESTS: dict[str, tuple[str, ...]] = {
     "northnews.archive.hits": ("test_archive_mirror.py", "test_archive_warcreplay.py", "test_replay.py"),
     "northnews.archive.http": ("test_warc_writer.py", "test_archive_secrets.py"),
     "northnews.archive.writer": ("test_warc_writer.py", "test_archive_crawl.py"),
+    # The one article path, through the package's API (test_article.py) and extract's items.
+    "northnews.article.assembly": ("test_article.py", "test_extract.py"),
+    "northnews.article.robots": ("test_article.py",),
+    "northnews.article.validate": ("test_article.py", "test_pipelines.py"),
     # The Scrapy side: components tested in the crawl they take part in.
     "northnews.commands.crawl": ("test_spider_args.py", "test_archive_crawl.py"),  # `scrapy crawl`, subprocesses
     "northnews.crawl.downloadermiddlewares.failedfetch": ("test_archive_crawl.py",),  # attempts with no answer
@@ -81,7 +85,6 @@ MODULE_TESTS: dict[str, tuple[str, ...]] = {
     "northnews.fleet.recover": ("test_fleet.py",),
     # northnews serve and the run report, over HTTP and in a browser.
     "northnews.view.app": ("test_view.py", "test_view_browser.py"),
-    "northnews.view.charts": ("test_view.py",),
     "northnews.view.cli": ("test_view.py", "test_view_browser.py"),
     "northnews.view.data": ("test_view.py",),
     "northnews.view.diff": ("test_view.py",),

@@ -221,7 +221,7 @@ class WarcSource:
         # else is read by warcio, whose verdict on damage stands (northnews.archive.fastread).
         fast = fastread.read_at(fh, cap.offset, cap.url or None)
         if fast is not None:
-            return fast  # type: ignore[return-value]
+            return fast
         fh.seek(cap.offset)
         try:
             record = next(iter(ArchiveIterator(fh)))
