@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: crawl test test-fast lint bench bench-quick bench-extract bench-realpages bench-crawl bench-warc bench-search bench-fleet demo venv clean
+.PHONY: crawl test test-fast lint typecheck bench bench-quick bench-extract bench-realpages bench-crawl bench-warc bench-search bench-fleet demo venv clean
 
 venv: $(STAMP)
 
@@ -17,16 +17,20 @@ $(STAMP): pyproject.toml
 crawl: $(STAMP)
 	$(BIN)/scrapy crawl articles -a replay=tests/fixtures/portal
 
-# The linter first (a lint error fails the run), then every test.
-test: lint
+# The linter and the type checker first (an error in either fails the run), then every test.
+test: lint typecheck
 	$(BIN)/pytest
 
 # Everything but the end-to-end tests marked slow (crawls in subprocesses, pywb, browsers).
-test-fast: lint
+test-fast: lint typecheck
 	$(BIN)/pytest -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check northnews tests benchmarks
+
+# mypy on northnews/ at the level set in pyproject.toml [tool.mypy] (README "Tests").
+typecheck: $(STAMP)
+	$(BIN)/mypy
 
 # Benchmarks, not tests: they print tables (copied into the README), they assert nothing.
 # One run, one table (README "Benchmarks"): live crawl WARC on/off over gzip and plain bodies, our
@@ -76,4 +80,4 @@ bench-fleet: $(STAMP)
 	$(BIN)/python -m benchmarks.fleet_engine
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache

@@ -125,3 +125,31 @@ def scan_file(path: Path) -> Scanned:
     scan = WarcScan(path)
     records = list(scan)
     return Scanned(records, scan.ok, scan.error, scan.error_offset, scan.good_end, scan.size)
+
+
+WARCIO_URLS = [f"http://www.northnews.cn/2026/1128/{n}.shtml" for n in (1, 2, 3)]
+
+
+def write_warcio_file(path: Path, gzip: bool) -> list[tuple[int, int]]:
+    """Three response records written by warcio alone (no northnews code); returns (offset,
+    length) of each as warcio's own iterator reads them back."""
+    import io
+
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with open(path, "wb") as out:
+        writer = WARCWriter(out, gzip=gzip)
+        for n, url in enumerate(WARCIO_URLS):
+            body = (f"<html><body><p>第{n}篇 " + "新闻正文 " * 400 + "</p></body></html>").encode()
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body),
+                                                          http_headers=http))
+    spans = []
+    with open(path, "rb") as fh:
+        it = ArchiveIterator(fh)
+        for _record in it:
+            it.read_to_end()
+            spans.append((it.get_record_offset(), it.get_record_length()))
+    return spans

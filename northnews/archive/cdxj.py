@@ -47,14 +47,16 @@ def surt_key(url: str) -> str:
     format; the key for "same capture target?" is :func:`northnews.util.urls.url_key`.
     """
     try:
-        return surt(url)
+        key: str = surt(url)
     except Exception:  # noqa: BLE001 - cdxj-indexer falls back to the URL too
         return url
+    return key
 
 
 def timestamp14(warc_date: str) -> str:
     """The 14-digit timestamp of a ``WARC-Date``, by the very function cdxj-indexer uses."""
-    return iso_date_to_timestamp(warc_date)
+    stamp: str = iso_date_to_timestamp(warc_date)
+    return stamp
 
 
 def record_fields(rec: RecordInfo, filename: str) -> dict[str, str] | None:

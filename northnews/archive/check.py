@@ -20,6 +20,7 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from northnews.archive.cdxj import LineSet, record_fields
 from northnews.archive.digests import DigestIndex
@@ -127,7 +128,7 @@ def check_file(path: Path, index: DigestIndex | Manifest | None) -> FileCheck:
     return result
 
 
-def _projection(fields: dict) -> str:
+def _projection(fields: dict[str, Any]) -> str:
     """What an index line must say about its record, without its SURT key (computing keys would
     double the time of ``check``): URL, offset, length, digest, status, type, file."""
     return json.dumps([fields.get(k) for k in ("url", "offset", "length", "digest", "status", "mime", "filename")])

@@ -43,8 +43,8 @@ from northnews.archive.check import check_file, open_manifest
 from northnews.archive.digests import DB_NAME
 from northnews.archive.lock import LOCK_FD_ENV, ArchiveLock, LockHeld
 from northnews.archive.paths import OPEN_SUFFIX, iter_warc_files, relative_name, warc_root
-from northnews.archive.recover import recover_all, repair_all
-from northnews.archive.scan import WarcScan
+from northnews.archive.recover import Recovery, Repair, recover_all, repair_all
+from northnews.archive.scan import Damage, WarcScan
 from northnews.util import safewrite, storeguard
 
 
@@ -73,8 +73,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         done = _locked(Path(args.archive_dir), root, recover=args.recover, repair=args.repair)
         if done is None:
             return EXIT_LOCKED
-        for kind, result in done:
-            print(f"{kind} {result.describe()}")
+        for kind, outcome in done:
+            print(f"{kind} {outcome.describe()}")
     files = [p for target in (args.paths or [args.archive_dir]) for p in iter_warc_files(target)]
     if not files:
         print(f"no WARC files under {', '.join(args.paths or [args.archive_dir])}")
@@ -118,13 +118,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 EXIT_LOCKED = 3  # as northnews-cron's "another run holds the lock"
 
 
-def _locked(archive_dir: Path, root: Path, *, recover: bool = True, repair: bool = False) -> list | None:
+def _locked(archive_dir: Path, root: Path, *, recover: bool = True,
+            repair: bool = False) -> list[tuple[str, Recovery | Repair]] | None:
     """Recover ``.open`` files (and/or repair closed ones) under ``root`` holding the archive's
     lock; None if a crawl holds it: recovery truncates and renames files, and must never race a
     crawl that is creating one. Returns ``(label, result)`` pairs."""
 
-    def work() -> list:
-        done: list = []
+    def work() -> list[tuple[str, Recovery | Repair]]:
+        done: list[tuple[str, Recovery | Repair]] = []
         if recover:
             done += [("RECOVER", r) for r in recover_all(root)]
         if repair:
@@ -158,7 +159,7 @@ def cmd_recover(args: argparse.Namespace) -> int:
     return 0
 
 
-def _note_damage(args: argparse.Namespace, path: Path, damages: list) -> None:
+def _note_damage(args: argparse.Namespace, path: Path, damages: list[Damage]) -> None:
     """Remember damaged spans on ``args`` for the layer above (the store: captures to fetch again)."""
     if damages:
         args.damaged = [*getattr(args, "damaged", []), *((path, d) for d in damages)]
@@ -176,8 +177,9 @@ def cmd_index(args: argparse.Namespace) -> int:
                 print(f"{done.path}")
                 continue
             bad += 1
+            old = done.old_lines
             print(f"{done.path}: {done.lines} lines"
-                  + (f" (was {done.old_lines}: {done.old_lines - done.lines} fewer)" if done.shrank else ""))
+                  + (f" (was {old}: {old - done.lines} fewer)" if old is not None and done.shrank else ""))
             for damage in done.scan.damages:
                 print(f"      {path.name}: {damage.describe()}")
             for url, offset in done.lost:
@@ -323,7 +325,8 @@ def main(argv: Sequence[str] | None = None, parser: argparse.ArgumentParser | No
     if args.archive_dir is None:
         args.archive_dir = default_archive_dir()
     try:
-        return args.func(args)
+        code: int = args.func(args)
+        return code
     except FileNotFoundError as exc:
         print(f"northnews-archive: {exc}", file=sys.stderr)
         return 2

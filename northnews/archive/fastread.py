@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 from typing import IO, Any
 
+_FastIterator: Any
 try:
     from fastwarc import ArchiveIterator as _FastIterator
 except ImportError:  # pragma: no cover - FastWARC is optional: warcio reads everything

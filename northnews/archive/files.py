@@ -166,7 +166,7 @@ class WarcFiles:
         self._drop_pending(f)  # it may list records that were cut: the index is rebuilt from the WARC
         try:
             self.close("write-error")
-        except (OSError, *INDEX_ERRORS):  # the manifest's disk may be full too: `check --repair`
+        except (OSError,) + INDEX_ERRORS:  # the manifest's disk may be full too: `check --repair`
             logger.exception("Closing %s after the write error failed (`northnews-archive recover` "
                              "closes it)", f.path.name)
 

@@ -499,6 +499,7 @@ class WarcScan:
                 raise ScanError(f"block does not match Content-Length {declared.strip()} (no \\r\\n\\r\\n after it)")
             offset, length, end = member.c_start, member.c_end - member.c_start, member.c_end
         else:
+            assert isinstance(stream, _Tap)  # no members: a plain (not gzipped) file
             at_eof = stream.base + it.offset >= self.size
             if missing or (not trailer_ok and at_eof and it.err_count == errors_before):
                 return None  # a plain file cut inside this record

@@ -118,7 +118,7 @@ class WarcSource:
         self._unreadable: set[tuple[Path, int]] = set()
         self.files: list[_File] = []
         for seq, file in enumerate(paths):
-            index = cdxj.index_path(file)
+            index = index_path(file)
             if not self._trusted(file, index):
                 index = self._index_now(file, seq)
             else:
@@ -221,7 +221,7 @@ class WarcSource:
         # else is read by warcio, whose verdict on damage stands (northnews.archive.fastread).
         fast = fastread.read_at(fh, cap.offset, cap.url or None)
         if fast is not None:
-            return fast  # type: ignore[return-value]
+            return fast
         fh.seek(cap.offset)
         try:
             record = next(iter(ArchiveIterator(fh)))
@@ -366,7 +366,7 @@ def _farthest_entry_holds(file: Path, index: Path) -> bool:
             it = ArchiveIterator(fh)
             record = next(iter(it))
             uri = record.rec_headers.get_header("WARC-Target-URI")
-            return uri == farthest.get("url") and it.get_record_length() == length
+            return bool(uri == farthest.get("url") and it.get_record_length() == length)
     except Exception:  # noqa: BLE001 - anything unreadable there means the index is stale
         return False
 
@@ -383,7 +383,7 @@ def _body(record: Any, headers: list[tuple[str, str]]) -> bytes:
     """The payload as Scrapy would have received it: content-encoded, never chunked."""
     chunked = record.http_headers is not None and (
         record.http_headers.get_header("Transfer-Encoding") or "").lower() == "chunked"
-    if not chunked:
-        return record.raw_stream.read()
-    headers[:] = [(k, v) for k, v in headers if k.lower() != "transfer-encoding"]
-    return ChunkedDataReader(record.raw_stream).read()
+    body: bytes = (ChunkedDataReader(record.raw_stream) if chunked else record.raw_stream).read()
+    if chunked:
+        headers[:] = [(k, v) for k, v in headers if k.lower() != "transfer-encoding"]
+    return body

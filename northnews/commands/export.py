@@ -125,8 +125,8 @@ class Command(ScrapyCommand):
                 # Written beside, then moved over, and only over a regular file (northnews.util.safewrite).
                 try:
                     with safewrite.replacing(opts.output, "w", follow=opts.follow_symlinks,
-                                             encoding=encoding, newline="") as out:
-                        n = export(store, out, fmt, since=since, until=until,
+                                             encoding=encoding, newline="") as dest:
+                        n = export(store, dest, fmt, since=since, until=until,
                                    all_versions=opts.all_versions, fields=fields, site=opts.site)
                 except safewrite.NotOurs as exc:
                     print(f"scrapy export: error: {exc}", file=sys.stderr)

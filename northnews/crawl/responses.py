@@ -29,4 +29,4 @@ def page_tree(response: TextResponse) -> Element | None:
     tree = meta.get(TREE_META, _NONE)
     if tree is _NONE:
         tree = meta[TREE_META] = parse_html(response.text)
-    return tree  # type: ignore[return-value]
+    return tree

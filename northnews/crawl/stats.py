@@ -66,7 +66,10 @@ def silent_zero(stats: Mapping[str, Any]) -> list[tuple[str, str]]:
     """
     if not stats.get(RUN_ID_STAT):
         return []
-    count = lambda key: int(stats.get(key, 0) or 0)  # noqa: E731
+
+    def count(key: str) -> int:
+        return int(stats.get(key, 0) or 0)
+
     alarms = []
     disallowed = sorted(k.rsplit("/", 1)[1] for k in stats if k.startswith(EDITION_DISALLOWED_STAT + "/"))
     if disallowed:

@@ -137,8 +137,8 @@ def _client(args: argparse.Namespace, url: str) -> int:
     app = make_app(url)
     with app.open():
         if args.command == "crawl":
-            job = defer_crawl(app, args.site)
-            print(f"{PROG}: crawl of {args.site}: " + (f"job {job}" if job else "one is already waiting"))
+            job_id = defer_crawl(app, args.site)
+            print(f"{PROG}: crawl of {args.site}: " + (f"job {job_id}" if job_id else "one is already waiting"))
         elif args.command == "backfill":
             spider_args = name_value_pairs(args.a, "-a")
             if not spider_args:

@@ -170,7 +170,8 @@ async def run_reextract(cfg: WorkerConfig, site: str, file: str) -> dict[str, An
 
 
 def _config(context: procrastinate.JobContext) -> WorkerConfig:
-    return context.additional_context["northnews"]
+    cfg: WorkerConfig = context.additional_context["northnews"]
+    return cfg
 
 
 def make_app(
@@ -187,11 +188,11 @@ def make_app(
     retry = procrastinate.RetryStrategy(max_attempts=RETRY_ATTEMPTS, wait=retry_wait, retry_exceptions={Interrupted})
 
     @app.task(name=CRAWL_TASK, pass_context=True, retry=retry)
-    async def crawl(context: procrastinate.JobContext, site: str, args: dict[str, str] | None = None) -> dict:
+    async def crawl(context: procrastinate.JobContext, site: str, args: dict[str, str] | None = None) -> dict[str, Any]:
         return await run_crawl(_config(context), site, args)
 
     @app.task(name=SCHEDULED_TASK, pass_context=True, retry=retry)
-    async def scheduled_crawl(context: procrastinate.JobContext, timestamp: int, site: str) -> dict:
+    async def scheduled_crawl(context: procrastinate.JobContext, timestamp: int, site: str) -> dict[str, Any]:
         return await run_crawl(_config(context), site)
 
     for site, cron in (schedules or {}).items():
@@ -199,7 +200,7 @@ def make_app(
                      queueing_lock=crawl_queueing_lock(site))(scheduled_crawl)
 
     @app.task(name=REEXTRACT_TASK, pass_context=True, retry=retry)
-    async def reextract(context: procrastinate.JobContext, site: str, file: str) -> dict:
+    async def reextract(context: procrastinate.JobContext, site: str, file: str) -> dict[str, Any]:
         return await run_reextract(_config(context), site, file)
 
     @app.periodic(cron=retry_stalled_cron)
@@ -221,11 +222,11 @@ def make_app(
 
 def defer_crawl(app: procrastinate.App, site: str, args: dict[str, str] | None = None) -> int | None:
     """Queue a crawl (or, with ``args``, a backfill) of ``site``; ``None`` when one already waits."""
-    lock_args = {"lock": site_lock(site)}
-    if not args:  # a backfill waits beside a scheduled crawl; two plain crawls do not
-        lock_args["queueing_lock"] = crawl_queueing_lock(site)
+    # A backfill waits beside a scheduled crawl; two plain crawls do not (None: the task's default).
+    queueing_lock = None if args else crawl_queueing_lock(site)
     try:
-        return app.tasks[CRAWL_TASK].configure(**lock_args).defer(site=site, args=dict(args or {}))
+        return (app.tasks[CRAWL_TASK].configure(lock=site_lock(site), queueing_lock=queueing_lock)
+                .defer(site=site, args=dict(args or {})))
     except procrastinate.exceptions.AlreadyEnqueued:
         return None
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from northnews.archive.digests import PgDigestIndex
-from northnews.archive.recover import recover_all, repair_all
+from northnews.archive.recover import Recovery, Repair, recover_all, repair_all
 
 
 def recover_spool(root: Path, store_url: str) -> list[str]:
@@ -26,7 +26,9 @@ def recover_spool(root: Path, store_url: str) -> list[str]:
     lines = []
     try:
         for archive in sites:
-            for done in [*recover_all(archive / "warc", index), *repair_all(archive / "warc", index)]:
+            outcomes: list[Recovery | Repair] = [*recover_all(archive / "warc", index),
+                                                 *repair_all(archive / "warc", index)]
+            for done in outcomes:
                 lines.append(f"{archive.name}: {done.describe()}")
     finally:
         index.close()

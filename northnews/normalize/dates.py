@@ -100,7 +100,7 @@ def _date_from_match(match: re.Match[str], tz: tzinfo, year: int | None = None) 
         hour += 12
     try:
         return datetime(
-            int(g.get("y") or year or 0), int(g["m"]), int(g["d"]),
+            int(g.get("y") or year or 0), int(g["m"] or 0), int(g["d"] or 0),
             hour, int(g["M"] or 0), int(g["S"] or 0),
             tzinfo=tz,
         )

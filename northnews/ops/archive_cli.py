@@ -18,13 +18,17 @@ import argparse
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from northnews.archive import cli as archive_cli
 from northnews.archive.lock import ArchiveLock, LockHeld
 from northnews.archive.paths import index_path, iter_warc_files
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
 
 
 def _date(text: str) -> date:
@@ -44,7 +48,7 @@ def _jobs(text: str) -> int:
     return value
 
 
-def add_extract(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def add_extract(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "extract", parents=[common],
         help="re-extract every article of the archive without Scrapy's engine (items as the spider's replay)",
@@ -71,7 +75,7 @@ def add_extract(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p.set_defaults(func=cmd_extract)
 
 
-def add_migrate_store(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def add_migrate_store(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "migrate-store", parents=[common],
         help="copy the archive's SQLite store (and WARC digest index) into a PostgreSQL store, verified",
@@ -121,7 +125,7 @@ def _requeue(archive_dir: Path, spans: list[tuple[str, int, int | None]]) -> Non
         print(f"northnews-archive: pending again (its capture is unreadable): {url}", file=sys.stderr)
 
 
-def _and_requeue(func):  # noqa: ANN001, ANN202 - wraps an archive command
+def _and_requeue(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
     """An archive command that reads past damage, then the store told which captures it lost."""
 
     def run(args: argparse.Namespace) -> int:
@@ -152,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _project_settings():  # -> scrapy.settings.Settings
+def _project_settings() -> Settings:
     from scrapy.settings import Settings
     from scrapy.utils.project import get_project_settings
 

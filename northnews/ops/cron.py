@@ -233,7 +233,7 @@ def _locked_run(opts: Options, run_id: str, lock: ArchiveLock) -> int:
         log.close()
         print(f"{PROG}: error: {exc}; exiting (code {code})", file=sys.stderr)
         return code
-    except (OSError, *DB_ERRORS) as exc:
+    except (OSError,) + DB_ERRORS as exc:  # not (OSError, *DB_ERRORS): mypy cannot read that
         problems.append(f"store: {exc}")
     for stale in interrupted:
         log.say(f"run {stale} was left running by a killed crawl: closed as 'killed'")
@@ -296,7 +296,7 @@ def _locked_run(opts: Options, run_id: str, lock: ArchiveLock) -> int:
             totals = store.counts(opts.site)
     except StoreError as exc:  # busy (exit 3) or damaged (2): said as such, never "free space"
         refused = exc
-    except (OSError, *DB_ERRORS) as exc:
+    except (OSError,) + DB_ERRORS as exc:  # not (OSError, *DB_ERRORS): mypy cannot read that
         if code not in (EXIT_USAGE, EXIT_WRITE_ERROR):
             code, reason = EXIT_WRITE_ERROR, f"the archive could not be written (store: {exc}): free space, then rerun"
     if refused is not None and code not in (EXIT_USAGE, EXIT_WRITE_ERROR):
@@ -348,7 +348,7 @@ def _forward_signals(child: subprocess.Popen[Any], received: list[int]) -> dict[
         except ProcessLookupError:
             pass
 
-    previous = {}
+    previous: dict[int, Any] = {}
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         previous[signum] = signal.signal(signum, forward)
     return previous

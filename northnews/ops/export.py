@@ -17,9 +17,9 @@ from __future__ import annotations
 import csv
 import json
 from datetime import date
-from typing import Any, TextIO
+from typing import IO, Any
 
-from northnews.ops.store import Store
+from northnews.ops.storebase import StoreBase
 
 FORMATS = ("jsonl", "csv")
 STORE_FIELDS = ("version", "first_seen", "last_seen")
@@ -32,8 +32,8 @@ def _cell(value: Any) -> Any:
 
 
 def export(
-    store: Store,
-    out: TextIO,
+    store: StoreBase,
+    out: IO[str],
     fmt: str = "jsonl",
     *,
     since: date | None = None,

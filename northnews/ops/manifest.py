@@ -140,7 +140,10 @@ def build_manifest(
     kinds = error_kinds(stats)
     errors = sum(kinds.values())
     requests = request_count(stats)
-    count = lambda key: int(stats.get(key, 0))  # noqa: E731
+
+    def count(key: str) -> int:
+        return int(stats.get(key, 0))
+
     return {
         "run_id": run_id,
         "site": opts.site,

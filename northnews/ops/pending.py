@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from northnews.util.urls import url_key
 
 if TYPE_CHECKING:
-    from northnews.ops.store import Store
+    from northnews.ops.storebase import StoreBase
 
 DEFAULT_MAX_ATTEMPTS = 5
 DEFAULT_BACKOFF = 3600.0
@@ -80,7 +80,7 @@ class PendingRow:
 class PendingArticles:
     """The ``article_pending`` table of one store."""
 
-    def __init__(self, store: Store, policy: Policy | None = None) -> None:
+    def __init__(self, store: StoreBase, policy: Policy | None = None) -> None:
         self.store = store
         self.policy = policy or Policy()
 
@@ -166,7 +166,8 @@ class PendingArticles:
                 "UPDATE article_pending SET status = 'pending', attempts = 0, next_attempt = ?, run_id = ?"
                 " WHERE site = ? AND status = 'failed'", (iso(self._now()), run_id, site),
             )
-        return cursor.rowcount
+        changed: int = cursor.rowcount
+        return changed
 
     def rows(self, site: str | None = None, status: str | None = None) -> list[PendingRow]:
         where, params = [], []

@@ -41,13 +41,13 @@ def qmark(sql: str) -> str:
     return "".join(out)
 
 
-class Row(tuple):
+class Row(tuple[Any, ...]):
     """A result row readable by position, by column name, and as a mapping (``dict(row)``)."""
 
     _names: tuple[str, ...] = ()
     _index: dict[str, int] = {}
 
-    def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
+    def __getitem__(self, key: Any) -> Any:
         if isinstance(key, str):
             return tuple.__getitem__(self, self._index[key])
         return tuple.__getitem__(self, key)

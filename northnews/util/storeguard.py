@@ -198,7 +198,7 @@ def guarded(error: type[Exception], *, db_attr: str, integrity: bool = True) -> 
 
         return guarded_init
 
-    return wrap  # type: ignore[return-value]
+    return wrap
 
 
 def check(path: Path) -> tuple[bool, str]:

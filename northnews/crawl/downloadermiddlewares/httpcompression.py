@@ -44,7 +44,7 @@ def copy_response(response: Response, cls: type[Response] | None = None, **chang
 class HttpCompressionMiddleware(ScrapyHttpCompressionMiddleware):
     """Scrapy's decompression, minus the discarded charset detection (see the module docstring)."""
 
-    def process_response(  # type: ignore[override]
+    def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
         if (

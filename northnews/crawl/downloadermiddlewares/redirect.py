@@ -31,13 +31,13 @@ class _ArticleRedirects:
     crawler: Crawler
     max_redirect_times: int
 
-    def process_response(  # type: ignore[override]
+    def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
-        kind = request.meta.get(PAGE_META)
+        kind: str = request.meta.get(PAGE_META) or ""
         article = kind in ("article", "article_page")
         try:
-            result = super().process_response(request, response)  # type: ignore[misc]
+            result: Request | Response = super().process_response(request, response)  # type: ignore[misc]
         except IgnoreRequest as exc:
             if "max redirections" in str(exc):
                 self.crawler.stats.inc_value("northnews/redirect/too_many")

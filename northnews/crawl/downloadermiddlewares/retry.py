@@ -64,8 +64,8 @@ class RetryAfterMiddleware(RetryMiddleware):
         if self._clock is None:
             from twisted.internet import reactor
 
-            self._clock = reactor  # type: ignore[assignment]
-        return self._clock  # type: ignore[return-value]
+            self._clock = reactor
+        return self._clock
 
     def process_response(  # type: ignore[override]
         self, request: Request, response: Response, spider: Spider | None = None
@@ -83,6 +83,6 @@ class RetryAfterMiddleware(RetryMiddleware):
             return result
         wait = min(wait, self.max_wait)
         self.crawler.stats.inc_value("northnews/retry_after/waits")
-        self.crawler.stats.inc_value("northnews/retry_after/seconds", wait)
+        self.crawler.stats.inc_value("northnews/retry_after/seconds", wait)  # type: ignore[arg-type]  # fractional seconds: Scrapy's counter adds any number
         logger.info("%s answered %s, %s: waiting %.1f s before retrying", request.url, response.status, why, wait)
         return deferLater(self.clock, wait, lambda: result)

@@ -43,7 +43,7 @@ class StorePipeline:
         adapter = ItemAdapter(item)
         try:
             recorded = self.run.store.record_item(adapter.asdict(), run_id=self.run.run_id)
-        except (OSError, *DB_ERRORS) as exc:
+        except (OSError,) + DB_ERRORS as exc:  # not (OSError, *DB_ERRORS): mypy cannot read that
             # Disk full (or an I/O error): the transaction rolled back, so the store is as it was
             # and the article is not known; the crawl stops and the next run fetches it again.
             stop_crawl(self.crawler, "store", exc)
@@ -54,7 +54,7 @@ class StorePipeline:
             aliases.forget(adapter["url"], self.run.site)  # its own text now, if it was an alias
             for alias in adapter.get("redirected_from") or ():  # northnews.crawl.redirects: both URLs known
                 aliases.record(alias, adapter["url"], site=self.run.site, run_id=self.run.run_id)
-        except (OSError, *DB_ERRORS) as exc:
+        except (OSError,) + DB_ERRORS as exc:  # not (OSError, *DB_ERRORS): mypy cannot read that
             stop_crawl(self.crawler, "store", exc)
         if recorded.resolved:
             self.stats.inc_value("northnews/pending/resolved")

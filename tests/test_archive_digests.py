@@ -1,0 +1,75 @@
+"""The archive's SQLite bookkeeping (northnews.archive.digests): the last full capture of each URL
+(what a revisit points at) and the manifest of closed WARC files. The PostgreSQL twin runs the
+same statements on a real server in test_store_pg.py and test_fleet.py."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from northnews.archive.digests import DB_NAME, Capture, DigestIndex, open_digest_index, pg_digest_schema
+
+URL = "http://www.northnews.cn/2026/1128/1.shtml"
+
+
+def capture(file: str, offset: int, digest: str = "sha1:AAAA", url: str = URL) -> Capture:
+    return Capture(url, digest, f"<urn:uuid:{file}-{offset}>", "2026-11-28T11:20:00Z", file, offset, 200)
+
+
+def test_the_last_full_capture_of_a_url_is_what_a_revisit_points_at(tmp_path: Path) -> None:
+    index = open_digest_index(tmp_path)
+    assert isinstance(index, DigestIndex) and index.path == tmp_path / DB_NAME
+    assert index.last(URL) is None
+    index.record(capture("a.warc.gz", 0, "sha1:OLD"))
+    index.record(capture("b.warc.gz", 512, "sha1:NEW"))
+    assert index.last(URL) == capture("b.warc.gz", 512, "sha1:NEW")
+    index.close()
+    reopened = DigestIndex.for_warc_dir(tmp_path)
+    assert reopened.last(URL) == capture("b.warc.gz", 512, "sha1:NEW")
+    reopened.close()
+
+
+def test_captures_are_committed_in_batches_and_at_close(tmp_path: Path) -> None:
+    index = DigestIndex(tmp_path / DB_NAME)
+    index.MAX_HOLD = 3600.0  # only the batch size closes a batch in this test
+    other = sqlite3.connect(tmp_path / DB_NAME)
+
+    def seen() -> int:
+        return int(other.execute("SELECT count(*) FROM warc_digests").fetchone()[0])
+
+    for n in range(index.BATCH - 1):
+        index.record(capture("a.warc.gz", n, url=f"{URL}?n={n}"))
+    assert seen() == 0  # a reader sees none of an open batch
+    index.record(capture("a.warc.gz", index.BATCH, url=f"{URL}?n=last"))
+    assert seen() == index.BATCH
+    index.record(capture("a.warc.gz", index.BATCH + 1, url=f"{URL}?n=after"))
+    index.close()
+    assert seen() == index.BATCH + 1
+    other.close()
+
+
+def test_captures_lost_to_a_kill_are_forgotten_in_their_file_only(tmp_path: Path) -> None:
+    index = DigestIndex(tmp_path / DB_NAME)
+    for file in ("a.warc.gz", "b.warc.gz"):
+        for offset in (0, 100, 200):
+            index.record(capture(file, offset, url=f"{URL}?{file}={offset}"))
+    assert index.forget_from("a.warc.gz", 100) == 2
+    assert index.last(f"{URL}?a.warc.gz=0") is not None
+    assert index.last(f"{URL}?a.warc.gz=100") is None and index.last(f"{URL}?a.warc.gz=200") is None
+    assert index.last(f"{URL}?b.warc.gz=200") is not None
+    index.close()
+
+
+def test_the_file_manifest_keeps_size_sha1_and_record_count(tmp_path: Path) -> None:
+    index = DigestIndex(tmp_path / DB_NAME)
+    assert index.file_entry("a.warc.gz") is None
+    index.add_file("a.warc.gz", 1234, "0" * 40, 7, "2026-11-28T11:20:00Z", "closed")
+    index.add_file("a.warc.gz", 1300, "1" * 40, 8, "2026-11-28T11:21:00Z", "recovered")  # the later entry wins
+    assert index.file_entry("a.warc.gz") == (1300, "1" * 40, 8)
+    index.close()
+
+
+def test_the_postgresql_schema_is_the_same_tables_in_its_dialect() -> None:
+    schema = pg_digest_schema()
+    assert '"offset" BIGINT' in schema and 'TEXT COLLATE "C"' in schema
+    assert "INTEGER" not in schema and "warc_digests" in schema and "warc_files" in schema
