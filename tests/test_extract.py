@@ -180,9 +180,7 @@ def test_stdout_feed(northnews: dict) -> None:
 @pytest.mark.parametrize("name", [
     "huaihe",  # PHPCMS v9 over https, the byline inside <h1>, numbered page one
     "fenshui",  # DedeCMS in GBK, dynamic view.php?aid=&pageno=
-    pytest.param("lanling", marks=pytest.mark.xfail(strict=True, reason=(
-        "[sections] from = \"list\": the spider names an article's section after the 版面 page that listed it "
-        "(要闻); extract reads no list page and falls back to the directory (28)"))),
+    "lanling",  # Founder e-paper: sections named by the 版面 page that listed each article
 ])
 def test_more_cms_families_line_for_line(name: str, tmp_path: Path) -> None:
     mirror = REPO / "tests" / "fixtures" / "sites" / name / "mirror"

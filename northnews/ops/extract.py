@@ -49,10 +49,10 @@ from northnews.article.aliases import canonical_alias
 from northnews.article.validate import incomplete_record, reject_reasons, reject_record, rejected_now
 from northnews.crawl.pipelines.requisites import Scope
 from northnews.crawl.pipelines.requisites import outcome as requisite_outcome
-from northnews.discovery import Kind, classify, first_page_url
+from northnews.discovery import Kind, classify, first_page_url, page_links, section_name
 from northnews.ops.replayed import ReplayedPages, Served
 from northnews.pagecheck import Verdict
-from northnews.pages import stitch
+from northnews.pages import parse_html, stitch
 from northnews.sites import Site
 from northnews.util import safewrite
 
@@ -86,6 +86,8 @@ class ArticleExtractor:
         self.requisites = settings.getbool("NORTHNEWS_REQUISITES_ENABLED", True)
         self.scope = Scope(site.allowed_domains, (*site.requisite_hosts, *settings.getlist("NORTHNEWS_REQUISITE_HOSTS")))
         self._images: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        # Built before any worker forks, so each inherits it.
+        self.section_names = list_section_names(self.pages, site)
 
     def extract(self, url: str, entries: list[IndexEntry] | None = None) -> Outcome:
         """The spider's ``parse_article`` / ``parse_article_page`` / errbacks, on replayed pages;
@@ -128,7 +130,7 @@ class ArticleExtractor:
             if verdict is not None:
                 return Outcome(url, reject=incomplete_record(url, verdict.detail, verdict.reason),
                                pages=len(article.pages))
-        fields, problems = article.item()
+        fields, problems = article.item(self.section_names.get(url))
         pages = len(article.pages)
         reasons = reject_reasons(fields)
         if reasons:
@@ -175,6 +177,43 @@ def _failure_verdict(served: Served) -> Verdict | None:
     return None
 
 
+def _as_requested(url: str, scheme_by_host: dict[str, str]) -> str:
+    """``url`` spelled as the spider requests it: its host with its edition's scheme."""
+    scheme, sep, rest = url.partition("://")
+    wanted = scheme_by_host.get(rest.split("/", 1)[0].lower())
+    return f"{wanted}://{rest}" if sep and wanted and scheme != wanted else url
+
+
+def list_section_names(pages: ReplayedPages, site: Site) -> dict[str, str]:
+    """``[sections] from = "list"``: article URL -> the section its list page names, as the
+    spider's ``parse_listing`` records it (the first list page to list an article names it; the
+    list pages read in the order they were captured, the crawl's order). Empty for other sources."""
+    if site.sections.source != "list":
+        return {}
+    scheme_by_host = {e.host: e.scheme for e in site.editions.values()}
+    domains = tuple(site.allowed_domains)
+    listed: list[tuple[str, str]] = []
+    for _key, entries in pages.source.index_groups():
+        for _seq, ts, raw in entries:
+            url = _as_requested(json.loads(raw).get("url") or "", scheme_by_host)
+            if classify(url, site, domains) in (Kind.LIST, Kind.ISSUE):  # an e-paper's 版面 pages list too
+                listed.append((ts, url))
+                break
+    names: dict[str, str] = {}
+    for _ts, url in sorted(listed):
+        response = pages.get(url).response
+        if not isinstance(response, TextResponse):
+            continue
+        root = parse_html(response.text)
+        name = section_name(response.url, root, site)
+        if not name:
+            continue
+        for link in page_links(root, response.url, site, dates=False):
+            if link.kind is Kind.ARTICLE:
+                names.setdefault(link.url, name)
+    return names
+
+
 def article_urls(source: WarcSource, site: Site) -> Iterator[tuple[str, list[IndexEntry]]]:
     """Every article (first page) URL of ``site`` in the source's indexes, once, in key order,
     spelled as the spider requests it (each host with its edition's scheme), with the index lines
@@ -184,12 +223,7 @@ def article_urls(source: WarcSource, site: Site) -> Iterator[tuple[str, list[Ind
     for _key, entries in source.index_groups():
         seen = set()
         for _seq, _ts, raw in entries:
-            url = json.loads(raw).get("url") or ""
-            scheme, sep, rest = url.partition("://")
-            host = rest.split("/", 1)[0].lower()
-            wanted = scheme_by_host.get(host)
-            if sep and wanted and scheme != wanted:
-                url = f"{wanted}://{rest}"
+            url = _as_requested(json.loads(raw).get("url") or "", scheme_by_host)
             if url in seen:
                 continue
             seen.add(url)
