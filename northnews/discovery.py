@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 from fnmatch import fnmatchcase
+from typing import TypeAlias
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
@@ -24,7 +25,7 @@ from w3lib.url import url_query_cleaner
 from northnews.normalize.dates import parse_datetime, url_date
 from northnews.sites import Site, UrlRules
 
-Element = etree._Element
+Element: TypeAlias = etree._Element  # an alias (not a variable), so that mypy takes it as a type
 
 
 class Kind(str, Enum):

@@ -170,8 +170,9 @@ def failure_verdict(failure: Failure) -> Verdict | None:
         status = exc.response.status
         return Verdict(f"http_{status}", f"answered {status}")
     if isinstance(exc, sx.IgnoreRequest):
-        if isinstance(getattr(exc, "verdict", None), Verdict):  # a refused redirect (northnews.crawl.redirects)
-            return exc.verdict  # type: ignore[attr-defined]
+        verdict = getattr(exc, "verdict", None)
+        if isinstance(verdict, Verdict):  # a refused redirect (northnews.crawl.redirects)
+            return verdict
         if _TOO_LARGE.search(message):
             return Verdict("too_large", message[:300])
         return None

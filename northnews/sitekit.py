@@ -22,7 +22,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote, urljoin, urlsplit
 
 from northnews import pages
@@ -155,9 +155,10 @@ def crawl_pages(start: str, limit: int = 200, delay: float = 1.0, timeout: float
     """A short polite crawl: robots.txt obeyed, one request at a time, ``delay`` seconds apart, at
     most ``limit`` pages, the start URL's host only."""
     host = urlsplit(start).hostname
-    robots = urllib.robotparser.RobotFileParser(urljoin(start, "/robots.txt"))
+    parser = urllib.robotparser.RobotFileParser(urljoin(start, "/robots.txt"))
+    robots: urllib.robotparser.RobotFileParser | None = parser  # None: robots.txt could not be read
     try:
-        robots.read()
+        parser.read()
     except OSError:
         robots = None
     agent = "northnews-draft (site profile draft; polite, one page at a time)"
@@ -336,7 +337,9 @@ def _list_regex(url: str) -> tuple[str | None, int | None]:
             out.append("[A-Za-z][A-Za-z_-]*")
         elif last and len(numbers) >= 2 and re.search(r"[_-]\d+\.[a-z]+$", seg):
             # list_<tid>_<n>.html: the last number is the page
-            head, sep, n, ext = re.match(r"^(.*?)([_-])(\d+)(\.[a-z]+)$", seg).groups()
+            numbered_name = re.match(r"^(.*?)([_-])(\d+)(\.[a-z]+)$", seg)
+            assert numbered_name is not None  # the search above found this shape
+            head, sep, n, ext = numbered_name.groups()
             out.append(re.escape(_DIGITS.sub("0", head)).replace("0", r"\d+")
                        + rf"(?P<paged>{re.escape(sep)}(?P<page>\d+))?" + re.escape(ext))
             page_name, page = "", int(n)
@@ -505,8 +508,8 @@ def draft(sample: Iterable[SamplePage], name: str | None = None, sitemaps: bool 
         if len(urls) < 2 or not (re.search(r"\\d\{[3-8]\}|\\d\+", tail) or re.search(r"\\d\{[2-8]\}|\\d\+", query)
                                  or _SLUG_ARTICLE.search(key) or key.endswith("/<slug>")):
             continue
-        sampled = [by_url.get(_key(u)) for u in urls]
-        sampled = [p for p in sampled if p is not None]
+        found_pages = [by_url.get(_key(u)) for u in urls]
+        sampled = [p for p in found_pages if p is not None]
         if not sampled:
             continue
         rich = sum(p.text_chars >= 30 for p in sampled) / len(sampled)
@@ -545,10 +548,10 @@ def draft(sample: Iterable[SamplePage], name: str | None = None, sitemaps: bool 
     ids: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     examples: dict[str, str] = {}
     for rule in rules:
-        compiled = re.compile(rule, re.I)
+        rule_re = re.compile(rule, re.I)
         for urls in linked.values():
             for u in urls:
-                m = compiled.search(_target(u))
+                m = rule_re.search(_target(u))
                 if m:
                     host = urlsplit(u).hostname or ""
                     ids[host][rule].add(m.group("id"))
@@ -579,6 +582,7 @@ def draft(sample: Iterable[SamplePage], name: str | None = None, sitemaps: bool 
         example = examples[f"{host} {target}"]
         m = re.compile(target, re.I).search(_target(example))
         path = _target(example)
+        assert m is not None  # the example is one this rule matched
         spans = sorted((m.span(g), "{id}" if g == "id" else "1") for g in ("id", "page") if g in m.re.groupindex)
         for (start, end), value in reversed(spans):
             path = path[:start] + value + path[end:]
@@ -589,7 +593,7 @@ def draft(sample: Iterable[SamplePage], name: str | None = None, sitemaps: bool 
         for p in pages_ for link in p.root.iter("link") if "alternate" in (link.get("rel") or "").lower()
     )
     # List pages: directories and index/list pages the sample links.
-    list_paths = Counter()
+    list_paths: Counter[str] = Counter()
     for key in linked:
         tail = key.split("?")[0].split("/")[-1]
         if tail == "" or re.fullmatch(r"(?:index|list|default)(?:_\\d\{\d\})?\.[a-z]+", tail):
@@ -599,7 +603,7 @@ def draft(sample: Iterable[SamplePage], name: str | None = None, sitemaps: bool 
         for u in urls:
             if re.search(r"/index_1\.[a-z]+$", urlsplit(u).path):
                 unsuffixed = 0
-    sections = Counter()
+    sections: Counter[tuple[str, str]] = Counter()
     for key, urls in linked.items():
         if key.endswith("/") and key.count("/") >= 2:
             for u in urls:
@@ -608,7 +612,8 @@ def draft(sample: Iterable[SamplePage], name: str | None = None, sitemaps: bool 
                     sections[(urlsplit(u).path, texts.most_common(1)[0][0])] += 1
     # E-paper issue pages: a shape with a date in its directories (yyyy-mm/dd, yyyy/mm/dd) that
     # is not an article shape, each date with several pages.
-    issue_shape, issue_hosts = None, Counter()
+    issue_shape: str | None = None
+    issue_hosts: Counter[str | None] = Counter()
     for key, urls in sorted(linked.items(), key=lambda kv: -len(kv[1])):
         if key in article_shapes or not _DATE_DIRS.search(key) or "<slug>" in key or key.endswith("/"):
             continue  # 版面 pages are files (node_2.htm), not a slug article's pages
@@ -633,10 +638,10 @@ def draft(sample: Iterable[SamplePage], name: str | None = None, sitemaps: bool 
         if p.url in roots or articles_linked[p.url] < 3 or any(r.search(_target(p.url)) for r in article_res) \
                 or _DEFAULT_LIST.search(_target(p.url)) or p.text_chars >= _ARTICLE_TEXT_CHARS:
             continue
-        rule, page = _list_regex(p.url)
+        list_rule, page = _list_regex(p.url)
         zero_based |= page == 0
-        if rule:
-            list_examples[rule].append(_target(p.url))
+        if list_rule:
+            list_examples[list_rule].append(_target(p.url))
     paged_rules = [re.compile(r) for r in list_examples if "(?P<paged>" in r]
     list_rules = [r for r, examples in list_examples.items()  # a list's first page: its paged rule serves
                   if "(?P<paged>" in r or not any(all(pr.search(e) for e in examples) for pr in paged_rules)]
@@ -645,12 +650,12 @@ def draft(sample: Iterable[SamplePage], name: str | None = None, sitemaps: bool 
     query_names = sorted({name for r in rules + list_rules if "\\?" in r
                           for name in re.findall(r"(?:\\\?|&)([A-Za-z_]+)=", r)})
     # Layouts: selector tables repeated across article pages.
-    triples = Counter()
+    triples: Counter[tuple[str, str, str, str | None]] = Counter()
     for p in pages_:
         if any(r.search(_target(p.url)) for r in article_res):
-            found = _layout_of(p)
-            if found:
-                triples[found] += 1
+            layout = _layout_of(p)
+            if layout:
+                triples[layout] += 1
     layouts = []
     for (title, byline, body, crumb), count in triples.most_common(4):
         if count < 2:
@@ -661,7 +666,8 @@ def draft(sample: Iterable[SamplePage], name: str | None = None, sitemaps: bool 
             continue
         layouts.append((title, byline, body, crumb, count))
     # Editions: the hosts with a home page in the sample (else the page linking most articles).
-    homes = {urlsplit(r).hostname: r for r in roots}
+    # Roots are absolute URLs (a host each): their hostname is a str, not None.
+    homes = {cast(str, urlsplit(r).hostname): r for r in roots}
     name = name or re.sub(r"[^a-z0-9_-]", "", domains[0].split(".")[0].lower()) or "site"
     lines = [
         f"# A first profile of {', '.join(sorted(h for h in hosts if h))}, drafted by `scrapy sites draft` from",
@@ -683,8 +689,8 @@ def draft(sample: Iterable[SamplePage], name: str | None = None, sitemaps: bool 
         code = code if code not in codes else f"e{i}"
         codes.add(code)
         lang = lang or ("en" if english else "zh-CN")
-        start = f"{schemes.get(host, 'http')}://{_key(homes[host])}"
-        lines += [f"[editions.{code}]", f'start_url = "{start}"', f'language = "{lang}"', ""]
+        home_url = f"{schemes.get(host, 'http')}://{_key(homes[host])}"
+        lines += [f"[editions.{code}]", f'start_url = "{home_url}"', f'language = "{lang}"', ""]
     if issue_shape and issue_latest:
         issue_host = issue_hosts.most_common(1)[0][0]
         lines += ["# An e-paper: issue pages by date", "[editions.epaper]", f'start_url = "{issue_latest}"',
@@ -714,8 +720,8 @@ def draft(sample: Iterable[SamplePage], name: str | None = None, sitemaps: bool 
     zero_based_articles = False
     for rule in rules:
         if "(?:_(?P<page>\\d+))?" in rule:
-            compiled = re.compile(rule, re.I)
-            zero_based_articles |= any((m := compiled.search(_target(u))) is not None and m.group("page") == "1"
+            rule_re = re.compile(rule, re.I)
+            zero_based_articles |= any((m := rule_re.search(_target(u))) is not None and m.group("page") == "1"
                                        for urls in linked.values() for u in urls)
     if zero_based_articles:
         lines.append("article_unsuffixed_page = 0")

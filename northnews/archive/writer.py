@@ -159,7 +159,7 @@ class WarcWriter:
         # The manifest entries go where this crawl's go (the fleet's server, or beside the WARCs).
         index = open_digest_index(warc_dir, crawler.settings.get("NORTHNEWS_STORE_URL") or None)
         try:
-            done_all = [*recover_all(warc_dir, index), *repair_all(warc_dir, index)]
+            done_all: list[Recovery | Repair] = [*recover_all(warc_dir, index), *repair_all(warc_dir, index)]
         finally:
             index.close()
         for done in done_all:
@@ -267,7 +267,7 @@ class WarcWriter:
                 self._events.append(job)
                 if not self._drain_scheduled:
                     self._drain_scheduled = True
-                    reactor.callFromThread(self._drain)  # type: ignore[attr-defined]
+                    reactor.callFromThread(self._drain)
 
     def _drain(self) -> None:
         """On the reactor thread: what the writer thread has done, in order."""
@@ -305,14 +305,14 @@ class WarcWriter:
                 prev = self._recent.get(response.url, job.prev) if (self.revisits and response.body) else None
             original = Original(prev.url, prev.warc_date, prev.record_id) if (
                 prev is not None and prev.payload_digest == digest) else None
-            records = exchange_records(
+            exchange = exchange_records(
                 self.files.builder, response, job.request, date=date, response_id=job.response_id,
                 request_id=job.request_id, payload_digest=digest, revisit_of=original,
                 redact_names=self.redact_names,
             )
-            job.name, (job.offset, _) = self.files.write([records.response, records.request])
-            job.outcome = records.kind
-            if records.kind == "response":
+            job.name, (job.offset, _) = self.files.write([exchange.response, exchange.request])
+            job.outcome = exchange.kind
+            if exchange.kind == "response":
                 job.capture = Capture(response.url, digest, job.response_id, date, job.name, job.offset,
                                       response.status)
                 with self._recent_lock:

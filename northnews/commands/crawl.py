@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import Any, NoReturn
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.crawler import Crawler
@@ -50,6 +51,9 @@ from northnews.spiders.articles import ARGUMENTS, ArgumentError, ArticlesSpider,
 from northnews.util import storeguard
 from northnews.util.fileperms import prepare_archive_dir, private_umask
 from northnews.util.logredact import install_log_redaction
+
+# What closing a run can raise (a tuple of its own: mypy does not follow a starred except tuple).
+_STORE_ERRORS: tuple[type[Exception], ...] = (OSError, StoreError, *DB_ERRORS)
 
 
 class Command(ScrapyCrawlCommand):
@@ -133,7 +137,7 @@ class Command(ScrapyCrawlCommand):
             self._usage_error(spider, ValueError(f"unknown spider {spider!r}; this project has: {', '.join(known)}"))
 
     @staticmethod
-    def _usage_error(spider: str, exc: Exception) -> None:
+    def _usage_error(spider: str, exc: Exception) -> NoReturn:
         print(f"scrapy crawl {spider}: error: {exc}", file=sys.stderr)
         sys.exit(2)
 
@@ -180,7 +184,7 @@ class Command(ScrapyCrawlCommand):
             sys.exit(getattr(exc, "exit_code", 2))
 
 
-def _close_interrupted_run(crawler: Crawler, stats: dict) -> str:
+def _close_interrupted_run(crawler: Crawler, stats: dict[str, Any]) -> str:
     """A run a forced stop left ``running`` in the store: closed as ``shutdown``; says what it did."""
     run_id = stats.get(RUN_ID_STAT)
     settings = crawler.settings
@@ -193,12 +197,12 @@ def _close_interrupted_run(crawler: Crawler, stats: dict) -> str:
                 return ""
             store.end_run(run_id, status="shutdown", complete=False,
                           note="stopped by a second signal (forced, unclean): closed by scrapy crawl on its way out")
-    except (OSError, StoreError, *DB_ERRORS) as exc:
+    except _STORE_ERRORS as exc:
         return f" (its run {run_id} could not be closed: {exc}; the next run closes it)"
     return f"; its run {run_id} closed as shutdown"
 
 
-def _silent_zero_exit(spider: str, stats: dict) -> int:
+def _silent_zero_exit(spider: str, stats: dict[str, Any]) -> int:
     """7 (or 4 for an edition robots.txt disallows) when the crawl archived nothing it should have,
     as ``northnews-cron`` exits for it; 0 otherwise, and always under cron (cron judges it)."""
     alarms = silent_zero(stats)
@@ -210,7 +214,7 @@ def _silent_zero_exit(spider: str, stats: dict) -> int:
     return code
 
 
-def _integrity_exit(spider: str, reason: str, stats: dict) -> int:
+def _integrity_exit(spider: str, reason: str, stats: dict[str, Any]) -> int:
     """The exit status of a crawl that ran to its end: 9 when it stopped because it could not
     write (a feed, the store, a WARC: northnews.crawl.writeerrors; as northnews-cron's 9), 1 when replay
     read past damaged records (every intact one was replayed); 0 otherwise. One line each."""

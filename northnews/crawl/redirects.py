@@ -50,7 +50,8 @@ class RedirectRefused(IgnoreRequest):
 
 def linked_url(request: Request | Response) -> str:
     """The URL a request (or the request of a response) was made for, before any redirect."""
-    return (request.meta.get("redirect_urls") or [request.url])[0]
+    first: str = (request.meta.get("redirect_urls") or [request.url])[0]  # meta's values are Any
+    return first
 
 
 def article_url(request: Request | Response) -> str:

@@ -159,7 +159,7 @@ class ArticleExtractor:
 
 def _read(response: Response, site: Site) -> PageRead:
     """:func:`northnews.article.read_page` of a replayed response (the spider's ``_read``)."""
-    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+    content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")  # get() is typed bytes | None
     text = response.text if isinstance(response, TextResponse) else None
     return read_page(response.url, response.body, content_type, text, site)
 

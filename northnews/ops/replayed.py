@@ -211,6 +211,7 @@ class ReplayedPages:
         if status not in REDIRECT_STATUSES or b"Location" not in headers:
             return None
         raw = headers[b"Location"]
+        assert raw is not None  # `in headers` above: a value (typed bytes | None for an empty list)
         location = safe_url_string(raw)
         if raw.startswith(b"//"):
             location = urlsplit(request.url).scheme + "://" + location.lstrip("/")

@@ -280,7 +280,8 @@ def index_version(db: Any, version_id: int, item: Mapping[str, Any]) -> None:
 
 def has_index(db: Any) -> bool:
     if is_pg(db):
-        return db.execute("SELECT to_regclass('search_docs') IS NOT NULL").fetchone()[0]
+        found: bool = db.execute("SELECT to_regclass('search_docs') IS NOT NULL").fetchone()[0]  # a boolean column
+        return found
     return db.execute("SELECT 1 FROM sqlite_master WHERE name = 'search_docs'").fetchone() is not None
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from datetime import date
 
 from northnews.normalize import parse_datetime, url_date
 from northnews.normalize.text import clean_title
@@ -82,7 +83,7 @@ def wanted_classes(site: Site) -> frozenset[str]:
     return frozenset(t for t in tokens if re.fullmatch(r"[\w-]+", t))
 
 
-def _page_day(layout: Layout, doc: Doc, url: str | None, site: Site):  # noqa: ANN202 (date | None)
+def _page_day(layout: Layout, doc: Doc, url: str | None, site: Site) -> date | None:
     """The day a page is of, for a layout's ``valid_from``/``valid_until``: the URL's, else the
     date the layout reads."""
     day = url_date(url, site) if url else None

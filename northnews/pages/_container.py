@@ -133,7 +133,7 @@ def is_chrome(el: Element, tag: str, site_chrome: frozenset[str] = frozenset()) 
 _SKIP, _BLOCKS, _MAX_DEPTH, _AD_PROSE = rules.SKIP_TAGS, rules.BLOCK_TAGS, rules.MAX_WALK_DEPTH, rules.AD_MAX_PROSE_CHARS
 
 
-class Verdicts(dict):
+class Verdicts(dict[Element, int]):
     """What the container's walk found, for the paragraph walk that follows (the page is judged
     once): each block's paragraph text (the mapping) and each element's chrome level
     (:attr:`chrome`, :func:`chrome_level`'s, for the elements the walk judged)."""
@@ -239,7 +239,7 @@ class _Scorer:
                 ):
                     good += plain
             self.good[el] = good
-            score = good - (total + own - good)
+            score: float = good - (total + own - good)  # times a factor below
             self.scores[el] = score
             if score > 0:
                 if level and good >= rules.AD_MAX_PROSE_CHARS and _advertising(el.get("class"), el.get("id")):

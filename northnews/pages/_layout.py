@@ -119,7 +119,8 @@ class Layout:
         return self.page_object(doc, url, self)
 
     def parse_tree(self, doc: Doc, url: str) -> ArticlePage:
-        return self.page_object_for(doc, url).article()
+        article: ArticlePage = self.page_object_for(doc, url).article()  # page_object is Any (an import cycle)
+        return article
 
     def parse(self, html: str, url: str) -> ArticlePage:
         """HTML → raw fields, assuming this layout."""

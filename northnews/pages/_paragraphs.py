@@ -116,7 +116,7 @@ def _known_body(container: Element, url: str, chrome: ChromeTest, captions: froz
     for i, block in enumerate(items):
         if not block.images or i in consumed:
             continue
-        text = block.text
+        text: str | None = block.text  # (the name is _story_line's result further down: str | None)
         if text:
             caption_of[i] = text
             continue
@@ -220,7 +220,7 @@ def paragraphs(
             related = False
             if (block.caption and not captions) or not block.text:
                 continue
-        text = block.text
+        text: str | None = block.text  # then _story_line's (None: not body text)
         if not text or text in skip_texts or rules.SLIDE_COUNTER_RE.match(text):
             continue
         if captions and block.caption and not has_credit(text):

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from northnews.normalize import collapse_ws, date_raw
 from northnews.pages import _dom, _meta, rules
 from northnews.pages._byline import byline_elements
@@ -23,7 +25,7 @@ def _norm(text: str | None) -> str:
     return collapse_ws(text).translate(_FOLD).strip(" \xa0-_|｜–—·•:").casefold()
 
 
-def headline_hints(root: Element, meta: dict[str, str], ld: list[dict]) -> list[str]:
+def headline_hints(root: Element, meta: dict[str, str], ld: list[dict[str, Any]]) -> list[str]:
     """What the page says its headline is, best first (raw strings)."""
     out: list[str] = []
     # "ArticleTitle": the headline meta of TRS WCM and Hanweb, the CMSs of most government sites.

@@ -26,6 +26,8 @@ against trafilatura, this is as accurate and several times faster.
 
 from __future__ import annotations
 
+from typing import Any
+
 from lxml import etree
 
 from northnews.normalize import collapse_ws, date_raw, split_tags
@@ -66,7 +68,7 @@ _WRITE_RE = rules.SCRIPT_WRITE_RE
 
 
 def _published(
-    root: Element, heading: Element | None, byline: Byline, meta: dict[str, str], ld: list[dict],
+    root: Element, heading: Element | None, byline: Byline, meta: dict[str, str], ld: list[dict[str, Any]],
     container: Element | None, byline_text: str, url: str, tail_lines: list[str],
 ) -> str | None:
     printed = byline.date or _meta.english_date(byline_text)
@@ -112,7 +114,7 @@ def _published(
     return _meta.epoch_published(root) or day
 
 
-def _unlabelled_author(cjk: bool, ld: list[dict], byline_texts: list[str], body: Body | None) -> str | None:
+def _unlabelled_author(cjk: bool, ld: list[dict[str, Any]], byline_texts: list[str], body: Body | None) -> str | None:
     """No labelled author: a reporter line by the headline or at the story's start (``本报记者 赵喆``),
     else (a page not in Chinese) JSON-LD's authors."""
     if not cjk:
@@ -180,6 +182,7 @@ def parse_tree(
     title = title_of(heading, hints, site)
     cjk = rules.is_cjk(title or (hints[0] if hints else ""))
 
+    good: dict[Element, int]  # find_container's Verdicts, or none when the page is too deep
     try:
         container, good = find_container(body_el, cjk, site_chrome)
     except TooDeep:

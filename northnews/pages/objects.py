@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
+from northnews.normalize import collapse_ws
 from northnews.pages import _dom, rules
 from northnews.pages._article import ArticlePage
 from northnews.pages._byline import Byline, parse_byline
@@ -123,7 +124,7 @@ class LayoutPage(PageObject):
         one), else the byline's."""
         for el in self.part("date"):
             for time_el in el.iter("time"):
-                machine = _dom.collapse_ws(time_el.get("datetime"))
+                machine = collapse_ws(time_el.get("datetime"))
                 if machine:
                     return machine
             printed = self.text(el)

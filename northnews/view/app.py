@@ -10,9 +10,10 @@ view's origin.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from html import escape
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from urllib.parse import quote, urlencode
 
 import bottle
@@ -49,7 +50,20 @@ HOME_RUNS, RUNS_SHOWN = 100, 500
 
 
 def page(title: str, body: str, q: str = "") -> str:
-    return LAYOUT.render(title=title, body=body, q=q)
+    rendered: str = LAYOUT.render(title=title, body=body, q=q)  # bottle has no types: Any
+    return rendered
+
+
+_Handler = TypeVar("_Handler", bound=Callable[..., Any])
+
+
+class _Routes(Protocol):
+    """The decorators of :class:`bottle.Bottle` that :func:`build` uses, typed (bottle has no
+    types, so its decorators would leave every handler untyped): each returns the handler."""
+
+    def hook(self, name: str) -> Callable[[_Handler], _Handler]: ...
+    def error(self, code: int) -> Callable[[_Handler], _Handler]: ...
+    def get(self, path: str) -> Callable[[_Handler], _Handler]: ...
 
 
 def _date_arg(value: str, name: str) -> date | None:
@@ -75,7 +89,7 @@ def build(data: ArchiveData, *, replay_url: str | None = None, allowed_hosts: se
     ``http://127.0.0.1:8080/northnews/``); an article's capture opens at
     ``<prefix><timestamp>/<url>``. ``allowed_hosts`` (``host:port`` values) are the only ``Host``
     headers answered: a page elsewhere cannot reach the view through a rebound DNS name."""
-    app = bottle.Bottle()
+    app: _Routes = bottle.Bottle()
 
     @app.hook("before_request")
     def _host_check() -> None:

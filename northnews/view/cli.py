@@ -29,11 +29,13 @@ DEFAULT_PORT = 8600
 
 class _Server(socketserver.ThreadingMixIn, WSGIServer):
     daemon_threads = True  # images of a page load in parallel; Ctrl-C does not wait for them
+    verbose: bool  # set by main() once bound
 
 
 class _Quiet(WSGIRequestHandler):
+    server_verbose: bool  # set on the class by main()
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
-        if self.server_verbose:  # type: ignore[attr-defined]
+        if self.server_verbose:
             super().log_message(format, *args)
 
 
@@ -96,12 +98,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if replay and not replay.endswith("/"):
         replay += "/"
     try:
-        server = make_server(args.host, args.port, None, server_class=_Server, handler_class=_Quiet)  # type: ignore[arg-type]
+        # No app yet (set_app below, once the port is bound): make_server's app is not Optional.
+        server = make_server(args.host, args.port, None, server_class=_Server,  # type: ignore[call-overload]
+                             handler_class=_Quiet)
     except OSError as exc:
         print(f"northnews serve: error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
-    server.verbose = args.verbose  # type: ignore[attr-defined]
-    _Quiet.server_verbose = args.verbose  # type: ignore[attr-defined]
+    server.verbose = args.verbose
+    _Quiet.server_verbose = args.verbose
     port = server.server_address[1]
     hosts = {f"{h}:{port}" for h in ("127.0.0.1", "localhost", "[::1]")} if loopback else None
     server.set_app(build(data, replay_url=replay, allowed_hosts=hosts))

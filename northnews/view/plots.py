@@ -100,7 +100,7 @@ def stacked_days(counts: Mapping[date, Mapping[str, int]], label: str, *, max_se
     body = _axis(left, top, plot_h, ymax)
     for i, day in enumerate(span):
         per_section = counts.get(day) or {}
-        y = top + plot_h
+        y: float = top + plot_h  # less each bar's height, a float
         parts = [(s, per_section.get(s, 0)) for s in named]
         parts.append((other, sum(n for s, n in per_section.items() if s not in colour)))
         for section, n in parts:

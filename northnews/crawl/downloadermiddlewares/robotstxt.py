@@ -43,7 +43,7 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
     DISALLOW_ALL = robots_policy.DISALLOW_ALL  # the one policy: northnews.article.robots
     MAX_REDIRECTS = robots_policy.MAX_REDIRECTS
 
-    async def process_request(self, request: Request, spider: Spider | None = None) -> None:  # type: ignore[override]
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
         if request.meta.get("dont_obey_robotstxt") and urlsplit(request.url).path == "/robots.txt" \
                 and "redirect_urls" not in request.meta:
             # The robots.txt request itself (Scrapy builds it privately; its meta is ours to add

@@ -68,6 +68,8 @@ if TYPE_CHECKING:
     from scrapy.http import Response
 
 logger = logging.getLogger(__name__)
+# What the store and its files raise (a tuple of its own: mypy does not follow a starred except tuple).
+_ERRORS: tuple[type[Exception], ...] = (OSError, *DB_ERRORS)
 
 #: Request meta the spider sets (see northnews.spiders.articles): what a request fetches, and
 #: on a next-list-page request, the articles the current list page listed.
@@ -156,7 +158,7 @@ class IncrementalCrawl:
         args = dict(self.context.args.raw)
         try:
             store.begin_run(self.run_id, pid=os.getpid(), args=args, site=self.site)
-        except (OSError, *DB_ERRORS) as exc:
+        except _ERRORS as exc:
             stop_crawl(self.crawler, "store", exc)
             return
         self.stats.set_value(RUN_ID_STAT, self.run_id)
@@ -196,7 +198,7 @@ class IncrementalCrawl:
             logger.info("Run %s: -a retry_failed: %d failed article(s) pending again", self.run_id, again)
         try:
             ahead = self.run.pending.clamp_future(self.site)
-        except (OSError, *DB_ERRORS) as exc:
+        except _ERRORS as exc:
             stop_crawl(self.crawler, "store", exc)
             return []
         if ahead:
@@ -226,7 +228,7 @@ class IncrementalCrawl:
                 return "loop: " + " → ".join([url, *loop])
             if self.aliases.record(url, target, site=self.site, run_id=self.run_id):
                 self.stats.inc_value("northnews/store/aliases_new")
-        except (OSError, *DB_ERRORS) as exc:
+        except _ERRORS as exc:
             stop_crawl(self.crawler, "store", exc)
             return ""
         return "archived" if self.known is not None and self.known(target) else ""
@@ -238,7 +240,7 @@ class IncrementalCrawl:
         self._recorded.add(url)
         try:
             row = self.run.pending.record(url, reason, detail, site=self.site, run_id=self.run_id)
-        except (OSError, *DB_ERRORS) as exc:
+        except _ERRORS as exc:
             stop_crawl(self.crawler, "store", exc)
             return
         if row is None:  # stored already: a failed refresh keeps the stored version
@@ -284,7 +286,7 @@ class IncrementalCrawl:
                 self.run_id, status=reason, complete=complete, stats=stats,
                 note=("; ".join(why) or None),
             )
-        except (OSError, *DB_ERRORS) as exc:
+        except _ERRORS as exc:
             # The run stays "running" in the store; northnews-cron (or the next run) closes it.
             logger.error("Run %s: its end could not be recorded in the store (%s)", self.run_id, exc)
         finally:
