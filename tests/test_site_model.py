@@ -173,6 +173,23 @@ def test_a_misspelt_key_or_table_is_named_with_the_closest_known_name(tmp_path: 
     assert str(info.value) == f"{path.resolve()}: {message}" or message in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (HEAD.replace("[editions.zh]", "[[editions]]\ncode = 'zh'") + "[urls]\narticle = '/(?P<id>\\d+)'\nlist = '/$'\n",
+         "[[editions]]: expected one [editions.CODE] table per edition, such as [editions.zh], got 'an array of tables'"),
+        (HEAD + "[urls]\narticle = '/(?P<id>\\d+)'\nlist = '/$'\n[layouts]\nname = 'x'\n",
+         "[layouts]: expected [[layouts]] (an array of tables, one per layout), got 'a table'"),
+    ],
+)
+def test_a_table_written_as_an_array_or_the_reverse_is_one_line(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "site.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SiteError) as info:
+        load_site(path)
+    assert str(info.value) == f"{path.resolve()}: {message}" or str(info.value).endswith(message)
+
+
 def test_a_selector_that_does_not_compile_stops_the_crawl_before_it_starts(tmp_path: Path) -> None:
     path = profile(tmp_path, "article = '/(?P<id>\\d+)'\nlist = '/$'",
                    "[[layouts]]\nname = 'dede'\ntitle = 'h1'\nbyline = '.info'\nbody = '#endtext ~ p'\n")

@@ -321,9 +321,13 @@ class _Parser:
             if known is None or not isinstance(value, (dict, list)):
                 continue
             if table == "editions":
-                rows = [(f"editions.{code}", t) for code, t in value.items()  # type: ignore[union-attr]  # [[editions]] (a list) fails here: kept as it was, a type-only change
-                        if isinstance(t, dict)]
+                if not isinstance(value, dict):  # [[editions]]: one table per edition code is [editions.zh]
+                    raise self.fail("[[editions]]", "one [editions.CODE] table per edition, such as [editions.zh]",
+                                    "an array of tables")
+                rows = [(f"editions.{code}", t) for code, t in value.items() if isinstance(t, dict)]
             elif table == "layouts":
+                if not isinstance(value, list):  # [layouts]: a layout is one [[layouts]] entry
+                    raise self.fail("[layouts]", "[[layouts]] (an array of tables, one per layout)", "a table")
                 rows = [(f"layouts[{i}]", t) for i, t in enumerate(value) if isinstance(t, dict)]
             elif isinstance(value, dict):
                 rows = [(table, value)]
