@@ -17,5 +17,5 @@ COOKIES_ENABLED = _ours.COOKIES_ENABLED
 # Scrapy's decompression without the charset guess it makes and throws away.
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
-    "northnews.compression.HttpCompressionMiddleware": 590,
+    "northnews.crawl.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": 590,
 }

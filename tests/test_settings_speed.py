@@ -24,3 +24,22 @@ def test_tuned_values() -> None:
     assert mws["scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware"] is None
     assert mws["northnews.crawl.downloadermiddlewares.httpcompression.HttpCompressionMiddleware"] == 590
     assert mws["northnews.crawl.downloadermiddlewares.encoding.EncodingMiddleware"] < 590
+
+
+def test_the_benchmarks_settings_name_components_that_exist() -> None:
+    # make bench's no-op rows load these by dotted path in a crawler process: a component moved
+    # without them fails only there, minutes into a benchmark.
+    import sys
+    from pathlib import Path
+
+    from scrapy.utils.misc import load_object
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from benchmarks import stock_settings, tuned_settings
+
+    paths = [path for module in (stock_settings, tuned_settings)
+             for name in ("DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "ITEM_PIPELINES", "EXTENSIONS")
+             for path, order in (getattr(module, name, None) or {}).items() if order is not None]
+    assert "northnews.crawl.downloadermiddlewares.httpcompression.HttpCompressionMiddleware" in paths
+    for path in paths:
+        assert callable(load_object(path)), path
