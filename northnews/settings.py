@@ -51,7 +51,7 @@ NORTHNEWS_WARC_REVISITS = True
 # second core compresses while the engine goes on); each response reaches the spider once its
 # record is on disk. The queue to that thread holds at most this many bytes of bodies (16 MiB):
 # when full, the reactor waits. 0 writes on the reactor thread.
-NORTHNEWS_WARC_QUEUE_BYTES = 16_777_216
+NORTHNEWS_WARC_QUEUE_BYTES = 0  # inline: the writer thread measured slower (README, "The archive")
 # Host part of WARC file names; empty: the machine's hostname (set it in containers).
 NORTHNEWS_WARC_HOSTNAME = ""
 # Request headers whose values are never written down (WARC request records, the warcinfo and

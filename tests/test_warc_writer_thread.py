@@ -22,6 +22,8 @@ def _exchanges() -> list[tuple[str, bytes]]:
 
 
 def _run(archive: Path, threaded: bool, **settings: object) -> tuple[list[dict], list[bytes], object]:
+    if threaded:
+        settings.setdefault("NORTHNEWS_WARC_QUEUE_BYTES", 16 * 1024 * 1024)  # the default (0) writes inline
     ext = make_writer(archive, NORTHNEWS_WARC_MAX_SIZE=3000, NORTHNEWS_WARC_GZIP_LEVEL=1, **settings)
     # Files are opened by the writer thread: their clock and ids apart from the exchanges', so
     # that both runs draw the same values whatever the threads' interleaving.
