@@ -29,12 +29,8 @@ def test_tuned_values() -> None:
 def test_the_benchmarks_settings_name_components_that_exist() -> None:
     # make bench's no-op rows load these by dotted path in a crawler process: a component moved
     # without them fails only there, minutes into a benchmark.
-    import sys
-    from pathlib import Path
-
     from scrapy.utils.misc import load_object
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from benchmarks import stock_settings, tuned_settings
 
     paths = [path for module in (stock_settings, tuned_settings)
