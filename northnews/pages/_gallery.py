@@ -12,7 +12,7 @@ from itertools import islice
 from northnews.pages import _dom, rules
 from northnews.pages._container import is_chrome
 from northnews.pages._dom import Element
-from northnews.pages._paragraphs import Body, known_body, paragraphs
+from northnews.pages._paragraphs import Body, found_container, layout_container, read
 from northnews.pages._walk import image_src
 
 _SHORT_STORY = rules.GALLERY_STORY_MAX_CHARS
@@ -45,9 +45,10 @@ def gallery_body(
     captioned = sum(1 for image in body.images if image.get("caption"))
     if not slides and captioned < 2:
         return body
-    out = paragraphs(container, url, cjk, good, skip, captions=True, site_chrome=site_chrome)
+    story = body.container if body.container is not None else found_container(container, url, cjk, good, skip, site_chrome)
+    out = read(story, gallery=True)  # the same blocks, read again: the captions are the story
     for el in slides:
-        more = paragraphs(el, url, cjk, good, skip, captions=True, site_chrome=site_chrome)
+        more = read(found_container(el, url, cjk, good, skip, site_chrome), gallery=True)
         out.paragraphs += more.paragraphs
         out.images += more.images
     return out if len(out.paragraphs) > len(body.paragraphs) else body
@@ -89,7 +90,7 @@ def lead_pictures(
     if not shown:
         return []
     # Read as a known layout's images part is: the same walker, a caption beside each picture.
-    return [img for img in known_body(pictured, url, site_chrome).images if img["url"] in shown]
+    return [img for img in read(layout_container(pictured, url, site_chrome)).images if img["url"] in shown]
 
 
 def _linked(img: Element) -> bool:

@@ -1,14 +1,17 @@
-"""From blocks to the story: paragraphs, pictures with their captions, the editor line, and the
-byline lines found inside the container.
+"""The body engine: from the story's container to its paragraphs, pictures with their captions,
+the editor line, and the byline lines found inside it.
 
-Both paths walk their container with the same walker (:mod:`._walk`) and the same line rules
-(:mod:`._lines`, :mod:`.rules`). They differ only in what they know: a known layout's body
-element *is* the story, so :func:`known_body` only leaves chrome out; the generic container is a
-guess, so :func:`paragraphs` also trims bylines, summary boxes and sign-offs at either end.
+One engine for both paths. A :class:`Container` says what is read: the story's element(s), what
+inside them to leave out (``chrome``), the caption elements a layout declares, and how far the
+container is trusted. A known layout's body element *is* the story (:func:`layout_container`,
+``trusted``); the generic path's is a guess (:func:`found_container`, from :mod:`._container`'s
+walk), so bylines, summary boxes and sign-offs at either end of it are trimmed. Everything else
+is the same code: one walk (:mod:`._walk`), one rule for a picture's caption, one line filter.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -25,7 +28,7 @@ from northnews.pages._lines import (
     related_head,
     reporters,
 )
-from northnews.pages._walk import Block, ChromeTest, blocks, layout_chrome
+from northnews.pages._walk import Block, ChromeTest, blocks, is_summary_class, layout_chrome
 
 
 @dataclass
@@ -39,6 +42,179 @@ class Body:
     """Byline and date lines found in the container (dropped from the body, kept for the byline)."""
     tail_lines: list[str] = field(default_factory=list)
     """Date lines after the story (zhihu's '发布于 …'): a date of last resort."""
+    container: Container | None = field(default=None, repr=False, compare=False)
+    """What was read (read again, not walked again, for a gallery's captions)."""
+
+
+@dataclass(eq=False)
+class Container:
+    """What the body engine reads: the story's element(s) (several: a union, in page order), what
+    inside them is left out (``chrome``), the caption elements a layout declares (caption text,
+    never body text), lines already read elsewhere (``skip_texts``: the headline, the byline).
+
+    ``trusted``: the container is the story, as a known layout names it; its first and last lines
+    are the story's. An untrusted one (the generic path's guess) may start with the byline, a
+    summary box or a reporter line and end with notices and sign-offs: those are trimmed.
+    """
+
+    elements: list[Element]
+    url: str
+    chrome: ChromeTest
+    trusted: bool
+    declared: frozenset[Element] = frozenset()
+    skip_texts: frozenset[str] = frozenset()
+    cjk: bool = False
+    summary: Callable[[Element], bool] | None = None
+
+    @functools.cached_property
+    def blocks(self) -> list[Block]:
+        """The blocks of every element, walked once however often the container is read."""
+        found: list[Block] = []
+        for el in self.elements:
+            found += blocks(el, self.url, self.chrome, self.summary, self.declared)
+        return found
+
+
+def layout_container(
+    elements: list[Element] | Element | None, url: str, site_chrome: frozenset[str] = frozenset(),
+    leave_out: frozenset[Element] = frozenset(), captions: frozenset[Element] = frozenset(),
+) -> Container:
+    """A known layout's body element(s): trusted; ``leave_out``: the layout's ``exclude``
+    elements, ``captions``: its ``caption`` elements."""
+    if elements is None:
+        elements = []
+    elif not isinstance(elements, list):
+        elements = [elements]
+    return Container(elements, url, layout_chrome(site_chrome, leave_out), trusted=True, declared=captions)
+
+
+def found_container(
+    element: Element, url: str, cjk: bool, good: dict[Element, int] | None = None,
+    skip_texts: frozenset[str] = frozenset(), site_chrome: frozenset[str] = frozenset(),
+) -> Container:
+    """The container the generic path found (:func:`._container.find_container`'s, with its
+    verdicts ``good``): untrusted. Chrome and summary boxes inside it are left out unless they
+    hold most of the story (a class word misread)."""
+    good = good or {}
+    keep_above = int(good.get(element, 0) * rules.CHROME_KEEP_SHARE)
+    return Container(
+        [element], url, generic_chrome(good, keep_above, site_chrome), trusted=False, skip_texts=skip_texts,
+        cjk=cjk, summary=lambda el: is_summary_class(el) and good.get(el, 0) <= keep_above,
+    )
+
+
+def paragraphs(
+    element: Element, url: str, cjk: bool, good: dict[Element, int] | None = None,
+    skip_texts: frozenset[str] = frozenset(), site_chrome: frozenset[str] = frozenset(),
+) -> Body:
+    """The generic path's story: :func:`read` of :func:`found_container`."""
+    return read(found_container(element, url, cjk, good, skip_texts, site_chrome))
+
+
+def generic_chrome(good: dict[Element, int], keep_above: int, site_chrome: frozenset[str] = frozenset()) -> ChromeTest:
+    """Chrome inside a found container is left out unless it holds most of the story."""
+    from northnews.pages._container import chrome_level
+
+    judged: dict[Element, int] = getattr(good, "chrome", {})  # the container walk's verdicts
+
+    def chrome(el: Element, tag: str) -> bool:
+        level = judged.get(el)
+        if level is None:
+            level = chrome_level(el, tag, site_chrome)
+        return bool(level) and good.get(el, 0) <= keep_above
+
+    return chrome
+
+
+# --- the engine ----------------------------------------------------------------------------------
+
+
+def read(container: Container, *, gallery: bool = False) -> Body:
+    """The story in ``container``. ``gallery``: a photo gallery's captions are its story text too."""
+    out = Body(container=container)
+    items = [
+        b for b in container.blocks
+        if b.images or not (b.text in container.skip_texts or rules.SLIDE_COUNTER_RE.match(b.text))
+    ]
+    roots = frozenset(container.elements)
+    caption_of, consumed = _captions(items, roots, container.trusted)
+    kept: list[tuple[Block, str]] = []
+    related = False
+    for i, block in enumerate(items):
+        text: str | None = block.text  # then _story_line's (None: not body text)
+        if block.images:
+            for src in block.images:
+                out.images.append({"url": src, "caption": caption_of.get(i)})
+            related = False
+            if not text or (i in consumed and not (gallery and block.caption)):
+                continue
+        elif i in consumed or block.declared or block.caption:
+            # A caption (of a picture, or in caption markup with none beside it) is no story text,
+            # but in a gallery, where the captions tell the story.
+            if not (gallery and block.caption and not has_credit(block.text)):
+                continue
+        assert text is not None
+        text, related = _story_line(text, block, out, related)
+        if text is None or not _is_story(block, text):
+            continue
+        kept.append((block, text))
+    if container.trusted:
+        out.paragraphs = [text for _, text in kept]
+    else:
+        _trim(kept, out, rules.SHORT_LINE_CJK if container.cjk else rules.SHORT_LINE)
+    return out
+
+
+def _same_owner(a: Block, b: Block, roots: frozenset[Element]) -> bool:
+    """Two blocks of one caption-holding element (``<p><img><br>caption</p>``, a ``<figure>``)."""
+    return a.owner is b.owner and a.owner not in roots and tag_of(a.owner) in rules.CAPTION_OWNER_TAGS
+
+
+def _is_caption(picture: Block, line: Block, roots: frozenset[Element], trusted: bool) -> bool:
+    """Is ``line`` (the text right after a picture, or beside it in its block) the picture's
+    caption? In caption markup, or short and reading as a caption (a credit, ``图为…``, ``…摄``, a
+    short centred line). In a trusted container, also any line set apart (centred, caption-styled)
+    or of the picture's own element (``<p><img> caption</p>``, ``<p><img><br>caption</p>``): a known
+    layout's markup is its CMS's, where that is how a caption is set; on a page nobody described,
+    a paragraph opening with an inline picture is as often prose."""
+    text = line.text
+    if editor_line(text) or is_chrome_line(text):
+        return False
+    if line.declared or line.caption or (trusted and (line.captionish or _same_owner(picture, line, roots))):
+        return True
+    return len(text) < rules.CAPTION_MAX_CHARS and bool(
+        has_credit(text) or rules.CAPTION_END_RE.search(text)
+        or (rules.CAPTION_START_RE.match(text) and len(text) < rules.CAPTION_START_MAX_CHARS)
+        or (line.centered and len(text) < rules.CENTERED_CAPTION_MAX_CHARS)
+    )
+
+
+def _captions(
+    items: list[Block], roots: frozenset[Element], trusted: bool,
+) -> tuple[dict[int, str | None], set[int]]:
+    """Each picture's caption (by block index), and the blocks that are captions."""
+    caption_of: dict[int, str | None] = {}
+    consumed: set[int] = set()
+    for i, block in enumerate(items):
+        if not block.images:
+            continue
+        if block.text:
+            if _is_caption(block, block, roots, trusted):
+                caption_of[i] = block.text
+                consumed.add(i)
+            continue
+        nxt = items[i + 1] if i + 1 < len(items) else None
+        prv = items[i - 1] if i > 0 else None
+        if nxt is not None and not nxt.images and _is_caption(block, nxt, roots, trusted):
+            caption_of[i] = nxt.text
+            consumed.add(i + 1)
+        elif (
+            prv is not None and not prv.images and i - 1 not in consumed
+            and (prv.declared or (trusted and _same_owner(block, prv, roots)))
+        ):
+            caption_of[i] = prv.text
+            consumed.add(i - 1)
+    return caption_of, consumed
 
 
 def _editor_split(text: str, out: Body) -> str | None:
@@ -55,204 +231,45 @@ def _editor_split(text: str, out: Body) -> str | None:
     return text or None
 
 
-def _story_line(
-    text: str, block: Block, out: Body, related: bool, entry: Callable[[Block, str], bool],
-) -> tuple[str | None, bool]:
-    """The step both paths share: an editor line goes to ``out.editor`` (a bracketed one at a
-    paragraph's end is cut off), a related-news head and its entries (``entry``) are no story.
-    ``(the line's story text or None, inside a related list?)``."""
+def _story_line(text: str, block: Block, out: Body, related: bool) -> tuple[str | None, bool]:
+    """An editor line goes to ``out.editor`` (a bracketed one at a paragraph's end is cut off), a
+    related-news head and its entries are no story. ``(the line's story text or None, inside a
+    related list?)``."""
     cut = _editor_split(text, out)
     if cut is None:
         return None, related
     if related_head(cut, block):
         return None, True
-    if related and entry(block, cut):
+    if related and _related_entry(block, cut):
         return None, True
     return cut, False
 
 
-def _known_related_entry(block: Block, text: str) -> bool:
-    return block.link_ratio >= rules.KNOWN_RELATED_ENTRY_LINK_RATIO or block.list_item
-
-
-def _found_related_entry(block: Block, text: str) -> bool:
+def _related_entry(block: Block, text: str) -> bool:
+    """After a related head: a line of links, a list item or a short line is one of its entries."""
     return (
         block.link_ratio >= rules.RELATED_ENTRY_LINK_RATIO or block.list_item
         or len(text) < rules.RELATED_ENTRY_MAX_CHARS
     )
 
 
-# --- a known layout's body ---------------------------------------------------------------------
+def _is_story(block: Block, text: str) -> bool:
+    """Not page furniture, a pager, a news-list entry or a list of links."""
+    if rules.JUNK_LINE_RE.match(text) or is_chrome_line(text) or is_pager(block):
+        return False
+    if block.link_ratio > rules.LINK_LIST_RATIO and not (
+        block.link_ratio < rules.LONG_LINK_PROSE_RATIO and len(text) > rules.LONG_LINK_PROSE_CHARS
+    ):
+        return False
+    return not (block.list_item and block.link_ratio >= rules.LIST_LINK_RATIO)
 
 
-def _same_caption_owner(a: Block, b: Block, container: Element) -> bool:
-    return a.owner is b.owner and a.owner is not container and tag_of(a.owner) in rules.CAPTION_OWNER_TAGS
+# --- an untrusted container's ends ---------------------------------------------------------------
 
 
-def known_body(
-    containers: list[Element] | Element | None, url: str, site_chrome: frozenset[str] = frozenset(),
-    leave_out: frozenset[Element] = frozenset(), captions: frozenset[Element] = frozenset(),
-) -> Body:
-    """Paragraphs, images with captions and an editor line from a known layout's body element(s)
-    (several: a union, in page order). ``leave_out``: the layout's ``exclude`` elements;
-    ``captions``: its ``caption`` elements (caption text, never body text)."""
-    out = Body()
-    if containers is None:
-        return out
-    if not isinstance(containers, list):
-        containers = [containers]
-    chrome = layout_chrome(site_chrome, leave_out)
-    for container in containers:
-        _known_body(container, url, chrome, captions, out)
-    return out
-
-
-def _known_body(container: Element, url: str, chrome: ChromeTest, captions: frozenset[Element], out: Body) -> None:
-    items = blocks(container, url, chrome)
-    declared = {i for i, b in enumerate(items) if captions and _inside(b.owner, captions, container)}
-    consumed: set[int] = set()
-    caption_of: dict[int, str | None] = {}
-
-    for i, block in enumerate(items):
-        if not block.images or i in consumed:
-            continue
-        text: str | None = block.text  # (the name is _story_line's result further down: str | None)
-        if text:
-            caption_of[i] = text
-            continue
-        caption = None
-        nxt = items[i + 1] if i + 1 < len(items) else None
-        prv = items[i - 1] if i > 0 else None
-        if nxt is not None and not nxt.images and nxt.text and (
-            i + 1 in declared or _same_caption_owner(block, nxt, container) or nxt.captionish or has_credit(nxt.text)
-        ) and not editor_line(nxt.text) and not is_chrome_line(nxt.text):
-            caption = nxt.text
-            consumed.add(i + 1)
-        elif (
-            prv is not None and not prv.images and prv.text and i - 1 not in consumed
-            and (i - 1 in declared or _same_caption_owner(block, prv, container))
-        ):
-            caption = prv.text
-            consumed.add(i - 1)
-        caption_of[i] = caption
-
-    related = False
-    for i, block in enumerate(items):
-        if block.images:
-            for src in block.images:
-                out.images.append({"url": src, "caption": caption_of.get(i)})
-            related = False
-            continue
-        if i in consumed or i in declared:
-            continue  # a declared caption with no picture beside it is still no body text
-        text = block.text
-        if not text:
-            continue
-        text, related = _story_line(text, block, out, related, _known_related_entry)
-        if text is None:
-            continue
-        if block.link_and_date:
-            continue  # an entry of a news list, heading or not
-        if is_pager(block) or is_chrome_line(text):
-            continue
-        if block.list_item and block.link_ratio >= rules.KNOWN_LINK_LIST_RATIO:
-            continue  # a list of links inside the body: more chrome than article
-        out.paragraphs.append(text)
-
-
-def _inside(el: Element, marked: frozenset[Element], stop: Element) -> bool:
-    node: Element | None = el
-    while node is not None:
-        if node in marked:
-            return True
-        if node is stop:
-            return False
-        node = node.getparent()
-    return False
-
-
-# --- the generic path's container ----------------------------------------------------------------
-
-
-def generic_chrome(good: dict[Element, int], keep_above: int, site_chrome: frozenset[str] = frozenset()) -> ChromeTest:
-    """Chrome inside a found container is left out unless it holds most of the story (a class
-    word misread)."""
-    from northnews.pages._container import chrome_level
-
-    judged: dict[Element, int] = getattr(good, "chrome", {})  # the container walk's verdicts
-
-    def chrome(el: Element, tag: str) -> bool:
-        level = judged.get(el)
-        if level is None:
-            level = chrome_level(el, tag, site_chrome)
-        return bool(level) and good.get(el, 0) <= keep_above
-
-    return chrome
-
-
-def paragraphs(
-    container: Element, url: str, cjk: bool, good: dict[Element, int] | None = None,
-    skip_texts: frozenset[str] = frozenset(),
-    captions: bool = False,
-    site_chrome: frozenset[str] = frozenset(),
-) -> Body:
-    """The story's paragraphs, images (with captions) and editor from its container; with
-    ``captions``, a caption is story text too (a photo gallery's)."""
-    from northnews.pages._walk import is_summary_class
-
-    out = Body()
-    good = good or {}
-    keep_above = int(good.get(container, 0) * rules.CHROME_KEEP_SHARE)
-    found = blocks(
-        container, url, generic_chrome(good, keep_above, site_chrome),
-        summary=lambda el: is_summary_class(el) and good.get(el, 0) <= keep_above,
-    )
-    min_len = rules.SHORT_LINE_CJK if cjk else rules.SHORT_LINE
-    kept: list[tuple[Block, str]] = []
-    pending_caption: dict[str, str | None] | None = None
-    related = False
-    for block in found:
-        if block.images:
-            caption = block.text if block.text and block.caption else None
-            for src in block.images:
-                out.images.append({"url": src, "caption": caption})
-            pending_caption = out.images[-1] if caption is None else None
-            related = False
-            if (block.caption and not captions) or not block.text:
-                continue
-        text: str | None = block.text  # then _story_line's (None: not body text)
-        if not text or text in skip_texts or rules.SLIDE_COUNTER_RE.match(text):
-            continue
-        if captions and block.caption and not has_credit(text):
-            if pending_caption is not None and pending_caption.get("caption") is None:
-                pending_caption["caption"] = text
-        elif block.caption or (
-            pending_caption is not None and len(text) < rules.CAPTION_MAX_CHARS
-            and (
-                has_credit(text) or rules.CAPTION_END_RE.search(text)
-                or (rules.CAPTION_START_RE.match(text) and len(text) < rules.CAPTION_START_MAX_CHARS)
-                or (block.centered and len(text) < rules.CENTERED_CAPTION_MAX_CHARS)
-            )
-        ):
-            if pending_caption is not None and pending_caption.get("caption") is None:
-                pending_caption["caption"] = text
-            pending_caption = None
-            continue
-        pending_caption = None
-        text, related = _story_line(text, block, out, related, _found_related_entry)
-        if text is None:
-            continue
-        if rules.JUNK_LINE_RE.match(text) or is_chrome_line(text) or is_pager(block):
-            continue
-        if block.link_ratio > rules.LINK_LIST_RATIO and not (
-            block.link_ratio < rules.LONG_LINK_PROSE_RATIO and len(text) > rules.LONG_LINK_PROSE_CHARS
-        ):
-            continue
-        if block.list_item and block.link_ratio >= rules.LIST_LINK_RATIO:
-            continue
-        kept.append((block, text))
-    # Trim: bylines, dates, summary boxes and the like before the story's first paragraph; notices,
-    # bylines and short link lines after its last.
+def _trim(kept: list[tuple[Block, str]], out: Body, min_len: int) -> None:
+    """Bylines, dates, summary boxes and the like before the story's first paragraph; notices,
+    bylines and short link lines after its last; byline lines between (to ``out.meta_lines``)."""
     start, end = 0, len(kept)
     while start < end and _leading_junk(kept[start], min_len):
         text = kept[start][1]
@@ -281,7 +298,6 @@ def paragraphs(
         out.paragraphs.append(text)
     if signed is not None and end == signed:
         out.paragraphs.append(kept[signed][1])
-    return out
 
 
 def _signature_date(kept: list[tuple[Block, str]], start: int, end: int) -> int | None:

@@ -2,7 +2,8 @@
 generic path found) that turns it into blocks: paragraphs, lines between ``<br>``s, list items,
 sub-headings, pictures. The same walker serves both paths; what it leaves out (chrome) is a
 predicate the caller passes (:func:`layout_chrome` for a known layout, the container scorer's
-verdict for the generic path). Paragraph rules are :mod:`._paragraphs`'.
+verdict for the generic path), and the caption elements a layout declares are marked on their
+blocks. Paragraph rules are :mod:`._paragraphs`' (the body engine).
 """
 
 from __future__ import annotations
@@ -39,10 +40,10 @@ class Block:
     heading: bool = False
     #: inside a summary box (a class of :data:`rules.SUMMARY_WORDS`)
     summary: bool = False
+    #: inside a caption element the layout declares
+    declared: bool = False
     #: its block element is centred (``align=center``, ``text-align: center``)
     centered: bool = False
-    #: the text outside links
-    plain: list[str] = field(default_factory=list)
 
     @functools.cached_property
     def text(self) -> str:
@@ -52,11 +53,6 @@ class Block:
     @property
     def link_ratio(self) -> float:
         return self.link_chars / self.chars if self.chars else 0.0
-
-    @property
-    def link_and_date(self) -> bool:
-        """A news-list entry: a link, and nothing else but its date."""
-        return self.link_chars > 0 and bool(rules.DATE_ONLY_RE.match("".join(self.plain)))
 
     @property
     def captionish(self) -> bool:
@@ -156,10 +152,15 @@ def layout_chrome(site_chrome: frozenset[str] = frozenset(), leave_out: frozense
 class Walker:
     """One walk over a container; ``summaries`` marks summary boxes (the generic path's)."""
 
-    def __init__(self, url: str, chrome: ChromeTest, summary: Callable[[Element], bool] | None = None) -> None:
+    def __init__(
+        self, url: str, chrome: ChromeTest, summary: Callable[[Element], bool] | None = None,
+        declared: frozenset[Element] = frozenset(),
+    ) -> None:
         self.url = url
         self.chrome = chrome
         self.summary_test = summary
+        self.declared = declared
+        self.in_declared = 0
         self.blocks: list[Block] = []
         self.current: Block | None = None
         self.owner: Element | None = None
@@ -178,6 +179,7 @@ class Walker:
             self.current = Block(
                 self.owner, self.tag, list_item=self.in_list > 0, caption=self.in_caption > 0,
                 heading=self.in_heading > 0, summary=self.in_summary > 0, centered=self.centered,
+                declared=self.in_declared > 0,
             )
             self.blocks.append(self.current)
         return self.current
@@ -193,8 +195,6 @@ class Walker:
         block.chars += n
         if self.in_link:
             block.link_chars += n
-        else:
-            block.plain.append(text)
         if self.captionish:
             block.captionish_chars += n
 
@@ -226,6 +226,7 @@ class Walker:
             or bool(style and rules.CENTER_STYLE_RE.search(style))
         )
         summary = block and self.summary_test is not None and self.summary_test(el)
+        declared = bool(self.declared) and el in self.declared
         saved = self.owner, self.tag, self.centered
         if block:
             self.current = None
@@ -240,8 +241,10 @@ class Walker:
         self.captionish += captionish
         self.in_caption += caption
         self.in_summary += summary
+        self.in_declared += declared
         self.add(el.text)
         self.walk(el, depth + 1)
+        self.in_declared -= declared
         self.in_summary -= summary
         self.in_caption -= caption
         self.captionish -= captionish
@@ -254,6 +257,7 @@ class Walker:
 
     def run(self, container: Element) -> list[Block]:
         self.owner = container
+        self.in_declared = int(container in self.declared)
         self.add(container.text)
         self.walk(container, 0)
         self.current = None
@@ -262,6 +266,8 @@ class Walker:
 
 def blocks(
     container: Element, url: str, chrome: ChromeTest, summary: Callable[[Element], bool] | None = None,
+    declared: frozenset[Element] = frozenset(),
 ) -> list[Block]:
-    """The blocks of ``container`` in reading order, chrome left out."""
-    return Walker(url, chrome, summary).run(container)
+    """The blocks of ``container`` in reading order, chrome left out; ``declared``: caption
+    elements (their blocks are marked)."""
+    return Walker(url, chrome, summary, declared).run(container)

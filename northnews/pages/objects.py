@@ -18,7 +18,7 @@ from northnews.pages._article import ArticlePage
 from northnews.pages._byline import Byline, parse_byline
 from northnews.pages._fields import keywords, page_urls, printed_tags, section
 from northnews.pages._lines import reporters
-from northnews.pages._paragraphs import Body, known_body
+from northnews.pages._paragraphs import Body, layout_container, read
 from northnews.pages._select import Doc, Element
 from northnews.pages._walk import image_src, resolve
 
@@ -137,10 +137,10 @@ class LayoutPage(PageObject):
 
     @functools.cached_property
     def _body(self) -> Body:
-        return known_body(
+        return read(layout_container(
             self.layout.body_elements(self.doc), self.url, self.layout.site_chrome, self.leave_out,
             frozenset(self.part("caption")),
-        )
+        ))
 
     def body(self) -> Body:
         return self._body
