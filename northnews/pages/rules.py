@@ -240,8 +240,6 @@ CAPTION_END_RE = re.compile(
 CAPTION_MAX_CHARS, CAPTION_START_MAX_CHARS, CENTERED_CAPTION_MAX_CHARS = 300, 200, 60
 #: A slide counter (``1/4``) under a gallery's photo.
 SLIDE_COUNTER_RE = re.compile(r"^\d{1,3}\s*/\s*\d{1,3}$")
-#: A news-list entry's text outside its link: only a date.
-DATE_ONLY_RE = re.compile(r"^[\s\d\-/:.年月日时分()（）\[\]【】|·]*$")
 
 #: A labelled byline line: ``来源：``, ``作者：``, ``发布时间：``, ``浏览次数：``…
 BYLINE_LINE_RE = re.compile(
@@ -440,9 +438,6 @@ CHROME_KEEP_SHARE = 0.5
 CHROME_SCORE_FACTOR, BODY_CLASS_SCORE_FACTOR = 0.25, 1.15
 #: A column of teasers: at least this many items, holding this share of the container's text.
 TEASER_MIN_ITEMS, TEASER_SHARE = 3, Fraction(3, 5)
-#: A known layout's body trusts its container: a related entry there is a line with this share of
-#: links (or a list item), a link list one with the second.
-KNOWN_RELATED_ENTRY_LINK_RATIO, KNOWN_LINK_LIST_RATIO = 0.5, 0.8
 #: A row of bare numbers is a pager when this share of it is links.
 PAGER_LINK_RATIO = 0.5
 #: A related head, or a summary box's head, followed by fewer characters than this stands alone on
