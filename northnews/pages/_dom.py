@@ -22,9 +22,13 @@ __all__ = [
     "parse_html", "segmented_text", "tag_of", "text_of",
 ]
 
-_PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+# collect_ids=False: no table of ids is built (nothing looks an element up by id through lxml; the
+# layouts' #id steps test the attribute), a few per cent of the parse.
+_PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, collect_ids=False)
 # For what the default limits refuse: text nodes over 10 MB, nesting past 256 levels.
-_HUGE_PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True)
+_HUGE_PARSER = etree.HTMLParser(
+    encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True, collect_ids=False,
+)
 # libxml2 ends the document at the first </html> (and a stray </body> confuses it): the parser
 # closes both at the end of the input anyway, so they are dropped wherever they stand.
 _END_TAG_RE = re.compile(r"</(?:html|body)\s*>", re.IGNORECASE)

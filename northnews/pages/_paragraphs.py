@@ -11,7 +11,6 @@ is the same code: one walk (:mod:`._walk`), one rule for a picture's caption, on
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -66,13 +65,16 @@ class Container:
     cjk: bool = False
     summary: Callable[[Element], bool] | None = None
 
-    @functools.cached_property
+    walked: list[Block] | None = field(default=None, init=False, repr=False)
+
+    @property
     def blocks(self) -> list[Block]:
         """The blocks of every element, walked once however often the container is read."""
-        found: list[Block] = []
-        for el in self.elements:
-            found += blocks(el, self.url, self.chrome, self.summary, self.declared)
-        return found
+        if self.walked is None:
+            self.walked = []
+            for el in self.elements:
+                self.walked += blocks(el, self.url, self.chrome, self.summary, self.declared)
+        return self.walked
 
 
 def layout_container(

@@ -21,7 +21,7 @@ from northnews.pages._dom import Element
 ChromeTest = Callable[[Element, str], bool]
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     """A run of text between block boundaries (a paragraph, a line between ``<br>``s), with what
     the walk saw around it."""
@@ -45,10 +45,8 @@ class Block:
     #: its block element is centred (``align=center``, ``text-align: center``)
     centered: bool = False
 
-    @functools.cached_property
-    def text(self) -> str:
-        """The block's text, whitespace collapsed (read once the walk is over)."""
-        return collapse_ws("".join(self.parts))
+    #: the block's text, whitespace collapsed (set when the walk is over)
+    text: str = ""
 
     @property
     def link_ratio(self) -> float:
@@ -149,6 +147,10 @@ def layout_chrome(site_chrome: frozenset[str] = frozenset(), leave_out: frozense
     return chrome
 
 
+_SKIP, _BLOCKS, _MAX_DEPTH = rules.SKIP_TAGS, rules.BLOCK_TAGS, rules.MAX_WALK_DEPTH
+_CAPTION_TAGS, _LIST_ITEM_TAGS, _SUBHEADING_TAGS = rules.CAPTION_TAGS, rules.LIST_ITEM_TAGS, rules.SUBHEADING_TAGS
+
+
 class Walker:
     """One walk over a container; ``summaries`` marks summary boxes (the generic path's)."""
 
@@ -199,41 +201,48 @@ class Walker:
             block.captionish_chars += n
 
     def walk(self, el: Element, depth: int) -> None:
+        """``el``'s children, each element's text, children and tail in turn (the walk's hot loop:
+        one call per element, attributes read once)."""
+        chrome, add = self.chrome, self.add
+        deep = depth >= _MAX_DEPTH
         for child in el:
             tag = child.tag
-            if isinstance(tag, str) and depth < rules.MAX_WALK_DEPTH:
+            if tag.__class__ is str and not deep:
                 tag = tag.lower()
-                if tag not in rules.SKIP_TAGS and not self.chrome(child, tag):
+                if tag == "br":
+                    self.current = None
+                elif tag == "img":
+                    if not chrome(child, tag):
+                        src = image_src(child, self.url)
+                        if src:
+                            self._block().images.append(src)
+                elif tag not in _SKIP and not chrome(child, tag):
                     self.element(child, tag, depth)
-            self.add(child.tail)
+            tail = child.tail
+            if tail and (self.current is not None or not tail.isspace()):
+                add(tail)
 
     def element(self, el: Element, tag: str, depth: int) -> None:
-        if tag == "br":
-            self.current = None
-            return
-        if tag == "img":
-            src = image_src(el, self.url)
-            if src:
-                self._block().images.append(src)
-            return
-        block = tag in rules.BLOCK_TAGS
+        block = tag in _BLOCKS
         # is_captionish and is_caption_class, each attribute read once (the walk's hottest lines)
         get = el.get
         cls, align, style = get("class"), get("align"), get("style")
-        caption = tag in rules.CAPTION_TAGS or (bool(cls) and _caption_class_value(cls))
+        caption = tag in _CAPTION_TAGS or (bool(cls) and _caption_class_value(cls))
         captionish = (
             caption or tag == "center" or (align is not None and align.strip().lower() == "center")
             or bool(style and rules.CENTER_STYLE_RE.search(style))
         )
-        summary = block and self.summary_test is not None and self.summary_test(el)
+        summary = (
+            block and self.summary_test is not None and (bool(cls) or get("id") is not None) and self.summary_test(el)
+        )
         declared = bool(self.declared) and el in self.declared
         saved = self.owner, self.tag, self.centered
         if block:
             self.current = None
             self.owner, self.tag = el, tag
             self.centered = align == "center" or "center" in (style or "")
-        list_item = tag in rules.LIST_ITEM_TAGS
-        heading = tag in rules.SUBHEADING_TAGS
+        list_item = tag in _LIST_ITEM_TAGS
+        heading = tag in _SUBHEADING_TAGS
         link = tag == "a"
         self.in_list += list_item
         self.in_heading += heading
@@ -242,8 +251,11 @@ class Walker:
         self.in_caption += caption
         self.in_summary += summary
         self.in_declared += declared
-        self.add(el.text)
-        self.walk(el, depth + 1)
+        text = el.text
+        if text and (self.current is not None or not text.isspace()):
+            self.add(text)
+        if len(el):
+            self.walk(el, depth + 1)
         self.in_declared -= declared
         self.in_summary -= summary
         self.in_caption -= caption
@@ -261,6 +273,8 @@ class Walker:
         self.add(container.text)
         self.walk(container, 0)
         self.current = None
+        for b in self.blocks:
+            b.text = collapse_ws("".join(b.parts))
         return [b for b in self.blocks if b.images or b.text]
 
 
