@@ -86,3 +86,20 @@ def test_a_gallery_reads_its_captions_as_story_without_walking_again() -> None:
     assert plain.paragraphs == []
     assert gallery.paragraphs == ["第一张照片说明文字较长一些。", "第二张照片说明文字较长一些。"]
     assert [i["caption"] for i in gallery.images] == gallery.paragraphs
+
+
+def test_the_editor_tail_is_tried_only_on_lines_ending_as_it_can() -> None:
+    """The engine skips EDITOR_TAIL_RE on a line that does not end with one of EDITOR_TAIL_ENDS (a
+    speed gate): every character that can close the pattern is in that list, and nothing else."""
+    from northnews.pages import rules
+
+    closers = {chr(c) for c in range(0x10000) if rules.EDITOR_TAIL_RE.match(f"全文完。（责任编辑：王喆{chr(c)}")}
+    assert closers == set(rules.EDITOR_TAIL_ENDS)
+
+
+def test_an_editor_tail_is_cut_from_both_kinds_of_container() -> None:
+    el = _story("<p>会议要求各地做好准备，确保安全度汛。（责任编辑：王喆）</p>")
+    for container in (layout_container(el, URL), found_container(el, URL, cjk=True)):
+        body = read(container)
+        assert body.paragraphs == ["会议要求各地做好准备，确保安全度汛。"]
+        assert body.editor == "王喆"

@@ -226,7 +226,7 @@ def _editor_split(text: str, out: Body) -> str | None:
     if editor is not None:
         out.editor = out.editor or editor
         return None
-    tail = rules.EDITOR_TAIL_RE.match(text)
+    tail = rules.EDITOR_TAIL_RE.match(text) if text.rstrip().endswith(rules.EDITOR_TAIL_ENDS) else None
     if tail:
         out.editor = out.editor or clean_person(tail.group("v"), "editor")
         text = collapse_ws(tail.group("body"))
