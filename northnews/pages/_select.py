@@ -137,11 +137,14 @@ class Selector:
 
     def __call__(self, doc: Doc) -> list[Element]:
         found: dict[Element, None] = {}
+        matched = 0  # alternatives that found something: one alone is in document order already
         for steps in self.alternatives:
-            for el in self._run(doc, steps):
+            hits = self._run(doc, steps)
+            matched += bool(hits)
+            for el in hits:
                 found[el] = None
-        if len(self.alternatives) > 1:
-            return sorted(found, key=doc.position)
+        if matched > 1:
+            return sorted(found, key=doc.position)  # (the document order: a walk of the whole page)
         return list(found)
 
     @staticmethod
