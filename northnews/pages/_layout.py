@@ -61,8 +61,10 @@ class Layout:
             if self.error_of(doc):
                 return 4
         title = bool(self.select("title", doc))
-        byline = bool(self.select("byline", doc))
         body = bool(self.select("body", doc))
+        if not title and not body:
+            return 0  # a byline alone is no layout: not looked for
+        byline = bool(self.select("byline", doc))
         if (title and (byline or body)) or (byline and body):
             return title + byline + body
         return 0
