@@ -101,7 +101,10 @@ def found_container(
     keep_above = int(good.get(element, 0) * rules.CHROME_KEEP_SHARE)
     return Container(
         [element], url, generic_chrome(good, keep_above, site_chrome), trusted=False, skip_texts=skip_texts,
-        cjk=cjk, summary=lambda el: is_summary_class(el) and good.get(el, 0) <= keep_above,
+        cjk=cjk,
+        # Summary boxes by class are a Chinese portal's (摘要); elsewhere a standfirst is the story's
+        # first paragraph, as the real pages' gold has it.
+        summary=(lambda el: is_summary_class(el) and good.get(el, 0) <= keep_above) if cjk else None,
     )
 
 
