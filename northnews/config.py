@@ -121,6 +121,10 @@ SETTINGS: tuple[Setting, ...] = (
       " `postgresql://USER@HOST:PORT/DB` for a PostgreSQL server that several workers share (the WARC"
       " digest index and file manifest then live there too); a password is better in `~/.pgpass` or"
       " `PGPASSWORD` than in the URL", pattern=r"^(postgres(ql)?://\S+|[^:]+)$"),
+    S("NORTHNEWS_STORE_COMMIT_INTERVAL", "float", 1.0,
+      "seconds of stored items a crawl commits to the SQLite store at once (0: one commit per item); a kill"
+      " loses at most that open group, whose articles the next run fetches again (PostgreSQL: one commit per"
+      " item always)", min=0),
     S("NORTHNEWS_WORKER", "str", "",
       "a fleet worker's name (set by `northnews-fleet worker`), added to WARC file names"
       " `<prefix>-<yyyymmddhhmmss>-<serial>-<host>-<worker>.warc.gz` so that they are unique across workers",
@@ -217,6 +221,7 @@ READ_BY = {
         "crawl.pipelines.requisites"),
     "NORTHNEWS_STORE_ENABLED": "crawl.extensions.incremental",
     "NORTHNEWS_STORE_URL": "ops.store",
+    "NORTHNEWS_STORE_COMMIT_INTERVAL": "crawl.pipelines.store",
     "NORTHNEWS_INCREMENTAL": "crawl.extensions.incremental",
     **dict.fromkeys(("NORTHNEWS_PENDING_MAX_ATTEMPTS", "NORTHNEWS_PENDING_BACKOFF", "NORTHNEWS_PENDING_BACKOFF_MAX"),
                     "ops.pending"),
