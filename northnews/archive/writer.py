@@ -58,7 +58,7 @@ from twisted.internet import defer, task
 from northnews import __version__, config
 from northnews.archive.digests import INDEX_ERRORS, Capture, open_digest_index
 from northnews.archive.files import WarcFiles
-from northnews.archive.http import Original, exchange_records, failure_records
+from northnews.archive.http import Original, exchange_raw, failure_records
 from northnews.archive.recover import Recovery, Repair, recover_all, repair_all
 from northnews.crawl.keys import CAPTURE_META, WARC_ERROR_REASON
 from northnews.sites import DEFAULT_SITE, SiteError, load_site
@@ -307,14 +307,14 @@ class WarcWriter:
                 prev = self._recent.get(response.url, job.prev) if (self.revisits and response.body) else None
             original = Original(prev.url, prev.warc_date, prev.record_id) if (
                 prev is not None and prev.payload_digest == digest) else None
-            exchange = exchange_records(
-                self.files.builder, response, job.request, date=date, response_id=job.response_id,
+            first, request_record, kind = exchange_raw(
+                response, job.request, date=date, response_id=job.response_id,
                 request_id=job.request_id, payload_digest=digest, revisit_of=original,
                 redact_names=self.redact_names,
             )
-            job.name, (job.offset, _) = self.files.write([exchange.response, exchange.request])
-            job.outcome = exchange.kind
-            if exchange.kind == "response":
+            job.name, (job.offset, _) = self.files.write([first, request_record])
+            job.outcome = kind
+            if kind == "response":
                 job.capture = Capture(response.url, digest, job.response_id, date, job.name, job.offset,
                                       response.status)
                 with self._recent_lock:
