@@ -20,7 +20,6 @@ Nothing here imports Scrapy: responses and requests are read through their publi
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import io
 from collections.abc import Iterable
@@ -34,6 +33,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from northnews.archive.scan import RecordInfo
+from northnews.util.digest import b32_digest
 from northnews.util.redact import REDACTED, is_sensitive_header
 
 if TYPE_CHECKING:
@@ -116,6 +116,14 @@ def request_http_headers(
     """The request as sent: request line, ``Host``, then the headers Scrapy sent, with the values
     of ``Cookie``, ``Authorization``, ``Proxy-Authorization`` and ``redact_names`` redacted (the
     names stay: the record still says the header was sent)."""
+    statusline, headers = _request_head(request, response, redact_names)
+    return RawHttpHeaders(request.method, statusline, headers)
+
+
+def _request_head(
+    request: Request, response: Response | None, redact_names: Iterable[str] = ()
+) -> tuple[str, list[tuple[bytes, bytes]]]:
+    """The request line after the method, and the headers (see :func:`request_http_headers`)."""
     target, host = request_target(request.url)
     headers: list[tuple[bytes, bytes]] = []
     if b"Host" not in request.headers:
@@ -128,7 +136,7 @@ def request_http_headers(
         headers.append((b"Content-Length", str(len(request.body)).encode()))
     proto = response_protocol(response) if response is not None else "HTTP/1.1"
     proto = "HTTP/1.1" if proto.startswith("HTTP/1") else proto  # Twisted always sends 1.1
-    return RawHttpHeaders(request.method, f"{target} {proto}", headers)
+    return f"{target} {proto}", headers
 
 
 def server_ip(response: Response, request: Request) -> str | None:
@@ -300,7 +308,12 @@ def _digest(*parts: bytes) -> str:
     h = hashlib.sha1()
     for part in parts:
         h.update(part)
-    return "sha1:" + base64.b32encode(h.digest()).decode("ascii")
+    return "sha1:" + b32_digest(h.digest())
+
+
+def _content_type(headers: list[tuple[bytes, bytes]]) -> str | None:
+    """The first ``Content-Type`` value, as warcio's ``get_header`` reads it."""
+    return next((v.decode("latin-1") for k, v in headers if k.lower() == b"content-type"), None)
 
 
 def exchange_raw(
@@ -319,7 +332,7 @@ def exchange_raw(
     url = response.url
     raw_headers = [(name, value) for name, values in response.headers.items() for value in values]
     block = _block(f"{response_protocol(response)} {status_line(response.status)}", raw_headers)
-    content_type = next((v.decode("latin-1") for k, v in raw_headers if k.lower() == b"content-type"), None)
+    content_type = _content_type(raw_headers)
     headers = [("WARC-Type", "response"), ("WARC-Record-ID", response_id), ("WARC-Date", date),
                ("WARC-Target-URI", url)]
     ip = server_ip(response, request)
@@ -342,13 +355,12 @@ def exchange_raw(
              ("Content-Length", str(len(block) + len(payload)))]
     first = RawRecord(headers, after, block, payload, str(response.status), content_type)
 
-    req_http = request_http_headers(request, response, redact_names)
-    req_block = req_http.headers_buff
+    req_line, req_raw_headers = _request_head(request, response, redact_names)
+    req_block = _block(f"{request.method} {req_line}", req_raw_headers)
     req_body = request.body or b""
     req_headers = [("WARC-Type", "request"), ("WARC-Record-ID", request_id), ("WARC-Date", date),
                    ("WARC-Target-URI", url), ("WARC-Concurrent-To", response_id),
                    ("WARC-Payload-Digest", _digest(req_body))]
     req_after = [("WARC-Block-Digest", _digest(req_block, req_body)), ("Content-Type", _REQUEST_TYPE),
                  ("Content-Length", str(len(req_block) + len(req_body)))]
-    req_type = req_http.get_header("Content-Type")
-    return first, RawRecord(req_headers, req_after, req_block, req_body, None, req_type), kind
+    return first, RawRecord(req_headers, req_after, req_block, req_body, None, _content_type(req_raw_headers)), kind
