@@ -82,6 +82,9 @@ WARCINFO_SETTINGS = (
 )
 
 
+_HTTP = ("http://", "https://")  # what nearly every URL starts with: no urlsplit needed
+
+
 def _version(package: str) -> str:
     try:
         return version(package)
@@ -202,7 +205,7 @@ class WarcWriter:
         ]
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
-        if urlsplit(response.url).scheme not in ("http", "https"):
+        if not response.url.startswith(_HTTP) and urlsplit(response.url).scheme not in ("http", "https"):
             self.stats.inc_value("northnews/warc/skipped")
             return
         if self.failed:
