@@ -49,9 +49,10 @@ the length: PostgreSQL has no BM25) with a title hit weighing 10 body hits, summ
 article's parts: the same articles, ordered by the same idea, not necessarily in the same order
 when scores are close. ``ts_rank`` reads each document it ranks, so only the best candidates are
 ranked (:class:`_PgRanked`): ``search_fts`` also holds each part's title lexemes (``title``, with a
-GIN index) and its number of lexemes (``lexemes``), columns the server generates from ``doc``. The tables are created when the store opens, additively (a PostgreSQL
-store of an earlier release gains them; the schema version does not change, as on SQLite), and
-``scrapy search --rebuild`` indexes what was stored before.
+GIN index) and its number of lexemes (``lexemes``), columns the server generates from ``doc``.
+The tables are created when the store opens, additively (a PostgreSQL store of an earlier release
+gains them; the schema version does not change, as on SQLite), and ``scrapy search --rebuild``
+indexes what was stored before (and gives an index of the previous form its ranking columns).
 """
 
 from __future__ import annotations
