@@ -11,7 +11,7 @@ generator's (tests/fixtures/sites/fenshui/make_mirror.py, which imports no north
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -42,6 +42,8 @@ def test_the_day_is_the_published_timestamp_s_day_in_the_site_s_zone() -> None:
     assert published_day({"published": None}, SHANGHAI) is None
     assert published_day({"published": "not a date"}, SHANGHAI) is None
     assert published_day({}, SHANGHAI) is None
+    assert published_day({"published": datetime(2024, 3, 14, 23, 0)}, SHANGHAI) == date(2024, 3, 14)
+    assert published_day({"published": datetime(2024, 3, 14, 16, 30, tzinfo=timezone.utc)}, SHANGHAI) == date(2024, 3, 15)
 
 
 def _middleware(since: date) -> SinceMiddleware:

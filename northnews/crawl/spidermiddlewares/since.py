@@ -23,7 +23,7 @@ Not configured without ``-a since``.
 from __future__ import annotations
 
 import logging
-from datetime import date, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter, is_item
@@ -43,7 +43,11 @@ logger = logging.getLogger(__name__)
 
 def published_day(item: Any, tz: tzinfo) -> date | None:
     """The calendar day of the item's ``published`` in ``tz`` (the site's zone), or None when it has none."""
-    published = parse_datetime(ItemAdapter(item).get("published"), tz)
+    value = ItemAdapter(item).get("published")
+    if isinstance(value, datetime):  # an item built by other code than the spider's
+        published: datetime | None = value if value.tzinfo else value.replace(tzinfo=tz)
+    else:
+        published = parse_datetime(value, tz) if isinstance(value, str) else None
     return None if published is None else published.astimezone(tz).date()
 
 
