@@ -103,3 +103,22 @@ def test_an_editor_tail_is_cut_from_both_kinds_of_container() -> None:
         body = read(container)
         assert body.paragraphs == ["会议要求各地做好准备，确保安全度汛。"]
         assert body.editor == "王喆"
+
+
+def test_a_linked_line_and_caption_markup_are_a_trusted_containers_story() -> None:
+    """A layout's body prints an attachment as a link (``附件：….pdf``) and a gallery layout sets its
+    text in caption-classed blocks: both are the story there. In a found container a line that is
+    mostly a link is a link list, and caption markup with no picture is a stray caption."""
+    el = _story(
+        '<p class="pic-txt">县里召开公开招聘工作推进会，部署下一步工作。</p>'
+        '<p>会议要求各地做好准备，确保安全度汛，各部门要密切配合，形成合力。</p>'
+        '<p><a href="/f.pdf">附件：关于公开招聘的公告.pdf</a></p>'
+        '<ul><li><a href="/1.html">没有标题的新闻列表</a>（2015-01-01）</li></ul>'
+    )
+    known = read(layout_container(el, URL)).paragraphs
+    assert known == [
+        "县里召开公开招聘工作推进会，部署下一步工作。", "会议要求各地做好准备，确保安全度汛，各部门要密切配合，形成合力。",
+        "附件：关于公开招聘的公告.pdf",
+    ]
+    found = read(found_container(el, URL, cjk=True)).paragraphs
+    assert found == ["会议要求各地做好准备，确保安全度汛，各部门要密切配合，形成合力。"]

@@ -153,14 +153,16 @@ def read(container: Container, *, gallery: bool = False) -> Body:
             related = False
             if not text or (i in consumed and not (gallery and block.caption)):
                 continue
-        elif i in consumed or block.declared or block.caption:
-            # A caption (of a picture, or in caption markup with none beside it) is no story text,
-            # but in a gallery, where the captions tell the story.
+        elif i in consumed or block.declared or (block.caption and not container.trusted):
+            # A caption (of a picture, declared, or in a found container's caption markup with no
+            # picture beside it) is no story text, but in a gallery, where the captions tell the
+            # story. A layout's caption-classed text with no picture is its story (a gallery
+            # layout's text block).
             if not (gallery and block.caption and not has_credit(block.text)):
                 continue
         assert text is not None
         text, related = _story_line(text, block, out, related)
-        if text is None or not _is_story(block, text):
+        if text is None or not _is_story(block, text, container.trusted):
             continue
         kept.append((block, text))
     if container.trusted:
@@ -258,15 +260,17 @@ def _related_entry(block: Block, text: str) -> bool:
     )
 
 
-def _is_story(block: Block, text: str) -> bool:
-    """Not page furniture, a pager, a news-list entry or a list of links."""
+def _is_story(block: Block, text: str, trusted: bool) -> bool:
+    """Not page furniture, a pager, or a list of links. A linked line outside a list is a link list
+    in a found container, the story's in a trusted one (an attachment, ``附件：….pdf``)."""
     if rules.JUNK_LINE_RE.match(text) or is_chrome_line(text) or is_pager(block):
         return False
-    if block.link_ratio > rules.LINK_LIST_RATIO and not (
-        block.link_ratio < rules.LONG_LINK_PROSE_RATIO and len(text) > rules.LONG_LINK_PROSE_CHARS
-    ):
+    if block.list_item and block.link_ratio >= rules.LIST_LINK_RATIO:
         return False
-    return not (block.list_item and block.link_ratio >= rules.LIST_LINK_RATIO)
+    return trusted or not (
+        block.link_ratio > rules.LINK_LIST_RATIO
+        and not (block.link_ratio < rules.LONG_LINK_PROSE_RATIO and len(text) > rules.LONG_LINK_PROSE_CHARS)
+    )
 
 
 # --- an untrusted container's ends ---------------------------------------------------------------
