@@ -3,7 +3,6 @@ for a page no layout describes, where its byline is."""
 
 from __future__ import annotations
 
-import re
 from copy import deepcopy as copy_element
 from dataclasses import dataclass
 from itertools import islice
@@ -11,8 +10,6 @@ from itertools import islice
 from lxml import etree
 
 from northnews.normalize import (
-    AUTHOR_LABEL,
-    SOURCE_LABEL,
     clean_value,
     collapse_ws,
     date_raw,
@@ -26,8 +23,8 @@ from northnews.pages._lines import editor_line, is_meta_line
 
 _LABEL_RE = rules.VALUE_LABEL_RE
 _VALUE_END_RE = rules.VALUE_END_RE
-_SOURCE_RE = re.compile(SOURCE_LABEL, re.I)
-_AUTHOR_RE = re.compile(AUTHOR_LABEL, re.I)
+_SOURCE_RE = rules.SOURCE_LABEL_RE
+_AUTHOR_RE = rules.AUTHOR_LABEL_RE
 
 
 _WEEKDAY_RE = rules.WEEKDAY_RE
@@ -100,7 +97,7 @@ def _first_date(text: str) -> tuple[str | None, bool]:
         raw = date_raw(match.group(0))
         if raw is None:
             continue
-        if not _REVISED_RE.search(text[max(0, match.start() - 12) : match.start()]):
+        if not _REVISED_RE.search(text[max(0, match.start() - rules.REVISED_LABEL_WINDOW) : match.start()]):
             return raw, False
         first_revised = first_revised or raw
     return first_revised, first_revised is not None
@@ -126,12 +123,12 @@ def looks_like_meta(text: str) -> bool:
 
 
 def _has_meta(text: str) -> bool:
-    return len(text) < 200 and bool(
+    return len(text) < rules.META_MAX_CHARS and bool(
         _META_LABEL_RE.search(text) or date_raw(text) or _meta.yearless_date(text) or _meta.english_date(text)
     )
 
 
-def _short_text(el: Element, cache: dict[Element, str | None], limit: int = 300) -> str | None:
+def _short_text(el: Element, cache: dict[Element, str | None], limit: int = rules.BYLINE_BLOCK_MAX_CHARS) -> str | None:
     """``el``'s visible text when it is shorter than ``limit``, else ``None`` (a sidebar, the story:
     no byline; its raw text is counted first, so a large element costs little)."""
     if el in cache:
@@ -161,7 +158,7 @@ def byline_elements(heading: Element | None, container: Element | None) -> list[
     cache: dict[Element, str | None] = {}
     out: list[Element] = []
     node: Element | None = heading
-    for _ in range(5):
+    for _ in range(rules.BYLINE_CLIMB_LEVELS):
         if node is None or node.tag == "body":
             break
         found: list[Element] = []
@@ -174,9 +171,9 @@ def byline_elements(heading: Element | None, container: Element | None) -> list[
                 break
             if isinstance(sibling.tag, str):
                 found.append(sibling)
-            if len(found) >= 4:
+            if len(found) >= rules.BYLINE_NEXT_SIBLINGS:
                 break
-        for el in list(node.itersiblings(preceding=True))[:2]:
+        for el in list(node.itersiblings(preceding=True))[: rules.BYLINE_PREVIOUS_SIBLINGS]:
             if isinstance(el.tag, str) and el not in stops:
                 text = _short_text(el, cache)
                 if text and looks_like_byline(text):
@@ -196,7 +193,7 @@ def _leading_line(el: Element, cache: dict[Element, str | None]) -> Element | No
     """A long element whose first line is a byline (a ``<span>`` left unclosed holds the story
     too): a copy of that line alone, else ``None``."""
     line = headline_text(el, whole=False)
-    if not line or len(line) >= 300 or not looks_like_byline(line):
+    if not line or len(line) >= rules.BYLINE_BLOCK_MAX_CHARS or not looks_like_byline(line):
         return None
     copy = copy_element(el)
     node = next((d for d in copy.iterdescendants() if tag_of(d) in rules.BLOCK_TAGS), None)
@@ -249,7 +246,7 @@ def _dated_value(el: Element) -> bool:
     """A short element that prints a date: a value, whatever its class says (an app share page's
     ``span.share-time``; no share widget prints a date)."""
     text = text_of(el)
-    return len(text) <= 40 and bool(date_raw(text))
+    return len(text) <= rules.DATED_VALUE_MAX_CHARS and bool(date_raw(text))
 
 
 _EDITOR_TEXT = etree.XPath("//text()[contains(., '编') or contains(., 'ditor')]")
@@ -260,7 +257,7 @@ def editor_anywhere(root: Element) -> str | None:
     """An editor line outside the story's container (``<div class="editor">责任编辑：X</div>``,
     ``【我要纠错】 责任编辑：X``)."""
     for text in _EDITOR_TEXT(root):
-        if len(text) > 80:
+        if len(text) > rules.EDITOR_TEXT_MAX_CHARS:
             continue
         parent = text.getparent()
         line = text_of(parent) if parent is not None and len(parent) < 4 else collapse_ws(text)
@@ -303,14 +300,14 @@ def after_heading_text(heading: Element, container: Element | None) -> str:
     stops = {container, *container.iterancestors()} if container is not None else set()
     texts: list[str] = []
     node: Element | None = heading
-    for _ in range(6):
+    for _ in range(rules.AFTER_HEADING_LEVELS):
         if node is None or node.tag == "body":
             break
         for el in node.itersiblings():
             if el in stops:
                 return " ".join(texts)
             texts.extend(link_free_text(el))
-            if sum(map(len, texts)) > 2000:
+            if sum(map(len, texts)) > rules.AFTER_HEADING_MAX_CHARS:
                 return " ".join(texts)
         node = node.getparent()
     return " ".join(texts)
@@ -323,9 +320,9 @@ def after_container_lines(container: Element | None) -> list[str]:
     for _ in range(2):
         if node is None or node.tag == "body":
             break
-        for el in islice(node.itersiblings(), 3):
+        for el in islice(node.itersiblings(), rules.AFTER_STORY_SIBLINGS):
             text = text_of(el) if isinstance(el.tag, str) else ""
-            if text and len(text) <= 80 and is_meta_line(text):
+            if text and len(text) <= rules.AFTER_STORY_LINE_MAX_CHARS and is_meta_line(text):
                 out.append(text)
         node = node.getparent()
     return out

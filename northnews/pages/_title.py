@@ -16,20 +16,17 @@ _TITLE_SPLIT_RE = rules.TITLE_SPLIT_RE
 _CJK_NAME_RE = rules.SITE_NAME_TAIL_RE
 
 
-# Quotes and punctuation a <title> and the headline print in different widths ('"守护消费"' / '“守护消费”').
-_FOLD = str.maketrans({"“": '"', "”": '"', "＂": '"', "‘": "'", "’": "'", "，": ",", "：": ":", "！": "!", "？": "?",
-                       "（": "(", "）": ")", "　": " "})
+_FOLD = rules.TITLE_FOLD
 
 
 def _norm(text: str | None) -> str:
-    return collapse_ws(text).translate(_FOLD).strip(" \xa0-_|｜–—·•:").casefold()
+    return collapse_ws(text).translate(_FOLD).strip(rules.TITLE_COMPARE_EDGE_CHARS).casefold()
 
 
 def headline_hints(root: Element, meta: dict[str, str], ld: list[dict[str, Any]]) -> list[str]:
     """What the page says its headline is, best first (raw strings)."""
     out: list[str] = []
-    # "ArticleTitle": the headline meta of TRS WCM and Hanweb, the CMSs of most government sites.
-    for key in ("og:title", "twitter:title", "articletitle"):
+    for key in rules.HEADLINE_META_NAMES:
         if meta.get(key):
             out.append(collapse_ws(meta[key]))
     headline = _meta.ld_value(ld, "headline")
@@ -70,13 +67,13 @@ def _agrees(text: str, hint: str) -> bool:
     if text == hint:
         return True
     shorter, longer = (text, hint) if len(text) <= len(hint) else (hint, text)
-    return len(shorter) >= max(4, 0.6 * len(longer)) and shorter in longer
+    return len(shorter) >= max(rules.TITLE_HINT_MIN_CHARS, rules.TITLE_AGREE_SHARE * len(longer)) and shorter in longer
 
 
 def find_heading(body: Element, hints: list[str], site: str | None) -> Element | None:
     keys = [_norm(h) for h in hints]
     keys += [_norm(p) for h in hints for p in _parts(h, site)[:1]]
-    keys = [k for k in keys if len(k) >= 4]
+    keys = [k for k in keys if len(k) >= rules.TITLE_HINT_MIN_CHARS]
     headings = [el for el in body.iter(*HEADING_TAGS)]
     for el in headings:
         text = _norm(_dom.text_of(el))
@@ -121,7 +118,7 @@ def first_h1(body: Element) -> Element | None:
 
 def short_names(hints: list[str]) -> bool:
     """Is every hint made of short names ("人民日报", "澎湃新闻-专注时政与思想", an app's name)?"""
-    return all(len(part) <= 8 for hint in hints for part in _parts(hint, None))
+    return all(len(part) <= rules.SITE_NAME_MAX_CHARS for hint in hints for part in _parts(hint, None))
 
 
 def _dated(el: Element) -> bool:
@@ -143,7 +140,7 @@ def dated_h1(body: Element, hints: list[str], need_date: bool = False) -> Elemen
     TRS table's ``td.bt``) that has a dated byline by it."""
     h1 = first_h1(body)
     if h1 is not None:
-        if len(_dom.text_of(h1)) < 6 or any(_dom.tag_of(a) == "a" for a in h1.iterancestors()):
+        if len(_dom.text_of(h1)) < rules.UNHINTED_HEADLINE_MIN_CHARS or any(_dom.tag_of(a) == "a" for a in h1.iterancestors()):
             return None
         return h1 if (not need_date and short_names(hints)) or _dated(h1) else None
     tried = 0
@@ -151,12 +148,12 @@ def dated_h1(body: Element, hints: list[str], need_date: bool = False) -> Elemen
         if el.tag not in ("h2", "h3") and not _TITLE_NAME_RE.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
             continue
         text = _dom.text_of(el)
-        if not 6 <= len(text) <= 100 or next(el.iter("a"), None) is not None or next(el.iterancestors("a"), None) is not None:
+        if not rules.UNHINTED_HEADLINE_MIN_CHARS <= len(text) <= rules.UNHINTED_HEADLINE_MAX_CHARS or next(el.iter("a"), None) is not None or next(el.iterancestors("a"), None) is not None:
             continue
         if _dated(el):
             return el
         tried += 1
-        if tried >= 5:
+        if tried >= rules.UNHINTED_HEADLINE_TRIES:
             break
     return None
 

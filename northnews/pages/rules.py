@@ -16,6 +16,7 @@ import re
 from fractions import Fraction
 
 from northnews.normalize import AUTHOR_LABEL, DATE_LABEL, EDITOR_LABEL, SOURCE_LABEL
+from northnews.normalize import rules as _printed
 
 # ================================================================================================
 # Tags
@@ -472,3 +473,162 @@ def is_cjk(text: str) -> bool:
     """Is ``text`` (a title, a sample) mostly Chinese/Japanese script?"""
     text = text.replace(" ", "")
     return bool(text) and len(CJK_CHAR_RE.findall(text)) >= CJK_SHARE * len(text)
+
+
+# ================================================================================================
+# Fields: printed values (normalize's chapter, :mod:`northnews.normalize.rules`, taken in whole)
+# ================================================================================================
+
+WHITESPACE_RE = _printed.WHITESPACE_RE
+SOURCE_LABEL_RE, AUTHOR_LABEL_RE = _printed.SOURCE_LABEL_RE, _printed.AUTHOR_LABEL_RE
+LEADING_SOURCE_LABEL_RE, LEADING_AUTHOR_LABEL_RE = _printed.LEADING_SOURCE_LABEL_RE, _printed.LEADING_AUTHOR_LABEL_RE
+LEADING_EDITOR_LABEL_RE, LEADING_DATE_LABEL_RE = _printed.LEADING_EDITOR_LABEL_RE, _printed.LEADING_DATE_LABEL_RE
+AUTHOR_JOB_TITLE_RE = _printed.AUTHOR_JOB_TITLE_RE
+TAG_SEPARATOR_RE, HOME_CRUMBS, ARTICLE_CRUMBS = _printed.TAG_SEPARATOR_RE, _printed.HOME_CRUMBS, _printed.ARTICLE_CRUMBS
+DATE_RE, CN_DATE_RE, US_DATE_RE = _printed.DATE_RE, _printed.CN_DATE_RE, _printed.US_DATE_RE
+YEARLESS_RE, RELATIVE_RE, ISO_DATETIME_RE = _printed.YEARLESS_RE, _printed.RELATIVE_RE, _printed.ISO_DATETIME_RE
+AFTERNOON_WORDS = _printed.AFTERNOON_WORDS
+
+# ================================================================================================
+# Fields: where a page keeps its date (meta tags, JSON-LD, scripts, the URL)
+# ================================================================================================
+
+#: ``<meta>`` names (lower case) holding the published time.
+PUBLISHED_META_NAMES = frozenset(
+    {"article:published_time", "og:article:published_time", "og:published_time", "article:published",
+     "published_time", "pubdate", "publishdate", "publish_date", "publish-date", "publishtime", "publish_time",
+     "pubtime", "pub_date", "datepublished", "dc.date.issued", "dc.date", "dcterms.issued", "dcterms.created",
+     "dc.date.created", "sailthru.date", "parsely-pub-date", "article.published", "article_date_original",
+     "og:release_date", "release_date", "weibo:article:create_at", "firstpublishedtime", "createdate",
+     "ptime", "date", "originalpublicationdate", "citation_publication_date", "cxenseparse:recs:publishtime"}
+)
+#: Of those, the ones trusted first, best first (the rest after them).
+PUBLISHED_META_RANK = (
+    "article:published_time", "og:article:published_time", "datepublished", "og:published_time",
+    "publishdate", "pubdate", "publish_date", "publishtime", "ptime", "parsely-pub-date", "dc.date.issued",
+)
+#: ``<meta>`` names holding what a page says its headline is, best first; ``articletitle`` is the
+#: headline meta of TRS WCM and Hanweb, the CMSs of most government sites.
+HEADLINE_META_NAMES = ("og:title", "twitter:title", "articletitle")
+#: A date meta's value in digits run together: ``20230705``, ``202307051648``.
+COMPACT_DATE_RE = re.compile(r"^(?:19|20)\d{6}(?:\d{4,6})?$")
+#: JSON-LD types of an article (or a page that is one), whose values are the story's.
+LD_ARTICLE_TYPE_RE = re.compile(r"article|posting|report|webpage|blog", re.IGNORECASE)
+#: JSON-LD is read this deep (graphs, ``mainEntity``) and no deeper.
+LD_MAX_DEPTH = 4
+#: A quoted date assigned to something in a script: ``= "2019-09-07 13:43:12"``, ``: '2019/09/07'``.
+SCRIPT_DATE_VALUE_RE = re.compile(r"""[:=]\s*["']((?:19|20)\d{2}[-/.年]\d{1,2}[^"'\n]{0,30})["']""")
+#: The name a published date is assigned to (``var publishTime``, ``"pubDate"``, ``post_date``),
+#: read in the characters just before the value.
+SCRIPT_DATE_NAME_RE = re.compile(
+    r"(?:publish|pub|post|release|create|news|article|first|send)_?(?:time|date|datetime|at|ed)\w{0,8}[\"']?\s*$",
+    re.IGNORECASE,
+)
+#: How many characters before a script's value its name is looked for in.
+SCRIPT_NAME_WINDOW = 40
+#: An epoch time as an element's whole value (seconds or milliseconds): ``1662551460``.
+EPOCH_VALUE_RE = re.compile(r"^\s*(1\d{9}|1\d{12})\s*$")
+#: An epoch time assigned to a published name in a (lower-cased) script: ``"publishtime":1662551460000``.
+SCRIPT_EPOCH_RE = re.compile(
+    r"(?:publish|pub|post|release|create)_?(?:time|date|at|ed)\w{0,8}[\"']?\s*[:=]\s*[\"']?(1\d{9}|1\d{12})(?!\d)",
+)
+#: An epoch time is a publication's between these (2000-01-01 and 2100-01-01, in seconds).
+EPOCH_MIN_SECONDS, EPOCH_MAX_SECONDS = 946684800, 4102444800
+#: The day in an article's URL, its parts separated: ``/2022-09/07/``, ``/2022/9/7/``, ``2022_09_07_``.
+URL_DAY_SEPARATED_RE = re.compile(r"(?<![\d])((?:19|20)\d{2})[-/_](\d{1,2})[-/_](\d{1,2})(?![\d])")
+#: … or run together (two-digit month and day only): ``/2022/0907/``, ``/202209/07/``, ``t20220907_``.
+URL_DAY_RUN_TOGETHER_RE = re.compile(r"(?<![\d])((?:19|20)\d{2})[-/_]?(\d{2})[-/_]?(\d{2})(?![\d])")
+
+# ================================================================================================
+# Fields: dates as bylines print them
+# ================================================================================================
+
+#: A month-day-time printed without a year (``09-07 13:43``, ``09月07日 13:43``).
+BYLINE_YEARLESS_RE = re.compile(
+    r"(?<![\d\-/.年])(?P<m>0?[1-9]|1[0-2])\s*(?:[-/]|月)\s*(?P<d>[0-2]?\d|3[01])\s*日?"
+    r"\s+(?P<H>[01]?\d|2[0-3])\s*[:：]\s*(?P<M>[0-5]\d)(?:\s*[:：]\s*[0-5]\d)?(?!\d)"
+)
+#: A year printed just before a year-less date in its own element (``<em>2022</em> 09/07 19:36``).
+YEAR_BEFORE_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?\s*$")
+#: The seconds ending a time (``19:36:07`` → ``07``; ``19:36`` has none).
+SECONDS_END_RE = re.compile(r"[:：]\s*[0-5]\d\s*[:：]\s*([0-5]\d)\s*$")
+#: A time of day in a raw date (``13:43``, ``T13:43``, ``13时43分``).
+TIME_OF_DAY_RE = re.compile(r"\d{1,2}\s*[:：时]\s*\d{2}")
+#: English month names (their first three letters), January first.
+EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_EN_MONTH = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?"
+_EN_CLOCK = r"(?:,?\s+(?:at\s+)?(?P<H>[01]?\d|2[0-3]):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?\s*(?P<ap>[ap]\.?m\.?)?)?"
+#: An English date, the time first (CGTN): ``16:24, 07-Sep-2022``.
+EN_TIME_FIRST_DATE_RE = re.compile(
+    rf"(?P<H>[01]?\d|2[0-3]):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?\s*(?P<ap>[ap]\.?m\.?)?,?\s+"
+    rf"(?P<d>[0-3]?\d)[-\s]{_EN_MONTH}[-\s,]+(?P<y>(?:19|20)\d{{2}})\b", re.IGNORECASE,
+)
+#: An English date, the month first: ``Sep 07, 2022 09:42 PM``.
+EN_MONTH_FIRST_DATE_RE = re.compile(
+    rf"\b{_EN_MONTH}\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{{2}}){_EN_CLOCK}", re.IGNORECASE
+)
+#: An English date, the day first: ``7 September 2022 21:42``, ``07-Sep-2022``.
+EN_DAY_FIRST_DATE_RE = re.compile(rf"\b(?P<d>[0-3]?\d)[-\s]{_EN_MONTH}[-\s]+(?P<y>(?:19|20)\d{{2}}){_EN_CLOCK}",
+                                  re.IGNORECASE)
+#: Characters before a date where a revision label is looked for (``更新时间：``).
+REVISED_LABEL_WINDOW = 12
+
+# ================================================================================================
+# Fields: where the byline of a page no layout describes is
+# ================================================================================================
+
+#: A line with a label or a date is meta when shorter than this.
+META_MAX_CHARS = 200
+#: An element by the headline longer than this is no byline (a sidebar, the story).
+BYLINE_BLOCK_MAX_CHARS = 300
+#: How many wrappers of the headline are climbed looking for the byline, how many siblings after
+#: it are taken, and how many before it are looked at.
+BYLINE_CLIMB_LEVELS, BYLINE_NEXT_SIBLINGS, BYLINE_PREVIOUS_SIBLINGS = 5, 4, 2
+#: A short element printing a date is a value whatever its class says.
+DATED_VALUE_MAX_CHARS = 40
+#: An editor line found outside the story is short.
+EDITOR_TEXT_MAX_CHARS = 80
+#: Text between the headline and the story is read this far for a date, climbing this many wrappers.
+AFTER_HEADING_MAX_CHARS, AFTER_HEADING_LEVELS = 2000, 6
+#: A date line just after the story is short, among its container's first siblings.
+AFTER_STORY_LINE_MAX_CHARS, AFTER_STORY_SIBLINGS = 80, 3
+
+# ================================================================================================
+# Fields: titles, breadcrumbs, pagers
+# ================================================================================================
+
+#: Quotes and punctuation a ``<title>`` and the headline print in different widths
+#: (``"守护消费"`` / ``“守护消费”``), folded to one before they are compared.
+TITLE_FOLD = str.maketrans({"“": '"', "”": '"', "＂": '"', "‘": "'", "’": "'", "，": ",", "：": ":", "！": "!",
+                            "？": "?", "（": "(", "）": ")", "　": " "})
+#: What a compared headline is stripped of at its ends.
+TITLE_COMPARE_EDGE_CHARS = " \xa0-_|｜–—·•:"
+#: A headline hint shorter than this is not looked for.
+TITLE_HINT_MIN_CHARS = 4
+#: A heading agrees with a hint holding it (or held by it) when the shorter has this share of the longer.
+TITLE_AGREE_SHARE = 0.6
+#: A title part this short is a name (``人民日报``, an app's), not a headline.
+SITE_NAME_MAX_CHARS = 8
+#: A headline without a hint that agrees is this long (an ``h1`` shorter is a logo's).
+UNHINTED_HEADLINE_MIN_CHARS, UNHINTED_HEADLINE_MAX_CHARS = 6, 100
+#: How many title-named candidates without a dated byline are tried.
+UNHINTED_HEADLINE_TRIES = 5
+#: Between the crumbs of a breadcrumb printed as text (``首页 > 新闻 > 本地``).
+CRUMB_SPLIT_RE = re.compile(r"\s*(?:>>?|＞|»|›|→|/|\||－|\s-+\s)\s*")
+#: The label before a breadcrumb (``当前位置：``, ``You are here:``).
+CRUMB_LABEL_RE = re.compile(r"^\s*(?:[^\s:：>]{0,6}位置|location|you are here|position)\s*[:：]\s*", re.IGNORECASE)
+#: A breadcrumb holds a few crumbs: a class word on a bigger element names something else.
+CRUMB_MAX_CHILDREN = 40
+#: An article page's URL and its other pages' (``<id>_2.shtml``).
+ARTICLE_PAGE_URL_RE = re.compile(r"^(?P<stem>.*/(?P<id>[^/]+?))(?:_(?P<n>\d{1,3}))?\.(?P<ext>s?html?)$", re.IGNORECASE)
+
+# ================================================================================================
+# Fields: the selector subset layouts are written in
+# ================================================================================================
+
+#: One step of a descendant selector: ``tag#id.class.class[attr=value]``.
+CSS_STEP_RE = re.compile(
+    r"(?P<tag>[a-zA-Z][\w-]*|\*)?(?P<ident>#[\w-]+)?(?P<classes>(?:\.[\w-]+)*)(?P<attrs>(?:\[[\w-]+(?:=[^\]]*)?\])*)$"
+)
+#: One attribute test of a step: ``[attr]``, ``[attr=value]``.
+CSS_ATTR_RE = re.compile(r"\[([\w-]+)(?:=([^\]]*))?\]")
