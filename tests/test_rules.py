@@ -127,6 +127,14 @@ TABLE: dict[str, tuple[list[str], list[str]]] = {
     "ARTICLE_PAGE_URL_RE": (["/a/b/12345_2.shtml", "/content/t123.html"], ["/a/b/", "/a/b/12345.php"]),
     "CSS_STEP_RE": (["div.content", "#main", "a[href]", "*"], ["div > p", "div:first-child"]),
     "CSS_ATTR_RE": (["[hidden]", "[itemprop=articleBody]"], [".content", "#main"]),
+    # --- fields: dates away from the byline, titles without a <title> ---
+    "DATE_BAR_CLASS_RE": (["date-bar", "riqi", "top_rq", "pubtime"], ["content", "rqcode"]),
+    "EPAPER_HINT_RE": (["内蒙古日报数字报", "http://paper.example.cn/content/1.htm", "/szb/html/", "第03版：要闻"],
+                       ["http://news.example.cn/a/1.html", "版权所有", "paperclip"]),
+    "SITE_NAME_END_RE": (["内蒙古自治区人民政府门户网站", "新华网", "example.com", "某某日报"], ["多方代表出席", "网友热议"]),
+    "BIG_FONT_STYLE_RE": (["font-size:22px", "font-size: 18px", "FONT-SIZE: 16pt", "font-size:x-large", "font-size:2em"],
+                          ["font-size:12px", "font-size: 9pt", "font-size:small", "line-height:22px"]),
+    "BIG_FONT_SIZE_RE": (["5", "+2", "4"], ["2", "3", "-1", "12"]),
 }
 
 #: Patterns applied with ``match`` (whole step of a selector): the table checks them so.

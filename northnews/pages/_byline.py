@@ -117,6 +117,11 @@ def looks_like_byline(text: str) -> bool:
     )
 
 
+def _dated_line(text: str) -> bool:
+    """A line that is only a date and its time of day (``2023-07-05 16:48`` above the headline)."""
+    return bool(rules.DATE_LINE_RE.match(text)) and _meta.has_time(text)
+
+
 def looks_like_meta(text: str) -> bool:
     """A short line with a byline label or a date in it."""
     return _has_meta(text)
@@ -176,7 +181,7 @@ def byline_elements(heading: Element | None, container: Element | None) -> list[
         for el in list(node.itersiblings(preceding=True))[: rules.BYLINE_PREVIOUS_SIBLINGS]:
             if isinstance(el.tag, str) and el not in stops:
                 text = _short_text(el, cache)
-                if text and looks_like_byline(text):
+                if text and (looks_like_byline(text) or _dated_line(text)):
                     found.append(el)
         found = [el if _short_text(el, cache) is not None else _leading_line(el, cache) for el in found]
         found = [el for el in found if el is not None]

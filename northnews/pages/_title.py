@@ -52,7 +52,9 @@ def _parts(hint: str, site: str | None) -> list[str]:
     if len(parts) == 1:
         tail = _SITE_TAIL_RE.match(parts[0])
         head = _SITE_HEAD_RE.match(parts[0])
-        if tail and _CJK_NAME_RE.search(tail["tail"]):
+        if tail and _CJK_NAME_RE.search(tail["tail"]) and (
+            len(tail["tail"]) <= rules.SITE_TAIL_SHORT_CHARS or _site_name(tail["tail"])
+        ):
             parts = [tail["head"].strip(), tail["tail"]]
         elif head and _SITE_WORD_RE.search(head["head"]):
             parts = [head["tail"].strip(), head["head"]]
@@ -144,8 +146,9 @@ def dated_h1(body: Element, hints: list[str], need_date: bool = False) -> Elemen
             return None
         return h1 if (not need_date and short_names(hints)) or _dated(h1) else None
     tried = 0
-    for el in body.iter("div", "p", "span", "strong", "td", "h2", "h3", "h4"):
-        if el.tag not in ("h2", "h3") and not _TITLE_NAME_RE.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
+    for el in body.iter("div", "p", "span", "strong", "b", "font", "td", "h2", "h3", "h4"):
+        if el.tag not in ("h2", "h3") and not _TITLE_NAME_RE.search(f"{el.get('class') or ''} {el.get('id') or ''}") \
+                and not big_font(el):
             continue
         text = _dom.text_of(el)
         if not rules.UNHINTED_HEADLINE_MIN_CHARS <= len(text) <= rules.UNHINTED_HEADLINE_MAX_CHARS or next(el.iter("a"), None) is not None or next(el.iterancestors("a"), None) is not None:
@@ -156,6 +159,15 @@ def dated_h1(body: Element, hints: list[str], need_date: bool = False) -> Elemen
         if tried >= rules.UNHINTED_HEADLINE_TRIES:
             break
     return None
+
+
+def big_font(el: Element) -> bool:
+    """Is the element set in a headline's font (``<font size="5">``, ``font-size: 22px``)? How
+    old pages without heading tags print their headline."""
+    style = el.get("style")
+    if style and rules.BIG_FONT_STYLE_RE.search(style):
+        return True
+    return el.tag == "font" and bool(rules.BIG_FONT_SIZE_RE.match(el.get("size") or ""))
 
 
 _BADGE_RE = rules.BADGE_RE
@@ -185,4 +197,10 @@ def _strip_site(hint: str, parts: list[str]) -> str:
     """``Headline - Site``: the longest part when the rest is short (a site name), else the whole."""
     if len(parts) > 1 and len(parts[0]) >= 2 * sum(len(p) for p in parts[1:]):
         return parts[0]
+    if len(parts) > 1 and all(_site_name(p) for p in parts[1:]) and hint.startswith(parts[0]):
+        return parts[0]  # ``标题-内蒙古自治区人民政府门户网站``: the rest is named as sites are
     return hint
+
+
+def _site_name(part: str) -> bool:
+    return len(part) <= rules.SITE_NAME_MAX_LEN and bool(rules.SITE_NAME_END_RE.search(part))

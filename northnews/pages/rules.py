@@ -390,8 +390,11 @@ BYLINE_MAX_CHARS = 120
 
 #: Separators between a headline and the site's name in ``<title>``.
 TITLE_SPLIT_RE = re.compile(r"\s+[-|–—·•:：]+\s+|\s*[_|｜]+\s*|\s*[-–—]{2,}\s*|\s+-\s*|\s*-\s+")
-#: ``标题-新华网``: a short name at the very end, after a hyphen without spaces.
-SITE_TAIL_RE = re.compile(r"^(?P<head>.{4,}?)[-–—_|｜](?P<tail>[^\s\-–—_|｜]{2,12})$")
+#: ``标题-新华网``: a name at the very end, after a hyphen without spaces (a short one, or one named
+#: as sites are: :data:`SITE_NAME_END_RE`, :data:`SITE_TAIL_SHORT_CHARS`).
+SITE_TAIL_RE = re.compile(r"^(?P<head>.{4,}?)[-–—_|｜](?P<tail>[^\s\-–—_|｜]{2,24})$")
+#: A tail this short is a site's name by its script alone (:data:`SITE_NAME_TAIL_RE`).
+SITE_TAIL_SHORT_CHARS = 12
 #: ``XX日报数字报-标题``: the same, the name first (e-paper pages).
 SITE_HEAD_RE = re.compile(r"^(?P<head>[^\s\-–—_|｜]{2,12})[-–—_|｜](?P<tail>.{4,})$")
 #: What a site's name looks like at the end of a title.
@@ -632,3 +635,36 @@ CSS_STEP_RE = re.compile(
 )
 #: One attribute test of a step: ``[attr]``, ``[attr=value]``.
 CSS_ATTR_RE = re.compile(r"\[([\w-]+)(?:=([^\]]*))?\]")
+
+# ================================================================================================
+# Fields: dates printed away from the byline (scripts, e-paper date bars, before the headline)
+# ================================================================================================
+
+#: Classes/ids of an e-paper's date bar (the issue's day above its pages): a time's words, and
+#: pinyin ``riqi``/``rq`` (日期).
+DATE_BAR_CLASS_RE = re.compile(r"time|date|riqi|(?:^|[\s_-])rq(?:$|[\s_-])", re.IGNORECASE)
+#: A date bar is short: the day, a weekday, the page (``2023年7月5日 星期三 第03版：要闻``).
+DATE_BAR_MAX_CHARS = 40
+#: What tells an e-paper's page (where the date bar is the story's day, not today's): its address,
+#: its ``<title>`` or the bar naming the edition or a page number.
+EPAPER_HINT_RE = re.compile(
+    r"数字报|电子报|电子版|报刊|e-?paper|(?:^|[/._-])(?:szb|dzb|paper|bz|epaper)(?:$|[/._-])|版面|第\s*[A-Za-z]?\d{1,3}\s*版",
+    re.IGNORECASE,
+)
+
+# ================================================================================================
+# Fields: titles without a <title> or with a long site name
+# ================================================================================================
+
+#: How a site's name ends (``…门户网站``, ``…日报``, ``…新闻网``, ``….com``): a ``<title>`` part
+#: that ends so, after the headline, is the site's whatever its length.
+SITE_NAME_END_RE = re.compile(r"(?:网|网站|门户|日报|晚报|报社|电视台|广播电视台|频道|客户端|政府|\.(?:com|cn|net|org))$",
+                              re.IGNORECASE)
+#: A site's name is no longer than this (``内蒙古自治区人民政府门户网站``).
+SITE_NAME_MAX_LEN = 24
+#: How old pages set a headline apart without a heading tag: a big font (``<font size="5">``,
+#: ``style="font-size: 22px"``).
+BIG_FONT_STYLE_RE = re.compile(r"font-size\s*:\s*(?:(?:1[89]|[2-9]\d)(?:\.\d+)?px|(?:1[4-9]|[2-9]\d)pt|x*-?large|1\.[3-9]\d*em|[2-9](?:\.\d+)?em)",
+                               re.IGNORECASE)
+#: ``<font size>`` values of a headline (``4`` and up, or ``+1`` and up).
+BIG_FONT_SIZE_RE = re.compile(r"^\s*(?:[4-7]|\+[1-4])\s*$")
