@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from northnews.normalize import AUTHOR_LABEL, DATE_LABEL, EDITOR_LABEL, SOURCE_LABEL
 from northnews.normalize import rules as _printed
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lxml.etree import _Element
 
 # ================================================================================================
 # Tags
@@ -668,3 +672,58 @@ BIG_FONT_STYLE_RE = re.compile(r"font-size\s*:\s*(?:(?:1[89]|[2-9]\d)(?:\.\d+)?p
                                re.IGNORECASE)
 #: ``<font size>`` values of a headline (``4`` and up, or ``+1`` and up).
 BIG_FONT_SIZE_RE = re.compile(r"^\s*(?:[4-7]|\+[1-4])\s*$")
+
+# ================================================================================================
+# Fields: pictures as a reader sees them (lazy loading)
+# ================================================================================================
+
+#: Between the candidates of a ``srcset`` (``a.jpg 640w, b.jpg 1280w``; ``a.jpg 1x,b.jpg 2x``).
+SRCSET_SPLIT_RE = re.compile(r",\s+|(?<=\d[wx]),")
+#: A candidate's descriptor: its width (``1280w``) or pixel density (``2x``).
+SRCSET_DESCRIPTOR_RE = re.compile(r"^(?P<n>\d+(?:\.\d+)?)(?P<unit>[wx])$", re.IGNORECASE)
+
+
+def best_srcset_candidate(value: str | None) -> str | None:
+    """The largest picture a ``srcset`` offers (the widest, else the densest; a candidate without
+    a descriptor counts as ``1x``), as written, or ``None``."""
+    best: str | None = None
+    best_size = -1.0
+    for candidate in SRCSET_SPLIT_RE.split((value or "").strip()):
+        words = candidate.split()
+        if not words or PLACEHOLDER_SRC_RE.search(words[0]):
+            continue
+        descriptor = SRCSET_DESCRIPTOR_RE.match(words[-1]) if len(words) > 1 else None
+        size = float(descriptor["n"]) if descriptor else 1.0
+        if size > best_size:
+            best, best_size = words[0], size
+    return best
+
+
+def real_image_src(img: _Element) -> str | None:
+    """The address of the picture a reader sees, as written (unresolved), or ``None`` when the
+    page shows only a placeholder: a lazy-loading attribute's address (``data-src``,
+    ``data-original``…: :data:`LAZY_SRC_ATTRS`) over a placeholder ``src`` (``loading.gif``,
+    ``blank.gif``, a ``data:`` URI: :data:`PLACEHOLDER_SRC_RE`); for a placeholder, the largest
+    candidate of its ``data-srcset``/``srcset``, else the copy a ``<noscript>`` after it shows
+    browsers without scripts."""
+    for attr in LAZY_SRC_ATTRS:
+        value = (img.get(attr) or "").strip()
+        if value and not PLACEHOLDER_SRC_RE.search(value):
+            return value
+    src = (img.get("src") or "").strip()
+    if src and not PLACEHOLDER_SRC_RE.search(src):
+        return src
+    for attr in SRCSET_ATTRS:
+        best = best_srcset_candidate(img.get(attr))
+        if best:
+            return best
+    after = img.getnext()
+    if after is None:
+        parent = img.getparent()  # <span class="lazy"><img …></span><noscript>…</noscript>
+        after = parent.getnext() if parent is not None and len(parent) == 1 else None
+    if after is not None and after.tag == "noscript":
+        for copy in after.iter("img"):
+            value = (copy.get("src") or "").strip()
+            if value and not PLACEHOLDER_SRC_RE.search(value):
+                return value
+    return None
