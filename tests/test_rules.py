@@ -137,6 +137,11 @@ TABLE: dict[str, tuple[list[str], list[str]]] = {
     "BIG_FONT_SIZE_RE": (["5", "+2", "4"], ["2", "3", "-1", "12"]),
     "SRCSET_SPLIT_RE": (["a.jpg 1x, b.jpg 2x", "a.jpg 1x,b.jpg 2x"], ["a.jpg?w=1,2 1x"]),
     "SRCSET_DESCRIPTOR_RE": (["1024w", "2x", "1.5x"], ["a.jpg", "2"]),
+    # --- fields: who wrote it ---
+    "TEXT_CREDIT_RE": (["文/李明 图/王芳", "文｜李小雨", "文/图 李明", "撰文：张三", "（文/李明）"],
+                       ["文化馆开放", "文/李明说今天开会了。", "图/王芳"]),
+    "UNCOLONED_ROLE_RE": (["本报 作者 王芳", "新华网 责任编辑 李明"], ["本报", "作者：王芳", "作者们"]),
+    "UNCOLONED_AUTHOR_RE": (["来源：本报 作者 王芳", "作者 王芳"], ["作者：王芳", "作者们说"]),
 }
 
 #: Patterns applied with ``match`` (whole step of a selector): the table checks them so.

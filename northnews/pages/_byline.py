@@ -70,9 +70,11 @@ def parse_byline(*elements: Element | None) -> Byline:
             rest = text[match.end() :].lstrip(SEP + " \t\r\n")
             date = find_date(rest)
             end = _VALUE_END_RE.search(rest)
+            role = rules.UNCOLONED_ROLE_RE.search(rest)
             stop = min(
                 end.start() if end else len(rest),
                 date.start() if date else len(rest),
+                role.start() if role else len(rest),
             )
             value = clean_value(rest[:stop].replace(SEP, " "))
             if not value:
@@ -83,6 +85,9 @@ def parse_byline(*elements: Element | None) -> Byline:
                 byline.author = byline.author or value
             else:
                 byline.editor = byline.editor or value
+        if byline.author is None:
+            uncoloned = rules.UNCOLONED_AUTHOR_RE.search(text)
+            byline.author = uncoloned["v"] if uncoloned else None
     byline.date = byline.date or revised
     return byline
 

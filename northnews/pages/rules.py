@@ -727,3 +727,19 @@ def real_image_src(img: _Element) -> str | None:
             if value and not PLACEHOLDER_SRC_RE.search(value):
                 return value
     return None
+
+# ================================================================================================
+# Fields: who wrote it, as Chinese credits print it
+# ================================================================================================
+
+#: A credit naming the text's writer first: ``文/李明 图/王芳``, ``文｜李小雨``, ``文/图 李明``,
+#: ``撰文：张三``; its names (``v``) are the author.
+TEXT_CREDIT_RE = re.compile(
+    r"^[\s【\[(（]*(?:文\s*[/／]\s*图\s*[/／|｜丨:：]?|(?:文字|撰文|文)\s*[/／|｜丨:：])\s*"
+    r"(?P<v>[\u4e00-\u9fff·]{2,4}(?:[\s、,，]+[\u4e00-\u9fff·]{2,4}){0,3}?)"
+    r"(?=\s*[)）\]】]*\s*$|\s+[\u4e00-\u9fff]{1,4}\s*[/／|｜丨:：])"
+)
+#: A byline value ends before a role word printed without its colon (``来源：本报 作者 王芳``).
+UNCOLONED_ROLE_RE = re.compile(r"\s+(?:作\s*者|责任编辑|责\s*编|编\s*辑|记\s*者|通讯员)\s+(?=[\u4e00-\u9fff])")
+#: An author printed without a colon in a byline: ``来源：本报 作者 王芳``.
+UNCOLONED_AUTHOR_RE = re.compile(r"(?:^|[\s\x1f|｜])作\s*者\s+(?P<v>[\u4e00-\u9fff·]{2,6})(?=$|[\s\x1f|｜,，])")
