@@ -270,7 +270,7 @@ def editor_anywhere(root: Element) -> str | None:
         if len(text) > rules.EDITOR_TEXT_MAX_CHARS:
             continue
         parent = text.getparent()
-        line = text_of(parent) if parent is not None and len(parent) < 4 else collapse_ws(text)
+        line = text_of(parent) if parent is not None and len(parent) < rules.EDITOR_PARENT_MAX_CHILDREN else collapse_ws(text)
         editor = editor_line(line) or editor_line(collapse_ws(text))
         if editor is None:
             at = _EDITOR_AT_RE.search(line)
@@ -343,7 +343,7 @@ def link_free_text(el: Element) -> list[str]:
 
     def walk(node: Element, depth: int) -> None:
         tag = tag_of(node)
-        if tag == "a" or tag in SKIP_TAGS or depth > 50 or is_chrome(node, tag):
+        if tag == "a" or tag in SKIP_TAGS or depth > rules.LINK_FREE_MAX_DEPTH or is_chrome(node, tag):
             return
         if node.text:
             out.append(node.text)

@@ -160,7 +160,7 @@ def yearless_date(text: str | None) -> str | None:
     match = _YEARLESS_RE.search(text)
     if not match:
         return None
-    year = _YEAR_BEFORE_RE.search(text, max(0, match.start() - 8), match.start())
+    year = _YEAR_BEFORE_RE.search(text, max(0, match.start() - rules.YEAR_BEFORE_WINDOW), match.start())
     if year:
         seconds = rules.SECONDS_END_RE.search(match.group(0))
         return (

@@ -84,17 +84,17 @@ def find_heading(body: Element, hints: list[str], site: str | None) -> Element |
     # The headline in a <div>/<p>/<td>: the element whose whole text is a hint; a link of that text
     # (the article's own entry in a list beside it) only when nothing else has it.
     linked: Element | None = None
-    by_start: dict[str, list[Element]] = {}  # elements by the first 8 characters of their own text
+    by_start: dict[str, list[Element]] = {}  # elements by the first characters of their own text
     if keys:
-        starts = {key[:8] for key in keys}
+        starts = {key[: rules.HEADLINE_KEY_PREFIX_CHARS] for key in keys}
         for el in body.iter():
             text = el.text
-            if text and len(text) < 300 and isinstance(el.tag, str):
-                start = _norm(text)[:8]
+            if text and len(text) < rules.HEADLINE_CANDIDATE_MAX_CHARS and isinstance(el.tag, str):
+                start = _norm(text)[: rules.HEADLINE_KEY_PREFIX_CHARS]
                 if start in starts:
                     by_start.setdefault(start, []).append(el)
     for key in keys:
-        for el in by_start.get(key[:8], ()):
+        for el in by_start.get(key[: rules.HEADLINE_KEY_PREFIX_CHARS], ()):
             if _agrees(_norm(_dom.text_of(el)), key):
                 # The outermost element of that text (<td><font><b>title</b></font></td>).
                 parent = el.getparent()
@@ -179,7 +179,7 @@ def title_of(heading: Element | None, hints: list[str], site: str | None) -> str
         last = heading[-1] if len(heading) else None
         if last is not None and isinstance(last.tag, str) and not (last.tail or "").strip():
             badge = _dom.text_of(last)
-            if badge and _BADGE_RE.match(badge) and text.endswith(badge) and len(text) > len(badge) + 4:
+            if badge and _BADGE_RE.match(badge) and text.endswith(badge) and len(text) > len(badge) + rules.TITLE_HINT_MIN_CHARS:
                 text = text[: -len(badge)].rstrip()
         if text:
             return text

@@ -202,7 +202,7 @@ def _shipped_body(body_el: Element, url: str, cjk: bool, skip: frozenset[str], s
     """The story a page ships as escaped markup in a ``<textarea>`` for its script to draw (the
     visible containers empty), read as a page of its own."""
     best = max(
-        (t.text for t in body_el.iter("textarea") if t.text and len(t.text) > 200 and "<p" in t.text.lower()),
+        (t.text for t in body_el.iter("textarea") if t.text and len(t.text) > rules.SHIPPED_MARKUP_MIN_CHARS and "<p" in t.text.lower()),
         key=len, default=None,
     )
     root = _dom.parse_html(f"<html><body>{best}</body></html>") if best else None

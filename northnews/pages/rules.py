@@ -743,3 +743,20 @@ TEXT_CREDIT_RE = re.compile(
 UNCOLONED_ROLE_RE = re.compile(r"\s+(?:作\s*者|责任编辑|责\s*编|编\s*辑|记\s*者|通讯员)\s+(?=[\u4e00-\u9fff])")
 #: An author printed without a colon in a byline: ``来源：本报 作者 王芳``.
 UNCOLONED_AUTHOR_RE = re.compile(r"(?:^|[\s\x1f|｜])作\s*者\s+(?P<v>[\u4e00-\u9fff·]{2,6})(?=$|[\s\x1f|｜,，])")
+
+# ================================================================================================
+# Fields: small limits of the readers
+# ================================================================================================
+
+#: An editor's text is read with its element's when that element has fewer children than this.
+EDITOR_PARENT_MAX_CHILDREN = 4
+#: Text between the headline and the story is read this deep (a page's nesting past it is chrome).
+LINK_FREE_MAX_DEPTH = 50
+#: Elements are matched to headline hints by this many first characters (then compared whole).
+HEADLINE_KEY_PREFIX_CHARS = 8
+#: An element whose own text is longer than this is no headline.
+HEADLINE_CANDIDATE_MAX_CHARS = 300
+#: A ``<textarea>`` shipping the story as markup holds more than this.
+SHIPPED_MARKUP_MIN_CHARS = 200
+#: Characters before a year-less date where its year is looked for (``<em>2022</em> 09/07``).
+YEAR_BEFORE_WINDOW = 8
