@@ -107,10 +107,11 @@ US_DATE_RE = re.compile(
     r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>(?:19|20)\d{2})(?![\d/])" + TIME_AFTER_DATE
 )
 #: ``09-15 15:21``, ``9月15日 15:21``: month and day with a time of day (without the time,
-#: ``09-15`` is too often something else to be read as a date).
+#: ``09-15`` is too often something else to be read as a date); never the end of a full date
+#: (``2022年09月07日 13:43``), and only a month, a day and a time that can be.
 YEARLESS_RE = re.compile(
-    r"(?<![\d\-/.])(?P<m>\d{1,2})\s*(?:[-/]|月)\s*(?P<d>\d{1,2})(?!\d)(?:\s*日)?"
-    r"\s+(?P<H>\d{1,2})\s*[:：]\s*(?P<M>\d{2})(?!\d)(?:\s*[:：]\s*(?P<S>\d{2})(?!\d))?"
+    r"(?<![\d\-/.年])(?P<m>0?[1-9]|1[0-2])\s*(?:[-/]|月)\s*(?P<d>[0-2]?\d|3[01])(?!\d)\s*日?"
+    r"\s+(?P<H>[01]?\d|2[0-3])\s*[:：]\s*(?P<M>[0-5]\d)(?:\s*[:：]\s*(?P<S>[0-5]\d))?(?!\d)"
 )
 #: ``今天 13:43``, ``昨天 13:43``, ``前天 13:43``; ``5分钟前``, ``3小时前``, ``2天前``; ``刚刚``:
 #: self-media and portal apps print times relative to the reader's now, which for an archive is

@@ -141,7 +141,7 @@ def script_published(root: Element) -> str | None:
 
 # --- printed dates without a year ----------------------------------------------------------------
 
-_YEARLESS_RE = rules.BYLINE_YEARLESS_RE
+_YEARLESS_RE = rules.YEARLESS_RE
 
 
 def relative_date(text: str | None) -> str | None:
@@ -162,10 +162,9 @@ def yearless_date(text: str | None) -> str | None:
         return None
     year = _YEAR_BEFORE_RE.search(text, max(0, match.start() - rules.YEAR_BEFORE_WINDOW), match.start())
     if year:
-        seconds = rules.SECONDS_END_RE.search(match.group(0))
         return (
             f"{year.group(1)}-{int(match['m']):02d}-{int(match['d']):02d} {int(match['H']):02d}:{match['M']}"
-            + (f":{seconds.group(1)}" if seconds else "")
+            + (f":{match['S']}" if match["S"] else "")
         )
     return collapse_ws(match.group(0))
 

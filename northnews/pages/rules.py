@@ -550,15 +550,8 @@ URL_DAY_RUN_TOGETHER_RE = re.compile(r"(?<![\d])((?:19|20)\d{2})[-/_]?(\d{2})[-/
 # Fields: dates as bylines print them
 # ================================================================================================
 
-#: A month-day-time printed without a year (``09-07 13:43``, ``09月07日 13:43``).
-BYLINE_YEARLESS_RE = re.compile(
-    r"(?<![\d\-/.年])(?P<m>0?[1-9]|1[0-2])\s*(?:[-/]|月)\s*(?P<d>[0-2]?\d|3[01])\s*日?"
-    r"\s+(?P<H>[01]?\d|2[0-3])\s*[:：]\s*(?P<M>[0-5]\d)(?:\s*[:：]\s*[0-5]\d)?(?!\d)"
-)
 #: A year printed just before a year-less date in its own element (``<em>2022</em> 09/07 19:36``).
 YEAR_BEFORE_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?\s*$")
-#: The seconds ending a time (``19:36:07`` → ``07``; ``19:36`` has none).
-SECONDS_END_RE = re.compile(r"[:：]\s*[0-5]\d\s*[:：]\s*([0-5]\d)\s*$")
 #: A time of day in a raw date (``13:43``, ``T13:43``, ``13时43分``).
 TIME_OF_DAY_RE = re.compile(r"\d{1,2}\s*[:：时]\s*\d{2}")
 #: English month names (their first three letters), January first.
