@@ -41,6 +41,10 @@ CASES = [
      "2023-07-05T16:48:00+08:00"),
     ("split-labelled", page("<div class='info'><span>发布时间：</span><span>2023-07-05</span><span>16:48:00</span></div>"),
      "2023-07-05T16:48:00+08:00"),
+    ("time-first", page("<div class='info'>16:48 2023-07-05</div>"), "2023-07-05T16:48:00+08:00"),
+    ("time-first-split", page("<div class='info'><span>16:48</span> <span>2023/07/05</span></div>"),
+     "2023-07-05T16:48:00+08:00"),
+    ("pm", page("<div class='info'>2023年7月5日 下午4:48 来源：本报</div>"), "2023-07-05T16:48:00+08:00"),
     ("hours-chinese", page("<div class='info'>2023年07月05日16时48分</div>"), "2023-07-05T16:48:00+08:00"),
     # Month first.
     ("us", page("<div class='info'>07/05/2023 16:48 来源：本报</div>"), "2023-07-05T16:48:00+08:00"),
@@ -49,6 +53,8 @@ CASES = [
      "2023-07-05T10:00:00+08:00"),
     ("revised-before", page("<div class='info'>更新时间：2023-07-06 09:00 发布时间：2023-07-05 10:00</div>"),
      "2023-07-05T10:00:00+08:00"),
+    ("revised-english", page("<div class='info'>Updated: July 6, 2023 | Published: July 5, 2023 4:48 p.m.</div>"),
+     "2023-07-05T16:48:00+08:00"),
     # Relative to the capture (10:00 on 6 July).
     ("hours-ago", page("<div class='info'>某某号 3小时前</div>"), "2023-07-06T07:00:00+08:00"),
     ("yesterday", page("<div class='info'>某某号 昨天 14:20</div>"), "2023-07-05T14:20:00+08:00"),

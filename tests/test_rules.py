@@ -70,7 +70,7 @@ TABLE: dict[str, tuple[list[str], list[str]]] = {
     "KNOWN_LABEL_RE": (["作者：王芳"], ["作者王芳"]),
     "META_LABEL_RE": (["来源 新华网", "by Reuters"], ["新华网报道"]),
     "WEEKDAY_RE": (["2022年09月07日 星期三 10:02", "(周三)"], ["2022年09月07日 10:02"]),
-    "REVISED_LABEL_RE": (["更新时间：", "修改于"], ["发布时间："]),
+    "REVISED_LABEL_RE": (["更新时间：", "修改于", "Updated: ", "Last updated on"], ["发布时间：", "Published: "]),
     "PERSON_END_RE": (["王存 | 版面编辑", "张婷 审核：王刚"], ["张婷"]),
     "SCRIPT_WRITE_RE": (['document.write("2023-07-05 16:48")'], ["document.title"]),
     "TITLE_SPLIT_RE": (["标题 - 新华网", "标题_新华网", "Title | Site"], ["标题"]),
@@ -140,6 +140,7 @@ TABLE: dict[str, tuple[list[str], list[str]]] = {
     "TEXT_CREDIT_RE": (["文/李明 图/王芳", "文｜李小雨", "文/图 李明", "撰文：张三", "（文/李明）"],
                        ["文化馆开放", "文/李明说今天开会了。", "图/王芳"]),
     "UNCOLONED_ROLE_RE": (["本报 作者 王芳", "新华网 责任编辑 李明"], ["本报", "作者：王芳", "作者们"]),
+    "TIME_BEFORE_DATE_RE": (["16:48 ", "发布 16:48:00 | "], ["2023-07-05 ", "116:48 ", "16:48 来源"]),
     "UNCOLONED_AUTHOR_RE": (["来源：本报 作者 王芳", "作者 王芳"], ["作者：王芳", "作者们说"]),
 }
 

@@ -103,10 +103,19 @@ def _first_date(text: str) -> tuple[str | None, bool]:
         if raw is None:
             continue
         if not _REVISED_RE.search(text[max(0, match.start() - rules.REVISED_LABEL_WINDOW) : match.start()]):
-            return raw, False
+            return _with_time_before(raw, text, match.start()), False
         first_revised = first_revised or raw
     return first_revised, first_revised is not None
 
+
+
+def _with_time_before(raw: str, text: str, start: int) -> str:
+    """A day printed without its time, with the time printed just before it (``16:48 2023-07-05``
+    → ``2023-07-05 16:48``); else as it is."""
+    if _meta.has_time(raw):
+        return raw
+    before = rules.TIME_BEFORE_DATE_RE.search(text, max(0, start - rules.TIME_BEFORE_DATE_WINDOW), start)
+    return f"{raw} {int(before['H']):02d}:{before['M']}" if before else raw
 
 
 # --- where the byline of a page no layout describes is (the generic extractor) -------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -182,10 +183,14 @@ def english_date(text: str | None) -> str | None:
     normalize reads), else ``None``."""
     if not text:
         return None
-    for pattern in _EN_DATE_RES:
-        match = pattern.search(text)
-        if not match:
-            continue
+    found: list[re.Match[str]] = []
+    for match in sorted((m for p in _EN_DATE_RES for m in p.finditer(text)), key=lambda m: (m.start(), -m.end())):
+        if not found or match.start() >= found[-1].end():  # one date read two ways is one date
+            found.append(match)
+    # The first date not labelled as a revision's ("Updated: July 6, 2023 | Published: July 5, …").
+    window = rules.REVISED_LABEL_WINDOW
+    found = [m for m in found if not rules.REVISED_LABEL_RE.search(text[max(0, m.start() - window) : m.start()])] or found
+    for match in found:
         month, day = _MONTHS[match["mon"][:3].lower()], int(match["d"])
         if not 1 <= day <= 31:
             continue

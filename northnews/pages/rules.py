@@ -382,7 +382,10 @@ META_LABEL_RE = re.compile(r"来\s*源|作\s*者|编\s*辑|发布|source|by\b|fr
 #: A printed weekday between a date and its time (``2022年09月07日 星期三 10:02``).
 WEEKDAY_RE = re.compile(r"\s*(?:星期|周|礼拜)[一二三四五六日天]\s*|\s*[(（](?:星期|周)?[一二三四五六日天][)）]\s*")
 #: The label of a revision's time (``更新时间：``, ``修改日期：``): the publication's wins over it.
-REVISED_LABEL_RE = re.compile(r"(?:更新|修改|修订|最后编辑)\s*(?:时间|日期|于)?\s*[:：]?\s*$")
+REVISED_LABEL_RE = re.compile(
+    r"(?:(?:更新|修改|修订|最后编辑)\s*(?:时间|日期|于)?|(?:last\s+)?(?:updated|modified|revised)(?:\s+on)?)\s*[:：]?\s*$",
+    re.IGNORECASE,
+)
 #: A person's name ends at a bar or the next label: ``王存 | 版面编辑：邱祺璞``.
 PERSON_END_RE = re.compile(r"\s*[|｜丨]|\s+[\u4e00-\u9fff]{2,5}\s*[:：]|\s{2,}")
 #: The text a byline's script writes: ``document.write("2023-07-05 16:48")``.
@@ -571,7 +574,7 @@ EN_MONTH_FIRST_DATE_RE = re.compile(
 EN_DAY_FIRST_DATE_RE = re.compile(rf"\b(?P<d>[0-3]?\d)[-\s]{_EN_MONTH}[-\s]+(?P<y>(?:19|20)\d{{2}}){_EN_CLOCK}",
                                   re.IGNORECASE)
 #: Characters before a date where a revision label is looked for (``更新时间：``).
-REVISED_LABEL_WINDOW = 12
+REVISED_LABEL_WINDOW = 20
 
 # ================================================================================================
 # Fields: where the byline of a page no layout describes is
@@ -753,3 +756,13 @@ HEADLINE_CANDIDATE_MAX_CHARS = 300
 SHIPPED_MARKUP_MIN_CHARS = 200
 #: Characters before a year-less date where its year is looked for (``<em>2022</em> 09/07``).
 YEAR_BEFORE_WINDOW = 8
+
+# ================================================================================================
+# Fields: a time printed before its day
+# ================================================================================================
+
+#: A time of day printed just before a day that has none (``16:48 2023-07-05``, ``<span>16:48</span>
+#: <span>2023/07/05</span>``): the window's end.
+TIME_BEFORE_DATE_RE = re.compile(r"(?<![\d:：])(?P<H>[01]?\d|2[0-3])\s*[:：]\s*(?P<M>[0-5]\d)(?:\s*[:：]\s*[0-5]\d)?\s*[,，|｜·]?\s*$")
+#: How many characters before a day its time is looked for.
+TIME_BEFORE_DATE_WINDOW = 14
