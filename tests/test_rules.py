@@ -204,9 +204,12 @@ def test_printed_values_chapter_is_in_the_rule_book() -> None:
 
 def test_no_portal_word_in_the_rule_book() -> None:
     """Site-specific words live in profiles: northnews.cn's breadcrumb classes are its profile's."""
-    source = (rules.__file__ and open(rules.__file__, encoding="utf-8").read()) or ""
-    for word in ("senav", "l-pos", "northnews.cn", "正北方"):
-        assert word not in source
+    from northnews.normalize import rules as printed
+
+    for book in (rules, printed):
+        source = (book.__file__ and open(book.__file__, encoding="utf-8").read()) or ""
+        for word in ("senav", "l-pos", "northnews.cn", "正北方"):
+            assert word not in source, (book.__name__, word)
 
 
 @pytest.mark.parametrize(("text", "cjk"), [("内蒙古自治区召开会议", True), ("Information Harbor", False), ("", False)])

@@ -55,7 +55,7 @@ AUTHOR_JOB_TITLE_RE = re.compile(
 # Titles
 # ================================================================================================
 
-#: Between a headline and a site's name at the end of a title (``标题_正北方网``, ``Title | Site``).
+#: Between a headline and a site's name at the end of a title (``标题_某某网``, ``Title | Site``).
 TITLE_SUFFIX_SEPARATOR = r"\s*[-_|｜–—·•]+\s*"
 #: Punctuation noise at either end of a headline.
 TITLE_EDGE_CHARS = " \u3000\xa0-_|｜–—~～·•*#=>:：;；,，、/\\"
