@@ -72,3 +72,22 @@ def test_a_big_font_without_a_dated_byline_is_no_headline() -> None:
     html = ("<html><body><div style='font-size:24px'>建设美丽家园共享美好生活</div>"
             f"<div class='article'>{_P * 3}</div></body></html>")
     assert title(html) is None
+
+
+@pytest.mark.parametrize("logo", [
+    "<div class='header'><h1><a href='/'>某某市人民政府网</a></h1></div>",
+    "<div class='header'><h1>某某市人民政府门户网站</h1></div>",
+])
+@pytest.mark.parametrize("heading", [
+    f"<font size='5'><b>{HEADLINE}</b></font>",
+    f"<table><tr><td class='bt'>{HEADLINE}</td></tr></table>",
+])
+def test_no_title_element_and_a_logo_h1(logo: str, heading: str) -> None:
+    """An old page with no ``<title>`` whose ``h1`` is the site's logo (a home link, a name ending
+    as sites' do): the headline is the big heading by the byline."""
+    assert title(page(None, logo + heading)) == HEADLINE
+
+
+def test_no_title_element_a_headline_h1_that_ends_as_a_site_name_stays() -> None:
+    """``…防护网`` ends as a site's name does, but with no other heading the ``h1`` is the headline."""
+    assert title(page(None, "<h1>织密城市安全防护网</h1>")) == "织密城市安全防护网"

@@ -133,6 +133,8 @@ TABLE: dict[str, tuple[list[str], list[str]]] = {
     "SITE_NAME_END_RE": (["内蒙古自治区人民政府门户网站", "新华网", "example.com", "某某日报"], ["多方代表出席", "网友热议"]),
     "BIG_FONT_STYLE_RE": (["font-size:22px", "font-size: 18px", "FONT-SIZE: 16pt", "font-size:x-large", "font-size:2em"],
                           ["font-size:12px", "font-size: 9pt", "font-size:small", "line-height:22px"]),
+    "HOME_HREF_RE": (["/", "./index.html", "http://www.example.cn/", "https://example.com", "/index.shtml"],
+                     ["/a/123.html", "http://www.example.cn/news/", "javascript:void(0)"]),
     "BIG_FONT_SIZE_RE": (["5", "+2", "4"], ["2", "3", "-1", "12"]),
     "SRCSET_SPLIT_RE": (["a.jpg 1x, b.jpg 2x", "a.jpg 1x,b.jpg 2x"], ["a.jpg?w=1,2 1x"]),
     "SRCSET_DESCRIPTOR_RE": (["1024w", "2x", "1.5x"], ["a.jpg", "2"]),

@@ -107,8 +107,19 @@ def find_heading(body: Element, hints: list[str], site: str | None) -> Element |
     if linked is not None:
         return linked
     if not keys:
-        return first_h1(body)
+        h1 = first_h1(body)
+        return None if h1 is not None and _logo(h1) else h1  # a logo: dated_h1 looks further
     return None
+
+
+def _logo(h1: Element) -> bool:
+    """An ``h1`` that is the site's logo (a page with no ``<title>`` to tell): its text named as
+    sites are (``…门户网站``), or all of it one link to the home page."""
+    text = _dom.text_of(h1)
+    if _site_name(text):
+        return True
+    links = list(h1.iter("a"))
+    return len(links) == 1 and _dom.text_of(links[0]) == text and bool(rules.HOME_HREF_RE.match(links[0].get("href") or ""))
 
 
 def first_h1(body: Element) -> Element | None:
@@ -141,12 +152,18 @@ def dated_h1(body: Element, hints: list[str], need_date: bool = False) -> Elemen
     a title (a class or id with "title", "biaoti", "bt"…: an app share page's ``div.share-title``, a
     TRS table's ``td.bt``) that has a dated byline by it."""
     h1 = first_h1(body)
+    logo: Element | None = None  # with no hints at all, an h1 that is the site's logo is the last resort
     if h1 is not None:
         if len(_dom.text_of(h1)) < rules.UNHINTED_HEADLINE_MIN_CHARS or any(_dom.tag_of(a) == "a" for a in h1.iterancestors()):
             return None
-        return h1 if (not need_date and short_names(hints)) or _dated(h1) else None
+        taken = h1 if (not need_date and short_names(hints)) or _dated(h1) else None
+        if taken is None or hints or not _logo(h1):
+            return taken
+        logo = h1
     tried = 0
     for el in body.iter("div", "p", "span", "strong", "b", "font", "td", "h2", "h3", "h4"):
+        if logo is not None and any(a is logo for a in el.iterancestors()):
+            continue
         if el.tag not in ("h2", "h3") and not _TITLE_NAME_RE.search(f"{el.get('class') or ''} {el.get('id') or ''}") \
                 and not big_font(el):
             continue
@@ -158,7 +175,7 @@ def dated_h1(body: Element, hints: list[str], need_date: bool = False) -> Elemen
         tried += 1
         if tried >= rules.UNHINTED_HEADLINE_TRIES:
             break
-    return None
+    return logo
 
 
 def big_font(el: Element) -> bool:

@@ -660,6 +660,9 @@ EPAPER_HINT_RE = re.compile(
 #: that ends so, after the headline, is the site's whatever its length.
 SITE_NAME_END_RE = re.compile(r"(?:网|网站|门户|日报|晚报|报社|电视台|广播电视台|频道|客户端|政府|\.(?:com|cn|net|org))$",
                               re.IGNORECASE)
+#: A link to a site's home page (``/``, ``./index.html``, ``http://host/``): an ``h1`` that is only
+#: such a link is the site's logo.
+HOME_HREF_RE = re.compile(r"^\s*(?:https?://[^/\s]+)?/?(?:\./)?(?:index\.\w{2,5})?(?:[?#]\S*)?\s*$", re.IGNORECASE)
 #: A site's name is no longer than this (``内蒙古自治区人民政府门户网站``).
 SITE_NAME_MAX_LEN = 24
 #: How old pages set a headline apart without a heading tag: a big font (``<font size="5">``,
