@@ -29,6 +29,8 @@ CASES = [
     ("reporters", page("<div class='info'>2023-07-05 16:48</div><p>本报记者 赵喆 通讯员 马丽</p>"), (None, "赵喆 马丽", None)),
     ("text-credit", page("<div class='info'>2023-07-05 16:48 来源：本报</div><p>文/李明 图/王芳</p>"), ("本报", "李明", None)),
     ("uncoloned-author", page("<div class='info'>2023-07-05 16:48 来源：本报 作者 王芳</div>"), ("本报", "王芳", None)),
+    ("reporter-roles-in-author", page("<div class='info'>2023-07-05 16:48 作者：记者 其其格 通讯员 巴特尔</div>"),
+     (None, "记者 其其格 通讯员 巴特尔", None)),
     ("bars", page("<div class='info'>稿源：新华社 | 2023-07-05 16:48 | 编辑：李明</div>"), ("新华社", None, "李明")),
 ]
 

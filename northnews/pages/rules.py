@@ -738,8 +738,9 @@ TEXT_CREDIT_RE = re.compile(
     r"(?P<v>[\u4e00-\u9fff·]{2,4}(?:[\s、,，]+[\u4e00-\u9fff·]{2,4}){0,3}?)"
     r"(?=\s*[)）\]】]*\s*$|\s+[\u4e00-\u9fff]{1,4}\s*[/／|｜丨:：])"
 )
-#: A byline value ends before a role word printed without its colon (``来源：本报 作者 王芳``).
-UNCOLONED_ROLE_RE = re.compile(r"\s+(?:作\s*者|责任编辑|责\s*编|编\s*辑|记\s*者|通讯员)\s+(?=[\u4e00-\u9fff])")
+#: A byline value ends before another value's label printed without its colon (``来源：本报 作者
+#: 王芳``); never at a reporter's role, which an author value holds (``作者：记者 其其格 通讯员 巴特尔``).
+UNCOLONED_ROLE_RE = re.compile(r"\s+(?:作\s*者|责任编辑|责\s*编|编\s*辑)\s+(?=[\u4e00-\u9fff])")
 #: An author printed without a colon in a byline: ``来源：本报 作者 王芳``.
 UNCOLONED_AUTHOR_RE = re.compile(r"(?:^|[\s\x1f|｜])作\s*者\s+(?P<v>[\u4e00-\u9fff·]{2,6})(?=$|[\s\x1f|｜,，])")
 
