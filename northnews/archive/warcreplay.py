@@ -385,7 +385,8 @@ def _cdxj_datetime(ts: str) -> datetime:
                             int(ts[12:14]), tzinfo=timezone.utc)
         except ValueError:
             pass
-    return timestamp_to_datetime(ts, tz_aware=True)
+    when: datetime = timestamp_to_datetime(ts, tz_aware=True)
+    return when
 
 
 def _warc_datetime(value: str | None) -> datetime:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from scrapy.http import Headers, HtmlResponse, Request, Response, TextResponse
+from scrapy.http import Headers, HtmlResponse, Response, TextResponse
 from scrapy.responsetypes import responsetypes
 from scrapy.settings import BaseSettings
 from scrapy.utils.misc import load_object
@@ -100,21 +100,18 @@ class ReplayedPages:
             hit = self.source.lookup(current, entries if current == url else None)
             if hit is None:
                 return served.fail(current, f"not archived: {current}")  # ReplayMiss's message
-            request = Request(current)
-            headers = Headers()
-            for name, value in hit.headers:
-                headers.appendlist(name, value)
+            # Request(current).url, without the rest of a Request: nothing here reads it.
+            request_url = _request_url(current)
+            headers = Headers(hit.headers)  # repeated names appended in order, as appendlist does
             # Downloader middlewares in Scrapy's order on the way back: RedirectMiddleware (600),
             # HttpCompressionMiddleware (590), EncodingMiddleware (585), MetaRefreshMiddleware (580).
-            target = self._location(request, hit.status, headers)
+            target = self._location(request_url, hit.status, headers)
             response: Response | None = None
             if target is None:
-                response = self._decompressed(request, hit.status, headers, hit.body, hit.protocol)
+                response = self._decompressed(request_url, hit.status, headers, hit.body, hit.protocol, text=True)
                 if response is None:
                     return served.fail(current, f"body over DOWNLOAD_MAXSIZE: {current}")
-                if isinstance(response, TextResponse):
-                    response = self.encoding.process_response(request, response)
-                target = self._meta_refresh(request, response)
+                target = self._meta_refresh(response)
             if target is not None:
                 chain = [*served.redirect_urls, current]
                 if target in chain:
@@ -151,10 +148,7 @@ class ReplayedPages:
         hit = self.source.lookup(url)
         if hit is None:
             return None, "replay_miss"
-        headers = Headers()
-        for name, value in hit.headers:
-            headers.appendlist(name, value)
-        response = self._decompressed(Request(url), hit.status, headers, hit.body, hit.protocol)
+        response = self._decompressed(_request_url(url), hit.status, Headers(hit.headers), hit.body, hit.protocol)
         if response is None or (self.requisite_max_size > 0 and len(response.body) > self.requisite_max_size):
             return None, "too_large"
         if hit.status >= 400:
@@ -178,19 +172,19 @@ class ReplayedPages:
                     break
                 robots = urljoin(robots, location)
             if hit is not None and not 300 <= hit.status < 400:
-                headers = Headers()
-                for name, value in hit.headers:
-                    headers.appendlist(name, value)
-                response = self._decompressed(Request(robots), hit.status, headers, hit.body, hit.protocol)
+                response = self._decompressed(_request_url(robots), hit.status, Headers(hit.headers), hit.body,
+                                              hit.protocol)
                 body = response.body if response is not None else b""
                 parser = self._robots_parser(robots_policy.rules(hit.status, body), None)
             self._robots[parts.netloc] = parser
         return parser is None or parser.allowed(url, self.user_agent)
 
     def _decompressed(
-        self, request: Request, status: int, headers: Headers, body: bytes, protocol: str | None
+        self, url: str, status: int, headers: Headers, body: bytes, protocol: str | None, text: bool = False,
     ) -> Response | None:
-        """The response the spider sees after HttpCompressionMiddleware (590)."""
+        """The response the spider sees after HttpCompressionMiddleware (590), and with ``text``
+        after EncodingMiddleware (585) too: a text response built once with the encoding that
+        middleware gives it (:meth:`~northnews.crawl.downloadermiddlewares.encoding.EncodingMiddleware.codec`)."""
         encodings = headers.getlist("Content-Encoding")
         if self.compression and encodings:
             try:
@@ -201,12 +195,17 @@ class ReplayedPages:
                 headers[b"Content-Encoding"] = [e.encode("latin-1") for e in to_keep]
             else:
                 del headers[b"Content-Encoding"]
-        respcls = responsetypes.from_args(headers=headers, url=request.url, body=body)
-        return respcls(url=request.url, status=status, headers=headers, body=body, request=request,
-                       flags=["replay"], protocol=protocol)
+        respcls = responsetypes.from_args(headers=headers, url=url, body=body)
+        kwargs: dict[str, Any] = {}
+        if text and issubclass(respcls, TextResponse):
+            codec = self.encoding.codec(url, body, headers.get(b"Content-Type"))
+            if codec is not None:
+                kwargs["encoding"] = codec
+        return respcls(url=url, status=status, headers=headers, body=body, flags=["replay"], protocol=protocol,
+                       **kwargs)
 
     @staticmethod
-    def _location(request: Request, status: int, headers: Headers) -> str | None:
+    def _location(url: str, status: int, headers: Headers) -> str | None:
         """Where RedirectMiddleware sends a 3xx with ``Location``."""
         if status not in REDIRECT_STATUSES or b"Location" not in headers:
             return None
@@ -214,10 +213,10 @@ class ReplayedPages:
         assert raw is not None  # `in headers` above: a value (typed bytes | None for an empty list)
         location = safe_url_string(raw)
         if raw.startswith(b"//"):
-            location = urlsplit(request.url).scheme + "://" + location.lstrip("/")
-        return _http_only(urljoin(request.url, location))
+            location = urlsplit(url).scheme + "://" + location.lstrip("/")
+        return _http_only(urljoin(url, location))
 
-    def _meta_refresh(self, request: Request, response: Response) -> str | None:
+    def _meta_refresh(self, response: Response) -> str | None:
         """Where MetaRefreshMiddleware sends a page whose ``<meta http-equiv=refresh>`` is soon enough."""
         if not self.meta_refresh or not isinstance(response, HtmlResponse):
             return None
@@ -225,6 +224,14 @@ class ReplayedPages:
         if not url or interval is None or interval >= self.meta_refresh_max_delay:
             return None
         return _http_only(url)
+
+
+def _request_url(url: str) -> str:
+    """``Request(url).url``: the URL as Scrapy escapes it (its default encoding, UTF-8)."""
+    escaped = safe_url_string(url, "utf-8")
+    if "://" not in escaped and not escaped.startswith(("about:", "data:")):
+        raise ValueError(f"Missing scheme in request url: {escaped}")
+    return escaped
 
 
 def _http_only(url: str) -> str | None:
