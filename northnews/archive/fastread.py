@@ -39,13 +39,14 @@ class _Headers:
         self.headers = headers
         self.statusline = statusline
         self.protocol = protocol
+        self._first: dict[str, str] | None = None  # lower-cased name -> its first value, when asked
 
     def get_header(self, name: str, default: str | None = None) -> str | None:
-        name = name.lower()
-        for key, value in self.headers:
-            if key.lower() == name:
-                return value
-        return default
+        if self._first is None:
+            self._first = {}
+            for key, value in self.headers:
+                self._first.setdefault(key.lower(), value)
+        return self._first.get(name.lower(), default)
 
     def get_statuscode(self) -> str:
         return self.statusline.split(" ", 1)[0]

@@ -25,6 +25,7 @@ duplicate filter (the extractor asks for each article once).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -46,6 +47,14 @@ from northnews.sites import Site
 from northnews.util import decompress
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+#: What Scrapy's ``get_meta_refresh`` reads of a page: its first 4096 characters.
+META_REFRESH_SCAN = 4096
+#: A ``<meta http-equiv>`` is a refresh when its value is "refresh" (ASCII, any case) once its
+#: character references are decoded. No named reference decodes to a letter of it (the only named
+#: one with an ASCII letter, ``&fjlig;``, gives "fj"), so text without the word itself and without
+#: a numeric reference (``&#114;``) has no refresh: Scrapy's browser-grade scan (two passes of
+#: w3lib's HTML navigation) is skipped for it, with the same answer (tests/test_replayed.py).
+_MAYBE_REFRESH = re.compile(r"refresh|&#", re.IGNORECASE | re.ASCII)
 _UNSET = object()
 
 
@@ -220,6 +229,8 @@ class ReplayedPages:
         """Where MetaRefreshMiddleware sends a page whose ``<meta http-equiv=refresh>`` is soon enough."""
         if not self.meta_refresh or not isinstance(response, HtmlResponse):
             return None
+        if not _MAYBE_REFRESH.search(response.text, 0, META_REFRESH_SCAN):
+            return None  # no refresh can be spelled there: get_meta_refresh's (None, None), for less
         interval, url = get_meta_refresh(response, ignore_tags=self.meta_refresh_ignore)
         if not url or interval is None or interval >= self.meta_refresh_max_delay:
             return None
