@@ -5,14 +5,17 @@ path, item for item against a replaying spider, is tests/test_extract.py."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from scrapy.http import Headers, HtmlResponse, Request, TextResponse
 from scrapy.settings import Settings
 from scrapy.utils.response import get_meta_refresh
+from w3lib.url import safe_url_string
 
 from northnews import settings as project_settings
 from northnews.crawl.downloadermiddlewares.encoding import EncodingMiddleware
-from northnews.ops.replayed import META_REFRESH_SCAN, ReplayedPages, _request_url
+from northnews.ops.replayed import _PLAIN_URL, META_REFRESH_SCAN, ReplayedPages, _request_url
 from northnews.sites import load_site
 
 URL = "http://www.northnews.cn/2015/1016/1.shtml"
@@ -110,6 +113,37 @@ def test_repeated_headers_are_kept_in_order(pages: ReplayedPages) -> None:
 ])
 def test_the_url_is_the_one_a_request_gets(url: str) -> None:
     assert _request_url(url) == Request(url).url
+
+
+def test_the_shortcut_for_plain_urls_is_safe_url_strings_answer() -> None:
+    """Random URLs built from the pieces that change safe_url_string's answer (case, ports, dot
+    segments, percent signs, quotes, IDNA and numeric hosts, spaces, non-ASCII) and from plain
+    ones: whichever the shortcut takes, the answer is the full function's."""
+    rng = random.Random(19)
+    hosts = ["www.northnews.cn", "WWW.northnews.cn", "a-b.example.com", "xn--fiqs8s.cn", "a--b.cn",
+             "127.0.0.1", "0x7f.1", "host.123", "-a.cn", "a-.cn", "a" * 64 + ".cn", "b.cn:80",
+             "user@c.cn", "c.cn.", "d..cn", "新闻.cn"]
+    pieces = ["a", "Z", "9", "/", ".", "..", "./", "%", "%2e", "%41", "'", "~", "-", "_", "!", "$",
+              "&", "(", ")", "*", "+", ",", ";", "=", ":", "@", "?", "#", " ", "\\", "|", "[", "{",
+              "^", "`", '"', "<", "中", "\t", "shtml"]
+    taken = 0
+    for _ in range(20000):
+        scheme = rng.choice(["http", "https", "HTTP", "ftp"])
+        some = pieces if rng.random() < 0.5 else pieces[:5] + pieces[11:27] + pieces[-1:]  # or plain ones
+        tail = "".join(rng.choice(some) for _ in range(rng.randint(0, 12)))
+        url = f"{scheme}://{rng.choice(hosts)}{rng.choice(['/', '', '/x/'])}{tail}"
+        taken += bool(_PLAIN_URL.fullmatch(url))
+        try:
+            expected = safe_url_string(url, "utf-8")
+        except ValueError:
+            expected = None
+        try:
+            got = _request_url(url)
+        except ValueError:
+            got = None
+        if expected is not None and "://" in expected:
+            assert got == expected, url
+    assert 500 < taken < 15000  # the shortcut was exercised, and so was the full function
 
 
 def test_a_url_without_a_scheme_is_refused_as_a_request_refuses_it() -> None:

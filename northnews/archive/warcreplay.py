@@ -310,7 +310,7 @@ class WarcSource:
             protocol=http.protocol or None,
             capture={
                 "warc": {"file": cap.file.name, "offset": cap.offset, "record_id": record_id},
-                "fetched_at": iso_z(_warc_datetime(date)),
+                "fetched_at": _fetched_at(date),
             },
         )
 
@@ -372,6 +372,19 @@ def _farthest_entry_holds(file: Path, index: Path) -> bool:
         return False
 
 
+def _fetched_at(date: str | None) -> str:
+    """``iso_z`` of a ``WARC-Date``: the usual whole-second ``…Z`` one (a four-digit year) as it
+    is once it parses."""
+    if date is not None and len(date) == 20 and date[10] == "T" and date[19] == "Z" and date[0] != "0":
+        try:
+            datetime.fromisoformat(date[:19])
+        except ValueError:
+            pass
+        else:
+            return date
+    return iso_z(_warc_datetime(date))
+
+
 def _int(value: Any) -> int | None:
     return int(value) if isinstance(value, str) and value.isdigit() else None
 
@@ -379,7 +392,7 @@ def _int(value: Any) -> int | None:
 def _cdxj_datetime(ts: str) -> datetime:
     """A CDXJ timestamp (14 digits, UTC) as warcio's ``timestamp_to_datetime`` reads it, without
     its padding rules for the usual full-length one."""
-    if len(ts) == 14 and ts.isdigit():
+    if len(ts) == 14 and ts.isascii() and ts.isdigit() and "1900" <= ts[:4] <= "2999":  # its clamp on years
         try:
             return datetime(int(ts[:4]), int(ts[4:6]), int(ts[6:8]), int(ts[8:10]), int(ts[10:12]),
                             int(ts[12:14]), tzinfo=timezone.utc)
