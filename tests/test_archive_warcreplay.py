@@ -162,8 +162,10 @@ def test_dates_read_without_the_general_parsers_are_theirs() -> None:
 
     from warcio.timeutils import timestamp_to_datetime
 
+    from northnews.archive import warcreplay
     from northnews.archive.warcreplay import _cdxj_datetime, _fetched_at, _warc_datetime
-    from northnews.util.clock import iso_z
+
+    iso_z = warcreplay.iso_z  # the general formatter the module uses (northnews.util.clock's)
 
     rng = random.Random(19)
 
