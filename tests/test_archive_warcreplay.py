@@ -165,7 +165,7 @@ def test_dates_read_without_the_general_parsers_are_theirs() -> None:
     from northnews.archive import warcreplay
     from northnews.archive.warcreplay import _cdxj_datetime, _fetched_at, _warc_datetime
 
-    iso_z = warcreplay.iso_z  # the general formatter the module uses (northnews.util.clock's)
+    iso_z = warcreplay.iso_z  # the general formatter the module uses
 
     rng = random.Random(19)
 
