@@ -183,8 +183,10 @@ def test_dates_read_without_the_general_parsers_are_theirs() -> None:
                 _cdxj_datetime(ts)
             continue
         assert _cdxj_datetime(ts) == expected, ts
-    dates = ["2026-12-07T23:56:54Z", "2026-12-07T23:56:54.123456Z", "2026-12-07T24:00:00Z", "0999-01-01T00:00:00Z",
+    fractions = ["", "", ".581540", ".581", ".5", ".", ".1234567", ".58154a"]
+    dates = ["2026-12-07T23:56:54Z", "2026-12-07T23:56:54.581540Z", "2026-12-07T24:00:00.000000Z", "2026-12-07T23:56:54.123456Z", "2026-12-07T24:00:00Z", "0999-01-01T00:00:00Z",
              "1000-01-01T00:00:00Z", "2026-12-07 23:56:54Z", "2026-12-07T23:56:54+08:00", "", None, *(
-                 "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}Z".format(*parts()) for _ in range(2000))]
+                 "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}{}Z".format(*parts(), rng.choice(fractions))
+                 for _ in range(4000))]
     for date in dates:
         assert _fetched_at(date) == iso_z(_warc_datetime(date)), date

@@ -36,6 +36,7 @@ import io
 import json
 import logging
 import os
+import re
 import tempfile
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
@@ -372,16 +373,20 @@ def _farthest_entry_holds(file: Path, index: Path) -> bool:
         return False
 
 
+#: A whole-second or fractional ``WARC-Date`` in UTC with a four-digit year: its first 19
+#: characters are what :func:`iso_z` writes of it, once it parses.
+_PLAIN_WARC_DATE = re.compile(r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?Z")
+
+
 def _fetched_at(date: str | None) -> str:
-    """``iso_z`` of a ``WARC-Date``: the usual whole-second ``…Z`` one (a four-digit year) as it
-    is once it parses."""
-    if date is not None and len(date) == 20 and date[10] == "T" and date[19] == "Z" and date[0] != "0":
+    """``iso_z`` of a ``WARC-Date`` (``_warc_datetime``), the usual form without the round trip."""
+    if date is not None and _PLAIN_WARC_DATE.fullmatch(date) and date[11:13] != "24":
         try:
-            datetime.fromisoformat(date[:19])
+            datetime.fromisoformat(date[:-1])
         except ValueError:
             pass
         else:
-            return date
+            return date[:19] + "Z"
     return iso_z(_warc_datetime(date))
 
 

@@ -156,8 +156,9 @@ class ReplayedPages:
         hit = self.source.lookup(url)
         if hit is None:
             return None, "replay_miss"
-        response = self._decompressed(_request_url(url), hit.status, Headers(hit.headers), hit.body, hit.protocol)
-        if response is None or (self.requisite_max_size > 0 and len(response.body) > self.requisite_max_size):
+        _request_url(url)  # a URL a Request refuses is refused here too
+        body = self._decoded(Headers(hit.headers), hit.body)  # only its size matters: no response built
+        if body is None or (self.requisite_max_size > 0 and len(body) > self.requisite_max_size):
             return None, "too_large"
         if hit.status >= 400:
             return None, f"http_{hit.status}"
@@ -193,6 +194,22 @@ class ReplayedPages:
         """The response the spider sees after HttpCompressionMiddleware (590), and with ``text``
         after EncodingMiddleware (585) too: a text response built once with the encoding that
         middleware gives it (:meth:`~northnews.crawl.downloadermiddlewares.encoding.EncodingMiddleware.codec`)."""
+        decoded = self._decoded(headers, body)
+        if decoded is None:
+            return None
+        body = decoded
+        respcls = responsetypes.from_args(headers=headers, url=url, body=body)
+        kwargs: dict[str, Any] = {}
+        if text and issubclass(respcls, TextResponse):
+            codec = self.encoding.codec(url, body, headers.get(b"Content-Type"))
+            if codec is not None:
+                kwargs["encoding"] = codec
+        return respcls(url=url, status=status, headers=headers, body=body, flags=["replay"], protocol=protocol,
+                       **kwargs)
+
+    def _decoded(self, headers: Headers, body: bytes) -> bytes | None:
+        """The body as HttpCompressionMiddleware (590) leaves it, and ``headers``' encodings as it
+        leaves them; ``None`` over DOWNLOAD_MAXSIZE."""
         encodings = headers.getlist("Content-Encoding")
         if self.compression and encodings:
             try:
@@ -203,14 +220,7 @@ class ReplayedPages:
                 headers[b"Content-Encoding"] = [e.encode("latin-1") for e in to_keep]
             else:
                 del headers[b"Content-Encoding"]
-        respcls = responsetypes.from_args(headers=headers, url=url, body=body)
-        kwargs: dict[str, Any] = {}
-        if text and issubclass(respcls, TextResponse):
-            codec = self.encoding.codec(url, body, headers.get(b"Content-Type"))
-            if codec is not None:
-                kwargs["encoding"] = codec
-        return respcls(url=url, status=status, headers=headers, body=body, flags=["replay"], protocol=protocol,
-                       **kwargs)
+        return body
 
     @staticmethod
     def _location(url: str, status: int, headers: Headers) -> str | None:
