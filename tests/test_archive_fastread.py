@@ -37,9 +37,12 @@ def fast_view(record: fastread.FastRecord) -> tuple:
 
 
 def indexed(path: Path) -> list[tuple[int, str]]:
-    lines = cdxj.lines_for(WarcScan(path), path.name)
-    return [(int(json.loads(line.split(" ", 2)[2])["offset"]), json.loads(line.split(" ", 2)[2]).get("url", ""))
-            for line in lines]
+    return [(offset, url) for offset, url, _length in indexed_lengths(path)]
+
+
+def indexed_lengths(path: Path) -> list[tuple[int, str, int]]:
+    fields = [json.loads(line.split(" ", 2)[2]) for line in cdxj.lines_for(WarcScan(path), path.name)]
+    return [(int(f["offset"]), f.get("url", ""), int(f["length"])) for f in fields]
 
 
 def test_there_are_fixtures_to_compare() -> None:
@@ -58,6 +61,23 @@ def test_every_indexed_record_reads_as_warcio_reads_it_or_is_left_to_warcio(path
             assert fast_view(fast) == warcio_view(fh, offset), (path.name, offset, url)
     if "wget" not in path.name:
         assert answered  # our own files are read by the fast path
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: str(p.relative_to(REPO / "tests" / "fixtures")))
+def test_with_the_indexed_length_every_record_reads_the_same_or_is_left_to_warcio(path: Path) -> None:
+    """The record's bytes read in one call (the index's length) give what warcio gives, and what
+    the read through the file gives."""
+    answered = 0
+    with open(path, "rb") as fh:
+        for offset, url, length in indexed_lengths(path):
+            fast = fastread.read_at(fh, offset, url, length)
+            if fast is None:
+                assert fastread.read_at(fh, offset, url) is None, (path.name, offset, url)
+                continue
+            answered += 1
+            assert fast_view(fast) == warcio_view(fh, offset), (path.name, offset, url)
+    if "wget" not in path.name:
+        assert answered
 
 
 def one_record(path: Path) -> tuple[bytes, int, str]:
@@ -81,3 +101,11 @@ def test_a_damaged_or_cut_record_is_left_to_warcio() -> None:
     plain = gzip.decompress(member)
     assert fastread.read_at(io.BytesIO(plain[:-60]), 0, url) is None  # the block cut short
     assert fastread.read_at(io.BytesIO(member), 0, url + "?other") is None  # not the record the index names
+    # With the index's length: the same verdicts, and a length that is not the member's is none.
+    n = len(member)
+    assert fastread.read_at(io.BytesIO(member), 0, url, n) is not None
+    assert fastread.read_at(io.BytesIO(bytes(overwritten)), 0, url, n) is None
+    assert fastread.read_at(io.BytesIO(member), 0, url, n - 40) is None  # a stale length: cut short
+    assert fastread.read_at(io.BytesIO(member + member), 0, url, 2 * n) is None  # two members
+    assert fastread.read_at(io.BytesIO(plain[:-60]), 0, url, len(plain) - 60) is None
+    assert fastread.read_at(io.BytesIO(plain), 0, url, len(plain)) is not None  # an uncompressed WARC

@@ -153,3 +153,40 @@ def test_the_readers_import_no_scrapy() -> None:
             "print(sorted(m for m in ('scrapy', 'twisted') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_dates_read_without_the_general_parsers_are_theirs() -> None:
+    """The CDXJ timestamp and the WARC-Date of a capture, read by a shortcut for their usual form,
+    are what warcio's timestamp_to_datetime and iso_z(parse_iso(...)) make of them, any form."""
+    import random
+
+    from warcio.timeutils import timestamp_to_datetime
+
+    from northnews.archive import warcreplay
+    from northnews.archive.warcreplay import _cdxj_datetime, _fetched_at, _warc_datetime
+
+    iso_z = warcreplay.iso_z  # the general formatter the module uses
+
+    rng = random.Random(19)
+
+    def parts() -> list[int]:  # year, month, day, hour, minute, second, out of range too
+        return [rng.randint(0, 9999), *(rng.randint(0, top) for top in (13, 32, 25, 61, 61))]
+
+    stamps = ["20261207235654", "20240229120000", "20230229120000", "20261307235654", "20261207246060",
+              "2026120723", "2026", "00010101000000", "18991231235959", "30000101000000", *(
+                  "{:04d}{:02d}{:02d}{:02d}{:02d}{:02d}".format(*parts()) for _ in range(2000))]
+    for ts in stamps:
+        try:
+            expected = timestamp_to_datetime(ts, tz_aware=True)
+        except ValueError:
+            with pytest.raises(ValueError):
+                _cdxj_datetime(ts)
+            continue
+        assert _cdxj_datetime(ts) == expected, ts
+    fractions = ["", "", ".581540", ".581", ".5", ".", ".1234567", ".58154a"]
+    dates = ["2026-12-07T23:56:54Z", "2026-12-07T23:56:54.581540Z", "2026-12-07T24:00:00.000000Z", "2026-12-07T23:56:54.123456Z", "2026-12-07T24:00:00Z", "0999-01-01T00:00:00Z",
+             "1000-01-01T00:00:00Z", "2026-12-07 23:56:54Z", "2026-12-07T23:56:54+08:00", "", None, *(
+                 "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}{}Z".format(*parts(), rng.choice(fractions))
+                 for _ in range(4000))]
+    for date in dates:
+        assert _fetched_at(date) == iso_z(_warc_datetime(date)), date

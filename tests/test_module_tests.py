@@ -75,7 +75,6 @@ MODULE_TESTS: dict[str, tuple[str, ...]] = {
     "northnews.sites.northnews.hooks": ("test_site_northnews.py",),
     # Operations and the store: both backends run the same assertions.
     "northnews.ops.manifest": ("test_cron.py", "test_silent_zero.py"),
-    "northnews.ops.replayed": ("test_extract.py",),  # northnews-archive extract
     "northnews.ops.schema": ("test_store_migration.py", "test_upgrade.py"),
     "northnews.ops.storebase": ("test_store.py", "test_store_pg.py"),
     "northnews.util.logredact": ("test_redact.py",),

@@ -36,6 +36,7 @@ import io
 import json
 import logging
 import os
+import re
 import tempfile
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
@@ -93,6 +94,7 @@ class _Capture:
     date: datetime  # from the CDXJ timestamp (seconds)
     status: int | None
     payload_digest: str | None
+    length: int | None = None  # the record's length in the file, as the index has it
 
     def rank(self) -> tuple[bool, datetime, int, int]:
         # Within one second (CDXJ timestamps), the later file and offset is the later capture.
@@ -176,9 +178,9 @@ class WarcSource:
             found.append(_Capture(
                 file=file, offset=int(fields["offset"]),
                 rec_type="revisit" if fields.get("mime") == "warc/revisit" else "response",
-                url=fields.get("url", ""), date=timestamp_to_datetime(ts, tz_aware=True),
+                url=fields.get("url", ""), date=_cdxj_datetime(ts),
                 status=int(status) if status and status.isdigit() else None,
-                payload_digest=fields.get("digest"),
+                payload_digest=fields.get("digest"), length=_int(fields.get("length")),
             ))
         return found
 
@@ -219,7 +221,7 @@ class WarcSource:
         self._handles[path] = fh
         # FastWARC where it answers (a whole, plain record: about half warcio's time); anything
         # else is read by warcio, whose verdict on damage stands (northnews.archive.fastread).
-        fast = fastread.read_at(fh, cap.offset, cap.url or None)
+        fast = fastread.read_at(fh, cap.offset, cap.url or None, cap.length)
         if fast is not None:
             return fast
         fh.seek(cap.offset)
@@ -309,7 +311,7 @@ class WarcSource:
             protocol=http.protocol or None,
             capture={
                 "warc": {"file": cap.file.name, "offset": cap.offset, "record_id": record_id},
-                "fetched_at": iso_z(_warc_datetime(date)),
+                "fetched_at": _fetched_at(date),
             },
         )
 
@@ -369,6 +371,40 @@ def _farthest_entry_holds(file: Path, index: Path) -> bool:
             return bool(uri == farthest.get("url") and it.get_record_length() == length)
     except Exception:  # noqa: BLE001 - anything unreadable there means the index is stale
         return False
+
+
+#: A whole-second or fractional ``WARC-Date`` in UTC with a four-digit year: its first 19
+#: characters are what :func:`iso_z` writes of it, once it parses.
+_PLAIN_WARC_DATE = re.compile(r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?Z")
+
+
+def _fetched_at(date: str | None) -> str:
+    """``iso_z`` of a ``WARC-Date`` (``_warc_datetime``), the usual form without the round trip."""
+    if date is not None and _PLAIN_WARC_DATE.fullmatch(date) and date[11:13] != "24":
+        try:
+            datetime.fromisoformat(date[:-1])
+        except ValueError:
+            pass
+        else:
+            return date[:19] + "Z"
+    return iso_z(_warc_datetime(date))
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+def _cdxj_datetime(ts: str) -> datetime:
+    """A CDXJ timestamp (14 digits, UTC) as warcio's ``timestamp_to_datetime`` reads it, without
+    its padding rules for the usual full-length one."""
+    if len(ts) == 14 and ts.isascii() and ts.isdigit() and "1900" <= ts[:4] <= "2999":  # its clamp on years
+        try:
+            return datetime(int(ts[:4]), int(ts[4:6]), int(ts[6:8]), int(ts[8:10]), int(ts[10:12]),
+                            int(ts[12:14]), tzinfo=timezone.utc)
+        except ValueError:
+            pass
+    when: datetime = timestamp_to_datetime(ts, tz_aware=True)
+    return when
 
 
 def _warc_datetime(value: str | None) -> datetime:

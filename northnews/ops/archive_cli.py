@@ -60,7 +60,8 @@ def add_extract(sub: argparse._SubParsersAction[argparse.ArgumentParser], common
                    help="items as JSON Lines ('-': stdout; default: ARCHIVE/extract.jsonl)")
     p.add_argument("--rejects", metavar="FILE",
                    help="rejected articles as rejects.jsonl lines (default: OUT's name with .rejects.jsonl)")
-    p.add_argument("-j", "--jobs", type=_jobs, default=1, help="worker processes (default 1)")
+    p.add_argument("-j", "--jobs", type=_jobs, default=1,
+                   help="processes extracting: this one and N-1 forked workers (default 1)")
     p.add_argument("--site", metavar="NAME", help="site profile (default: NORTHNEWS_SITE of the project)")
     p.add_argument("--since", type=_date, metavar="DATE", help="only articles captured on or after DATE (UTC)")
     p.add_argument("--until", type=_date, metavar="DATE", help="only articles captured on or before DATE (UTC)")

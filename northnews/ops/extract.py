@@ -19,24 +19,26 @@ middlewares. This reads the same WARCs directly and gives the same items:
    holds, line for line), rejects as ``rejects.jsonl`` lines, optionally the items into the
    store of record as new versions (``--store``, under the archive lock).
 
-``--jobs N`` runs the per-article work in N worker processes (forked after the indexes are
-open); output order is the index order whatever N is. Items come out in index (URL) order, not
+``--jobs N`` runs the per-article work in N processes, this one and N-1 workers forked after the
+indexes are open (:func:`outcomes`); output order is the index order whatever N is. Items come out in index (URL) order, not
 in crawl order; the set is every article captured, where a replay gives those its navigation
 reaches (the same set for an archive written by crawls: the test proves it).
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
 import sys
 import time
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import IO, Any
 
@@ -57,6 +59,10 @@ from northnews.sites import Site
 from northnews.util import safewrite
 
 BATCH = 16  # articles per task sent to a worker
+#: ``json.dumps(item, ensure_ascii=False)`` (the feed's lines), its encoder made once.
+_ITEM_JSON = json.JSONEncoder(ensure_ascii=False)
+GC_THRESHOLD = 20_000  # allocations between collections of the young generation, during a run
+AHEAD = 2  # batches waiting for each worker before this process takes the next one itself
 
 
 @dataclass
@@ -137,7 +143,7 @@ class ArticleExtractor:
             return Outcome(url, reject=reject_record(fields, reasons), problems=problems, pages=pages)
         if fields.get("images"):  # RequisitesPipeline (500), after validation (300)
             fields["images"] = [{**image, **self._image(image.get("url") or "")} for image in fields["images"]]
-        line = json.dumps({name: fields.get(name) for name in self.fields}, ensure_ascii=False)
+        line = _ITEM_JSON.encode({name: fields.get(name) for name in self.fields})
         return Outcome(url, item=line, problems=problems, pages=pages)
 
     def _image(self, url: str) -> dict[str, Any]:
@@ -270,20 +276,46 @@ def _batches(wanted: Iterable[Wanted], size: int = BATCH) -> Iterator[list[Wante
 
 def outcomes(extractor: ArticleExtractor, urls: Iterable[str | Wanted], jobs: int = 1) -> Iterator[Outcome]:
     """Every article's outcome, in ``urls`` order (URLs, or :data:`Wanted` pairs as
-    :func:`article_urls` gives them); with ``jobs`` > 1 in forked worker processes (they inherit
-    ``extractor`` and its open indexes; each opens its own WARC handles)."""
+    :func:`article_urls` gives them). With ``jobs`` > 1, in ``jobs`` processes: this one and
+    ``jobs - 1`` forked workers (they inherit ``extractor`` and its open indexes; each opens its
+    own WARC handles). Batches of :data:`BATCH` articles go to the workers while fewer than
+    :data:`AHEAD` each are waiting; otherwise this process extracts the next batch itself, between
+    writing the results in order: on N cores N processes work, none only waits (a parent that
+    only hands out work and writes is a third process on two cores, and its switching costs)."""
     wanted = ((u, None) if isinstance(u, str) else u for u in urls)
-    if jobs <= 1:
-        for url, entries in wanted:
-            yield extractor.extract(url, entries)
-        return
     global _WORKER
     _WORKER = extractor
+    # What exists now lives as long as the run: out of the collector's sight, its full passes do
+    # not scan it again and again, nor copy its pages into each worker by writing to them; the
+    # young objects (a page's lists and proxies, freed by reference counting) are looked at every
+    # GC_THRESHOLD allocations instead of 700 (the crawl's GarbageCollector does the same).
+    saved = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(GC_THRESHOLD, saved[0]), saved[1], saved[2])
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(jobs, initializer=_forked) as pool:
-        for batch in pool.imap(_work, _batches(wanted), chunksize=1):
-            yield from batch
-    _WORKER = None
+    try:
+        if jobs <= 1:
+            for url, entries in wanted:
+                yield extractor.extract(url, entries)
+            return
+        with ctx.Pool(jobs - 1, initializer=_forked) as pool:
+            pending: deque[AsyncResult[list[Outcome]] | list[Outcome]] = deque()
+            ahead = AHEAD * (jobs - 1)
+            for batch in _batches(wanted):
+                waiting = sum(1 for p in pending if not isinstance(p, list) and not p.ready())
+                pending.append(pool.apply_async(_work, (batch,)) if waiting < ahead else _work(batch))
+                while pending and (isinstance(pending[0], list) or pending[0].ready()):
+                    yield from _done(pending.popleft())
+            while pending:
+                yield from _done(pending.popleft())
+    finally:
+        _WORKER = None
+        gc.set_threshold(*saved)
+        gc.unfreeze()
+
+
+def _done(result: AsyncResult[list[Outcome]] | list[Outcome]) -> list[Outcome]:
+    return result if isinstance(result, list) else result.get()
 
 
 @dataclass

@@ -43,18 +43,25 @@ class EncodingMiddleware:
         return cls(crawler.stats)
 
     def process_response(self, request: Request, response: Response) -> Response:
-        if not isinstance(response, TextResponse) or not response.body:
+        if not isinstance(response, TextResponse):
             return response
-        body = response.body
-        content_type = response.headers.get(b"Content-Type")
+        codec = self.codec(response.url, response.body, response.headers.get(b"Content-Type"))
+        return response if codec is None else copy_response(response, encoding=codec)
+
+    def codec(self, url: str, body: bytes, content_type: bytes | None) -> str | None:
+        """The ``encoding=`` a text response of this body and ``Content-Type`` gets, or ``None``
+        when it is returned as it is (empty, or ASCII). ``northnews-archive extract`` builds its
+        replayed responses with it directly (one response built instead of two)."""
+        if not body:
+            return None
         # What Scrapy would believe first: a BOM, the header, then the page's <meta>.
         declared = bom_charset(body) or header_charset(content_type) or meta_charset(body)
         if body.isascii() and not (declared or "").startswith(("utf-16", "utf-32")):
-            return response  # every ASCII-compatible codec reads it the same
+            return None  # every ASCII-compatible codec reads it the same
         codec = detect_encoding(body, content_type)
         if declared is not None and not same_codec(codec, declared):
-            logger.debug("Re-decoding %s as %s (declared %s)", response.url, codec, declared)
+            logger.debug("Re-decoding %s as %s (declared %s)", url, codec, declared)
             if self.stats is not None:
                 self.stats.inc_value("northnews/encoding/redecoded")
                 self.stats.inc_value(f"northnews/encoding/redecoded/{codec}")
-        return copy_response(response, encoding=codec)
+        return codec
