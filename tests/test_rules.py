@@ -46,7 +46,10 @@ TABLE: dict[str, tuple[list[str], list[str]]] = {
     "META_HINT_RE": (["来源：", "2023"], ["新华网报道"]),
     "LABEL_ANYWHERE_RE": (["来源：X 作者：Y"], ["来源于生活"]),
     "NAMED_DATE_RE": (["南方+2023-07-03 21:15"], ["2023年7月3日，市委召开会议，研究部署工作"]),
-    "DATE_START_RE": (["2023-07-05 来源：新华网", "发布于 2022-09-07", "Posted on 2022-09-07"], ["今年7月5日"]),
+    "DATE_START_RE": (["2023-07-05 来源：新华网", "发布于 2022-09-07", "Posted on 2022-09-07",
+                       "Published Monday, November 18, 2019 8:22AM EST", "Updated: 5 March 2020",
+                       "Published November 20th, 2019 - 07:50 GMT"],
+                      ["今年7月5日", "Published in May 2019, the report said", "Updated maps show the flood"]),
     "CREDIT_LINE_RE": (["记者 | 刘晓蓓", "融媒体记者 刘涛 通讯员 马丽", "【作者】黄颖"], ["记者了解到，项目已经开工。"]),
     "REPORTER_LINE_RE": (["本报记者 赵喆", "本报记者 赵喆 通讯员 马丽", "记者 王小明 李华", "（本报记者赵喆）"],
                          ["记者了解到，项目已经开工。", "来源：新华网", "赵喆"]),
@@ -56,7 +59,10 @@ TABLE: dict[str, tuple[list[str], list[str]]] = {
     "AUTHOR_ROLE_RE": (["本报记者 赵喆", "记者 王芳", "文/李明", "作者：张三"], ["赵喆"]),
     "PRINT_EDITION_RE": (["《 人民日报 》（ 2019年09月07日 02 版）"], ["《人民日报》评论员文章"]),
     "SIGNATURE_DATE_RE": (["2022年9月6日"], ["2022年9月6日上午，会议召开"]),
-    "NOTICE_ANY_RE": (["版权归第一财经所有", "未经书面授权，不得转载"], ["版权保护取得进展"]),
+    "NOTICE_ANY_RE": (["版权归第一财经所有", "未经书面授权，不得转载",
+                       "新浪声明：新浪网登载此文出于传递更多信息之目的，并不意味着赞同其观点或证实其描述。",
+                       "文章仅代表作者看法，不代表本网观点"],
+                      ["版权保护取得进展", "他表示，这并不代表市场已经见底。"]),
     "NOTICE_RE": (["声明：本文仅代表作者观点", "本文系观察者网独家稿件"], ["本市声明支持", "文中提到"]),
     "ORIGINAL_TITLE_RE": (["（原标题：旧题）"], ["标题党"]),
     "SUMMARY_HEAD_RE": (["摘要：", "【核心提示】"], ["要点在于"]),
@@ -121,6 +127,8 @@ def test_pattern_matches_what_it_names_and_nothing_else(name: str) -> None:
     ("CHROME_ROLES", "navigation", "main"), ("WEAK_CHROME_ROLES", "complementary", "main"),
     ("SLUG_PREFIX_WORDS", "tag", "share"), ("BREADCRUMB_CLASSES", "breadcrumb", "current"),
     ("LAZY_SRC_ATTRS", "data-src", "src"), ("SRCSET_ATTRS", "srcset", "src"),
+    ("LEAD_WRAPPER_TAGS", "header", "nav"), ("STORY_TAGS", "article", "div"), ("STORY_HEADLINE_TAGS", "h1", "h2"),
+    ("CHROME_WORDS", "rodape", "conteudo"),
 ])
 def test_word_lists(word_list: str, member: str, stranger: str) -> None:
     words = getattr(rules, word_list)

@@ -296,4 +296,97 @@ def find_container(
         parent = best.getparent()
         if parent is not None and scorer.scores.get(parent, 0) > 0 and scorer.good.get(parent, 0) > scorer.good[best]:
             best = parent
+    if best is not None:
+        best = _with_siblings(_first_story(best, scorer), body, scorer)
     return best, scorer.good
+
+
+def _is_story(el: Element, scorer: _Scorer) -> bool:
+    """A block that is a story of its own: an ``<article>``, or a block holding a headline, with prose."""
+    tag = el.tag
+    return isinstance(tag, str) and scorer.good.get(el, 0) > 0 and (
+        tag.lower() in rules.STORY_TAGS or next(el.iter(*rules.STORY_HEADLINE_TAGS), None) is not None
+    )
+
+
+def _first_story(best: Element, scorer: _Scorer) -> Element:
+    """A container whose children are two or more stories, each with its headline and a good share
+    of the prose (a page that appends the next stories below its own), holds the page's story
+    first: that one is the container."""
+    least = rules.STORY_SIBLING_SHARE * scorer.good.get(best, 0)
+    stories = [
+        child for child in best
+        if isinstance(child.tag, str) and scorer.good.get(child, 0) >= least > 0
+        and any(_has_text(h) for h in child.iter(*rules.STORY_HEADLINE_TAGS))
+    ]
+    return stories[0] if len(stories) >= 2 else best
+
+
+def _story_sibling(el: Element, tag: str, scorer: _Scorer, before: bool, held: int) -> bool:
+    """Is this sibling of the story's wrapper more of the story: prose outweighing everything else
+    it holds, not chrome (a ``<header>`` may hold the lead), and either before the story a lead
+    (sentences, more than a line: no byline or deck) or after it a good share of the story's
+    prose (a story split over sibling blocks), but never another story (an ``<article>`` of its
+    own, a headline of its own)?"""
+    good = scorer.good.get(el, 0)
+    if good <= 0 or scorer.scores.get(el, 0) <= 0:
+        return False
+    level = scorer.good.chrome.get(el, 0)
+    if level == 2 or (level == 1 and tag not in rules.LEAD_WRAPPER_TAGS):
+        return False
+    if before:
+        return good >= rules.LEAD_MIN_UNITS * scorer.min_unit and any(
+            end in t for t in el.itertext() if isinstance(t, str) for end in rules.SENTENCE_ENDS
+        )
+    return good >= rules.STORY_SIBLING_SHARE * held and not _is_story(el, scorer)
+
+
+def _has_text(el: Element) -> bool:
+    return any(t.strip() for t in el.itertext() if isinstance(t, str))
+
+
+def _with_siblings(best: Element, body: Element, scorer: _Scorer) -> Element:
+    """The story's container widened to a wrapper's parent when that parent's other children hold
+    more of the story (:func:`_story_sibling`): the lead paragraph printed above the story's block,
+    the story split over sibling blocks. Each wrapper holding no more of the story than the
+    container (a wrapper ``<article>`` around the text's ``<div>``) is looked at, up to the first
+    that holds more. The container is then the run of children from the first to the last of them
+    (the pictures, headline and byline between them included, to be read as in any container); the
+    children outside the run are marked chrome for the paragraph walk, the siblings taken in (a
+    lead in a ``<header>``) not chrome. Without such a sibling the container stays as found."""
+    good = scorer.good
+    held = good.get(best, 0)
+    container = node = best
+    while True:
+        parent = node.getparent()
+        if parent is None or parent is body:
+            return container  # the page's own children are no story's neighbours: the whole page is none
+        children = [c for c in parent if isinstance(c.tag, str)]
+        at = children.index(node)
+        taken = []
+        first = last = at
+        for i in range(at - 1, -1, -1):  # a lead above the story, with what stands between them
+            child = children[i]
+            tag = child.tag.lower()
+            if tag in _BLOCKS and _story_sibling(child, tag, scorer, True, held):
+                first = i
+                taken.append(child)
+            elif good.chrome.get(child, 0) == 2 and _has_text(child):
+                break  # a menu, a share bar: the lead is below it
+        for i in range(at + 1, len(children)):  # the story's continuation, up to the first other text
+            child = children[i]
+            tag = child.tag.lower()
+            if tag in _BLOCKS and _story_sibling(child, tag, scorer, False, held):
+                last = i
+                taken.append(child)
+            elif tag not in _SKIP and _has_text(child):
+                break
+        if taken:
+            for child in children[:first] + children[last + 1:]:
+                good.chrome[child] = 2
+            for child in taken:
+                good.chrome[child] = 0
+            container = parent
+        if good.get(parent, 0) != held:
+            return container
+        node = parent

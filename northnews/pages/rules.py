@@ -86,7 +86,7 @@ CHROME_WORDS = frozenset((
     "toolbar", "tools", "skip", "banner", "rail", "masthead", "author", "authors", "bio", "meta", "dateline",
     "timestamp", "caption", "captions", "credit", "credits", "breaking", "ticker", "login", "signin",
     "register", "fenxiang", "bdshare", "jiathis", "xgxw", "xgwz", "xgyd", "xglj", "xgtj", "tuijian", "pinglun",
-    "gg", "guanggao", "copyright", "banquan", "shengming", "mianze", "bianji", "zrbj", "editor",
+    "gg", "guanggao", "copyright", "banquan", "rodape", "shengming", "mianze", "bianji", "zrbj", "editor",
 ))
 #: Chrome words that also name wrappers of the whole page ("content-with-sidebar"): such an
 #: element is left out itself, but what it holds still competes.
@@ -265,7 +265,10 @@ NAMED_DATE_RE = re.compile(
 #: A line that starts with a date (``2023-07-05 来源：…``, ``发布于 2022-09-07``, ``Posted on 2022-…``).
 DATE_START_RE = re.compile(
     r"^[\s(（\[【]*(?:(?:发布|发表|编辑|更新|修改)于\s*|(?:posted|published|updated) on\s+)?"
-    r"(?:(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?\s+\d{1,2}:\d{2})",
+    r"(?:(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?\s+\d{1,2}:\d{2})"
+    # an English dateline: "Published Monday, November 18, 2019 8:22AM", "Updated: 5 March 2020"
+    r"|^\s*(?:posted|published|updated|last updated)(?:\s+on)?\s*:?\s+(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+    r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,4}",
     re.IGNORECASE,
 )
 #: What every byline, date or label line holds (a digit or a colon): a line without is none.
@@ -317,6 +320,8 @@ TAGS_LABEL_RE = re.compile(r"^\s*(?:标\s*签|关键词|关键字|tags?)\s*[:：
 #: A rights notice wherever it starts (``…著作权归第一财经所有。未经…书面授权，不得…``).
 NOTICE_ANY_RE = re.compile(
     r"(?:著作权|版权)(?:归|属于?).{0,20}所有|未经.{0,16}(?:书面)?(?:授权|许可).{0,12}(?:不得|禁止|严禁)|转载请注明"
+    # a portal's disclaimer: "…出于传递更多信息之目的，并不意味着赞同其观点", "不代表本网观点"
+    r"|传递更多信息之?目的|不(?:代表|意味着)(?:本[网站台刊]|赞同其)"
 )
 #: A site notice after the story: copyright, disclaimer, "reprinted from"; the footer starts there.
 NOTICE_RE = re.compile(
@@ -436,6 +441,16 @@ MAX_WALK_DEPTH = 300
 #: A chrome-named element inside the container is kept when it holds more than this share of the
 #: container's prose (a class word misread).
 CHROME_KEEP_SHARE = 0.5
+#: Siblings of the story's wrapper that are more of the story (:func:`._container._with_siblings`):
+#: a lead may sit in a ``<header>`` (weak chrome otherwise); a sibling after the story is its
+#: continuation when it holds at least this share of the story's prose, and never when it is a
+#: story of its own (an ``<article>``, or a block holding a headline). A lead holds sentences and
+#: at least this many times a prose block's least text (no byline or deck).
+LEAD_MIN_UNITS = 2
+LEAD_WRAPPER_TAGS = frozenset({"header"})
+STORY_TAGS = frozenset({"article"})
+STORY_HEADLINE_TAGS = ("h1",)
+STORY_SIBLING_SHARE = 0.2
 #: A container candidate inside chrome scores this much; one with a body class this much.
 CHROME_SCORE_FACTOR, BODY_CLASS_SCORE_FACTOR = 0.25, 1.15
 #: A column of teasers: at least this many items, holding this share of the container's text.

@@ -1,0 +1,76 @@
+"""The generic container's reach (issue 16 item 3): the story's lead printed above its text block,
+the story split over sibling blocks, and what must stay out (a byline, the next story, a teaser
+column, the page's footer). Pages written by hand; the expected paragraphs are written out, not
+computed."""
+
+from __future__ import annotations
+
+import pytest
+
+from northnews.pages import generic
+
+LEAD = "<p>The council approved the new budget on Tuesday, ending a month of arguments over schools.</p>"
+BODY = (
+    "<p>Members voted seven to two after a long evening session in the town hall on Main Street.</p>"
+    "<p>The plan moves money from road repairs to the two primary schools in the northern district.</p>"
+    "<p>Critics said the roads would suffer, but the mayor promised a second look in the spring.</p>"
+)
+MORE = (
+    "<p>Parents who attended the meeting cheered when the result was read out by the clerk.</p>"
+    "<p>The budget takes effect on the first of July and runs for twelve months from then.</p>"
+)
+FIRST_WORDS = ["The council", "Members voted", "The plan", "Critics said"]
+#: Links to other stories under the story, in its wrapper: they make the wrapper lose to the text block.
+LINKS = "<ul class='list'>" + "".join(
+    f"<li><a href='/{i}'>Another story of the town, number {i}, with a long headline to read</a></li>" for i in range(8)
+) + "</ul>"
+
+
+def page(article: str) -> str:
+    return (
+        "<html><head><title>Council approves budget - Town News</title></head><body>"
+        "<nav><a href='/'>Home</a> <a href='/news'>News</a></nav>"
+        f"<main>{article}</main>"
+        "<footer><p>Town News, 1 Main Street. All rights reserved. Contact the newsroom for corrections.</p></footer>"
+        "</body></html>"
+    )
+
+
+def starts(html: str) -> list[str]:
+    return [" ".join(p.split()[:2]) for p in generic.parse(html, "http://town.example/news/1.html").paragraphs]
+
+
+@pytest.mark.parametrize(("name", "article", "expected"), [
+    ("lead in a header above the text block",
+     f"<article><header><h1>Council approves budget</h1><div class='standfirst'>{LEAD}</div></header>"
+     f"<div class='text'>{BODY}</div></article>", FIRST_WORDS),
+    ("lead in a sibling div, the text in a wrapper",
+     f"<div class='story'><h1>Council approves budget</h1><div class='teaser'>{LEAD}</div>"
+     f"<div class='wrap'><div class='text'>{BODY}</div></div>{LINKS}</div>", FIRST_WORDS),
+    ("story split over sibling blocks around a picture",
+     f"<div class='story'><h1>Council approves budget</h1><div class='part'>{LEAD}{BODY}</div>"
+     f"<figure><img src='/p.jpg'></figure><div class='part'>{MORE}</div>{LINKS}</div>",
+     [*FIRST_WORDS, "Parents who", "The budget"]),
+])
+def test_the_container_reaches_the_whole_story(name: str, article: str, expected: list[str]) -> None:
+    assert starts(page(article)) == expected, name
+
+
+@pytest.mark.parametrize(("name", "article"), [
+    ("a byline is no lead",
+     "<div class='story'><h1>Council approves budget</h1><div class='by'>By Anna Smith</div>"
+     f"<div class='text'>{LEAD}{BODY}</div></div>"),
+    ("the next story is no continuation",
+     f"<div class='stories'><div class='story'><h1>Council approves budget</h1><div class='text'>{LEAD}{BODY}</div></div>"
+     "<div class='story'><h1>Library extends its hours</h1><div class='text'>"
+     "<p>The library will open until nine on weekdays from next month, the librarian said.</p>"
+     "<p>Volunteers will staff the extra hours, and the reading room stays open too.</p></div></div></div>"),
+    ("a teaser column after other text is no continuation",
+     f"<div class='story'><h1>Council approves budget</h1><div class='text'>{LEAD}{BODY}</div>"
+     "<div class='more-head'>More news</div><div class='teasers'>"
+     "<p><a href='/2'>Library extends hours</a> The library will open until nine on weekdays from next month.</p>"
+     "<p><a href='/3'>Bridge closed</a> The old bridge is closed for repairs until the end of the summer.</p>"
+     f"</div>{LINKS}</div>"),
+])
+def test_what_stays_out(name: str, article: str) -> None:
+    assert starts(page(article)) == FIRST_WORDS, name
