@@ -205,7 +205,7 @@ def paragraphs(
     keep_above = int(good.get(container, 0) * rules.CHROME_KEEP_SHARE)
     found = blocks(
         container, url, generic_chrome(good, keep_above, site_chrome),
-        summary=lambda el: is_summary_class(el) and good.get(el, 0) <= keep_above,
+        summary=(lambda el: is_summary_class(el) and good.get(el, 0) <= keep_above) if cjk else None,
     )
     min_len = rules.SHORT_LINE_CJK if cjk else rules.SHORT_LINE
     kept: list[tuple[Block, str]] = []
