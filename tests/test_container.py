@@ -74,3 +74,18 @@ def test_the_container_reaches_the_whole_story(name: str, article: str, expected
 ])
 def test_what_stays_out(name: str, article: str) -> None:
     assert starts(page(article)) == FIRST_WORDS, name
+
+
+@pytest.mark.parametrize(("markup", "kept", "left_out"), [
+    # a glossary link named "popup" inside a sentence is the sentence's words
+    ("<p>I am a <a class='popup' href='#'>rather elderly</a> man, and the nature of my work brought me "
+     "into contact with an interesting set of men.</p>", "I am a rather elderly man, and the nature", None),
+    # share buttons after a sentence are not followed by words: still chrome
+    ("<p>I am a rather elderly man, and the nature of my work brought me into contact with an interesting "
+     "set of men. <a class='share' href='#'>Facebook</a>, <a class='share' href='#'>Twitter</a></p>",
+     "I am a rather elderly man, and the nature", "Facebook"),
+])
+def test_chrome_named_words_inside_a_sentence_stay(markup: str, kept: str, left_out: str | None) -> None:
+    first = generic.parse(page(f"<div class='text'>{markup}{BODY}</div>"), "http://town.example/news/1.html").paragraphs[0]
+    assert first.startswith(kept)
+    assert left_out is None or left_out not in first

@@ -30,7 +30,10 @@ TABLE: dict[str, tuple[list[str], list[str]]] = {
     "SHARE_LINE_RE": (["分享到：", "Share this"], ["分享经验的人", "shared values"]),
     "PAGER_LINE_RE": (["上一页 1 2 3 下一页", "« 1 2 »"], ["下一步工作", "第一页的故事"]),
     "PAGER_WORD_RE": (["下一页", "共 3 页"], ["下一步"]),
-    "RELATED_HEAD_RE": (["相关新闻：", "【相关阅读】", "Related stories"], ["相关部门表示", "新闻发布会"]),
+    "SENTENCE_GOES_ON_RE": ([" man. The nature of my", ", and gallantly charge", "的记者说"], [", ", " | ", " 2023-07-05", "。"]),
+    "RELATED_HEAD_RE": (["相关新闻：", "【相关阅读】", "Related stories", "Weiterlesen:", "Das könnte Sie auch interessieren",
+                         "NOTAS RELACIONADAS", "À lire aussi", "Leia também", "You might also like"],
+                        ["相关部门表示", "新闻发布会", "Weitere Informationen zur Lage", "Notas del editor"]),
     "WIDGET_LINE_RE": (["【大 中 小】【打印】【关闭】"], ["【新华社】报道称"]),
     "CHROME_LINE_RE": (["返回顶部", "Copyright © 2004-2012 northnews", "蒙ICP备05003254号"],
                        ["他打印了文件", "版权保护工作会议召开"]),
@@ -128,7 +131,7 @@ def test_pattern_matches_what_it_names_and_nothing_else(name: str) -> None:
     ("SLUG_PREFIX_WORDS", "tag", "share"), ("BREADCRUMB_CLASSES", "breadcrumb", "current"),
     ("LAZY_SRC_ATTRS", "data-src", "src"), ("SRCSET_ATTRS", "srcset", "src"),
     ("LEAD_WRAPPER_TAGS", "header", "nav"), ("STORY_TAGS", "article", "div"), ("STORY_HEADLINE_TAGS", "h1", "h2"),
-    ("CHROME_WORDS", "rodape", "conteudo"),
+    ("CHROME_WORDS", "rodape", "conteudo"), ("CHROME_PREFIXES", "cookie", "content"),
 ])
 def test_word_lists(word_list: str, member: str, stranger: str) -> None:
     words = getattr(rules, word_list)

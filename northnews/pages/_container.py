@@ -35,7 +35,10 @@ def _token_verdict(token: str) -> tuple[int, bool, bool]:
     if words and len(words) > 1 and words[0] in rules.SLUG_PREFIX_WORDS:
         words = []  # WordPress post classes: tag-<slug>, author-<slug>
     inner = words[1:-1]
-    found = [w for w in words if w in rules.CHROME_WORDS and not (w in rules.EDGE_WORDS and w in inner)]
+    found = [
+        w for w in words
+        if (w in rules.CHROME_WORDS and not (w in rules.EDGE_WORDS and w in inner)) or w.startswith(rules.CHROME_PREFIXES)
+    ]
     chrome = 0
     if found and not any(w in rules.KEEP_WORDS for w in words if w not in rules.CHROME_WORDS):
         chrome = 1 if all(w in rules.WEAK_CHROME_WORDS for w in found) else 2
@@ -189,7 +192,10 @@ class _Scorer:
                         ol = o if ctag == "a" else 0
                         clevel = 0
                         if ctag == "a" or child.get("class") or child.get("id"):
-                            clevel = levels[child] = chrome_level(child, ctag, self.site_chrome)
+                            clevel = chrome_level(child, ctag, self.site_chrome)
+                            if clevel and _mid_sentence(child):
+                                clevel = 0
+                            levels[child] = clevel
                             if exclude and child in exclude:
                                 clevel = 2
                         if clevel:
@@ -199,7 +205,10 @@ class _Scorer:
                             own += o
                             own_link += o if is_link else ol
                     elif ctag in _BLOCKS or ctag == "a" or child.get("class") or child.get("id"):
-                        clevel = levels[child] = chrome_level(child, ctag, self.site_chrome)
+                        clevel = chrome_level(child, ctag, self.site_chrome)
+                        if clevel and ctag not in _BLOCKS and _mid_sentence(child):
+                            clevel = 0
+                        levels[child] = clevel
                         if exclude and child in exclude:
                             clevel = 2
                         g, t, lk, o, ol = visit(child, ctag, depth + 1, chrome or clevel == 2, clevel)
@@ -251,6 +260,14 @@ class _Scorer:
                 if score > self.best_score:
                     self.best, self.best_score = el, score
         return good, total, link, own, own_link
+
+
+def _mid_sentence(el: Element) -> bool:
+    """Is this inline element (a link, a span) words inside a sentence, the sentence going on after
+    it? Then its class (a glossary "popup", a "tag" link) does not make it chrome: a share button or
+    a tag list is not followed by words."""
+    tail = el.tail
+    return bool(tail) and rules.SENTENCE_GOES_ON_RE.match(tail) is not None
 
 
 def _inline_text(el: Element) -> str:

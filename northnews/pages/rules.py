@@ -88,6 +88,8 @@ CHROME_WORDS = frozenset((
     "register", "fenxiang", "bdshare", "jiathis", "xgxw", "xgwz", "xgyd", "xglj", "xgtj", "tuijian", "pinglun",
     "gg", "guanggao", "copyright", "banquan", "rodape", "shengming", "mianze", "bianji", "zrbj", "editor",
 ))
+#: Beginnings of class words that name chrome whatever follows (``cookiebanner``, ``consentmanager``).
+CHROME_PREFIXES = ("cookie", "consent", "gdpr")
 #: Chrome words that also name wrappers of the whole page ("content-with-sidebar"): such an
 #: element is left out itself, but what it holds still competes.
 WEAK_CHROME_WORDS = frozenset((
@@ -194,8 +196,13 @@ PAGER_MAX_CHARS = 80
 RELATED_HEAD_RE = re.compile(
     r"^[\s【\[]*(?:相关新闻|相关阅读|相关链接|相关报道|相关文章|延伸阅读|推荐阅读|热点推荐|相关推荐|更多新闻|精彩推荐"
     r"|猜你喜欢|热门文章|热门推荐|24小时热闻|往期回顾|related (?:news|stories|articles|links|reading|coverage|content)"
-    r"|more (?:news|stories|from|on)|recommended(?: for you)?|read more|you may also like|most (?:read|popular)"
-    r"|trending)[】\]]*\s*[:：]?",
+    r"|more (?:news|stories|from|on)|recommended(?: for you)?|read more|you (?:may|might) also like|most (?:read|popular)"
+    r"|trending|also read|read also|more to explore|you may also be interested in"
+    # the same head in the other languages of Europe's news sites
+    r"|weiterlesen|lesen sie (?:auch|mehr)|mehr zum thema|auch interessant|das könnte sie (?:auch )?interessieren"
+    r"|sie könnten auch an folgenden artikeln interessiert sein|(?:notas|noticias|notícias) relacionadas"
+    r"|te puede interesar|le(?:e|a) también|leia também|veja também|(?:à|a) lire aussi|lire aussi|sur le même sujet"
+    r"|leggi anche)[】\]]*\s*[:：]?",
     re.IGNORECASE,
 )
 #: After a related head, a line is one of its entries when this share of it is links…
@@ -451,6 +458,9 @@ LEAD_WRAPPER_TAGS = frozenset({"header"})
 STORY_TAGS = frozenset({"article"})
 STORY_HEADLINE_TAGS = ("h1",)
 STORY_SIBLING_SHARE = 0.2
+#: The text after an inline element when the sentence it is part of goes on: words, not a
+#: separator, a date or a list's comma (``…<a class="popup">rather elderly</a> man. The…``).
+SENTENCE_GOES_ON_RE = re.compile(r"\s*(?:[,;]\s*)?[^\W\d_]{2}")
 #: A container candidate inside chrome scores this much; one with a body class this much.
 CHROME_SCORE_FACTOR, BODY_CLASS_SCORE_FACTOR = 0.25, 1.15
 #: A column of teasers: at least this many items, holding this share of the container's text.
