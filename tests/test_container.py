@@ -47,6 +47,13 @@ def starts(html: str) -> list[str]:
     ("lead in a sibling div, the text in a wrapper",
      f"<div class='story'><h1>Council approves budget</h1><div class='teaser'>{LEAD}</div>"
      f"<div class='wrap'><div class='text'>{BODY}</div></div>{LINKS}</div>", FIRST_WORDS),
+    ("a wiki article: one long paragraph beside tables of links",
+     "<div class='wiki'><p>The council approved the new budget on Tuesday, ending a month of arguments over "
+     "schools, roads and the library, after members had heard from more than forty residents in two evenings of "
+     "public comment and the clerk had read out every letter the town had received since the spring.</p>"
+     f"<table>{''.join(f'<tr><td><a href=/{i}>Budget line {i} of the town</a></td><td><a href=/x{i}>Details</a></td></tr>' for i in range(30))}</table>"
+     f"{BODY}{MORE}</div>",
+     [*FIRST_WORDS, "Parents who", "The budget"]),
     ("story split over sibling blocks around a picture",
      f"<div class='story'><h1>Council approves budget</h1><div class='part'>{LEAD}{BODY}</div>"
      f"<figure><img src='/p.jpg'></figure><div class='part'>{MORE}</div>{LINKS}</div>",

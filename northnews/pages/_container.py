@@ -308,10 +308,13 @@ def find_container(
     best = scorer.best
     # One paragraph is no container: a short notice's salutation, signature and date lines score
     # below its one long paragraph, but the block holding them all, when it scores at all and holds
-    # more story text, is the story.
+    # more story text, is the story; and so is a block holding twice its prose whatever else it
+    # holds (a wiki article's tables of links).
     if best is not None and best.tag == "p":
         parent = best.getparent()
-        if parent is not None and scorer.scores.get(parent, 0) > 0 and scorer.good.get(parent, 0) > scorer.good[best]:
+        if parent is not None and scorer.good.get(parent, 0) > scorer.good[best] and (
+            scorer.scores.get(parent, 0) > 0 or scorer.good[best] <= rules.LONE_PARAGRAPH_SHARE * scorer.good[parent]
+        ):
             best = parent
     if best is not None:
         best = _with_siblings(_first_story(best, scorer), body, scorer)

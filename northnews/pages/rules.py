@@ -275,7 +275,10 @@ DATE_START_RE = re.compile(
     r"(?:(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?\s+\d{1,2}:\d{2})"
     # an English dateline: "Published Monday, November 18, 2019 8:22AM", "Updated: 5 March 2020"
     r"|^\s*(?:posted|published|updated|last updated)(?:\s+on)?\s*:?\s+(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
-    r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,4}",
+    r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,4}"
+    # a day, a month's name and a year opening the line: "30 avril 2015 à 07:19", "5. März 2020, 10:12"
+    r"|^\s*\d{1,2}\.?\s+(?:jan|feb|fév|mar|mär|apr|avr|mai|may|jun|juin|jul|juil|aug|aoû|sep|okt|oct|nov|dez|dec|déc)"
+    r"[a-zéûä]*\.?\s+(?:19|20)\d{2}\b",
     re.IGNORECASE,
 )
 #: What every byline, date or label line holds (a digit or a colon): a line without is none.
@@ -357,7 +360,10 @@ PROMPT_RE = re.compile(
     r"二维码|扫一扫|关注(?:我们|公众号|本号)|点击(?:上方|下方|蓝字)|阅读原文|返回.{0,6}查看更多|扫码|长按识别"
     r"|点个?在看|点赞.{0,4}在看|^-+\s*(?:the\s+)?(?:end|完)\s*-+$|^(?:the\s+)?(?:end|完)$"
     r"|^(?:打开|下载).{0,8}(?:客户端|app|新闻)|查看精彩图片|请?点击(?:这里|此处)|广告合作"
-    r"|^[^，。,.！？!?]{0,24}(?:app|客户端)$|尽在.{2,12}(?:app|客户端)",
+    r"|^[^，。,.！？!?]{0,24}(?:app|客户端)$|尽在.{2,12}(?:app|客户端)"
+    # the same at a story's end in Europe's languages: a photo credit line, follow and subscribe prompts
+    r"|^(?:crédits? photos?|photo credits?|bildnachweis|bildquelle|fotos?|photos?)\s*:"
+    r"|stay up[- ]to[- ]date|^(?:follow|like) us\b|^subscribe (?:to|now)\b",
     re.IGNORECASE,
 )
 #: Trailing short lines (brackets, prompts, credits) are junk below this length.
@@ -460,7 +466,9 @@ STORY_HEADLINE_TAGS = ("h1",)
 STORY_SIBLING_SHARE = 0.2
 #: The text after an inline element when the sentence it is part of goes on: words, not a
 #: separator, a date or a list's comma (``…<a class="popup">rather elderly</a> man. The…``).
-SENTENCE_GOES_ON_RE = re.compile(r"\s*(?:[,;]\s*)?[^\W\d_]{2}")
+SENTENCE_GOES_ON_RE = re.compile(r"\s*[,;:\"'”’»)\]]*\s*[^\W\d_]{2}")
+#: A paragraph holding no more than this share of its parent's prose is no container: the parent is.
+LONE_PARAGRAPH_SHARE = 0.5
 #: A container candidate inside chrome scores this much; one with a body class this much.
 CHROME_SCORE_FACTOR, BODY_CLASS_SCORE_FACTOR = 0.25, 1.15
 #: A column of teasers: at least this many items, holding this share of the container's text.
