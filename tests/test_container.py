@@ -96,3 +96,17 @@ def test_chrome_named_words_inside_a_sentence_stay(markup: str, kept: str, left_
     first = generic.parse(page(f"<div class='text'>{markup}{BODY}</div>"), "http://town.example/news/1.html").paragraphs[0]
     assert first.startswith(kept)
     assert left_out is None or left_out not in first
+
+
+def test_a_story_named_for_itself_wins_over_a_comment() -> None:
+    """A post whose prose is outweighed by its table of links, and a long comment below it: the
+    comment is chrome's, the block named for the story ("entry-content") is the story."""
+    rows = "".join(f"<tr><td><a href='/bug/{i}'>Bug {i} fixed in the address bar</a></td></tr>" for i in range(30))
+    comment = ("<p>Thank you for fixing the address bar bugs, I have waited for these fixes for a long time and I am "
+               "glad to see them land in this release, keep up the great work everyone on the team, really.</p>")
+    html = page("<article><h1>These weeks in the browser</h1><div class='entry-content'><p>Here is what the team "
+                f"fixed in the last two weeks, with thanks to all the volunteers.</p><table>{rows}</table></div></article>"
+                f"<section id='comments'><ol class='comment-list'><li class='comment'>{comment * 4}</li></ol></section>")
+    paragraphs = generic.parse(html, "http://town.example/news/1.html").paragraphs
+    assert paragraphs[0].startswith("Here is what the team fixed"), paragraphs
+    assert not any("Thank you for fixing" in p for p in paragraphs)

@@ -52,7 +52,7 @@ TABLE: dict[str, tuple[list[str], list[str]]] = {
     "DATE_START_RE": (["2023-07-05 来源：新华网", "发布于 2022-09-07", "Posted on 2022-09-07",
                        "Published Monday, November 18, 2019 8:22AM EST", "Updated: 5 March 2020",
                        "Published November 20th, 2019 - 07:50 GMT", "30 avril 2015 à 07:19 (Mis à jour : 07:38)",
-                       "5. März 2020, 10:12 Uhr"],
+                       "5. März 2020, 10:12 Uhr", "Wednesday 20 November 2019 11:42, UK"],
                       ["今年7月5日", "Published in May 2019, the report said", "Updated maps show the flood"]),
     "CREDIT_LINE_RE": (["记者 | 刘晓蓓", "融媒体记者 刘涛 通讯员 马丽", "【作者】黄颖"], ["记者了解到，项目已经开工。"]),
     "REPORTER_LINE_RE": (["本报记者 赵喆", "本报记者 赵喆 通讯员 马丽", "记者 王小明 李华", "（本报记者赵喆）"],

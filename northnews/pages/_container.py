@@ -164,6 +164,11 @@ class _Scorer:
         self.scores: dict[Element, float] = {}
         #: Elements deeper than the walk goes were left out: the page must be flattened first.
         self.truncated = False
+        #: Whether the best candidate is chrome or inside it; the block named for the story
+        #: (:data:`rules.BODY_CLASS_RE`, ``itemprop=articleBody``) outside chrome holding the most prose.
+        self.best_in_chrome = False
+        self.named: Element | None = None
+        self.named_good = 0
 
     def visit(self, el: Element, tag: str, depth: int, chrome: bool, level: int = 0) -> tuple[int, int, int, int, int]:
         """``(good, total, link, own, own_link)``: own = text of this block outside child blocks."""
@@ -259,6 +264,11 @@ class _Scorer:
                     score *= rules.BODY_CLASS_SCORE_FACTOR
                 if score > self.best_score:
                     self.best, self.best_score = el, score
+                    self.best_in_chrome = bool(chrome or level)
+            elif good > self.named_good and not (chrome or level) and (
+                class_verdict(el)[1] or el.get("itemprop") == "articleBody"
+            ):
+                self.named, self.named_good = el, good  # named for the story, its prose outweighed (link lists)
         return good, total, link, own, own_link
 
 
@@ -306,6 +316,13 @@ def find_container(
     if scorer.truncated:
         raise TooDeep
     best = scorer.best
+    # Comments, a sidebar: what chrome holds is the story only when nothing named for it has prose.
+    named = scorer.named
+    if (
+        best is not None and scorer.best_in_chrome and named is not None and scorer.named_good >= scorer.min_unit
+        and named not in best.iterancestors()
+    ):
+        best = named
     # One paragraph is no container: a short notice's salutation, signature and date lines score
     # below its one long paragraph, but the block holding them all, when it scores at all and holds
     # more story text, is the story; and so is a block holding twice its prose whatever else it

@@ -277,7 +277,8 @@ DATE_START_RE = re.compile(
     r"|^\s*(?:posted|published|updated|last updated)(?:\s+on)?\s*:?\s+(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
     r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,4}"
     # a day, a month's name and a year opening the line: "30 avril 2015 à 07:19", "5. März 2020, 10:12"
-    r"|^\s*\d{1,2}\.?\s+(?:jan|feb|fév|mar|mär|apr|avr|mai|may|jun|juin|jul|juil|aug|aoû|sep|okt|oct|nov|dez|dec|déc)"
+    r"|^\s*(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?\d{1,2}\.?\s+"
+    r"(?:jan|feb|fév|mar|mär|apr|avr|mai|may|jun|juin|jul|juil|aug|aoû|sep|okt|oct|nov|dez|dec|déc)"
     r"[a-zéûä]*\.?\s+(?:19|20)\d{2}\b",
     re.IGNORECASE,
 )
