@@ -71,7 +71,8 @@ def test_the_container_reaches_the_whole_story(name: str, article: str, expected
      f"<div class='stories'><div class='story'><h1>Council approves budget</h1><div class='text'>{LEAD}{BODY}</div></div>"
      "<div class='story'><h1>Library extends its hours</h1><div class='text'>"
      "<p>The library will open until nine on weekdays from next month, the librarian said.</p>"
-     "<p>Volunteers will staff the extra hours, and the reading room stays open too.</p></div></div></div>"),
+     "<p>Volunteers will staff the extra hours, and the reading room stays open too.</p></div></div>"
+     f"{LINKS}</div>"),
     ("a teaser column after other text is no continuation",
      f"<div class='story'><h1>Council approves budget</h1><div class='text'>{LEAD}{BODY}</div>"
      "<div class='more-head'>More news</div><div class='teasers'>"

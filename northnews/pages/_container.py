@@ -301,21 +301,26 @@ def _teasers(el: Element) -> list[Element]:
 
 
 def find_container(
-    body: Element, cjk: bool, site_chrome: frozenset[str] = frozenset(),
+    body: Element, cjk: bool, site_chrome: frozenset[str] = frozenset(), leave_out: frozenset[Element] = frozenset(),
 ) -> tuple[Element | None, Verdicts]:
     """The story's container and every block's paragraph text (to judge chrome inside it).
+    ``leave_out``: elements scored as chrome (a container that gave no story, to find the next).
 
     Raises :class:`TooDeep` when the page nests deeper than the walk goes (unclosed tags): the
     caller reads the page again flattened, as a browser would show it."""
-    scorer = _Scorer(cjk, site_chrome=site_chrome)
+    scorer = _Scorer(cjk, leave_out, site_chrome=site_chrome)
     scorer.visit(body, "body", 0, False)
     teasers = _teasers(scorer.best) if scorer.best is not None else []
     if teasers:  # a column of other stories' teasers outweighs a short story: score again without them
-        scorer = _Scorer(cjk, frozenset(teasers), site_chrome)
+        scorer = _Scorer(cjk, frozenset(teasers) | leave_out, site_chrome)
         scorer.visit(body, "body", 0, False)
     if scorer.truncated:
         raise TooDeep
     best = scorer.best
+    if best is None and scorer.good.get(body) is not None and _has_text(body):
+        # No block holds prose (a page of short lines, text straight in <body>): the page is the
+        # container, its chrome left out, rather than no story at all.
+        best = body
     # Comments, a sidebar: what chrome holds is the story only when nothing named for it has prose.
     named = scorer.named
     if (
@@ -334,7 +339,7 @@ def find_container(
         ):
             best = parent
     if best is not None:
-        best = _with_siblings(_first_story(best, scorer), body, scorer)
+        best = _with_siblings(best, body, scorer)
     return best, scorer.good
 
 
@@ -344,19 +349,6 @@ def _is_story(el: Element, scorer: _Scorer) -> bool:
     return isinstance(tag, str) and scorer.good.get(el, 0) > 0 and (
         tag.lower() in rules.STORY_TAGS or next(el.iter(*rules.STORY_HEADLINE_TAGS), None) is not None
     )
-
-
-def _first_story(best: Element, scorer: _Scorer) -> Element:
-    """A container whose children are two or more stories, each with its headline and a good share
-    of the prose (a page that appends the next stories below its own), holds the page's story
-    first: that one is the container."""
-    least = rules.STORY_SIBLING_SHARE * scorer.good.get(best, 0)
-    stories = [
-        child for child in best
-        if isinstance(child.tag, str) and scorer.good.get(child, 0) >= least > 0
-        and any(_has_text(h) for h in child.iter(*rules.STORY_HEADLINE_TAGS))
-    ]
-    return stories[0] if len(stories) >= 2 else best
 
 
 def _story_sibling(el: Element, tag: str, scorer: _Scorer, before: bool, held: int) -> bool:
