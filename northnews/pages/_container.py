@@ -35,7 +35,10 @@ def _token_verdict(token: str) -> tuple[int, bool, bool]:
     if words and len(words) > 1 and words[0] in rules.SLUG_PREFIX_WORDS:
         words = []  # WordPress post classes: tag-<slug>, author-<slug>
     inner = words[1:-1]
-    found = [w for w in words if w in rules.CHROME_WORDS and not (w in rules.EDGE_WORDS and w in inner)]
+    found = [
+        w for w in words
+        if (w in rules.CHROME_WORDS and not (w in rules.EDGE_WORDS and w in inner)) or w.startswith(rules.CHROME_PREFIXES)
+    ]
     chrome = 0
     if found and not any(w in rules.KEEP_WORDS for w in words if w not in rules.CHROME_WORDS):
         chrome = 1 if all(w in rules.WEAK_CHROME_WORDS for w in found) else 2
@@ -161,6 +164,11 @@ class _Scorer:
         self.scores: dict[Element, float] = {}
         #: Elements deeper than the walk goes were left out: the page must be flattened first.
         self.truncated = False
+        #: Whether the best candidate is chrome or inside it; the block named for the story
+        #: (:data:`rules.BODY_CLASS_RE`, ``itemprop=articleBody``) outside chrome holding the most prose.
+        self.best_in_chrome = False
+        self.named: Element | None = None
+        self.named_good = 0
 
     def visit(self, el: Element, tag: str, depth: int, chrome: bool, level: int = 0) -> tuple[int, int, int, int, int]:
         """``(good, total, link, own, own_link)``: own = text of this block outside child blocks."""
@@ -189,7 +197,10 @@ class _Scorer:
                         ol = o if ctag == "a" else 0
                         clevel = 0
                         if ctag == "a" or child.get("class") or child.get("id"):
-                            clevel = levels[child] = chrome_level(child, ctag, self.site_chrome)
+                            clevel = chrome_level(child, ctag, self.site_chrome)
+                            if clevel and _mid_sentence(child):
+                                clevel = 0
+                            levels[child] = clevel
                             if exclude and child in exclude:
                                 clevel = 2
                         if clevel:
@@ -199,7 +210,10 @@ class _Scorer:
                             own += o
                             own_link += o if is_link else ol
                     elif ctag in _BLOCKS or ctag == "a" or child.get("class") or child.get("id"):
-                        clevel = levels[child] = chrome_level(child, ctag, self.site_chrome)
+                        clevel = chrome_level(child, ctag, self.site_chrome)
+                        if clevel and ctag not in _BLOCKS and _mid_sentence(child):
+                            clevel = 0
+                        levels[child] = clevel
                         if exclude and child in exclude:
                             clevel = 2
                         g, t, lk, o, ol = visit(child, ctag, depth + 1, chrome or clevel == 2, clevel)
@@ -250,7 +264,20 @@ class _Scorer:
                     score *= rules.BODY_CLASS_SCORE_FACTOR
                 if score > self.best_score:
                     self.best, self.best_score = el, score
+                    self.best_in_chrome = bool(chrome or level)
+            elif good > self.named_good and not (chrome or level) and (
+                class_verdict(el)[1] or el.get("itemprop") == "articleBody"
+            ):
+                self.named, self.named_good = el, good  # named for the story, its prose outweighed (link lists)
         return good, total, link, own, own_link
+
+
+def _mid_sentence(el: Element) -> bool:
+    """Is this inline element (a link, a span) words inside a sentence, the sentence going on after
+    it? Then its class (a glossary "popup", a "tag" link) does not make it chrome: a share button or
+    a tag list is not followed by words."""
+    tail = el.tail
+    return bool(tail) and rules.SENTENCE_GOES_ON_RE.match(tail) is not None
 
 
 def _inline_text(el: Element) -> str:
@@ -274,26 +301,121 @@ def _teasers(el: Element) -> list[Element]:
 
 
 def find_container(
-    body: Element, cjk: bool, site_chrome: frozenset[str] = frozenset(),
+    body: Element, cjk: bool, site_chrome: frozenset[str] = frozenset(), leave_out: frozenset[Element] = frozenset(),
 ) -> tuple[Element | None, Verdicts]:
     """The story's container and every block's paragraph text (to judge chrome inside it).
+    ``leave_out``: elements scored as chrome (a container that gave no story, to find the next).
 
     Raises :class:`TooDeep` when the page nests deeper than the walk goes (unclosed tags): the
     caller reads the page again flattened, as a browser would show it."""
-    scorer = _Scorer(cjk, site_chrome=site_chrome)
+    scorer = _Scorer(cjk, leave_out, site_chrome=site_chrome)
     scorer.visit(body, "body", 0, False)
     teasers = _teasers(scorer.best) if scorer.best is not None else []
     if teasers:  # a column of other stories' teasers outweighs a short story: score again without them
-        scorer = _Scorer(cjk, frozenset(teasers), site_chrome)
+        scorer = _Scorer(cjk, frozenset(teasers) | leave_out, site_chrome)
         scorer.visit(body, "body", 0, False)
     if scorer.truncated:
         raise TooDeep
     best = scorer.best
+    if best is None and scorer.good.get(body) is not None and _has_text(body):
+        # No block holds prose (a page of short lines, text straight in <body>): the page is the
+        # container, its chrome left out, rather than no story at all.
+        best = body
+    # Comments, a sidebar: what chrome holds is the story only when nothing named for it has prose.
+    named = scorer.named
+    if (
+        best is not None and scorer.best_in_chrome and named is not None and scorer.named_good >= scorer.min_unit
+        and named not in best.iterancestors()
+    ):
+        best = named
     # One paragraph is no container: a short notice's salutation, signature and date lines score
     # below its one long paragraph, but the block holding them all, when it scores at all and holds
-    # more story text, is the story.
+    # more story text, is the story; and so is a block holding twice its prose whatever else it
+    # holds (a wiki article's tables of links).
     if best is not None and best.tag == "p":
         parent = best.getparent()
-        if parent is not None and scorer.scores.get(parent, 0) > 0 and scorer.good.get(parent, 0) > scorer.good[best]:
+        if parent is not None and scorer.good.get(parent, 0) > scorer.good[best] and (
+            scorer.scores.get(parent, 0) > 0 or scorer.good[best] <= rules.LONE_PARAGRAPH_SHARE * scorer.good[parent]
+        ):
             best = parent
+    if best is not None:
+        best = _with_siblings(best, body, scorer)
     return best, scorer.good
+
+
+def _is_story(el: Element, scorer: _Scorer) -> bool:
+    """A block that is a story of its own: an ``<article>``, or a block holding a headline, with prose."""
+    tag = el.tag
+    return isinstance(tag, str) and scorer.good.get(el, 0) > 0 and (
+        tag.lower() in rules.STORY_TAGS or next(el.iter(*rules.STORY_HEADLINE_TAGS), None) is not None
+    )
+
+
+def _story_sibling(el: Element, tag: str, scorer: _Scorer, before: bool, held: int) -> bool:
+    """Is this sibling of the story's wrapper more of the story: prose outweighing everything else
+    it holds, not chrome (a ``<header>`` may hold the lead), and either before the story a lead
+    (sentences, more than a line: no byline or deck) or after it a good share of the story's
+    prose (a story split over sibling blocks), but never another story (an ``<article>`` of its
+    own, a headline of its own)?"""
+    good = scorer.good.get(el, 0)
+    if good <= 0 or scorer.scores.get(el, 0) <= 0:
+        return False
+    level = scorer.good.chrome.get(el, 0)
+    if level == 2 or (level == 1 and tag not in rules.LEAD_WRAPPER_TAGS):
+        return False
+    if before:
+        return good >= rules.LEAD_MIN_UNITS * scorer.min_unit and any(
+            end in t for t in el.itertext() if isinstance(t, str) for end in rules.SENTENCE_ENDS
+        )
+    return good >= rules.STORY_SIBLING_SHARE * held and not _is_story(el, scorer)
+
+
+def _has_text(el: Element) -> bool:
+    return any(t.strip() for t in el.itertext() if isinstance(t, str))
+
+
+def _with_siblings(best: Element, body: Element, scorer: _Scorer) -> Element:
+    """The story's container widened to a wrapper's parent when that parent's other children hold
+    more of the story (:func:`_story_sibling`): the lead paragraph printed above the story's block,
+    the story split over sibling blocks. Each wrapper holding no more of the story than the
+    container (a wrapper ``<article>`` around the text's ``<div>``) is looked at, up to the first
+    that holds more. The container is then the run of children from the first to the last of them
+    (the pictures, headline and byline between them included, to be read as in any container); the
+    children outside the run are marked chrome for the paragraph walk, the siblings taken in (a
+    lead in a ``<header>``) not chrome. Without such a sibling the container stays as found."""
+    good = scorer.good
+    held = good.get(best, 0)
+    container = node = best
+    while True:
+        parent = node.getparent()
+        if parent is None or parent is body:
+            return container  # the page's own children are no story's neighbours: the whole page is none
+        children = [c for c in parent if isinstance(c.tag, str)]
+        at = children.index(node)
+        taken = []
+        first = last = at
+        for i in range(at - 1, -1, -1):  # a lead above the story, with what stands between them
+            child = children[i]
+            tag = child.tag.lower()
+            if tag in _BLOCKS and _story_sibling(child, tag, scorer, True, held):
+                first = i
+                taken.append(child)
+            elif good.chrome.get(child, 0) == 2 and _has_text(child):
+                break  # a menu, a share bar: the lead is below it
+        for i in range(at + 1, len(children)):  # the story's continuation, up to the first other text
+            child = children[i]
+            tag = child.tag.lower()
+            if tag in _BLOCKS and _story_sibling(child, tag, scorer, False, held):
+                last = i
+                taken.append(child)
+            elif tag not in _SKIP and _has_text(child):
+                break
+        if taken:
+            for child in children[:first] + children[last + 1:]:
+                good.chrome[child] = 2
+            for child in taken:
+                good.chrome[child] = 0
+            container = parent
+        if good.get(parent, 0) != held:
+            return container
+        node = parent

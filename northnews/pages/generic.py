@@ -267,6 +267,15 @@ def parse_tree(
     body = (
         paragraphs(container, url, cjk, good, frozenset(skip), site_chrome=site_chrome) if container is not None else None
     )
+    tried: frozenset[Element] = frozenset()
+    for _ in range(rules.CONTAINER_TRIES):
+        # The container gave no story (its text all links or chrome): the next best one.
+        if container is None or body is None or body.paragraphs or container in tried:
+            break
+        tried |= {container}
+        container, good = find_container(body_el, cjk, site_chrome, tried)
+        if container is not None and container not in tried:
+            body = paragraphs(container, url, cjk, good, frozenset(skip), site_chrome=site_chrome)
     if body is None or sum(map(len, body.paragraphs)) < rules.SHIPPED_BODY_MIN_CHARS:
         body = _shipped_body(body_el, url, cjk, frozenset(skip), site_chrome) or body
     if body is not None and container is not None:

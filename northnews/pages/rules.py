@@ -91,8 +91,10 @@ CHROME_WORDS = frozenset((
     "toolbar", "tools", "skip", "banner", "rail", "masthead", "author", "authors", "bio", "meta", "dateline",
     "timestamp", "caption", "captions", "credit", "credits", "breaking", "ticker", "login", "signin",
     "register", "fenxiang", "bdshare", "jiathis", "xgxw", "xgwz", "xgyd", "xglj", "xgtj", "tuijian", "pinglun",
-    "gg", "guanggao", "copyright", "banquan", "shengming", "mianze", "bianji", "zrbj", "editor",
+    "gg", "guanggao", "copyright", "banquan", "rodape", "shengming", "mianze", "bianji", "zrbj", "editor",
 ))
+#: Beginnings of class words that name chrome whatever follows (``cookiebanner``, ``consentmanager``).
+CHROME_PREFIXES = ("cookie", "consent", "gdpr")
 #: Chrome words that also name wrappers of the whole page ("content-with-sidebar"): such an
 #: element is left out itself, but what it holds still competes.
 WEAK_CHROME_WORDS = frozenset((
@@ -202,8 +204,13 @@ PAGER_MAX_CHARS = 80
 RELATED_HEAD_RE = re.compile(
     r"^[\s【\[]*(?:相关新闻|相关阅读|相关链接|相关报道|相关文章|延伸阅读|推荐阅读|热点推荐|相关推荐|更多新闻|精彩推荐"
     r"|猜你喜欢|热门文章|热门推荐|24小时热闻|往期回顾|related (?:news|stories|articles|links|reading|coverage|content)"
-    r"|more (?:news|stories|from|on)|recommended(?: for you)?|read more|you may also like|most (?:read|popular)"
-    r"|trending)[】\]]*\s*[:：]?",
+    r"|more (?:news|stories|from|on)|recommended(?: for you)?|read more|you (?:may|might) also like|most (?:read|popular)"
+    r"|trending|also read|read also|more to explore|you may also be interested in"
+    # the same head in the other languages of Europe's news sites
+    r"|weiterlesen|lesen sie (?:auch|mehr)|mehr zum thema|auch interessant|das könnte sie (?:auch )?interessieren"
+    r"|sie könnten auch an folgenden artikeln interessiert sein|(?:notas|noticias|notícias) relacionadas"
+    r"|te puede interesar|le(?:e|a) también|leia também|veja também|(?:à|a) lire aussi|lire aussi|sur le même sujet"
+    r"|leggi anche)[】\]]*\s*[:：]?",
     re.IGNORECASE,
 )
 #: After a related head, a line is one of its entries when this share of it is links…
@@ -271,7 +278,14 @@ NAMED_DATE_RE = re.compile(
 #: A line that starts with a date (``2023-07-05 来源：…``, ``发布于 2022-09-07``, ``Posted on 2022-…``).
 DATE_START_RE = re.compile(
     r"^[\s(（\[【]*(?:(?:发布|发表|编辑|更新|修改)于\s*|(?:posted|published|updated) on\s+)?"
-    r"(?:(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?\s+\d{1,2}:\d{2})",
+    r"(?:(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?\s+\d{1,2}:\d{2})"
+    # an English dateline: "Published Monday, November 18, 2019 8:22AM", "Updated: 5 March 2020"
+    r"|^\s*(?:posted|published|updated|last updated)(?:\s+on)?\s*:?\s+(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+    r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,4}"
+    # a day, a month's name and a year opening the line: "30 avril 2015 à 07:19", "5. März 2020, 10:12"
+    r"|^\s*(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?\d{1,2}\.?\s+"
+    r"(?:jan|feb|fév|mar|mär|apr|avr|mai|may|jun|juin|jul|juil|aug|aoû|sep|okt|oct|nov|dez|dec|déc)"
+    r"[a-zéûä]*\.?\s+(?:19|20)\d{2}\b",
     re.IGNORECASE,
 )
 #: What every byline, date or label line holds (a digit or a colon): a line without is none.
@@ -323,6 +337,8 @@ TAGS_LABEL_RE = re.compile(r"^\s*(?:标\s*签|关键词|关键字|tags?)\s*[:：
 #: A rights notice wherever it starts (``…著作权归第一财经所有。未经…书面授权，不得…``).
 NOTICE_ANY_RE = re.compile(
     r"(?:著作权|版权)(?:归|属于?).{0,20}所有|未经.{0,16}(?:书面)?(?:授权|许可).{0,12}(?:不得|禁止|严禁)|转载请注明"
+    # a portal's disclaimer: "…出于传递更多信息之目的，并不意味着赞同其观点", "不代表本网观点"
+    r"|传递更多信息之?目的|不(?:代表|意味着)(?:本[网站台刊]|赞同其)"
 )
 #: A site notice after the story: copyright, disclaimer, "reprinted from"; the footer starts there.
 NOTICE_RE = re.compile(
@@ -351,7 +367,10 @@ PROMPT_RE = re.compile(
     r"二维码|扫一扫|关注(?:我们|公众号|本号)|点击(?:上方|下方|蓝字)|阅读原文|返回.{0,6}查看更多|扫码|长按识别"
     r"|点个?在看|点赞.{0,4}在看|^-+\s*(?:the\s+)?(?:end|完)\s*-+$|^(?:the\s+)?(?:end|完)$"
     r"|^(?:打开|下载).{0,8}(?:客户端|app|新闻)|查看精彩图片|请?点击(?:这里|此处)|广告合作"
-    r"|^[^，。,.！？!?]{0,24}(?:app|客户端)$|尽在.{2,12}(?:app|客户端)",
+    r"|^[^，。,.！？!?]{0,24}(?:app|客户端)$|尽在.{2,12}(?:app|客户端)"
+    # the same at a story's end in Europe's languages: a photo credit line, follow and subscribe prompts
+    r"|^(?:crédits? photos?|photo credits?|bildnachweis|bildquelle|fotos?|photos?)\s*:"
+    r"|stay up[- ]to[- ]date|^(?:follow|like) us\b|^subscribe (?:to|now)\b",
     re.IGNORECASE,
 )
 #: Trailing short lines (brackets, prompts, credits) are junk below this length.
@@ -448,6 +467,23 @@ MAX_WALK_DEPTH = 300
 #: A chrome-named element inside the container is kept when it holds more than this share of the
 #: container's prose (a class word misread).
 CHROME_KEEP_SHARE = 0.5
+#: Siblings of the story's wrapper that are more of the story (:func:`._container._with_siblings`):
+#: a lead may sit in a ``<header>`` (weak chrome otherwise); a sibling after the story is its
+#: continuation when it holds at least this share of the story's prose, and never when it is a
+#: story of its own (an ``<article>``, or a block holding a headline). A lead holds sentences and
+#: at least this many times a prose block's least text (no byline or deck).
+LEAD_MIN_UNITS = 2
+LEAD_WRAPPER_TAGS = frozenset({"header"})
+STORY_TAGS = frozenset({"article"})
+STORY_HEADLINE_TAGS = ("h1",)
+STORY_SIBLING_SHARE = 0.2
+#: The text after an inline element when the sentence it is part of goes on: words, not a
+#: separator, a date or a list's comma (``…<a class="popup">rather elderly</a> man. The…``).
+SENTENCE_GOES_ON_RE = re.compile(r"\s*[,;:\"'”’»)\]]*\s*[^\W\d_]{2}")
+#: A container that gives no story is left out and the next best tried, this many times at most.
+CONTAINER_TRIES = 3
+#: A paragraph holding no more than this share of its parent's prose is no container: the parent is.
+LONE_PARAGRAPH_SHARE = 0.5
 #: A container candidate inside chrome scores this much; one with a body class this much.
 CHROME_SCORE_FACTOR, BODY_CLASS_SCORE_FACTOR = 0.25, 1.15
 #: A column of teasers: at least this many items, holding this share of the container's text.
