@@ -81,16 +81,20 @@ class DigestSet:
         return None
 
     def _merge(self) -> None:
-        """Fold the recent additions into the sorted run (slices of the old run between them)."""
-        n, run = self.size + self.value_size, self._run
-        parts: list[bytes] = []
+        """Fold the recent additions into the sorted run (slices of the old run between them,
+        views rather than copies: the old run and the new one are all a merge holds)."""
+        n = self.size + self.value_size
+        parts: list[bytes | memoryview] = []
         start = 0
-        for digest in sorted(self._recent):
-            at = self._bisect(digest) * n
-            parts += (run[start:at], digest, self._recent[digest])
-            start = at
-        parts.append(run[start:])
-        self._run = b"".join(parts)
+        with memoryview(self._run) as run:
+            for digest in sorted(self._recent):
+                at = self._bisect(digest) * n
+                parts += (run[start:at], digest, self._recent[digest])
+                start = at
+            parts.append(run[start:])
+            merged = b"".join(parts)
+            del parts  # the slices' views, released before the run they view
+        self._run = merged
         self._recent = {}
 
 
