@@ -268,30 +268,39 @@ def end_to_end(docs: list[tuple[str, str]], tmp: Path, repeat: int) -> dict[str,
 
 
 def end_to_end_pg(docs: list[tuple[str, str]], truths: dict[str, set[int]], url: str,
-                  repeat: int) -> dict[str, float]:
+                  repeat: int, reuse: bool = False) -> dict[str, float]:
     """Ours on a PostgreSQL store (``--pg URL``, an empty database: refused otherwise): versions
     written without the index, ``rebuild()``, recall of every query (all its matches), then
-    ``search()`` top 20 with snippets; index bytes (tables and GIN) per article."""
+    ``search()`` top 20 with snippets; index bytes (tables and GIN) per article. With ``reuse``,
+    the database an earlier ``--pg`` run of the same size filled: its versions are kept, and
+    ``rebuild()`` brings its index to this release's form (an earlier release's index is upgraded
+    as an operator's ``scrapy search --rebuild`` would; 100k articles take many minutes to write)."""
     from northnews.ops.store_pg import PgStore
 
     with PgStore(url) as store:
         db = store.db
-        if db.execute("SELECT count(*) FROM article_versions").fetchone()[0]:
-            raise SystemExit(f"--pg {store.where}: not an empty store; give a fresh database")
+        stored = db.execute("SELECT count(*) FROM article_versions").fetchone()[0]
+        if reuse and stored != len(docs):
+            raise SystemExit(f"--pg-reuse {store.where}: {stored} versions stored, not {len(docs)}")
+        if stored and not reuse:
+            raise SystemExit(f"--pg {store.where}: not an empty store; give a fresh database (or --pg-reuse)")
         rows = []
         for i, (title, body) in enumerate(docs, 1):
             item = {"url": f"http://example.test/{i}.html", "title": title, "body": body,
                     "published": f"2015-{1 + i % 12:02d}-{1 + i % 28:02d}"}
             rows.append((item["url"], str(i), title, item["published"], json.dumps(item, ensure_ascii=False)))
-        with db.transaction():
-            db.executemany("INSERT INTO articles (url, url_key, site, first_seen, last_seen, latest_version,"
-                           " latest_digest) VALUES (?, ?, 'bench', '', '', 1, ?)", [(r[0], r[0], r[1]) for r in rows])
-            db.executemany("INSERT INTO article_versions (url, version, content_digest, title, published, first_seen,"
-                           " item_json, site) VALUES (?, 1, ?, ?, ?, '', ?, 'bench')", rows)
+        if not reuse:
+            with db.transaction():
+                db.executemany("INSERT INTO articles (url, url_key, site, first_seen, last_seen, latest_version,"
+                               " latest_digest) VALUES (?, ?, 'bench', '', '', 1, ?)",
+                               [(r[0], r[0], r[1]) for r in rows])
+                db.executemany("INSERT INTO article_versions (url, version, content_digest, title, published,"
+                               " first_seen, item_json, site) VALUES (?, 1, ?, ?, ?, '', ?, 'bench')", rows)
         t0 = time.perf_counter()
         search.rebuild(db)
         rebuilt = time.perf_counter() - t0
         db.execute("VACUUM ANALYZE search_fts")
+        tokenizer = db.execute("SELECT value FROM search_meta WHERE key = 'tokenizer'").fetchone()[0]
         ids = {r[0]: int(r[1].rsplit("/", 1)[1].split(".")[0]) for r in db.execute("SELECT id, url FROM article_versions")}
         found = total = 0
         for q, want in truths.items():
@@ -307,7 +316,8 @@ def end_to_end_pg(docs: list[tuple[str, str]], truths: dict[str, set[int]], url:
             times.extend(timed(lambda q=q: search.search(db, q), repeat, cpu))
         size = db.execute("SELECT pg_total_relation_size('search_fts') + pg_total_relation_size('search_docs')"
                           ).fetchone()[0]
-    return {"rebuild_s": rebuilt, "recall": found / total if total else 0.0, "ms_median": statistics.median(times),
+    return {"tokenizer": tokenizer, "rebuild_s": rebuilt, "recall": found / total if total else 0.0,
+            "ms_median": statistics.median(times),
             "ms_p95": p95(times), "ms_max": max(times), "cpu_median": statistics.median(cpu), "cpu_max": max(cpu),
             "bytes_per_article": size / len(docs)}
 
@@ -320,10 +330,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg", metavar="URL", help="also ours on a PostgreSQL store: an empty database"
                         " (the first size only), e.g. postgresql://postgres@127.0.0.1:5432/bench")
     parser.add_argument("--only-pg", action="store_true", help="with --pg: skip the SQLite indexes")
+    parser.add_argument("--pg-reuse", action="store_true", help="with --pg: the database an earlier --pg run of"
+                        " the same size filled (its index brought to this release's form by rebuild())")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
-    if args.only_pg and not args.pg:
-        parser.error("--only-pg needs --pg URL")
+    if (args.only_pg or args.pg_reuse) and not args.pg:
+        parser.error("--only-pg and --pg-reuse need --pg URL")
     print(f"sqlite {sqlite3.sqlite_version}, Python {sys.version.split()[0]}, {os.cpu_count()} cores,"
           f" load {os.getloadavg()[0]:.2f}, {len(sentences())} source sentences, {len(QUERIES)} queries", flush=True)
     rows = []
@@ -336,8 +348,9 @@ def main(argv: list[str] | None = None) -> int:
             if empty:
                 print(f"  (queries with no article at {size}: {' '.join(empty)})")
             if args.pg and size == sizes[0]:
-                pg = end_to_end_pg(docs, truths, args.pg, args.repeat)
-                print(f"  ours on PostgreSQL (search() top 20 with snippets) {size:>7}: recall {pg['recall']:.3f},"
+                pg = end_to_end_pg(docs, truths, args.pg, args.repeat, reuse=args.pg_reuse)
+                print(f"  ours on PostgreSQL ({pg['tokenizer']}; search() top 20 with snippets) {size:>7}:"
+                      f" recall {pg['recall']:.3f},"
                       f" rebuild {pg['rebuild_s']:.1f} s, {pg['ms_median']:.2f} ms median, {pg['ms_p95']:.2f} ms p95,"
                       f" {pg['ms_max']:.2f} ms max (CPU of this process {pg['cpu_median']:.2f} median,"
                       f" {pg['cpu_max']:.2f} max), {pg['bytes_per_article']:.0f} B/article", flush=True)

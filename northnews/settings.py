@@ -247,6 +247,9 @@ SPIDER_MIDDLEWARES = {
     # Sees each parsed page and hands its requisites (template files; an article's images) to
     # RequisitesPipeline, which fetches each once per crawl.
     "northnews.crawl.spidermiddlewares.requisites.RequisitesMiddleware": 650,
+    # With -a since: an item dated earlier (reached through an undated link) is archived but not
+    # emitted, and not recorded in the store (not configured without -a since).
+    "northnews.crawl.spidermiddlewares.since.SinceMiddleware": 700,
 }
 
 ITEM_PIPELINES = {

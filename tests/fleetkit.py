@@ -8,7 +8,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -19,6 +21,58 @@ FLEET = Path(sys.executable).parent / "northnews-fleet"
 YUNHE = FIXTURES / "sites" / "yunhe" / "mirror"
 #: Test speed: no politeness delay, and the fleet's timings shortened (heartbeat, stalled, retry).
 FAST_SETTINGS = ["DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "LOG_LEVEL=INFO"]
+#: How long a crawl's first request may be held by a :class:`Rendezvous` before it gives up and
+#: says so (generous: two crawls starting on a loaded machine), and a download timeout above it, so
+#: that the crawl waits for the held answer instead of retrying.
+RENDEZVOUS_TIMEOUT = 300.0
+RENDEZVOUS_SETTINGS = [f"DOWNLOAD_TIMEOUT={int(RENDEZVOUS_TIMEOUT * 2)}"]
+
+
+class Rendezvous:
+    """Proof that crawls ran at the same time, with no clock: the local server (as its ``override``)
+    holds the first request of each party (a site) until every party has sent one.
+
+    When every party's first request was held until all had arrived, answered, and asked for only
+    once (its crawl did not give up on it and retry: :meth:`check`), each crawl was waiting on that
+    answer while every other crawl sent its first request, so the crawls overlapped. Crawls run one
+    after the other never meet: the first waits ``timeout`` seconds, then its request is answered and
+    the rendezvous is marked broken, and :meth:`check` fails naming who came and who did not.
+    """
+
+    def __init__(self, parties: list[str], party_of: Callable[[str], str | None],
+                 timeout: float = RENDEZVOUS_TIMEOUT) -> None:
+        self.party_of = party_of
+        self.timeout = timeout
+        self.arrived = {party: threading.Event() for party in parties}
+        self.held: dict[str, str] = {}  # party -> the URL of its first request
+        self.broken: list[str] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, url: str) -> None:
+        """MockPortal's ``override``: waits (in the server's thread for this request), then lets the
+        usual answer go out (returns None)."""
+        party = self.party_of(url)
+        if party not in self.arrived:
+            return None
+        with self.lock:
+            if party in self.held:
+                return None  # not its first request
+            self.held[party] = url
+        self.arrived[party].set()
+        for other, event in self.arrived.items():
+            if not event.wait(self.timeout):
+                with self.lock:
+                    self.broken.append(f"{party} waited {self.timeout:g} s at {url} for {other}, which never came")
+                return None
+        return None
+
+    def check(self, answered: list[str]) -> None:
+        """Every party met the others, and its held request was answered once (``answered``: the
+        URLs the server answered while the rendezvous was on)."""
+        assert not self.broken, self.broken
+        assert set(self.held) == set(self.arrived), f"first requests seen from {sorted(self.held)} only"
+        for party, url in self.held.items():
+            assert answered.count(url) == 1, f"{party}'s held request {url} answered {answered.count(url)} times"
 
 
 def two_portals(tmp_path: Path) -> Path:

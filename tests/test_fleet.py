@@ -24,6 +24,9 @@ from northnews.discovery import Kind, classify
 from northnews.sites import load_site
 from tests.conftest import EXPECTED, FIXTURES, REPO, SCRAPY, read_jsonl, run_crawl
 from tests.fleetkit import (
+    FAST_SETTINGS,
+    RENDEZVOUS_SETTINGS,
+    Rendezvous,
     fleet,
     jobs,
     kill_tree,
@@ -82,23 +85,50 @@ def warc_records(path: Path) -> list[tuple[str, str, str | None]]:
                 for r in ArchiveIterator(fh)]
 
 
+def test_the_rendezvous_fails_loudly_for_crawls_run_one_after_the_other() -> None:
+    import threading
+
+    alone = Rendezvous(["a", "b"], lambda u: u.split("/")[2], timeout=0.2)
+    assert alone("http://a/robots.txt") is None  # b never comes: a's request goes out after the wait
+    assert alone("http://b/robots.txt") is None  # then b, too late: a had its answer already
+    with pytest.raises(AssertionError, match="a waited 0.2 s at http://a/robots.txt for b"):
+        alone.check(["http://a/robots.txt", "http://b/robots.txt"])
+    met = Rendezvous(["a", "b"], lambda u: u.split("/")[2], timeout=60)
+    waiting = threading.Thread(target=met, args=("http://a/robots.txt",))
+    waiting.start()
+    met("http://b/robots.txt")
+    waiting.join(60)
+    assert not waiting.is_alive()
+    met.check(["http://b/robots.txt", "http://a/robots.txt", "http://a/"])
+    with pytest.raises(AssertionError, match="answered 2 times"):  # a gave up on it and asked again
+        met.check(["http://a/robots.txt", "http://b/robots.txt", "http://a/robots.txt"])
+
+
 @pytest.fixture(scope="module")
 def two_rounds(postgres, tmp_path_factory: pytest.TempPathFactory):
     tmp = tmp_path_factory.mktemp("fleet")
     url = postgres.create_database("fleet_two_sites")
     root = tmp / "root"
     rounds = []
+    # The first round's two crawls must run at the same time: each one's first request waits at
+    # the server for the other's (tests/fleetkit.Rendezvous), instead of comparing run times.
+    meeting = Rendezvous(list(SITES), site_of)
     with MockPortal(two_portals(tmp), delay=0.01) as server:
         for names in (("w1", "w2"), ("w3", "w4")):
-            workers = [start_worker(url, n, root, server.proxy_url, tmp / f"{n}.log") for n in names]
+            settings = FAST_SETTINGS + RENDEZVOUS_SETTINGS
+            workers = [start_worker(url, n, root, server.proxy_url, tmp / f"{n}.log", settings=settings)
+                       for n in names]
             try:
                 wait_for(lambda: live_workers(url) == 2, 90, what="two live workers")
                 before = len(server.requested_urls())
+                server.override = meeting if not rounds else None
                 for site in SITES:
                     assert fleet(url, "crawl", site).returncode == 0
-                wait_for(lambda: all_done(url, 2 * (len(rounds) + 1)), 300, what="the crawl jobs")
+                wait_for(lambda: all_done(url, 2 * (len(rounds) + 1)), 2 * meeting.timeout + 300,
+                         what="the crawl jobs")
                 rounds.append(server.requested_urls()[before:])
             finally:
+                server.override = None
                 for w in workers:
                     stop(w)
         # The same two sites into a SQLite store (the default), one after the other.
@@ -107,20 +137,18 @@ def two_rounds(postgres, tmp_path_factory: pytest.TempPathFactory):
             done = run_crawl(lite, "-a", f"site={site}", env={"http_proxy": server.proxy_url})
             assert done.returncode == 0, done.stderr[-2000:]
     logs = {p.stem: p.read_text(errors="replace") for p in tmp.glob("w*.log")}
-    return url, root, rounds, lite, logs
+    return url, root, rounds, lite, logs, meeting
 
 
 def test_two_workers_crawl_two_sites_at_once_into_one_store(two_rounds) -> None:
-    url, root, rounds, _, logs = two_rounds
+    url, root, rounds, _, logs, meeting = two_rounds
     first = jobs(url)[:2]
     assert [j[3] for j in first] == ["succeeded", "succeeded"], logs
     # Two workers, one site each (the worker is in each file's name).
     by = {site: {p.name[: -len(".warc.gz")].rsplit("-", 1)[1] for p in root.glob(f"{site}/warc/*-w[12].warc.gz")}
           for site in SITES}
     assert len(by["northnews"]) == len(by["yunhe"]) == 1 and by["northnews"] != by["yunhe"], by
-    spans = sql(url, "SELECT site, started_at, ended_at FROM runs ORDER BY id LIMIT 2")
-    (_, a0, a1), (_, b0, b1) = spans
-    assert a0 < b1 and b0 < a1  # at the same time
+    meeting.check(rounds[0])  # at the same time: each crawl's first request waited for the other's
     for site, want in WANT.items():
         stored = {r[0] for r in sql(url, "SELECT url FROM articles WHERE site = %s", site)}
         assert stored == want, site
@@ -131,7 +159,7 @@ def test_two_workers_crawl_two_sites_at_once_into_one_store(two_rounds) -> None:
 
 
 def test_the_second_round_is_incremental_and_revisits_cross_workers(two_rounds) -> None:
-    url, root, rounds, _, _ = two_rounds
+    url, root, rounds, _, _, _ = two_rounds
     assert [j[3] for j in jobs(url)[2:]] == ["succeeded", "succeeded"]
     for site in SITES:
         fetched = article_fetches([u for u in rounds[1] if site_of(u) == site], site)
@@ -154,7 +182,7 @@ def test_the_second_round_is_incremental_and_revisits_cross_workers(two_rounds) 
 
 
 def test_one_manifest_of_every_file_with_names_unique_across_workers(two_rounds) -> None:
-    url, root, _, _, _ = two_rounds
+    url, root, _, _, _, _ = two_rounds
     manifest = {r[0]: (r[1], r[2]) for r in sql(url, "SELECT name, size, records FROM warc_files")}
     on_disk = {p.name: p for p in root.glob("*/warc/*.warc.gz")}
     assert set(manifest) == set(on_disk) and len(manifest) >= 4
@@ -168,7 +196,7 @@ def test_one_manifest_of_every_file_with_names_unique_across_workers(two_rounds)
 
 
 def test_export_from_postgresql_equals_the_sqlite_store_of_the_same_crawls(two_rounds) -> None:
-    url, _, _, lite, _ = two_rounds
+    url, _, _, lite, _, _ = two_rounds
     from_pg = export(f"NORTHNEWS_STORE_URL={url}", "NORTHNEWS_ARCHIVE_DIR=/nonexistent")
     from_lite = export(f"NORTHNEWS_ARCHIVE_DIR={lite}")
     assert len(from_pg) == len(from_lite) == sum(len(w) for w in WANT.values())
@@ -251,22 +279,25 @@ def test_two_crawls_at_once_without_the_fleet_share_an_archive_dir_and_the_store
     url = postgres.create_database("two_crons")
     archive = tmp_path / "archive"
     lite = two_rounds[3]
+    meeting = Rendezvous(list(SITES), site_of)  # the first round's two crawls at the same time
     with MockPortal(two_portals(tmp_path), delay=0.01) as server:
         for round_ in range(2):
             before = len(server.requested_urls())
-            procs = [start_cron(archive, "-a", f"site={site}", "-s", f"NORTHNEWS_STORE_URL={url}",
+            server.override = None if round_ else meeting
+            timeout = [x for value in RENDEZVOUS_SETTINGS for x in ("-s", value)]
+            procs = [start_cron(archive, "-a", f"site={site}", "-s", f"NORTHNEWS_STORE_URL={url}", *timeout,
                                 proxy=server.proxy_url, log=tmp_path / f"{site}-{round_}.log") for site in SITES]
-            assert [p.wait(timeout=300) for p in procs] == [0, 0], [
+            assert [p.wait(timeout=2 * meeting.timeout + 300) for p in procs] == [0, 0], [
                 (tmp_path / f"{s}-{round_}.log").read_text(errors="replace")[-2000:] for s in SITES]
             fetched = server.requested_urls()[before:]
+            if not round_:
+                meeting.check(fetched)  # each crawl's first request waited for the other's
             for site in SITES:
                 again = article_fetches([u for u in fetched if site_of(u) == site], site)
                 stored_again = sum(n for u, n in again.items() if u in WANT[site])
                 assert stored_again == 0 if round_ else max(again.values()) == 1, (site, again)
     runs = sql(url, "SELECT run_id, site, started_at, ended_at, status FROM runs ORDER BY id")
     assert len(runs) == 4 and {r[4] for r in runs} == {"finished"} and len({r[0] for r in runs}) == 4
-    (_, _, a0, a1, _), (_, _, b0, b1, _) = runs[:2]
-    assert a0 < b1 and b0 < a1  # the first round's two crawls overlapped
     names = [p.name for p in (archive / "warc").glob("*.warc.gz")]
     assert len(names) == len(set(names)) >= 4 and not list((archive / "warc").glob("*.open"))
     from_pg = export(f"NORTHNEWS_STORE_URL={url}", f"NORTHNEWS_ARCHIVE_DIR={archive}")

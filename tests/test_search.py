@@ -288,3 +288,55 @@ def test_the_first_release_archive_migrated_to_postgresql_is_searchable_at_once(
     found = scrapy_search_pg(archive, pg_url, "包头", "--json", "--limit", "100")
     assert found.returncode == 0 and "warning" not in found.stderr, found.stderr
     assert sorted(json.loads(line)["url"] for line in found.stdout.splitlines()) == want
+
+
+def test_a_pg_1_index_is_searched_as_it_is_then_upgraded_in_place_by_rebuild(tmp_path: Path, pg_url: str) -> None:
+    """The index of the previous release (``pg-1``: no ranking columns) keeps answering, and
+    ``scrapy search --rebuild`` adds the columns without segmenting a version again."""
+    import psycopg
+
+    with open_store(tmp_path, pg_url) as store:
+        for item in ARTICLES:
+            stored(store, item)
+    with psycopg.connect(pg_url, autocommit=True) as conn:  # as the previous release left it
+        conn.execute("DROP INDEX search_fts_title")
+        conn.execute("ALTER TABLE search_fts DROP COLUMN title, DROP COLUMN lexemes")
+        conn.execute("UPDATE search_meta SET value = %s WHERE key = 'tokenizer'", (search.PG_TOKENIZER_1,))
+        docs = conn.execute("SELECT version_id, part, doc::text FROM search_fts ORDER BY 1, 2").fetchall()
+    old = scrapy_search_pg(tmp_path, pg_url, "呼和浩特", "--json")
+    assert old.returncode == 0, old.stderr
+    assert "run `scrapy search --rebuild`" in old.stderr
+    assert [json.loads(line)["url"] for line in old.stdout.splitlines()] == ["http://a.test/1.html", "http://a.test/2.html"]
+    rebuilt = scrapy_search_pg(tmp_path, pg_url, "--rebuild")
+    assert rebuilt.returncode == 0 and "indexed 0 versions; the index holds 4 of 4" in rebuilt.stderr, rebuilt.stderr
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT version_id, part, doc::text FROM search_fts ORDER BY 1, 2").fetchall() == docs
+        # 草原 is in the titles of 3 and 4 only (ARTICLES); 4's body repeats it.
+        assert conn.execute("SELECT version_id FROM search_fts WHERE title @@ '草原'::tsquery ORDER BY 1").fetchall() == [
+            (3,), (4,)]
+    new = scrapy_search_pg(tmp_path, pg_url, "呼和浩特", "--json")
+    assert new.returncode == 0 and "warning" not in new.stderr, new.stderr
+    assert [json.loads(line)["url"] for line in new.stdout.splitlines()] == ["http://a.test/1.html", "http://a.test/2.html"]
+
+
+def test_postgresql_ranks_the_best_candidates_as_ranking_every_match_does(
+        tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ranking reads only the best candidates' documents (title hits first, then the shortest): on
+    the benchmark's query set over 300 generated articles, the best hit scores what the best of
+    every match ranked by ``ts_rank`` scores, and the top five are the same articles up to ties."""
+    from benchmarks.search import QUERIES, articles
+
+    with open_store(tmp_path, pg_url) as store:
+        for i, (title, body) in enumerate(articles(300), 1):
+            stored(store, {"url": f"http://q.test/{i}.html", "title": title, "body": body,
+                           "published": "2015-09-01T10:00:00+08:00"})
+        compared = 0
+        for query in (*QUERIES, "呼和浩特 经济", "内蒙古 记者 发展"):
+            best = search.search(store.db, query, limit=5)
+            with monkeypatch.context() as m:
+                m.setattr(search, "_pg_ranking_columns", lambda db: False)  # every match ranked
+                every = search.search(store.db, query, limit=300)
+            assert [h.url for h in best] == [h.url for h in every[:len(best)]] or (
+                [round(h.rank, 6) for h in best] == [round(h.rank, 6) for h in every[:len(best)]]), query
+            compared += bool(best)
+        assert compared >= len(QUERIES) - 2

@@ -89,6 +89,10 @@ REPLAY_STATS = "northnews/replay/"
 REPLAY_DAMAGED = REPLAY_STATS + "damaged"
 #: A feed that was not written (the feed storage).
 FEED_NOT_WRITTEN = "northnews/feed/not_written"
+#: ``-a since`` made exact (northnews.crawl.spidermiddlewares.since): items dated before the date,
+#: archived but not emitted; items with no ``published`` at all, let through (validation judges them).
+SINCE_DROPPED_OLDER_STAT = "northnews/since/dropped_older"
+SINCE_UNDATED_STAT = "northnews/since/undated_kept"
 #: An edition whose start page robots.txt forbids (``…/<edition>`` too).
 EDITION_DISALLOWED_STAT = "northnews/robots/edition_disallowed"
 

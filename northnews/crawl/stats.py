@@ -23,6 +23,7 @@ from northnews.crawl.keys import (
     ERRORS_STATS,
     PAGES_STATS,
     RUN_ID_STAT,
+    SINCE_DROPPED_OLDER_STAT,
     STORE_ARTICLES_BEFORE,
     STORE_STATS,
 )
@@ -61,8 +62,8 @@ def silent_zero(stats: Mapping[str, Any]) -> list[tuple[str, str]]:
 
     Judged only for a crawl recorded in the store (``northnews/run/id``): replay and a crawl
     without a store have nothing to compare with. A run that met only known articles (an
-    incremental run on a quiet day) is no alarm, nor is one whose article links were all older
-    than ``-a since``.
+    incremental run on a quiet day) is no alarm, nor is one whose article links or articles were all
+    older than ``-a since``.
     """
     if not stats.get(RUN_ID_STAT):
         return []
@@ -77,7 +78,10 @@ def silent_zero(stats: Mapping[str, Any]) -> list[tuple[str, str]]:
     lists, links = count(PAGES + "list"), count(ARTICLE_LINKS_STAT)
     matched = links + count(ARTICLE_TOO_OLD_STAT)
     archived = sum(count(STORE_STATS + k) for k in ("new", "updated", "unchanged"))
-    known, before = count(ARTICLE_KNOWN_STAT), count(STORE_ARTICLES_BEFORE)
+    # Articles fetched but dated before -a since (northnews.crawl.spidermiddlewares.since): not
+    # stored, by choice, like the links the spider skipped as older.
+    known = count(ARTICLE_KNOWN_STAT) + count(SINCE_DROPPED_OLDER_STAT)
+    before = count(STORE_ARTICLES_BEFORE)
     if lists and not matched:
         alarms.append((DRIFT, f"no link on {lists} list page(s) matched the site profile's article rule"
                               " (urls.article): the profile no longer fits the site"))
