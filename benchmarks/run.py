@@ -394,7 +394,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--baseline", default=None,
                     help=f"git revision to compare with (default {BASELINE}, the previous release; '' or --quick: none)")
     ap.add_argument("--git-dir", type=Path, default=ROOT, help="repository the baseline is taken from (default: here)")
-    ap.add_argument("--only", default=None, help="only the rows whose name contains one of these (comma-separated)")
+    ap.add_argument("--only", default=None, help="only the rows whose name contains one of these (comma-separated, so a piece"
+                         " holds no comma: 'live' alone matches every live row)")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in (args.sizes or ("300" if args.quick else "1000,10000,50000")).split(",")]

@@ -121,6 +121,13 @@ SETTINGS: tuple[Setting, ...] = (
       " `postgresql://USER@HOST:PORT/DB` for a PostgreSQL server that several workers share (the WARC"
       " digest index and file manifest then live there too); a password is better in `~/.pgpass` or"
       " `PGPASSWORD` than in the URL", pattern=r"^(postgres(ql)?://\S+|[^:]+)$"),
+    S("NORTHNEWS_GC_THRESHOLD", "int", 20_000,
+      "allocations between young-generation collections of Python's cyclic garbage collector during a crawl,"
+      " whose start-up heap is frozen (`gc.freeze`); 0 leaves the collector as Python sets it", min=0),
+    S("NORTHNEWS_STORE_COMMIT_INTERVAL", "float", 1.0,
+      "seconds of stored items a crawl commits to the SQLite store at once (0: one commit per item); a kill"
+      " loses at most that open group, whose articles the next run fetches again (PostgreSQL: one commit per"
+      " item always)", min=0),
     S("NORTHNEWS_WORKER", "str", "",
       "a fleet worker's name (set by `northnews-fleet worker`), added to WARC file names"
       " `<prefix>-<yyyymmddhhmmss>-<serial>-<host>-<worker>.warc.gz` so that they are unique across workers",
@@ -217,6 +224,8 @@ READ_BY = {
         "crawl.pipelines.requisites"),
     "NORTHNEWS_STORE_ENABLED": "crawl.extensions.incremental",
     "NORTHNEWS_STORE_URL": "ops.store",
+    "NORTHNEWS_STORE_COMMIT_INTERVAL": "crawl.pipelines.store",
+    "NORTHNEWS_GC_THRESHOLD": "crawl.extensions.collector",
     "NORTHNEWS_INCREMENTAL": "crawl.extensions.incremental",
     **dict.fromkeys(("NORTHNEWS_PENDING_MAX_ATTEMPTS", "NORTHNEWS_PENDING_BACKOFF", "NORTHNEWS_PENDING_BACKOFF_MAX"),
                     "ops.pending"),

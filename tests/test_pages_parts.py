@@ -100,6 +100,18 @@ def test_newspaper_parts(site) -> None:  # noqa: ANN001
     assert page.images == [{"url": "http://paper.example/pic/1.jpg", "caption": "图为会场"}]
 
 
+@pytest.mark.parametrize(("img", "url"), [
+    ('<img src="/loading.gif" data-srcset="/pic/1-300.jpg 300w, /pic/1-800.jpg 800w">', "http://paper.example/pic/1-800.jpg"),
+    ('<img src="/blank.gif"><noscript><img src="/pic/n.jpg"></noscript>', "http://paper.example/pic/n.jpg"),
+])
+def test_a_layouts_lazy_pictures_read_as_the_generic_paths(site, img: str, url: str) -> None:  # noqa: ANN001
+    """One rule for both paths (issue 16.5): the layout's body shows the real picture too."""
+    html = EPAPER.replace('<img src="/loading.gif" data-original="/pic/1.jpg">', img)
+    page = parse_article(html, "http://paper.example/c/20230705/1.htm", site)
+    assert page.template == "epaper"
+    assert page.images == [{"url": url, "caption": "图为会场"}]
+
+
 def test_an_error_layout_makes_the_page_pending_soft_404(site) -> None:  # noqa: ANN001
     html = ("<html><head><title>404 页面不存在</title></head><body><div class='nav'>首页 新闻 体育</div>"
             + "<p>网站导航与页脚，很长的一段文字。</p>" * 30 + "</body></html>")
@@ -113,7 +125,7 @@ def test_an_error_layout_makes_the_page_pending_soft_404(site) -> None:  # noqa:
 @pytest.mark.parametrize(("img", "url"), [
     ('<img src="/img/loading.gif" data-src="/p/real.jpg">', "http://a.example/p/real.jpg"),
     ('<img src="/img/blank.gif" data-original="/p/o.jpg">', "http://a.example/p/o.jpg"),
-    ('<img src="/img/lazy.png" srcset="/p/s.jpg 1x, /p/s2.jpg 2x">', "http://a.example/p/s.jpg"),
+    ('<img src="/img/lazy.png" srcset="/p/s.jpg 1x, /p/s2.jpg 2x">', "http://a.example/p/s2.jpg"),  # the best
     ('<img src="/p/plain.jpg">', "http://a.example/p/plain.jpg"),
 ])
 def test_lazy_pictures_give_their_real_address_in_the_generic_path(img: str, url: str) -> None:

@@ -150,3 +150,24 @@ def test_pipeline_in_a_real_crawl(tmp_path: Path) -> None:
     assert (record["url"], record["reason"]) == ("http://www.northnews.cn/bad.shtml", "missing_date")
     assert "'northnews/rejected/missing_date': 1" in result.stderr
     assert "WARNING: Rejected http://www.northnews.cn/bad.shtml: missing_date" in result.stderr
+
+
+def test_the_store_pipeline_hands_the_store_what_asdict_gives() -> None:
+    from dataclasses import dataclass
+
+    from itemadapter import ItemAdapter
+
+    from northnews.crawl.pipelines.store import plain
+    from northnews.items import ArticleItem
+
+    @dataclass
+    class Nested:
+        name: str
+
+    item = ArticleItem(url="http://www.northnews.cn/a.shtml", title="标题", page=2, body=None,
+                       images=[{"url": "http://www.northnews.cn/i.jpg", "caption": None, "warc": {"offset": 3}}],
+                       tags=("a", "b"), kicker=Nested("n"), subtitle=ArticleItem(title="t"))
+    expected = ItemAdapter(item).asdict()
+    assert plain(ItemAdapter(item)) == expected
+    assert expected["kicker"] == {"name": "n"} and expected["subtitle"] == {"title": "t"}
+    assert type(plain(ItemAdapter(item))["tags"]) is tuple

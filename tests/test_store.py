@@ -244,3 +244,101 @@ def test_lock_is_inherited_through_the_fd_cron_passes_down(tmp_path: Path) -> No
         assert forged.stdout.strip() == "held elsewhere", forged.stderr
     finally:
         held.release()
+
+
+# --- commits in groups (a crawl's StorePipeline: NORTHNEWS_STORE_COMMIT_INTERVAL) --------------
+
+
+def _rows(db: sqlite3.Connection) -> dict[str, list[tuple]]:
+    tables = ("articles", "article_versions", "article_captures", "article_pending", "search_docs")
+    return {t: [tuple(r) for r in db.execute(f"SELECT * FROM {t} ORDER BY rowid")] for t in tables}
+
+
+def test_grouped_commits_store_the_same_rows_as_one_commit_per_item(tmp_path: Path) -> None:
+    items = [article(f"http://www.northnews.cn/2015/0915/{i // 3}.shtml", body=f"第{i // 2}版") for i in range(12)]
+    stores = {}
+    for name, seconds in (("each", 0.0), ("grouped", 3600.0)):
+        s = Store(tmp_path / name / "northnews.sqlite3", clock=Clock())
+        assert s.group_commits(seconds) is True
+        outcomes = [s.record_item(item, run_id="r1") for item in items]
+        s.flush()
+        stores[name] = (s, outcomes)
+    (each, each_out), (grouped, grouped_out) = stores["each"], stores["grouped"]
+    assert each_out == grouped_out
+    assert {o.outcome for o in grouped_out} == {"new", "updated", "unchanged"}
+    assert _rows(each.db) == _rows(grouped.db)
+    each.close()
+    grouped.close()
+
+
+def test_a_group_is_read_by_its_own_connection_and_seen_by_others_once_committed(tmp_path: Path) -> None:
+    url = "http://www.northnews.cn/2015/0915/1.shtml"
+    with Store.open(tmp_path, clock=Clock()) as s:
+        s.group_commits(3600.0)
+        s.record_item(article(url), run_id="r1")
+        assert s.is_known(url)  # "already archived?" answers from the open group
+        other = sqlite3.connect(store_path(tmp_path))
+        assert other.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+        s.flush()
+        assert other.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+        other.close()
+
+
+def test_a_group_is_committed_once_its_interval_has_passed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import northnews.ops.store as store_module
+
+    now = [100.0]
+    monkeypatch.setattr(store_module.time, "monotonic", lambda: now[0])
+    with Store.open(tmp_path, clock=Clock()) as s:
+        s.group_commits(1.0)
+        s.record_item(article("http://www.northnews.cn/2015/0915/1.shtml"), run_id="r1")
+        assert s.db.in_transaction
+        now[0] += 0.5
+        s.record_item(article("http://www.northnews.cn/2015/0915/2.shtml"), run_id="r1")
+        assert s.db.in_transaction  # 0.5 s since the group began: still open
+        now[0] += 0.5
+        s.record_item(article("http://www.northnews.cn/2015/0915/3.shtml"), run_id="r1")
+        assert not s.db.in_transaction  # 1 s: committed
+        other = sqlite3.connect(store_path(tmp_path))
+        assert other.execute("SELECT count(*) FROM articles").fetchone()[0] == 3
+        other.close()
+
+
+def test_a_failed_transaction_in_a_group_rolls_back_alone(tmp_path: Path) -> None:
+    with Store.open(tmp_path, clock=Clock()) as s:
+        s.group_commits(3600.0)
+        s.record_item(article("http://www.northnews.cn/2015/0915/1.shtml"), run_id="r1")
+        with pytest.raises(RuntimeError), s.transaction() as db:
+            db.execute("INSERT INTO store_meta (key, value) VALUES ('x', 'y')")
+            raise RuntimeError("a failure half-way")
+        s.record_item(article("http://www.northnews.cn/2015/0915/2.shtml"), run_id="r1")
+        s.flush()
+        assert s.counts()["articles"] == 2
+        assert s.db.execute("SELECT count(*) FROM store_meta WHERE key = 'x'").fetchone()[0] == 0
+    with Store.open(tmp_path) as s:  # closed: committed
+        assert s.counts()["articles"] == 2
+
+
+def test_a_kill_loses_only_the_open_group_and_leaves_a_sound_store(tmp_path: Path) -> None:
+    """Grouped commits: what was committed survives SIGKILL whole; the open group is gone whole
+    (its articles are not known: the next run fetches them again)."""
+    script = textwrap.dedent(
+        f"""
+        import os, signal
+        from northnews.ops.store import Store
+        s = Store.open({str(tmp_path)!r})
+        s.group_commits(3600.0)
+        for i in range(7):
+            s.record_item({{"url": f"http://www.northnews.cn/2015/0915/{{i}}.shtml",
+                            "content_digest": f"sha1:{{i}}", "title": "t"}})
+            if i == 4:
+                s.flush()
+        os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).parent.parent)
+    assert proc.returncode == -signal.SIGKILL
+    with Store.open(tmp_path) as s:
+        assert s.counts()["articles"] == s.counts()["captures"] == 5
+        assert not s.is_known("http://www.northnews.cn/2015/0915/5.shtml")
+        assert s.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

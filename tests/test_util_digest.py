@@ -22,3 +22,13 @@ def test_a_streamed_hash_equals_the_one_shot_digest() -> None:
         streamed.update(data[start:start + 4096])
     assert base32_of(streamed) == sha1_base32(data)
     assert len(sha1_base32(data)) == 32 and sha1_base32(data) != EMPTY
+
+
+def test_the_base32_of_a_digest_is_the_standard_librarys() -> None:
+    import base64
+    import os
+
+    from northnews.util.digest import b32_digest
+
+    for data in [bytes(20), b"\xff" * 20, *(os.urandom(20) for _ in range(2000)), b"", b"abc", os.urandom(32)]:
+        assert b32_digest(data) == base64.b32encode(data).decode("ascii")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import re
 import subprocess
 import sys
@@ -362,3 +363,53 @@ def test_offsets_and_lengths_match_what_readers_see(archive: Path) -> None:
         it = ArchiveIterator(fh)
         seen = [(it.get_record_offset(), rec.rec_type) for rec in it]
     assert seen == [(r.offset, r.rec_type) for r in scan.records]
+
+
+# --- the crawl's records are built without warcio's objects: the same bytes as warcio's ----------
+
+
+def _variants():
+    proxied = exchange("http://www.northnews.cn/p.shtml", HTML, headers=[("Content-Type", "text/html")])
+    proxied[1].meta["proxy"] = "http://127.0.0.1:3128"
+    return {
+        "html": exchange("http://www.northnews.cn/2015/0915/1.shtml", HTML,
+                         headers=[("Content-Type", "text/html; charset=gb2312"), ("Set-Cookie", "a=1"),
+                                  ("Set-Cookie", "b=2"), ("Content-Encoding", "gzip")]),
+        "empty 204": exchange("http://www.northnews.cn/e", b"", status=204),
+        "no phrase 599": exchange("http://www.northnews.cn/x", b"err", status=599),
+        "redirect": exchange("http://www.northnews.cn/r", b"", status=301, headers=[("Location", "/a.shtml")]),
+        "post, http/1.0": exchange("http://www.northnews.cn/search/?q=1", b"ok", method="POST",
+                                   request_body=b"q=%E5%8C%97", protocol="HTTP/1.0",
+                                   request_headers={"Content-Type": "application/x-www-form-urlencoded"}),
+        "h2, no ip": exchange("https://www.northnews.cn:8443/a.shtml#frag", b"x", protocol="h2", ip=None),
+        "dataloss": exchange("http://www.northnews.cn/big.shtml", b"half", flags=["dataloss"]),
+        "stopped": exchange("http://www.northnews.cn/big2.shtml", b"part", flags=["download_stopped"]),
+        "secrets": exchange("http://www.northnews.cn/s", b"s", request_headers={
+            "Authorization": "Bearer abc", "Cookie": "k=v", "X-Token": "t", "Referer": "http://www.northnews.cn/"}),
+        "latin-1 header": exchange("http://www.northnews.cn/l", b"l", headers=[("X-Name", "caf\xe9".encode("latin-1"))]),
+        "proxied": proxied,
+    }
+
+
+@pytest.mark.parametrize("revisit", [False, True])
+@pytest.mark.parametrize("name", list(_variants()))
+def test_exchange_bytes_are_warcios_bytes(name: str, revisit: bool) -> None:
+    from northnews.archive.http import Original, exchange_raw, exchange_records, record_builder
+    from northnews.archive.scan import RecordInfo
+
+    response, request = _variants()[name]
+    kwargs = dict(date="2026-11-01T08:00:00.123456Z", response_id="<urn:uuid:r>", request_id="<urn:uuid:q>",
+                  payload_digest=sha1_b32(response.body), redact_names=("X-Token",),
+                  revisit_of=Original("http://www.northnews.cn/old", "2026-10-01T08:00:00Z", "<urn:uuid:o>")
+                  if revisit else None)
+    builder = record_builder()
+    slow = exchange_records(builder, response, request, **kwargs)
+    first, second, kind = exchange_raw(response, request, **kwargs)
+    assert kind == slow.kind == ("revisit" if revisit else "response")
+    for raw, record in ((first, slow.response), (second, slow.request)):
+        record.rec_headers.replace_header("WARC-Warcinfo-ID", "<urn:uuid:info>")
+        buf = io.BytesIO()
+        builder.out = buf
+        builder.write_record(record)
+        assert raw.serialised("<urn:uuid:info>") == buf.getvalue()
+        assert raw.info("<urn:uuid:info>", 10, 99) == RecordInfo.from_record(record, 10, 99)

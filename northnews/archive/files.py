@@ -31,7 +31,7 @@ import socket
 import threading
 import uuid
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -39,7 +39,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from northnews.archive.cdxj import cdxj_line, index_file, record_fields, write_sorted
 from northnews.archive.digests import INDEX_ERRORS
-from northnews.archive.http import record_builder
+from northnews.archive.http import RawRecord, record_builder
 from northnews.archive.paths import OPEN_SUFFIX, index_path, pending_index_path
 from northnews.archive.scan import RecordInfo
 from northnews.util.clock import compact, iso_z, utc_now
@@ -113,7 +113,7 @@ class WarcFiles:
         comp = zlib.compressobj(self.gzip_level, zlib.DEFLATED, zlib.MAX_WBITS | 16)
         return comp.compress(data) + comp.flush()
 
-    def write(self, records: list[ArcWarcRecord]) -> tuple[str, list[int]]:
+    def write(self, records: Sequence[ArcWarcRecord | RawRecord]) -> tuple[str, list[int]]:
         """Write records together into the current file; returns its final name and offsets.
 
         All or nothing: if a write fails (``ENOSPC``, ``EIO``), the file is cut back to where the
@@ -125,7 +125,8 @@ class WarcFiles:
         offsets = []
         try:
             for record in records:
-                record.rec_headers.replace_header("WARC-Warcinfo-ID", f.warcinfo_id)
+                if not isinstance(record, RawRecord):  # a RawRecord writes it as it is serialised
+                    record.rec_headers.replace_header("WARC-Warcinfo-ID", f.warcinfo_id)
                 offsets.append(self._append(f, record))
         except Exception:
             self._cut_back(f, *start)
@@ -134,8 +135,11 @@ class WarcFiles:
             self.close()
         return f.name, offsets
 
-    def _append(self, f: _OpenFile, record: ArcWarcRecord) -> int:
-        member = self._compress(self.serialise(record))
+    def _append(self, f: _OpenFile, record: ArcWarcRecord | RawRecord) -> int:
+        if isinstance(record, RawRecord):  # the crawl's exchanges: bytes made without warcio's objects
+            member = self._compress(record.serialised(f.warcinfo_id))
+        else:
+            member = self._compress(self.serialise(record))
         offset = f.size
         view = memoryview(member)
         while view:  # os.write may write less than asked
@@ -145,7 +149,8 @@ class WarcFiles:
         f.size += len(member)
         f.records += 1
         if f.pending is not None:
-            self._pend(f, RecordInfo.from_record(record, offset, len(member)))
+            self._pend(f, record.info(f.warcinfo_id, offset, len(member)) if isinstance(record, RawRecord)
+                       else RecordInfo.from_record(record, offset, len(member)))
         return offset
 
     def _pend(self, f: _OpenFile, info: RecordInfo) -> None:

@@ -58,7 +58,7 @@ from twisted.internet import defer, task
 from northnews import __version__, config
 from northnews.archive.digests import INDEX_ERRORS, Capture, open_digest_index
 from northnews.archive.files import WarcFiles
-from northnews.archive.http import Original, exchange_records, failure_records
+from northnews.archive.http import Original, exchange_raw, failure_records
 from northnews.archive.recover import Recovery, Repair, recover_all, repair_all
 from northnews.crawl.keys import CAPTURE_META, WARC_ERROR_REASON
 from northnews.sites import DEFAULT_SITE, SiteError, load_site
@@ -80,6 +80,9 @@ WARCINFO_SETTINGS = (
     "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_TIMEOUT", "RETRY_TIMES",
     "COOKIES_ENABLED", "DEPTH_LIMIT", "NORTHNEWS_SITE",
 )
+
+
+_HTTP = ("http://", "https://")  # what nearly every URL starts with: no urlsplit needed
 
 
 def _version(package: str) -> str:
@@ -202,7 +205,7 @@ class WarcWriter:
         ]
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
-        if urlsplit(response.url).scheme not in ("http", "https"):
+        if not response.url.startswith(_HTTP) and urlsplit(response.url).scheme not in ("http", "https"):
             self.stats.inc_value("northnews/warc/skipped")
             return
         if self.failed:
@@ -307,14 +310,14 @@ class WarcWriter:
                 prev = self._recent.get(response.url, job.prev) if (self.revisits and response.body) else None
             original = Original(prev.url, prev.warc_date, prev.record_id) if (
                 prev is not None and prev.payload_digest == digest) else None
-            exchange = exchange_records(
-                self.files.builder, response, job.request, date=date, response_id=job.response_id,
+            first, request_record, kind = exchange_raw(
+                response, job.request, date=date, response_id=job.response_id,
                 request_id=job.request_id, payload_digest=digest, revisit_of=original,
                 redact_names=self.redact_names,
             )
-            job.name, (job.offset, _) = self.files.write([exchange.response, exchange.request])
-            job.outcome = exchange.kind
-            if exchange.kind == "response":
+            job.name, (job.offset, _) = self.files.write([first, request_record])
+            job.outcome = kind
+            if kind == "response":
                 job.capture = Capture(response.url, digest, job.response_id, date, job.name, job.offset,
                                       response.status)
                 with self._recent_lock:

@@ -10,32 +10,18 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
+from northnews.normalize import rules
+from northnews.normalize.rules import CN_DATE_RE as CN_DATE_RE
+from northnews.normalize.rules import DATE_RE as DATE_RE
+from northnews.normalize.rules import RELATIVE_RE as RELATIVE_RE
+from northnews.normalize.rules import US_DATE_RE as US_DATE_RE
+from northnews.normalize.rules import YEARLESS_RE as YEARLESS_RE
 from northnews.normalize.text import collapse_ws
 from northnews.sites import Site, load_site
 
-# "下午3:20", "晚上8时": a half of the day printed before a 12-hour time.
-_HALF = r"(?:\s*(?P<ap>上午|下午|中午|晚上|凌晨|早上|傍晚)\s*)?"
-_AFTERNOON = ("下午", "晚上", "傍晚")
-_TIME = (
-    # The time may follow the day after a bar or a dot, as pages print them in separate elements.
-    r"(?:(?:\s*[|｜·•,，]?\s*|T)" + _HALF + r"(?P<H>\d{1,2})\s*(?:[:：]|时)\s*(?P<M>\d{1,2})(?!\d)"
-    r"(?:\s*(?:[:：]|分)\s*(?P<S>\d{1,2})(?!\d)(?:\s*秒)?|\s*分)?)?"
-)
-DATE_RE = re.compile(
-    r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*(?:[-/.]|月)\s*"
-    r"(?P<d>\d{1,2})(?!\d)(?:\s*日)?" + _TIME,
-    re.I,
-)
-# "二〇二三年七月五日": the year digit by digit, month and day as numbers are said.
-_CN_DIGIT = "〇零○Ｏ一二三四五六七八九"
-CN_DATE_RE = re.compile(
-    rf"(?P<y>[{_CN_DIGIT}]{{4}})\s*年\s*(?P<m>[一二三四五六七八九十]{{1,3}})\s*月\s*(?P<d>[一二三四五六七八九十]{{1,3}})\s*日"
-    + _TIME
-)
-# "07/05/2023": month first, as English-language pages print it (day first when the first number
-# cannot be a month: "25/07/2023").
-US_DATE_RE = re.compile(r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>(?:19|20)\d{2})(?![\d/])" + _TIME)
-_CN_VALUE = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0}
+_AFTERNOON = rules.AFTERNOON_WORDS
+_CN_DIGIT = rules.CN_YEAR_DIGITS
+_CN_VALUE = rules.CN_DIGIT_VALUES
 
 
 def _cn_number(text: str) -> int:
@@ -70,25 +56,8 @@ def iter_dates(text: str) -> list[re.Match[str]]:
     return sorted(found, key=lambda m: m.start())
 
 
-# "09-15 15:21", "9月15日 15:21": month and day with a time of day (without the time, "09-15"
-# is too often something else to be read as a date).
-YEARLESS_RE = re.compile(
-    r"(?<![\d\-/.])(?P<m>\d{1,2})\s*(?:[-/]|月)\s*(?P<d>\d{1,2})(?!\d)(?:\s*日)?"
-    r"\s+(?P<H>\d{1,2})\s*[:：]\s*(?P<M>\d{2})(?!\d)(?:\s*[:：]\s*(?P<S>\d{2})(?!\d))?"
-)
-# "今天 13:43", "昨天 13:43", "前天 13:43"; "5分钟前", "3小时前", "2天前"; "刚刚": self-media and
-# portal apps print times relative to the reader's now, which for an archive is the capture.
-RELATIVE_RE = re.compile(
-    r"(?P<day>今天|今日|昨天|昨日|前天|today|yesterday)\s*(?:at\s*)?(?P<H>[01]?\d|2[0-3])\s*[:：]\s*(?P<M>[0-5]\d)(?!\d)"
-    r"|(?<!\d)(?P<n>\d{1,3})\s*(?P<unit>分钟|小时|天|minutes?|mins?|hours?|hrs?|days?)\s*(?:前|ago)|(?P<now>刚刚)",
-    re.IGNORECASE,
-)
-_DAYS_BACK = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2, "today": 0, "yesterday": 1}
-_ISO_RE = re.compile(
-    r"^\s*\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?\s*"
-    r"(?:Z|[+-]\d{2}:?\d{2})?\s*$",
-    re.I,
-)
+_DAYS_BACK = rules.RELATIVE_DAYS_BACK
+_ISO_RE = rules.ISO_DATETIME_RE
 #: Used where no site is known (parsing a date only for its calendar day).
 UTC = timezone.utc
 
@@ -185,8 +154,7 @@ def relative_datetime(raw: str, tz: tzinfo, now: datetime) -> datetime | None:
     return local - timedelta(**{unit: int(match["n"])})
 
 
-_UNITS = {"分钟": "minutes", "小时": "hours", "天": "days", "minute": "minutes", "min": "minutes", "hour": "hours",
-          "hr": "hours", "day": "days"}
+_UNITS = rules.RELATIVE_UNITS
 
 
 def published_raw_of(raw: str | None) -> str | None:

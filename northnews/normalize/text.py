@@ -10,16 +10,17 @@ import functools
 import re
 from collections.abc import Iterable, Sequence
 
+from northnews.normalize import rules
+from northnews.normalize.rules import AUTHOR_LABEL as AUTHOR_LABEL  # the labels' old home
+from northnews.normalize.rules import DATE_LABEL as DATE_LABEL
+from northnews.normalize.rules import EDITOR_LABEL as EDITOR_LABEL
+from northnews.normalize.rules import SOURCE_LABEL as SOURCE_LABEL
 from northnews.sites import Site
 
 # --- whitespace ----------------------------------------------------------------------------------
 
-# \s covers \u3000 and no-break spaces in str patterns; zero-width spaces and BOMs are not \s but
-# render as nothing, so they count as whitespace too.
-_WS_RE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
-
-
-_ZERO_WIDTH = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff")
+_WS_RE = rules.WHITESPACE_RE
+_ZERO_WIDTH = rules.ZERO_WIDTH_CHARS
 
 
 def collapse_ws(text: str | None) -> str:
@@ -37,24 +38,15 @@ def collapse_ws(text: str | None) -> str:
 
 # --- labels --------------------------------------------------------------------------------------
 
-SOURCE_LABEL = r"来\s*源|稿\s*源|来\s*自|from|source"
-AUTHOR_LABEL = r"作\s*者|author"
-EDITOR_LABEL = r"责任编辑|责\s*编|编\s*辑|editor"
-DATE_LABEL = r"发布时间|发表时间|更新时间|发布日期|时\s*间|日\s*期|published|date|time"
-
 _LABEL_RES = {
-    kind: re.compile(rf"^[\s(（\[【]*(?:{pattern})\s*[:：]\s*", re.I)
-    for kind, pattern in {
-        "source": SOURCE_LABEL,
-        "author": AUTHOR_LABEL,
-        "editor": EDITOR_LABEL,
-        "date": DATE_LABEL,
-    }.items()
+    "source": rules.LEADING_SOURCE_LABEL_RE,
+    "author": rules.LEADING_AUTHOR_LABEL_RE,
+    "editor": rules.LEADING_EDITOR_LABEL_RE,
+    "date": rules.LEADING_DATE_LABEL_RE,
 }
 
-# Punctuation that only frames a value ("来源：新华网 |", "（责任编辑：王喆）").
-_VALUE_EDGE = " \t\r\n\u3000\xa0|｜/\\,，;；:：、·•-–—_"
-_BRACKETS = {"(": ")", "（": "）", "[": "]", "【": "】", "<": ">", "《": "》", "「": "」"}
+_VALUE_EDGE = rules.VALUE_EDGE_CHARS
+_BRACKETS = rules.VALUE_BRACKETS
 
 
 def strip_label(text: str | None, kind: str) -> str:
@@ -82,13 +74,7 @@ def clean_value(text: str | None) -> str | None:
     return text or None
 
 
-#: The job title an English byline prints after the name (``By Maria Sanchez, Staff Writer``): a
-#: role, as ``本报记者`` is before one. Only these words: ``, Associated Press`` is a source.
-_AUTHOR_TITLE_RE = re.compile(
-    r"\s*,\s*(?:(?:senior|chief|contributing|special|staff|sports|business|political)\s+)?"
-    r"(?:staff|writer|reporter|correspondent|columnist|contributor|editor)s?\s*$",
-    re.I,
-)
+_AUTHOR_TITLE_RE = rules.AUTHOR_JOB_TITLE_RE
 
 
 def clean_person(text: str | None, kind: str) -> str | None:
@@ -104,8 +90,8 @@ def clean_person(text: str | None, kind: str) -> str | None:
 
 # --- titles --------------------------------------------------------------------------------------
 
-_SEPARATOR = r"\s*[-_|｜–—·•]+\s*"
-_TITLE_EDGE = " \u3000\xa0-_|｜–—~～·•*#=>:：;；,，、/\\"
+_SEPARATOR = rules.TITLE_SUFFIX_SEPARATOR
+_TITLE_EDGE = rules.TITLE_EDGE_CHARS
 
 
 @functools.lru_cache(maxsize=32)
@@ -148,11 +134,9 @@ def canonical_source(name: str | None, site: Site | None = None) -> str | None:
 
 # --- tags, sections ------------------------------------------------------------------------------
 
-_TAG_SEP_RE = re.compile(r"[,，、;；|]")
-#: Home crumbs every portal prints; a profile adds its own names (``[text] home_crumbs``).
-HOME_CRUMBS = frozenset({"首页", "home", "网站首页", "主页", "homepage"})
-#: The crumb a page prints for itself after its section (``查看内容``: Discuz's portal article).
-ARTICLE_CRUMBS = frozenset({"正文", "text", "content", "内容", "详情", "正文内容", "查看内容"})
+_TAG_SEP_RE = rules.TAG_SEPARATOR_RE
+HOME_CRUMBS = rules.HOME_CRUMBS
+ARTICLE_CRUMBS = rules.ARTICLE_CRUMBS
 
 
 def split_tags(keywords: str | None) -> list[str]:

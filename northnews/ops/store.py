@@ -10,8 +10,9 @@ articles (fetched, not stored complete) are :mod:`northnews.ops.pending`'s. Ever
 the ``site`` it belongs to: one archive may hold several portals, and "already archived?" is
 asked per site.
 
-Writes commit per item: a kill loses at most the items in flight, and those are not known,
-so the next run fetches them again. ``synchronous=NORMAL`` in WAL mode survives process
+Writes commit per item (a crawl groups them: :meth:`Store.group_commits`, at most
+``NORTHNEWS_STORE_COMMIT_INTERVAL`` seconds of items per commit): a kill loses at most the items
+in flight or in the open group, and those are not known, so the next run fetches them again. ``synchronous=NORMAL`` in WAL mode survives process
 kills (our threat model); a power cut may lose the last commits, which the next run re-fetches
 for the same reason.
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
@@ -84,6 +86,9 @@ class Store(StoreBase):
         self.path = Path(path)
         self.where = str(self.path)
         self.clock = clock
+        self._group_seconds = 0.0  # group_commits: 0 commits each transaction
+        self._group_open = False
+        self._group_began = 0.0
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # Autocommit mode: transactions are explicit (BEGIN IMMEDIATE … COMMIT) below.
         self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
@@ -130,11 +135,43 @@ class Store(StoreBase):
         return cls(store_path(archive_dir), **kwargs)
 
     def close(self) -> None:
-        self.db.close()
+        try:
+            self.flush()  # a group of transactions still open (see group_commits) is committed
+        finally:
+            self.db.close()
+
+    def group_commits(self, seconds: float) -> bool:
+        """Commit transactions in groups: each :meth:`transaction` is then a savepoint of one
+        ``BEGIN IMMEDIATE … COMMIT`` that stays open until ``seconds`` have passed since it began
+        (checked as each transaction ends) or :meth:`flush` is called. ``0`` commits each one.
+
+        Each transaction is still all or nothing (a failure rolls back to its savepoint only), and
+        this connection reads its own uncommitted writes, so "already archived?" answers as before.
+        A kill (or a commit that fails, the disk full) loses the open group whole: those articles
+        are not known and the next run fetches them again, as with items in flight. The WAL commit
+        of one item rewrote the same index pages every time: ~7% of a crawl's reactor time."""
+        self._group_seconds = max(0.0, float(seconds))
+        if not self._group_seconds:
+            self.flush()
+        return True
+
+    def flush(self) -> None:
+        """Commit the open group of transactions, if any (:meth:`group_commits`)."""
+        if self._group_open:
+            self._group_open = False
+            try:
+                self.db.execute("COMMIT")
+            except BaseException:
+                if self.db.in_transaction:  # SQLite rolls back by itself on a full disk, not always
+                    self.db.execute("ROLLBACK")
+                raise
 
     @contextmanager
     def transaction(self, lock: str | None = None) -> Iterator[sqlite3.Connection]:
         # BEGIN IMMEDIATE takes the file's write lock: every transaction is alone, whatever ``lock``.
+        if self._group_seconds:
+            yield from self._grouped()
+            return
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
@@ -143,6 +180,25 @@ class Store(StoreBase):
             raise
         else:
             self.db.execute("COMMIT")
+
+    def _grouped(self) -> Iterator[sqlite3.Connection]:
+        """One transaction as a savepoint of the open group (see :meth:`group_commits`)."""
+        if not self._group_open:
+            self.db.execute("BEGIN IMMEDIATE")
+            self._group_open, self._group_began = True, time.monotonic()
+        self.db.execute("SAVEPOINT northnews_item")
+        try:
+            yield self.db
+        except BaseException:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK TO northnews_item")
+                self.db.execute("RELEASE northnews_item")
+            else:  # SQLite rolled the whole group back itself (a full disk): it is lost, not known
+                self._group_open = False
+            raise
+        self.db.execute("RELEASE northnews_item")
+        if time.monotonic() - self._group_began >= self._group_seconds:
+            self.flush()
 
     def _index_version(self, db: Any, cursor: Any, item: Mapping[str, Any]) -> None:
         """Index a version for full-text search, in the version's transaction (SQLite FTS5: see

@@ -93,6 +93,16 @@ class StoreBase(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
+    def group_commits(self, seconds: float) -> bool:
+        """Commit transactions in groups of up to ``seconds`` (a backend that can: the SQLite
+        one); False when this backend commits each transaction as it ends (the PostgreSQL one,
+        whose transactions hold a fleet's advisory locks)."""
+        return False
+
+    def flush(self) -> None:
+        """Commit what :meth:`group_commits` holds open (nothing, by default)."""
+        return None
+
     def __enter__(self) -> StoreBase:
         return self
 

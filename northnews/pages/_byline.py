@@ -3,7 +3,6 @@ for a page no layout describes, where its byline is."""
 
 from __future__ import annotations
 
-import re
 from copy import deepcopy as copy_element
 from dataclasses import dataclass
 from itertools import islice
@@ -11,8 +10,6 @@ from itertools import islice
 from lxml import etree
 
 from northnews.normalize import (
-    AUTHOR_LABEL,
-    SOURCE_LABEL,
     clean_value,
     collapse_ws,
     date_raw,
@@ -26,8 +23,8 @@ from northnews.pages._lines import editor_line, is_meta_line
 
 _LABEL_RE = rules.VALUE_LABEL_RE
 _VALUE_END_RE = rules.VALUE_END_RE
-_SOURCE_RE = re.compile(SOURCE_LABEL, re.I)
-_AUTHOR_RE = re.compile(AUTHOR_LABEL, re.I)
+_SOURCE_RE = rules.SOURCE_LABEL_RE
+_AUTHOR_RE = rules.AUTHOR_LABEL_RE
 
 
 _WEEKDAY_RE = rules.WEEKDAY_RE
@@ -73,9 +70,11 @@ def parse_byline(*elements: Element | None) -> Byline:
             rest = text[match.end() :].lstrip(SEP + " \t\r\n")
             date = find_date(rest)
             end = _VALUE_END_RE.search(rest)
+            role = rules.UNCOLONED_ROLE_RE.search(rest)
             stop = min(
                 end.start() if end else len(rest),
                 date.start() if date else len(rest),
+                role.start() if role else len(rest),
             )
             value = clean_value(rest[:stop].replace(SEP, " "))
             if not value:
@@ -86,6 +85,9 @@ def parse_byline(*elements: Element | None) -> Byline:
                 byline.author = byline.author or value
             else:
                 byline.editor = byline.editor or value
+        if byline.author is None:
+            uncoloned = rules.UNCOLONED_AUTHOR_RE.search(text)
+            byline.author = uncoloned["v"] if uncoloned else None
     byline.date = byline.date or revised
     return byline
 
@@ -100,11 +102,20 @@ def _first_date(text: str) -> tuple[str | None, bool]:
         raw = date_raw(match.group(0))
         if raw is None:
             continue
-        if not _REVISED_RE.search(text[max(0, match.start() - 12) : match.start()]):
-            return raw, False
+        if not _REVISED_RE.search(text[max(0, match.start() - rules.REVISED_LABEL_WINDOW) : match.start()]):
+            return _with_time_before(raw, text, match.start()), False
         first_revised = first_revised or raw
     return first_revised, first_revised is not None
 
+
+
+def _with_time_before(raw: str, text: str, start: int) -> str:
+    """A day printed without its time, with the time printed just before it (``16:48 2023-07-05``
+    → ``2023-07-05 16:48``); else as it is."""
+    if _meta.has_time(raw):
+        return raw
+    before = rules.TIME_BEFORE_DATE_RE.search(text, max(0, start - rules.TIME_BEFORE_DATE_WINDOW), start)
+    return f"{raw} {int(before['H']):02d}:{before['M']}" if before else raw
 
 
 # --- where the byline of a page no layout describes is (the generic extractor) -------------------
@@ -120,18 +131,23 @@ def looks_like_byline(text: str) -> bool:
     )
 
 
+def _dated_line(text: str) -> bool:
+    """A line that is only a date and its time of day (``2023-07-05 16:48`` above the headline)."""
+    return bool(rules.DATE_LINE_RE.match(text)) and _meta.has_time(text)
+
+
 def looks_like_meta(text: str) -> bool:
     """A short line with a byline label or a date in it."""
     return _has_meta(text)
 
 
 def _has_meta(text: str) -> bool:
-    return len(text) < 200 and bool(
+    return len(text) < rules.META_MAX_CHARS and bool(
         _META_LABEL_RE.search(text) or date_raw(text) or _meta.yearless_date(text) or _meta.english_date(text)
     )
 
 
-def _short_text(el: Element, cache: dict[Element, str | None], limit: int = 300) -> str | None:
+def _short_text(el: Element, cache: dict[Element, str | None], limit: int = rules.BYLINE_BLOCK_MAX_CHARS) -> str | None:
     """``el``'s visible text when it is shorter than ``limit``, else ``None`` (a sidebar, the story:
     no byline; its raw text is counted first, so a large element costs little)."""
     if el in cache:
@@ -161,7 +177,7 @@ def byline_elements(heading: Element | None, container: Element | None) -> list[
     cache: dict[Element, str | None] = {}
     out: list[Element] = []
     node: Element | None = heading
-    for _ in range(5):
+    for _ in range(rules.BYLINE_CLIMB_LEVELS):
         if node is None or node.tag == "body":
             break
         found: list[Element] = []
@@ -174,12 +190,12 @@ def byline_elements(heading: Element | None, container: Element | None) -> list[
                 break
             if isinstance(sibling.tag, str):
                 found.append(sibling)
-            if len(found) >= 4:
+            if len(found) >= rules.BYLINE_NEXT_SIBLINGS:
                 break
-        for el in list(node.itersiblings(preceding=True))[:2]:
+        for el in list(node.itersiblings(preceding=True))[: rules.BYLINE_PREVIOUS_SIBLINGS]:
             if isinstance(el.tag, str) and el not in stops:
                 text = _short_text(el, cache)
-                if text and looks_like_byline(text):
+                if text and (looks_like_byline(text) or _dated_line(text)):
                     found.append(el)
         found = [el if _short_text(el, cache) is not None else _leading_line(el, cache) for el in found]
         found = [el for el in found if el is not None]
@@ -196,7 +212,7 @@ def _leading_line(el: Element, cache: dict[Element, str | None]) -> Element | No
     """A long element whose first line is a byline (a ``<span>`` left unclosed holds the story
     too): a copy of that line alone, else ``None``."""
     line = headline_text(el, whole=False)
-    if not line or len(line) >= 300 or not looks_like_byline(line):
+    if not line or len(line) >= rules.BYLINE_BLOCK_MAX_CHARS or not looks_like_byline(line):
         return None
     copy = copy_element(el)
     node = next((d for d in copy.iterdescendants() if tag_of(d) in rules.BLOCK_TAGS), None)
@@ -249,7 +265,7 @@ def _dated_value(el: Element) -> bool:
     """A short element that prints a date: a value, whatever its class says (an app share page's
     ``span.share-time``; no share widget prints a date)."""
     text = text_of(el)
-    return len(text) <= 40 and bool(date_raw(text))
+    return len(text) <= rules.DATED_VALUE_MAX_CHARS and bool(date_raw(text))
 
 
 _EDITOR_TEXT = etree.XPath("//text()[contains(., '编') or contains(., 'ditor')]")
@@ -260,10 +276,10 @@ def editor_anywhere(root: Element) -> str | None:
     """An editor line outside the story's container (``<div class="editor">责任编辑：X</div>``,
     ``【我要纠错】 责任编辑：X``)."""
     for text in _EDITOR_TEXT(root):
-        if len(text) > 80:
+        if len(text) > rules.EDITOR_TEXT_MAX_CHARS:
             continue
         parent = text.getparent()
-        line = text_of(parent) if parent is not None and len(parent) < 4 else collapse_ws(text)
+        line = text_of(parent) if parent is not None and len(parent) < rules.EDITOR_PARENT_MAX_CHILDREN else collapse_ws(text)
         editor = editor_line(line) or editor_line(collapse_ws(text))
         if editor is None:
             at = _EDITOR_AT_RE.search(line)
@@ -303,14 +319,14 @@ def after_heading_text(heading: Element, container: Element | None) -> str:
     stops = {container, *container.iterancestors()} if container is not None else set()
     texts: list[str] = []
     node: Element | None = heading
-    for _ in range(6):
+    for _ in range(rules.AFTER_HEADING_LEVELS):
         if node is None or node.tag == "body":
             break
         for el in node.itersiblings():
             if el in stops:
                 return " ".join(texts)
             texts.extend(link_free_text(el))
-            if sum(map(len, texts)) > 2000:
+            if sum(map(len, texts)) > rules.AFTER_HEADING_MAX_CHARS:
                 return " ".join(texts)
         node = node.getparent()
     return " ".join(texts)
@@ -323,9 +339,9 @@ def after_container_lines(container: Element | None) -> list[str]:
     for _ in range(2):
         if node is None or node.tag == "body":
             break
-        for el in islice(node.itersiblings(), 3):
+        for el in islice(node.itersiblings(), rules.AFTER_STORY_SIBLINGS):
             text = text_of(el) if isinstance(el.tag, str) else ""
-            if text and len(text) <= 80 and is_meta_line(text):
+            if text and len(text) <= rules.AFTER_STORY_LINE_MAX_CHARS and is_meta_line(text):
                 out.append(text)
         node = node.getparent()
     return out
@@ -336,7 +352,7 @@ def link_free_text(el: Element) -> list[str]:
 
     def walk(node: Element, depth: int) -> None:
         tag = tag_of(node)
-        if tag == "a" or tag in SKIP_TAGS or depth > 50 or is_chrome(node, tag):
+        if tag == "a" or tag in SKIP_TAGS or depth > rules.LINK_FREE_MAX_DEPTH or is_chrome(node, tag):
             return
         if node.text:
             out.append(node.text)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -48,10 +47,8 @@ def printed_tags(elements: list[Element], leave_out: frozenset[Element] = frozen
     return list(dict.fromkeys(t for t in found if t))
 
 
-_CRUMB_SPLIT_RE = re.compile(r"\s*(?:>>?|＞|»|›|→|/|\||－|\s-+\s)\s*")
-_CRUMB_LABEL_RE = re.compile(
-    r"^\s*(?:[^\s:：>]{0,6}位置|location|you are here|position)\s*[:：]\s*", re.I
-)
+_CRUMB_SPLIT_RE = rules.CRUMB_SPLIT_RE
+_CRUMB_LABEL_RE = rules.CRUMB_LABEL_RE
 
 
 def crumbs(el: Element | None) -> list[str]:
@@ -82,8 +79,7 @@ def crumbs(el: Element | None) -> list[str]:
 
 
 _CRUMB_SELS = [css(s) for s in rules.BREADCRUMB_SELECTORS]
-#: A breadcrumb holds a few crumbs: a class word on a bigger element names something else.
-_MAX_CRUMB_CHILDREN = 40
+_MAX_CRUMB_CHILDREN = rules.CRUMB_MAX_CHILDREN
 
 
 def section(doc: Doc, preferred: str | None = None, *, generic: bool = True) -> str | None:
@@ -113,7 +109,7 @@ def section(doc: Doc, preferred: str | None = None, *, generic: bool = True) -> 
     return None
 
 
-_PAGE_URL_RE = re.compile(r"^(?P<stem>.*/(?P<id>[^/]+?))(?:_(?P<n>\d{1,3}))?\.(?P<ext>s?html?)$", re.I)
+_PAGE_URL_RE = rules.ARTICLE_PAGE_URL_RE
 _LINK_XP = etree.XPath("//a[@href]/@href")
 
 

@@ -79,9 +79,15 @@ def is_deck(text: str) -> bool:
 
 def reporters(text: str) -> str | None:
     """The names of an unlabelled reporter line, as Chinese newspapers print it under the headline
-    (``本报记者 赵喆`` → ``赵喆``, ``本报记者 赵喆 通讯员 马丽`` → ``赵喆 马丽``), else ``None``."""
+    (``本报记者 赵喆`` → ``赵喆``, ``本报记者 赵喆 通讯员 马丽`` → ``赵喆 马丽``), or of the writer a
+    credit names first (``文/李明 图/王芳`` → ``李明``), else ``None``."""
     text = text.strip()
-    if not text or len(text) > rules.REPORTER_LINE_MAX_CHARS or not rules.REPORTER_LINE_RE.match(text):
+    if not text or len(text) > rules.REPORTER_LINE_MAX_CHARS:
+        return None
+    credit = rules.TEXT_CREDIT_RE.match(text)
+    if credit:  # ``文/李明 图/王芳``: the text's writer
+        return " ".join(rules.NAME_SPLIT_RE.split(credit["v"].strip())) or None
+    if not rules.REPORTER_LINE_RE.match(text):
         return None
     names = [rules.REPORTER_ROLE_RE.sub("", token, count=1) for token in rules.NAME_SPLIT_RE.split(text)]
     return " ".join(name for name in names if name) or None

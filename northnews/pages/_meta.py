@@ -14,23 +14,13 @@ from typing import Any
 
 from northnews.normalize import DATE_RE, collapse_ws, find_date
 from northnews.normalize.dates import RELATIVE_RE
+from northnews.pages import rules
 from northnews.pages._dom import Element
 
 # --- meta tags ----------------------------------------------------------------------------------
 
-PUBLISHED_META = frozenset(
-    {"article:published_time", "og:article:published_time", "og:published_time", "article:published",
-     "published_time", "pubdate", "publishdate", "publish_date", "publish-date", "publishtime", "publish_time",
-     "pubtime", "pub_date", "datepublished", "dc.date.issued", "dc.date", "dcterms.issued", "dcterms.created",
-     "dc.date.created", "sailthru.date", "parsely-pub-date", "article.published", "article_date_original",
-     "og:release_date", "release_date", "weibo:article:create_at", "firstpublishedtime", "createdate",
-     "ptime", "date", "originalpublicationdate", "citation_publication_date", "cxenseparse:recs:publishtime"}
-)
-_META_RANK = {name: i for i, name in enumerate((
-    "article:published_time", "og:article:published_time", "datepublished", "og:published_time",
-    "publishdate", "pubdate", "publish_date", "publishtime", "ptime", "parsely-pub-date", "dc.date.issued",
-))}
-TITLE_META = ("og:title", "twitter:title", "title", "headline", "dc.title")
+PUBLISHED_META = rules.PUBLISHED_META_NAMES
+_META_RANK = {name: i for i, name in enumerate(rules.PUBLISHED_META_RANK)}
 
 
 def meta_map(root: Element) -> dict[str, str]:
@@ -57,11 +47,11 @@ def _has_date(value: str) -> bool:
     return bool(DATE_RE.search(value) or _COMPACT_DATE_RE.match(value.strip()))
 
 
-_COMPACT_DATE_RE = re.compile(r"^(?:19|20)\d{6}(?:\d{4,6})?$")
+_COMPACT_DATE_RE = rules.COMPACT_DATE_RE
 
 # --- JSON-LD ------------------------------------------------------------------------------------
 
-_LD_TYPES = re.compile(r"article|posting|report|webpage|blog", re.IGNORECASE)
+_LD_TYPES = rules.LD_ARTICLE_TYPE_RE
 
 
 def json_ld(root: Element) -> list[dict[str, Any]]:
@@ -79,7 +69,7 @@ def json_ld(root: Element) -> list[dict[str, Any]]:
 
 
 def _objects(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
-    if depth > 4:
+    if depth > rules.LD_MAX_DEPTH:
         return
     if isinstance(data, list):
         for item in data:
@@ -127,13 +117,8 @@ def ld_author(objects: list[dict[str, Any]]) -> str | None:
 
 # --- inline scripts -----------------------------------------------------------------------------
 
-# A quoted date assigned to something: found by its value (a cheap scan), then the name before it
-# is checked. ``var publish_time = "2019-09-07 13:43:12"``, ``"pubDate": "2019/09/07 13:43"``.
-_SCRIPT_VALUE_RE = re.compile(r"""[:=]\s*["']((?:19|20)\d{2}[-/.年]\d{1,2}[^"'\n]{0,30})["']""")
-_SCRIPT_NAME_RE = re.compile(
-    r"(?:publish|pub|post|release|create|news|article|first|send)_?(?:time|date|datetime|at|ed)\w{0,8}[\"']?\s*$",
-    re.IGNORECASE,
-)
+_SCRIPT_VALUE_RE = rules.SCRIPT_DATE_VALUE_RE
+_SCRIPT_NAME_RE = rules.SCRIPT_DATE_NAME_RE
 
 
 def script_published(root: Element) -> str | None:
@@ -146,7 +131,7 @@ def script_published(root: Element) -> str | None:
         if not text or el.get("src") or (el.get("type") or "").lower() == "application/ld+json":
             continue
         for match in _SCRIPT_VALUE_RE.finditer(text):
-            if _SCRIPT_NAME_RE.search(text[max(0, match.start() - 40) : match.start()]):
+            if _SCRIPT_NAME_RE.search(text[max(0, match.start() - rules.SCRIPT_NAME_WINDOW) : match.start()]):
                 value = collapse_ws(match.group(1).strip())
                 if find_date(value):
                     if has_time(value):
@@ -157,10 +142,7 @@ def script_published(root: Element) -> str | None:
 
 # --- printed dates without a year ----------------------------------------------------------------
 
-_YEARLESS_RE = re.compile(
-    r"(?<![\d\-/.年])(?P<m>0?[1-9]|1[0-2])\s*(?:[-/]|月)\s*(?P<d>[0-2]?\d|3[01])\s*日?"
-    r"\s+(?P<H>[01]?\d|2[0-3])\s*[:：]\s*(?P<M>[0-5]\d)(?:\s*[:：]\s*[0-5]\d)?(?!\d)"
-)
+_YEARLESS_RE = rules.YEARLESS_RE
 
 
 def relative_date(text: str | None) -> str | None:
@@ -179,34 +161,21 @@ def yearless_date(text: str | None) -> str | None:
     match = _YEARLESS_RE.search(text)
     if not match:
         return None
-    year = _YEAR_BEFORE_RE.search(text, max(0, match.start() - 8), match.start())
+    year = _YEAR_BEFORE_RE.search(text, max(0, match.start() - rules.YEAR_BEFORE_WINDOW), match.start())
     if year:
-        seconds = re.search(r"[:：]\s*([0-5]\d)\s*$", match.group(0))
         return (
             f"{year.group(1)}-{int(match['m']):02d}-{int(match['d']):02d} {int(match['H']):02d}:{match['M']}"
-            + (f":{seconds.group(1)}" if seconds else "")
+            + (f":{match['S']}" if match["S"] else "")
         )
     return collapse_ws(match.group(0))
 
 
-_YEAR_BEFORE_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?\s*$")
+_YEAR_BEFORE_RE = rules.YEAR_BEFORE_RE
 
 # --- English dates (the English editions of Chinese sites) -------------------------------------
 
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
-)}
-_MONTH = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?"
-_CLOCK = r"(?:,?\s+(?:at\s+)?(?P<H>[01]?\d|2[0-3]):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?\s*(?P<ap>[ap]\.?m\.?)?)?"
-_EN_DATE_RES = (
-    # CGTN: "16:24, 07-Sep-2022" (the time first)
-    re.compile(
-        rf"(?P<H>[01]?\d|2[0-3]):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?\s*(?P<ap>[ap]\.?m\.?)?,?\s+"
-        rf"(?P<d>[0-3]?\d)[-\s]{_MONTH}[-\s,]+(?P<y>(?:19|20)\d{{2}})\b", re.I,
-    ),
-    re.compile(rf"\b{_MONTH}\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{{2}}){_CLOCK}", re.I),
-    re.compile(rf"\b(?P<d>[0-3]?\d)[-\s]{_MONTH}[-\s]+(?P<y>(?:19|20)\d{{2}}){_CLOCK}", re.I),
-)
+_MONTHS = {m: i for i, m in enumerate(rules.EN_MONTHS, start=1)}
+_EN_DATE_RES = (rules.EN_TIME_FIRST_DATE_RE, rules.EN_MONTH_FIRST_DATE_RE, rules.EN_DAY_FIRST_DATE_RE)
 
 
 def english_date(text: str | None) -> str | None:
@@ -214,10 +183,14 @@ def english_date(text: str | None) -> str | None:
     normalize reads), else ``None``."""
     if not text:
         return None
-    for pattern in _EN_DATE_RES:
-        match = pattern.search(text)
-        if not match:
-            continue
+    found: list[re.Match[str]] = []
+    for match in sorted((m for p in _EN_DATE_RES for m in p.finditer(text)), key=lambda m: (m.start(), -m.end())):
+        if not found or match.start() >= found[-1].end():  # one date read two ways is one date
+            found.append(match)
+    # The first date not labelled as a revision's ("Updated: July 6, 2023 | Published: July 5, …").
+    window = rules.REVISED_LABEL_WINDOW
+    found = [m for m in found if not rules.REVISED_LABEL_RE.search(text[max(0, m.start() - window) : m.start()])] or found
+    for match in found:
         month, day = _MONTHS[match["mon"][:3].lower()], int(match["d"])
         if not 1 <= day <= 31:
             continue
@@ -236,13 +209,11 @@ def english_date(text: str | None) -> str | None:
 
 # --- epoch timestamps (pages that draw their date with JavaScript) -----------------------------------
 
-_EPOCH_RE = re.compile(r"^\s*(1\d{9}|1\d{12})\s*$")
-_TIME_NAME_RE = re.compile(r"time|date|pub|publish", re.I)
+_EPOCH_RE = rules.EPOCH_VALUE_RE
+_TIME_NAME_RE = rules.TIME_CLASS_RE
 #: Searched in the lower-cased script (case-insensitive matching over 40 KB of script a page is
 #: three times slower than lower-casing it first).
-_SCRIPT_EPOCH_RE = re.compile(
-    r"(?:publish|pub|post|release|create)_?(?:time|date|at|ed)\w{0,8}[\"']?\s*[:=]\s*[\"']?(1\d{9}|1\d{12})(?!\d)",
-)
+_SCRIPT_EPOCH_RE = rules.SCRIPT_EPOCH_RE
 
 
 def _epoch_iso(value: str) -> str | None:
@@ -250,7 +221,7 @@ def _epoch_iso(value: str) -> str | None:
 
     number = int(value)
     seconds = number / 1000 if number > 10**11 else number
-    if not 946684800 <= seconds <= 4102444800:  # 2000 .. 2100
+    if not rules.EPOCH_MIN_SECONDS <= seconds <= rules.EPOCH_MAX_SECONDS:
         return None
     return datetime.fromtimestamp(int(seconds), tz=timezone.utc).isoformat()
 
@@ -290,10 +261,7 @@ def epoch_published(root: Element) -> str | None:
 
 # /2022-09/07/, /2022/09/07/, /art/2022/9/7/, /2022/09-07/, 2022_09_07_; then /2022/0907/, /202209/07/,
 # t20220907_, /20220907/ (digits run together: two-digit month and day only).
-_URL_DATE_RES = (
-    re.compile(r"(?<![\d])((?:19|20)\d{2})[-/_](\d{1,2})[-/_](\d{1,2})(?![\d])"),
-    re.compile(r"(?<![\d])((?:19|20)\d{2})[-/_]?(\d{2})[-/_]?(\d{2})(?![\d])"),
-)
+_URL_DATE_RES = (rules.URL_DAY_SEPARATED_RE, rules.URL_DAY_RUN_TOGETHER_RE)
 
 
 def url_day(url: str) -> str | None:
@@ -310,4 +278,4 @@ def url_day(url: str) -> str | None:
 
 def has_time(raw: str | None) -> bool:
     """Does a raw date carry a time of day (``13:43``, ``T13:43``, ``13时43分``)?"""
-    return bool(raw and re.search(r"\d{1,2}\s*[:：时]\s*\d{2}", raw))
+    return bool(raw and rules.TIME_OF_DAY_RE.search(raw))

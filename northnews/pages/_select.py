@@ -9,18 +9,17 @@ lookup a dictionary hit, which keeps the extractor well over 10x faster than tra
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass
 from typing import TypeAlias
 
 from lxml import etree
 
+from northnews.pages import rules
+
 Element: TypeAlias = etree._Element  # an alias (not a variable), so that mypy takes it as a type
 
-_STEP_RE = re.compile(
-    r"(?P<tag>[a-zA-Z][\w-]*|\*)?(?P<ident>#[\w-]+)?(?P<classes>(?:\.[\w-]+)*)(?P<attrs>(?:\[[\w-]+(?:=[^\]]*)?\])*)$"
-)
-_ATTR_RE = re.compile(r"\[([\w-]+)(?:=([^\]]*))?\]")
+_STEP_RE = rules.CSS_STEP_RE
+_ATTR_RE = rules.CSS_ATTR_RE
 
 
 @functools.lru_cache(maxsize=64)

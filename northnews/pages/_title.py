@@ -16,20 +16,17 @@ _TITLE_SPLIT_RE = rules.TITLE_SPLIT_RE
 _CJK_NAME_RE = rules.SITE_NAME_TAIL_RE
 
 
-# Quotes and punctuation a <title> and the headline print in different widths ('"守护消费"' / '“守护消费”').
-_FOLD = str.maketrans({"“": '"', "”": '"', "＂": '"', "‘": "'", "’": "'", "，": ",", "：": ":", "！": "!", "？": "?",
-                       "（": "(", "）": ")", "　": " "})
+_FOLD = rules.TITLE_FOLD
 
 
 def _norm(text: str | None) -> str:
-    return collapse_ws(text).translate(_FOLD).strip(" \xa0-_|｜–—·•:").casefold()
+    return collapse_ws(text).translate(_FOLD).strip(rules.TITLE_COMPARE_EDGE_CHARS).casefold()
 
 
 def headline_hints(root: Element, meta: dict[str, str], ld: list[dict[str, Any]]) -> list[str]:
     """What the page says its headline is, best first (raw strings)."""
     out: list[str] = []
-    # "ArticleTitle": the headline meta of TRS WCM and Hanweb, the CMSs of most government sites.
-    for key in ("og:title", "twitter:title", "articletitle"):
+    for key in rules.HEADLINE_META_NAMES:
         if meta.get(key):
             out.append(collapse_ws(meta[key]))
     headline = _meta.ld_value(ld, "headline")
@@ -55,7 +52,9 @@ def _parts(hint: str, site: str | None) -> list[str]:
     if len(parts) == 1:
         tail = _SITE_TAIL_RE.match(parts[0])
         head = _SITE_HEAD_RE.match(parts[0])
-        if tail and _CJK_NAME_RE.search(tail["tail"]):
+        if tail and _CJK_NAME_RE.search(tail["tail"]) and (
+            len(tail["tail"]) <= rules.SITE_TAIL_SHORT_CHARS or _site_name(tail["tail"])
+        ):
             parts = [tail["head"].strip(), tail["tail"]]
         elif head and _SITE_WORD_RE.search(head["head"]):
             parts = [head["tail"].strip(), head["head"]]
@@ -70,13 +69,13 @@ def _agrees(text: str, hint: str) -> bool:
     if text == hint:
         return True
     shorter, longer = (text, hint) if len(text) <= len(hint) else (hint, text)
-    return len(shorter) >= max(4, 0.6 * len(longer)) and shorter in longer
+    return len(shorter) >= max(rules.TITLE_HINT_MIN_CHARS, rules.TITLE_AGREE_SHARE * len(longer)) and shorter in longer
 
 
 def find_heading(body: Element, hints: list[str], site: str | None) -> Element | None:
     keys = [_norm(h) for h in hints]
     keys += [_norm(p) for h in hints for p in _parts(h, site)[:1]]
-    keys = [k for k in keys if len(k) >= 4]
+    keys = [k for k in keys if len(k) >= rules.TITLE_HINT_MIN_CHARS]
     headings = [el for el in body.iter(*HEADING_TAGS)]
     for el in headings:
         text = _norm(_dom.text_of(el))
@@ -85,17 +84,17 @@ def find_heading(body: Element, hints: list[str], site: str | None) -> Element |
     # The headline in a <div>/<p>/<td>: the element whose whole text is a hint; a link of that text
     # (the article's own entry in a list beside it) only when nothing else has it.
     linked: Element | None = None
-    by_start: dict[str, list[Element]] = {}  # elements by the first 8 characters of their own text
+    by_start: dict[str, list[Element]] = {}  # elements by the first characters of their own text
     if keys:
-        starts = {key[:8] for key in keys}
+        starts = {key[: rules.HEADLINE_KEY_PREFIX_CHARS] for key in keys}
         for el in body.iter():
             text = el.text
-            if text and len(text) < 300 and isinstance(el.tag, str):
-                start = _norm(text)[:8]
+            if text and len(text) < rules.HEADLINE_CANDIDATE_MAX_CHARS and isinstance(el.tag, str):
+                start = _norm(text)[: rules.HEADLINE_KEY_PREFIX_CHARS]
                 if start in starts:
                     by_start.setdefault(start, []).append(el)
     for key in keys:
-        for el in by_start.get(key[:8], ()):
+        for el in by_start.get(key[: rules.HEADLINE_KEY_PREFIX_CHARS], ()):
             if _agrees(_norm(_dom.text_of(el)), key):
                 # The outermost element of that text (<td><font><b>title</b></font></td>).
                 parent = el.getparent()
@@ -108,8 +107,19 @@ def find_heading(body: Element, hints: list[str], site: str | None) -> Element |
     if linked is not None:
         return linked
     if not keys:
-        return first_h1(body)
+        h1 = first_h1(body)
+        return None if h1 is not None and _logo(h1) else h1  # a logo: dated_h1 looks further
     return None
+
+
+def _logo(h1: Element) -> bool:
+    """An ``h1`` that is the site's logo (a page with no ``<title>`` to tell): its text named as
+    sites are (``…门户网站``), or all of it one link to the home page."""
+    text = _dom.text_of(h1)
+    if _site_name(text):
+        return True
+    links = list(h1.iter("a"))
+    return len(links) == 1 and _dom.text_of(links[0]) == text and bool(rules.HOME_HREF_RE.match(links[0].get("href") or ""))
 
 
 def first_h1(body: Element) -> Element | None:
@@ -121,7 +131,7 @@ def first_h1(body: Element) -> Element | None:
 
 def short_names(hints: list[str]) -> bool:
     """Is every hint made of short names ("人民日报", "澎湃新闻-专注时政与思想", an app's name)?"""
-    return all(len(part) <= 8 for hint in hints for part in _parts(hint, None))
+    return all(len(part) <= rules.SITE_NAME_MAX_CHARS for hint in hints for part in _parts(hint, None))
 
 
 def _dated(el: Element) -> bool:
@@ -142,23 +152,39 @@ def dated_h1(body: Element, hints: list[str], need_date: bool = False) -> Elemen
     a title (a class or id with "title", "biaoti", "bt"…: an app share page's ``div.share-title``, a
     TRS table's ``td.bt``) that has a dated byline by it."""
     h1 = first_h1(body)
+    logo: Element | None = None  # with no hints at all, an h1 that is the site's logo is the last resort
     if h1 is not None:
-        if len(_dom.text_of(h1)) < 6 or any(_dom.tag_of(a) == "a" for a in h1.iterancestors()):
+        if len(_dom.text_of(h1)) < rules.UNHINTED_HEADLINE_MIN_CHARS or any(_dom.tag_of(a) == "a" for a in h1.iterancestors()):
             return None
-        return h1 if (not need_date and short_names(hints)) or _dated(h1) else None
+        taken = h1 if (not need_date and short_names(hints)) or _dated(h1) else None
+        if taken is None or hints or not _logo(h1):
+            return taken
+        logo = h1
     tried = 0
-    for el in body.iter("div", "p", "span", "strong", "td", "h2", "h3", "h4"):
-        if el.tag not in ("h2", "h3") and not _TITLE_NAME_RE.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
+    for el in body.iter("div", "p", "span", "strong", "b", "font", "td", "h2", "h3", "h4"):
+        if logo is not None and any(a is logo for a in el.iterancestors()):
+            continue
+        if el.tag not in ("h2", "h3") and not _TITLE_NAME_RE.search(f"{el.get('class') or ''} {el.get('id') or ''}") \
+                and not big_font(el):
             continue
         text = _dom.text_of(el)
-        if not 6 <= len(text) <= 100 or next(el.iter("a"), None) is not None or next(el.iterancestors("a"), None) is not None:
+        if not rules.UNHINTED_HEADLINE_MIN_CHARS <= len(text) <= rules.UNHINTED_HEADLINE_MAX_CHARS or next(el.iter("a"), None) is not None or next(el.iterancestors("a"), None) is not None:
             continue
         if _dated(el):
             return el
         tried += 1
-        if tried >= 5:
+        if tried >= rules.UNHINTED_HEADLINE_TRIES:
             break
-    return None
+    return logo
+
+
+def big_font(el: Element) -> bool:
+    """Is the element set in a headline's font (``<font size="5">``, ``font-size: 22px``)? How
+    old pages without heading tags print their headline."""
+    style = el.get("style")
+    if style and rules.BIG_FONT_STYLE_RE.search(style):
+        return True
+    return el.tag == "font" and bool(rules.BIG_FONT_SIZE_RE.match(el.get("size") or ""))
 
 
 _BADGE_RE = rules.BADGE_RE
@@ -170,7 +196,7 @@ def title_of(heading: Element | None, hints: list[str], site: str | None) -> str
         last = heading[-1] if len(heading) else None
         if last is not None and isinstance(last.tag, str) and not (last.tail or "").strip():
             badge = _dom.text_of(last)
-            if badge and _BADGE_RE.match(badge) and text.endswith(badge) and len(text) > len(badge) + 4:
+            if badge and _BADGE_RE.match(badge) and text.endswith(badge) and len(text) > len(badge) + rules.TITLE_HINT_MIN_CHARS:
                 text = text[: -len(badge)].rstrip()
         if text:
             return text
@@ -188,4 +214,10 @@ def _strip_site(hint: str, parts: list[str]) -> str:
     """``Headline - Site``: the longest part when the rest is short (a site name), else the whole."""
     if len(parts) > 1 and len(parts[0]) >= 2 * sum(len(p) for p in parts[1:]):
         return parts[0]
+    if len(parts) > 1 and all(_site_name(p) for p in parts[1:]) and hint.startswith(parts[0]):
+        return parts[0]  # ``标题-内蒙古自治区人民政府门户网站``: the rest is named as sites are
     return hint
+
+
+def _site_name(part: str) -> bool:
+    return len(part) <= rules.SITE_NAME_MAX_LEN and bool(rules.SITE_NAME_END_RE.search(part))

@@ -64,22 +64,9 @@ class Block:
 
 
 def image_src(el: Element, url: str) -> str | None:
-    """The picture a reader sees: a lazy-loaded image's real address (``data-src``,
-    ``data-original``, ``srcset``…) over a placeholder ``src``; absolute, or ``None``."""
-    src = (el.get("src") or "").strip()
-    for attr in rules.LAZY_SRC_ATTRS:
-        value = resolve(url, el.get(attr))
-        if value and not rules.PLACEHOLDER_SRC_RE.search(value):
-            return value
-    if not src or rules.PLACEHOLDER_SRC_RE.search(src):
-        for attr in rules.SRCSET_ATTRS:
-            candidates = (el.get(attr) or "").strip()
-            if candidates:
-                first = candidates.split(",")[0].strip().split()
-                value = resolve(url, first[0]) if first else None
-                if value:
-                    return value
-    return resolve(url, src)
+    """The picture a reader sees (:func:`.rules.real_image_src`: a lazy-loaded image's real address
+    over a placeholder ``src``), absolute, or ``None`` for a placeholder alone."""
+    return resolve(url, rules.real_image_src(el))
 
 
 def resolve(url: str, src: str | None) -> str | None:

@@ -69,25 +69,26 @@ _WRITE_RE = rules.SCRIPT_WRITE_RE
 
 def _published(
     root: Element, heading: Element | None, byline: Byline, meta: dict[str, str], ld: list[dict[str, Any]],
-    container: Element | None, byline_text: str, url: str, tail_lines: list[str],
+    container: Element | None, byline_text: str, url: str, tail_lines: list[str], hints: list[str],
 ) -> str | None:
     printed = byline.date or _meta.english_date(byline_text)
     if printed and _meta.has_time(printed):
         return printed
     machine = _meta.meta_published(meta) or _meta.ld_value(ld, "datePublished")
     if machine is None:
-        scope = container if container is not None else root
-        for el in scope.iter("time"):
-            if collapse_ws(el.get("datetime")):
-                machine = collapse_ws(el.get("datetime"))
-                break
+        machine = _time_datetime(root, container)
     if machine is None:
         machine = _meta.script_published(root)
     yearless = _meta.yearless_date(byline_text)
     if printed:
-        # A printed day without its time: the machine-readable value when it is the same day.
+        # A printed day without its time: the machine-readable value when it is the same day, else
+        # the same day's time printed elsewhere (below the story, written by a script).
         if machine and _meta.has_time(machine) and date_raw(machine) and _same_day(printed, machine):
             return machine
+        for text in _elsewhere(root, heading, container, tail_lines):
+            found = date_raw(text)
+            if found and _meta.has_time(found) and _same_day(printed, found):
+                return found
         if yearless is None:
             return printed
     if machine:
@@ -97,6 +98,9 @@ def _published(
     relative = _meta.relative_date(byline_text)
     if relative:
         return relative  # "昨天 13:43": normalize reads it against the capture time
+    written = _written_date(root)
+    if written:
+        return written
     if heading is not None:
         text = without_weekday(after_heading_text(heading, container))
         found = date_raw(text) or _meta.yearless_date(text) or _meta.english_date(text)
@@ -110,8 +114,63 @@ def _published(
     if found and (day is None or not date_raw(found) or _same_day(found, day)):
         return found
     # Printed nowhere: an epoch time the page's script would print, else (an e-paper page prints the
-    # issue's day in its masthead only) the URL's day.
-    return _meta.epoch_published(root) or day
+    # issue's day in its masthead only) the URL's day, else the e-paper's date bar.
+    return _meta.epoch_published(root) or day or _date_bar(root, url, hints)
+
+
+def _elsewhere(root: Element, heading: Element | None, container: Element | None, tail_lines: list[str]) -> list[str]:
+    """Texts that may print the time of a day the byline printed bare, nearest first."""
+    texts = [without_weekday(after_heading_text(heading, container))] if heading is not None else []
+    texts.append(without_weekday(" ".join(tail_lines + after_container_lines(container))))
+    written = _written_date(root)
+    return [*texts, written] if written else texts
+
+
+def _written_date(root: Element) -> str | None:
+    """A date an inline script writes as the page loads (``document.write("2023-07-05 16:48")``),
+    wherever it stands: what the reader sees printed."""
+    for js in root.iter("script"):
+        text = js.text
+        if not text or "write" not in text or js.get("src"):
+            continue
+        for value in _WRITE_RE.findall(text):
+            found = date_raw(value)
+            if found:
+                return found
+    return None
+
+
+def _time_datetime(root: Element, container: Element | None) -> str | None:
+    """The ``datetime`` of the story's first ``<time>``: in its container, else before it (a header
+    above the story), never in a link (a list's entry)."""
+    scope = container if container is not None else root
+    for el in scope.iter("time"):
+        if collapse_ws(el.get("datetime")):
+            return collapse_ws(el.get("datetime"))
+    if container is None or not any(el.get("datetime") for el in root.iter("time")):
+        return None
+    for el in root.iter():
+        if el is container:
+            break
+        if el.tag == "time" and collapse_ws(el.get("datetime")) and next(el.iterancestors("a"), None) is None:
+            return collapse_ws(el.get("datetime"))
+    return None
+
+
+def _date_bar(root: Element, url: str, hints: list[str]) -> str | None:
+    """The day an e-paper's date bar prints above its pages (``<td class="riqi">2023年7月5日 星期三
+    第03版</td>``): only on a page that says it is an e-paper's (a portal's bar prints today)."""
+    for el in root.iter("div", "td", "span", "p", "li", "em", "strong", "font"):
+        names = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if not names.strip() or not rules.DATE_BAR_CLASS_RE.search(names):
+            continue
+        text = _dom.text_of(el)
+        if len(text) > rules.DATE_BAR_MAX_CHARS:
+            continue
+        found = date_raw(without_weekday(text))
+        if found and any(rules.EPAPER_HINT_RE.search(t) for t in (url, text, *hints)):
+            return found
+    return None
 
 
 def _unlabelled_author(cjk: bool, ld: list[dict[str, Any]], byline_texts: list[str], body: Body | None) -> str | None:
@@ -143,7 +202,7 @@ def _shipped_body(body_el: Element, url: str, cjk: bool, skip: frozenset[str], s
     """The story a page ships as escaped markup in a ``<textarea>`` for its script to draw (the
     visible containers empty), read as a page of its own."""
     best = max(
-        (t.text for t in body_el.iter("textarea") if t.text and len(t.text) > 200 and "<p" in t.text.lower()),
+        (t.text for t in body_el.iter("textarea") if t.text and len(t.text) > rules.SHIPPED_MARKUP_MIN_CHARS and "<p" in t.text.lower()),
         key=len, default=None,
     )
     root = _dom.parse_html(f"<html><body>{best}</body></html>") if best else None
@@ -243,6 +302,7 @@ def parse_tree(
         editor=first_value(editor),
         date=_published(
             root, anchor, byline, meta, ld, container, byline_text, url, body.tail_lines if body is not None else [],
+            hints,
         ),
         section=_section(doc, crumbs),
         paragraphs=body.paragraphs if body is not None else [],

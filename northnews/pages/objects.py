@@ -170,6 +170,8 @@ class LayoutPage(PageObject):
         for el in self.part("images"):
             imgs = [el] if _dom.tag_of(el) == "img" else list(el.iter("img"))
             for img in imgs:
+                if next(img.iterancestors("noscript"), None) is not None:
+                    continue  # the copy shown without scripts: the lazy picture before it is this one
                 src = image_src(img, self.url)
                 if src:
                     found.append((self.doc.position(img), {"url": src, "caption": self._caption_near(img, captions)}))
@@ -182,7 +184,7 @@ class LayoutPage(PageObject):
             return None
         node = img.getparent()
         for _ in range(4):
-            if node is None or sum(1 for _ in node.iter("img")) > 1:
+            if node is None or sum(1 for i in node.iter("img") if next(i.iterancestors("noscript"), None) is None) > 1:
                 break
             inside = [cap for cap in captions if any(a is node for a in cap.iterancestors())]
             if inside:

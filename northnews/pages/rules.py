@@ -14,8 +14,13 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from northnews.normalize import AUTHOR_LABEL, DATE_LABEL, EDITOR_LABEL, SOURCE_LABEL
+from northnews.normalize import rules as _printed
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lxml.etree import _Element
 
 # ================================================================================================
 # Tags
@@ -377,7 +382,10 @@ META_LABEL_RE = re.compile(r"来\s*源|作\s*者|编\s*辑|发布|source|by\b|fr
 #: A printed weekday between a date and its time (``2022年09月07日 星期三 10:02``).
 WEEKDAY_RE = re.compile(r"\s*(?:星期|周|礼拜)[一二三四五六日天]\s*|\s*[(（](?:星期|周)?[一二三四五六日天][)）]\s*")
 #: The label of a revision's time (``更新时间：``, ``修改日期：``): the publication's wins over it.
-REVISED_LABEL_RE = re.compile(r"(?:更新|修改|修订|最后编辑)\s*(?:时间|日期|于)?\s*[:：]?\s*$")
+REVISED_LABEL_RE = re.compile(
+    r"(?:(?:更新|修改|修订|最后编辑)\s*(?:时间|日期|于)?|(?:last\s+)?(?:updated|modified|revised)(?:\s+on)?)\s*[:：]?\s*$",
+    re.IGNORECASE,
+)
 #: A person's name ends at a bar or the next label: ``王存 | 版面编辑：邱祺璞``.
 PERSON_END_RE = re.compile(r"\s*[|｜丨]|\s+[\u4e00-\u9fff]{2,5}\s*[:：]|\s{2,}")
 #: The text a byline's script writes: ``document.write("2023-07-05 16:48")``.
@@ -389,8 +397,11 @@ BYLINE_MAX_CHARS = 120
 
 #: Separators between a headline and the site's name in ``<title>``.
 TITLE_SPLIT_RE = re.compile(r"\s+[-|–—·•:：]+\s+|\s*[_|｜]+\s*|\s*[-–—]{2,}\s*|\s+-\s*|\s*-\s+")
-#: ``标题-新华网``: a short name at the very end, after a hyphen without spaces.
-SITE_TAIL_RE = re.compile(r"^(?P<head>.{4,}?)[-–—_|｜](?P<tail>[^\s\-–—_|｜]{2,12})$")
+#: ``标题-新华网``: a name at the very end, after a hyphen without spaces (a short one, or one named
+#: as sites are: :data:`SITE_NAME_END_RE`, :data:`SITE_TAIL_SHORT_CHARS`).
+SITE_TAIL_RE = re.compile(r"^(?P<head>.{4,}?)[-–—_|｜](?P<tail>[^\s\-–—_|｜]{2,24})$")
+#: A tail this short is a site's name by its script alone (:data:`SITE_NAME_TAIL_RE`).
+SITE_TAIL_SHORT_CHARS = 12
 #: ``XX日报数字报-标题``: the same, the name first (e-paper pages).
 SITE_HEAD_RE = re.compile(r"^(?P<head>[^\s\-–—_|｜]{2,12})[-–—_|｜](?P<tail>.{4,})$")
 #: What a site's name looks like at the end of a title.
@@ -472,3 +483,290 @@ def is_cjk(text: str) -> bool:
     """Is ``text`` (a title, a sample) mostly Chinese/Japanese script?"""
     text = text.replace(" ", "")
     return bool(text) and len(CJK_CHAR_RE.findall(text)) >= CJK_SHARE * len(text)
+
+
+# ================================================================================================
+# Fields: printed values (normalize's chapter, :mod:`northnews.normalize.rules`, taken in whole)
+# ================================================================================================
+
+WHITESPACE_RE = _printed.WHITESPACE_RE
+SOURCE_LABEL_RE, AUTHOR_LABEL_RE = _printed.SOURCE_LABEL_RE, _printed.AUTHOR_LABEL_RE
+LEADING_SOURCE_LABEL_RE, LEADING_AUTHOR_LABEL_RE = _printed.LEADING_SOURCE_LABEL_RE, _printed.LEADING_AUTHOR_LABEL_RE
+LEADING_EDITOR_LABEL_RE, LEADING_DATE_LABEL_RE = _printed.LEADING_EDITOR_LABEL_RE, _printed.LEADING_DATE_LABEL_RE
+AUTHOR_JOB_TITLE_RE = _printed.AUTHOR_JOB_TITLE_RE
+TAG_SEPARATOR_RE, HOME_CRUMBS, ARTICLE_CRUMBS = _printed.TAG_SEPARATOR_RE, _printed.HOME_CRUMBS, _printed.ARTICLE_CRUMBS
+DATE_RE, CN_DATE_RE, US_DATE_RE = _printed.DATE_RE, _printed.CN_DATE_RE, _printed.US_DATE_RE
+YEARLESS_RE, RELATIVE_RE, ISO_DATETIME_RE = _printed.YEARLESS_RE, _printed.RELATIVE_RE, _printed.ISO_DATETIME_RE
+AFTERNOON_WORDS = _printed.AFTERNOON_WORDS
+
+# ================================================================================================
+# Fields: where a page keeps its date (meta tags, JSON-LD, scripts, the URL)
+# ================================================================================================
+
+#: ``<meta>`` names (lower case) holding the published time.
+PUBLISHED_META_NAMES = frozenset(
+    {"article:published_time", "og:article:published_time", "og:published_time", "article:published",
+     "published_time", "pubdate", "publishdate", "publish_date", "publish-date", "publishtime", "publish_time",
+     "pubtime", "pub_date", "datepublished", "dc.date.issued", "dc.date", "dcterms.issued", "dcterms.created",
+     "dc.date.created", "sailthru.date", "parsely-pub-date", "article.published", "article_date_original",
+     "og:release_date", "release_date", "weibo:article:create_at", "firstpublishedtime", "createdate",
+     "ptime", "date", "originalpublicationdate", "citation_publication_date", "cxenseparse:recs:publishtime"}
+)
+#: Of those, the ones trusted first, best first (the rest after them).
+PUBLISHED_META_RANK = (
+    "article:published_time", "og:article:published_time", "datepublished", "og:published_time",
+    "publishdate", "pubdate", "publish_date", "publishtime", "ptime", "parsely-pub-date", "dc.date.issued",
+)
+#: ``<meta>`` names holding what a page says its headline is, best first; ``articletitle`` is the
+#: headline meta of TRS WCM and Hanweb, the CMSs of most government sites.
+HEADLINE_META_NAMES = ("og:title", "twitter:title", "articletitle")
+#: A date meta's value in digits run together: ``20230705``, ``202307051648``.
+COMPACT_DATE_RE = re.compile(r"^(?:19|20)\d{6}(?:\d{4,6})?$")
+#: JSON-LD types of an article (or a page that is one), whose values are the story's.
+LD_ARTICLE_TYPE_RE = re.compile(r"article|posting|report|webpage|blog", re.IGNORECASE)
+#: JSON-LD is read this deep (graphs, ``mainEntity``) and no deeper.
+LD_MAX_DEPTH = 4
+#: A quoted date assigned to something in a script: ``= "2019-09-07 13:43:12"``, ``: '2019/09/07'``.
+SCRIPT_DATE_VALUE_RE = re.compile(r"""[:=]\s*["']((?:19|20)\d{2}[-/.年]\d{1,2}[^"'\n]{0,30})["']""")
+#: The name a published date is assigned to (``var publishTime``, ``"pubDate"``, ``post_date``),
+#: read in the characters just before the value.
+SCRIPT_DATE_NAME_RE = re.compile(
+    r"(?:publish|pub|post|release|create|news|article|first|send)_?(?:time|date|datetime|at|ed)\w{0,8}[\"']?\s*$",
+    re.IGNORECASE,
+)
+#: How many characters before a script's value its name is looked for in.
+SCRIPT_NAME_WINDOW = 40
+#: An epoch time as an element's whole value (seconds or milliseconds): ``1662551460``.
+EPOCH_VALUE_RE = re.compile(r"^\s*(1\d{9}|1\d{12})\s*$")
+#: An epoch time assigned to a published name in a (lower-cased) script: ``"publishtime":1662551460000``.
+SCRIPT_EPOCH_RE = re.compile(
+    r"(?:publish|pub|post|release|create)_?(?:time|date|at|ed)\w{0,8}[\"']?\s*[:=]\s*[\"']?(1\d{9}|1\d{12})(?!\d)",
+)
+#: An epoch time is a publication's between these (2000-01-01 and 2100-01-01, in seconds).
+EPOCH_MIN_SECONDS, EPOCH_MAX_SECONDS = 946684800, 4102444800
+#: The day in an article's URL, its parts separated: ``/2022-09/07/``, ``/2022/9/7/``, ``2022_09_07_``.
+URL_DAY_SEPARATED_RE = re.compile(r"(?<![\d])((?:19|20)\d{2})[-/_](\d{1,2})[-/_](\d{1,2})(?![\d])")
+#: … or run together (two-digit month and day only): ``/2022/0907/``, ``/202209/07/``, ``t20220907_``.
+URL_DAY_RUN_TOGETHER_RE = re.compile(r"(?<![\d])((?:19|20)\d{2})[-/_]?(\d{2})[-/_]?(\d{2})(?![\d])")
+
+# ================================================================================================
+# Fields: dates as bylines print them
+# ================================================================================================
+
+#: A year printed just before a year-less date in its own element (``<em>2022</em> 09/07 19:36``).
+YEAR_BEFORE_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?\s*$")
+#: A time of day in a raw date (``13:43``, ``T13:43``, ``13时43分``).
+TIME_OF_DAY_RE = re.compile(r"\d{1,2}\s*[:：时]\s*\d{2}")
+#: English month names (their first three letters), January first.
+EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_EN_MONTH = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?"
+_EN_CLOCK = r"(?:,?\s+(?:at\s+)?(?P<H>[01]?\d|2[0-3]):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?\s*(?P<ap>[ap]\.?m\.?)?)?"
+#: An English date, the time first (CGTN): ``16:24, 07-Sep-2022``.
+EN_TIME_FIRST_DATE_RE = re.compile(
+    rf"(?P<H>[01]?\d|2[0-3]):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?\s*(?P<ap>[ap]\.?m\.?)?,?\s+"
+    rf"(?P<d>[0-3]?\d)[-\s]{_EN_MONTH}[-\s,]+(?P<y>(?:19|20)\d{{2}})\b", re.IGNORECASE,
+)
+#: An English date, the month first: ``Sep 07, 2022 09:42 PM``.
+EN_MONTH_FIRST_DATE_RE = re.compile(
+    rf"\b{_EN_MONTH}\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{{2}}){_EN_CLOCK}", re.IGNORECASE
+)
+#: An English date, the day first: ``7 September 2022 21:42``, ``07-Sep-2022``.
+EN_DAY_FIRST_DATE_RE = re.compile(rf"\b(?P<d>[0-3]?\d)[-\s]{_EN_MONTH}[-\s]+(?P<y>(?:19|20)\d{{2}}){_EN_CLOCK}",
+                                  re.IGNORECASE)
+#: Characters before a date where a revision label is looked for (``更新时间：``).
+REVISED_LABEL_WINDOW = 20
+
+# ================================================================================================
+# Fields: where the byline of a page no layout describes is
+# ================================================================================================
+
+#: A line with a label or a date is meta when shorter than this.
+META_MAX_CHARS = 200
+#: An element by the headline longer than this is no byline (a sidebar, the story).
+BYLINE_BLOCK_MAX_CHARS = 300
+#: How many wrappers of the headline are climbed looking for the byline, how many siblings after
+#: it are taken, and how many before it are looked at.
+BYLINE_CLIMB_LEVELS, BYLINE_NEXT_SIBLINGS, BYLINE_PREVIOUS_SIBLINGS = 5, 4, 2
+#: A short element printing a date is a value whatever its class says.
+DATED_VALUE_MAX_CHARS = 40
+#: An editor line found outside the story is short.
+EDITOR_TEXT_MAX_CHARS = 80
+#: Text between the headline and the story is read this far for a date, climbing this many wrappers.
+AFTER_HEADING_MAX_CHARS, AFTER_HEADING_LEVELS = 2000, 6
+#: A date line just after the story is short, among its container's first siblings.
+AFTER_STORY_LINE_MAX_CHARS, AFTER_STORY_SIBLINGS = 80, 3
+
+# ================================================================================================
+# Fields: titles, breadcrumbs, pagers
+# ================================================================================================
+
+#: Quotes and punctuation a ``<title>`` and the headline print in different widths
+#: (``"守护消费"`` / ``“守护消费”``), folded to one before they are compared.
+TITLE_FOLD = str.maketrans({"“": '"', "”": '"', "＂": '"', "‘": "'", "’": "'", "，": ",", "：": ":", "！": "!",
+                            "？": "?", "（": "(", "）": ")", "　": " "})
+#: What a compared headline is stripped of at its ends.
+TITLE_COMPARE_EDGE_CHARS = " \xa0-_|｜–—·•:"
+#: A headline hint shorter than this is not looked for.
+TITLE_HINT_MIN_CHARS = 4
+#: A heading agrees with a hint holding it (or held by it) when the shorter has this share of the longer.
+TITLE_AGREE_SHARE = 0.6
+#: A title part this short is a name (``人民日报``, an app's), not a headline.
+SITE_NAME_MAX_CHARS = 8
+#: A headline without a hint that agrees is this long (an ``h1`` shorter is a logo's).
+UNHINTED_HEADLINE_MIN_CHARS, UNHINTED_HEADLINE_MAX_CHARS = 6, 100
+#: How many title-named candidates without a dated byline are tried.
+UNHINTED_HEADLINE_TRIES = 5
+#: Between the crumbs of a breadcrumb printed as text (``首页 > 新闻 > 本地``).
+CRUMB_SPLIT_RE = re.compile(r"\s*(?:>>?|＞|»|›|→|/|\||－|\s-+\s)\s*")
+#: The label before a breadcrumb (``当前位置：``, ``You are here:``).
+CRUMB_LABEL_RE = re.compile(r"^\s*(?:[^\s:：>]{0,6}位置|location|you are here|position)\s*[:：]\s*", re.IGNORECASE)
+#: A breadcrumb holds a few crumbs: a class word on a bigger element names something else.
+CRUMB_MAX_CHILDREN = 40
+#: An article page's URL and its other pages' (``<id>_2.shtml``).
+ARTICLE_PAGE_URL_RE = re.compile(r"^(?P<stem>.*/(?P<id>[^/]+?))(?:_(?P<n>\d{1,3}))?\.(?P<ext>s?html?)$", re.IGNORECASE)
+
+# ================================================================================================
+# Fields: the selector subset layouts are written in
+# ================================================================================================
+
+#: One step of a descendant selector: ``tag#id.class.class[attr=value]``.
+CSS_STEP_RE = re.compile(
+    r"(?P<tag>[a-zA-Z][\w-]*|\*)?(?P<ident>#[\w-]+)?(?P<classes>(?:\.[\w-]+)*)(?P<attrs>(?:\[[\w-]+(?:=[^\]]*)?\])*)$"
+)
+#: One attribute test of a step: ``[attr]``, ``[attr=value]``.
+CSS_ATTR_RE = re.compile(r"\[([\w-]+)(?:=([^\]]*))?\]")
+
+# ================================================================================================
+# Fields: dates printed away from the byline (scripts, e-paper date bars, before the headline)
+# ================================================================================================
+
+#: Classes/ids of an e-paper's date bar (the issue's day above its pages): a time's words, and
+#: pinyin ``riqi``/``rq`` (日期).
+DATE_BAR_CLASS_RE = re.compile(r"time|date|riqi|(?:^|[\s_-])rq(?:$|[\s_-])", re.IGNORECASE)
+#: A date bar is short: the day, a weekday, the page (``2023年7月5日 星期三 第03版：要闻``).
+DATE_BAR_MAX_CHARS = 40
+#: What tells an e-paper's page (where the date bar is the story's day, not today's): its address,
+#: its ``<title>`` or the bar naming the edition or a page number.
+EPAPER_HINT_RE = re.compile(
+    r"数字报|电子报|电子版|报刊|e-?paper|(?:^|[/._-])(?:szb|dzb|paper|bz|epaper)(?:$|[/._-])|版面|第\s*[A-Za-z]?\d{1,3}\s*版",
+    re.IGNORECASE,
+)
+
+# ================================================================================================
+# Fields: titles without a <title> or with a long site name
+# ================================================================================================
+
+#: How a site's name ends (``…门户网站``, ``…日报``, ``…新闻网``, ``….com``): a ``<title>`` part
+#: that ends so, after the headline, is the site's whatever its length.
+SITE_NAME_END_RE = re.compile(r"(?:网|网站|门户|日报|晚报|报社|电视台|广播电视台|频道|客户端|政府|\.(?:com|cn|net|org))$",
+                              re.IGNORECASE)
+#: A link to a site's home page (``/``, ``./index.html``, ``http://host/``): an ``h1`` that is only
+#: such a link is the site's logo.
+HOME_HREF_RE = re.compile(r"^\s*(?:https?://[^/\s]+)?/?(?:\./)?(?:index\.\w{2,5})?(?:[?#]\S*)?\s*$", re.IGNORECASE)
+#: A site's name is no longer than this (``内蒙古自治区人民政府门户网站``).
+SITE_NAME_MAX_LEN = 24
+#: How old pages set a headline apart without a heading tag: a big font (``<font size="5">``,
+#: ``style="font-size: 22px"``).
+BIG_FONT_STYLE_RE = re.compile(r"font-size\s*:\s*(?:(?:1[89]|[2-9]\d)(?:\.\d+)?px|(?:1[4-9]|[2-9]\d)pt|x*-?large|1\.[3-9]\d*em|[2-9](?:\.\d+)?em)",
+                               re.IGNORECASE)
+#: ``<font size>`` values of a headline (``4`` and up, or ``+1`` and up).
+BIG_FONT_SIZE_RE = re.compile(r"^\s*(?:[4-7]|\+[1-4])\s*$")
+
+# ================================================================================================
+# Fields: pictures as a reader sees them (lazy loading)
+# ================================================================================================
+
+#: Between the candidates of a ``srcset`` (``a.jpg 640w, b.jpg 1280w``; ``a.jpg 1x,b.jpg 2x``).
+SRCSET_SPLIT_RE = re.compile(r",\s+|(?<=\d[wx]),")
+#: A candidate's descriptor: its width (``1280w``) or pixel density (``2x``).
+SRCSET_DESCRIPTOR_RE = re.compile(r"^(?P<n>\d+(?:\.\d+)?)(?P<unit>[wx])$", re.IGNORECASE)
+
+
+def best_srcset_candidate(value: str | None) -> str | None:
+    """The largest picture a ``srcset`` offers (the widest, else the densest; a candidate without
+    a descriptor counts as ``1x``), as written, or ``None``."""
+    best: str | None = None
+    best_size = -1.0
+    for candidate in SRCSET_SPLIT_RE.split((value or "").strip()):
+        words = candidate.split()
+        if not words or PLACEHOLDER_SRC_RE.search(words[0]):
+            continue
+        descriptor = SRCSET_DESCRIPTOR_RE.match(words[-1]) if len(words) > 1 else None
+        size = float(descriptor["n"]) if descriptor else 1.0
+        if size > best_size:
+            best, best_size = words[0], size
+    return best
+
+
+def real_image_src(img: _Element) -> str | None:
+    """The address of the picture a reader sees, as written (unresolved), or ``None`` when the
+    page shows only a placeholder: a lazy-loading attribute's address (``data-src``,
+    ``data-original``…: :data:`LAZY_SRC_ATTRS`) over a placeholder ``src`` (``loading.gif``,
+    ``blank.gif``, a ``data:`` URI: :data:`PLACEHOLDER_SRC_RE`); for a placeholder, the largest
+    candidate of its ``data-srcset``/``srcset``, else the copy a ``<noscript>`` after it shows
+    browsers without scripts."""
+    for attr in LAZY_SRC_ATTRS:
+        value = (img.get(attr) or "").strip()
+        if value and not PLACEHOLDER_SRC_RE.search(value):
+            return value
+    src = (img.get("src") or "").strip()
+    if src and not PLACEHOLDER_SRC_RE.search(src):
+        return src
+    for attr in SRCSET_ATTRS:
+        best = best_srcset_candidate(img.get(attr))
+        if best:
+            return best
+    after = img.getnext()
+    if after is None:
+        parent = img.getparent()  # <span class="lazy"><img …></span><noscript>…</noscript>
+        after = parent.getnext() if parent is not None and len(parent) == 1 else None
+    if after is not None and after.tag == "noscript":
+        for copy in after.iter("img"):
+            value = (copy.get("src") or "").strip()
+            if value and not PLACEHOLDER_SRC_RE.search(value):
+                return value
+    return None
+
+# ================================================================================================
+# Fields: who wrote it, as Chinese credits print it
+# ================================================================================================
+
+#: A credit naming the text's writer first: ``文/李明 图/王芳``, ``文｜李小雨``, ``文/图 李明``,
+#: ``撰文：张三``; its names (``v``) are the author.
+TEXT_CREDIT_RE = re.compile(
+    r"^[\s【\[(（]*(?:文\s*[/／]\s*图\s*[/／|｜丨:：]?|(?:文字|撰文|文)\s*[/／|｜丨:：])\s*"
+    r"(?P<v>[\u4e00-\u9fff·]{2,4}(?:[\s、,，]+[\u4e00-\u9fff·]{2,4}){0,3}?)"
+    r"(?=\s*[)）\]】]*\s*$|\s+[\u4e00-\u9fff]{1,4}\s*[/／|｜丨:：])"
+)
+#: A byline value ends before another value's label printed without its colon (``来源：本报 作者
+#: 王芳``); never at a reporter's role, which an author value holds (``作者：记者 其其格 通讯员 巴特尔``).
+UNCOLONED_ROLE_RE = re.compile(r"\s+(?:作\s*者|责任编辑|责\s*编|编\s*辑)\s+(?=[\u4e00-\u9fff])")
+#: An author printed without a colon in a byline: ``来源：本报 作者 王芳``.
+UNCOLONED_AUTHOR_RE = re.compile(r"(?:^|[\s\x1f|｜])作\s*者\s+(?P<v>[\u4e00-\u9fff·]{2,6})(?=$|[\s\x1f|｜,，])")
+
+# ================================================================================================
+# Fields: small limits of the readers
+# ================================================================================================
+
+#: An editor's text is read with its element's when that element has fewer children than this.
+EDITOR_PARENT_MAX_CHILDREN = 4
+#: Text between the headline and the story is read this deep (a page's nesting past it is chrome).
+LINK_FREE_MAX_DEPTH = 50
+#: Elements are matched to headline hints by this many first characters (then compared whole).
+HEADLINE_KEY_PREFIX_CHARS = 8
+#: An element whose own text is longer than this is no headline.
+HEADLINE_CANDIDATE_MAX_CHARS = 300
+#: A ``<textarea>`` shipping the story as markup holds more than this.
+SHIPPED_MARKUP_MIN_CHARS = 200
+#: Characters before a year-less date where its year is looked for (``<em>2022</em> 09/07``).
+YEAR_BEFORE_WINDOW = 8
+
+# ================================================================================================
+# Fields: a time printed before its day
+# ================================================================================================
+
+#: A time of day printed just before a day that has none (``16:48 2023-07-05``, ``<span>16:48</span>
+#: <span>2023/07/05</span>``): the window's end.
+TIME_BEFORE_DATE_RE = re.compile(r"(?<![\d:：])(?P<H>[01]?\d|2[0-3])\s*[:：]\s*(?P<M>[0-5]\d)(?:\s*[:：]\s*[0-5]\d)?\s*[,，|｜·]?\s*$")
+#: How many characters before a day its time is looked for.
+TIME_BEFORE_DATE_WINDOW = 14

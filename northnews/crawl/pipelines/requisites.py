@@ -45,7 +45,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import SplitResult, urldefrag, urljoin, urlsplit
 
 from lxml import etree
 from scrapy import Request
@@ -53,6 +53,7 @@ from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import TextResponse
 from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
+from scrapy.utils.response import get_base_url
 from twisted.internet import defer
 
 from northnews.crawl.context import CrawlContext
@@ -101,6 +102,41 @@ def _clean(url: str) -> str:
     return urldefrag(url.strip())[0]
 
 
+#: ``_clean(urljoin(base, href))`` by what the answer depends on (see :func:`_join`): every page
+#: repeats the template's links, and urljoin was a third of this module's time.
+_JOINED: dict[tuple[str, ...], str] = {}
+_JOINED_MAX = 4096  # entries (~1 MB at most): the crawl's memory must not grow with the portal
+
+
+def _join(base: str, base_parts: SplitResult, href: str) -> str:
+    """``_clean(urljoin(base, href))``, memoised where the answer depends only on part of ``base``:
+    its scheme for a network-path or absolute ``http(s)://host`` reference, its host too for an
+    absolute path (``/css/a.css``), the directory of its path too for a relative one (``a.css``,
+    ``../a.css``: urljoin drops the last segment of the base's path and its query). Anything else (an
+    empty path: ``?q``, ``#f``; a scheme of its own; surrounding spaces) is joined as it comes."""
+    key: tuple[str, ...] | None = None
+    if href and href == href.strip() and href[0] not in "?#;":
+        scheme = base_parts.scheme
+        if href.startswith(("//", "http://", "https://")):  # a host of its own, unless it names none
+            key = (scheme, href) if href.split("//", 1)[1][:1] not in ("", "/", "?", "#") else None
+        elif ":" in href.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]:
+            key = None  # a scheme of its own (mailto:, data:, javascript:…)
+        elif href[0] == "/":
+            key = (scheme, base_parts.netloc, href)
+        else:
+            path = base_parts.path
+            key = (scheme, base_parts.netloc, path[:path.rfind("/") + 1], href)
+    if key is None:
+        return _clean(urljoin(base, href))
+    found = _JOINED.get(key)
+    if found is None:
+        found = _clean(urljoin(base, href))
+        if len(_JOINED) >= _JOINED_MAX:  # an article's own images fill it: start again, the template comes back
+            _JOINED.clear()
+        _JOINED[key] = found
+    return found
+
+
 def page_requisites(response: TextResponse, *, images: bool) -> list[Requisite]:
     """What an HTML page loads, in document order: template files (``<link>``, ``<script>``)
     and, with ``images``, every image (``<img src/srcset>``, ``<input type=image>``).
@@ -111,6 +147,8 @@ def page_requisites(response: TextResponse, *, images: bool) -> list[Requisite]:
     root = page_tree(response)
     if root is None:
         return []
+    base = get_base_url(response)  # what response.urljoin joins with (a <base href>, else the URL)
+    base_parts = urlsplit(base)
     found: list[Requisite] = []
     for link in _LINKS(root):
         rel = set((link.get("rel") or "").lower().split())
@@ -123,16 +161,17 @@ def page_requisites(response: TextResponse, *, images: bool) -> list[Requisite]:
             kind = _PRELOAD_KINDS[(link.get("as") or "").lower()]
         else:
             continue
-        found.append(Requisite(_clean(response.urljoin(href)), kind))
+        found.append(Requisite(_join(base, base_parts, href), kind))
     for src in _SCRIPTS(root):
-        found.append(Requisite(_clean(response.urljoin(str(src))), "script"))
+        found.append(Requisite(_join(base, base_parts, str(src)), "script"))
     if images:
         for img in _IMAGES(root):
-            if (img.get("src") or "").strip():
-                found.append(Requisite(_clean(response.urljoin(img.get("src"))), "image"))
+            src = img.get("src") or ""
+            if src.strip():
+                found.append(Requisite(_join(base, base_parts, src), "image"))
             for candidate in (img.get("srcset") or "").split(","):
                 if candidate.strip():
-                    found.append(Requisite(_clean(response.urljoin(candidate.split()[0])), "image"))
+                    found.append(Requisite(_join(base, base_parts, candidate.split()[0]), "image"))
     unique: dict[str, Requisite] = {}
     for req in found:
         if req.url and req.url not in unique:
@@ -197,6 +236,7 @@ class RequisitesPipeline:
         self.waiting: dict[bytes, list[defer.Deferred[dict[str, Any]]]] = {}  # in flight
         self.skipped: dict[str, str] = {}  # URL -> reason it was not fetched for its page (too_many)
         self._known_fp: dict[str, bytes] = {}  # URL -> request fingerprint (see known())
+        self._reasons: dict[str, str | None] = {}  # URL -> Scope.reason (see _scope_reason())
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RequisitesPipeline:
@@ -300,20 +340,33 @@ class RequisitesPipeline:
     def page(self, page_url: str, requisites: list[Requisite]) -> None:
         """Start fetching one page's requisites (at most ``max_per_page`` new ones)."""
         budget = self.max_per_page
+        counts: dict[str, int] = {}  # stats, counted once per page (the template repeats on every page)
         for req in requisites:
-            reason = self.scope.reason(req.url)
+            reason = self._scope_reason(req.url)
             if reason is not None:
-                self.stats.inc_value(STATS + "skipped/" + reason)
+                counts["skipped/" + reason] = counts.get("skipped/" + reason, 0) + 1
                 continue
             if self.known(req.url):
-                self.stats.inc_value(STATS + "reused")
+                counts["reused"] = counts.get("reused", 0) + 1
                 continue
             if budget <= 0:
                 self.skipped.setdefault(req.url, "too_many")
-                self.stats.inc_value(STATS + "skipped/too_many")
+                counts["skipped/too_many"] = counts.get("skipped/too_many", 0) + 1
                 continue
             budget -= 1
             self.fetch(req.url, req.kind, referer=page_url)
+        for name, count in counts.items():
+            self.stats.inc_value(STATS + name, count)
+
+    def _scope_reason(self, url: str) -> str | None:
+        """:meth:`Scope.reason`, remembered for the URLs every page repeats (the template's)."""
+        try:
+            return self._reasons[url]
+        except KeyError:
+            if len(self._reasons) >= _JOINED_MAX:  # bounded as _JOINED is
+                self._reasons.clear()
+            reason = self._reasons[url] = self.scope.reason(url)
+            return reason
 
     # -- items -----------------------------------------------------------------------------
 
