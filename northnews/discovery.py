@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 from fnmatch import fnmatchcase
-from typing import TypeAlias
+from typing import Protocol, TypeAlias
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
@@ -452,6 +452,29 @@ def next_list_page(current_url: str, links: Iterable[Link], site: Site) -> str |
             if other == series and n > number and (best is None or (n, link.url) < best):
                 best = (n, link.url)
     return best[1] if best else None
+
+
+class SectionNames(Protocol):
+    """Where list pages' section names are kept: article URL -> name, the first one set stays (a
+    ``dict``, or :class:`~northnews.util.digestset.UrlLabels` for a crawl's worth of URLs)."""
+
+    def setdefault(self, url: str, name: str, /) -> str: ...
+
+
+def list_entries(url: str, root: Element | None, links: Iterable[Link], site: Site, names: SectionNames,
+                 since: date | None = None) -> tuple[list[Link], int]:
+    """A list page's article entries, in the order linked, and how many were older than ``since``
+    (left out); each kept entry gets, in ``names``, the section the page names
+    (:func:`section_name`; ``[sections] from`` other than ``crumb``) unless an earlier list page
+    named it. The spider's ``parse_listing`` and ``northnews-archive extract`` both read list
+    pages with this, so an article's section is the same either way."""
+    entries = [link for link in links if link.kind is Kind.ARTICLE]
+    kept = [link for link in entries if since is None or link.date is None or link.date >= since]
+    name = section_name(url, root, site) if site.sections.source != "crumb" else None
+    if name:
+        for link in kept:
+            names.setdefault(link.url, name)
+    return kept, len(entries) - len(kept)
 
 
 def article_pages(html: str | Selector | Element, page_url: str, site: Site) -> list[str]:

@@ -73,3 +73,20 @@ def test_the_postgresql_schema_is_the_same_tables_in_its_dialect() -> None:
     schema = pg_digest_schema()
     assert '"offset" BIGINT' in schema and 'TEXT COLLATE "C"' in schema
     assert "INTEGER" not in schema and "warc_digests" in schema and "warc_files" in schema
+
+
+def test_the_index_page_cache_is_bounded_below_sqlites_default(tmp_path: Path) -> None:
+    """A crawl's memory must not grow with the index: 256 KiB of page cache (SQLite's default,
+    2 MB, filled by ~10,000 captures), and every capture still found after it is far exceeded."""
+    index = DigestIndex(tmp_path / DB_NAME)
+    try:
+        assert index._db.execute("PRAGMA cache_size").fetchone()[0] == -256
+        for n in range(3000):
+            index.record(Capture(f"http://www.northnews.cn/{n * 7919 % 3000}.shtml", f"sha1:{n:032d}",
+                                 f"<urn:uuid:{n}>", "2026-12-07T00:00:00Z", "a.warc.gz", n * 1000, 200))
+        index.commit()
+        assert index._db.execute("SELECT count(*) FROM warc_digests").fetchone()[0] == 3000
+        found = index.last("http://www.northnews.cn/1234.shtml")
+        assert found is not None and found.offset == (1234 * pow(7919, -1, 3000) % 3000) * 1000  # the n that wrote it
+    finally:
+        index.close()

@@ -8,9 +8,11 @@ import errno
 import hashlib
 import os
 from pathlib import Path
+from typing import IO
 
 import pytest
 
+from northnews.archive import cdxj
 from northnews.archive import files as files_module
 from northnews.archive.cli import main as archive_main
 from northnews.archive.digests import DigestIndex
@@ -104,6 +106,36 @@ def test_a_failing_index_side_file_costs_only_a_rebuild(tmp_path: Path, monkeypa
     index = path.with_name(path.name.replace(".warc.gz", ".cdxj")).read_text()
     assert "/a.shtml" in index and "/b.shtml" in index
     assert not list((archive / "warc").glob("*.pending"))
+
+
+def test_a_closing_files_index_is_sorted_in_runs_and_equals_one_built_from_the_warc(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The crawl's memory at its end does not grow with the file: its index lines are sorted a
+    few at a time (INDEX_RUN_LINES), spilled and merged; the index is the one rebuilt from the WARC."""
+    monkeypatch.setattr(files_module, "INDEX_RUN_LINES", 3)
+    spilled: list[int] = []
+    spill = cdxj._spill
+
+    def counted(lines: list[str], directory: str) -> IO[str]:
+        spilled.append(len(lines))
+        return spill(lines, directory)
+
+    monkeypatch.setattr(cdxj, "_spill", counted)
+    archive = tmp_path / "archive"
+    ext = make_writer(archive)
+    for n in (7, 3, 9, 1, 8, 2, 6, 4, 5, 3):  # 10 captures, out of key order, one URL twice
+        capture(ext, *exchange(f"http://www.northnews.cn/{n}.shtml", PAGE + str(n).encode()))
+    ext.spider_closed(ext.crawler.spider)
+    [path] = (archive / "warc").glob("*.warc.gz")
+    index = path.with_name(path.name.replace(".warc.gz", ".cdxj"))
+    from_runs = index.read_text()
+    rebuilt = files_module.index_file(path, tmp_path / "rebuilt.cdxj").read_text()
+    assert from_runs == rebuilt
+    keys = [line.split(" ")[0] for line in from_runs.splitlines()]
+    assert keys == sorted(keys) and len(keys) == 10
+    assert spilled == [3, 3, 3]  # three runs of 3 spilled, the tenth line sorted in memory
+    assert not list((archive / "warc").glob("*.pending")) and not list((archive / "warc").glob("tmp*"))
 
 
 def test_a_manifest_that_cannot_be_recorded_is_added_by_repair(

@@ -58,3 +58,27 @@ def test_a_digest_set_holds_about_its_digests_bytes() -> None:
     # 20 bytes a member in the run, plus at most one batch of recent additions in a dict.
     assert len(digests._run) <= 50_000 * 20
     assert len(digests._recent) < digests.batch
+
+
+def test_a_merge_holds_the_old_run_and_the_new_one_not_a_copy_of_its_slices() -> None:
+    """Peak memory of a merge into a run of 50,000 digests (1 MB): the new run, not also the old
+    run's slices between the recent additions as objects (copies or views: ~2x more)."""
+    import tracemalloc
+
+    rng = random.Random(5)
+    digests = DigestSet(batch=1024)
+    for _ in range(50_000):
+        digests.add(rng.randbytes(20))
+    while len(digests._recent) < 1023:
+        digests.add(rng.randbytes(20))
+    run_size = len(digests._run)
+    last = rng.randbytes(20)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        digests.add(last)  # the batch's last: the merge
+        peak = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+    assert not digests._recent and last in digests
+    assert peak < 1.2 * run_size, (peak, run_size)

@@ -1,3 +1,4 @@
+import dataclasses
 from datetime import date
 
 import pytest
@@ -6,13 +7,16 @@ from northnews.discovery import (
     Kind,
     classify,
     first_page_url,
+    list_entries,
     list_page_number,
     list_section,
     next_list_page,
     page_links,
     url_date,
 )
+from northnews.pages import parse_html
 from northnews.sites import load_site
+from northnews.util.digestset import UrlLabels
 
 NN = load_site("northnews")
 
@@ -123,3 +127,47 @@ def test_next_list_page_is_the_lowest_later_page_of_the_same_section() -> None:
         "http://www.northnews.cn/news/nmgnews/index_2.shtml"
     )
     assert next_list_page("http://www.northnews.cn/news/nmgnews/index_3.shtml", links, NN) is None
+
+
+# A 版面 page of the lanling e-paper (its profile: [sections] from = "list", page_name 第NN版：name).
+LANLING = load_site("lanling")
+ISSUE_PAGE = """<html><head><title>兰陵日报 - 第03版：社会</title></head><body><ul>
+  <li><a href="content_301.htm">甲</a><span>2024-03-18</span></li>
+  <li><a href="content_302.htm">乙</a><span>2024-03-15</span></li>
+  <li><a href="../../2024-03/17/content_299.htm">丙</a></li>
+</ul><a href="node_2.htm">第01版</a></body></html>"""
+ISSUE_URL = "http://epaper.lanlingdaily.cn/lldb/html/2024-03/18/node_4.htm"
+C = "http://epaper.lanlingdaily.cn/lldb/html/2024-03/"
+
+
+def test_list_entries_name_each_article_by_its_list_page() -> None:
+    root = parse_html(ISSUE_PAGE)
+    names: dict[str, str] = {C + "17/content_299.htm": "要闻"}  # named by an earlier page: kept
+    kept, too_old = list_entries(ISSUE_URL, root, page_links(root, ISSUE_URL, LANLING), LANLING, names)
+    assert [link.url for link in kept] == [C + "18/content_301.htm", C + "18/content_302.htm", C + "17/content_299.htm"]
+    assert too_old == 0
+    assert names == {C + "18/content_301.htm": "社会", C + "18/content_302.htm": "社会", C + "17/content_299.htm": "要闻"}
+
+
+def test_list_entries_since_leaves_older_entries_out_and_unnamed() -> None:
+    root = parse_html(ISSUE_PAGE)
+    names = UrlLabels()  # the spider's crawl-wide store of names: the same answers as a dict
+    kept, too_old = list_entries(ISSUE_URL, root, page_links(root, ISSUE_URL, LANLING), LANLING, names,
+                                 since=date(2024, 3, 17))
+    # 302 prints 2024-03-15; 299 prints no date, its URL says 2024-03-17 (not older).
+    assert [link.url for link in kept] == [C + "18/content_301.htm", C + "17/content_299.htm"]
+    assert too_old == 1
+    assert names.get(C + "18/content_301.htm") == "社会"
+    assert names.get(C + "17/content_299.htm") == "社会"
+    assert names.get(C + "18/content_302.htm") is None
+
+
+def test_list_entries_names_nothing_when_sections_come_from_the_crumb() -> None:
+    # lanling's own profile, its sections read from the story's crumb instead: the same 版面 page
+    # (its title would name 社会) names no article.
+    crumb = dataclasses.replace(LANLING, sections=dataclasses.replace(LANLING.sections, source="crumb"))
+    root = parse_html(ISSUE_PAGE)
+    names: dict[str, str] = {}
+    kept, _ = list_entries(ISSUE_URL, root, page_links(root, ISSUE_URL, crumb), crumb, names)
+    assert len(kept) == 3
+    assert names == {}

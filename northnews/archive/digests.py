@@ -94,6 +94,11 @@ class DigestIndex:
         self._db.execute("PRAGMA journal_mode=WAL")
         # NORMAL: WAL commits survive a process kill (the case that matters) without an fsync.
         self._db.execute("PRAGMA synchronous=NORMAL")
+        # A 256 KiB page cache, not SQLite's 2 MB: one lookup and one insert per response are
+        # random B-tree paths, as fast with it (50,000 of each: 1.4 s either way), and a crawl's
+        # memory no longer grows with the index until the default cache is full (+1.8 MB by 10,000
+        # captures).
+        self._db.execute("PRAGMA cache_size=-256")
         self._db.executescript(_SCHEMA)
         self._pending = 0
         self._started = 0.0

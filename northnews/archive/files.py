@@ -277,10 +277,16 @@ def _pending_lines(pending: Path) -> Iterator[str]:
             yield cdxj_line(url, date, fields)
 
 
+#: Index lines a closing file's index is sorted in at once (~1.3 MB), the rest spilled in sorted
+#: runs and merged: the crawl's memory at its end does not grow with the file (cdxj's default,
+#: 100,000 lines, held a 50,000-article crawl's ~55,000 lines at once: ~20 MB of peak RSS).
+INDEX_RUN_LINES = 4096
+
+
 def _write_index(final: Path, pending: Path | None) -> None:
     try:
         if pending is not None:
-            write_sorted(index_path(final), _pending_lines(pending))
+            write_sorted(index_path(final), _pending_lines(pending), run_lines=INDEX_RUN_LINES)
         else:
             index_file(final)
     except Exception:  # noqa: BLE001 - a thread must not die silently

@@ -51,7 +51,7 @@ from northnews.article.aliases import canonical_alias
 from northnews.article.validate import incomplete_record, reject_reasons, reject_record, rejected_now
 from northnews.crawl.pipelines.requisites import Scope
 from northnews.crawl.pipelines.requisites import outcome as requisite_outcome
-from northnews.discovery import Kind, classify, first_page_url, page_links, section_name
+from northnews.discovery import Kind, classify, first_page_url, list_entries, page_links
 from northnews.ops.replayed import ReplayedPages, Served
 from northnews.pagecheck import Verdict
 from northnews.pages import parse_html, stitch
@@ -211,12 +211,7 @@ def list_section_names(pages: ReplayedPages, site: Site) -> dict[str, str]:
         if not isinstance(response, TextResponse):
             continue
         root = parse_html(response.text)
-        name = section_name(response.url, root, site)
-        if not name:
-            continue
-        for link in page_links(root, response.url, site, dates=False):
-            if link.kind is Kind.ARTICLE:
-                names.setdefault(link.url, name)
+        list_entries(response.url, root, page_links(root, response.url, site, dates=False), site, names)
     return names
 
 

@@ -389,18 +389,12 @@ class ArticlesSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             return
         links = self._links(response)
-        entries = [link for link in links if link.kind is Kind.ARTICLE]
-        listing = []
-        name = None
-        if self.site.sections.source != "crumb":
-            name = discovery.section_name(response.url, page_tree(response), self.site)
+        entries, too_old = discovery.list_entries(response.url, page_tree(response), links, self.site,
+                                                  self._section_names, self.since)
+        if too_old:
+            self.crawler.stats.inc_value(ARTICLE_TOO_OLD_STAT, too_old)
+        listing = [link.url for link in entries]
         for link in entries:
-            if self._too_old(link.date):
-                self.crawler.stats.inc_value(ARTICLE_TOO_OLD_STAT)
-                continue
-            listing.append(link.url)
-            if name:
-                self._section_names.setdefault(link.url, name)
             yield from self._new_article(link.url, discovery.list_section(response.url))
         if self.site.sources.alternate:
             for url, kind in sources.alternate_feeds(page_tree(response), response.url):
@@ -419,7 +413,7 @@ class ArticlesSpider(scrapy.Spider):
                 nxt = (n, link.url)
         if discovery.issue_date(response.url, self.site) is not None:
             return  # an e-paper's 版面 page: its issue's other 版面 are walked by _issue_pages
-        if entries and not listing:
+        if too_old and not listing:
             # A whole list page of articles older than -a since: the rest of the section is too.
             self.crawler.stats.inc_value(PAGINATION_STOPPED_STAT)
             return
