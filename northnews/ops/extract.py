@@ -27,7 +27,6 @@ reaches (the same set for an archive written by crawls: the test proves it).
 
 from __future__ import annotations
 
-import gc
 import json
 import multiprocessing
 import os
@@ -45,6 +44,7 @@ from typing import IO, Any
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 
+from northnews import config
 from northnews.archive.warcreplay import IndexEntry, WarcSource
 from northnews.article import Assembly, PageRead, read_page
 from northnews.article.aliases import canonical_alias
@@ -57,11 +57,11 @@ from northnews.pagecheck import Verdict
 from northnews.pages import parse_html, stitch
 from northnews.sites import Site
 from northnews.util import safewrite
+from northnews.util.collector import restore, tune
 
 BATCH = 16  # articles per task sent to a worker
 #: ``json.dumps(item, ensure_ascii=False)`` (the feed's lines), its encoder made once.
 _ITEM_JSON = json.JSONEncoder(ensure_ascii=False)
-GC_THRESHOLD = 20_000  # allocations between collections of the young generation, during a run
 AHEAD = 2  # batches waiting for each worker before this process takes the next one itself
 
 
@@ -283,10 +283,8 @@ def outcomes(extractor: ArticleExtractor, urls: Iterable[str | Wanted], jobs: in
     # What exists now lives as long as the run: out of the collector's sight, its full passes do
     # not scan it again and again, nor copy its pages into each worker by writing to them; the
     # young objects (a page's lists and proxies, freed by reference counting) are looked at every
-    # GC_THRESHOLD allocations instead of 700 (the crawl's GarbageCollector does the same).
-    saved = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(max(GC_THRESHOLD, saved[0]), saved[1], saved[2])
+    # NORTHNEWS_GC_THRESHOLD allocations instead of 700 (the crawl's GarbageCollector does the same).
+    saved = tune(config.default("NORTHNEWS_GC_THRESHOLD"), collect=False)
     ctx = multiprocessing.get_context("fork")
     try:
         if jobs <= 1:
@@ -305,8 +303,7 @@ def outcomes(extractor: ArticleExtractor, urls: Iterable[str | Wanted], jobs: in
                 yield from _done(pending.popleft())
     finally:
         _WORKER = None
-        gc.set_threshold(*saved)
-        gc.unfreeze()
+        restore(saved)
 
 
 def _done(result: AsyncResult[list[Outcome]] | list[Outcome]) -> list[Outcome]:

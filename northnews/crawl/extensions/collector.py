@@ -17,13 +17,13 @@ crawls, the tests', keeps collecting what each left).
 
 from __future__ import annotations
 
-import gc
 from typing import TYPE_CHECKING
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from northnews.crawl.context import CrawlContext
+from northnews.util.collector import Saved, restore, tune
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 class GarbageCollector:
     def __init__(self, threshold: int) -> None:
         self.threshold = threshold
-        self.saved: tuple[int, int, int] | None = None
+        self.saved: Saved | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> GarbageCollector:
@@ -46,16 +46,9 @@ class GarbageCollector:
         return ext
 
     def spider_opened(self, spider: Spider) -> None:
-        if self.saved is not None or not gc.isenabled():
-            return
-        self.saved = gc.get_threshold()
-        gc.collect()
-        gc.freeze()
-        gc.set_threshold(max(self.threshold, self.saved[0]), self.saved[1], self.saved[2])
+        if self.saved is None:
+            self.saved = tune(self.threshold)
 
     def spider_closed(self, spider: Spider) -> None:
-        if self.saved is None:
-            return
-        gc.set_threshold(*self.saved)
-        gc.unfreeze()
+        restore(self.saved)
         self.saved = None
