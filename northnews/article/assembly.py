@@ -175,13 +175,16 @@ class Assembly:
 
     def item(self, section_name: str | None = None) -> tuple[dict[str, Any], list[str]]:
         """The item's fields (``ITEM_FIELDS`` order) and its problem codes. ``section_name``: the
-        name the list page that listed it gives its section (``[sections] from`` not ``crumb``)."""
+        section the first list page that listed it gives it (:func:`northnews.discovery.list_name`,
+        kept by :func:`~northnews.discovery.list_entries`: the spider's and ``extract``'s one
+        rule); for an article no list page listed (a sitemap's), ``[sections] from = "list"``
+        takes its own URL's directory, ``list_or_crumb`` and ``crumb`` its breadcrumb."""
         fields, problems = stitch.build_item(self.pages, self.url, self.site, self.capture)
-        source = self.site.sections.source
-        if source != "crumb":
+        sections = self.site.sections
+        if sections.named_by_lists:
             name = section_name
-            if name is None and source == "list":
-                name = discovery.list_section(self.section or self.url).rstrip("/").rsplit("/", 1)[-1] or None
+            if name is None and sections.source == "list":
+                name = discovery.directory_name(self.url)
             if name:
                 fields["section"] = name
         # An alias's target (northnews.article.aliases): the URLs that led to it; else None.
