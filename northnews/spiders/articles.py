@@ -47,6 +47,7 @@ from northnews.crawl.keys import (
     PAGINATION_STOPPED_STAT,
     POSITION_META,
     SECTION_META,
+    SOURCE_DAMAGED_STAT,
     SOURCE_META,
     SOURCE_STATS,
 )
@@ -329,6 +330,11 @@ class ArticlesSpider(scrapy.Spider):
         """A sitemap (index), news sitemap, feed or robots.txt: its article URLs, its sitemaps."""
         kind = response.meta.get(SOURCE_META, "sitemap")
         entries, more = sources.read_source(response.body, response.url, kind)
+        damage = sources.damage(response.body, response.url, kind)
+        if damage is not None:  # the URLs after the damage are missing: an error of the run, never silent
+            self.crawler.stats.inc_value(SOURCE_DAMAGED_STAT)
+            logger.error("%s %s cannot be read whole: %s; read the %d URLs before the damage",
+                         kind.capitalize(), response.url, damage, len(entries) + len(more))
         for url, sub_kind in more:
             yield from self._source_request(url, sub_kind)
         stats = self.crawler.stats
