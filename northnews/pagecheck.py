@@ -110,6 +110,20 @@ def _visible_text(body: Any, limit: int) -> str:
     return " ".join(words)
 
 
+#: How far from its end a page's closing ``</body>`` or ``</html>`` is looked for.
+CLOSING_TAG_WINDOW = 64 * 1024
+
+
+def unterminated(text: str) -> bool:
+    """A page whose HTML never closes: no ``</body>`` nor ``</html>`` near its end. Most often the
+    server stopped writing it (a script that died mid-page, a proxy that cut the stream with a
+    length that agreed): the text read may lack its end. Kept, not refused (hand-written pages
+    without closing tags exist), but said: :meth:`northnews.article.Assembly.item`'s problem
+    ``unterminated_page``."""
+    tail = text[-CLOSING_TAG_WINDOW:].lower()
+    return "</body" not in tail and "</html" not in tail
+
+
 def page_verdict(root: Any, paragraphs: int, error: str | None = None) -> Verdict | None:
     """Checks on the parsed page (an lxml root, ``None`` when it did not parse): soft 404, maintenance.
 
