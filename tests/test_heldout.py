@@ -20,8 +20,9 @@ import pytest
 
 from northnews import sources
 from northnews.ops.archive_cli import main as archive_main
-from northnews.pagecheck import unterminated
-from tests import heldoutportal
+from northnews.pagecheck import list_verdict, unterminated
+from northnews.pages import parse_html
+from tests import heldoutportal, sectionportal
 from tests.conftest import REPO, CrawlResult, read_jsonl, run_crawl
 from tests.faultserver import HTML, FaultPortal
 from tests.opskit import pending_urls, stored_urls
@@ -244,3 +245,39 @@ def test_a_page_that_never_closes() -> None:
     assert not unterminated("<html><body><p>正文</p></BODY></html>")
     assert not unterminated("<p>正文</p></html >\n<!-- 0.012s -->")
     assert unterminated("<html><body><p>正文的前半")
+
+
+# --- a list page answered 200 that is no list -------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fault", ["maintenance", "soft_404", "empty"])
+def test_a_list_page_that_is_a_notice_is_an_error_of_the_run(fault: str, tmp_path: Path) -> None:
+    """A list page answered 200 with a maintenance notice, an error page or nothing: the articles
+    it lists are not seen this run, which says so (ERROR, ``northnews/errors/list_<reason>``, the
+    run not complete, so an incremental run walks again); every other article is stored."""
+    mirror, profile, want = sectionportal.write(tmp_path / "portal", "crumb")
+    hidden = f"http://{sectionportal.HOST}/list-9-1.html"  # lists article 104 alone
+    with FaultPortal(mirror) as server:
+        server.fault(hidden, fault)
+        result = run_crawl(tmp_path / "archive", "-a", f"site={profile}", env={"http_proxy": server.proxy_url})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert set(result.by_url) == set(want) - {f"http://{sectionportal.HOST}/a/104.html"}
+    reason = "empty" if fault == "empty" else fault
+    assert f"List page {hidden}: {reason} (" in result.stderr
+    assert f"'northnews/errors/list_{reason}': 1" in result.stderr
+    assert "'northnews/run/complete': False" in result.stderr
+
+
+def test_what_makes_a_list_page_no_list() -> None:
+    def verdict(html: str) -> str | None:
+        found = list_verdict(html.encode(), "text/html", True, parse_html(html) if html.strip() else None)
+        return found.reason if found else None
+
+    assert verdict("") == "empty"
+    assert verdict("<html><head><title>系统维护中</title></head><body><p>请稍后再试</p></body></html>") == "maintenance"
+    assert verdict("<html><head><title>404 Not Found</title></head><body></body></html>") == "soft_404"
+    # A script-rendered list, and a short one whose footer names who maintains the site: lists.
+    assert verdict('<html><head><title>新闻</title></head><body><div id="app">加载中…</div></body></html>') is None
+    assert verdict("<html><head><title>本地新闻</title></head><body><ul><li><a href='/a/1.html'>一</a></li></ul>"
+                   "<p>网站维护：某某网络公司</p></body></html>") is None

@@ -40,6 +40,7 @@ from northnews.crawl.keys import (
     ARTICLE_META,
     ARTICLE_TOO_OLD_STAT,
     CAPTURE_META,
+    ERRORS_STATS,
     ISSUE_ENTRY_META,
     ISSUE_GAP_META,
     LISTING_META,
@@ -55,7 +56,7 @@ from northnews.crawl.responses import page_tree
 from northnews.discovery import Kind
 from northnews.items import ArticleItem
 from northnews.normalize.dates import url_date
-from northnews.pagecheck import Verdict, failure_verdict
+from northnews.pagecheck import Verdict, failure_verdict, list_verdict
 from northnews.sites import DEFAULT_SITE, LayoutSpec, Site, SiteError, load_site
 from northnews.util.digestset import UrlLabels, UrlSet
 
@@ -394,6 +395,12 @@ class ArticlesSpider(scrapy.Spider):
         """
         if not isinstance(response, TextResponse):
             return
+        verdict = list_verdict(response.body, response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
+                               True, page_tree(response))
+        if verdict is not None:  # the articles it should list are not seen this run: an error of the run
+            self.crawler.stats.inc_value(f"{ERRORS_STATS}list_{verdict.reason}")
+            logger.error("List page %s: %s (%s); the articles it lists are not seen this run",
+                         response.url, verdict.reason, verdict.detail)
         links = self._links(response)
         entries, too_old = discovery.list_entries(response.url, page_tree(response), links, self.site,
                                                   self._section_names, self.since)
