@@ -395,8 +395,8 @@ class ArticlesSpider(scrapy.Spider):
         """
         if not isinstance(response, TextResponse):
             return
-        verdict = list_verdict(response.body, response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
-                               True, page_tree(response))
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
+        verdict = list_verdict(response.body, content_type, True, page_tree(response))
         if verdict is not None:  # the articles it should list are not seen this run: an error of the run
             self.crawler.stats.inc_value(f"{ERRORS_STATS}list_{verdict.reason}")
             logger.error("List page %s: %s (%s); the articles it lists are not seen this run",
