@@ -219,8 +219,11 @@ def list_series(url: str, site: Site) -> str:
 
 def directory_name(url: str) -> str | None:
     """The last part of a URL's directory (``news`` of ``/col/news/index.html``): the section of
-    ``[sections] from = "list"`` when nothing names one."""
-    return list_section(url).rstrip("/").rsplit("/", 1)[-1] or None
+    ``[sections] from = "list"`` when nothing names one. ``None`` at the site's root: the home
+    page (or ``/list-9-1.html``) is no section, and its host is no section's name."""
+    directory = urlsplit(url).path
+    directory = directory[: directory.rfind("/") + 1].strip("/")
+    return directory.rsplit("/", 1)[-1] or None
 
 
 def list_section_key(url: str, site: Site) -> str | None:

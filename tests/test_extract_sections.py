@@ -65,6 +65,9 @@ def test_the_name_a_list_page_gives(source: str, tmp_path: Path) -> None:
     named, unnamed = discovery.list_name(jingji, titled, site), discovery.list_name(misc, plain, site)
     assert (named, unnamed) == {"crumb": (None, None), "list": ("经济", "misc"), "list_or_crumb": ("经济", None)}[source]
     assert discovery.list_name(f"http://{sectionportal.HOST}/list-7-2.html", plain, site) == (None if source == "crumb" else "要闻")
+    # A list at the site's root that names nothing gives nothing, not its host: the home page is no section.
+    assert discovery.list_name(f"http://{sectionportal.HOST}/", plain, site) is None
+    assert discovery.list_name(f"http://{sectionportal.HOST}/col/misc/", plain, site) == ("misc" if source == "list" else None)
 
 
 @pytest.mark.slow
