@@ -122,3 +122,36 @@ def test_a_linked_line_and_caption_markup_are_a_trusted_containers_story() -> No
     ]
     found = read(found_container(el, URL, cjk=True)).paragraphs
     assert found == ["会议要求各地做好准备，确保安全度汛，各部门要密切配合，形成合力。"]
+
+
+CENTRED_STORY = """
+<p style="text-align: center">一波寒流报到，山峦披上嫣红的彩衣，营地里的枫香树早已金黄。</p>
+<p style="text-align: center"><img src="/1.jpg"></p>
+<p style="text-align: center">摄影班的学员早已穿梭其间</p>
+<p style="text-align: center">各自努力地寻找自认为最好的拍摄角度，不放过每一片落叶。</p>
+<p style="text-align: center"><img src="/2.jpg"></p>
+<p style="text-align: center">午后山岚兴起</p>
+<p style="text-align: center">云气游荡盘旋在对岸山头，人潮来来去去，似乎也没有减少。</p>
+"""
+PLAIN_STORY = """
+<p>一波寒流报到，山峦披上嫣红的彩衣，营地里的枫香树早已金黄。</p>
+<p style="text-align: center"><img src="/1.jpg"></p>
+<p style="text-align: center">摄影班的学员早已穿梭其间</p>
+<p>各自努力地寻找自认为最好的拍摄角度，不放过每一片落叶。</p>
+<p>云气游荡盘旋在对岸山头，人潮来来去去，似乎也没有减少。</p>
+"""
+
+
+def test_a_centred_line_under_a_picture_is_a_caption_only_where_the_story_is_not_centred() -> None:
+    """On a page nobody described, a short centred line under a picture reads as its caption
+    (UEditor's way of setting one), but only where centring sets it apart: a photo blog or portal
+    that centres every line of its story has no caption in it (measured on the development sets:
+    Readability's pixnet page lost most of its story to this, two Dragnet pages part of theirs; no
+    page lost a caption to the exception)."""
+    found = read(found_container(_story(CENTRED_STORY), URL, cjk=True))
+    assert "摄影班的学员早已穿梭其间" in found.paragraphs
+    assert "午后山岚兴起" in found.paragraphs
+    assert [image["caption"] for image in found.images] == [None, None]
+    plain = read(found_container(_story(PLAIN_STORY), URL, cjk=True))
+    assert plain.images == [{"url": "http://example.org/1.jpg", "caption": "摄影班的学员早已穿梭其间"}]
+    assert "摄影班的学员早已穿梭其间" not in plain.paragraphs

@@ -177,7 +177,9 @@ def _same_owner(a: Block, b: Block, roots: frozenset[Element]) -> bool:
     return a.owner is b.owner and a.owner not in roots and tag_of(a.owner) in rules.CAPTION_OWNER_TAGS
 
 
-def _is_caption(picture: Block, line: Block, roots: frozenset[Element], trusted: bool) -> bool:
+def _is_caption(
+    picture: Block, line: Block, roots: frozenset[Element], trusted: bool, centered_story: bool = False,
+) -> bool:
     """Is ``line`` (the text right after a picture, or beside it in its block) the picture's
     caption? In caption markup, or short and reading as a caption (a credit, ``图为…``, ``…摄``, a
     short centred line). In a trusted container, also any line set apart (centred, caption-styled)
@@ -192,8 +194,16 @@ def _is_caption(picture: Block, line: Block, roots: frozenset[Element], trusted:
     return len(text) < rules.CAPTION_MAX_CHARS and bool(
         has_credit(text) or rules.CAPTION_END_RE.search(text)
         or (rules.CAPTION_START_RE.match(text) and len(text) < rules.CAPTION_START_MAX_CHARS)
-        or (line.centered and len(text) < rules.CENTERED_CAPTION_MAX_CHARS)
+        or (line.centered and not centered_story and len(text) < rules.CENTERED_CAPTION_MAX_CHARS)
     )
+
+
+def _centered_story(items: list[Block]) -> bool:
+    """Is the story centred itself (:data:`rules.CENTERED_STORY_SHARE` of its text)? Then centring
+    sets no caption apart."""
+    text = sum(len(b.text) for b in items if not b.images)
+    centered = sum(len(b.text) for b in items if not b.images and b.centered)
+    return text > 0 and centered >= rules.CENTERED_STORY_SHARE * text
 
 
 def _captions(
@@ -202,17 +212,18 @@ def _captions(
     """Each picture's caption (by block index), and the blocks that are captions."""
     caption_of: dict[int, str | None] = {}
     consumed: set[int] = set()
+    centered_story = _centered_story(items)
     for i, block in enumerate(items):
         if not block.images:
             continue
         if block.text:
-            if _is_caption(block, block, roots, trusted):
+            if _is_caption(block, block, roots, trusted, centered_story):
                 caption_of[i] = block.text
                 consumed.add(i)
             continue
         nxt = items[i + 1] if i + 1 < len(items) else None
         prv = items[i - 1] if i > 0 else None
-        if nxt is not None and not nxt.images and _is_caption(block, nxt, roots, trusted):
+        if nxt is not None and not nxt.images and _is_caption(block, nxt, roots, trusted, centered_story):
             caption_of[i] = nxt.text
             consumed.add(i + 1)
         elif (

@@ -253,6 +253,10 @@ CAPTION_END_RE = re.compile(
 #: A caption is shorter than this; one known by its start only, than the second; a centred line
 #: under a photo (UEditor's caption), than the third.
 CAPTION_MAX_CHARS, CAPTION_START_MAX_CHARS, CENTERED_CAPTION_MAX_CHARS = 300, 200, 60
+#: Centring sets a caption apart only where the story is not centred itself: when at least this
+#: share of a found container's text is centred (a photo blog, a portal that centres every line),
+#: a short centred line under a picture is the story's next line, not its caption.
+CENTERED_STORY_SHARE = 0.5
 #: A slide counter (``1/4``) under a gallery's photo.
 SLIDE_COUNTER_RE = re.compile(r"^\d{1,3}\s*/\s*\d{1,3}$")
 
