@@ -324,3 +324,21 @@ def test_publication_time_wins_over_a_revision_printed_before_it() -> None:
     html = page(f"<h1>秋季农业生产会议召开</h1><div class='upd'>更新于 2019-09-08 08:00</div>"
                 f"<div class='pub'>发表于 2019-09-07 13:43</div><div class='content'>{STORY}</div>")
     assert generic.parse(html, "http://example.cn/a/1.html").date == "2019-09-07 13:43"
+
+
+def test_an_inline_element_wrapping_the_storys_paragraphs_is_its_container() -> None:
+    """Old CMSes wrap a story's ``<p>``s in a ``<span>`` (Vibrant Media's ``<span id="intelliTxt">``)
+    or a ``<font>``: no block holds all of it, and a sidebar box with one paragraph longer than any
+    of the story's used to win (a Dragnet development page read a tag's description instead of the
+    story). The inline wrapper is a candidate like a block."""
+    sentence = "The tablet for toddlers was named an honoree of the design awards, its maker said on Monday. "
+    html = page(
+        "<div class='article'><h1>Tablet curriculum named an awards honoree</h1><span id='intelliTxt'>"
+        + "".join(f"<p>{n}. {sentence}</p>" for n in range(1, 5))
+        + "</span><div class='meta'><span>Tags:</span> <a href='/t/android'>Android</a></div>"
+        "<div class='tags-box'><div><p>" + "Android is the mobile operating system from Google, and more. " * 6
+        + "</p></div></div></div>",
+        head="<title>Tablet curriculum named an awards honoree</title>",
+    )
+    paragraphs = body_of(html)
+    assert [p[:2] for p in paragraphs] == ["1.", "2.", "3.", "4."], paragraphs

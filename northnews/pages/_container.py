@@ -245,8 +245,11 @@ class _Scorer:
                 own += n
                 if is_link:
                     own_link += n
-        if tag in rules.BLOCK_TAGS:
-            if tag != "h1":
+        block = tag in rules.BLOCK_TAGS
+        if block or (good and tag in rules.WRAPPER_INLINE_TAGS):
+            # An inline element holding prose blocks (``<span id="intelliTxt"><p>…``) wraps them as
+            # a block would: it is a candidate too, its own loose text its parent's.
+            if block and tag != "h1":
                 plain = own - own_link
                 if plain >= self.min_unit and own_link * 2 < own and not (
                     plain < rules.META_LINE_MAX_CHARS and is_meta_line(_inline_text(el))

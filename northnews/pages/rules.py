@@ -478,6 +478,9 @@ CHROME_KEEP_SHARE = 0.5
 #: at least this many times a prose block's least text (no byline or deck).
 LEAD_MIN_UNITS = 2
 LEAD_WRAPPER_TAGS = frozenset({"header"})
+#: Inline elements that, holding paragraphs, wrap a story as a block would (a CMS's
+#: ``<span id="intelliTxt">``, a ``<font>`` around a whole story): candidates for its container.
+WRAPPER_INLINE_TAGS = frozenset({"span", "font"})
 STORY_TAGS = frozenset({"article"})
 STORY_HEADLINE_TAGS = ("h1",)
 STORY_SIBLING_SHARE = 0.2
