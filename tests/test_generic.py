@@ -342,3 +342,21 @@ def test_an_inline_element_wrapping_the_storys_paragraphs_is_its_container() -> 
     )
     paragraphs = body_of(html)
     assert [p[:2] for p in paragraphs] == ["1.", "2.", "3.", "4."], paragraphs
+
+
+def test_a_sidebar_box_competes_with_a_short_story_at_a_discount() -> None:
+    """A sidebar (weak chrome: "sidebar" also names wrappers of a whole page, so what it holds still
+    competes) may hold an "about this section" box with one paragraph longer than a short story's:
+    inside weak chrome a candidate scores half, and the story beside it wins (a Dragnet development
+    page read the blog's about box instead of its two-paragraph post)."""
+    html = page(
+        "<div id='main'><div class='post'><h1>Wireless carrier pays another big dividend</h1>"
+        "<div class='article-text'><p>" + "The carrier will pay its owners a large dividend before the year ends. " * 3
+        + "</p><p>" + "That means another big payday for the two shareholders of the venture. " * 2 + "</p></div></div></div>"
+        "<div id='primary-sidebar'><div class='module'><h3>About this section</h3><p>"
+        + "Along with original content and posts from across the network, this section includes must-reads. " * 5
+        + "</p></div></div>",
+        head="<title>Wireless carrier pays another big dividend</title>",
+    )
+    paragraphs = body_of(html)
+    assert len(paragraphs) == 2 and paragraphs[0].startswith("The carrier will pay"), paragraphs

@@ -169,6 +169,8 @@ class _Scorer:
         self.best_in_chrome = False
         self.named: Element | None = None
         self.named_good = 0
+        #: How many weak chrome elements (a sidebar, an aside) the walk is inside.
+        self.weak = 0
 
     def visit(self, el: Element, tag: str, depth: int, chrome: bool, level: int = 0) -> tuple[int, int, int, int, int]:
         """``(good, total, link, own, own_link)``: own = text of this block outside child blocks."""
@@ -216,7 +218,10 @@ class _Scorer:
                         levels[child] = clevel
                         if exclude and child in exclude:
                             clevel = 2
+                        weak = clevel == 1  # a sidebar, an aside: what it holds competes, discounted
+                        self.weak += weak
                         g, t, lk, o, ol = visit(child, ctag, depth + 1, chrome or clevel == 2, clevel)
+                        self.weak -= weak
                         if clevel and g >= _AD_PROSE and _advertising(child.get("class"), child.get("id")):
                             clevel = 0  # no advertisement holds that much prose: the story, misnamed
                         if clevel:
@@ -263,6 +268,8 @@ class _Scorer:
                     level = 0
                 if chrome or level:
                     score *= rules.CHROME_SCORE_FACTOR
+                elif self.weak:
+                    score *= rules.WEAK_CHROME_SCORE_FACTOR
                 elif class_verdict(el)[1] or el.get("itemprop") == "articleBody":
                     score *= rules.BODY_CLASS_SCORE_FACTOR
                 if score > self.best_score:

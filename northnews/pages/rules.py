@@ -493,6 +493,10 @@ CONTAINER_TRIES = 3
 LONE_PARAGRAPH_SHARE = 0.5
 #: A container candidate inside chrome scores this much; one with a body class this much.
 CHROME_SCORE_FACTOR, BODY_CLASS_SCORE_FACTOR = 0.25, 1.15
+#: A candidate inside weak chrome (a ``sidebar``, an ``<aside>``: it may wrap the story, so what it
+#: holds still competes) scores this share: a sidebar's "about" box with one long paragraph is no
+#: match for a short story beside it.
+WEAK_CHROME_SCORE_FACTOR = 0.5
 #: A column of teasers: at least this many items, holding this share of the container's text.
 TEASER_MIN_ITEMS, TEASER_SHARE = 3, Fraction(3, 5)
 #: A row of bare numbers is a pager when this share of it is links.
