@@ -360,3 +360,20 @@ def test_a_sidebar_box_competes_with_a_short_story_at_a_discount() -> None:
     )
     paragraphs = body_of(html)
     assert len(paragraphs) == 2 and paragraphs[0].startswith("The carrier will pay"), paragraphs
+
+
+def test_a_short_line_below_a_story_paragraph_is_a_sub_heading_not_a_deck() -> None:
+    """The headline's next siblings are read for the byline, and a short line among them without a
+    sentence (a deck, a subtitle) is left out of the body; one below a paragraph of the story is the
+    story's sub-heading and stays (Readability's test pages: an ``<h2>`` between two paragraphs was
+    dropped)."""
+    lead = "The council met on Monday and agreed the plan for the new bridge over the river. " * 2
+    html = page(
+        f"<article><h1>Bridge plan agreed</h1><h2>A deck under the headline</h2><div>{lead}</div>"
+        f"<h2>What happens next</h2><div>{lead.replace('The council', 'Then the city')}</div></article>",
+        head="<title>Bridge plan agreed</title>",
+    )
+    paragraphs = body_of(html)
+    assert "What happens next" in paragraphs
+    assert "A deck under the headline" not in paragraphs
+    assert len(paragraphs) == 3, paragraphs

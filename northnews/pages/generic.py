@@ -198,6 +198,21 @@ def _same_day(a: str, b: str) -> bool:
     return bool(x and y and x.date() == y.date())
 
 
+def _after_prose(heading: Element | None, el: Element, cjk: bool) -> bool:
+    """Is ``el`` (one of the heading's next siblings) a sub-heading (``h2``–``h6``) below a paragraph
+    of the story? Then it is the story's, not a deck under the headline (a short line of another
+    kind there, an app prompt, stays out)."""
+    if heading is None or el.tag not in rules.SUBHEADING_TAGS or el.getparent() is not heading.getparent():
+        return False
+    least = rules.PROSE_MIN_CHARS_CJK if cjk else rules.PROSE_MIN_CHARS
+    for sibling in heading.itersiblings():
+        if sibling is el:
+            return False
+        if isinstance(sibling.tag, str) and len(_dom.text_of(sibling)) >= max(least, rules.DECK_MAX_CHARS):
+            return True
+    return False
+
+
 def _shipped_body(body_el: Element, url: str, cjk: bool, skip: frozenset[str], site_chrome: frozenset[str]) -> Body | None:
     """The story a page ships as escaped markup in a ``<textarea>`` for its script to draw (the
     visible containers empty), read as a page of its own."""
@@ -259,7 +274,10 @@ def parse_tree(
     # Lines by the headline that the story's container holds too are left out of the body only when
     # they are byline-shaped (a label or a date) or a deck (a short line, no sentence): a story whose
     # paragraphs follow its <h1> keeps them.
-    skip = {t for t in byline_texts if t and (container is None or looks_like_meta(t) or is_deck(t))}
+    skip = {
+        t for el, t in zip(bylines, byline_texts, strict=True)
+        if t and (container is None or looks_like_meta(t) or (is_deck(t) and not _after_prose(anchor, el, cjk)))
+    }
     if heading is not None:
         skip.add(_dom.text_of(heading))
     if title:
