@@ -4,6 +4,7 @@ known layout's container and the generic path's; what differs is a parameter of 
 
 from __future__ import annotations
 
+import pytest
 from lxml import html as lxml_html
 
 from northnews.pages._paragraphs import found_container, layout_container, read
@@ -155,3 +156,37 @@ def test_a_centred_line_under_a_picture_is_a_caption_only_where_the_story_is_not
     plain = read(found_container(_story(PLAIN_STORY), URL, cjk=True))
     assert plain.images == [{"url": "http://example.org/1.jpg", "caption": "摄影班的学员早已穿梭其间"}]
     assert "摄影班的学员早已穿梭其间" not in plain.paragraphs
+
+
+def test_a_thread_of_signed_comments_ends_a_found_container() -> None:
+    """Blog engines sign each reader comment (``Posted by: Amy | Apr 6, 2007 1:21 PM``, ``written by
+    lynn, October 25, 2012``); three such lines in a found container are a comment thread, and the
+    story ends before the first (two Dragnet development pages, TypePad and Joomla, read their
+    comments as story). A known layout's container is the story: nothing is cut there."""
+    story = "<p>The process turns air, water and electricity into petrol, the company said this week.</p>" * 2
+    thread = "".join(
+        f"<p>written by {name}, October {day}, 2012</p><p>I think this is {word}, and I would like to know more.</p>"
+        for name, day, word in (("Tony", 24, "wasteful"), ("lynn", 25, "amazing"), ("sarah", 28, "curious"))
+    )
+    el = _story(story + thread)
+    found = read(found_container(el, URL, cjk=False))
+    assert len(found.paragraphs) == 2 and all(p.startswith("The process") for p in found.paragraphs)
+    known = read(layout_container(el, URL))
+    assert len(known.paragraphs) == 8
+    one = read(found_container(_story(story + "<p>Posted by Kathy on April 6, 2007 | Permalink</p>"), URL, cjk=False))
+    assert len(one.paragraphs) == 3  # one signature is the story's own sign-off, not a thread: nothing is cut
+
+
+@pytest.mark.parametrize(("line", "signed"), [
+    ("Posted by: Amy Gahran | Apr 6, 2007 1:21:27 PM", True),
+    ("written by Belfor Minneapolis, October 25, 2012", True),
+    ("Submitted by jdoe on Mon, 10/08/2012 - 14:02", True),
+    ("Posted by Kathy on April 6, 2007 | Permalink", True),
+    ("Posted by the council in 2012, the plan was never carried out and nobody asked why.", False),
+    ("Written by hand, the letter reached us yesterday.", False),
+    ("The post was written by John Smith, a reporter based in London since the winter of 2012 and a", False),
+])
+def test_a_comment_signature_is_who_and_when(line: str, signed: bool) -> None:
+    from northnews.pages import rules
+
+    assert bool(rules.COMMENT_SIGNATURE_RE.match(line)) is signed

@@ -290,7 +290,7 @@ def _is_story(block: Block, text: str, trusted: bool) -> bool:
 def _trim(kept: list[tuple[Block, str]], out: Body, min_len: int) -> None:
     """Bylines, dates, summary boxes and the like before the story's first paragraph; notices,
     bylines and short link lines after its last; byline lines between (to ``out.meta_lines``)."""
-    start, end = 0, len(kept)
+    start, end = 0, _comment_thread(kept)
     while start < end and _leading_junk(kept[start], min_len):
         text = kept[start][1]
         if is_meta_line(text) or is_named_date(text) or reporters(text):
@@ -318,6 +318,13 @@ def _trim(kept: list[tuple[Block, str]], out: Body, min_len: int) -> None:
         out.paragraphs.append(text)
     if signed is not None and end == signed:
         out.paragraphs.append(kept[signed][1])
+
+
+def _comment_thread(kept: list[tuple[Block, str]]) -> int:
+    """Where a thread of reader comments starts in a found container (its signature lines, at
+    least :data:`rules.COMMENT_THREAD_MIN_SIGNATURES`: the first of them), else the end."""
+    signatures = [i for i, (_, text) in enumerate(kept) if rules.COMMENT_SIGNATURE_RE.match(text)]
+    return signatures[0] if len(signatures) >= rules.COMMENT_THREAD_MIN_SIGNATURES else len(kept)
 
 
 def _signature_date(kept: list[tuple[Block, str]], start: int, end: int) -> int | None:

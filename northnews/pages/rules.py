@@ -354,6 +354,16 @@ NOTICE_RE = re.compile(
 )
 #: A notice found anywhere in a line is trimmed at the end only when the line is shorter than this.
 NOTICE_LINE_MAX_CHARS = 200
+#: A reader comment's signature line: who and when (``Posted by: Amy | Apr 6, 2007 1:21 PM``,
+#: ``written by lynn, October 25, 2012``). Blog engines print one per comment.
+COMMENT_SIGNATURE_RE = re.compile(
+    r"^\s*(?:posted|written|submitted|commented)\s+by\s*:?\s*\S.{0,60}?(?:\||,|\bon\b)\s*[^|]{0,40}?\b(?:19|20)\d\d\b"
+    r".{0,40}$",
+    re.IGNORECASE,
+)
+#: This many signature lines in a found container are a comment thread: the story ends before the
+#: first (a story's own "Posted by … on …" line is its last line, its comments follow).
+COMMENT_THREAD_MIN_SIGNATURES = 3
 #: ``（原标题：…）``
 ORIGINAL_TITLE_RE = re.compile(r"^[\s(（\[【]*原\s*标\s*题\s*[:：].{0,80}[)）\]】]?\s*$")
 #: The head of a summary box before the story: ``摘要：``, ``核心提示``, ``编者按``.
