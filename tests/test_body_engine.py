@@ -190,3 +190,30 @@ def test_a_comment_signature_is_who_and_when(line: str, signed: bool) -> None:
     from northnews.pages import rules
 
     assert bool(rules.COMMENT_SIGNATURE_RE.match(line)) is signed
+
+
+@pytest.mark.parametrize(("line", "filed"), [
+    ("Posted in: Fantasy |", True),
+    ("Posted in: NFL Network | comments |", True),
+    ("Categories: Celebrities, Did You Know, Music", True),
+    ("Filed under: Politics, World", True),
+    ("This entry was posted on Thursday, August 9th, 2012 at 12:04 am and is filed under Celebrities.", True),
+    ("Posted in the mail, the letter took three weeks to reach the council.", False),
+    ("The category of the award was changed in 2012.", False),
+])
+def test_a_filing_line_is_who_filed_where(line: str, filed: bool) -> None:
+    from northnews.pages import rules
+
+    assert bool(rules.FILED_UNDER_RE.match(line)) is filed
+
+
+def test_a_found_containers_filing_line_is_no_story() -> None:
+    """Blog engines print where a post is filed by the story ("Posted in: …", "This entry was
+    posted on … and is filed under …"): measured on five Dragnet development pages of four sites.
+    A known layout's container keeps its lines (its body is the story)."""
+    el = _story("<p>The coach said the team would play its best side on Sunday against the leaders.</p>"
+                "<p>Posted in: Fantasy | Comments</p>")
+    assert read(found_container(el, URL, cjk=False)).paragraphs == [
+        "The coach said the team would play its best side on Sunday against the leaders."
+    ]
+    assert len(read(layout_container(el, URL)).paragraphs) == 2

@@ -278,6 +278,8 @@ def _is_story(block: Block, text: str, trusted: bool) -> bool:
         return False
     if block.list_item and block.link_ratio >= rules.LIST_LINK_RATIO:
         return False
+    if not trusted and len(text) < rules.FILED_UNDER_MAX_CHARS and rules.FILED_UNDER_RE.match(text):
+        return False  # a found container's filing line ("Posted in: …"); a layout's body is the story
     return trusted or not (
         block.link_ratio > rules.LINK_LIST_RATIO
         and not (block.link_ratio < rules.LONG_LINK_PROSE_RATIO and len(text) > rules.LONG_LINK_PROSE_CHARS)

@@ -238,6 +238,15 @@ JUNK_LINE_RE = re.compile(
     r"\s*[:：.。!！]?$",
     re.IGNORECASE,
 )
+#: A post's filing line (blog engines print it by the story): ``Posted in: Fantasy |``,
+#: ``Categories: …``, ``Filed under …``, ``This entry was posted on … and is filed under …``.
+FILED_UNDER_RE = re.compile(
+    r"^\s*(?:(?:posted|filed)\s+(?:in|under)\s*[:：]|categor(?:y|ies)\s*[:：]|filed\s+under\b"
+    r"|this\s+(?:entry|post)\s+was\s+posted\b.{0,80}\bfiled\s+under\b)",
+    re.IGNORECASE,
+)
+#: A filing line is no longer than this (a sentence that starts so is story).
+FILED_UNDER_MAX_CHARS = 400
 #: A photo credit ending a line: ``(Xinhua/Zhou Hua)``, ``（新华社记者 X 摄）``.
 PHOTO_CREDIT_END_RE = re.compile(
     r"[(（]\s*[^()（）]{0,40}(?:/|／|摄|供图|图片来源|photo|图)[^()（）]{0,40}[)）]\s*[.。]?\s*$", re.IGNORECASE
