@@ -377,3 +377,17 @@ def test_a_short_line_below_a_story_paragraph_is_a_sub_heading_not_a_deck() -> N
     assert "What happens next" in paragraphs
     assert "A deck under the headline" not in paragraphs
     assert len(paragraphs) == 3, paragraphs
+
+
+def test_author_slug_classes_are_a_posts_but_an_author_box_is_chrome() -> None:
+    """WordPress sets ``author-<slug>`` and ``tag-<slug>`` on the post itself: no chrome. A class
+    that names a box after ``author-`` (``author-bio``, ``author-box``, ``author-info``) is the
+    writer's biography under the story, chrome (measured: a benchmark and a Dragnet development
+    page read the bio as the story's last paragraph)."""
+    from lxml import html as lxml_html
+
+    def verdict(cls: str) -> int:
+        return class_verdict(lxml_html.fromstring(f"<div class='{cls}'>x</div>"))[0]
+
+    assert [verdict(c) for c in ("author-jdoe", "tag-politics", "post author-jdoe tag-nfl")] == [0, 0, 0]
+    assert all(verdict(c) > 0 for c in ("author-bio", "author-bio-box", "author-info", "author-box", "tag-list"))

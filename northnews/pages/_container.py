@@ -32,8 +32,10 @@ def _token_verdict(token: str) -> tuple[int, bool, bool]:
     """``(chrome, body_hint, advertising)`` of one class or id token (advertising: every chrome word
     it has names an advertisement)."""
     words = rules.class_words(token)
-    if words and len(words) > 1 and words[0] in rules.SLUG_PREFIX_WORDS:
-        words = []  # WordPress post classes: tag-<slug>, author-<slug>
+    if words and len(words) > 1 and words[0] in rules.SLUG_PREFIX_WORDS and not any(
+        w in rules.SLUG_BOX_WORDS or w in rules.CHROME_WORDS for w in words[1:]
+    ):
+        words = []  # WordPress post classes: tag-<slug>, author-<slug> (not author-bio, tag-list)
     inner = words[1:-1]
     found = [
         w for w in words

@@ -117,6 +117,9 @@ EDGE_WORDS = frozenset((
 ))
 #: WordPress post classes ``tag-<slug>``, ``author-<slug>``: a post's, not chrome.
 SLUG_PREFIX_WORDS = frozenset(("tag", "author"))
+#: …unless what follows names a box rather than a slug: ``author-bio``, ``author-box``,
+#: ``author-info`` (the writer's biography under the story), ``tag-list``. (Chrome words count too.)
+SLUG_BOX_WORDS = frozenset(("box", "info", "description", "details", "profile", "card", "about", "list", "cloud"))
 #: Whole class/id tokens that name chrome inside a story's body (a known layout's body, and the
 #: byline's widgets): share bars, related lists, pagers, comments, ads, footers, print tools.
 BODY_CHROME_CLASS_RE = re.compile(
