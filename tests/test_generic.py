@@ -391,3 +391,27 @@ def test_author_slug_classes_are_a_posts_but_an_author_box_is_chrome() -> None:
 
     assert [verdict(c) for c in ("author-jdoe", "tag-politics", "post author-jdoe tag-nfl")] == [0, 0, 0]
     assert all(verdict(c) > 0 for c in ("author-bio", "author-bio-box", "author-info", "author-box", "tag-list"))
+
+
+def test_a_column_of_teaser_articles_beside_the_story_is_left_out() -> None:
+    """A story in an ``<article>`` with a "More in …" column of other stories beside it, each an
+    ``<article>`` with a linked headline and an excerpt: their excerpts outweighed the story and the
+    wrapper of both was read (a benchmark and a trafilatura development page). The teasers are
+    scored as chrome and the story stands alone; an article holding the story's own headline and
+    standfirst (no link) is no teaser."""
+    story = "".join(
+        f"<p>{n}. The captain scored twice as the team beat the visitors on Tuesday night at home.</p>" for n in range(1, 5)
+    )
+    teaser = (
+        "<div class='item'><article><h5><a href='/other/{n}'>Another story number {n}</a></h5><div class='excerpt'>"
+        + "An excerpt of another story that runs long enough to count as prose for the scorer, and more. " * 2
+        + "</div></article></div>"
+    )
+    html = page(
+        "<div class='site-content'><div class='content-area'><article><h1>Captain scores twice in win</h1>"
+        f"{story}</article></div><div class='more-news'><h2>More in Sports</h2><div>"
+        + "".join(teaser.format(n=n) for n in range(5)) + "</div></div></div>",
+        head="<title>Captain scores twice in win</title>",
+    )
+    paragraphs = body_of(html)
+    assert [p[:2] for p in paragraphs] == ["1.", "2.", "3.", "4."], paragraphs

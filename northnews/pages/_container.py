@@ -312,6 +312,29 @@ def _teasers(el: Element) -> list[Element]:
     return items if held >= rules.TEASER_SHARE * len(_inline_text(el)) else []
 
 
+def _other_stories(el: Element, scorer: _Scorer) -> list[Element]:
+    """The ``<article>``s in ``el`` that are other stories' teasers (a linked headline of their own),
+    when there are at least :data:`rules.TEASER_MIN_ITEMS` of them besides the one holding the most
+    prose: a story with a column of teasers ("More in …", each an article) beside it. An article
+    holding the story's own headline and standfirst is no teaser."""
+    tops: list[Element] = []
+    seen: set[Element] = set()
+    for a in el.iterdescendants(*rules.STORY_TAGS):
+        if not any(anc in seen for anc in a.iterancestors()):
+            tops.append(a)
+        seen.add(a)
+    if len(tops) <= rules.TEASER_MIN_ITEMS:
+        return []
+    main = max(tops, key=lambda a: scorer.good.get(a, 0))
+    teasers = [a for a in tops if a is not main and _linked_headline(a)]
+    return teasers if len(teasers) >= rules.TEASER_MIN_ITEMS else []
+
+
+def _linked_headline(el: Element) -> bool:
+    """Does ``el`` hold a headline that links elsewhere (a teaser's), not a story's own?"""
+    return any(next(h.iter("a"), None) is not None for h in el.iter(*rules.TEASER_HEADLINE_TAGS))
+
+
 def find_container(
     body: Element, cjk: bool, site_chrome: frozenset[str] = frozenset(), leave_out: frozenset[Element] = frozenset(),
 ) -> tuple[Element | None, Verdicts]:
@@ -322,7 +345,7 @@ def find_container(
     caller reads the page again flattened, as a browser would show it."""
     scorer = _Scorer(cjk, leave_out, site_chrome=site_chrome)
     scorer.visit(body, "body", 0, False)
-    teasers = _teasers(scorer.best) if scorer.best is not None else []
+    teasers = (_teasers(scorer.best) or _other_stories(scorer.best, scorer)) if scorer.best is not None else []
     if teasers:  # a column of other stories' teasers outweighs a short story: score again without them
         scorer = _Scorer(cjk, frozenset(teasers) | leave_out, site_chrome)
         scorer.visit(body, "body", 0, False)

@@ -504,6 +504,8 @@ LEAD_WRAPPER_TAGS = frozenset({"header"})
 #: ``<span id="intelliTxt">``, a ``<font>`` around a whole story): candidates for its container.
 WRAPPER_INLINE_TAGS = frozenset({"span", "font"})
 STORY_TAGS = frozenset({"article"})
+#: Headline tags: a teaser's links elsewhere.
+TEASER_HEADLINE_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 STORY_HEADLINE_TAGS = ("h1",)
 STORY_SIBLING_SHARE = 0.2
 #: The text after an inline element when the sentence it is part of goes on: words, not a
