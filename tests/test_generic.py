@@ -415,3 +415,25 @@ def test_a_column_of_teaser_articles_beside_the_story_is_left_out() -> None:
     )
     paragraphs = body_of(html)
     assert [p[:2] for p in paragraphs] == ["1.", "2.", "3.", "4."], paragraphs
+
+
+def test_a_dated_sentence_below_the_storys_first_paragraph_is_story_not_byline() -> None:
+    """The headline's next siblings are read for the byline, and one with a date or a "by" in it
+    is left out of the body. A long sentence below the story's first paragraph is the story's,
+    whatever it names (``…campaign led by Gov. Kristi Noem.``: a benchmark development page lost
+    its second paragraph); a standfirst right under the headline stays out, as the gold has it."""
+    first = ("SIOUX FALLS, S.D. – People across the nation are talking about it: South Dakota is on a new campaign"
+             " that the state launched this week.")
+    second = "The buzz on both national news and social media focused on a new anti-drug ad campaign led by Gov. Kristi Noem."
+    html = page(
+        f"<article><h1>State is on it</h1><p>{first}</p><p>{second}</p>"
+        "<p>The tagline of the campaign was chosen to get people talking about it across the state.</p></article>",
+        head="<title>State is on it</title>",
+    )
+    assert body_of(html)[:2] == [first, second]
+    deck = "The governor had been out of office since being defeated by a rival in December 2018."
+    html = page(
+        f"<article><h1>Governor returns</h1><p>{deck}</p><div class='body'><p>{first}</p><p>{first}</p></div></article>",
+        head="<title>Governor returns</title>",
+    )
+    assert deck not in body_of(html)

@@ -49,7 +49,7 @@ from northnews.pages._byline import (
 from northnews.pages._container import TooDeep, find_container
 from northnews.pages._fields import keywords, page_urls, section
 from northnews.pages._gallery import gallery_body, lead_pictures
-from northnews.pages._lines import is_deck, reporters
+from northnews.pages._lines import is_deck, is_meta_line, is_sentence, reporters
 from northnews.pages._paragraphs import Body, paragraphs
 from northnews.pages._select import Doc, Element
 from northnews.pages._title import (
@@ -198,6 +198,28 @@ def _same_day(a: str, b: str) -> bool:
     return bool(x and y and x.date() == y.date())
 
 
+def _story_sentence(text: str) -> bool:
+    """A line by the headline that is the story's sentence, though a date or a "by" is in it
+    (``…since being sacked by Manchester United in December 2018.``, ``2023年7月5日上午，…会议。``):
+    it ends as a sentence does and is long, and no label opens it."""
+    if is_meta_line(text):
+        return False
+    if is_sentence(text):
+        return True
+    return text.rstrip().endswith(rules.SENTENCE_ENDS) and len(rules.WORD_RE.findall(text)) >= rules.STORY_SENTENCE_MIN_WORDS
+
+
+def _after_story_text(container: Element, text: str) -> bool:
+    """Does story text come before ``text`` in the container (more words than a headline and a
+    byline, a sentence among them)? Then ``text`` is no standfirst under the headline."""
+    full = _dom.text_of(container)
+    at = full.find(text)
+    before = full[:at] if at > 0 else ""
+    return len(rules.WORD_RE.findall(before)) >= rules.STORY_TEXT_BEFORE_MIN_WORDS and any(
+        end in before for end in rules.SENTENCE_ENDS
+    )
+
+
 def _after_prose(heading: Element | None, el: Element, cjk: bool) -> bool:
     """Is ``el`` (one of the heading's next siblings) a sub-heading (``h2``–``h6``) below a paragraph
     of the story? Then it is the story's, not a deck under the headline (a short line of another
@@ -276,7 +298,10 @@ def parse_tree(
     # paragraphs follow its <h1> keeps them.
     skip = {
         t for el, t in zip(bylines, byline_texts, strict=True)
-        if t and (container is None or looks_like_meta(t) or (is_deck(t) and not _after_prose(anchor, el, cjk)))
+        if t and (
+            container is None or (looks_like_meta(t) and not (_story_sentence(t) and _after_story_text(container, t)))
+            or (is_deck(t) and not _after_prose(anchor, el, cjk))
+        )
     }
     if heading is not None:
         skip.add(_dom.text_of(heading))

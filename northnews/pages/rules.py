@@ -474,6 +474,13 @@ CJK_CHAR_RE = re.compile(r"[\u3400-\u9fff]")
 CJK_SHARE = Fraction(1, 3)
 #: How a sentence ends.
 SENTENCE_ENDS = ("。", ".", "!", "！", "?", "？", "”", '"', "…")
+#: Words in a line (Latin script): a line by the headline this long that ends as a sentence does
+#: is the story's, whatever date or "by" is in it (a byline is shorter and ends with no full stop).
+WORD_RE = re.compile(r"\w+")
+STORY_SENTENCE_MIN_WORDS = 12
+#: …when at least this many words of the container come before it (a standfirst under the headline
+#: is not the story's; the second paragraph is).
+STORY_TEXT_BEFORE_MIN_WORDS = 24
 #: A line by the headline shorter than this that ends no sentence is a deck (subtitle), not story.
 DECK_MAX_CHARS = 60
 #: A sentence in Chinese words has at least this many CJK characters.
