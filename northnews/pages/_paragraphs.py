@@ -295,7 +295,7 @@ def _trim(kept: list[tuple[Block, str]], out: Body, min_len: int) -> None:
     start, end = 0, _comment_thread(kept)
     while start < end and _leading_junk(kept[start], min_len):
         text = kept[start][1]
-        if is_meta_line(text) or is_named_date(text) or reporters(text):
+        if _meta_line(text) or is_named_date(text) or reporters(text):
             out.meta_lines.append(text)
         start += 1
         head = rules.SUMMARY_HEAD_RE.match(text)
@@ -303,7 +303,7 @@ def _trim(kept: list[tuple[Block, str]], out: Body, min_len: int) -> None:
             start += 1  # a summary box's head on a line of its own ("核心阅读"): its paragraph goes too
     while end > start and _trailing_junk(kept[end - 1], min_len):
         end -= 1
-        if is_meta_line(kept[end][1]):
+        if _meta_line(kept[end][1]):
             out.tail_lines.insert(0, kept[end][1])
     signed = _signature_date(kept, start, end)
     for i in range(start, end):
@@ -312,7 +312,7 @@ def _trim(kept: list[tuple[Block, str]], out: Body, min_len: int) -> None:
             end = i  # everything after a site notice is footer
             break
         if (
-            is_meta_line(text) and not block.heading and _signature_date(kept, start, i) is None
+            _meta_line(text) and not block.heading and _signature_date(kept, start, i) is None
             and not (i > start and rules.EVENT_LINE_RE.match(text))
         ):
             out.meta_lines.append(text)
@@ -329,6 +329,13 @@ def _comment_thread(kept: list[tuple[Block, str]]) -> int:
     return signatures[0] if len(signatures) >= rules.COMMENT_THREAD_MIN_SIGNATURES else len(kept)
 
 
+def _meta_line(text: str) -> bool:
+    """A byline, date or label line (:func:`._lines.is_meta_line`), or a dateline as English and
+    Korean pages print it alone (``Nov. 20, 2019 5:52 AM EST``, ``Updated at 1:23 p.m.``,
+    ``1 day ago``): in a found container, no story text."""
+    return is_meta_line(text) or (len(text) <= rules.DATE_START_MAX_CHARS and bool(rules.DATELINE_RE.match(text)))
+
+
 def _signature_date(kept: list[tuple[Block, str]], start: int, end: int) -> int | None:
     """The index of a notice's closing date (``2022年9月6日`` right after the signing body, a short
     line with no sentence ending), when the trim would drop it as a date line."""
@@ -342,7 +349,7 @@ def _signature_date(kept: list[tuple[Block, str]], start: int, end: int) -> int 
 
 def _leading_junk(item: tuple[Block, str], min_len: int) -> bool:
     block, text = item
-    if is_meta_line(text) or is_named_date(text) or rules.ORIGINAL_TITLE_RE.match(text) or rules.SUMMARY_HEAD_RE.match(text):
+    if _meta_line(text) or is_named_date(text) or rules.ORIGINAL_TITLE_RE.match(text) or rules.SUMMARY_HEAD_RE.match(text):
         return True
     if block.summary or (
         len(text) <= rules.LEADING_SHORT_CHARS and (rules.CREDIT_LINE_RE.match(text) or rules.PROMPT_RE.search(text))
@@ -355,7 +362,7 @@ def _leading_junk(item: tuple[Block, str], min_len: int) -> bool:
 
 def _trailing_junk(item: tuple[Block, str], min_len: int) -> bool:
     block, text = item
-    if is_meta_line(text) or rules.NOTICE_RE.match(text) or rules.ORIGINAL_TITLE_RE.match(text) or block.heading:
+    if _meta_line(text) or rules.NOTICE_RE.match(text) or rules.ORIGINAL_TITLE_RE.match(text) or block.heading:
         return True
     if len(text) < rules.NOTICE_LINE_MAX_CHARS and rules.NOTICE_ANY_RE.search(text):
         return True

@@ -366,6 +366,21 @@ NOTICE_RE = re.compile(
 )
 #: A notice found anywhere in a line is trimmed at the end only when the line is shorter than this.
 NOTICE_LINE_MAX_CHARS = 200
+#: A dateline alone on its line, as English (and Korean) pages print it by the story: a month's name,
+#: the day, the year and maybe a time (``Nov. 20, 2019 5:52 AM EST``, ``Wednesday, October 24, 2012 at
+#: 9:15AM``, ``November 20, 2019 - 11:28 AMT``), a labelled time (``Updated at 1:23 p.m.``,
+#: ``PUBLISHED: 10:48, Tue, Nov 19, 2019 | UPDATED: …``, ``기사입력 :[ 2018-08-25 15:24 ]``), an age
+#: (``1 day ago``). Nothing but the date may follow (a sentence that opens with a date is story).
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_CLOCK = r"\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?\s?m\.?)?(?:\s*[A-Z]{2,4})?"
+DATELINE_RE = re.compile(
+    r"^\s*(?:(?:mon|tue|tues|wed|wednes|thu|thurs|fri|sat|satur|sun)(?:day)?,?\s+)?" + _MONTH
+    + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2}(?:\s*(?:[-–|,·]|at)?\s*" + _CLOCK + r")?\s*$"
+    r"|^\s*(?:published|posted|updated|last updated|기사입력|입력|수정)\s*(?:at|on)?\s*:?\s*[\[(]?\s*(?:\d|"
+    + _MONTH[:-4] + r")[^a-z]*(?:(?:[ap]\.?m\.?|[a-z]{3,9}\.?)[^a-z]*){0,6}$"
+    r"|^\s*(?:\d{1,2}|an?|one)\s+(?:minute|hour|day|week|month)s?\s+ago\s*$",
+    re.IGNORECASE,
+)
 #: A reader comment's signature line: who and when (``Posted by: Amy | Apr 6, 2007 1:21 PM``,
 #: ``written by lynn, October 25, 2012``). Blog engines print one per comment.
 COMMENT_SIGNATURE_RE = re.compile(
