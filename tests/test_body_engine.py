@@ -248,3 +248,28 @@ def test_a_found_containers_dateline_goes_to_the_byline_not_the_story() -> None:
     found = read(found_container(el, URL, cjk=False))
     assert found.paragraphs == ["WASHINGTON (AP) — The hearing opened on Wednesday with a statement from the chairman."]
     assert found.meta_lines == ["Nov. 20, 2019 5:52 AM EST"]
+
+
+@pytest.mark.parametrize(("line", "junk"), [
+    ("Like this:", True), ("Like Loading...", True), ("Sharing is caring!", True), ("Advert", True),
+    ("Trending News", True), ("DON'T MISS", True), ("Tempo de leitura: 2 minutos", True), ("4 min read", True),
+    ("Lesezeit: 3 Min.", True),
+    ("Advertising pays off for the council, the report said.", False), ("More:", False),
+    ("Like this one, the next bridge will be built of steel.", False),
+])
+def test_a_widgets_line_is_junk(line: str, junk: bool) -> None:
+    """Blog widgets' words (WordPress's "Like this:"/"Like Loading..."), ad slot labels, teaser box
+    heads and reading times: seen on nine benchmark development pages of nine sites."""
+    from northnews.pages import rules
+
+    assert bool(rules.JUNK_LINE_RE.match(line)) is junk
+
+
+@pytest.mark.parametrize(("line", "counter"), [
+    ("1/4", True), ("1 of 6", True), ("Image 2 of 5", True), ("Foto 3 von 10", True),
+    ("2 of 3 people agree", False), ("Image of the week", False),
+])
+def test_a_slide_counter(line: str, counter: bool) -> None:
+    from northnews.pages import rules
+
+    assert bool(rules.SLIDE_COUNTER_RE.match(line)) is counter

@@ -237,7 +237,12 @@ JUNK_LINE_RE = re.compile(
     r"|photo|image|video|listen|play|close|menu|ad|back to top|top|print|email|skip to .*"
     r"|打印|关闭|返回顶部|收藏|分享|分享到|扫一扫|扫描二维码.*|点击查看.*|查看更多|更多|相关阅读|相关新闻"
     r"|相关链接|相关文章|延伸阅读|推荐阅读|热点推荐|精彩推荐|猜你喜欢|热门推荐|广告|下载.*客户端.*"
-    r"|视频加载中.*|您的浏览器不支持.*(?:视频|video|播放).*|纠错|我要纠错|举报)"
+    r"|视频加载中.*|您的浏览器不支持.*(?:视频|video|播放).*|纠错|我要纠错|举报"
+    # a blog's like and share widgets, an ad slot's label, a teaser box's head
+    r"|like this|like loading\.*|sharing is caring|advert|trending news|trending now|don'?t miss"
+    # the reading time ("Tempo de leitura: 2 minutos", "4 min read", "Lesezeit: 3 Min.")
+    r"|(?:reading time|lesezeit|tempo de leitura|tiempo de lectura|temps de lecture)\s*[:：]?\s*\d{1,3}\s*[^\W\d_]{0,8}"
+    r"|\d{1,3}\s*min(?:ute)?s?\.?\s+read)"
     r"\s*[:：.。!！]?$",
     re.IGNORECASE,
 )
@@ -269,8 +274,10 @@ CAPTION_MAX_CHARS, CAPTION_START_MAX_CHARS, CENTERED_CAPTION_MAX_CHARS = 300, 20
 #: share of a found container's text is centred (a photo blog, a portal that centres every line),
 #: a short centred line under a picture is the story's next line, not its caption.
 CENTERED_STORY_SHARE = 0.5
-#: A slide counter (``1/4``) under a gallery's photo.
-SLIDE_COUNTER_RE = re.compile(r"^\d{1,3}\s*/\s*\d{1,3}$")
+#: A slide counter (``1/4``, ``1 of 6``, ``Image 2 of 5``) under a gallery's photo.
+SLIDE_COUNTER_RE = re.compile(
+    r"^(?:(?:image|photo|picture|slide|foto|bild)\s+)?\d{1,3}\s*(?:/|of|von|de|di|sur)\s*\d{1,3}$", re.IGNORECASE
+)
 
 #: A labelled byline line: ``来源：``, ``作者：``, ``发布时间：``, ``浏览次数：``…
 BYLINE_LINE_RE = re.compile(
