@@ -117,6 +117,9 @@ EDGE_WORDS = frozenset((
 ))
 #: WordPress post classes ``tag-<slug>``, ``author-<slug>``: a post's, not chrome.
 SLUG_PREFIX_WORDS = frozenset(("tag", "author"))
+#: …unless what follows names a box rather than a slug: ``author-bio``, ``author-box``,
+#: ``author-info`` (the writer's biography under the story), ``tag-list``. (Chrome words count too.)
+SLUG_BOX_WORDS = frozenset(("box", "info", "description", "details", "profile", "card", "about", "list", "cloud"))
 #: Whole class/id tokens that name chrome inside a story's body (a known layout's body, and the
 #: byline's widgets): share bars, related lists, pagers, comments, ads, footers, print tools.
 BODY_CHROME_CLASS_RE = re.compile(
@@ -234,10 +237,24 @@ JUNK_LINE_RE = re.compile(
     r"|photo|image|video|listen|play|close|menu|ad|back to top|top|print|email|skip to .*"
     r"|打印|关闭|返回顶部|收藏|分享|分享到|扫一扫|扫描二维码.*|点击查看.*|查看更多|更多|相关阅读|相关新闻"
     r"|相关链接|相关文章|延伸阅读|推荐阅读|热点推荐|精彩推荐|猜你喜欢|热门推荐|广告|下载.*客户端.*"
-    r"|视频加载中.*|您的浏览器不支持.*(?:视频|video|播放).*|纠错|我要纠错|举报)"
+    r"|视频加载中.*|您的浏览器不支持.*(?:视频|video|播放).*|纠错|我要纠错|举报"
+    # a blog's like and share widgets, an ad slot's label, a teaser box's head
+    r"|like this|like loading\.*|sharing is caring|advert|trending news|trending now|don'?t miss"
+    # the reading time ("Tempo de leitura: 2 minutos", "4 min read", "Lesezeit: 3 Min.")
+    r"|(?:reading time|lesezeit|tempo de leitura|tiempo de lectura|temps de lecture)\s*[:：]?\s*\d{1,3}\s*[^\W\d_]{0,8}"
+    r"|\d{1,3}\s*min(?:ute)?s?\.?\s+read)"
     r"\s*[:：.。!！]?$",
     re.IGNORECASE,
 )
+#: A post's filing line (blog engines print it by the story): ``Posted in: Fantasy |``,
+#: ``Categories: …``, ``Filed under …``, ``This entry was posted on … and is filed under …``.
+FILED_UNDER_RE = re.compile(
+    r"^\s*(?:(?:posted|filed)\s+(?:in|under)\s*[:：]|categor(?:y|ies)\s*[:：]|filed\s+under\b"
+    r"|this\s+(?:entry|post)\s+was\s+posted\b.{0,80}\bfiled\s+under\b)",
+    re.IGNORECASE,
+)
+#: A filing line is no longer than this (a sentence that starts so is story).
+FILED_UNDER_MAX_CHARS = 400
 #: A photo credit ending a line: ``(Xinhua/Zhou Hua)``, ``（新华社记者 X 摄）``.
 PHOTO_CREDIT_END_RE = re.compile(
     r"[(（]\s*[^()（）]{0,40}(?:/|／|摄|供图|图片来源|photo|图)[^()（）]{0,40}[)）]\s*[.。]?\s*$", re.IGNORECASE
@@ -253,8 +270,14 @@ CAPTION_END_RE = re.compile(
 #: A caption is shorter than this; one known by its start only, than the second; a centred line
 #: under a photo (UEditor's caption), than the third.
 CAPTION_MAX_CHARS, CAPTION_START_MAX_CHARS, CENTERED_CAPTION_MAX_CHARS = 300, 200, 60
-#: A slide counter (``1/4``) under a gallery's photo.
-SLIDE_COUNTER_RE = re.compile(r"^\d{1,3}\s*/\s*\d{1,3}$")
+#: Centring sets a caption apart only where the story is not centred itself: when at least this
+#: share of a found container's text is centred (a photo blog, a portal that centres every line),
+#: a short centred line under a picture is the story's next line, not its caption.
+CENTERED_STORY_SHARE = 0.5
+#: A slide counter (``1/4``, ``1 of 6``, ``Image 2 of 5``) under a gallery's photo.
+SLIDE_COUNTER_RE = re.compile(
+    r"^(?:(?:image|photo|picture|slide|foto|bild)\s+)?\d{1,3}\s*(?:/|of|von|de|di|sur)\s*\d{1,3}$", re.IGNORECASE
+)
 
 #: A labelled byline line: ``来源：``, ``作者：``, ``发布时间：``, ``浏览次数：``…
 BYLINE_LINE_RE = re.compile(
@@ -350,6 +373,31 @@ NOTICE_RE = re.compile(
 )
 #: A notice found anywhere in a line is trimmed at the end only when the line is shorter than this.
 NOTICE_LINE_MAX_CHARS = 200
+#: A dateline alone on its line, as English (and Korean) pages print it by the story: a month's name,
+#: the day, the year and maybe a time (``Nov. 20, 2019 5:52 AM EST``, ``Wednesday, October 24, 2012 at
+#: 9:15AM``, ``November 20, 2019 - 11:28 AMT``), a labelled time (``Updated at 1:23 p.m.``,
+#: ``PUBLISHED: 10:48, Tue, Nov 19, 2019 | UPDATED: …``, ``기사입력 :[ 2018-08-25 15:24 ]``), an age
+#: (``1 day ago``). Nothing but the date may follow (a sentence that opens with a date is story).
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_CLOCK = r"\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?\s?m\.?)?(?:\s*[A-Z]{2,4})?"
+DATELINE_RE = re.compile(
+    r"^\s*(?:(?:mon|tue|tues|wed|wednes|thu|thurs|fri|sat|satur|sun)(?:day)?,?\s+)?" + _MONTH
+    + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2}(?:\s*(?:[-–|,·]|at)?\s*" + _CLOCK + r")?\s*$"
+    r"|^\s*(?:published|posted|updated|last updated|기사입력|입력|수정)\s*(?:at|on)?\s*:?\s*[\[(]?\s*(?:\d|"
+    + _MONTH[:-4] + r")[^a-z]*(?:(?:[ap]\.?m\.?|[a-z]{3,9}\.?)[^a-z]*){0,6}$"
+    r"|^\s*(?:\d{1,2}|an?|one)\s+(?:minute|hour|day|week|month)s?\s+ago\s*$",
+    re.IGNORECASE,
+)
+#: A reader comment's signature line: who and when (``Posted by: Amy | Apr 6, 2007 1:21 PM``,
+#: ``written by lynn, October 25, 2012``). Blog engines print one per comment.
+COMMENT_SIGNATURE_RE = re.compile(
+    r"^\s*(?:posted|written|submitted|commented)\s+by\s*:?\s*\S.{0,60}?(?:\||,|\bon\b)\s*[^|]{0,40}?\b(?:19|20)\d\d\b"
+    r".{0,40}$",
+    re.IGNORECASE,
+)
+#: This many signature lines in a found container are a comment thread: the story ends before the
+#: first (a story's own "Posted by … on …" line is its last line, its comments follow).
+COMMENT_THREAD_MIN_SIGNATURES = 3
 #: ``（原标题：…）``
 ORIGINAL_TITLE_RE = re.compile(r"^[\s(（\[【]*原\s*标\s*题\s*[:：].{0,80}[)）\]】]?\s*$")
 #: The head of a summary box before the story: ``摘要：``, ``核心提示``, ``编者按``.
@@ -448,6 +496,13 @@ CJK_CHAR_RE = re.compile(r"[\u3400-\u9fff]")
 CJK_SHARE = Fraction(1, 3)
 #: How a sentence ends.
 SENTENCE_ENDS = ("。", ".", "!", "！", "?", "？", "”", '"', "…")
+#: Words in a line (Latin script): a line by the headline this long that ends as a sentence does
+#: is the story's, whatever date or "by" is in it (a byline is shorter and ends with no full stop).
+WORD_RE = re.compile(r"\w+")
+STORY_SENTENCE_MIN_WORDS = 12
+#: …when at least this many words of the container come before it (a standfirst under the headline
+#: is not the story's; the second paragraph is).
+STORY_TEXT_BEFORE_MIN_WORDS = 24
 #: A line by the headline shorter than this that ends no sentence is a deck (subtitle), not story.
 DECK_MAX_CHARS = 60
 #: A sentence in Chinese words has at least this many CJK characters.
@@ -474,7 +529,12 @@ CHROME_KEEP_SHARE = 0.5
 #: at least this many times a prose block's least text (no byline or deck).
 LEAD_MIN_UNITS = 2
 LEAD_WRAPPER_TAGS = frozenset({"header"})
+#: Inline elements that, holding paragraphs, wrap a story as a block would (a CMS's
+#: ``<span id="intelliTxt">``, a ``<font>`` around a whole story): candidates for its container.
+WRAPPER_INLINE_TAGS = frozenset({"span", "font"})
 STORY_TAGS = frozenset({"article"})
+#: Headline tags: a teaser's links elsewhere.
+TEASER_HEADLINE_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 STORY_HEADLINE_TAGS = ("h1",)
 STORY_SIBLING_SHARE = 0.2
 #: The text after an inline element when the sentence it is part of goes on: words, not a
@@ -486,6 +546,10 @@ CONTAINER_TRIES = 3
 LONE_PARAGRAPH_SHARE = 0.5
 #: A container candidate inside chrome scores this much; one with a body class this much.
 CHROME_SCORE_FACTOR, BODY_CLASS_SCORE_FACTOR = 0.25, 1.15
+#: A candidate inside weak chrome (a ``sidebar``, an ``<aside>``: it may wrap the story, so what it
+#: holds still competes) scores this share: a sidebar's "about" box with one long paragraph is no
+#: match for a short story beside it.
+WEAK_CHROME_SCORE_FACTOR = 0.5
 #: A column of teasers: at least this many items, holding this share of the container's text.
 TEASER_MIN_ITEMS, TEASER_SHARE = 3, Fraction(3, 5)
 #: A row of bare numbers is a pager when this share of it is links.
