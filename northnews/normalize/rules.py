@@ -26,10 +26,16 @@ ZERO_WIDTH_CHARS = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff")
 # Byline labels (alternations: the line patterns of :mod:`northnews.pages.rules` build on them)
 # ================================================================================================
 
-SOURCE_LABEL = r"来\s*源|稿\s*源|来\s*自|from|source"
+# Each label in both scripts: Taiwan's and Hong Kong's portals, and the traditional-script editions
+# of mainland ones, print 來源、責任編輯、發布時間 (建立時間 at Apple Daily).
+
+SOURCE_LABEL = r"来\s*源|來\s*源|稿\s*源|来\s*自|來\s*自|from|source"
 AUTHOR_LABEL = r"作\s*者|author"
-EDITOR_LABEL = r"责任编辑|责\s*编|编\s*辑|editor"
-DATE_LABEL = r"发布时间|发表时间|更新时间|发布日期|时\s*间|日\s*期|published|date|time"
+EDITOR_LABEL = r"责任编辑|責任編輯|责\s*编|責\s*編|编\s*辑|編\s*輯|editor"
+DATE_LABEL = (
+    r"发布时间|发表时间|更新时间|发布日期|時\s*間|發[布佈表]時間|[更建]立時間|更新時間|發[布佈]日期|时\s*间|日\s*期|"
+    r"published|date|time"
+)
 
 #: A whole label of each kind (``来 源``, ``Author``), to tell which one a byline printed.
 SOURCE_LABEL_RE = re.compile(SOURCE_LABEL, re.IGNORECASE)
@@ -77,13 +83,29 @@ ARTICLE_CRUMBS = frozenset({"正文", "text", "content", "内容", "详情", "�
 
 #: A half of the day printed before a 12-hour time (``下午3:20``, ``晚上8时``).
 HALF_DAY = r"(?:\s*(?P<ap>上午|下午|中午|晚上|凌晨|早上|傍晚)\s*)?"
+#: The half hour after an hour-mark (``8点半``).
+HALF_HOUR_RE = re.compile(r"\s*半")
 #: Halves of the day whose hours are after noon.
 AFTERNOON_WORDS = frozenset({"下午", "晚上", "傍晚"})
+#: An hour-mark with no minutes is the full hour: ``时`` always (``16时``, ``10时许``); ``点`` when a
+#: half of the day precedes it (``晚上8点``) or a word of time follows it (``8点整``, ``8点半``), as
+#: ``点`` alone also counts points (``提出10点意见``) and ``点击`` is a hit counter.
+HOUR_ONLY = r"(?(ap)[时点](?!击)|(?:时|点(?=\s*(?:整|许|左右|钟|半))))"
 #: A time of day after a printed date: after spaces, a bar, a dot or a comma (pages print the day
-#: and the time in separate elements), ``T`` (ISO), with ``时``/``分``/``秒`` or colons.
+#: and the time in separate elements), ``T`` (ISO), with ``时``/``点``/``分``/``秒`` or colons; an
+#: hour-mark with no minutes is the full hour, or its half (:data:`HOUR_ONLY`).
 TIME_AFTER_DATE = (
-    r"(?:(?:\s*[|｜·•,，]?\s*|T)" + HALF_DAY + r"(?P<H>\d{1,2})\s*(?:[:：]|时)\s*(?P<M>\d{1,2})(?!\d)"
-    r"(?:\s*(?:[:：]|分)\s*(?P<S>\d{1,2})(?!\d)(?:\s*秒)?|\s*分)?)?"
+    r"(?:(?:\s*[|｜·•,，]?\s*|T)" + HALF_DAY + r"(?P<H>\d{1,2})\s*(?:(?:[:：]|[时点])\s*(?P<M>\d{1,2})(?!\d)"
+    r"(?:\s*(?:[:：]|分)\s*(?P<S>\d{1,2})(?!\d)(?:\s*秒)?|\s*分)?|" + HOUR_ONLY + "))?"
+)
+#: A number of hours or minutes in Chinese numerals (``十六``, ``四十八``, ``零五``, ``两``).
+CN_CLOCK_NUMBER = r"[〇零○一二三四五六七八九十两]{1,3}"
+#: A time of day after a date in Chinese numerals, in digits or in Chinese numerals too
+#: (``十六时四十八分``, ``下午四点``).
+CN_TIME_AFTER_DATE = (
+    r"(?:\s*[|｜·•,，]?\s*" + HALF_DAY + rf"(?P<H>\d{{1,2}}|{CN_CLOCK_NUMBER})\s*(?:(?:[:：]|[时点])\s*"
+    rf"(?P<M>\d{{1,2}}(?!\d)|{CN_CLOCK_NUMBER}(?=\s*分))(?:\s*(?:[:：]|分)\s*(?P<S>\d{{1,2}}(?!\d)|{CN_CLOCK_NUMBER}(?=\s*秒))"
+    rf"(?:\s*秒)?|\s*分)?|" + HOUR_ONLY + "))?"
 )
 #: A full date in digits, year first: ``2023-07-05``, ``2023/7/5``, ``2023.07.05``, ``2023年7月5日``,
 #: with its time when printed.
@@ -95,11 +117,12 @@ DATE_RE = re.compile(
 #: The digits of a year printed in Chinese numerals (``二〇二三``, ``二零二三``).
 CN_YEAR_DIGITS = "〇零○Ｏ一二三四五六七八九"
 #: Chinese numerals and their values (a year is read digit by digit).
-CN_DIGIT_VALUES = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0}
-#: A date in Chinese numerals: ``二〇二三年七月五日``, ``二〇二三年十二月三十一日``.
+CN_DIGIT_VALUES = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0, "两": 2}
+#: A date in Chinese numerals: ``二〇二三年七月五日``, ``二〇二三年十二月三十一日``, with its time when
+#: printed (``二〇二三年七月五日十六时四十八分``, ``… 16:48``).
 CN_DATE_RE = re.compile(
     rf"(?P<y>[{CN_YEAR_DIGITS}]{{4}})\s*年\s*(?P<m>[一二三四五六七八九十]{{1,3}})\s*月\s*"
-    r"(?P<d>[一二三四五六七八九十]{1,3})\s*日" + TIME_AFTER_DATE
+    r"(?P<d>[一二三四五六七八九十]{1,3})\s*日" + CN_TIME_AFTER_DATE
 )
 #: ``07/05/2023``: month first, as English-language pages print it (day first when the first
 #: number cannot be a month: ``25/07/2023``).

@@ -41,6 +41,8 @@ class Byline:
     author: str | None = None
     editor: str | None = None
     date: str | None = None
+    #: ``date`` is a revision's (``更新时间：…``, ``最后更新``): the byline printed no other.
+    revised: bool = False
 
 
 def parse_byline(*elements: Element | None) -> Byline:
@@ -58,7 +60,7 @@ def parse_byline(*elements: Element | None) -> Byline:
         if byline.date is None:
             for time_el in el.iter("time"):
                 if collapse_ws(time_el.get("datetime")):
-                    byline.date = collapse_ws(time_el.get("datetime"))
+                    byline.date = _time_value(time_el)
                     break
         text = segmented_text(el)
         if byline.date is None:
@@ -88,11 +90,24 @@ def parse_byline(*elements: Element | None) -> Byline:
         if byline.author is None:
             uncoloned = rules.UNCOLONED_AUTHOR_RE.search(text)
             byline.author = uncoloned["v"] if uncoloned else None
-    byline.date = byline.date or revised
+    if byline.date is None and revised is not None:
+        byline.date, byline.revised = revised, True
     return byline
 
 
 _REVISED_RE = rules.REVISED_LABEL_RE
+
+
+def _time_value(el: Element) -> str | None:
+    """A ``<time>``'s ``datetime``, or the date-time it prints when that has a time of day and the
+    attribute has none (``<time datetime="2017-11-13">建立時間：2016/05/21 11:44</time>``: a template
+    that fills the attribute with a day of its own while the reader sees the story's minute)."""
+    value = collapse_ws(el.get("datetime"))
+    if value and not _meta.has_time(value):
+        printed, was_revised = _first_date(without_weekday(text_of(el)))
+        if printed and not was_revised and _meta.has_time(printed):
+            return printed
+    return value
 
 
 def _first_date(text: str) -> tuple[str | None, bool]:

@@ -401,9 +401,11 @@ KNOWN_LABEL_RE = re.compile(rf"(?<![A-Za-z])(?:{SOURCE_LABEL}|{AUTHOR_LABEL}|{ED
 META_LABEL_RE = re.compile(r"来\s*源|作\s*者|编\s*辑|发布|source|by\b|from\b", re.IGNORECASE)
 #: A printed weekday between a date and its time (``2022年09月07日 星期三 10:02``).
 WEEKDAY_RE = re.compile(r"\s*(?:星期|周|礼拜)[一二三四五六日天]\s*|\s*[(（](?:星期|周)?[一二三四五六日天][)）]\s*")
-#: The label of a revision's time (``更新时间：``, ``修改日期：``): the publication's wins over it.
+#: The label of a revision's time (``更新时间：``, ``修改日期：``, ``最后更新：``, ``最新更新：``, in both
+#: scripts): the publication's wins over it.
 REVISED_LABEL_RE = re.compile(
-    r"(?:(?:更新|修改|修订|最后编辑)\s*(?:时间|日期|于)?|(?:last\s+)?(?:updated|modified|revised)(?:\s+on)?)\s*[:：]?\s*$",
+    r"(?:(?:最[后後新])?\s*(?:更新|修改|修订|修訂)\s*(?:时间|時間|日期|于|於)?|最[后後]编辑|最[后後]編輯"
+    r"|(?:last\s+)?(?:updated|modified|revised)(?:\s+on)?)\s*[:：]?\s*$",
     re.IGNORECASE,
 )
 #: A person's name ends at a bar or the next label: ``王存 | 版面编辑：邱祺璞``.
@@ -531,7 +533,7 @@ AUTHOR_JOB_TITLE_RE = _printed.AUTHOR_JOB_TITLE_RE
 TAG_SEPARATOR_RE, HOME_CRUMBS, ARTICLE_CRUMBS = _printed.TAG_SEPARATOR_RE, _printed.HOME_CRUMBS, _printed.ARTICLE_CRUMBS
 DATE_RE, CN_DATE_RE, US_DATE_RE = _printed.DATE_RE, _printed.CN_DATE_RE, _printed.US_DATE_RE
 YEARLESS_RE, RELATIVE_RE, ISO_DATETIME_RE = _printed.YEARLESS_RE, _printed.RELATIVE_RE, _printed.ISO_DATETIME_RE
-AFTERNOON_WORDS = _printed.AFTERNOON_WORDS
+AFTERNOON_WORDS, HALF_HOUR_RE = _printed.AFTERNOON_WORDS, _printed.HALF_HOUR_RE
 
 # ================================================================================================
 # Fields: where a page keeps its date (meta tags, JSON-LD, scripts, the URL)
@@ -589,8 +591,12 @@ URL_DAY_RUN_TOGETHER_RE = re.compile(r"(?<![\d])((?:19|20)\d{2})[-/_]?(\d{2})[-/
 
 #: A year printed just before a year-less date in its own element (``<em>2022</em> 09/07 19:36``).
 YEAR_BEFORE_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?\s*$")
-#: A time of day in a raw date (``13:43``, ``T13:43``, ``13时43分``).
-TIME_OF_DAY_RE = re.compile(r"\d{1,2}\s*[:：时]\s*\d{2}")
+#: A time of day in a raw date (``13:43``, ``T13:43``, ``13时43分``, ``16点48分``, ``十六时``, ``晚上8点``).
+TIME_OF_DAY_RE = re.compile(
+    r"\d{1,2}\s*[:：时点]\s*\d{2}|[〇零○一二三四五六七八九十两]{1,3}\s*[时点]\s*[〇零○一二三四五六七八九十]{1,3}\s*分"
+    r"|(?:上午|下午|中午|晚上|凌晨|早上|傍晚)\s*(?:\d{1,2}|[〇零○一二三四五六七八九十两]{1,3})\s*[时点](?!击)"
+    r"|(?:\d{1,2}|[〇零○一二三四五六七八九十两]{1,3})\s*(?:时|点\s*(?:整|许|左右|钟|半))"
+)
 #: English month names (their first three letters), January first.
 EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _EN_MONTH = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?"
