@@ -21,7 +21,7 @@ from benchmarks.cnpages import MEASURES, PAGES, CnPage, Fields, load_pages, mark
 
 #: Floors per split: the counts of ``python -m benchmarks.cnpages`` when pinned.
 FLOORS = {
-    "dev": {"complete": 11, "title": 11, "minute": 11, "starts": 9, "ends": 5, "length": 7},
+    "dev": {"complete": 11, "title": 11, "minute": 11, "starts": 10, "ends": 6, "length": 7},
     "heldout": {"complete": 5, "title": 5, "minute": 4, "starts": 3, "ends": 3, "length": 4},
 }
 #: The measures each page misses today (every other measure it must pass).
@@ -30,10 +30,10 @@ MISSES: dict[str, set[str]] = {
     "tw-chinatimes": {"ends", "length"},
     "tw-cna": {"starts", "ends", "length"},
     "tw-ettoday": {"ends"},
-    "tw-ltn": {"starts", "ends", "length"},
+    "tw-ltn": {"ends", "length"},
     "rdb-gmw": {"ends"},
     "rdb-qq": {"starts", "ends"},
-    "g3-cna": {"starts", "ends", "length"},
+    "g3-cna": {"starts", "length"},
     "n4k-chinadaily": {"minute"},
 }
 

@@ -24,7 +24,8 @@ TABLE: dict[str, tuple[list[str], list[str]]] = {
     "TIME_CLASS_RE": (["pubtime", "news-date"], ["content"]),
     "HIDDEN_STYLE_RE": (["display: none", "visibility:hidden"], ["display:block"]),
     "CENTER_STYLE_RE": (["text-align: center"], ["text-align:left"]),
-    "EDITOR_LINE_RE": (["责任编辑：王喆", "（编辑：李明）", "[Editor: Li Ming]"], ["编辑部召开会议", "王喆说"]),
+    "EDITOR_LINE_RE": (["责任编辑：王喆", "（编辑：李明）", "[Editor: Li Ming]", "責任編輯：王喆", "（編輯：蘇龍麒）"],
+                       ["编辑部召开会议", "王喆说", "編輯部召開會議"]),
     "EDITOR_TAIL_RE": (["全文完。（责任编辑：王喆）"], ["责任编辑说了算。"]),
     "EDITOR_AT_RE": (["【我要纠错】 责任编辑：X"], ["编辑部"]),
     "SHARE_LINE_RE": (["分享到：", "Share this"], ["分享经验的人", "shared values"]),
@@ -40,7 +41,7 @@ TABLE: dict[str, tuple[list[str], list[str]]] = {
     "JUNK_LINE_RE": (["Advertisement", "扫一扫", "相关新闻"], ["广告业发展报告发布"]),
     "PHOTO_CREDIT_END_RE": (["会议现场。（新华社记者 刘续 摄）", "Forum opens (Xinhua/Zhou Hua)"],
                             ["会议在北京召开（记者 王芳）。后续", "(the first)"]),
-    "CAPTION_START_RE": (["图为签约现场。", "▲上图：会场"], ["图书馆开放"]),
+    "CAPTION_START_RE": (["图为签约现场。", "▲上图：会场", "圖為馬素湘在悉尼的近影。"], ["图书馆开放", "圖書館開放"]),
     "CAPTION_END_RE": (["会场一角 新华社发", "资料图片"], ["摄影展开幕了，观众很多"]),
     "SLIDE_COUNTER_RE": (["1/4", "12 / 30"], ["2023/07"]),
     "BYLINE_LINE_RE": (["来源：新华网", "发布时间：2023-07-05", "浏览次数：12"], ["新华网报道", "时间过得真快"]),
@@ -53,7 +54,8 @@ TABLE: dict[str, tuple[list[str], list[str]]] = {
                        "Published November 20th, 2019 - 07:50 GMT", "30 avril 2015 à 07:19 (Mis à jour : 07:38)",
                        "5. März 2020, 10:12 Uhr", "Wednesday 20 November 2019 11:42, UK"],
                       ["今年7月5日", "Published in May 2019, the report said", "Updated maps show the flood"]),
-    "CREDIT_LINE_RE": (["记者 | 刘晓蓓", "融媒体记者 刘涛 通讯员 马丽", "【作者】黄颖"], ["记者了解到，项目已经开工。"]),
+    "CREDIT_LINE_RE": (["记者 | 刘晓蓓", "融媒体记者 刘涛 通讯员 马丽", "【作者】黄颖", "記者 | 劉曉蓓"],
+                       ["记者了解到，项目已经开工。", "記者了解到，項目已經開工。"]),
     "REPORTER_LINE_RE": (["本报记者 赵喆", "本报记者 赵喆 通讯员 马丽", "记者 王小明 李华", "（本报记者赵喆）"],
                          ["记者了解到，项目已经开工。", "来源：新华网", "赵喆"]),
     "REPORTER_ROLE_RE": (["本报记者", "本报通讯员赵喆", "记者：王芳"], ["赵喆"]),
@@ -66,7 +68,8 @@ TABLE: dict[str, tuple[list[str], list[str]]] = {
                        "新浪声明：新浪网登载此文出于传递更多信息之目的，并不意味着赞同其观点或证实其描述。",
                        "文章仅代表作者看法，不代表本网观点"],
                       ["版权保护取得进展", "他表示，这并不代表市场已经见底。"]),
-    "NOTICE_RE": (["声明：本文仅代表作者观点", "本文系观察者网独家稿件"], ["本市声明支持", "文中提到"]),
+    "NOTICE_RE": (["声明：本文仅代表作者观点", "本文系观察者网独家稿件", "版權所有，禁止轉載", "聲明：本文僅代表作者觀點"],
+                  ["本市声明支持", "文中提到", "本市聲明支持"]),
     "ORIGINAL_TITLE_RE": (["（原标题：旧题）"], ["标题党"]),
     "SUMMARY_HEAD_RE": (["摘要：", "【核心提示】"], ["要点在于"]),
     "TAGS_LABEL_RE": (["标签：城市更新", "Tags: Schools", "关键词: 乡村振兴"], ["标签化的思维", "Tagsmith"]),
@@ -251,3 +254,41 @@ def test_collapse_ws_collapses_exactly_what_its_pattern_names() -> None:
             continue
         expected = "a b" if _WS_RE.fullmatch(char) else f"a{char}b"
         assert collapse_ws(f" a{char}b ") == expected, hex(code)
+
+
+# --- both scripts ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("来源", "[来來]源"),  # a character with a traditional form: a class of both
+    ("[^一二来]", "[^一二来來]"),  # inside a class (negated too): its forms added
+    ("[来-龥]", "[来-龥來]"),  # added last: a range stays a range
+    (r"\d来", r"\d[来來]"),  # escapes kept
+    ("(?P<label>发布)", "(?P<label>[发發][布佈])"),  # group names are no words
+    ("[来來]源", "[来來]源"),  # applied twice, the same
+    ("2023-07-05", "2023-07-05"),
+])
+def test_both_scripts_source(source: str, expected: str) -> None:
+    from northnews.normalize.rules import both_scripts_source
+
+    assert both_scripts_source(source) == expected
+
+
+def test_both_scripts_words_and_keys() -> None:
+    from northnews.normalize import rules as printed
+
+    assert "首頁" in printed.HOME_CRUMBS and "首页" in printed.HOME_CRUMBS
+    assert printed.RELATIVE_UNITS["小時"] == printed.RELATIVE_UNITS["小时"] == "hours"
+    assert printed.RELATIVE_UNITS["分鐘"] == "minutes"
+    assert printed.CN_DIGIT_VALUES["兩"] == printed.CN_DIGIT_VALUES["两"] == 2
+
+
+def test_every_rule_reads_both_scripts_but_the_hot_ones() -> None:
+    """A pattern with a simplified word reads its traditional form too, unless left simplified for
+    speed (``SIMPLIFIED_ONLY``, each named there with why)."""
+    from northnews.normalize.rules import TRADITIONAL_FORMS
+
+    for name, value in vars(rules).items():
+        if isinstance(value, re.Pattern) and name not in rules.SIMPLIFIED_ONLY:
+            outside = re.sub(r"\[(?:\\.|[^\]])*\]", "", value.pattern)  # characters outside classes
+            assert not any(c in TRADITIONAL_FORMS for c in outside), name

@@ -26,16 +26,10 @@ ZERO_WIDTH_CHARS = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff")
 # Byline labels (alternations: the line patterns of :mod:`northnews.pages.rules` build on them)
 # ================================================================================================
 
-# Each label in both scripts: Taiwan's and Hong Kong's portals, and the traditional-script editions
-# of mainland ones, print 來源、責任編輯、發布時間 (建立時間 at Apple Daily).
-
-SOURCE_LABEL = r"来\s*源|來\s*源|稿\s*源|来\s*自|來\s*自|from|source"
+SOURCE_LABEL = r"来\s*源|稿\s*源|来\s*自|from|source"
 AUTHOR_LABEL = r"作\s*者|author"
-EDITOR_LABEL = r"责任编辑|責任編輯|责\s*编|責\s*編|编\s*辑|編\s*輯|editor"
-DATE_LABEL = (
-    r"发布时间|发表时间|更新时间|发布日期|時\s*間|發[布佈表]時間|[更建]立時間|更新時間|發[布佈]日期|时\s*间|日\s*期|"
-    r"published|date|time"
-)
+EDITOR_LABEL = r"责任编辑|责\s*编|编\s*辑|editor"
+DATE_LABEL = r"发布时间|发表时间|更新时间|建立时间|发布日期|时\s*间|日\s*期|published|date|time"
 
 #: A whole label of each kind (``来 源``, ``Author``), to tell which one a byline printed.
 SOURCE_LABEL_RE = re.compile(SOURCE_LABEL, re.IGNORECASE)
@@ -155,3 +149,92 @@ ISO_DATETIME_RE = re.compile(
     r"(?:Z|[+-]\d{2}:?\d{2})?\s*$",
     re.IGNORECASE,
 )
+
+# ================================================================================================
+# Both scripts
+# ================================================================================================
+
+#: The traditional forms of the simplified characters the rule book's words are written in (OpenCC's
+#: s2t, s2tw and s2hk tables read character by character, and the variants Taiwan prints: 佈, 鐘,
+#: 裏, 衆). Taiwan's and Hong Kong's portals and the traditional-script editions of mainland ones
+#: print every label, notice and credit in them (來源、責任編輯、發佈時間、版權所有、記者、圖／): each
+#: pattern of the book is written once, in simplified characters, and reads both scripts.
+TRADITIONAL_FORMS = {
+    "专": "專", "业": "業", "两": "兩", "严": "嚴", "个": "個", "为": "為", "丽": "麗", "举": "舉", "习": "習", "书": "書",
+    "于": "於", "仅": "僅", "们": "們", "众": "眾衆", "会": "會", "传": "傳", "体": "體", "关": "關", "内": "內", "农": "農",
+    "击": "擊", "刘": "劉", "刚": "剛", "创": "創", "别": "別", "办": "辦", "动": "動", "区": "區", "华": "華", "单": "單",
+    "厅": "廳", "发": "發", "台": "臺", "号": "號", "后": "後", "员": "員", "团": "團", "国": "國", "图": "圖", "场": "場",
+    "声": "聲", "处": "處", "备": "備", "实": "實", "审": "審", "对": "對", "导": "導", "尔": "爾", "尽": "盡", "属": "屬",
+    "布": "佈", "并": "並", "广": "廣", "开": "開", "张": "張", "归": "歸", "当": "當", "户": "戶", "扫": "掃", "护": "護",
+    "报": "報", "摄": "攝", "数": "數", "时": "時", "晓": "曉", "权": "權", "来": "來", "标": "標", "欢": "歡", "济": "濟",
+    "浏": "瀏", "涛": "濤", "点": "點", "热": "熱", "独": "獨", "现": "現", "电": "電", "监": "監", "着": "著", "码": "碼",
+    "礼": "禮", "筹": "籌", "签": "簽", "简": "簡", "纠": "糾", "约": "約", "线": "線", "组": "組", "终": "終", "经": "經",
+    "统": "統", "续": "續", "维": "維", "编": "編", "网": "網", "荐": "薦", "蓝": "藍", "见": "見", "观": "觀", "视": "視",
+    "览": "覽", "觉": "覺", "订": "訂", "议": "議", "讯": "訊", "记": "記", "许": "許", "论": "論", "评": "評", "识": "識",
+    "词": "詞", "该": "該", "详": "詳", "语": "語", "请": "請", "读": "讀", "财": "財", "责": "責", "费": "費", "资": "資",
+    "赞": "贊", "赵": "趙", "转": "轉", "载": "載", "辑": "輯", "这": "這", "递": "遞", "郑": "鄭", "里": "裡裏", "钟": "鐘鍾",
+    "链": "鏈", "错": "錯", "键": "鍵", "长": "長", "门": "門", "闭": "閉", "间": "間", "闻": "聞", "阅": "閱閲", "页": "頁",
+    "顶": "頂", "顾": "顧", "频": "頻", "颖": "穎", "题": "題", "马": "馬", "黄": "黃",
+}
+
+
+def both_scripts_source(source: str) -> str:
+    """A pattern's source that reads both scripts: each simplified character with a traditional form
+    becomes a class of both (``来源`` → ``[来來]源``), or gets its forms added inside a class it is in
+    already (the added forms go last, so a range stays a range). Applied twice, the same."""
+    out: list[str] = []
+    extra: list[str] = []
+    in_class, class_start, class_start_out, i = False, 0, 0, 0
+    while i < len(source):
+        char = source[i]
+        if char == "\\":
+            out.append(source[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            if char == "]" and i > class_start:
+                members = "".join(out[class_start_out:])
+                out.append("".join(dict.fromkeys(f for f in "".join(extra) if f not in members)))
+                out.append(char)
+                in_class, extra = False, []
+            else:
+                out.append(char)
+                extra.append(TRADITIONAL_FORMS.get(char, ""))
+        elif char == "[":
+            in_class = True
+            out.append(char)
+            if source[i + 1 : i + 2] == "^":
+                out.append("^")
+                i += 1
+            class_start, class_start_out = i + 1, len(out)
+        elif char in TRADITIONAL_FORMS:
+            out.append(f"[{char}{TRADITIONAL_FORMS[char]}]")
+        else:
+            out.append(char)
+        i += 1
+    return "".join(out)
+
+
+def both_scripts(value: object) -> object:
+    """A rule that reads both scripts: a compiled pattern recompiled, a pattern's source rewritten, a
+    set of words or a dict's word keys with their traditional forms added; anything else as it is."""
+    if isinstance(value, re.Pattern):
+        source = both_scripts_source(value.pattern)
+        return value if source == value.pattern else re.compile(source, value.flags)
+    if isinstance(value, str):
+        return both_scripts_source(value) if any(c in TRADITIONAL_FORMS for c in value) else value
+    if isinstance(value, frozenset) and all(isinstance(w, str) for w in value):
+        return value | {w.translate(_TO_TRADITIONAL) for w in value}
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return value | {k.translate(_TO_TRADITIONAL): v for k, v in value.items()}
+    return value
+
+
+#: Each simplified character to its first traditional form (for words: ``来源`` → ``來源``).
+_TO_TRADITIONAL = str.maketrans({k: v[0] for k, v in TRADITIONAL_FORMS.items()})
+
+# Every rule above reads both scripts (the patterns, the pattern sources other books build on, the
+# word sets and the word-keyed dicts).
+for _name, _value in list(globals().items()):
+    if _name.isupper() and _name != "TRADITIONAL_FORMS":
+        globals()[_name] = both_scripts(_value)
