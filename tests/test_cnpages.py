@@ -110,3 +110,32 @@ def test_lengths_are_the_measurers() -> None:
         j = text.find(end, text.find(start))
         i = text.rfind(start, 0, j + len(end))
         assert j + len(end) - i == entry["length"], entry["key"]
+
+
+#: The printed source/author a page's item misses today (every other printed one it must read).
+LABEL_MISSES: dict[str, set[str]] = {
+    "tw-chinatimes": {"author"},  # 中時 謝明俊: a source and a name in spans of their own, no label
+    # held out: not looked into (rules are written from the dev pages only)
+    "n4k-chinadaily": {"source"},
+    "rdb-qq": {"source"},
+}
+
+
+@pytest.mark.parametrize("key", [p.key for p in load_pages() if {"source", "author"} & p.gold.keys()])
+def test_printed_source_and_author(key: str) -> None:
+    """The source and the author where the page prints them (gold by hand), as the item stores them."""
+    from northnews.normalize import clean_person, clean_source
+    from northnews.pages import parse_article
+    from northnews.pages.stitch import build_item
+    from northnews.sites import load_site
+
+    page = next(p for p in _pages() if p.key == key)
+    site = load_site()
+    item, _ = build_item([parse_article(page.html, page.url, site)], page.url, site, {})
+    want = {"source": clean_source(page.gold.get("source")), "author": clean_person(page.gold.get("author"), "author")}
+    got = {"source": item["source_raw"], "author": item["author"]}
+    for name in ("source", "author"):
+        if want[name] is None:
+            continue
+        missed = name in LABEL_MISSES.get(key, set())
+        assert (got[name] == want[name]) is not missed, (name, got[name], want[name])

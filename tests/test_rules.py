@@ -54,7 +54,8 @@ TABLE: dict[str, tuple[list[str], list[str]]] = {
                        "Published November 20th, 2019 - 07:50 GMT", "30 avril 2015 à 07:19 (Mis à jour : 07:38)",
                        "5. März 2020, 10:12 Uhr", "Wednesday 20 November 2019 11:42, UK"],
                       ["今年7月5日", "Published in May 2019, the report said", "Updated maps show the flood"]),
-    "CREDIT_LINE_RE": (["记者 | 刘晓蓓", "融媒体记者 刘涛 通讯员 马丽", "【作者】黄颖", "記者 | 劉曉蓓"],
+    "CREDIT_LINE_RE": (["记者 | 刘晓蓓", "融媒体记者 刘涛 通讯员 马丽", "【作者】黄颖", "記者 | 劉曉蓓", "記者林悅／南市報導",
+                        "〔記者王冠仁／台北報導〕"],
                        ["记者了解到，项目已经开工。", "記者了解到，項目已經開工。"]),
     "REPORTER_LINE_RE": (["本报记者 赵喆", "本报记者 赵喆 通讯员 马丽", "记者 王小明 李华", "（本报记者赵喆）"],
                          ["记者了解到，项目已经开工。", "来源：新华网", "赵喆"]),
@@ -164,6 +165,8 @@ TABLE: dict[str, tuple[list[str], list[str]]] = {
     "SRCSET_SPLIT_RE": (["a.jpg 1x, b.jpg 2x", "a.jpg 1x,b.jpg 2x"], ["a.jpg?w=1,2 1x"]),
     "SRCSET_DESCRIPTOR_RE": (["1024w", "2x", "1.5x"], ["a.jpg", "2"]),
     # --- fields: who wrote it ---
+    "REPORTED_FROM_RE": (["記者林悅／南市報導", "聯合報 記者陳嘉寧／桃園機場報導", "〔記者王冠仁／台北報導〕", "记者张三／北京报道"],
+                         ["〔即時新聞／綜合報導〕", "記者了解到，項目已經開工。", "本报记者 赵喆"]),
     "TEXT_CREDIT_RE": (["文/李明 图/王芳", "文｜李小雨", "文/图 李明", "撰文：张三", "（文/李明）"],
                        ["文化馆开放", "文/李明说今天开会了。", "图/王芳"]),
     "UNCOLONED_ROLE_RE": (["本报 作者 王芳", "新华网 责任编辑 李明"], ["本报", "作者：王芳", "作者们", "记者 其其格 通讯员 巴特尔"]),

@@ -151,6 +151,13 @@ def _dated_line(text: str) -> bool:
     return bool(rules.DATE_LINE_RE.match(text)) and _meta.has_time(text)
 
 
+def _labelled_line(text: str) -> bool:
+    """A short line that is one labelled source or author (``来源：新华网`` above news.cn's headline)."""
+    return len(text) < rules.LABELLED_LINE_MAX_CHARS and bool(
+        rules.LEADING_SOURCE_LABEL_RE.match(text) or rules.LEADING_AUTHOR_LABEL_RE.match(text)
+    )
+
+
 def looks_like_meta(text: str) -> bool:
     """A short line with a byline label or a date in it."""
     return _has_meta(text)
@@ -183,9 +190,10 @@ def _short_text(el: Element, cache: dict[Element, str | None], limit: int = rule
 
 def byline_elements(heading: Element | None, container: Element | None) -> list[Element]:
     """Elements likely to hold the byline: the heading's next siblings (or its wrapper's), and the
-    byline-shaped siblings just before it (Xinhua's h-info before h-title, a 来源 line above the
-    headline). When what follows the heading carries no label and no date (a subtitle, a font
-    widget, a reporter's name), the wrapper's neighbours are tried too, but only those that do."""
+    byline-shaped siblings just before it (Xinhua's h-info before h-title, a dated line or a lone
+    ``来源：`` line above the headline). When what follows the heading carries no label and no date
+    (a subtitle, a font widget, a reporter's name), the wrapper's neighbours are tried too, but only
+    those that do."""
     if heading is None:
         return []
     stops = {container, *container.iterancestors()} if container is not None else set()
@@ -210,7 +218,7 @@ def byline_elements(heading: Element | None, container: Element | None) -> list[
         for el in list(node.itersiblings(preceding=True))[: rules.BYLINE_PREVIOUS_SIBLINGS]:
             if isinstance(el.tag, str) and el not in stops:
                 text = _short_text(el, cache)
-                if text and (looks_like_byline(text) or _dated_line(text)):
+                if text and (looks_like_byline(text) or _dated_line(text) or _labelled_line(text)):
                     found.append(el)
         found = [el if _short_text(el, cache) is not None else _leading_line(el, cache) for el in found]
         found = [el for el in found if el is not None]

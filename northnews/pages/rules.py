@@ -300,8 +300,11 @@ _ROLE = (
     r"|(?:文|图|文字|图片|视频)(?=\s*[|｜/:：丨]))"
 )
 _NAMES = r"[\u4e00-\u9fff·]{2,4}(?:[\s、,，]+[\u4e00-\u9fff·]{2,4}){0,3}"
-#: A credit line: ``记者 | 刘晓蓓``, ``文｜李小雨``, ``融媒体记者 刘涛 通讯员 马丽``, ``【作者】黄颖``.
-CREDIT_LINE_RE = re.compile(rf"^[\s【\[(（]*(?:{_ROLE}\s*[|｜/:：丨】\]]?\s*{_NAMES}\s*)+[】\]）)]*$")
+#: A credit line: ``记者 | 刘晓蓓``, ``文｜李小雨``, ``融媒体记者 刘涛 通讯员 马丽``, ``【作者】黄颖``,
+#: ``记者林悦／台南报导`` (:data:`REPORTED_FROM_RE`).
+CREDIT_LINE_RE = re.compile(
+    rf"^[\s【\[(（〔]*(?:{_ROLE}\s*[|｜/:：丨】\]]?\s*{_NAMES}\s*)+(?:[/／]\s*[\u4e00-\u9fff]{{1,8}}报[导道])?[】\]）)〕]*$"
+)
 #: The role words a Chinese newspaper prints before its reporters' names, unlabelled: ``本报记者``,
 #: ``本报通讯员``, ``记者``, ``首席记者``, ``融媒体记者``, ``实习生``.
 _REPORTER_ROLE = r"[\u4e00-\u9fff]{0,6}?(?:记者|通讯员|实习生)"
@@ -788,8 +791,18 @@ TEXT_CREDIT_RE = re.compile(
 #: A byline value ends before another value's label printed without its colon (``来源：本报 作者
 #: 王芳``); never at a reporter's role, which an author value holds (``作者：记者 其其格 通讯员 巴特尔``).
 UNCOLONED_ROLE_RE = re.compile(r"\s+(?:作\s*者|责任编辑|责\s*编|编\s*辑)\s+(?=[\u4e00-\u9fff])")
+#: Who reported it and from where, the credit Taiwan's and Hong Kong's papers open a story with or
+#: print in its byline (``记者林悦／台南报导``, ``〔记者王冠仁／台北报导〕``, ``联合报 记者陈嘉宁／桃园机场报导``;
+#: the traditional ``報導`` too): the names (``v``) are the author.
+REPORTED_FROM_RE = re.compile(
+    r"(?:^|(?<=[\s〔\[(（【\x1f]))[\u4e00-\u9fff]{0,6}?记者\s*"
+    r"(?P<v>[\u4e00-\u9fff·]{2,4}(?:[\s、,，]+[\u4e00-\u9fff·]{2,4}){0,3}?)\s*[/／]\s*[\u4e00-\u9fff]{1,8}报[导道]"
+)
 #: An author printed without a colon in a byline: ``来源：本报 作者 王芳``.
 UNCOLONED_AUTHOR_RE = re.compile(r"(?:^|[\s\x1f|｜])作\s*者\s+(?P<v>[\u4e00-\u9fff·]{2,6})(?=$|[\s\x1f|｜,，])")
+
+#: A lone labelled source or author line before the headline is its byline when shorter than this.
+LABELLED_LINE_MAX_CHARS = 40
 
 # ================================================================================================
 # Fields: small limits of the readers
