@@ -21,14 +21,13 @@ from benchmarks.cnpages import MEASURES, PAGES, CnPage, Fields, load_pages, mark
 
 #: Floors per split: the counts of ``python -m benchmarks.cnpages`` when pinned.
 FLOORS = {
-    "dev": {"complete": 11, "title": 11, "minute": 11, "starts": 10, "ends": 9, "length": 9},
+    "dev": {"complete": 11, "title": 11, "minute": 11, "starts": 10, "ends": 10, "length": 9},
     "heldout": {"complete": 5, "title": 5, "minute": 4, "starts": 3, "ends": 3, "length": 4},
 }
 #: The measures each page misses today (every other measure it must pass).
 MISSES: dict[str, set[str]] = {
     "tw-appledaily": {"ends", "length"},
     "tw-cna": {"starts", "ends", "length"},
-    "rdb-gmw": {"ends"},
     "rdb-qq": {"starts", "ends"},
     "g3-cna": {"starts", "length"},
     "n4k-chinadaily": {"minute"},

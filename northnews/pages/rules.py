@@ -301,9 +301,11 @@ _ROLE = (
 )
 _NAMES = r"[\u4e00-\u9fff·]{2,4}(?:[\s、,，]+[\u4e00-\u9fff·]{2,4}){0,3}"
 #: A credit line: ``记者 | 刘晓蓓``, ``文｜李小雨``, ``融媒体记者 刘涛 通讯员 马丽``, ``【作者】黄颖``,
-#: ``记者林悦／台南报导`` (:data:`REPORTED_FROM_RE`).
+#: ``记者林悦／台南报导`` (:data:`REPORTED_FROM_RE`), ``出品︱网易科学人栏目组`` (a desk, not names).
 CREDIT_LINE_RE = re.compile(
-    rf"^[\s【\[(（〔]*(?:{_ROLE}\s*[|｜/:：丨】\]]?\s*{_NAMES}\s*)+(?:[/／]\s*[\u4e00-\u9fff]{{1,8}}报[导道])?[】\]）)〕]*$"
+    rf"^[\s【\[(（〔]*(?:{_ROLE}\s*[|｜︱/:：丨】\]]?\s*{_NAMES}\s*)+(?:[/／]\s*[\u4e00-\u9fff]{{1,8}}报[导道])?[】\]）)〕]*$"
+    # who produced it, a desk rather than names: "出品︱网易科学人栏目组 胖胖", "策划：人民日报新媒体"
+    r"|^[\s【\[(（]*(?:联合)?(?:出品|策划|制作)\s*[|｜︱/:：丨】\]]\s*[^\s。，,.!?！？]{2,24}(?:\s+[^\s。，,.!?！？]{2,12}){0,3}\s*$"
 )
 #: The role words a Chinese newspaper prints before its reporters' names, unlabelled: ``本报记者``,
 #: ``本报通讯员``, ``记者``, ``首席记者``, ``融媒体记者``, ``实习生``.
