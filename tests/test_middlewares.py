@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
+import logging
+from collections.abc import Callable, Coroutine, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from scrapy import Request
@@ -11,7 +16,6 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
-from twisted.internet.defer import Deferred
 from twisted.internet.task import Clock
 
 from northnews.crawl.downloadermiddlewares.redirect import RedirectMiddleware
@@ -20,6 +24,8 @@ from northnews.discovery import Kind, classify
 from northnews.sites import load_site
 from tests.conftest import PORTAL, run_crawl
 from tests.mockserver import MockPortal
+
+DriveFn = Callable[[Coroutine[Any, Any, Request | Response], Clock], "Driven"]
 
 NN = load_site("northnews")
 
@@ -48,8 +54,57 @@ def retry_mw(**settings: object) -> tuple[RetryAfterMiddleware, Clock]:
     crawler.spider = crawler._create_spider("test")
     mw = build_from_crawler(RetryAfterMiddleware, crawler)
     clock = Clock()
-    mw._clock = clock
+    mw._clock = clock  # the fake clock the wait is timed on (the reactor in a crawl)
     return mw, clock
+
+
+class Driven:
+    """``RetryAfterMiddleware.process_response`` (a coroutine, as Scrapy >= 2.14 wants) run on an
+    asyncio loop of its own, its wait timed on a fake :class:`~twisted.internet.task.Clock`.
+
+    The running loop makes ``maybe_deferred_to_future`` hand the coroutine an asyncio Future, the
+    way the crawl's asyncio reactor does, whichever reactor (asyncio, another, none) this test
+    process happens to have installed; nothing here reads the wall clock.
+    """
+
+    def __init__(self, coro: Coroutine[Any, Any, Request | Response], clock: Clock) -> None:
+        self.clock = clock
+        self.loop = asyncio.new_event_loop()
+        self.task = self.loop.create_task(coro)
+        self.turn()
+
+    def turn(self) -> None:
+        """Let the loop run everything that is ready (the coroutine up to its wait, or to its end)."""
+        for _ in range(3):
+            self.loop.run_until_complete(asyncio.sleep(0))
+
+    def advance(self, seconds: float) -> None:
+        self.clock.advance(seconds)
+        self.turn()
+
+    @property
+    def got(self) -> list[Request | Response]:
+        """[] while it waits; [what it returned] once done."""
+        return [self.task.result()] if self.task.done() else []
+
+    def close(self) -> None:
+        if not self.task.done():
+            self.task.cancel()
+            self.turn()
+        self.loop.close()
+
+
+@pytest.fixture
+def drive() -> Iterator[Callable[[Coroutine[Any, Any, Request | Response], Clock], Driven]]:
+    runs: list[Driven] = []
+
+    def start(coro: Coroutine[Any, Any, Request | Response], clock: Clock) -> Driven:
+        runs.append(Driven(coro, clock))
+        return runs[-1]
+
+    yield start
+    for run in runs:
+        run.close()
 
 
 def answer(status: int, **headers: str) -> tuple[Request, Response]:
@@ -57,71 +112,76 @@ def answer(status: int, **headers: str) -> tuple[Request, Response]:
     return request, Response(request.url, status=status, headers=headers, request=request)
 
 
-def fired(d: Deferred) -> list:
-    out: list = []
-    d.addCallback(out.append)
-    return out
+def test_process_response_is_a_coroutine_not_a_deferred() -> None:
+    """Scrapy 2.14+ deprecates a Deferred from ``process_response`` (ScrapyDeprecationWarning)."""
+    assert inspect.iscoroutinefunction(RetryAfterMiddleware.process_response)
 
 
-def test_a_503_with_retry_after_is_retried_after_the_wait() -> None:
+def test_a_503_with_retry_after_is_retried_after_the_wait(drive: DriveFn) -> None:
     mw, clock = retry_mw()
-    result = mw.process_response(*answer(503, **{"Retry-After": "30"}))
-    assert isinstance(result, Deferred)
-    got = fired(result)
-    clock.advance(29.9)
-    assert got == []
-    clock.advance(0.1)
-    assert len(got) == 1 and isinstance(got[0], Request)
-    assert got[0].meta["retry_times"] == 1
+    run = drive(mw.process_response(*answer(503, **{"Retry-After": "30"})), clock)
+    run.advance(29.9)
+    assert run.got == []
+    run.advance(0.1)
+    assert len(run.got) == 1 and isinstance(run.got[0], Request)
+    assert run.got[0].meta["retry_times"] == 1
     assert mw.crawler.stats.get_value("northnews/retry_after/waits") == 1
+    assert mw.crawler.stats.get_value("northnews/retry_after/seconds") == 30
 
 
-def test_the_wait_is_capped() -> None:
+def test_the_wait_is_capped(drive: DriveFn) -> None:
     mw, clock = retry_mw(NORTHNEWS_RETRY_AFTER_MAX=10)
-    got = fired(mw.process_response(*answer(429, **{"Retry-After": "3600"})))
-    clock.advance(10)
-    assert len(got) == 1 and isinstance(got[0], Request)
+    run = drive(mw.process_response(*answer(429, **{"Retry-After": "3600"})), clock)
+    run.advance(9.9)
+    assert run.got == []
+    run.advance(0.1)
+    assert len(run.got) == 1 and isinstance(run.got[0], Request)
+    assert mw.crawler.stats.get_value("northnews/retry_after/seconds") == 10
 
 
-def test_a_429_without_retry_after_backs_off_exponentially() -> None:
+def test_a_429_without_retry_after_backs_off_exponentially(drive: DriveFn, caplog: pytest.LogCaptureFixture) -> None:
     mw, clock = retry_mw(RETRY_TIMES=3)
     request, response = answer(429)
     waits = []
+    caplog.set_level(logging.INFO, logger="northnews.crawl.downloadermiddlewares.retry")
     for _ in range(3):
-        got = fired(mw.process_response(request, response))
+        run = drive(mw.process_response(request, response), clock)
         waited = 0.0
-        while not got:
-            clock.advance(0.5)
+        while not run.got:
+            run.advance(0.5)
             waited += 0.5
         waits.append(waited)
-        request = got[0]
+        request = run.got[0]
         assert isinstance(request, Request)
         response = Response(request.url, status=429, request=request)
     assert waits == [2.0, 4.0, 8.0]
     assert mw.crawler.stats.get_value("northnews/retry_after/backoffs") == 3
-    gave_up = mw.process_response(request, response)  # retries exhausted: the 429 itself
-    assert isinstance(gave_up, Response) and gave_up.status == 429
+    assert "no Retry-After, backoff: waiting 8.0 s before retrying" in caplog.text
+    gave_up = drive(mw.process_response(request, response), clock)  # retries exhausted: the 429 itself
+    assert len(gave_up.got) == 1 and isinstance(gave_up.got[0], Response) and gave_up.got[0].status == 429
 
 
-def test_the_backoff_is_capped_too() -> None:
+def test_the_backoff_is_capped_too(drive: DriveFn) -> None:
     mw, clock = retry_mw(RETRY_TIMES=5, NORTHNEWS_RETRY_AFTER_MAX=3)
     request = Request("http://www.northnews.cn/2015/0915/1.shtml", meta={"retry_times": 4})
-    got = fired(mw.process_response(request, Response(request.url, status=429, request=request)))
-    clock.advance(2.9)
-    assert got == []
-    clock.advance(0.1)
-    assert len(got) == 1
+    run = drive(mw.process_response(request, Response(request.url, status=429, request=request)), clock)
+    run.advance(2.9)
+    assert run.got == []
+    run.advance(0.1)
+    assert len(run.got) == 1
 
 
-def test_without_retry_after_or_retries_left_nothing_waits() -> None:
-    mw, _ = retry_mw()
-    assert isinstance(mw.process_response(*answer(503)), Request)
-    mw, _ = retry_mw(RETRY_TIMES=0)
-    response = mw.process_response(*answer(503, **{"Retry-After": "30"}))
-    assert isinstance(response, Response) and response.status == 503
-    mw, _ = retry_mw()
-    ok = mw.process_response(*answer(200, **{"Retry-After": "30"}))
-    assert isinstance(ok, Response) and ok.status == 200
+def test_without_retry_after_or_retries_left_nothing_waits(drive: DriveFn) -> None:
+    mw, clock = retry_mw()
+    at_once = drive(mw.process_response(*answer(503)), clock)  # the clock never moves
+    assert len(at_once.got) == 1 and isinstance(at_once.got[0], Request)
+    mw, clock = retry_mw(RETRY_TIMES=0)
+    gave_up = drive(mw.process_response(*answer(503, **{"Retry-After": "30"})), clock)
+    assert len(gave_up.got) == 1 and isinstance(gave_up.got[0], Response) and gave_up.got[0].status == 503
+    mw, clock = retry_mw()
+    ok = drive(mw.process_response(*answer(200, **{"Retry-After": "30"})), clock)
+    assert len(ok.got) == 1 and isinstance(ok.got[0], Response) and ok.got[0].status == 200
+    assert mw.crawler.stats.get_value("northnews/retry_after/waits") is None
 
 
 def test_a_redirect_back_into_the_chain_is_a_reported_loop() -> None:

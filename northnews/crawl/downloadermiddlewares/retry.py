@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Request, Response
-from twisted.internet.defer import Deferred
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import deferLater
 
@@ -67,9 +67,12 @@ class RetryAfterMiddleware(RetryMiddleware):
             self._clock = reactor
         return self._clock
 
-    def process_response(  # type: ignore[override]
+    async def process_response(  # type: ignore[override]
         self, request: Request, response: Response, spider: Spider | None = None
-    ) -> Request | Response | Deferred[Request | Response]:
+    ) -> Request | Response:
+        """A coroutine (Scrapy >= 2.14 awaits it; a returned Deferred is deprecated there): the
+        wait is a timer on :attr:`clock` awaited through ``maybe_deferred_to_future``, so it works
+        on the asyncio reactor (an asyncio Future) and on any other (the Deferred itself)."""
         result = super().process_response(request, response)
         if not isinstance(result, Request) or response.status not in self.WAIT_STATUSES:
             return result
@@ -85,4 +88,5 @@ class RetryAfterMiddleware(RetryMiddleware):
         self.crawler.stats.inc_value("northnews/retry_after/waits")
         self.crawler.stats.inc_value("northnews/retry_after/seconds", wait)  # type: ignore[arg-type]  # fractional seconds: Scrapy's counter adds any number
         logger.info("%s answered %s, %s: waiting %.1f s before retrying", request.url, response.status, why, wait)
-        return deferLater(self.clock, wait, lambda: result)
+        await maybe_deferred_to_future(deferLater(self.clock, wait))
+        return result
