@@ -71,6 +71,12 @@ def _published(
     root: Element, heading: Element | None, byline: Byline, meta: dict[str, str], ld: list[dict[str, Any]],
     container: Element | None, byline_text: str, url: str, tail_lines: list[str], hints: list[str],
 ) -> str | None:
+    if byline.revised:
+        # The byline prints only a revision's time: the publication the page's metadata states wins
+        # (else the revision's time stands for it, the closest the page tells; README, "Dates").
+        stated = _meta.meta_published(meta) or _meta.ld_value(ld, "datePublished")
+        if stated:
+            return stated
     printed = byline.date or _meta.english_date(byline_text)
     if printed and _meta.has_time(printed):
         return printed
@@ -346,6 +352,7 @@ def parse_tree(
         byline = Byline(
             source=byline.source or inner.source, author=byline.author or inner.author,
             editor=byline.editor or inner.editor, date=byline.date or inner.date,
+            revised=byline.revised if byline.date else inner.revised,
         )
     editor = byline.editor or (body.editor if body is not None else None)
     if editor is None and cjk:

@@ -323,8 +323,13 @@ _ROLE = (
     r"|(?:文|图|文字|图片|视频)(?=\s*[|｜/:：丨]))"
 )
 _NAMES = r"[\u4e00-\u9fff·]{2,4}(?:[\s、,，]+[\u4e00-\u9fff·]{2,4}){0,3}"
-#: A credit line: ``记者 | 刘晓蓓``, ``文｜李小雨``, ``融媒体记者 刘涛 通讯员 马丽``, ``【作者】黄颖``.
-CREDIT_LINE_RE = re.compile(rf"^[\s【\[(（]*(?:{_ROLE}\s*[|｜/:：丨】\]]?\s*{_NAMES}\s*)+[】\]）)]*$")
+#: A credit line: ``记者 | 刘晓蓓``, ``文｜李小雨``, ``融媒体记者 刘涛 通讯员 马丽``, ``【作者】黄颖``,
+#: ``记者林悦／台南报导`` (:data:`REPORTED_FROM_RE`), ``出品︱网易科学人栏目组`` (a desk, not names).
+CREDIT_LINE_RE = re.compile(
+    rf"^[\s【\[(（〔]*(?:{_ROLE}\s*[|｜︱/:：丨】\]]?\s*{_NAMES}\s*)+(?:[/／]\s*[\u4e00-\u9fff]{{1,8}}报[导道])?[】\]）)〕]*$"
+    # who produced it, a desk rather than names: "出品︱网易科学人栏目组 胖胖", "策划：人民日报新媒体"
+    r"|^[\s【\[(（]*(?:联合)?(?:出品|策划|制作)\s*[|｜︱/:：丨】\]]\s*[^\s。，,.!?！？]{2,24}(?:\s+[^\s。，,.!?！？]{2,12}){0,3}\s*$"
+)
 #: The role words a Chinese newspaper prints before its reporters' names, unlabelled: ``本报记者``,
 #: ``本报通讯员``, ``记者``, ``首席记者``, ``融媒体记者``, ``实习生``.
 _REPORTER_ROLE = r"[\u4e00-\u9fff]{0,6}?(?:记者|通讯员|实习生)"
@@ -362,13 +367,19 @@ NOTICE_ANY_RE = re.compile(
     r"(?:著作权|版权)(?:归|属于?).{0,20}所有|未经.{0,16}(?:书面)?(?:授权|许可).{0,12}(?:不得|禁止|严禁)|转载请注明"
     # a portal's disclaimer: "…出于传递更多信息之目的，并不意味着赞同其观点", "不代表本网观点"
     r"|传递更多信息之?目的|不(?:代表|意味着)(?:本[网站台刊]|赞同其)"
+    # a rights line: "版权所有，禁止转载", "…禁止任何媒体…引用、改写、转贴分享，违者必究"
+    r"|版权所有\s*[，,、]?\s*(?:禁止|不得|严禁|翻印必究|违者必究)|(?:禁止|不得|严禁)[^。]{0,30}(?:转载|转贴|改写)"
 )
 #: A site notice after the story: copyright, disclaimer, "reprinted from"; the footer starts there.
 NOTICE_RE = re.compile(
     r"^[\s【\[(（]*(?:声明|免责声明|版权声明|特别声明|郑重声明|版权所有|本文(?:系|为)?转载|转载请注明|本网站?(?:所)?"
     r"(?:刊登|发布|转载)|凡本网注明|未经(?:本网|授权|许可)|本站(?:文章|内容)|原文链接|原文地址|copyright|©"
     r"|本文(?:系|为|来自|转自|经)[^。]{0,30}(?:稿件|原创|独家|授权|转载|公众号|客户端|发布)"
-    r"|(?:该文|本文|文章)(?:观点)?(?:仅|只)?代表作者|平台声明)",
+    r"|(?:该文|本文|文章)(?:观点)?(?:仅|只)?代表作者|平台声明"
+    # the help lines a suicide story must close with (Taiwan's reporting rules, WHO's guidance):
+    # "★…关心您：再给自己一次机会", "自杀防治咨询安心专线：0800-788995", "生命线：1995"
+    r"|[★●▲■◆※]?\s*[^。]{0,16}(?:关心您|提醒您)[^。]{0,4}(?:再给自己|请给自己|珍惜生命)|(?:再给自己|请给自己)[^。]{0,4}机会"
+    r"|(?:自杀|心理|安心|防治|生命|张老师)[^。]{0,8}(?:专线|热线|线)\s*[:：])",
     re.IGNORECASE,
 )
 #: A notice found anywhere in a line is trimmed at the end only when the line is shorter than this.
@@ -415,6 +426,7 @@ PROMPT_RE = re.compile(
     r"二维码|扫一扫|关注(?:我们|公众号|本号)|点击(?:上方|下方|蓝字)|阅读原文|返回.{0,6}查看更多|扫码|长按识别"
     r"|点个?在看|点赞.{0,4}在看|^-+\s*(?:the\s+)?(?:end|完)\s*-+$|^(?:the\s+)?(?:end|完)$"
     r"|^(?:打开|下载).{0,8}(?:客户端|app|新闻)|查看精彩图片|请?点击(?:这里|此处)|广告合作"
+    r"|欢迎下载.{0,12}(?:app|客户端)|加入.{0,12}粉丝(?:团|专页)"
     r"|^[^，。,.！？!?]{0,24}(?:app|客户端)$|尽在.{2,12}(?:app|客户端)"
     # the same at a story's end in Europe's languages: a photo credit line, follow and subscribe prompts
     r"|^(?:crédits? photos?|photo credits?|bildnachweis|bildquelle|fotos?|photos?)\s*:"
@@ -449,9 +461,11 @@ KNOWN_LABEL_RE = re.compile(rf"(?<![A-Za-z])(?:{SOURCE_LABEL}|{AUTHOR_LABEL}|{ED
 META_LABEL_RE = re.compile(r"来\s*源|作\s*者|编\s*辑|发布|source|by\b|from\b", re.IGNORECASE)
 #: A printed weekday between a date and its time (``2022年09月07日 星期三 10:02``).
 WEEKDAY_RE = re.compile(r"\s*(?:星期|周|礼拜)[一二三四五六日天]\s*|\s*[(（](?:星期|周)?[一二三四五六日天][)）]\s*")
-#: The label of a revision's time (``更新时间：``, ``修改日期：``): the publication's wins over it.
+#: The label of a revision's time (``更新时间：``, ``修改日期：``, ``最后更新：``, ``最新更新：``, in both
+#: scripts, as every rule here): the publication's wins over it.
 REVISED_LABEL_RE = re.compile(
-    r"(?:(?:更新|修改|修订|最后编辑)\s*(?:时间|日期|于)?|(?:last\s+)?(?:updated|modified|revised)(?:\s+on)?)\s*[:：]?\s*$",
+    r"(?:(?:最[后新])?\s*(?:更新|修改|修订)\s*(?:时间|日期|于)?|最后编辑"
+    r"|(?:last\s+)?(?:updated|modified|revised)(?:\s+on)?)\s*[:：]?\s*$",
     re.IGNORECASE,
 )
 #: A person's name ends at a bar or the next label: ``王存 | 版面编辑：邱祺璞``.
@@ -595,7 +609,7 @@ AUTHOR_JOB_TITLE_RE = _printed.AUTHOR_JOB_TITLE_RE
 TAG_SEPARATOR_RE, HOME_CRUMBS, ARTICLE_CRUMBS = _printed.TAG_SEPARATOR_RE, _printed.HOME_CRUMBS, _printed.ARTICLE_CRUMBS
 DATE_RE, CN_DATE_RE, US_DATE_RE = _printed.DATE_RE, _printed.CN_DATE_RE, _printed.US_DATE_RE
 YEARLESS_RE, RELATIVE_RE, ISO_DATETIME_RE = _printed.YEARLESS_RE, _printed.RELATIVE_RE, _printed.ISO_DATETIME_RE
-AFTERNOON_WORDS = _printed.AFTERNOON_WORDS
+AFTERNOON_WORDS, HALF_HOUR_RE = _printed.AFTERNOON_WORDS, _printed.HALF_HOUR_RE
 
 # ================================================================================================
 # Fields: where a page keeps its date (meta tags, JSON-LD, scripts, the URL)
@@ -653,8 +667,12 @@ URL_DAY_RUN_TOGETHER_RE = re.compile(r"(?<![\d])((?:19|20)\d{2})[-/_]?(\d{2})[-/
 
 #: A year printed just before a year-less date in its own element (``<em>2022</em> 09/07 19:36``).
 YEAR_BEFORE_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?\s*$")
-#: A time of day in a raw date (``13:43``, ``T13:43``, ``13时43分``).
-TIME_OF_DAY_RE = re.compile(r"\d{1,2}\s*[:：时]\s*\d{2}")
+#: A time of day in a raw date (``13:43``, ``T13:43``, ``13时43分``, ``16点48分``, ``十六时``, ``晚上8点``).
+TIME_OF_DAY_RE = re.compile(
+    r"\d{1,2}\s*[:：时点]\s*\d{2}|[〇零○一二三四五六七八九十两]{1,3}\s*[时点]\s*[〇零○一二三四五六七八九十]{1,3}\s*分"
+    r"|(?:上午|下午|中午|晚上|凌晨|早上|傍晚)\s*(?:\d{1,2}|[〇零○一二三四五六七八九十两]{1,3})\s*[时点](?!击)"
+    r"|(?:\d{1,2}|[〇零○一二三四五六七八九十两]{1,3})\s*(?:时|点\s*(?:整|许|左右|钟|半))"
+)
 #: English month names (their first three letters), January first.
 EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _EN_MONTH = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?"
@@ -839,8 +857,18 @@ TEXT_CREDIT_RE = re.compile(
 #: A byline value ends before another value's label printed without its colon (``来源：本报 作者
 #: 王芳``); never at a reporter's role, which an author value holds (``作者：记者 其其格 通讯员 巴特尔``).
 UNCOLONED_ROLE_RE = re.compile(r"\s+(?:作\s*者|责任编辑|责\s*编|编\s*辑)\s+(?=[\u4e00-\u9fff])")
+#: Who reported it and from where, the credit Taiwan's and Hong Kong's papers open a story with or
+#: print in its byline (``记者林悦／台南报导``, ``〔记者王冠仁／台北报导〕``, ``联合报 记者陈嘉宁／桃园机场报导``;
+#: the traditional ``報導`` too): the names (``v``) are the author.
+REPORTED_FROM_RE = re.compile(
+    r"(?:^|(?<=[\s〔\[(（【\x1f]))[\u4e00-\u9fff]{0,6}?记者\s*"
+    r"(?P<v>[\u4e00-\u9fff·]{2,4}(?:[\s、,，]+[\u4e00-\u9fff·]{2,4}){0,3}?)\s*[/／]\s*[\u4e00-\u9fff]{1,8}报[导道]"
+)
 #: An author printed without a colon in a byline: ``来源：本报 作者 王芳``.
 UNCOLONED_AUTHOR_RE = re.compile(r"(?:^|[\s\x1f|｜])作\s*者\s+(?P<v>[\u4e00-\u9fff·]{2,6})(?=$|[\s\x1f|｜,，])")
+
+#: A lone labelled source or author line before the headline is its byline when shorter than this.
+LABELLED_LINE_MAX_CHARS = 40
 
 # ================================================================================================
 # Fields: small limits of the readers
@@ -868,3 +896,20 @@ YEAR_BEFORE_WINDOW = 8
 TIME_BEFORE_DATE_RE = re.compile(r"(?<![\d:：])(?P<H>[01]?\d|2[0-3])\s*[:：]\s*(?P<M>[0-5]\d)(?:\s*[:：]\s*[0-5]\d)?\s*[,，|｜·]?\s*$")
 #: How many characters before a day its time is looked for.
 TIME_BEFORE_DATE_WINDOW = 14
+
+# ================================================================================================
+# Fields: both scripts
+# ================================================================================================
+
+# Every rule above reads the traditional script too, as normalize's chapter does
+# (:func:`northnews.normalize.rules.both_scripts`): a byline's 來源、責任編輯, a notice's 版權所有, a
+# credit's 記者／圖 are the same rules in the other script. The chapter's own objects are its already.
+#: Patterns left in simplified characters: tried on most short lines of a page, where classes in
+#: place of its literal first characters cost it ten times its time (the branches' first characters
+#: no longer make the quick scan a regex starts with); a traditional byline line has its other
+#: tests (``BYLINE_LINE_RE``, ``DATE_START_RE``).
+SIMPLIFIED_ONLY = frozenset({"LABEL_ANYWHERE_RE"})
+_PRINTED_IDS = {id(v) for v in vars(_printed).values()}
+for _name, _value in list(globals().items()):
+    if not _name.startswith("__") and id(_value) not in _PRINTED_IDS and _name not in SIMPLIFIED_ONLY:
+        globals()[_name] = _printed.both_scripts(_value)
