@@ -403,7 +403,7 @@ DATELINE_RE = re.compile(
 #: up with…``, ``Email Tariq Malik at … or follow him @tariqjmalik``, ``…tenemos canal de Telegram?
 #: Únete…``): trailing junk in a found container (a short one is :data:`PROMPT_RE`'s).
 FOLLOW_PROMPT_RE = re.compile(
-    r"\bfollow\b.{0,60}?(?:\bon\s+(?:twitter|facebook|instagram|telegram|linkedin|x)\b|\s@\w)"
+    r"\bfollow\s+(?!up\b)[^.!?]{0,60}?(?:\bon\s+(?:twitter|facebook|instagram|telegram|linkedin|x)\b|@\w)"
     r"|\bfollow\s+(?:us|him|her|them)\b|\bsubscribe\s+to\s+(?:our|the)\b.{0,40}?\bnewsletter"
     r"|\b(?:join|únete|unete)\b.{0,40}?\b(?:telegram|whatsapp)\b|\bcanal de (?:telegram|whatsapp)\b",
     re.IGNORECASE,
