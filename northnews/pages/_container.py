@@ -13,6 +13,7 @@ gives a small bonus. The paragraphs are :mod:`._paragraphs`'.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from itertools import islice
 
 from northnews.normalize import collapse_ws
@@ -171,105 +172,118 @@ class _Scorer:
         self.named_good = 0
 
     def visit(self, el: Element, tag: str, depth: int, chrome: bool, level: int = 0) -> tuple[int, int, int, int, int]:
-        """``(good, total, link, own, own_link)``: own = text of this block outside child blocks."""
-        text = el.text
-        own = len(text.strip()) if text else 0
-        is_link = tag == "a"
-        own_link = own if is_link else 0
-        good = total = link = 0
-        deep = depth >= _MAX_DEPTH
-        visit = self.visit
-        levels, exclude = self.good.chrome, self.exclude
-        for child in el:
-            ctag = child.tag
-            if isinstance(ctag, str):
-                if deep:
-                    self.truncated = True
-                else:
-                    ctag = ctag.lower()
-                    if ctag in _SKIP:
-                        pass
-                    elif ctag not in _BLOCKS and not len(child):
-                        # An inline leaf (a link, a span, a picture): its text is this block's,
-                        # or chrome's; counted here, without a call of its own.
-                        ctext = child.text
-                        o = len(ctext.strip()) if ctext else 0
-                        ol = o if ctag == "a" else 0
-                        clevel = 0
-                        if ctag == "a" or child.get("class") or child.get("id"):
-                            clevel = chrome_level(child, ctag, self.site_chrome)
-                            if clevel and _mid_sentence(child):
+        """``(good, total, link, own, own_link)`` of ``el`` (own = text of this block outside child
+        blocks), every element below it scored."""
+        return self._visitor()(el, tag, depth, chrome, level)
+
+    def _visitor(self) -> Callable[[Element, str, int, bool, int], tuple[int, int, int, int, int]]:
+        """The walk's recursive step, the scorer's state bound once (the walk's hot loop: one call
+        per element that is a block, a link or named; an inline leaf is counted in its parent's)."""
+        scorer = self
+        good_of, scores = self.good, self.scores
+        levels, exclude, site_chrome, min_unit = self.good.chrome, self.exclude, self.site_chrome, self.min_unit
+        skip, blocks, max_depth, ad_prose = _SKIP, _BLOCKS, _MAX_DEPTH, _AD_PROSE
+        meta_max, chrome_factor, body_factor = rules.META_LINE_MAX_CHARS, rules.CHROME_SCORE_FACTOR, rules.BODY_CLASS_SCORE_FACTOR
+
+        def visit(el: Element, tag: str, depth: int, chrome: bool, level: int = 0) -> tuple[int, int, int, int, int]:
+            text = el.text
+            own = len(text.strip()) if text else 0
+            is_link = tag == "a"
+            own_link = own if is_link else 0
+            good = total = link = 0
+            deep = depth >= max_depth
+            for child in el:
+                ctag = child.tag
+                if ctag.__class__ is str:
+                    if deep:
+                        scorer.truncated = True
+                    else:
+                        ctag = ctag.lower()
+                        if ctag in skip:
+                            pass
+                        elif ctag not in blocks and not len(child):
+                            # An inline leaf (a link, a span, a picture): its text is this block's,
+                            # or chrome's; counted here, without a call of its own.
+                            ctext = child.text
+                            o = len(ctext.strip()) if ctext else 0
+                            ol = o if ctag == "a" else 0
+                            clevel = 0
+                            if ctag == "a" or child.get("class") or child.get("id"):
+                                clevel = chrome_level(child, ctag, site_chrome)
+                                if clevel and _mid_sentence(child):
+                                    clevel = 0
+                                levels[child] = clevel
+                                if exclude and child in exclude:
+                                    clevel = 2
+                            if clevel:
+                                total += o
+                                link += ol
+                            else:
+                                own += o
+                                own_link += o if is_link else ol
+                        elif ctag in blocks or ctag == "a" or child.get("class") or child.get("id"):
+                            clevel = chrome_level(child, ctag, site_chrome)
+                            if clevel and ctag not in blocks and _mid_sentence(child):
                                 clevel = 0
                             levels[child] = clevel
                             if exclude and child in exclude:
                                 clevel = 2
-                        if clevel:
-                            total += o
-                            link += ol
-                        else:
-                            own += o
-                            own_link += o if is_link else ol
-                    elif ctag in _BLOCKS or ctag == "a" or child.get("class") or child.get("id"):
-                        clevel = chrome_level(child, ctag, self.site_chrome)
-                        if clevel and ctag not in _BLOCKS and _mid_sentence(child):
-                            clevel = 0
-                        levels[child] = clevel
-                        if exclude and child in exclude:
-                            clevel = 2
-                        g, t, lk, o, ol = visit(child, ctag, depth + 1, chrome or clevel == 2, clevel)
-                        if clevel and g >= _AD_PROSE and _advertising(child.get("class"), child.get("id")):
-                            clevel = 0  # no advertisement holds that much prose: the story, misnamed
-                        if clevel:
-                            total += t + o
-                            link += lk + ol
-                        elif ctag in _BLOCKS:
-                            good += g
-                            total += t + o
-                            link += lk + ol
-                        else:
+                            g, t, lk, o, ol = visit(child, ctag, depth + 1, chrome or clevel == 2, clevel)
+                            if clevel and g >= ad_prose and _advertising(child.get("class"), child.get("id")):
+                                clevel = 0  # no advertisement holds that much prose: the story, misnamed
+                            if clevel:
+                                total += t + o
+                                link += lk + ol
+                            elif ctag in blocks:
+                                good += g
+                                total += t + o
+                                link += lk + ol
+                            else:
+                                good += g
+                                total += t
+                                link += lk
+                                own += o
+                                own_link += o if is_link else ol
+                        else:  # plain inline markup: its text is this block's
+                            g, t, lk, o, ol = visit(child, ctag, depth + 1, chrome)
                             good += g
                             total += t
                             link += lk
                             own += o
                             own_link += o if is_link else ol
-                    else:  # plain inline markup: its text is this block's
-                        g, t, lk, o, ol = visit(child, ctag, depth + 1, chrome)
-                        good += g
-                        total += t
-                        link += lk
-                        own += o
-                        own_link += o if is_link else ol
-            tail = child.tail
-            if tail:
-                n = len(tail.strip())
-                own += n
-                if is_link:
-                    own_link += n
-        if tag in rules.BLOCK_TAGS:
-            if tag != "h1":
-                plain = own - own_link
-                if plain >= self.min_unit and own_link * 2 < own and not (
-                    plain < rules.META_LINE_MAX_CHARS and is_meta_line(_inline_text(el))
+                tail = child.tail
+                if tail:
+                    n = len(tail.strip())
+                    own += n
+                    if is_link:
+                        own_link += n
+            if tag in blocks:
+                if tag != "h1":
+                    plain = own - own_link
+                    if plain >= min_unit and own_link * 2 < own and not (
+                        plain < meta_max and is_meta_line(_inline_text(el))
+                    ):
+                        good += plain
+                good_of[el] = good
+                score: float = good - (total + own - good)  # times a factor below
+                scores[el] = score
+                if score > 0:
+                    if level and good >= ad_prose and _advertising(el.get("class"), el.get("id")):
+                        level = 0
+                    if chrome or level:
+                        score *= chrome_factor
+                    elif class_verdict(el)[1] or el.get("itemprop") == "articleBody":
+                        score *= body_factor
+                    if score > scorer.best_score:
+                        scorer.best, scorer.best_score = el, score
+                        scorer.best_in_chrome = bool(chrome or level)
+                elif good > scorer.named_good and not (chrome or level) and (
+                    class_verdict(el)[1] or el.get("itemprop") == "articleBody"
                 ):
-                    good += plain
-            self.good[el] = good
-            score: float = good - (total + own - good)  # times a factor below
-            self.scores[el] = score
-            if score > 0:
-                if level and good >= rules.AD_MAX_PROSE_CHARS and _advertising(el.get("class"), el.get("id")):
-                    level = 0
-                if chrome or level:
-                    score *= rules.CHROME_SCORE_FACTOR
-                elif class_verdict(el)[1] or el.get("itemprop") == "articleBody":
-                    score *= rules.BODY_CLASS_SCORE_FACTOR
-                if score > self.best_score:
-                    self.best, self.best_score = el, score
-                    self.best_in_chrome = bool(chrome or level)
-            elif good > self.named_good and not (chrome or level) and (
-                class_verdict(el)[1] or el.get("itemprop") == "articleBody"
-            ):
-                self.named, self.named_good = el, good  # named for the story, its prose outweighed (link lists)
-        return good, total, link, own, own_link
+                    scorer.named, scorer.named_good = el, good  # named for the story, its prose outweighed (link lists)
+            return good, total, link, own, own_link
+
+        return visit
 
 
 def _mid_sentence(el: Element) -> bool:

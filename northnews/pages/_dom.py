@@ -32,6 +32,13 @@ _HUGE_PARSER = etree.HTMLParser(
 # libxml2 ends the document at the first </html> (and a stray </body> confuses it): the parser
 # closes both at the end of the input anyway, so they are dropped wherever they stand.
 _END_TAG_RE = re.compile(r"</(?:html|body)\s*>", re.IGNORECASE)
+# The same pattern over the page's UTF-8 bytes (scanning bytes is cheaper than scanning text):
+# ``\s`` spelled out as the UTF-8 of every character Python's ``\s`` matches (``str.isspace``).
+_END_TAG_BYTES_RE = re.compile(
+    rb"</(?:html|body)(?:[\t-\r\x1c-\x20]|\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]"
+    rb"|\xe2\x81\x9f|\xe3\x80\x80)*>",
+    re.IGNORECASE,
+)
 _TAG_RE = re.compile(r"<(/?)([A-Za-z][\w:-]*)[^>]*?(/?)>")
 _VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
@@ -61,15 +68,18 @@ def parse_html(html: str | bytes) -> Element | None:
         html = decode(html)[0]
     if not html.strip():
         return None
-    if "\x00" in html:
-        html = html.replace("\x00", "")
-    html = _END_TAG_RE.sub("", html)
+    # NUL bytes and end tags go from the UTF-8 bytes libxml2 reads (the same edits as on the text:
+    # a NUL byte is only ever U+0000 in UTF-8, and the end-tag pattern matches whole characters).
     data = html.encode("utf-8", "surrogatepass")
+    if b"\x00" in data:
+        data = data.replace(b"\x00", b"")
+    data = _END_TAG_BYTES_RE.sub(b"", data)
     try:
         root = etree.fromstring(data, _PARSER)
     except (etree.ParserError, ValueError):
         root = None
     if root is None or _PARSER.error_log.filter_from_fatals():
+        html = data.decode("utf-8", "surrogatepass")
         try:
             root = etree.fromstring(flatten(html).encode("utf-8", "surrogatepass"), _HUGE_PARSER)
         except (etree.ParserError, ValueError):
