@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from itertools import islice
+from typing import Any
 
 from lxml import etree
 
@@ -81,27 +82,31 @@ def class_verdict(el: Element) -> tuple[int, bool]:
     return _verdict_of(cls, ident)
 
 
-@functools.lru_cache(maxsize=1 << 14)
-def _site_chrome(value: str, site_chrome: frozenset[str]) -> bool:
-    return any(n in site_chrome for n in value.split())
-
-
-_levels: dict[tuple[str | None, str | None, frozenset[str]], int] = {}
+#: Chrome levels by the profile's chrome classes, then by (class, id). The caches' keys hold only
+#: strings: the garbage collector stops tracking such tuples, where a key holding the frozenset
+#: stayed tracked and every full collection of a long crawl walked each of them (57,000 after the
+#: real pages' 460, a full collection 10 times slower).
+_levels: dict[frozenset[str], dict[tuple[str | None, str | None], int]] = {}
 
 
 def _level_of(cls: str | None, ident: str | None, site_chrome: frozenset[str]) -> int:
     """The chrome level a class and id give (the profile's own chrome class names are strong),
     cached per distinct value: a page repeats its classes."""
-    key = (cls, ident, site_chrome)
-    level = _levels.get(key)
+    levels = _levels.get(site_chrome)
+    if levels is None:
+        if len(_levels) > 64:
+            _levels.clear()
+        levels = _levels[site_chrome] = {}
+    key = (cls, ident)
+    level = levels.get(key)
     if level is None:
-        if site_chrome and _site_chrome(f"{cls or ''} {ident or ''}", site_chrome):
+        if site_chrome and any(n in site_chrome for n in f"{cls or ''} {ident or ''}".split()):
             level = 2
         else:
             level = _verdict_of(cls, ident)[0]
-        if len(_levels) > 200_000:
-            _levels.clear()
-        _levels[key] = level
+        if len(levels) > 200_000:
+            levels.clear()
+        levels[key] = level
     return level
 
 
@@ -149,6 +154,9 @@ class Verdicts(dict[Element, int]):
         self.chrome: dict[Element, int] = {}
 
 
+Step = Callable[[Element, str, int, bool, int, Any], tuple[int, int, int, int, int]]
+
+
 class _Scorer:
     """One walk: per element (paragraph text, all text); remembers the best container.
 
@@ -176,18 +184,17 @@ class _Scorer:
     def visit(self, el: Element, tag: str, depth: int, chrome: bool, level: int = 0) -> tuple[int, int, int, int, int]:
         """``(good, total, link, own, own_link)`` of ``el`` (own = text of this block outside child
         blocks), every element below it scored."""
-        return self._visitor()(el, tag, depth, chrome, level)
-
-    def _visitor(self) -> Callable[[Element, str, int, bool, int], tuple[int, int, int, int, int]]:
-        """The walk's recursive step, the scorer's state bound once (the walk's hot loop: one call
-        per element that is a block, a link or named; an inline leaf is counted in its parent's)."""
+        # The walk's recursive step is a closure over the scorer's state, bound once (the walk's hot
+        # loop: one call per element that is a block, a link or named; an inline leaf is counted
+        # in its parent's). It is handed itself to recurse (a closure naming itself is a reference
+        # cycle: the page's tree would stay alive until the garbage collector found it).
         scorer = self
         good_of, scores = self.good, self.scores
         levels, exclude, site_chrome, min_unit = self.good.chrome, self.exclude, self.site_chrome, self.min_unit
         skip, blocks, max_depth, ad_prose = _SKIP, _BLOCKS, _MAX_DEPTH, _AD_PROSE
         meta_max, chrome_factor, body_factor = rules.META_LINE_MAX_CHARS, rules.CHROME_SCORE_FACTOR, rules.BODY_CLASS_SCORE_FACTOR
 
-        def visit(el: Element, tag: str, depth: int, chrome: bool, level: int = 0) -> tuple[int, int, int, int, int]:
+        def step(el: Element, tag: str, depth: int, chrome: bool, level: int, step: Step) -> tuple[int, int, int, int, int]:
             text = el.text
             own = len(text.strip()) if text else 0
             is_link = tag == "a"
@@ -230,7 +237,7 @@ class _Scorer:
                             levels[child] = clevel
                             if exclude and child in exclude:
                                 clevel = 2
-                            g, t, lk, o, ol = visit(child, ctag, depth + 1, chrome or clevel == 2, clevel)
+                            g, t, lk, o, ol = step(child, ctag, depth + 1, chrome or clevel == 2, clevel, step)
                             if clevel and g >= ad_prose and _advertising(child.get("class"), child.get("id")):
                                 clevel = 0  # no advertisement holds that much prose: the story, misnamed
                             if clevel:
@@ -247,7 +254,7 @@ class _Scorer:
                                 own += o
                                 own_link += o if is_link else ol
                         else:  # plain inline markup: its text is this block's
-                            g, t, lk, o, ol = visit(child, ctag, depth + 1, chrome)
+                            g, t, lk, o, ol = step(child, ctag, depth + 1, chrome, 0, step)
                             good += g
                             total += t
                             link += lk
@@ -285,7 +292,7 @@ class _Scorer:
                     scorer.named, scorer.named_good = el, good  # named for the story, its prose outweighed (link lists)
             return good, total, link, own, own_link
 
-        return visit
+        return step(el, tag, depth, chrome, level, step)
 
 
 def _mid_sentence(el: Element) -> bool:

@@ -189,24 +189,25 @@ def headline_text(el: Element | None, leave_out: frozenset[Element] = frozenset(
     if el is None:
         return ""
     parts: list[str] = []
-
-    def leading(node: Element) -> bool:
-        """Collect ``node``'s text up to its first block; ``True`` when one was met."""
-        if node.text:
-            parts.append(node.text)
-        for child in node:
-            tag = tag_of(child)
-            if tag in BLOCK_TAGS:
-                return True
-            if tag and tag not in SKIP_TAGS and not is_hidden(child) and child not in leave_out and leading(child):
-                return True
-            if child.tail:
-                parts.append(child.tail)
-        return False
-
-    leading(el)
+    _leading(el, parts, leave_out)
     line = collapse_ws("".join(parts))
     return line or (text_of(el, leave_out) if whole else "")
+
+
+def _leading(node: Element, parts: list[str], leave_out: frozenset[Element]) -> bool:
+    """Collect ``node``'s text up to its first block into ``parts``; ``True`` when one was met (a
+    function of its own: a closure calling itself is a reference cycle the collector must find)."""
+    if node.text:
+        parts.append(node.text)
+    for child in node:
+        tag = tag_of(child)
+        if tag in BLOCK_TAGS:
+            return True
+        if tag and tag not in SKIP_TAGS and not is_hidden(child) and child not in leave_out and _leading(child, parts, leave_out):
+            return True
+        if child.tail:
+            parts.append(child.tail)
+    return False
 
 
 def segmented_text(el: Element | None, leave_out: frozenset[Element] = frozenset()) -> str:
