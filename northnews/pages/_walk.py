@@ -8,7 +8,6 @@ blocks. Paragraph rules are :mod:`._paragraphs`' (the body engine).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
@@ -96,9 +95,17 @@ def is_caption_class(el: Element) -> bool:
     return bool(cls) and _caption_class_value(cls)
 
 
-@functools.lru_cache(maxsize=1 << 14)
+#: Per class value (a plain dict, not an lru_cache: the collector tracks none of its entries).
+_caption_classes: dict[str, bool] = {}
+
+
 def _caption_class_value(cls: str) -> bool:
-    return bool(rules.CAPTION_CLASS_RE.search(cls))
+    verdict = _caption_classes.get(cls)
+    if verdict is None:
+        if len(_caption_classes) >= 1 << 14:
+            _caption_classes.clear()
+        verdict = _caption_classes[cls] = bool(rules.CAPTION_CLASS_RE.search(cls))
+    return verdict
 
 
 _summary_cache: dict[str, bool] = {}
