@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
 
 from lxml import etree
 
@@ -152,20 +151,28 @@ def is_hidden(el: Element) -> bool:
     return el.get("hidden") is not None or bool(style and rules.HIDDEN_STYLE_RE.search(style))
 
 
-def _iter_text(el: Element, sep: str | None, leave_out: frozenset[Element] = frozenset()) -> Iterator[str]:
-    if el.text:
-        yield el.text
+def _collect_text(el: Element, sep: str | None, leave_out: frozenset[Element], out: list[str]) -> list[str]:
+    """Append ``el``'s visible text nodes to ``out`` in order (``sep`` around segment elements),
+    and return it: one call per element, each text appended once (a generator per element
+    passed every text up through all the generators above it)."""
+    text = el.text
+    if text:
+        out.append(text)
     for child in el:
-        tag = tag_of(child)
-        if tag and tag not in SKIP_TAGS and not is_hidden(child) and child not in leave_out:
-            if sep is not None and tag in _SEGMENT_TAGS:
-                yield sep
-                yield from _iter_text(child, sep, leave_out)
-                yield sep
-            else:
-                yield from _iter_text(child, sep, leave_out)
-        if child.tail:
-            yield child.tail
+        tag = child.tag
+        if tag.__class__ is str:
+            tag = tag.lower()
+            if tag not in SKIP_TAGS and not is_hidden(child) and child not in leave_out:
+                if sep is not None and tag in _SEGMENT_TAGS:
+                    out.append(sep)
+                    _collect_text(child, sep, leave_out, out)
+                    out.append(sep)
+                else:
+                    _collect_text(child, sep, leave_out, out)
+        tail = child.tail
+        if tail:
+            out.append(tail)
+    return out
 
 
 def text_of(el: Element | None, leave_out: frozenset[Element] = frozenset()) -> str:
@@ -173,7 +180,7 @@ def text_of(el: Element | None, leave_out: frozenset[Element] = frozenset()) -> 
     whitespace collapsed."""
     if el is None:
         return ""
-    return collapse_ws("".join(_iter_text(el, None, leave_out)))
+    return collapse_ws("".join(_collect_text(el, None, leave_out, [])))
 
 
 _SEGMENT_TAGS = rules.SEGMENT_TAGS
@@ -214,6 +221,6 @@ def segmented_text(el: Element | None, leave_out: frozenset[Element] = frozenset
     """Visible text with :data:`SEP` between spans/blocks: ``"来源：新华网\\x1f作者：X"``."""
     if el is None:
         return ""
-    return "".join(_iter_text(el, SEP, leave_out))
+    return "".join(_collect_text(el, SEP, leave_out, []))
 
 
