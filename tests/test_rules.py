@@ -277,6 +277,21 @@ def test_collapse_ws_collapses_exactly_what_its_pattern_names() -> None:
         assert collapse_ws(f" a{char}b ") == expected, hex(code)
 
 
+def test_sentence_goes_on_is_the_plain_pattern_without_its_backtracking() -> None:
+    """SENTENCE_GOES_ON_RE is written for speed (one way to read a run of spaces); it must accept
+    exactly what the plain ``\\s*[,;:"'”’»)\\]]*\\s*[^\\W\\d_]{2}`` accepts: every string of up to five
+    characters over spaces, newlines, closing punctuation, letters, digits and separators."""
+    import itertools
+    import re
+
+    plain = re.compile(r"\s*[,;:\"'”’»)\]]*\s*[^\W\d_]{2}")
+    alphabet = [" ", "\n", "\u3000", ",", '"', "”", ")", "a", "é", "中", "1", "_", "."]
+    for size in range(6):
+        for chars in itertools.product(alphabet, repeat=size):
+            text = "".join(chars)
+            assert (rules.SENTENCE_GOES_ON_RE.match(text) is None) == (plain.match(text) is None), repr(text)
+
+
 # --- both scripts ---------------------------------------------------------------------------------
 
 

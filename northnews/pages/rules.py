@@ -563,7 +563,10 @@ STORY_HEADLINE_TAGS = ("h1",)
 STORY_SIBLING_SHARE = 0.2
 #: The text after an inline element when the sentence it is part of goes on: words, not a
 #: separator, a date or a list's comma (``…<a class="popup">rather elderly</a> man. The…``).
-SENTENCE_GOES_ON_RE = re.compile(r"\s*[,;:\"'”’»)\]]*\s*[^\W\d_]{2}")
+#: (Spaces, then closing punctuation and spaces, then two letters; written so that a long run of
+#: spaces is tried once, not once per split between two ``\s*``: a page's whitespace tails made
+#: that 10x slower.)
+SENTENCE_GOES_ON_RE = re.compile(r"\s*(?:[,;:\"'”’»)\]]+\s*)?[^\W\d_]{2}")
 #: A container that gives no story is left out and the next best tried, this many times at most.
 CONTAINER_TRIES = 3
 #: A paragraph holding no more than this share of its parent's prose is no container: the parent is.
