@@ -37,7 +37,6 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import IO, Any
 
@@ -59,7 +58,7 @@ from northnews.sites import Site
 from northnews.util import safewrite
 from northnews.util.collector import restore, tune
 
-BATCH = 16  # articles per task sent to a worker
+BATCH = 8  # articles per task sent to a worker
 #: ``json.dumps(item, ensure_ascii=False)`` (the feed's lines), its encoder made once.
 _ITEM_JSON = json.JSONEncoder(ensure_ascii=False)
 AHEAD = 2  # batches waiting for each worker before this process takes the next one itself
@@ -269,14 +268,87 @@ def _batches(wanted: Iterable[Wanted], size: int = BATCH) -> Iterator[list[Wante
         yield batch
 
 
+class WorkerFailed(RuntimeError):
+    """A worker process raised, or stopped without answering (killed, out of memory)."""
+
+
+class _Worker:
+    """One forked worker on a pipe of its own: batches in, their outcomes out, in order. No thread
+    in this process (a ``multiprocessing.Pool`` keeps three, which take the interpreter lock from
+    the extraction this process does between handing out batches)."""
+
+    def __init__(self, others: list[_Worker]) -> None:
+        ours, theirs = multiprocessing.Pipe()
+        pid = os.fork()
+        if pid == 0:  # the worker: never returns
+            ours.close()
+            for other in others:  # the earlier workers' pipes: held here, they would never see EOF
+                other.conn.close()
+            _serve(theirs)
+        theirs.close()
+        self.pid, self.conn, self.waiting = pid, ours, 0
+
+    def send(self, batch: list[Wanted]) -> None:
+        self.conn.send(batch)
+        self.waiting += 1
+
+    def ready(self) -> bool:
+        return self.conn.poll()
+
+    def receive(self) -> list[Outcome]:
+        try:
+            kind, value = self.conn.recv()
+        except (EOFError, OSError):
+            raise WorkerFailed(f"extract worker {self.pid} stopped without answering") from None
+        self.waiting -= 1
+        if kind == "error":
+            raise WorkerFailed(f"extract worker {self.pid} failed:\n{value}")
+        return value  # type: ignore[no-any-return]
+
+    def stop(self) -> None:
+        self.conn.close()  # the worker reads EOF and exits
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:  # pragma: no cover - reaped elsewhere
+            pass
+
+
+def _serve(conn: Any) -> None:
+    """A worker's life: batches until this process closes the pipe; ``os._exit`` so that nothing
+    of this process (temporary directories, open feeds, atexit hooks) is finalised twice. Ctrl-C
+    is this process's to handle: the worker ends when its pipe closes."""
+    import signal
+    import traceback
+
+    code = 0
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _forked()
+        while True:
+            try:
+                batch = conn.recv()
+            except EOFError:
+                break
+            try:
+                conn.send(("ok", _work(batch)))
+            except Exception:  # noqa: BLE001 - the parent raises it
+                conn.send(("error", traceback.format_exc()))
+    except BaseException:  # noqa: BLE001 - a broken pipe, a signal: the parent says so
+        code = 1
+    finally:
+        os._exit(code)
+
+
 def outcomes(extractor: ArticleExtractor, urls: Iterable[str | Wanted], jobs: int = 1) -> Iterator[Outcome]:
     """Every article's outcome, in ``urls`` order (URLs, or :data:`Wanted` pairs as
     :func:`article_urls` gives them). With ``jobs`` > 1, in ``jobs`` processes: this one and
     ``jobs - 1`` forked workers (they inherit ``extractor`` and its open indexes; each opens its
-    own WARC handles). Batches of :data:`BATCH` articles go to the workers while fewer than
-    :data:`AHEAD` each are waiting; otherwise this process extracts the next batch itself, between
-    writing the results in order: on N cores N processes work, none only waits (a parent that
-    only hands out work and writes is a third process on two cores, and its switching costs)."""
+    own WARC handles). A batch of :data:`BATCH` articles goes to the worker with the fewest
+    waiting while it has fewer than :data:`AHEAD`; otherwise this process extracts the batch
+    itself, between writing the results in order: on N cores N processes work, none only waits
+    (a parent that only hands out work and writes is a third process on two cores, and its
+    switching costs). Small batches keep the end short: this process waits there for at most
+    ``AHEAD`` batches of the slowest worker."""
     wanted = ((u, None) if isinstance(u, str) else u for u in urls)
     global _WORKER
     _WORKER = extractor
@@ -285,29 +357,37 @@ def outcomes(extractor: ArticleExtractor, urls: Iterable[str | Wanted], jobs: in
     # young objects (a page's lists and proxies, freed by reference counting) are looked at every
     # NORTHNEWS_GC_THRESHOLD allocations instead of 700 (the crawl's GarbageCollector does the same).
     saved = tune(config.default("NORTHNEWS_GC_THRESHOLD"), collect=False)
-    ctx = multiprocessing.get_context("fork")
+    workers: list[_Worker] = []
     try:
         if jobs <= 1:
             for url, entries in wanted:
                 yield extractor.extract(url, entries)
             return
-        with ctx.Pool(jobs - 1, initializer=_forked) as pool:
-            pending: deque[AsyncResult[list[Outcome]] | list[Outcome]] = deque()
-            ahead = AHEAD * (jobs - 1)
-            for batch in _batches(wanted):
-                waiting = sum(1 for p in pending if not isinstance(p, list) and not p.ready())
-                pending.append(pool.apply_async(_work, (batch,)) if waiting < ahead else _work(batch))
-                while pending and (isinstance(pending[0], list) or pending[0].ready()):
-                    yield from _done(pending.popleft())
-            while pending:
+        for _ in range(jobs - 1):
+            workers.append(_Worker(workers))
+        # In hand-out order: a worker's batch (its results come back in the order it got them) or
+        # the outcomes this process made.
+        pending: deque[_Worker | list[Outcome]] = deque()
+        for batch in _batches(wanted):
+            least = min(workers, key=lambda w: w.waiting)
+            if least.waiting < AHEAD:
+                least.send(batch)
+                pending.append(least)
+            else:
+                pending.append(_work(batch))
+            while pending and (isinstance(pending[0], list) or pending[0].ready()):
                 yield from _done(pending.popleft())
+        while pending:
+            yield from _done(pending.popleft())
     finally:
+        for worker in workers:
+            worker.stop()
         _WORKER = None
         restore(saved)
 
 
-def _done(result: AsyncResult[list[Outcome]] | list[Outcome]) -> list[Outcome]:
-    return result if isinstance(result, list) else result.get()
+def _done(result: _Worker | list[Outcome]) -> list[Outcome]:
+    return result if isinstance(result, list) else result.receive()
 
 
 @dataclass
