@@ -40,7 +40,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
-from scrapy.http import Response, TextResponse
+from scrapy.http import TextResponse
 from scrapy.settings import BaseSettings
 
 from northnews import config
@@ -51,7 +51,7 @@ from northnews.article.validate import incomplete_record, reject_reasons, reject
 from northnews.crawl.pipelines.requisites import Scope
 from northnews.crawl.pipelines.requisites import outcome as requisite_outcome
 from northnews.discovery import Kind, classify, first_page_url, list_entries, page_links
-from northnews.ops.replayed import ReplayedPages, Served
+from northnews.ops.replayed import Page, ReplayedPages, Served
 from northnews.pagecheck import Verdict
 from northnews.pages import parse_html, stitch
 from northnews.sites import Site
@@ -109,7 +109,7 @@ class ArticleExtractor:
         if first.alias is not None:
             # Another article's alias (a redirect): that article is extracted under its own URL.
             return Outcome(url, skipped="alias")
-        if first.response is None:  # the errback: pending with a reason, or a deliberate skip
+        if first.page is None:  # the errback: pending with a reason, or a deliberate skip
             verdict = _failure_verdict(first)
             if verdict is None:
                 return Outcome(url, skipped="unavailable")
@@ -118,7 +118,7 @@ class ArticleExtractor:
         day = date.fromisoformat(captured[:10]) if captured else None
         if day is not None and ((self.since and day < self.since) or (self.until and day > self.until)):
             return Outcome(url, skipped="out_of_range")
-        read = _read(first.response, self.site)
+        read = _read(first.page, self.site)
         if read.verdict is not None:
             return Outcome(url, reject=incomplete_record(url, read.verdict.detail, read.verdict.reason))
         if canonical_alias(read.root, url, self.site) is not None:
@@ -127,11 +127,11 @@ class ArticleExtractor:
         article = Assembly.start(url, read, self.site, capture=first.capture)
         while (nxt := article.next_page()) is not None:
             later = self.pages.get(nxt, "article_page")
-            if later.response is None:
+            if later.page is None:
                 verdict = Assembly.page_failed(later.failed or nxt, _failure_verdict(later), later.error or "")
                 return Outcome(url, reject=incomplete_record(url, verdict.detail, verdict.reason),
                                pages=len(article.pages))
-            verdict = article.add(_read(later.response, self.site))
+            verdict = article.add(_read(later.page, self.site))
             if verdict is not None:
                 return Outcome(url, reject=incomplete_record(url, verdict.detail, verdict.reason),
                                pages=len(article.pages))
@@ -162,11 +162,10 @@ class ArticleExtractor:
         return found
 
 
-def _read(response: Response, site: Site) -> PageRead:
-    """:func:`northnews.article.read_page` of a replayed response (the spider's ``_read``)."""
-    content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")  # get() is typed bytes | None
-    text = response.text if isinstance(response, TextResponse) else None
-    return read_page(response.url, response.body, content_type, text, site)
+def _read(page: Page, site: Site) -> PageRead:
+    """:func:`northnews.article.read_page` of a replayed answer (the spider's ``_read`` of its response)."""
+    content_type = (page.headers.get(b"Content-Type") or b"").decode("latin-1")  # get() is typed bytes | None
+    return read_page(page.url, page.body, content_type, page.text if page.is_text else None, site)
 
 
 def _failure_verdict(served: Served) -> Verdict | None:
