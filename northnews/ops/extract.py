@@ -37,6 +37,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import IO, Any
 
@@ -276,6 +277,8 @@ class _Worker:
     in this process (a ``multiprocessing.Pool`` keeps three, which take the interpreter lock from
     the extraction this process does between handing out batches)."""
 
+    conn: Connection
+
     def __init__(self, others: list[_Worker]) -> None:
         ours, theirs = multiprocessing.Pipe()
         pid = os.fork()
@@ -312,7 +315,7 @@ class _Worker:
             pass
 
 
-def _serve(conn: Any) -> None:
+def _serve(conn: Connection) -> None:
     """A worker's life: batches until this process closes the pipe; ``os._exit`` so that nothing
     of this process (temporary directories, open feeds, atexit hooks) is finalised twice. Ctrl-C
     is this process's to handle: the worker ends when its pipe closes."""

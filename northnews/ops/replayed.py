@@ -292,7 +292,7 @@ class ReplayedPages:
         cls = page.cls if isinstance(page, Page) else type(page)
         if not self.meta_refresh or not issubclass(cls, HtmlResponse):
             return None
-        head = page.text[:META_REFRESH_SCAN]  # type: ignore[union-attr]  # an HtmlResponse's text
+        head = page.text[:META_REFRESH_SCAN]  # an HtmlResponse's (or a text Page's)
         if "&#" not in head and "refresh" not in head.lower():
             return None  # no refresh can be spelled there: get_meta_refresh's (None, None), for less
         response = page.response() if isinstance(page, Page) else page
