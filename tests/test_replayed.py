@@ -111,6 +111,10 @@ def test_the_response_is_built_once_with_the_encoding_middlewares_choice(
     (b"{\"a\": 1}", {"Content-Type": "application/json"}),
     (b"<?xml version='1.0'?><rss/>", {"Content-Type": "text/xml"}),
     (b"<html>no type</html>", {}),
+    (b"<html>gzip type</html>", {"Content-Type": "application/x-gzip", "Content-Encoding": "identity"}),
+    (b"<html>a download</html>", {"Content-Type": "application/octet-stream",
+                                  "Content-Disposition": "attachment; filename=a.html"}),
+    (b"<html>typed, empty</html>", {"Content-Type": ""}),
 ])
 def test_the_light_answer_reads_as_scrapys_response(pages: ReplayedPages, body: bytes, headers: dict[str, str]) -> None:
     """Class, text and headers of :class:`Page` against the response Scrapy's middlewares would

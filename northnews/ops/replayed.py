@@ -147,6 +147,7 @@ class ReplayedPages:
         self.user_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT") or "Scrapy"
         self._robots_parser = load_object(settings.get("ROBOTSTXT_PARSER") or "scrapy.robotstxt.ProtegoRobotParser")
         self._robots: dict[str, Any] = {}  # host -> robots.txt parser (None: allow all), one per host
+        self._classes: dict[tuple[bytes, bytes | None], type[Response]] = {}  # see _class
 
     def get(self, url: str, kind: str | None = None, entries: list[IndexEntry] | None = None) -> Served:
         """``kind``: ``article`` or ``article_page`` (what the spider marks the request as; its
@@ -247,11 +248,27 @@ class ReplayedPages:
         decoded = self._decoded(headers, body)
         if decoded is None:
             return None
-        respcls = responsetypes.from_args(headers=headers, url=url, body=decoded)
+        respcls = self._class(headers, url, decoded)
         codec = None
         if text and issubclass(respcls, TextResponse):
             codec = self.encoding.codec(url, decoded, headers.get(b"Content-Type"))
         return Page(respcls, url, status, headers, decoded, protocol, codec)
+
+    def _class(self, headers: Headers, url: str, body: bytes) -> type[Response]:
+        """``responsetypes.from_args(headers=headers, url=url, body=body)``: a ``Content-Type`` that
+        names a class decides alone (with ``Content-Encoding``), so its answer is kept per pair
+        of values (an archive has a handful); the URL and body are looked at only otherwise."""
+        content_type = headers.get(b"Content-Type")
+        if content_type:
+            key = (content_type, headers.get(b"Content-Encoding"))
+            cls = self._classes.get(key)
+            if cls is None:
+                cls = responsetypes.from_content_type(content_type, key[1])
+                if len(self._classes) < 1024:
+                    self._classes[key] = cls
+            if cls is not Response:
+                return cls
+        return responsetypes.from_args(headers=headers, url=url, body=body)
 
     def _decompressed(
         self, url: str, status: int, headers: Headers, body: bytes, protocol: str | None, text: bool = False,
