@@ -38,6 +38,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from multiprocessing.connection import Connection
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import IO, Any
 
@@ -63,6 +64,9 @@ BATCH = 8  # articles per task sent to a worker
 #: ``json.dumps(item, ensure_ascii=False)`` (the feed's lines), its encoder made once.
 _ITEM_JSON = json.JSONEncoder(ensure_ascii=False)
 AHEAD = 2  # batches waiting for each worker before this process takes the next one itself
+#: The largest batch sent to a worker, pickled (a batch is a few KB: URLs and their index lines);
+#: :data:`AHEAD` of them fit in a pipe's buffer (see :class:`_Worker`).
+SEND_LIMIT = 32 * 1024
 
 
 @dataclass
@@ -275,8 +279,11 @@ class WorkerFailed(RuntimeError):
 
 class _Worker:
     """One forked worker on a pipe of its own: batches in, their outcomes out, in order. No thread
-    in this process (a ``multiprocessing.Pool`` keeps three, which take the interpreter lock from
-    the extraction this process does between handing out batches)."""
+    in this process (a ``multiprocessing.Pool`` keeps three, which compete for the interpreter
+    lock with the extraction this process does between handing out batches). A batch is sent
+    only when its pickle is at most :data:`SEND_LIMIT` bytes: with at most :data:`AHEAD` of them
+    in the pipe, a send never waits, so this process never blocks on a worker that is itself
+    blocked sending a large result (it takes a larger batch itself)."""
 
     conn: Connection
 
@@ -291,8 +298,8 @@ class _Worker:
         theirs.close()
         self.pid, self.conn, self.waiting = pid, ours, 0
 
-    def send(self, batch: list[Wanted]) -> None:
-        self.conn.send(batch)
+    def send(self, pickled: bytes | memoryview) -> None:
+        self.conn.send_bytes(pickled)  # what conn.send(batch) writes; the worker's recv() reads it
         self.waiting += 1
 
     def ready(self) -> bool:
@@ -373,8 +380,9 @@ def outcomes(extractor: ArticleExtractor, urls: Iterable[str | Wanted], jobs: in
         pending: deque[_Worker | list[Outcome]] = deque()
         for batch in _batches(wanted):
             least = min(workers, key=lambda w: w.waiting)
-            if least.waiting < AHEAD:
-                least.send(batch)
+            pickled = ForkingPickler.dumps(batch) if least.waiting < AHEAD else None
+            if pickled is not None and len(pickled) <= SEND_LIMIT:
+                least.send(pickled)
                 pending.append(least)
             else:
                 pending.append(_work(batch))
