@@ -87,10 +87,10 @@ NORTHNEWS_STORE_URL = ""
 # The crawl commits the stored items of up to this many seconds at once (savepoints inside one
 # SQLite transaction; 0: one commit per item). One WAL commit per item rewrote the same index pages
 # every time: ~7% of the reactor's time in a crawl without delays. A kill loses at most the open
-# group, whose articles are then not known: the next run fetches them again. Off by default: with
-# it on, a kill can also lose the run's own record and the cron tests' kill points (a run that
-# must leave "shutdown" behind, a lock seen by a second run) failed; opt in where speed matters more.
-NORTHNEWS_STORE_COMMIT_INTERVAL = 0.0
+# group, whose articles are then not known: the next run fetches them again. Only items are
+# grouped: the run's own record, a pending article and an alias commit the open group and
+# themselves at once (a run killed by a second SIGINT leaves "shutdown" behind, as without groups).
+NORTHNEWS_STORE_COMMIT_INTERVAL = 1.0
 # A fleet worker's name (northnews-fleet sets it): added to WARC file names, unique across workers.
 NORTHNEWS_WORKER = ""
 # Skip article pages already in the store (-a refresh=DAYS re-fetches recent ones). False

@@ -86,9 +86,10 @@ class StoreBase(ABC):
     shared = False
 
     @abstractmethod
-    def transaction(self, lock: str | None = None) -> Any:
+    def transaction(self, lock: str | None = None, group: bool = False) -> Any:
         """A context manager: one transaction, yielding ``db``. ``lock`` names what it must hold
-        alone against other writers of a shared store (one article of one site)."""
+        alone against other writers of a shared store (one article of one site); ``group``: an
+        item's, which may be committed with the next ones (:meth:`group_commits`)."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -143,7 +144,7 @@ class StoreBase(ABC):
             raise ValueError(f"item without content_digest: {url}")
         now = iso(self.clock())
         warc_file, warc_offset, warc_record_id = _warc_fields(item)
-        with self.transaction(lock=f"{site} {url_key(url)}") as db:
+        with self.transaction(lock=f"{site} {url_key(url)}", group=True) as db:
             # One article is one row whatever the scheme it was linked with (as is_known
             # decides): http://…/1.shtml and https://…/1.shtml are versions of one article,
             # kept under the URL it was first seen at.
