@@ -156,7 +156,7 @@ class WarcFiles:
         f.size += len(batch)
         f.records += len(members)
         if f.pending is not None:
-            for record, at, member in zip(records, offsets, members):
+            for record, at, member in zip(records, offsets, members, strict=True):
                 self._pend(f, record.info(f.warcinfo_id, at, len(member)) if isinstance(record, RawRecord)
                            else RecordInfo.from_record(record, at, len(member)))
         return offsets
