@@ -52,11 +52,11 @@ def test_page_requisites_template_files_then_images_in_order() -> None:
 
 
 def test_joined_links_are_urljoins_whatever_page_joined_them_first() -> None:
-    """page_requisites memoises joins by the part of the base URL they depend on: every answer is
+    """page_requisites (crawl.pagerequisites) memoises joins by the part of the base URL they depend on: every answer is
     still ``urljoin``'s (cleaned of its fragment), whichever page asked first."""
     from urllib.parse import urldefrag, urljoin
 
-    from northnews.crawl.pipelines import requisites
+    from northnews.crawl import pagerequisites as requisites
 
     bases = ["http://www.northnews.cn/2015/0915/1.shtml", "http://www.northnews.cn/2015/0915/2.shtml?x=/y",
              "http://www.northnews.cn/2015/0916/;p", "https://www.northnews.cn/2015/0915/1.shtml#f",
