@@ -146,9 +146,9 @@ SETTINGS: tuple[Setting, ...] = (
       " pending row dated further than this past now (a clock that ran ahead, then was corrected) is due at once",
       min=0),
     S("NORTHNEWS_PARSE_WORKERS", "int", 0,
-      "worker processes that parse and extract article pages off the reactor thread (the page's HTML"
-      " sent, its fields returned); `0`: on the reactor thread. Measured on 2 cores: see README"
-      " \"Benchmarks\"", min=0),
+      "worker processes that read article pages whole off the reactor thread (the page's HTML sent; its"
+      " fields, links, requisites and a one-page article's item returned: the reactor thread never parses"
+      " an article page); `0`: on the reactor thread. Measured on 2 cores: see README \"Benchmarks\"", min=0),
     S("NORTHNEWS_PROGRESS_INTERVAL", "float", 60.0, "seconds between progress lines (`0`: only the final one)",
       min=0),
     S("NORTHNEWS_MAX_ERROR_RATE", "float", 0.05, "`northnews-cron` exits 5 when errors / requests exceed it",
