@@ -196,6 +196,8 @@ def speed_lines(passes: list[dict[str, tuple[float, float]]], pages: int) -> lis
 
 MORE = ROOT / "tests" / "fixtures" / "realpages_more"
 GATE = Path(__file__).resolve().parent / "realpages_gate.json"
+#: The widened corpus's sources scored with the shingle metric (a gold text per page), in report order.
+SHINGLE_SOURCES = ("readability", "dragnet")
 
 
 @dataclass
@@ -232,16 +234,18 @@ def load_sets() -> list[PageSet]:
     """Every set, in report order: ``benchmark dev``, then each widened source's ``dev`` and
     ``heldout`` halves."""
     sets = [PageSet("benchmark dev", "shingles", load_pages())]
-    readability = MORE / "readability"
-    if (readability / "ground-truth.json").is_file():
-        truth = json.loads((readability / "ground-truth.json").read_text("utf-8"))
+    for source in SHINGLE_SOURCES:
+        root = MORE / source
+        if not (root / "ground-truth.json").is_file():
+            continue
+        truth = json.loads((root / "ground-truth.json").read_text("utf-8"))
         pages = [
-            Page(key, truth[key]["url"], _decode(gzip.decompress((readability / "html" / f"{key}.html.gz").read_bytes())),
+            Page(key, truth[key]["url"], _decode(gzip.decompress((root / "html" / f"{key}.html.gz").read_bytes())),
                  truth[key]["articleBody"])
             for key in sorted(truth)
         ]
         for half in ("dev", "heldout"):
-            sets.append(PageSet(f"readability {half}", "shingles", [p for p in pages if _split_of(p.key) == half]))
+            sets.append(PageSet(f"{source} {half}", "shingles", [p for p in pages if _split_of(p.key) == half]))
     traf = MORE / "trafilatura"
     if (traf / "evaldata.json").is_file():
         data = json.loads((traf / "evaldata.json").read_text("utf-8"))
@@ -319,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     timing = [n for n in names if n != "northnews generic only"]
     passes = timed({name: EXTRACTORS[name] for name in timing}, everything, args.repeat)
 
-    print(f"Real pages: {len(everything)} pages in {len(sets)} sets; shingle metric (benchmark, readability),"
+    print(f"Real pages: {len(everything)} pages in {len(sets)} sets; shingle metric (benchmark, readability, dragnet),"
           " snippet metric (trafilatura)")
     print()
     print("| set | pages | extractor | precision | recall | F1 | empty |")
@@ -333,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("| source | extractor | dev F1 | held-out F1 | gap (dev - held-out) |")
     print("| --- | --- | ---: | ---: | ---: |")
-    for source in ("readability", "trafilatura"):
+    for source in (*SHINGLE_SOURCES, "trafilatura"):
         for name in timing:
             dev, held = results.get((f"{source} dev", name)), results.get((f"{source} heldout", name))
             if dev and held:

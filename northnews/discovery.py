@@ -23,6 +23,7 @@ from w3lib.url import url_query_cleaner
 
 # Dates are read by the same rules as article bylines (and URL dates the same way everywhere).
 from northnews.normalize.dates import parse_datetime, url_date
+from northnews.normalize.text import clean_title
 from northnews.sites import Site, UrlRules
 
 Element: TypeAlias = etree._Element  # an alias (not a variable), so that mypy takes it as a type
@@ -216,6 +217,15 @@ def list_series(url: str, site: Site) -> str:
     return list_info(url, site)[0]
 
 
+def directory_name(url: str) -> str | None:
+    """The last part of a URL's directory (``news`` of ``/col/news/index.html``): the section of
+    ``[sections] from = "list"`` when nothing names one. ``None`` at the site's root: the home
+    page (or ``/list-9-1.html``) is no section, and its host is no section's name."""
+    directory = urlsplit(url).path
+    directory = directory[: directory.rfind("/") + 1].strip("/")
+    return directory.rsplit("/", 1)[-1] or None
+
+
 def list_section_key(url: str, site: Site) -> str | None:
     """The list rule's ``section`` group of a list page URL, if it has one."""
     m = _match(site.urls.lists, _target(urlsplit(canonical(url, site)), site))
@@ -229,7 +239,9 @@ _TITLE_TEXTS = etree.XPath("//title//text() | //h1//text() | //h2//text() | //h3
 
 def section_name(url: str, root: Element | None, site: Site) -> str | None:
     """The section a list page names (``[sections]``): its list rule's ``section`` group mapped by
-    ``names``, else the first ``page_name`` match in its ``<title>`` and headings, else None."""
+    ``names``, else the first ``page_name`` match in its ``<title>`` and headings (the site's name
+    after a separator, ``[text] site_names``, left out as from a title: a ``<title>`` of
+    ``第03版：经济_河香新闻网`` names 经济), else None."""
     rules = site.sections
     key = list_section_key(url, site)
     if key:
@@ -237,8 +249,9 @@ def section_name(url: str, root: Element | None, site: Site) -> str | None:
     if rules.page_name is not None and root is not None:
         for text in _TITLE_TEXTS(root):
             m = rules.page_name.search(text)
-            if m and m.group("section").strip():
-                return m.group("section").strip()
+            name = clean_title(m.group("section"), site) if m else None
+            if name:
+                return name
     return None
 
 
@@ -461,16 +474,28 @@ class SectionNames(Protocol):
     def setdefault(self, url: str, name: str, /) -> str: ...
 
 
+def list_name(url: str, root: Element | None, site: Site) -> str | None:
+    """The section the list page ``url`` gives the articles it lists, by ``[sections] from``:
+    ``crumb``: none (the article's breadcrumb names it); ``list_or_crumb``: the name the page gives
+    (:func:`section_name`), if any; ``list``: that name, else its directory's (:func:`directory_name`)."""
+    if not site.sections.named_by_lists:
+        return None
+    name = section_name(url, root, site)
+    if name is None and site.sections.source == "list":
+        name = directory_name(url)
+    return name
+
+
 def list_entries(url: str, root: Element | None, links: Iterable[Link], site: Site, names: SectionNames,
                  since: date | None = None) -> tuple[list[Link], int]:
     """A list page's article entries, in the order linked, and how many were older than ``since``
-    (left out); each kept entry gets, in ``names``, the section the page names
-    (:func:`section_name`; ``[sections] from`` other than ``crumb``) unless an earlier list page
-    named it. The spider's ``parse_listing`` and ``northnews-archive extract`` both read list
-    pages with this, so an article's section is the same either way."""
+    (left out); each kept entry gets, in ``names``, the section the page gives it
+    (:func:`list_name`) unless an earlier list page gave one. The spider's ``parse_listing`` and
+    ``northnews-archive extract`` both read list pages with this, so an article's section is the
+    same either way."""
     entries = [link for link in links if link.kind is Kind.ARTICLE]
     kept = [link for link in entries if since is None or link.date is None or link.date >= since]
-    name = section_name(url, root, site) if site.sections.source != "crumb" else None
+    name = list_name(url, root, site)
     if name:
         for link in kept:
             names.setdefault(link.url, name)

@@ -110,6 +110,20 @@ def _visible_text(body: Any, limit: int) -> str:
     return " ".join(words)
 
 
+#: How far from its end a page's closing ``</body>`` or ``</html>`` is looked for.
+CLOSING_TAG_WINDOW = 64 * 1024
+
+
+def unterminated(text: str) -> bool:
+    """A page whose HTML never closes: no ``</body>`` nor ``</html>`` near its end. Most often the
+    server stopped writing it (a script that died mid-page, a proxy that cut the stream with a
+    length that agreed): the text read may lack its end. Kept, not refused (hand-written pages
+    without closing tags exist), but said: :meth:`northnews.article.Assembly.item`'s problem
+    ``unterminated_page``."""
+    tail = text[-CLOSING_TAG_WINDOW:].lower()
+    return "</body" not in tail and "</html" not in tail
+
+
 def page_verdict(root: Any, paragraphs: int, error: str | None = None) -> Verdict | None:
     """Checks on the parsed page (an lxml root, ``None`` when it did not parse): soft 404, maintenance.
 
@@ -128,14 +142,9 @@ def page_verdict(root: Any, paragraphs: int, error: str | None = None) -> Verdic
         return None
     # An error page's title and headings are short; a headline that merely contains the words
     # ("… still not found after three days") is longer than :data:`SHORT_TITLE`.
-    labels = [_text(t) for t in root.iter("title")] + [_text(h) for tag in ("h1", "h2") for h in root.iter(tag)]
-    for label in labels:
-        if len(label) > SHORT_TITLE:
-            continue
-        for pattern, reason in ((_SOFT_404, "soft_404"), (_MAINTENANCE, "maintenance")):
-            found = pattern.search(label)
-            if found:
-                return Verdict(reason, f"the page says {found.group(0)!r}")
+    said = _label_verdict(root)
+    if said is not None:
+        return said
     text = _visible_text(next(root.iter("body"), root), SHORT_PAGE)
     if text and len(text) < SHORT_PAGE:
         for pattern, reason in ((_MAINTENANCE, "maintenance"), (_SOFT_404, "soft_404")):
@@ -145,6 +154,30 @@ def page_verdict(root: Any, paragraphs: int, error: str | None = None) -> Verdic
     if paragraphs == 0 and len(text) < TINY_PAGE:
         return Verdict("soft_404", f"a page with {len(text)} characters of text and no article")
     return None
+
+
+def _label_verdict(root: Any) -> Verdict | None:
+    """A soft 404 or maintenance notice its short ``<title>``, ``<h1>`` or ``<h2>`` says."""
+    labels = [_text(t) for t in root.iter("title")] + [_text(h) for tag in ("h1", "h2") for h in root.iter(tag)]
+    for label in labels:
+        if len(label) > SHORT_TITLE:
+            continue
+        for pattern, reason in ((_SOFT_404, "soft_404"), (_MAINTENANCE, "maintenance")):
+            found = pattern.search(label)
+            if found:
+                return Verdict(reason, f"the page says {found.group(0)!r}")
+    return None
+
+
+def list_verdict(body: bytes, content_type: str | None, is_text: bool, root: Any) -> Verdict | None:
+    """A list page (or home page, 版面 page) answered 200 that is no list: empty, not a web page, or
+    an error or maintenance notice by its title and headings. Narrower than an article's
+    :func:`page_verdict`: a list page has no paragraphs, a script-rendered one almost no text, and
+    a short one may well print "网站维护：…" (who maintains the site) in its footer."""
+    verdict = body_verdict(body, content_type, is_text)
+    if verdict is not None or root is None:
+        return verdict
+    return _label_verdict(root)
 
 
 _TOO_LARGE = re.compile(r"max\s*size|maxsize|DOWNLOAD_MAXSIZE|larger than download", re.I)

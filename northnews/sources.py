@@ -10,9 +10,8 @@ feedparser would be a dependency for two elements). Each entry keeps the date it
 
 from __future__ import annotations
 
-import gzip
-import io
 import re
+import zlib
 from datetime import date
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
@@ -52,13 +51,32 @@ def entry_date(text: str | None) -> date | None:
         return None
 
 
+def _gunzip(body: bytes) -> tuple[bytes, str | None]:
+    """A gzip body inflated as far as it is sound (every member, at most :data:`MAX_SITEMAP_BYTES`),
+    and what stopped it early (``None``: nothing did). A stream cut short or corrupt past some
+    point keeps what came before."""
+    out: list[bytes] = []
+    size, rest, step = 0, body, 1 << 16
+    while rest and size < MAX_SITEMAP_BYTES:
+        inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        try:
+            for i in range(0, len(rest), step):
+                chunk = inflater.decompress(rest[i : i + step], MAX_SITEMAP_BYTES - size)
+                out.append(chunk)
+                size += len(chunk)
+                if inflater.eof or size >= MAX_SITEMAP_BYTES:
+                    break
+        except zlib.error as exc:
+            return b"".join(out), f"corrupt ({exc})"
+        if not inflater.eof:
+            return b"".join(out), None if size >= MAX_SITEMAP_BYTES else "cut short"
+        rest = inflater.unused_data.lstrip(b"\x00")
+    return b"".join(out), None
+
+
 def _xml(body: bytes, url: str) -> bytes:
     if url.lower().endswith(".gz") or body[:2] == b"\x1f\x8b":
-        try:
-            with gzip.GzipFile(fileobj=io.BytesIO(body)) as f:
-                return f.read(MAX_SITEMAP_BYTES)
-        except (OSError, EOFError):
-            return b""
+        return _gunzip(body)[0]
     return body[:MAX_SITEMAP_BYTES]
 
 
@@ -103,6 +121,38 @@ def read_sitemap(body: bytes, url: str) -> tuple[list[Entry], list[str]]:
         if loc:
             entries.append((urljoin(url, loc), news.get(loc) or entry_date(d.get("lastmod"))))
     return entries, []
+
+
+_TRAILER_RE = re.compile(rb"(?:\s|<!--.*?-->|<\?.*?\?>)*\Z", re.S)
+
+
+def damage(body: bytes, url: str, kind: str) -> str | None:
+    """Why a fetched sitemap or feed cannot be read whole, or ``None``: its gzip stream is cut or
+    corrupt, it is no XML, or it stops before its root element closes (a body cut short, or a
+    sitemap larger than :data:`MAX_SITEMAP_BYTES`). What can be read of it is read all the same
+    (:func:`read_source`); the URLs after the damage are missing, which the caller must say."""
+    if kind == "robots":
+        return None
+    if url.lower().endswith(".gz") or body[:2] == b"\x1f\x8b":
+        xml, broken = _gunzip(body)
+        if broken is not None:
+            return f"its gzip stream is {broken}"
+    else:
+        xml = _xml(body, url)
+    if not xml.strip():
+        return "it is empty"
+    try:
+        root = etree.fromstring(xml, parser=etree.XMLParser(recover=True, resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as exc:
+        return f"it is not XML ({exc})"
+    if root is None:
+        return "it is not XML"
+    name = re.escape(etree.QName(root).localname.encode())
+    closing = re.compile(rb"</(?:[\w.-]+:)?" + name + rb"\s*>")
+    ends = [m.end() for m in closing.finditer(xml)]
+    if not ends or not _TRAILER_RE.match(xml, ends[-1]):
+        return f"it stops before its closing </{etree.QName(root).localname}> (cut short, {len(xml)} bytes)"
+    return None
 
 
 def read_feed(body: bytes, url: str) -> list[Entry]:

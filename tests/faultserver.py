@@ -25,6 +25,10 @@ Faults (``kind``):
 ``date``            the real page with its printed date replaced by ``arg``
 ``unclosed``        the real page with its headline's closing tag removed
 ``body``            the real page's bytes transformed by ``arg`` (a function)
+``raw``             the whole answer ``arg(real page bytes)``: ``(status, headers, body)``, for what
+                    the headers claim and the body is not (``Content-Encoding: gzip`` on plain bytes,
+                    gzip bytes declared as none, a 503 with ``Retry-After``)
+``slow``            the real page after ``arg`` seconds (less than the crawl's timeout: slow, not dead)
 ==================  ===========================================================================
 
 List-page traps (for the pagination cap): :meth:`FaultPortal.trap_chain` serves an endless chain
@@ -256,6 +260,12 @@ class FaultPortal(MockPortal):
         if kind == "real":  # the page of the URL without its query (the end of a redirect chain)
             return 200, HTML, self._real(url.split("?", 1)[0])
         page = self._real(url)
+        if kind == "raw":
+            status, headers, body = fault.arg(page)
+            return int(status), list(headers), body
+        if kind == "slow":
+            time.sleep(float(fault.arg))
+            return 200, HTML, page
         transform: Callable[[bytes], bytes] = {
             "deep": deep, "huge": huge, "nul": with_nul, "unclosed": unclosed,
             "date": lambda p: self._redate(p, str(fault.arg)),

@@ -324,3 +324,116 @@ def test_publication_time_wins_over_a_revision_printed_before_it() -> None:
     html = page(f"<h1>秋季农业生产会议召开</h1><div class='upd'>更新于 2019-09-08 08:00</div>"
                 f"<div class='pub'>发表于 2019-09-07 13:43</div><div class='content'>{STORY}</div>")
     assert generic.parse(html, "http://example.cn/a/1.html").date == "2019-09-07 13:43"
+
+
+def test_an_inline_element_wrapping_the_storys_paragraphs_is_its_container() -> None:
+    """Old CMSes wrap a story's ``<p>``s in a ``<span>`` (Vibrant Media's ``<span id="intelliTxt">``)
+    or a ``<font>``: no block holds all of it, and a sidebar box with one paragraph longer than any
+    of the story's used to win (a Dragnet development page read a tag's description instead of the
+    story). The inline wrapper is a candidate like a block."""
+    sentence = "The tablet for toddlers was named an honoree of the design awards, its maker said on Monday. "
+    html = page(
+        "<div class='article'><h1>Tablet curriculum named an awards honoree</h1><span id='intelliTxt'>"
+        + "".join(f"<p>{n}. {sentence}</p>" for n in range(1, 5))
+        + "</span><div class='meta'><span>Tags:</span> <a href='/t/android'>Android</a></div>"
+        "<div class='tags-box'><div><p>" + "Android is the mobile operating system from Google, and more. " * 6
+        + "</p></div></div></div>",
+        head="<title>Tablet curriculum named an awards honoree</title>",
+    )
+    paragraphs = body_of(html)
+    assert [p[:2] for p in paragraphs] == ["1.", "2.", "3.", "4."], paragraphs
+
+
+def test_a_sidebar_box_competes_with_a_short_story_at_a_discount() -> None:
+    """A sidebar (weak chrome: "sidebar" also names wrappers of a whole page, so what it holds still
+    competes) may hold an "about this section" box with one paragraph longer than a short story's:
+    inside weak chrome a candidate scores half, and the story beside it wins (a Dragnet development
+    page read the blog's about box instead of its two-paragraph post)."""
+    html = page(
+        "<div id='main'><div class='post'><h1>Wireless carrier pays another big dividend</h1>"
+        "<div class='article-text'><p>" + "The carrier will pay its owners a large dividend before the year ends. " * 3
+        + "</p><p>" + "That means another big payday for the two shareholders of the venture. " * 2 + "</p></div></div></div>"
+        "<div id='primary-sidebar'><div class='module'><h3>About this section</h3><p>"
+        + "Along with original content and posts from across the network, this section includes must-reads. " * 5
+        + "</p></div></div>",
+        head="<title>Wireless carrier pays another big dividend</title>",
+    )
+    paragraphs = body_of(html)
+    assert len(paragraphs) == 2 and paragraphs[0].startswith("The carrier will pay"), paragraphs
+
+
+def test_a_short_line_below_a_story_paragraph_is_a_sub_heading_not_a_deck() -> None:
+    """The headline's next siblings are read for the byline, and a short line among them without a
+    sentence (a deck, a subtitle) is left out of the body; one below a paragraph of the story is the
+    story's sub-heading and stays (Readability's test pages: an ``<h2>`` between two paragraphs was
+    dropped)."""
+    lead = "The council met on Monday and agreed the plan for the new bridge over the river. " * 2
+    html = page(
+        f"<article><h1>Bridge plan agreed</h1><h2>A deck under the headline</h2><div>{lead}</div>"
+        f"<h2>What happens next</h2><div>{lead.replace('The council', 'Then the city')}</div></article>",
+        head="<title>Bridge plan agreed</title>",
+    )
+    paragraphs = body_of(html)
+    assert "What happens next" in paragraphs
+    assert "A deck under the headline" not in paragraphs
+    assert len(paragraphs) == 3, paragraphs
+
+
+def test_author_slug_classes_are_a_posts_but_an_author_box_is_chrome() -> None:
+    """WordPress sets ``author-<slug>`` and ``tag-<slug>`` on the post itself: no chrome. A class
+    that names a box after ``author-`` (``author-bio``, ``author-box``, ``author-info``) is the
+    writer's biography under the story, chrome (measured: a benchmark and a Dragnet development
+    page read the bio as the story's last paragraph)."""
+    from lxml import html as lxml_html
+
+    def verdict(cls: str) -> int:
+        return class_verdict(lxml_html.fromstring(f"<div class='{cls}'>x</div>"))[0]
+
+    assert [verdict(c) for c in ("author-jdoe", "tag-politics", "post author-jdoe tag-nfl")] == [0, 0, 0]
+    assert all(verdict(c) > 0 for c in ("author-bio", "author-bio-box", "author-info", "author-box", "tag-list"))
+
+
+def test_a_column_of_teaser_articles_beside_the_story_is_left_out() -> None:
+    """A story in an ``<article>`` with a "More in …" column of other stories beside it, each an
+    ``<article>`` with a linked headline and an excerpt: their excerpts outweighed the story and the
+    wrapper of both was read (a benchmark and a trafilatura development page). The teasers are
+    scored as chrome and the story stands alone; an article holding the story's own headline and
+    standfirst (no link) is no teaser."""
+    story = "".join(
+        f"<p>{n}. The captain scored twice as the team beat the visitors on Tuesday night at home.</p>" for n in range(1, 5)
+    )
+    teaser = (
+        "<div class='item'><article><h5><a href='/other/{n}'>Another story number {n}</a></h5><div class='excerpt'>"
+        + "An excerpt of another story that runs long enough to count as prose for the scorer, and more. " * 2
+        + "</div></article></div>"
+    )
+    html = page(
+        "<div class='site-content'><div class='content-area'><article><h1>Captain scores twice in win</h1>"
+        f"{story}</article></div><div class='more-news'><h2>More in Sports</h2><div>"
+        + "".join(teaser.format(n=n) for n in range(5)) + "</div></div></div>",
+        head="<title>Captain scores twice in win</title>",
+    )
+    paragraphs = body_of(html)
+    assert [p[:2] for p in paragraphs] == ["1.", "2.", "3.", "4."], paragraphs
+
+
+def test_a_dated_sentence_below_the_storys_first_paragraph_is_story_not_byline() -> None:
+    """The headline's next siblings are read for the byline, and one with a date or a "by" in it
+    is left out of the body. A long sentence below the story's first paragraph is the story's,
+    whatever it names (``…campaign led by Gov. Kristi Noem.``: a benchmark development page lost
+    its second paragraph); a standfirst right under the headline stays out, as the gold has it."""
+    first = ("SIOUX FALLS, S.D. – People across the nation are talking about it: South Dakota is on a new campaign"
+             " that the state launched this week.")
+    second = "The buzz on both national news and social media focused on a new anti-drug ad campaign led by Gov. Kristi Noem."
+    html = page(
+        f"<article><h1>State is on it</h1><p>{first}</p><p>{second}</p>"
+        "<p>The tagline of the campaign was chosen to get people talking about it across the state.</p></article>",
+        head="<title>State is on it</title>",
+    )
+    assert body_of(html)[:2] == [first, second]
+    deck = "The governor had been out of office since being defeated by a rival in December 2018."
+    html = page(
+        f"<article><h1>Governor returns</h1><p>{deck}</p><div class='body'><p>{first}</p><p>{first}</p></div></article>",
+        head="<title>Governor returns</title>",
+    )
+    assert deck not in body_of(html)

@@ -31,6 +31,14 @@ CASES = [
     ("uncoloned-author", page("<div class='info'>2023-07-05 16:48 来源：本报 作者 王芳</div>"), ("本报", "王芳", None)),
     ("reporter-roles-in-author", page("<div class='info'>2023-07-05 16:48 作者：记者 其其格 通讯员 巴特尔</div>"),
      (None, "记者 其其格 通讯员 巴特尔", None)),
+    ("reported-from", page("<div class='info'>2023-07-05 16:48</div><p>記者林悅／南市報導</p>"), (None, "林悅", None)),
+    ("reported-from-in-byline", page("<div class='info'><span>2023-07-05 16:48</span>聯合報 記者<a href='/r/1'>陳嘉寧</a>"
+                                     "／桃園機場報導</div>"), (None, "陳嘉寧", None)),
+    ("traditional-labels", page("<div class='info'>來源：中央社 發布時間：2023-07-05 16:48 責任編輯：李明</div>"),
+     ("中央社", None, "李明")),
+    ("source-above-headline", "<html><head><title>" + HEADLINE + "</title></head><body><div class='top'>"
+     "<div class='time'>2023-07-05 16:48</div><div class='source'>来源：新华网</div><div class='head'><h1>" + HEADLINE
+     + "</h1></div></div><div class='article'>" + _P * 3 + "</div></body></html>", ("新华网", None, None)),
     ("bars", page("<div class='info'>稿源：新华社 | 2023-07-05 16:48 | 编辑：李明</div>"), ("新华社", None, "李明")),
 ]
 

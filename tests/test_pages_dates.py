@@ -104,3 +104,81 @@ def test_a_list_entry_time_is_not_the_story() -> None:
     """A ``<time>`` inside a link (a list's entry) before the story is another article's."""
     html = page(before="<ul><li><a href='/b/9.html'>另一条新闻<time datetime='2023-06-01T08:00:00+08:00'>6-1</time></a></li></ul>")
     assert published(html, "http://news.example.cn/a/123.html") is None
+
+
+# --- times as Chinese pages print them: read to the minute -------------------------------------
+
+TIMES = [
+    # (printed, read in Beijing time); expected values written by hand.
+    ("二〇二三年七月五日十六时四十八分", "2023-07-05T16:48:00+08:00"),
+    ("二〇二三年七月五日 十六点四十八分", "2023-07-05T16:48:00+08:00"),
+    ("二〇二三年七月五日十时零五分", "2023-07-05T10:05:00+08:00"),
+    ("二〇二三年七月五日下午两点", "2023-07-05T14:00:00+08:00"),
+    ("二〇二三年七月五日十六时", "2023-07-05T16:00:00+08:00"),
+    ("2023年7月5日16点48分", "2023-07-05T16:48:00+08:00"),
+    ("2023年7月5日 下午4时48分", "2023-07-05T16:48:00+08:00"),
+    ("2023年7月5日 晚上8点", "2023-07-05T20:00:00+08:00"),
+    ("2023年7月5日 8点半", "2023-07-05T08:30:00+08:00"),
+    ("2023年7月5日 10时许", "2023-07-05T10:00:00+08:00"),
+    # 点 alone counts points, and 点击 is a hit counter: the day only.
+    ("2023年7月5日，市里提出10点意见", "2023-07-05T00:00:00+08:00"),
+    ("2023-07-05 点击：12", "2023-07-05T00:00:00+08:00"),
+    ("2023年7月5日 13点", "2023-07-05T00:00:00+08:00"),
+]
+
+
+@pytest.mark.parametrize(("printed", "expected"), TIMES, ids=[t[0] for t in TIMES])
+def test_times_read_to_the_minute(printed: str, expected: str) -> None:
+    from northnews.normalize import parse_published
+    from northnews.sites import load_site
+
+    assert parse_published(printed, load_site().timezone) == expected
+
+
+def test_a_numeral_time_in_a_byline() -> None:
+    assert published(page("<div class='info'>二〇二三年七月五日十六时四十八分 来源：本报</div>")) == "2023-07-05T16:48:00+08:00"
+
+
+def test_a_time_elements_printed_minute_beats_a_day_only_attribute() -> None:
+    """A template that fills ``datetime`` with a day of its own while the reader sees the story's
+    minute (Apple Daily's ``<time datetime="2017-11-13">建立時間：2016/05/21 11:44</time>``)."""
+    html = page("<div class='info'><time datetime='2017-11-13'>建立時間：2016/05/21 11:44</time></div>")
+    assert published(html) == "2016-05-21T11:44:00+08:00"
+    # A full datetime attribute stays the reader's (it carries the minute the text may not).
+    html = page("<div class='info'><time datetime='2023-07-05T16:48:00+08:00'>7月5日</time></div>")
+    assert published(html) == "2023-07-05T16:48:00+08:00"
+
+
+def test_a_year_printed_in_its_own_element_before_a_yearless_byline() -> None:
+    """news.cn's ``<span class="year"><em> 2023</em></span><span class="day"><em> 11</em>/<em> 17</em>
+    </span><span class="time"> 20:52:15</span>``: the spaces between the elements are no distance."""
+    html = page(before="<div class='header-time'><span class='year'><em> 2023</em></span>"
+                "<span class='day'><em> 11</em>/<em> 17</em></span><span class='time'> 20:52:15</span></div>")
+    assert published(html) == "2023-11-17T20:52:15+08:00"
+
+
+REVISION_ONLY = [
+    # The byline prints only a revision's time; the page's metadata states the publication: that.
+    ("meta", page("<div class='info'>更新时间：2023-07-06 09:00</div>",
+                  head="<meta property='article:published_time' content='2023-07-05T16:48:00+08:00'>"),
+     "2023-07-05T16:48:00+08:00"),
+    ("microdata", page("<div class='info'>最新更新：<span>2023/07/06 09:00</span></div>",
+                       head="<meta itemprop='datePublished' content='2023/07/05 16:48'>"), "2023-07-05T16:48:00+08:00"),
+    ("json-ld", page("<div class='info'>最后更新 2023-07-06 09:00</div>",
+                     head='<script type="application/ld+json">{"@type": "NewsArticle", '
+                          '"datePublished": "2023-07-05T16:48:00+08:00"}</script>'), "2023-07-05T16:48:00+08:00"),
+    ("traditional", page("<div class='info'>更新時間：2023-07-06 09:00</div>",
+                         head="<meta name='pubdate' content='2023-07-05T16:48:00+08:00'>"), "2023-07-05T16:48:00+08:00"),
+    # Nothing else tells the publication: the revision's time stands for it (the closest the page
+    # tells; most such pages are saved once).
+    ("alone", page("<div class='info'>修改时间：2023-07-06 09:00 来源：本报</div>"), "2023-07-06T09:00:00+08:00"),
+    # A modified-time meta is no publication.
+    ("modified-meta", page("<div class='info'>更新时间：2023-07-06 09:00</div>",
+                           head="<meta property='article:modified_time' content='2023-07-06T09:00:00+08:00'>"),
+     "2023-07-06T09:00:00+08:00"),
+]
+
+
+@pytest.mark.parametrize(("html", "expected"), [c[1:] for c in REVISION_ONLY], ids=[c[0] for c in REVISION_ONLY])
+def test_a_byline_that_prints_only_a_revision(html: str, expected: str) -> None:
+    assert published(html) == expected

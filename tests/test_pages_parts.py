@@ -239,6 +239,9 @@ def test_a_hooks_page_object_reads_what_a_table_cannot(tmp_path: Path) -> None:
     ("本报记者 赵喆 通讯员 马丽", "赵喆 马丽"),
     ("（记者 王小明、李华）", "王小明 李华"),
     ("首席记者：张三", "张三"),
+    ("記者林悅／南市報導", "林悅"),  # Taiwan's credit: who reported it, from where
+    ("2019-03-18 23:59聯合報 記者陳嘉寧／桃園機場報導", "陳嘉寧"),
+    ("〔即時新聞／綜合報導〕", None),
     ("记者了解到，项目已经开工。", None),
     ("来源：内蒙古日报", None),
     ("赵喆", None),

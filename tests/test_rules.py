@@ -24,7 +24,8 @@ TABLE: dict[str, tuple[list[str], list[str]]] = {
     "TIME_CLASS_RE": (["pubtime", "news-date"], ["content"]),
     "HIDDEN_STYLE_RE": (["display: none", "visibility:hidden"], ["display:block"]),
     "CENTER_STYLE_RE": (["text-align: center"], ["text-align:left"]),
-    "EDITOR_LINE_RE": (["责任编辑：王喆", "（编辑：李明）", "[Editor: Li Ming]"], ["编辑部召开会议", "王喆说"]),
+    "EDITOR_LINE_RE": (["责任编辑：王喆", "（编辑：李明）", "[Editor: Li Ming]", "責任編輯：王喆", "（編輯：蘇龍麒）"],
+                       ["编辑部召开会议", "王喆说", "編輯部召開會議"]),
     "EDITOR_TAIL_RE": (["全文完。（责任编辑：王喆）"], ["责任编辑说了算。"]),
     "EDITOR_AT_RE": (["【我要纠错】 责任编辑：X"], ["编辑部"]),
     "SHARE_LINE_RE": (["分享到：", "Share this"], ["分享经验的人", "shared values"]),
@@ -40,7 +41,7 @@ TABLE: dict[str, tuple[list[str], list[str]]] = {
     "JUNK_LINE_RE": (["Advertisement", "扫一扫", "相关新闻"], ["广告业发展报告发布"]),
     "PHOTO_CREDIT_END_RE": (["会议现场。（新华社记者 刘续 摄）", "Forum opens (Xinhua/Zhou Hua)"],
                             ["会议在北京召开（记者 王芳）。后续", "(the first)"]),
-    "CAPTION_START_RE": (["图为签约现场。", "▲上图：会场"], ["图书馆开放"]),
+    "CAPTION_START_RE": (["图为签约现场。", "▲上图：会场", "圖為馬素湘在悉尼的近影。"], ["图书馆开放", "圖書館開放"]),
     "CAPTION_END_RE": (["会场一角 新华社发", "资料图片"], ["摄影展开幕了，观众很多"]),
     "SLIDE_COUNTER_RE": (["1/4", "12 / 30"], ["2023/07"]),
     "BYLINE_LINE_RE": (["来源：新华网", "发布时间：2023-07-05", "浏览次数：12"], ["新华网报道", "时间过得真快"]),
@@ -53,7 +54,10 @@ TABLE: dict[str, tuple[list[str], list[str]]] = {
                        "Published November 20th, 2019 - 07:50 GMT", "30 avril 2015 à 07:19 (Mis à jour : 07:38)",
                        "5. März 2020, 10:12 Uhr", "Wednesday 20 November 2019 11:42, UK"],
                       ["今年7月5日", "Published in May 2019, the report said", "Updated maps show the flood"]),
-    "CREDIT_LINE_RE": (["记者 | 刘晓蓓", "融媒体记者 刘涛 通讯员 马丽", "【作者】黄颖"], ["记者了解到，项目已经开工。"]),
+    "CREDIT_LINE_RE": (["记者 | 刘晓蓓", "融媒体记者 刘涛 通讯员 马丽", "【作者】黄颖", "記者 | 劉曉蓓", "記者林悅／南市報導",
+                        "〔記者王冠仁／台北報導〕", "出品︱网易科学人栏目组 胖胖", "策划：人民日报新媒体", "作者︱春春"],
+                       ["记者了解到，项目已经开工。", "記者了解到，項目已經開工。", "出品方表示，新片将于明年上映。",
+                        "策划：本次活动由市文化局主办，共有三百余人参加。"]),
     "REPORTER_LINE_RE": (["本报记者 赵喆", "本报记者 赵喆 通讯员 马丽", "记者 王小明 李华", "（本报记者赵喆）"],
                          ["记者了解到，项目已经开工。", "来源：新华网", "赵喆"]),
     "REPORTER_ROLE_RE": (["本报记者", "本报通讯员赵喆", "记者：王芳"], ["赵喆"]),
@@ -62,11 +66,16 @@ TABLE: dict[str, tuple[list[str], list[str]]] = {
     "AUTHOR_ROLE_RE": (["本报记者 赵喆", "记者 王芳", "文/李明", "作者：张三"], ["赵喆"]),
     "PRINT_EDITION_RE": (["《 人民日报 》（ 2019年09月07日 02 版）"], ["《人民日报》评论员文章"]),
     "SIGNATURE_DATE_RE": (["2022年9月6日"], ["2022年9月6日上午，会议召开"]),
-    "NOTICE_ANY_RE": (["版权归第一财经所有", "未经书面授权，不得转载",
+    "NOTICE_ANY_RE": (["版权归第一财经所有", "未经书面授权，不得转载", "蘋果新聞網 版權所有，禁止轉載",
+                       "本新聞文字、照片專供會員閱覽，版權所有，禁止任何媒體在紙本或網路部分引用、改寫、轉貼分享，違者必究。",
                        "新浪声明：新浪网登载此文出于传递更多信息之目的，并不意味着赞同其观点或证实其描述。",
                        "文章仅代表作者看法，不代表本网观点"],
                       ["版权保护取得进展", "他表示，这并不代表市场已经见底。"]),
-    "NOTICE_RE": (["声明：本文仅代表作者观点", "本文系观察者网独家稿件"], ["本市声明支持", "文中提到"]),
+    "NOTICE_RE": (["声明：本文仅代表作者观点", "本文系观察者网独家稿件", "版權所有，禁止轉載", "聲明：本文僅代表作者觀點",
+                   "★中時電子報關心您：再給自己一次機會", "●《ETNEWS新聞雲》提醒您，請給自己機會：", "再給自己一次機會",
+                   "自殺防治諮詢安心專線：0800-788995；", "生命線：1995", "張老師專線：1980", "心理援助热线：12356"],
+                  ["本市声明支持", "文中提到", "本市聲明支持", "市民热线：12345", "服务热线：0471-1234567",
+                   "生命线工程全面完工。"]),
     "ORIGINAL_TITLE_RE": (["（原标题：旧题）"], ["标题党"]),
     "SUMMARY_HEAD_RE": (["摘要：", "【核心提示】"], ["要点在于"]),
     "TAGS_LABEL_RE": (["标签：城市更新", "Tags: Schools", "关键词: 乡村振兴"], ["标签化的思维", "Tagsmith"]),
@@ -74,14 +83,17 @@ TABLE: dict[str, tuple[list[str], list[str]]] = {
     "BRACKETED_LINE_RE": (["（完）", "[责任编辑：X]"], ["（完）后记"]),
     "AFFILIATION_RE": (["（作者系某大学教授）", "（此件公开发布）"], ["（完）"]),
     "PROMPT_RE": (["长按识别二维码关注", "-END-", "下载新华社客户端", "Crédits photos : Bestimage", "Foto: dpa",
-                   "Stay up-to-date on our work.", "Follow us on Twitter"],
-                  ["二十年来他一直坚持", "The photos show the flood", "Followers of the club cheered"]),
+                   "Stay up-to-date on our work.", "Follow us on Twitter", "還想看更多新聞嗎？歡迎下載自由時報APP",
+                   "看更多！請加入自由時報粉絲團"],
+                  ["二十年来他一直坚持", "The photos show the flood", "Followers of the club cheered",
+                   "他加入了学校的篮球队", "下载量突破一亿次"]),
     "VALUE_LABEL_RE": (["来源：新华网", "Editor: X"], ["来源于"]),
     "VALUE_END_RE": (["新华网\x1f作者", "新华网 责任编辑：X", "A  B"], ["新华网"]),
     "KNOWN_LABEL_RE": (["作者：王芳"], ["作者王芳"]),
     "META_LABEL_RE": (["来源 新华网", "by Reuters"], ["新华网报道"]),
     "WEEKDAY_RE": (["2022年09月07日 星期三 10:02", "(周三)"], ["2022年09月07日 10:02"]),
-    "REVISED_LABEL_RE": (["更新时间：", "修改于", "Updated: ", "Last updated on"], ["发布时间：", "Published: "]),
+    "REVISED_LABEL_RE": (["更新时间：", "修改于", "Updated: ", "Last updated on", "更新時間：", "最后更新：", "最後更新：",
+                          "最新更新："], ["发布时间：", "Published: ", "建立時間："]),
     "PERSON_END_RE": (["王存 | 版面编辑", "张婷 审核：王刚"], ["张婷"]),
     "SCRIPT_WRITE_RE": (['document.write("2023-07-05 16:48")'], ["document.title"]),
     "TITLE_SPLIT_RE": (["标题 - 新华网", "标题_新华网", "Title | Site"], ["标题"]),
@@ -97,18 +109,21 @@ TABLE: dict[str, tuple[list[str], list[str]]] = {
     "CJK_CHAR_RE": (["汉字"], ["latin"]),
     # --- fields: printed values (normalize's chapter) ---
     "WHITESPACE_RE": ([" ", "\u3000", "\u200b", "\xa0"], ["a", "-"]),
-    "SOURCE_LABEL_RE": (["来源", "来 源", "Source", "from"], ["作者", "编辑"]),
+    "SOURCE_LABEL_RE": (["来源", "来 源", "Source", "from", "來源"], ["作者", "编辑", "責任編輯"]),
     "AUTHOR_LABEL_RE": (["作者", "Author"], ["来源", "编辑"]),
     "LEADING_SOURCE_LABEL_RE": (["来源：新华网", "（来源: 新华网"], ["新华网来源：", "来源于生活"]),
     "LEADING_AUTHOR_LABEL_RE": (["作者：王芳", "Author: Li"], ["王芳作者：", "作者王芳"]),
     "LEADING_EDITOR_LABEL_RE": (["（责任编辑：王喆）", "编辑：王喆"], ["编辑部召开会议"]),
-    "LEADING_DATE_LABEL_RE": (["发布时间：2023-07-05", "日期: 2023"], ["时间过得真快", "2023-07-05"]),
+    "LEADING_DATE_LABEL_RE": (["发布时间：2023-07-05", "日期: 2023", "發布時間：2023-07-05", "建立時間：2016/05/21"],
+                              ["时间过得真快", "2023-07-05", "時間過得真快"]),
     "AUTHOR_JOB_TITLE_RE": (["Maria Sanchez, Staff Writer", "Li Ming, senior correspondent"],
                             ["Maria Sanchez, Associated Press", "Staff Writer Maria"]),
     "TAG_SEPARATOR_RE": (["教育,学校", "教育、学校", "教育|学校"], ["教育 学校"]),
     "DATE_RE": (["2023-07-05", "2023年7月5日 14:20", "2023/07/05 16:48", "2023.7.5"],
                 ["07-05 14:20", "20230705", "1999年"]),
-    "CN_DATE_RE": (["二〇二三年七月五日", "二零二三年十二月三十一日"], ["2023年7月5日", "七月五日"]),
+    "CN_DATE_RE": (["二〇二三年七月五日", "二零二三年十二月三十一日", "二〇二三年七月五日十六时四十八分", "二〇二三年七月五日下午四点"],
+                   ["2023年7月5日", "七月五日"]),
+    "HALF_HOUR_RE": (["半", " 半"], ["许", "30分"]),
     "US_DATE_RE": (["07/05/2023", "7/5/2023 14:20"], ["2023/07/05", "07/05/23"]),
     "YEARLESS_RE": (["09-15 15:21", "9月15日 15:21", "09/07 19:36:07"], ["09-15", "2023-09-15", "13-07 13:43",
                                                                       "2022年09月07日 13:43", "09-07 25:00"]),
@@ -127,7 +142,8 @@ TABLE: dict[str, tuple[list[str], list[str]]] = {
     "URL_DAY_RUN_TOGETHER_RE": (["t20220907_", "/2022/0907/", "/202209/07/"], ["/2022/9/7/", "/a/12345/"]),
     # --- fields: dates as bylines print them ---
     "YEAR_BEFORE_RE": (["2022 ", "2022年"], ["2022年7月", "12022"]),
-    "TIME_OF_DAY_RE": (["13:43", "13时43分", "T13:43"], ["2023-07-05", "13点"]),
+    "TIME_OF_DAY_RE": (["13:43", "13时43分", "T13:43", "16点48分", "十六时四十八分", "晚上8点", "13时", "8点半", "10时许"],
+                       ["2023-07-05", "13点", "提出10点意见", "下午点击"]),
     "EN_TIME_FIRST_DATE_RE": (["16:24, 07-Sep-2022"], ["Sep 07, 2022"]),
     "EN_MONTH_FIRST_DATE_RE": (["Sep 07, 2022 09:42 PM", "September 7th 2022"], ["07-Sep-2022", "Sep 2022"]),
     "EN_DAY_FIRST_DATE_RE": (["7 September 2022 21:42", "07-Sep-2022"], ["September 7, 2022"]),
@@ -150,6 +166,8 @@ TABLE: dict[str, tuple[list[str], list[str]]] = {
     "SRCSET_SPLIT_RE": (["a.jpg 1x, b.jpg 2x", "a.jpg 1x,b.jpg 2x"], ["a.jpg?w=1,2 1x"]),
     "SRCSET_DESCRIPTOR_RE": (["1024w", "2x", "1.5x"], ["a.jpg", "2"]),
     # --- fields: who wrote it ---
+    "REPORTED_FROM_RE": (["記者林悅／南市報導", "聯合報 記者陳嘉寧／桃園機場報導", "〔記者王冠仁／台北報導〕", "记者张三／北京报道"],
+                         ["〔即時新聞／綜合報導〕", "記者了解到，項目已經開工。", "本报记者 赵喆"]),
     "TEXT_CREDIT_RE": (["文/李明 图/王芳", "文｜李小雨", "文/图 李明", "撰文：张三", "（文/李明）"],
                        ["文化馆开放", "文/李明说今天开会了。", "图/王芳"]),
     "UNCOLONED_ROLE_RE": (["本报 作者 王芳", "新华网 责任编辑 李明"], ["本报", "作者：王芳", "作者们", "记者 其其格 通讯员 巴特尔"]),
@@ -246,3 +264,41 @@ def test_collapse_ws_collapses_exactly_what_its_pattern_names() -> None:
             continue
         expected = "a b" if _WS_RE.fullmatch(char) else f"a{char}b"
         assert collapse_ws(f" a{char}b ") == expected, hex(code)
+
+
+# --- both scripts ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("来源", "[来來]源"),  # a character with a traditional form: a class of both
+    ("[^一二来]", "[^一二来來]"),  # inside a class (negated too): its forms added
+    ("[来-龥]", "[来-龥來]"),  # added last: a range stays a range
+    (r"\d来", r"\d[来來]"),  # escapes kept
+    ("(?P<label>发布)", "(?P<label>[发發][布佈])"),  # group names are no words
+    ("[来來]源", "[来來]源"),  # applied twice, the same
+    ("2023-07-05", "2023-07-05"),
+])
+def test_both_scripts_source(source: str, expected: str) -> None:
+    from northnews.normalize.rules import both_scripts_source
+
+    assert both_scripts_source(source) == expected
+
+
+def test_both_scripts_words_and_keys() -> None:
+    from northnews.normalize import rules as printed
+
+    assert "首頁" in printed.HOME_CRUMBS and "首页" in printed.HOME_CRUMBS
+    assert printed.RELATIVE_UNITS["小時"] == printed.RELATIVE_UNITS["小时"] == "hours"
+    assert printed.RELATIVE_UNITS["分鐘"] == "minutes"
+    assert printed.CN_DIGIT_VALUES["兩"] == printed.CN_DIGIT_VALUES["两"] == 2
+
+
+def test_every_rule_reads_both_scripts_but_the_hot_ones() -> None:
+    """A pattern with a simplified word reads its traditional form too, unless left simplified for
+    speed (``SIMPLIFIED_ONLY``, each named there with why)."""
+    from northnews.normalize.rules import TRADITIONAL_FORMS
+
+    for name, value in vars(rules).items():
+        if isinstance(value, re.Pattern) and name not in rules.SIMPLIFIED_ONLY:
+            outside = re.sub(r"\[(?:\\.|[^\]])*\]", "", value.pattern)  # characters outside classes
+            assert not any(c in TRADITIONAL_FORMS for c in outside), name

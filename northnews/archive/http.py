@@ -80,11 +80,6 @@ def response_protocol(response: Response) -> str:
     return "HTTP/2" if proto.lower() in ("h2", "http/2", "http/2.0") else proto
 
 
-def response_http_headers(response: Response) -> RawHttpHeaders:
-    headers = [(name, value) for name, values in response.headers.items() for value in values]
-    return RawHttpHeaders(response_protocol(response), status_line(response.status), headers)
-
-
 def request_target(url: str) -> tuple[str, bytes]:
     """Origin-form request target (path and query, never the fragment) and ``Host`` value."""
     url = urldefrag(url)[0]
@@ -155,71 +150,6 @@ class Original:
     record_id: str
 
 
-@dataclass
-class ExchangeRecords:
-    response: ArcWarcRecord  # the response or revisit record
-    request: ArcWarcRecord
-    kind: str  # "response" or "revisit"
-
-
-def exchange_records(
-    builder: WARCWriter,
-    response: Response,
-    request: Request,
-    *,
-    date: str,
-    response_id: str,
-    request_id: str,
-    payload_digest: str,
-    revisit_of: Original | None = None,
-    redact_names: Iterable[str] = (),
-) -> ExchangeRecords:
-    """The response (or revisit of ``revisit_of``) and request records of one exchange."""
-    url = response.url
-    http_headers = response_http_headers(response)
-    warc_headers = {
-        "WARC-Type": "response",
-        "WARC-Record-ID": response_id,
-        "WARC-Date": date,
-        "WARC-Target-URI": url,
-    }
-    ip = server_ip(response, request)
-    if ip is not None:
-        warc_headers["WARC-IP-Address"] = ip
-    if "dataloss" in response.flags:
-        warc_headers["WARC-Truncated"] = "disconnect"
-    elif "download_stopped" in response.flags:
-        warc_headers["WARC-Truncated"] = "unspecified"
-    if revisit_of is not None:
-        record = builder.create_revisit_record(
-            url, payload_digest, revisit_of.url, revisit_of.warc_date,
-            http_headers=http_headers, warc_headers_dict=warc_headers,
-        )
-        record.rec_headers.add_header("WARC-Refers-To", revisit_of.record_id)
-        kind = "revisit"
-    else:
-        warc_headers["WARC-Payload-Digest"] = payload_digest
-        body = response.body
-        record = builder.create_warc_record(
-            url, "response", payload=io.BytesIO(body), length=len(body),
-            http_headers=http_headers, warc_headers_dict=warc_headers,
-        )
-        kind = "response"
-    req_body = request.body or b""
-    req_record = builder.create_warc_record(
-        url, "request", payload=io.BytesIO(req_body), length=len(req_body),
-        http_headers=request_http_headers(request, response, redact_names),
-        warc_headers_dict={
-            "WARC-Type": "request",
-            "WARC-Record-ID": request_id,
-            "WARC-Date": date,
-            "WARC-Target-URI": url,
-            "WARC-Concurrent-To": response_id,
-        },
-    )
-    return ExchangeRecords(record, req_record, kind)
-
-
 def record_builder() -> WARCWriter:
     """warcio's record factory and serialiser, without an output of its own (files.py gives one)."""
     return WARCWriter(None, gzip=False, warc_version=WARC_VERSION)
@@ -258,8 +188,8 @@ def failure_records(
 # --- the exchange's records as bytes, without warcio's record objects --------------------------
 #
 # What the crawl writes for every exchange. The bytes are warcio's (WARCWriter.write_record of the
-# records exchange_records builds), field for field and in its order: tests/test_warc_writer.py
-# compares both ways on every kind of exchange. warcio's objects cost more than the gzip of the
+# records its RecordBuilder makes of the same exchange), field for field and in its order:
+# tests/test_warc_writer.py builds them with warcio too (its oracle) on every kind of exchange. warcio's objects cost more than the gzip of the
 # record (a StatusAndHeaders of decoded headers, digests through BytesIO streams, header lists
 # searched by name): ~3% of a crawl's reactor time.
 
@@ -327,8 +257,8 @@ def exchange_raw(
     revisit_of: Original | None = None,
     redact_names: Iterable[str] = (),
 ) -> tuple[RawRecord, RawRecord, str]:
-    """:func:`exchange_records` as :class:`RawRecord` s: the response (or revisit) record, the
-    request record and the kind (``response`` or ``revisit``)."""
+    """The response (or revisit of ``revisit_of``) and request records of one exchange, as
+    :class:`RawRecord` s, and the kind (``response`` or ``revisit``)."""
     url = response.url
     raw_headers = [(name, value) for name, values in response.headers.items() for value in values]
     block = _block(f"{response_protocol(response)} {status_line(response.status)}", raw_headers)

@@ -18,7 +18,9 @@ original's.
 Damage: a file is indexed past its damage (:mod:`northnews.archive.scan`), so every intact
 capture stays reachable; an index that is empty while its file is not is never trusted (an
 emptied ``.cdxj`` must not hide a file), and a capture whose record cannot be read where its
-index says (bytes overwritten after indexing) is skipped for the next best one. Each damaged span
+index says (bytes overwritten after indexing) is skipped for the next best one; a file shorter
+than its own index says (cut at a record boundary, even to zero bytes, which no scan can tell
+from a sound file) is damaged from its end on. Each damaged span
 and unreadable capture is logged once (WARNING) and kept in ``damages`` (file name, offset,
 what) for the caller to report.
 
@@ -54,7 +56,7 @@ from warcio.timeutils import timestamp_to_datetime
 from northnews.archive import cdxj, fastread
 from northnews.archive.hits import ReplayHit
 from northnews.archive.paths import OPEN_SUFFIX, index_path, iter_warc_files, relative_name, warc_root
-from northnews.archive.scan import WarcScan
+from northnews.archive.scan import Damage, WarcScan
 from northnews.util.clock import iso_z, parse_iso
 from northnews.util.urls import url_key
 
@@ -122,7 +124,14 @@ class WarcSource:
         for seq, file in enumerate(paths):
             index = index_path(file)
             if not self._trusted(file, index):
+                cut = _cut_short(file, index)  # what the stale index says is gone, before it is replaced
+                damaged = len(self.damages)
                 index = self._index_now(file, seq)
+                # Cut at a record boundary: no scan sees it (a file rewritten whole, recompressed
+                # say, keeps every capture under new offsets: no damage).
+                if (cut is not None and not any(d[2] is None for d in self.damages[damaged:])
+                        and _line_count(index) < _line_count(index_path(file))):
+                    self._damaged(file, cut)
             else:
                 self.indexed_files += 1
                 for damage in cdxj.recorded_damage(file):  # found by `northnews-archive index`
@@ -347,6 +356,35 @@ class WarcSource:
 def _tagged(lines: Iterable[str], seq: int) -> Iterator[tuple[str, int]]:
     for line in lines:
         yield line, seq
+
+
+def _line_count(path: Path) -> int:
+    with open(path, "rb") as fh:
+        return sum(1 for _ in fh)
+
+
+def _cut_short(file: Path, index: Path) -> Damage | None:
+    """A closed file shorter than its own (stale) index says: the captures the index places at or
+    past the file's end are gone. A file cut at a record boundary (to zero bytes, say) reads as a
+    sound shorter file, so only its index can tell."""
+    if file.name.endswith(OPEN_SUFFIX) or not index.exists():
+        return None
+    size = file.stat().st_size
+    beyond, end = 0, 0
+    try:
+        with open(index, encoding="utf-8") as fh:
+            for line in fh:
+                fields = json.loads(line.split(" ", 2)[2])
+                offset, length = int(fields["offset"]), int(fields["length"])
+                if offset + length > size:
+                    beyond += 1
+                    end = max(end, offset + length)
+    except (OSError, ValueError, IndexError, KeyError):
+        return None  # an index that cannot be read says nothing
+    if not beyond:
+        return None
+    return Damage(size, None, f"the file ends at {size} bytes but its index places {beyond} capture(s) up to "
+                              f"offset {end}: cut short, those captures are gone", beyond)
 
 
 def _farthest_entry_holds(file: Path, index: Path) -> bool:

@@ -24,7 +24,7 @@ from typing import Any
 
 from northnews import discovery, pages
 from northnews.article.aliases import REASONS
-from northnews.pagecheck import Verdict, body_verdict, page_verdict
+from northnews.pagecheck import Verdict, body_verdict, page_verdict, unterminated
 from northnews.pages import ArticlePage, Element, stitch
 from northnews.sites import Site
 
@@ -48,6 +48,8 @@ class PageRead:
     others: list[str] | None = None
     alias: str | None = None
     parser_errors: int = 0  # exceptions the page parsers logged in that worker
+    #: Its HTML never closes (:func:`northnews.pagecheck.unterminated`): maybe cut short.
+    unterminated: bool = False
 
 
 def read_page(
@@ -66,7 +68,8 @@ def read_page(
     except Exception as exc:  # a parser bug: an error of the run (summary, manifest, cron), never a silent 0
         logger.exception("Article page %s: the parser raised %s", url, type(exc).__name__)
         return PageRead(url, Verdict(PARSER_ERROR, f"{type(exc).__name__}: {exc}"), None, root)
-    return PageRead(url, page_verdict(root, len(page.paragraphs), page.error), page, root)
+    return PageRead(url, page_verdict(root, len(page.paragraphs), page.error), page, root,
+                    unterminated=unterminated(text))
 
 
 def other_pages(read: PageRead, site: Site) -> list[str]:
@@ -132,6 +135,8 @@ class Assembly:
     capture: dict[str, Any] = field(default_factory=dict)
     section: str | None = None  # the list page it was found on (discovery.list_section), if any
     redirected_from: list[str] = field(default_factory=list)
+    #: Its pages whose HTML never closes (:attr:`PageRead.unterminated`).
+    unterminated: list[str] = field(default_factory=list)
 
     @classmethod
     def start(cls, url: str, first: PageRead, site: Site, capture: dict[str, Any] | None = None,
@@ -140,7 +145,7 @@ class Assembly:
         that answered (a redirect's target), ``url`` the article's."""
         assert first.page is not None
         return cls(url, site, [first.page], other_pages(first, site), {url, first.url}, capture or {},
-                   section, list(redirected_from or ()))
+                   section, list(redirected_from or ()), [first.url] if first.unterminated else [])
 
     def next_page(self) -> str | None:
         """The next page to fetch, or ``None`` when every page is in."""
@@ -160,6 +165,8 @@ class Assembly:
             return Verdict("incomplete", f"page {read.url}: {verdict.reason} ({verdict.detail})")
         assert read.page is not None
         self.pages.append(read.page)
+        if read.unterminated:
+            self.unterminated.append(read.url)
         known = {*self.pending, *self.seen}
         self.pending.extend(u for u in other_pages(read, self.site) if u not in known)
         return None
@@ -175,15 +182,20 @@ class Assembly:
 
     def item(self, section_name: str | None = None) -> tuple[dict[str, Any], list[str]]:
         """The item's fields (``ITEM_FIELDS`` order) and its problem codes. ``section_name``: the
-        name the list page that listed it gives its section (``[sections] from`` not ``crumb``)."""
+        section the first list page that listed it gives it (:func:`northnews.discovery.list_name`,
+        kept by :func:`~northnews.discovery.list_entries`: the spider's and ``extract``'s one
+        rule); for an article no list page listed (a sitemap's), ``[sections] from = "list"``
+        takes its own URL's directory, ``list_or_crumb`` and ``crumb`` its breadcrumb."""
         fields, problems = stitch.build_item(self.pages, self.url, self.site, self.capture)
-        source = self.site.sections.source
-        if source != "crumb":
+        sections = self.site.sections
+        if sections.named_by_lists:
             name = section_name
-            if name is None and source == "list":
-                name = discovery.list_section(self.section or self.url).rstrip("/").rsplit("/", 1)[-1] or None
+            if name is None and sections.source == "list":
+                name = discovery.directory_name(self.url)
             if name:
                 fields["section"] = name
         # An alias's target (northnews.article.aliases): the URLs that led to it; else None.
         fields["redirected_from"] = self.redirected_from or None
+        if self.unterminated:  # kept, but said: its text may lack its end
+            problems = [*problems, "unterminated_page"]
         return fields, problems

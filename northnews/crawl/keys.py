@@ -75,6 +75,9 @@ ARTICLE_INCOMPLETE_STAT = "northnews/spider/article_incomplete"
 PAGINATION_STOPPED_STAT = "northnews/spider/pagination_stopped"
 #: Articles each kind of source gave first (``…/<kind>/articles``) and the URLs listed (``…/urls``).
 SOURCE_STATS = "northnews/sources/"
+#: A sitemap or feed that could not be read whole (cut short, a broken gzip stream): its URLs
+#: after the damage are missing, so it is an error of the run.
+SOURCE_DAMAGED_STAT = ERRORS_STATS + "source_damaged"
 #: The run and the store of record.
 RUN_ID_STAT = "northnews/run/id"
 STORE_STATS = "northnews/store/"

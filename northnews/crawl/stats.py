@@ -5,8 +5,9 @@ record of the run (the incremental extension) and ``northnews-cron``'s manifest 
 
 What counts as an error: a request that failed for good (a download exception after retries,
 ``download/<Exception>``; an HTTP status >= 400 other than 404/410, ``http_<status>``), an exception
-in a spider callback (``spider/<Exception>``) or an item pipeline (``item/<Exception>``), and an
-article left incomplete because one of its pages failed (``article_incomplete``).
+in a spider callback (``spider/<Exception>``) or an item pipeline (``item/<Exception>``), an
+article left incomplete because one of its pages failed (``article_incomplete``), and a sitemap or
+feed that could not be read whole (``source_damaged``).
 """
 
 from __future__ import annotations

@@ -39,8 +39,10 @@ def _groups(match: re.Match[str]) -> dict[str, str | None]:
     """A date match's groups as digits, whichever way the date was printed."""
     g = dict(match.groupdict())
     if match.re is CN_DATE_RE:
-        for key in ("y", "m", "d"):
-            g[key] = str(_cn_number(g[key] or ""))
+        for key in ("y", "m", "d", "H", "M", "S"):
+            value = g[key]
+            if value and not value.isdigit():
+                g[key] = str(_cn_number(value))
     elif match.re is US_DATE_RE and int(g["m"] or 0) > 12 >= int(g["d"] or 0):
         g["m"], g["d"] = g["d"], g["m"]
     return g
@@ -67,10 +69,13 @@ def _date_from_match(match: re.Match[str], tz: tzinfo, year: int | None = None) 
     hour = int(g["H"] or 0)
     if hour < 12 and (g.get("ap") in _AFTERNOON or (g.get("ap") == "中午" and hour < 6)):
         hour += 12
+    minute = g["M"]
+    if minute is None and g["H"] is not None and rules.HALF_HOUR_RE.match(match.string, match.end()):
+        minute = "30"  # 8点半
     try:
         return datetime(
             int(g.get("y") or year or 0), int(g["m"] or 0), int(g["d"] or 0),
-            hour, int(g["M"] or 0), int(g["S"] or 0),
+            hour, int(minute or 0), int(g["S"] or 0),
             tzinfo=tz,
         )
     except (ValueError, TypeError):

@@ -191,10 +191,11 @@ def _as_requested(url: str, scheme_by_host: dict[str, str]) -> str:
 
 
 def list_section_names(pages: ReplayedPages, site: Site) -> dict[str, str]:
-    """``[sections] from = "list"``: article URL -> the section its list page names, as the
-    spider's ``parse_listing`` records it (the first list page to list an article names it; the
-    list pages read in the order they were captured, the crawl's order). Empty for other sources."""
-    if site.sections.source != "list":
+    """``[sections] from = "list"`` or ``"list_or_crumb"``: article URL -> the section its list
+    page gives it, as the spider's ``parse_listing`` records it (:func:`list_entries`: the first
+    list page to list an article names it; the list pages read in the order they were captured,
+    the crawl's order). Empty when list pages name no sections (``from = "crumb"``)."""
+    if not site.sections.named_by_lists:
         return {}
     scheme_by_host = {e.host: e.scheme for e in site.editions.values()}
     domains = tuple(site.allowed_domains)

@@ -41,6 +41,8 @@ class Byline:
     author: str | None = None
     editor: str | None = None
     date: str | None = None
+    #: ``date`` is a revision's (``更新时间：…``, ``最后更新``): the byline printed no other.
+    revised: bool = False
 
 
 def parse_byline(*elements: Element | None) -> Byline:
@@ -58,7 +60,7 @@ def parse_byline(*elements: Element | None) -> Byline:
         if byline.date is None:
             for time_el in el.iter("time"):
                 if collapse_ws(time_el.get("datetime")):
-                    byline.date = collapse_ws(time_el.get("datetime"))
+                    byline.date = _time_value(time_el)
                     break
         text = segmented_text(el)
         if byline.date is None:
@@ -88,11 +90,24 @@ def parse_byline(*elements: Element | None) -> Byline:
         if byline.author is None:
             uncoloned = rules.UNCOLONED_AUTHOR_RE.search(text)
             byline.author = uncoloned["v"] if uncoloned else None
-    byline.date = byline.date or revised
+    if byline.date is None and revised is not None:
+        byline.date, byline.revised = revised, True
     return byline
 
 
 _REVISED_RE = rules.REVISED_LABEL_RE
+
+
+def _time_value(el: Element) -> str | None:
+    """A ``<time>``'s ``datetime``, or the date-time it prints when that has a time of day and the
+    attribute has none (``<time datetime="2017-11-13">建立時間：2016/05/21 11:44</time>``: a template
+    that fills the attribute with a day of its own while the reader sees the story's minute)."""
+    value = collapse_ws(el.get("datetime"))
+    if value and not _meta.has_time(value):
+        printed, was_revised = _first_date(without_weekday(text_of(el)))
+        if printed and not was_revised and _meta.has_time(printed):
+            return printed
+    return value
 
 
 def _first_date(text: str) -> tuple[str | None, bool]:
@@ -136,6 +151,13 @@ def _dated_line(text: str) -> bool:
     return bool(rules.DATE_LINE_RE.match(text)) and _meta.has_time(text)
 
 
+def _labelled_line(text: str) -> bool:
+    """A short line that is one labelled source or author (``来源：新华网`` above news.cn's headline)."""
+    return len(text) < rules.LABELLED_LINE_MAX_CHARS and bool(
+        rules.LEADING_SOURCE_LABEL_RE.match(text) or rules.LEADING_AUTHOR_LABEL_RE.match(text)
+    )
+
+
 def looks_like_meta(text: str) -> bool:
     """A short line with a byline label or a date in it."""
     return _has_meta(text)
@@ -168,9 +190,10 @@ def _short_text(el: Element, cache: dict[Element, str | None], limit: int = rule
 
 def byline_elements(heading: Element | None, container: Element | None) -> list[Element]:
     """Elements likely to hold the byline: the heading's next siblings (or its wrapper's), and the
-    byline-shaped siblings just before it (Xinhua's h-info before h-title, a 来源 line above the
-    headline). When what follows the heading carries no label and no date (a subtitle, a font
-    widget, a reporter's name), the wrapper's neighbours are tried too, but only those that do."""
+    byline-shaped siblings just before it (Xinhua's h-info before h-title, a dated line or a lone
+    ``来源：`` line above the headline). When what follows the heading carries no label and no date
+    (a subtitle, a font widget, a reporter's name), the wrapper's neighbours are tried too, but only
+    those that do."""
     if heading is None:
         return []
     stops = {container, *container.iterancestors()} if container is not None else set()
@@ -195,7 +218,7 @@ def byline_elements(heading: Element | None, container: Element | None) -> list[
         for el in list(node.itersiblings(preceding=True))[: rules.BYLINE_PREVIOUS_SIBLINGS]:
             if isinstance(el.tag, str) and el not in stops:
                 text = _short_text(el, cache)
-                if text and (looks_like_byline(text) or _dated_line(text)):
+                if text and (looks_like_byline(text) or _dated_line(text) or _labelled_line(text)):
                     found.append(el)
         found = [el if _short_text(el, cache) is not None else _leading_line(el, cache) for el in found]
         found = [el for el in found if el is not None]

@@ -32,8 +32,10 @@ def _token_verdict(token: str) -> tuple[int, bool, bool]:
     """``(chrome, body_hint, advertising)`` of one class or id token (advertising: every chrome word
     it has names an advertisement)."""
     words = rules.class_words(token)
-    if words and len(words) > 1 and words[0] in rules.SLUG_PREFIX_WORDS:
-        words = []  # WordPress post classes: tag-<slug>, author-<slug>
+    if words and len(words) > 1 and words[0] in rules.SLUG_PREFIX_WORDS and not any(
+        w in rules.SLUG_BOX_WORDS or w in rules.CHROME_WORDS for w in words[1:]
+    ):
+        words = []  # WordPress post classes: tag-<slug>, author-<slug> (not author-bio, tag-list)
     inner = words[1:-1]
     found = [
         w for w in words
@@ -169,6 +171,8 @@ class _Scorer:
         self.best_in_chrome = False
         self.named: Element | None = None
         self.named_good = 0
+        #: How many weak chrome elements (a sidebar, an aside) the walk is inside.
+        self.weak = 0
 
     def visit(self, el: Element, tag: str, depth: int, chrome: bool, level: int = 0) -> tuple[int, int, int, int, int]:
         """``(good, total, link, own, own_link)``: own = text of this block outside child blocks."""
@@ -216,7 +220,10 @@ class _Scorer:
                         levels[child] = clevel
                         if exclude and child in exclude:
                             clevel = 2
+                        weak = clevel == 1  # a sidebar, an aside: what it holds competes, discounted
+                        self.weak += weak
                         g, t, lk, o, ol = visit(child, ctag, depth + 1, chrome or clevel == 2, clevel)
+                        self.weak -= weak
                         if clevel and g >= _AD_PROSE and _advertising(child.get("class"), child.get("id")):
                             clevel = 0  # no advertisement holds that much prose: the story, misnamed
                         if clevel:
@@ -245,8 +252,11 @@ class _Scorer:
                 own += n
                 if is_link:
                     own_link += n
-        if tag in rules.BLOCK_TAGS:
-            if tag != "h1":
+        block = tag in rules.BLOCK_TAGS
+        if block or (good and tag in rules.WRAPPER_INLINE_TAGS):
+            # An inline element holding prose blocks (``<span id="intelliTxt"><p>…``) wraps them as
+            # a block would: it is a candidate too, its own loose text its parent's.
+            if block and tag != "h1":
                 plain = own - own_link
                 if plain >= self.min_unit and own_link * 2 < own and not (
                     plain < rules.META_LINE_MAX_CHARS and is_meta_line(_inline_text(el))
@@ -260,6 +270,8 @@ class _Scorer:
                     level = 0
                 if chrome or level:
                     score *= rules.CHROME_SCORE_FACTOR
+                elif self.weak:
+                    score *= rules.WEAK_CHROME_SCORE_FACTOR
                 elif class_verdict(el)[1] or el.get("itemprop") == "articleBody":
                     score *= rules.BODY_CLASS_SCORE_FACTOR
                 if score > self.best_score:
@@ -300,6 +312,29 @@ def _teasers(el: Element) -> list[Element]:
     return items if held >= rules.TEASER_SHARE * len(_inline_text(el)) else []
 
 
+def _other_stories(el: Element, scorer: _Scorer) -> list[Element]:
+    """The ``<article>``s in ``el`` that are other stories' teasers (a linked headline of their own),
+    when there are at least :data:`rules.TEASER_MIN_ITEMS` of them besides the one holding the most
+    prose: a story with a column of teasers ("More in …", each an article) beside it. An article
+    holding the story's own headline and standfirst is no teaser."""
+    tops: list[Element] = []
+    seen: set[Element] = set()
+    for a in el.iterdescendants(*rules.STORY_TAGS):
+        if not any(anc in seen for anc in a.iterancestors()):
+            tops.append(a)
+        seen.add(a)
+    if len(tops) <= rules.TEASER_MIN_ITEMS:
+        return []
+    main = max(tops, key=lambda a: scorer.good.get(a, 0))
+    teasers = [a for a in tops if a is not main and _linked_headline(a)]
+    return teasers if len(teasers) >= rules.TEASER_MIN_ITEMS else []
+
+
+def _linked_headline(el: Element) -> bool:
+    """Does ``el`` hold a headline that links elsewhere (a teaser's), not a story's own?"""
+    return any(next(h.iter("a"), None) is not None for h in el.iter(*rules.TEASER_HEADLINE_TAGS))
+
+
 def find_container(
     body: Element, cjk: bool, site_chrome: frozenset[str] = frozenset(), leave_out: frozenset[Element] = frozenset(),
 ) -> tuple[Element | None, Verdicts]:
@@ -310,7 +345,7 @@ def find_container(
     caller reads the page again flattened, as a browser would show it."""
     scorer = _Scorer(cjk, leave_out, site_chrome=site_chrome)
     scorer.visit(body, "body", 0, False)
-    teasers = _teasers(scorer.best) if scorer.best is not None else []
+    teasers = (_teasers(scorer.best) or _other_stories(scorer.best, scorer)) if scorer.best is not None else []
     if teasers:  # a column of other stories' teasers outweighs a short story: score again without them
         scorer = _Scorer(cjk, frozenset(teasers) | leave_out, site_chrome)
         scorer.visit(body, "body", 0, False)

@@ -80,12 +80,13 @@ def is_deck(text: str) -> bool:
 def reporters(text: str) -> str | None:
     """The names of an unlabelled reporter line, as Chinese newspapers print it under the headline
     (``本报记者 赵喆`` → ``赵喆``, ``本报记者 赵喆 通讯员 马丽`` → ``赵喆 马丽``), or of the writer a
-    credit names first (``文/李明 图/王芳`` → ``李明``), else ``None``."""
+    credit names first (``文/李明 图/王芳`` → ``李明``), or that reported it from a place (``联合报 记者陈嘉宁／
+    桃园机场报导`` → ``陈嘉宁``, Taiwan's papers' credit), else ``None``."""
     text = text.strip()
     if not text or len(text) > rules.REPORTER_LINE_MAX_CHARS:
         return None
-    credit = rules.TEXT_CREDIT_RE.match(text)
-    if credit:  # ``文/李明 图/王芳``: the text's writer
+    credit = rules.TEXT_CREDIT_RE.match(text) or rules.REPORTED_FROM_RE.search(text)
+    if credit:  # ``文/李明 图/王芳``: the text's writer; ``记者林悦／台南报导``: the reporter
         return " ".join(rules.NAME_SPLIT_RE.split(credit["v"].strip())) or None
     if not rules.REPORTER_LINE_RE.match(text):
         return None

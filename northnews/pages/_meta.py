@@ -161,7 +161,10 @@ def yearless_date(text: str | None) -> str | None:
     match = _YEARLESS_RE.search(text)
     if not match:
         return None
-    year = _YEAR_BEFORE_RE.search(text, max(0, match.start() - rules.YEAR_BEFORE_WINDOW), match.start())
+    # The window counts printed characters: the spaces between elements (news.cn's ``<em> 2023</em>
+    # </span><span class="day"><em> 11</em>``) are no distance.
+    head = text[: match.start()].rstrip()
+    year = _YEAR_BEFORE_RE.search(head, max(0, len(head) - rules.YEAR_BEFORE_WINDOW))
     if year:
         return (
             f"{year.group(1)}-{int(match['m']):02d}-{int(match['d']):02d} {int(match['H']):02d}:{match['M']}"

@@ -177,7 +177,9 @@ def _same_owner(a: Block, b: Block, roots: frozenset[Element]) -> bool:
     return a.owner is b.owner and a.owner not in roots and tag_of(a.owner) in rules.CAPTION_OWNER_TAGS
 
 
-def _is_caption(picture: Block, line: Block, roots: frozenset[Element], trusted: bool) -> bool:
+def _is_caption(
+    picture: Block, line: Block, roots: frozenset[Element], trusted: bool, centered_story: bool = False,
+) -> bool:
     """Is ``line`` (the text right after a picture, or beside it in its block) the picture's
     caption? In caption markup, or short and reading as a caption (a credit, ``图为…``, ``…摄``, a
     short centred line). In a trusted container, also any line set apart (centred, caption-styled)
@@ -192,8 +194,16 @@ def _is_caption(picture: Block, line: Block, roots: frozenset[Element], trusted:
     return len(text) < rules.CAPTION_MAX_CHARS and bool(
         has_credit(text) or rules.CAPTION_END_RE.search(text)
         or (rules.CAPTION_START_RE.match(text) and len(text) < rules.CAPTION_START_MAX_CHARS)
-        or (line.centered and len(text) < rules.CENTERED_CAPTION_MAX_CHARS)
+        or (line.centered and not centered_story and len(text) < rules.CENTERED_CAPTION_MAX_CHARS)
     )
+
+
+def _centered_story(items: list[Block]) -> bool:
+    """Is the story centred itself (:data:`rules.CENTERED_STORY_SHARE` of its text)? Then centring
+    sets no caption apart."""
+    text = sum(len(b.text) for b in items if not b.images)
+    centered = sum(len(b.text) for b in items if not b.images and b.centered)
+    return text > 0 and centered >= rules.CENTERED_STORY_SHARE * text
 
 
 def _captions(
@@ -202,17 +212,18 @@ def _captions(
     """Each picture's caption (by block index), and the blocks that are captions."""
     caption_of: dict[int, str | None] = {}
     consumed: set[int] = set()
+    centered_story = _centered_story(items)
     for i, block in enumerate(items):
         if not block.images:
             continue
         if block.text:
-            if _is_caption(block, block, roots, trusted):
+            if _is_caption(block, block, roots, trusted, centered_story):
                 caption_of[i] = block.text
                 consumed.add(i)
             continue
         nxt = items[i + 1] if i + 1 < len(items) else None
         prv = items[i - 1] if i > 0 else None
-        if nxt is not None and not nxt.images and _is_caption(block, nxt, roots, trusted):
+        if nxt is not None and not nxt.images and _is_caption(block, nxt, roots, trusted, centered_story):
             caption_of[i] = nxt.text
             consumed.add(i + 1)
         elif (
@@ -267,6 +278,8 @@ def _is_story(block: Block, text: str, trusted: bool) -> bool:
         return False
     if block.list_item and block.link_ratio >= rules.LIST_LINK_RATIO:
         return False
+    if not trusted and len(text) < rules.FILED_UNDER_MAX_CHARS and rules.FILED_UNDER_RE.match(text):
+        return False  # a found container's filing line ("Posted in: …"); a layout's body is the story
     return trusted or not (
         block.link_ratio > rules.LINK_LIST_RATIO
         and not (block.link_ratio < rules.LONG_LINK_PROSE_RATIO and len(text) > rules.LONG_LINK_PROSE_CHARS)
@@ -279,10 +292,10 @@ def _is_story(block: Block, text: str, trusted: bool) -> bool:
 def _trim(kept: list[tuple[Block, str]], out: Body, min_len: int) -> None:
     """Bylines, dates, summary boxes and the like before the story's first paragraph; notices,
     bylines and short link lines after its last; byline lines between (to ``out.meta_lines``)."""
-    start, end = 0, len(kept)
+    start, end = 0, _comment_thread(kept)
     while start < end and _leading_junk(kept[start], min_len):
         text = kept[start][1]
-        if is_meta_line(text) or is_named_date(text) or reporters(text):
+        if _meta_line(text) or is_named_date(text) or reporters(text):
             out.meta_lines.append(text)
         start += 1
         head = rules.SUMMARY_HEAD_RE.match(text)
@@ -290,7 +303,7 @@ def _trim(kept: list[tuple[Block, str]], out: Body, min_len: int) -> None:
             start += 1  # a summary box's head on a line of its own ("核心阅读"): its paragraph goes too
     while end > start and _trailing_junk(kept[end - 1], min_len):
         end -= 1
-        if is_meta_line(kept[end][1]):
+        if _meta_line(kept[end][1]):
             out.tail_lines.insert(0, kept[end][1])
     signed = _signature_date(kept, start, end)
     for i in range(start, end):
@@ -299,7 +312,7 @@ def _trim(kept: list[tuple[Block, str]], out: Body, min_len: int) -> None:
             end = i  # everything after a site notice is footer
             break
         if (
-            is_meta_line(text) and not block.heading and _signature_date(kept, start, i) is None
+            _meta_line(text) and not block.heading and _signature_date(kept, start, i) is None
             and not (i > start and rules.EVENT_LINE_RE.match(text))
         ):
             out.meta_lines.append(text)
@@ -307,6 +320,20 @@ def _trim(kept: list[tuple[Block, str]], out: Body, min_len: int) -> None:
         out.paragraphs.append(text)
     if signed is not None and end == signed:
         out.paragraphs.append(kept[signed][1])
+
+
+def _comment_thread(kept: list[tuple[Block, str]]) -> int:
+    """Where a thread of reader comments starts in a found container (its signature lines, at
+    least :data:`rules.COMMENT_THREAD_MIN_SIGNATURES`: the first of them), else the end."""
+    signatures = [i for i, (_, text) in enumerate(kept) if rules.COMMENT_SIGNATURE_RE.match(text)]
+    return signatures[0] if len(signatures) >= rules.COMMENT_THREAD_MIN_SIGNATURES else len(kept)
+
+
+def _meta_line(text: str) -> bool:
+    """A byline, date or label line (:func:`._lines.is_meta_line`), or a dateline as English and
+    Korean pages print it alone (``Nov. 20, 2019 5:52 AM EST``, ``Updated at 1:23 p.m.``,
+    ``1 day ago``): in a found container, no story text."""
+    return is_meta_line(text) or (len(text) <= rules.DATE_START_MAX_CHARS and bool(rules.DATELINE_RE.match(text)))
 
 
 def _signature_date(kept: list[tuple[Block, str]], start: int, end: int) -> int | None:
@@ -322,7 +349,7 @@ def _signature_date(kept: list[tuple[Block, str]], start: int, end: int) -> int 
 
 def _leading_junk(item: tuple[Block, str], min_len: int) -> bool:
     block, text = item
-    if is_meta_line(text) or is_named_date(text) or rules.ORIGINAL_TITLE_RE.match(text) or rules.SUMMARY_HEAD_RE.match(text):
+    if _meta_line(text) or is_named_date(text) or rules.ORIGINAL_TITLE_RE.match(text) or rules.SUMMARY_HEAD_RE.match(text):
         return True
     if block.summary or (
         len(text) <= rules.LEADING_SHORT_CHARS and (rules.CREDIT_LINE_RE.match(text) or rules.PROMPT_RE.search(text))
@@ -335,7 +362,7 @@ def _leading_junk(item: tuple[Block, str], min_len: int) -> bool:
 
 def _trailing_junk(item: tuple[Block, str], min_len: int) -> bool:
     block, text = item
-    if is_meta_line(text) or rules.NOTICE_RE.match(text) or rules.ORIGINAL_TITLE_RE.match(text) or block.heading:
+    if _meta_line(text) or rules.NOTICE_RE.match(text) or rules.ORIGINAL_TITLE_RE.match(text) or block.heading:
         return True
     if len(text) < rules.NOTICE_LINE_MAX_CHARS and rules.NOTICE_ANY_RE.search(text):
         return True

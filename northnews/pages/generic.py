@@ -49,7 +49,7 @@ from northnews.pages._byline import (
 from northnews.pages._container import TooDeep, find_container
 from northnews.pages._fields import keywords, page_urls, section
 from northnews.pages._gallery import gallery_body, lead_pictures
-from northnews.pages._lines import is_deck, reporters
+from northnews.pages._lines import is_deck, is_meta_line, is_sentence, reporters
 from northnews.pages._paragraphs import Body, paragraphs
 from northnews.pages._select import Doc, Element
 from northnews.pages._title import (
@@ -71,6 +71,12 @@ def _published(
     root: Element, heading: Element | None, byline: Byline, meta: dict[str, str], ld: list[dict[str, Any]],
     container: Element | None, byline_text: str, url: str, tail_lines: list[str], hints: list[str],
 ) -> str | None:
+    if byline.revised:
+        # The byline prints only a revision's time: the publication the page's metadata states wins
+        # (else the revision's time stands for it, the closest the page tells; README, "Dates").
+        stated = _meta.meta_published(meta) or _meta.ld_value(ld, "datePublished")
+        if stated:
+            return stated
     printed = byline.date or _meta.english_date(byline_text)
     if printed and _meta.has_time(printed):
         return printed
@@ -198,6 +204,43 @@ def _same_day(a: str, b: str) -> bool:
     return bool(x and y and x.date() == y.date())
 
 
+def _story_sentence(text: str) -> bool:
+    """A line by the headline that is the story's sentence, though a date or a "by" is in it
+    (``…since being sacked by Manchester United in December 2018.``, ``2023年7月5日上午，…会议。``):
+    it ends as a sentence does and is long, and no label opens it."""
+    if is_meta_line(text):
+        return False
+    if is_sentence(text):
+        return True
+    return text.rstrip().endswith(rules.SENTENCE_ENDS) and len(rules.WORD_RE.findall(text)) >= rules.STORY_SENTENCE_MIN_WORDS
+
+
+def _after_story_text(container: Element, text: str) -> bool:
+    """Does story text come before ``text`` in the container (more words than a headline and a
+    byline, a sentence among them)? Then ``text`` is no standfirst under the headline."""
+    full = _dom.text_of(container)
+    at = full.find(text)
+    before = full[:at] if at > 0 else ""
+    return len(rules.WORD_RE.findall(before)) >= rules.STORY_TEXT_BEFORE_MIN_WORDS and any(
+        end in before for end in rules.SENTENCE_ENDS
+    )
+
+
+def _after_prose(heading: Element | None, el: Element, cjk: bool) -> bool:
+    """Is ``el`` (one of the heading's next siblings) a sub-heading (``h2``–``h6``) below a paragraph
+    of the story? Then it is the story's, not a deck under the headline (a short line of another
+    kind there, an app prompt, stays out)."""
+    if heading is None or el.tag not in rules.SUBHEADING_TAGS or el.getparent() is not heading.getparent():
+        return False
+    least = rules.PROSE_MIN_CHARS_CJK if cjk else rules.PROSE_MIN_CHARS
+    for sibling in heading.itersiblings():
+        if sibling is el:
+            return False
+        if isinstance(sibling.tag, str) and len(_dom.text_of(sibling)) >= max(least, rules.DECK_MAX_CHARS):
+            return True
+    return False
+
+
 def _shipped_body(body_el: Element, url: str, cjk: bool, skip: frozenset[str], site_chrome: frozenset[str]) -> Body | None:
     """The story a page ships as escaped markup in a ``<textarea>`` for its script to draw (the
     visible containers empty), read as a page of its own."""
@@ -259,7 +302,13 @@ def parse_tree(
     # Lines by the headline that the story's container holds too are left out of the body only when
     # they are byline-shaped (a label or a date) or a deck (a short line, no sentence): a story whose
     # paragraphs follow its <h1> keeps them.
-    skip = {t for t in byline_texts if t and (container is None or looks_like_meta(t) or is_deck(t))}
+    skip = {
+        t for el, t in zip(bylines, byline_texts, strict=True)
+        if t and (
+            container is None or (looks_like_meta(t) and not (_story_sentence(t) and _after_story_text(container, t)))
+            or (is_deck(t) and not _after_prose(anchor, el, cjk))
+        )
+    }
     if heading is not None:
         skip.add(_dom.text_of(heading))
     if title:
@@ -296,6 +345,7 @@ def parse_tree(
         byline = Byline(
             source=byline.source or inner.source, author=byline.author or inner.author,
             editor=byline.editor or inner.editor, date=byline.date or inner.date,
+            revised=byline.revised if byline.date else inner.revised,
         )
     editor = byline.editor or (body.editor if body is not None else None)
     if editor is None and cjk:

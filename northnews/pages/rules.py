@@ -117,6 +117,9 @@ EDGE_WORDS = frozenset((
 ))
 #: WordPress post classes ``tag-<slug>``, ``author-<slug>``: a post's, not chrome.
 SLUG_PREFIX_WORDS = frozenset(("tag", "author"))
+#: …unless what follows names a box rather than a slug: ``author-bio``, ``author-box``,
+#: ``author-info`` (the writer's biography under the story), ``tag-list``. (Chrome words count too.)
+SLUG_BOX_WORDS = frozenset(("box", "info", "description", "details", "profile", "card", "about", "list", "cloud"))
 #: Whole class/id tokens that name chrome inside a story's body (a known layout's body, and the
 #: byline's widgets): share bars, related lists, pagers, comments, ads, footers, print tools.
 BODY_CHROME_CLASS_RE = re.compile(
@@ -234,10 +237,24 @@ JUNK_LINE_RE = re.compile(
     r"|photo|image|video|listen|play|close|menu|ad|back to top|top|print|email|skip to .*"
     r"|打印|关闭|返回顶部|收藏|分享|分享到|扫一扫|扫描二维码.*|点击查看.*|查看更多|更多|相关阅读|相关新闻"
     r"|相关链接|相关文章|延伸阅读|推荐阅读|热点推荐|精彩推荐|猜你喜欢|热门推荐|广告|下载.*客户端.*"
-    r"|视频加载中.*|您的浏览器不支持.*(?:视频|video|播放).*|纠错|我要纠错|举报)"
+    r"|视频加载中.*|您的浏览器不支持.*(?:视频|video|播放).*|纠错|我要纠错|举报"
+    # a blog's like and share widgets, an ad slot's label, a teaser box's head
+    r"|like this|like loading\.*|sharing is caring|advert|trending news|trending now|don'?t miss"
+    # the reading time ("Tempo de leitura: 2 minutos", "4 min read", "Lesezeit: 3 Min.")
+    r"|(?:reading time|lesezeit|tempo de leitura|tiempo de lectura|temps de lecture)\s*[:：]?\s*\d{1,3}\s*[^\W\d_]{0,8}"
+    r"|\d{1,3}\s*min(?:ute)?s?\.?\s+read)"
     r"\s*[:：.。!！]?$",
     re.IGNORECASE,
 )
+#: A post's filing line (blog engines print it by the story): ``Posted in: Fantasy |``,
+#: ``Categories: …``, ``Filed under …``, ``This entry was posted on … and is filed under …``.
+FILED_UNDER_RE = re.compile(
+    r"^\s*(?:(?:posted|filed)\s+(?:in|under)\s*[:：]|categor(?:y|ies)\s*[:：]|filed\s+under\b"
+    r"|this\s+(?:entry|post)\s+was\s+posted\b.{0,80}\bfiled\s+under\b)",
+    re.IGNORECASE,
+)
+#: A filing line is no longer than this (a sentence that starts so is story).
+FILED_UNDER_MAX_CHARS = 400
 #: A photo credit ending a line: ``(Xinhua/Zhou Hua)``, ``（新华社记者 X 摄）``.
 PHOTO_CREDIT_END_RE = re.compile(
     r"[(（]\s*[^()（）]{0,40}(?:/|／|摄|供图|图片来源|photo|图)[^()（）]{0,40}[)）]\s*[.。]?\s*$", re.IGNORECASE
@@ -253,8 +270,14 @@ CAPTION_END_RE = re.compile(
 #: A caption is shorter than this; one known by its start only, than the second; a centred line
 #: under a photo (UEditor's caption), than the third.
 CAPTION_MAX_CHARS, CAPTION_START_MAX_CHARS, CENTERED_CAPTION_MAX_CHARS = 300, 200, 60
-#: A slide counter (``1/4``) under a gallery's photo.
-SLIDE_COUNTER_RE = re.compile(r"^\d{1,3}\s*/\s*\d{1,3}$")
+#: Centring sets a caption apart only where the story is not centred itself: when at least this
+#: share of a found container's text is centred (a photo blog, a portal that centres every line),
+#: a short centred line under a picture is the story's next line, not its caption.
+CENTERED_STORY_SHARE = 0.5
+#: A slide counter (``1/4``, ``1 of 6``, ``Image 2 of 5``) under a gallery's photo.
+SLIDE_COUNTER_RE = re.compile(
+    r"^(?:(?:image|photo|picture|slide|foto|bild)\s+)?\d{1,3}\s*(?:/|of|von|de|di|sur)\s*\d{1,3}$", re.IGNORECASE
+)
 
 #: A labelled byline line: ``来源：``, ``作者：``, ``发布时间：``, ``浏览次数：``…
 BYLINE_LINE_RE = re.compile(
@@ -300,8 +323,13 @@ _ROLE = (
     r"|(?:文|图|文字|图片|视频)(?=\s*[|｜/:：丨]))"
 )
 _NAMES = r"[\u4e00-\u9fff·]{2,4}(?:[\s、,，]+[\u4e00-\u9fff·]{2,4}){0,3}"
-#: A credit line: ``记者 | 刘晓蓓``, ``文｜李小雨``, ``融媒体记者 刘涛 通讯员 马丽``, ``【作者】黄颖``.
-CREDIT_LINE_RE = re.compile(rf"^[\s【\[(（]*(?:{_ROLE}\s*[|｜/:：丨】\]]?\s*{_NAMES}\s*)+[】\]）)]*$")
+#: A credit line: ``记者 | 刘晓蓓``, ``文｜李小雨``, ``融媒体记者 刘涛 通讯员 马丽``, ``【作者】黄颖``,
+#: ``记者林悦／台南报导`` (:data:`REPORTED_FROM_RE`), ``出品︱网易科学人栏目组`` (a desk, not names).
+CREDIT_LINE_RE = re.compile(
+    rf"^[\s【\[(（〔]*(?:{_ROLE}\s*[|｜︱/:：丨】\]]?\s*{_NAMES}\s*)+(?:[/／]\s*[\u4e00-\u9fff]{{1,8}}报[导道])?[】\]）)〕]*$"
+    # who produced it, a desk rather than names: "出品︱网易科学人栏目组 胖胖", "策划：人民日报新媒体"
+    r"|^[\s【\[(（]*(?:联合)?(?:出品|策划|制作)\s*[|｜︱/:：丨】\]]\s*[^\s。，,.!?！？]{2,24}(?:\s+[^\s。，,.!?！？]{2,12}){0,3}\s*$"
+)
 #: The role words a Chinese newspaper prints before its reporters' names, unlabelled: ``本报记者``,
 #: ``本报通讯员``, ``记者``, ``首席记者``, ``融媒体记者``, ``实习生``.
 _REPORTER_ROLE = r"[\u4e00-\u9fff]{0,6}?(?:记者|通讯员|实习生)"
@@ -339,17 +367,48 @@ NOTICE_ANY_RE = re.compile(
     r"(?:著作权|版权)(?:归|属于?).{0,20}所有|未经.{0,16}(?:书面)?(?:授权|许可).{0,12}(?:不得|禁止|严禁)|转载请注明"
     # a portal's disclaimer: "…出于传递更多信息之目的，并不意味着赞同其观点", "不代表本网观点"
     r"|传递更多信息之?目的|不(?:代表|意味着)(?:本[网站台刊]|赞同其)"
+    # a rights line: "版权所有，禁止转载", "…禁止任何媒体…引用、改写、转贴分享，违者必究"
+    r"|版权所有\s*[，,、]?\s*(?:禁止|不得|严禁|翻印必究|违者必究)|(?:禁止|不得|严禁)[^。]{0,30}(?:转载|转贴|改写)"
 )
 #: A site notice after the story: copyright, disclaimer, "reprinted from"; the footer starts there.
 NOTICE_RE = re.compile(
     r"^[\s【\[(（]*(?:声明|免责声明|版权声明|特别声明|郑重声明|版权所有|本文(?:系|为)?转载|转载请注明|本网站?(?:所)?"
     r"(?:刊登|发布|转载)|凡本网注明|未经(?:本网|授权|许可)|本站(?:文章|内容)|原文链接|原文地址|copyright|©"
     r"|本文(?:系|为|来自|转自|经)[^。]{0,30}(?:稿件|原创|独家|授权|转载|公众号|客户端|发布)"
-    r"|(?:该文|本文|文章)(?:观点)?(?:仅|只)?代表作者|平台声明)",
+    r"|(?:该文|本文|文章)(?:观点)?(?:仅|只)?代表作者|平台声明"
+    # the help lines a suicide story must close with (Taiwan's reporting rules, WHO's guidance):
+    # "★…关心您：再给自己一次机会", "自杀防治咨询安心专线：0800-788995", "生命线：1995"
+    r"|[★●▲■◆※]?\s*[^。]{0,16}(?:关心您|提醒您)[^。]{0,4}(?:再给自己|请给自己|珍惜生命)|(?:再给自己|请给自己)[^。]{0,4}机会"
+    r"|(?:自杀|心理|安心|防治|生命|张老师)[^。]{0,8}(?:专线|热线|线)\s*[:：])",
     re.IGNORECASE,
 )
 #: A notice found anywhere in a line is trimmed at the end only when the line is shorter than this.
 NOTICE_LINE_MAX_CHARS = 200
+#: A dateline alone on its line, as English (and Korean) pages print it by the story: a month's name,
+#: the day, the year and maybe a time (``Nov. 20, 2019 5:52 AM EST``, ``Wednesday, October 24, 2012 at
+#: 9:15AM``, ``November 20, 2019 - 11:28 AMT``), a labelled time (``Updated at 1:23 p.m.``,
+#: ``PUBLISHED: 10:48, Tue, Nov 19, 2019 | UPDATED: …``, ``기사입력 :[ 2018-08-25 15:24 ]``), an age
+#: (``1 day ago``). Nothing but the date may follow (a sentence that opens with a date is story).
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_CLOCK = r"\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?\s?m\.?)?(?:\s*[A-Z]{2,4})?"
+DATELINE_RE = re.compile(
+    r"^\s*(?:(?:mon|tue|tues|wed|wednes|thu|thurs|fri|sat|satur|sun)(?:day)?,?\s+)?" + _MONTH
+    + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2}(?:\s*(?:[-–|,·]|at)?\s*" + _CLOCK + r")?\s*$"
+    r"|^\s*(?:published|posted|updated|last updated|기사입력|입력|수정)\s*(?:at|on)?\s*:?\s*[\[(]?\s*(?:\d|"
+    + _MONTH[:-4] + r")[^a-z]*(?:(?:[ap]\.?m\.?|[a-z]{3,9}\.?)[^a-z]*){0,6}$"
+    r"|^\s*(?:\d{1,2}|an?|one)\s+(?:minute|hour|day|week|month)s?\s+ago\s*$",
+    re.IGNORECASE,
+)
+#: A reader comment's signature line: who and when (``Posted by: Amy | Apr 6, 2007 1:21 PM``,
+#: ``written by lynn, October 25, 2012``). Blog engines print one per comment.
+COMMENT_SIGNATURE_RE = re.compile(
+    r"^\s*(?:posted|written|submitted|commented)\s+by\s*:?\s*\S.{0,60}?(?:\||,|\bon\b)\s*[^|]{0,40}?\b(?:19|20)\d\d\b"
+    r".{0,40}$",
+    re.IGNORECASE,
+)
+#: This many signature lines in a found container are a comment thread: the story ends before the
+#: first (a story's own "Posted by … on …" line is its last line, its comments follow).
+COMMENT_THREAD_MIN_SIGNATURES = 3
 #: ``（原标题：…）``
 ORIGINAL_TITLE_RE = re.compile(r"^[\s(（\[【]*原\s*标\s*题\s*[:：].{0,80}[)）\]】]?\s*$")
 #: The head of a summary box before the story: ``摘要：``, ``核心提示``, ``编者按``.
@@ -367,6 +426,7 @@ PROMPT_RE = re.compile(
     r"二维码|扫一扫|关注(?:我们|公众号|本号)|点击(?:上方|下方|蓝字)|阅读原文|返回.{0,6}查看更多|扫码|长按识别"
     r"|点个?在看|点赞.{0,4}在看|^-+\s*(?:the\s+)?(?:end|完)\s*-+$|^(?:the\s+)?(?:end|完)$"
     r"|^(?:打开|下载).{0,8}(?:客户端|app|新闻)|查看精彩图片|请?点击(?:这里|此处)|广告合作"
+    r"|欢迎下载.{0,12}(?:app|客户端)|加入.{0,12}粉丝(?:团|专页)"
     r"|^[^，。,.！？!?]{0,24}(?:app|客户端)$|尽在.{2,12}(?:app|客户端)"
     # the same at a story's end in Europe's languages: a photo credit line, follow and subscribe prompts
     r"|^(?:crédits? photos?|photo credits?|bildnachweis|bildquelle|fotos?|photos?)\s*:"
@@ -401,9 +461,11 @@ KNOWN_LABEL_RE = re.compile(rf"(?<![A-Za-z])(?:{SOURCE_LABEL}|{AUTHOR_LABEL}|{ED
 META_LABEL_RE = re.compile(r"来\s*源|作\s*者|编\s*辑|发布|source|by\b|from\b", re.IGNORECASE)
 #: A printed weekday between a date and its time (``2022年09月07日 星期三 10:02``).
 WEEKDAY_RE = re.compile(r"\s*(?:星期|周|礼拜)[一二三四五六日天]\s*|\s*[(（](?:星期|周)?[一二三四五六日天][)）]\s*")
-#: The label of a revision's time (``更新时间：``, ``修改日期：``): the publication's wins over it.
+#: The label of a revision's time (``更新时间：``, ``修改日期：``, ``最后更新：``, ``最新更新：``, in both
+#: scripts, as every rule here): the publication's wins over it.
 REVISED_LABEL_RE = re.compile(
-    r"(?:(?:更新|修改|修订|最后编辑)\s*(?:时间|日期|于)?|(?:last\s+)?(?:updated|modified|revised)(?:\s+on)?)\s*[:：]?\s*$",
+    r"(?:(?:最[后新])?\s*(?:更新|修改|修订)\s*(?:时间|日期|于)?|最后编辑"
+    r"|(?:last\s+)?(?:updated|modified|revised)(?:\s+on)?)\s*[:：]?\s*$",
     re.IGNORECASE,
 )
 #: A person's name ends at a bar or the next label: ``王存 | 版面编辑：邱祺璞``.
@@ -448,6 +510,13 @@ CJK_CHAR_RE = re.compile(r"[\u3400-\u9fff]")
 CJK_SHARE = Fraction(1, 3)
 #: How a sentence ends.
 SENTENCE_ENDS = ("。", ".", "!", "！", "?", "？", "”", '"', "…")
+#: Words in a line (Latin script): a line by the headline this long that ends as a sentence does
+#: is the story's, whatever date or "by" is in it (a byline is shorter and ends with no full stop).
+WORD_RE = re.compile(r"\w+")
+STORY_SENTENCE_MIN_WORDS = 12
+#: …when at least this many words of the container come before it (a standfirst under the headline
+#: is not the story's; the second paragraph is).
+STORY_TEXT_BEFORE_MIN_WORDS = 24
 #: A line by the headline shorter than this that ends no sentence is a deck (subtitle), not story.
 DECK_MAX_CHARS = 60
 #: A sentence in Chinese words has at least this many CJK characters.
@@ -474,7 +543,12 @@ CHROME_KEEP_SHARE = 0.5
 #: at least this many times a prose block's least text (no byline or deck).
 LEAD_MIN_UNITS = 2
 LEAD_WRAPPER_TAGS = frozenset({"header"})
+#: Inline elements that, holding paragraphs, wrap a story as a block would (a CMS's
+#: ``<span id="intelliTxt">``, a ``<font>`` around a whole story): candidates for its container.
+WRAPPER_INLINE_TAGS = frozenset({"span", "font"})
 STORY_TAGS = frozenset({"article"})
+#: Headline tags: a teaser's links elsewhere.
+TEASER_HEADLINE_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 STORY_HEADLINE_TAGS = ("h1",)
 STORY_SIBLING_SHARE = 0.2
 #: The text after an inline element when the sentence it is part of goes on: words, not a
@@ -486,6 +560,10 @@ CONTAINER_TRIES = 3
 LONE_PARAGRAPH_SHARE = 0.5
 #: A container candidate inside chrome scores this much; one with a body class this much.
 CHROME_SCORE_FACTOR, BODY_CLASS_SCORE_FACTOR = 0.25, 1.15
+#: A candidate inside weak chrome (a ``sidebar``, an ``<aside>``: it may wrap the story, so what it
+#: holds still competes) scores this share: a sidebar's "about" box with one long paragraph is no
+#: match for a short story beside it.
+WEAK_CHROME_SCORE_FACTOR = 0.5
 #: A column of teasers: at least this many items, holding this share of the container's text.
 TEASER_MIN_ITEMS, TEASER_SHARE = 3, Fraction(3, 5)
 #: A row of bare numbers is a pager when this share of it is links.
@@ -531,7 +609,7 @@ AUTHOR_JOB_TITLE_RE = _printed.AUTHOR_JOB_TITLE_RE
 TAG_SEPARATOR_RE, HOME_CRUMBS, ARTICLE_CRUMBS = _printed.TAG_SEPARATOR_RE, _printed.HOME_CRUMBS, _printed.ARTICLE_CRUMBS
 DATE_RE, CN_DATE_RE, US_DATE_RE = _printed.DATE_RE, _printed.CN_DATE_RE, _printed.US_DATE_RE
 YEARLESS_RE, RELATIVE_RE, ISO_DATETIME_RE = _printed.YEARLESS_RE, _printed.RELATIVE_RE, _printed.ISO_DATETIME_RE
-AFTERNOON_WORDS = _printed.AFTERNOON_WORDS
+AFTERNOON_WORDS, HALF_HOUR_RE = _printed.AFTERNOON_WORDS, _printed.HALF_HOUR_RE
 
 # ================================================================================================
 # Fields: where a page keeps its date (meta tags, JSON-LD, scripts, the URL)
@@ -589,8 +667,12 @@ URL_DAY_RUN_TOGETHER_RE = re.compile(r"(?<![\d])((?:19|20)\d{2})[-/_]?(\d{2})[-/
 
 #: A year printed just before a year-less date in its own element (``<em>2022</em> 09/07 19:36``).
 YEAR_BEFORE_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?\s*$")
-#: A time of day in a raw date (``13:43``, ``T13:43``, ``13时43分``).
-TIME_OF_DAY_RE = re.compile(r"\d{1,2}\s*[:：时]\s*\d{2}")
+#: A time of day in a raw date (``13:43``, ``T13:43``, ``13时43分``, ``16点48分``, ``十六时``, ``晚上8点``).
+TIME_OF_DAY_RE = re.compile(
+    r"\d{1,2}\s*[:：时点]\s*\d{2}|[〇零○一二三四五六七八九十两]{1,3}\s*[时点]\s*[〇零○一二三四五六七八九十]{1,3}\s*分"
+    r"|(?:上午|下午|中午|晚上|凌晨|早上|傍晚)\s*(?:\d{1,2}|[〇零○一二三四五六七八九十两]{1,3})\s*[时点](?!击)"
+    r"|(?:\d{1,2}|[〇零○一二三四五六七八九十两]{1,3})\s*(?:时|点\s*(?:整|许|左右|钟|半))"
+)
 #: English month names (their first three letters), January first.
 EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _EN_MONTH = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?"
@@ -775,8 +857,18 @@ TEXT_CREDIT_RE = re.compile(
 #: A byline value ends before another value's label printed without its colon (``来源：本报 作者
 #: 王芳``); never at a reporter's role, which an author value holds (``作者：记者 其其格 通讯员 巴特尔``).
 UNCOLONED_ROLE_RE = re.compile(r"\s+(?:作\s*者|责任编辑|责\s*编|编\s*辑)\s+(?=[\u4e00-\u9fff])")
+#: Who reported it and from where, the credit Taiwan's and Hong Kong's papers open a story with or
+#: print in its byline (``记者林悦／台南报导``, ``〔记者王冠仁／台北报导〕``, ``联合报 记者陈嘉宁／桃园机场报导``;
+#: the traditional ``報導`` too): the names (``v``) are the author.
+REPORTED_FROM_RE = re.compile(
+    r"(?:^|(?<=[\s〔\[(（【\x1f]))[\u4e00-\u9fff]{0,6}?记者\s*"
+    r"(?P<v>[\u4e00-\u9fff·]{2,4}(?:[\s、,，]+[\u4e00-\u9fff·]{2,4}){0,3}?)\s*[/／]\s*[\u4e00-\u9fff]{1,8}报[导道]"
+)
 #: An author printed without a colon in a byline: ``来源：本报 作者 王芳``.
 UNCOLONED_AUTHOR_RE = re.compile(r"(?:^|[\s\x1f|｜])作\s*者\s+(?P<v>[\u4e00-\u9fff·]{2,6})(?=$|[\s\x1f|｜,，])")
+
+#: A lone labelled source or author line before the headline is its byline when shorter than this.
+LABELLED_LINE_MAX_CHARS = 40
 
 # ================================================================================================
 # Fields: small limits of the readers
@@ -804,3 +896,20 @@ YEAR_BEFORE_WINDOW = 8
 TIME_BEFORE_DATE_RE = re.compile(r"(?<![\d:：])(?P<H>[01]?\d|2[0-3])\s*[:：]\s*(?P<M>[0-5]\d)(?:\s*[:：]\s*[0-5]\d)?\s*[,，|｜·]?\s*$")
 #: How many characters before a day its time is looked for.
 TIME_BEFORE_DATE_WINDOW = 14
+
+# ================================================================================================
+# Fields: both scripts
+# ================================================================================================
+
+# Every rule above reads the traditional script too, as normalize's chapter does
+# (:func:`northnews.normalize.rules.both_scripts`): a byline's 來源、責任編輯, a notice's 版權所有, a
+# credit's 記者／圖 are the same rules in the other script. The chapter's own objects are its already.
+#: Patterns left in simplified characters: tried on most short lines of a page, where classes in
+#: place of its literal first characters cost it ten times its time (the branches' first characters
+#: no longer make the quick scan a regex starts with); a traditional byline line has its other
+#: tests (``BYLINE_LINE_RE``, ``DATE_START_RE``).
+SIMPLIFIED_ONLY = frozenset({"LABEL_ANYWHERE_RE"})
+_PRINTED_IDS = {id(v) for v in vars(_printed).values()}
+for _name, _value in list(globals().items()):
+    if not _name.startswith("__") and id(_value) not in _PRINTED_IDS and _name not in SIMPLIFIED_ONLY:
+        globals()[_name] = _printed.both_scripts(_value)

@@ -119,6 +119,11 @@ class SectionRules:
     names: Mapping[str, str] = field(default_factory=dict)
     page_name: re.Pattern[str] | None = None
 
+    @property
+    def named_by_lists(self) -> bool:
+        """Whether list pages name their articles' sections (``from`` is ``list`` or ``list_or_crumb``)."""
+        return self.source != "crumb"
+
 
 @dataclass(frozen=True)
 class IssueRules:

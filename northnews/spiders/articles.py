@@ -38,6 +38,7 @@ from northnews.crawl.keys import (
     ARTICLE_META,
     ARTICLE_TOO_OLD_STAT,
     CAPTURE_META,
+    ERRORS_STATS,
     ISSUE_ENTRY_META,
     ISSUE_GAP_META,
     LINKS_META,
@@ -47,6 +48,7 @@ from northnews.crawl.keys import (
     POSITION_META,
     REQUISITES_META,
     SECTION_META,
+    SOURCE_DAMAGED_STAT,
     SOURCE_META,
     SOURCE_STATS,
 )
@@ -55,7 +57,7 @@ from northnews.crawl.responses import page_tree
 from northnews.discovery import Kind
 from northnews.items import ArticleItem
 from northnews.normalize.dates import url_date
-from northnews.pagecheck import Verdict, failure_verdict
+from northnews.pagecheck import Verdict, failure_verdict, list_verdict
 from northnews.sites import DEFAULT_SITE, LayoutSpec, Site, SiteError, load_site
 from northnews.util.digestset import UrlLabels, UrlSet
 
@@ -334,6 +336,11 @@ class ArticlesSpider(scrapy.Spider):
         """A sitemap (index), news sitemap, feed or robots.txt: its article URLs, its sitemaps."""
         kind = response.meta.get(SOURCE_META, "sitemap")
         entries, more = sources.read_source(response.body, response.url, kind)
+        damage = sources.damage(response.body, response.url, kind)
+        if damage is not None:  # the URLs after the damage are missing: an error of the run, never silent
+            self.crawler.stats.inc_value(SOURCE_DAMAGED_STAT)
+            logger.error("%s %s cannot be read whole: %s; read the %d URLs before the damage",
+                         kind.capitalize(), response.url, damage, len(entries) + len(more))
         for url, sub_kind in more:
             yield from self._source_request(url, sub_kind)
         stats = self.crawler.stats
@@ -395,6 +402,12 @@ class ArticlesSpider(scrapy.Spider):
         """
         if not isinstance(response, TextResponse):
             return
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
+        verdict = list_verdict(response.body, content_type, True, page_tree(response))
+        if verdict is not None:  # the articles it should list are not seen this run: an error of the run
+            self.crawler.stats.inc_value(f"{ERRORS_STATS}list_{verdict.reason}")
+            logger.error("List page %s: %s (%s); the articles it lists are not seen this run",
+                         response.url, verdict.reason, verdict.detail)
         links = self._links(response)
         entries, too_old = discovery.list_entries(response.url, page_tree(response), links, self.site,
                                                   self._section_names, self.since)
