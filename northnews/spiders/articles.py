@@ -558,7 +558,7 @@ class ArticlesSpider(scrapy.Spider):
                 response.meta.get(CAPTURE_META), response.meta.get(SECTION_META),
                 redirects.redirected_from(response), self._section_names.get(article))},
             callback=lambda done: reactor.callFromThread(answer.callback, done),
-            error_callback=lambda exc: reactor.callFromThread(answer.errback, Failure(exc)),
+            error_callback=lambda exc: reactor.callFromThread(answer.errback, exc),
         )
         done = await maybe_deferred_to_future(answer)
         read = done.read
