@@ -273,3 +273,20 @@ def test_a_slide_counter(line: str, counter: bool) -> None:
     from northnews.pages import rules
 
     assert bool(rules.SLIDE_COUNTER_RE.match(line)) is counter
+
+
+@pytest.mark.parametrize(("line", "prompt"), [
+    ("Follow @BGRDeals on Twitter to keep up with the latest and greatest deals from around the web.", True),
+    ("Email Tariq Malik at tmalik@space.com or follow him @tariqjmalik. Follow us on Twitter @Spacedotcom.", True),
+    ("Follow The Gleaner on Twitter and Instagram @JamaicaGleaner and on Facebook @GleanerJamaica.", True),
+    ("¿Ya sabías que en Guatemala.com tenemos canal de Telegram? Únete desde tu celular en este enlace.", True),
+    ("Join over 104,000 monthly readers! Subscribe to the free Herbivoracious email newsletter.", True),
+    ("The police will follow up on the report and publish it on Twitter next week.", False),
+    ("Fans who follow the team on tour were stranded at the airport on Monday night.", False),
+])
+def test_a_follow_prompt(line: str, prompt: bool) -> None:
+    """A story's closing follow/subscribe prompt (two benchmark, two trafilatura and two Dragnet
+    development pages); Readability's gold keeps one writer's bio that ends with one."""
+    from northnews.pages import rules
+
+    assert bool(rules.FOLLOW_PROMPT_RE.search(line)) is prompt

@@ -22,12 +22,12 @@ from benchmarks.cnpages import MEASURES, PAGES, CnPage, Fields, load_pages, mark
 #: Floors per split: the counts of ``python -m benchmarks.cnpages`` when pinned.
 FLOORS = {
     "dev": {"complete": 11, "title": 11, "minute": 11, "starts": 10, "ends": 10, "length": 9},
-    "heldout": {"complete": 5, "title": 5, "minute": 4, "starts": 3, "ends": 3, "length": 4},
+    "heldout": {"complete": 5, "title": 5, "minute": 4, "starts": 4, "ends": 3, "length": 4},
 }
 #: The measures each page misses today (every other measure it must pass).
 MISSES: dict[str, set[str]] = {
     "tw-appledaily": {"ends", "length"},
-    "tw-cna": {"starts", "ends", "length"},
+    "tw-cna": {"ends", "length"},
     "rdb-qq": {"starts", "ends"},
     "g3-cna": {"starts", "length"},
     "n4k-chinadaily": {"minute"},

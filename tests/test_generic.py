@@ -437,3 +437,11 @@ def test_a_dated_sentence_below_the_storys_first_paragraph_is_story_not_byline()
         head="<title>Governor returns</title>",
     )
     assert deck not in body_of(html)
+
+
+def test_a_page_with_no_prose_block_still_gives_its_text() -> None:
+    """No container gave a story (the page's only text sits straight in ``<body>``, too short to be
+    prose): the page is read as the container, its chrome left out, rather than an empty body
+    (Readability's test page; the held-out sets had five empty bodies)."""
+    html = page("<div class='nav'><a href='/'>Home</a> <a href='/news/'>News</a></div>\n Test \n")
+    assert body_of(html) == ["Test"]

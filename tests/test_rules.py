@@ -173,6 +173,16 @@ TABLE: dict[str, tuple[list[str], list[str]]] = {
     "UNCOLONED_ROLE_RE": (["本报 作者 王芳", "新华网 责任编辑 李明"], ["本报", "作者：王芳", "作者们", "记者 其其格 通讯员 巴特尔"]),
     "TIME_BEFORE_DATE_RE": (["16:48 ", "发布 16:48:00 | "], ["2023-07-05 ", "116:48 ", "16:48 来源"]),
     "UNCOLONED_AUTHOR_RE": (["来源：本报 作者 王芳", "作者 王芳"], ["作者：王芳", "作者们说"]),
+    # --- body: blog and comment furniture on pages nobody described (more in test_body_engine.py) ---
+    "COMMENT_SIGNATURE_RE": (["Posted by: Amy Gahran | Apr 6, 2007 1:21:27 PM", "written by lynn, October 25, 2012"],
+                             ["Written by hand, the letter reached us yesterday."]),
+    "FILED_UNDER_RE": (["Posted in: Fantasy |", "Categories: Music, Film", "This entry was posted on May 1 and is filed under X."],
+                       ["Posted in the mail, the letter took three weeks."]),
+    "DATELINE_RE": (["Nov. 20, 2019 5:52 AM EST", "Updated at 1:23 p.m.", "1 day ago"],
+                    ["July 13, 2012 marked the start of the games.", "Published 2 days ago by the council"]),
+    "FOLLOW_PROMPT_RE": (["Follow @BGRDeals on Twitter to keep up with the deals.", "…tenemos canal de Telegram? Únete."],
+                         ["The police will follow up on the report and publish it on Twitter."]),
+    "WORD_RE": (["word", "2019"], ["", " — "]),
 }
 
 #: Patterns applied with ``match`` (whole step of a selector): the table checks them so.
@@ -219,6 +229,7 @@ def test_pattern_matches_what_it_names_and_nothing_else(name: str) -> None:
     ("AFTERNOON_WORDS", "下午", "上午"), ("EN_MONTHS", "sep", "sept"),
     ("LEAD_WRAPPER_TAGS", "header", "nav"), ("STORY_TAGS", "article", "div"), ("STORY_HEADLINE_TAGS", "h1", "h2"),
     ("CHROME_WORDS", "rodape", "conteudo"), ("CHROME_PREFIXES", "cookie", "content"),
+    ("WRAPPER_INLINE_TAGS", "span", "a"), ("SLUG_BOX_WORDS", "box", "jdoe"), ("TEASER_HEADLINE_TAGS", "h5", "p"),
 ])
 def test_word_lists(word_list: str, member: str, stranger: str) -> None:
     words = getattr(rules, word_list)
@@ -264,6 +275,21 @@ def test_collapse_ws_collapses_exactly_what_its_pattern_names() -> None:
             continue
         expected = "a b" if _WS_RE.fullmatch(char) else f"a{char}b"
         assert collapse_ws(f" a{char}b ") == expected, hex(code)
+
+
+def test_sentence_goes_on_is_the_plain_pattern_without_its_backtracking() -> None:
+    """SENTENCE_GOES_ON_RE is written for speed (one way to read a run of spaces); it must accept
+    exactly what the plain ``\\s*[,;:"'”’»)\\]]*\\s*[^\\W\\d_]{2}`` accepts: every string of up to five
+    characters over spaces, newlines, closing punctuation, letters, digits and separators."""
+    import itertools
+    import re
+
+    plain = re.compile(r"\s*[,;:\"'”’»)\]]*\s*[^\W\d_]{2}")
+    alphabet = [" ", "\n", "\u3000", ",", '"', "”", ")", "a", "é", "中", "1", "_", "."]
+    for size in range(6):
+        for chars in itertools.product(alphabet, repeat=size):
+            text = "".join(chars)
+            assert (rules.SENTENCE_GOES_ON_RE.match(text) is None) == (plain.match(text) is None), repr(text)
 
 
 # --- both scripts ---------------------------------------------------------------------------------

@@ -13,7 +13,11 @@ gives a small bonus. The paragraphs are :mod:`._paragraphs`'.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from itertools import islice
+from typing import Any
+
+from lxml import etree
 
 from northnews.normalize import collapse_ws
 from northnews.pages import rules
@@ -27,10 +31,24 @@ class TooDeep(Exception):
     """The page nests deeper than :data:`rules.MAX_WALK_DEPTH`."""
 
 
-@functools.lru_cache(maxsize=1 << 16)
+#: Verdicts per class or id token. A plain dict: the entries of a ``functools.lru_cache`` are
+#: objects the garbage collector tracks, and after the real pages' 460 every full collection
+#: walked 62,000 of them (13 ms of each collection's 19).
+_token_verdicts: dict[str, tuple[int, bool, bool]] = {}
+
+
 def _token_verdict(token: str) -> tuple[int, bool, bool]:
     """``(chrome, body_hint, advertising)`` of one class or id token (advertising: every chrome word
     it has names an advertisement)."""
+    verdict = _token_verdicts.get(token)
+    if verdict is None:
+        if len(_token_verdicts) >= 1 << 16:
+            _token_verdicts.clear()
+        verdict = _token_verdicts[token] = _judge_token(token)
+    return verdict
+
+
+def _judge_token(token: str) -> tuple[int, bool, bool]:
     words = rules.class_words(token)
     if words and len(words) > 1 and words[0] in rules.SLUG_PREFIX_WORDS and not any(
         w in rules.SLUG_BOX_WORDS or w in rules.CHROME_WORDS for w in words[1:]
@@ -80,27 +98,31 @@ def class_verdict(el: Element) -> tuple[int, bool]:
     return _verdict_of(cls, ident)
 
 
-@functools.lru_cache(maxsize=1 << 14)
-def _site_chrome(value: str, site_chrome: frozenset[str]) -> bool:
-    return any(n in site_chrome for n in value.split())
-
-
-_levels: dict[tuple[str | None, str | None, frozenset[str]], int] = {}
+#: Chrome levels by the profile's chrome classes, then by (class, id). The caches' keys hold only
+#: strings: the garbage collector stops tracking such tuples, where a key holding the frozenset
+#: stayed tracked and every full collection of a long crawl walked each of them (57,000 after the
+#: real pages' 460, a full collection 10 times slower).
+_levels: dict[frozenset[str], dict[tuple[str | None, str | None], int]] = {}
 
 
 def _level_of(cls: str | None, ident: str | None, site_chrome: frozenset[str]) -> int:
     """The chrome level a class and id give (the profile's own chrome class names are strong),
     cached per distinct value: a page repeats its classes."""
-    key = (cls, ident, site_chrome)
-    level = _levels.get(key)
+    levels = _levels.get(site_chrome)
+    if levels is None:
+        if len(_levels) > 64:
+            _levels.clear()
+        levels = _levels[site_chrome] = {}
+    key = (cls, ident)
+    level = levels.get(key)
     if level is None:
-        if site_chrome and _site_chrome(f"{cls or ''} {ident or ''}", site_chrome):
+        if site_chrome and any(n in site_chrome for n in f"{cls or ''} {ident or ''}".split()):
             level = 2
         else:
             level = _verdict_of(cls, ident)[0]
-        if len(_levels) > 200_000:
-            _levels.clear()
-        _levels[key] = level
+        if len(levels) > 200_000:
+            levels.clear()
+        levels[key] = level
     return level
 
 
@@ -148,6 +170,9 @@ class Verdicts(dict[Element, int]):
         self.chrome: dict[Element, int] = {}
 
 
+Step = Callable[[Element, str, int, bool, int, Any], tuple[int, int, int, int, int]]
+
+
 class _Scorer:
     """One walk: per element (paragraph text, all text); remembers the best container.
 
@@ -175,113 +200,126 @@ class _Scorer:
         self.weak = 0
 
     def visit(self, el: Element, tag: str, depth: int, chrome: bool, level: int = 0) -> tuple[int, int, int, int, int]:
-        """``(good, total, link, own, own_link)``: own = text of this block outside child blocks."""
-        text = el.text
-        own = len(text.strip()) if text else 0
-        is_link = tag == "a"
-        own_link = own if is_link else 0
-        good = total = link = 0
-        deep = depth >= _MAX_DEPTH
-        visit = self.visit
-        levels, exclude = self.good.chrome, self.exclude
-        for child in el:
-            ctag = child.tag
-            if isinstance(ctag, str):
-                if deep:
-                    self.truncated = True
-                else:
-                    ctag = ctag.lower()
-                    if ctag in _SKIP:
-                        pass
-                    elif ctag not in _BLOCKS and not len(child):
-                        # An inline leaf (a link, a span, a picture): its text is this block's,
-                        # or chrome's; counted here, without a call of its own.
-                        ctext = child.text
-                        o = len(ctext.strip()) if ctext else 0
-                        ol = o if ctag == "a" else 0
-                        clevel = 0
-                        if ctag == "a" or child.get("class") or child.get("id"):
-                            clevel = chrome_level(child, ctag, self.site_chrome)
-                            if clevel and _mid_sentence(child):
+        """``(good, total, link, own, own_link)`` of ``el`` (own = text of this block outside child
+        blocks), every element below it scored."""
+        # The walk's recursive step is a closure over the scorer's state, bound once (the walk's hot
+        # loop: one call per element that is a block, a link or named; an inline leaf is counted
+        # in its parent's). It is handed itself to recurse (a closure naming itself is a reference
+        # cycle: the page's tree would stay alive until the garbage collector found it).
+        scorer = self
+        good_of, scores = self.good, self.scores
+        levels, exclude, site_chrome, min_unit = self.good.chrome, self.exclude, self.site_chrome, self.min_unit
+        skip, blocks, max_depth, ad_prose = _SKIP, _BLOCKS, _MAX_DEPTH, _AD_PROSE
+        meta_max, chrome_factor, body_factor = rules.META_LINE_MAX_CHARS, rules.CHROME_SCORE_FACTOR, rules.BODY_CLASS_SCORE_FACTOR
+        weak_factor, wrapper_inline = rules.WEAK_CHROME_SCORE_FACTOR, rules.WRAPPER_INLINE_TAGS
+
+        def step(el: Element, tag: str, depth: int, chrome: bool, level: int, step: Step) -> tuple[int, int, int, int, int]:
+            text = el.text
+            own = len(text.strip()) if text else 0
+            is_link = tag == "a"
+            own_link = own if is_link else 0
+            good = total = link = 0
+            deep = depth >= max_depth
+            for child in el:
+                ctag = child.tag
+                if ctag.__class__ is str:
+                    if deep:
+                        scorer.truncated = True
+                    else:
+                        ctag = ctag.lower()
+                        if ctag in skip:
+                            pass
+                        elif ctag not in blocks and not len(child):
+                            # An inline leaf (a link, a span, a picture): its text is this block's,
+                            # or chrome's; counted here, without a call of its own.
+                            ctext = child.text
+                            o = len(ctext.strip()) if ctext else 0
+                            ol = o if ctag == "a" else 0
+                            clevel = 0
+                            if ctag == "a" or child.get("class") or child.get("id"):
+                                clevel = chrome_level(child, ctag, site_chrome)
+                                if clevel and _mid_sentence(child):
+                                    clevel = 0
+                                levels[child] = clevel
+                                if exclude and child in exclude:
+                                    clevel = 2
+                            if clevel:
+                                total += o
+                                link += ol
+                            else:
+                                own += o
+                                own_link += o if is_link else ol
+                        elif ctag in blocks or ctag == "a" or child.get("class") or child.get("id"):
+                            clevel = chrome_level(child, ctag, site_chrome)
+                            if clevel and ctag not in blocks and _mid_sentence(child):
                                 clevel = 0
                             levels[child] = clevel
                             if exclude and child in exclude:
                                 clevel = 2
-                        if clevel:
-                            total += o
-                            link += ol
-                        else:
-                            own += o
-                            own_link += o if is_link else ol
-                    elif ctag in _BLOCKS or ctag == "a" or child.get("class") or child.get("id"):
-                        clevel = chrome_level(child, ctag, self.site_chrome)
-                        if clevel and ctag not in _BLOCKS and _mid_sentence(child):
-                            clevel = 0
-                        levels[child] = clevel
-                        if exclude and child in exclude:
-                            clevel = 2
-                        weak = clevel == 1  # a sidebar, an aside: what it holds competes, discounted
-                        self.weak += weak
-                        g, t, lk, o, ol = visit(child, ctag, depth + 1, chrome or clevel == 2, clevel)
-                        self.weak -= weak
-                        if clevel and g >= _AD_PROSE and _advertising(child.get("class"), child.get("id")):
-                            clevel = 0  # no advertisement holds that much prose: the story, misnamed
-                        if clevel:
-                            total += t + o
-                            link += lk + ol
-                        elif ctag in _BLOCKS:
-                            good += g
-                            total += t + o
-                            link += lk + ol
-                        else:
+                            weak = clevel == 1  # a sidebar, an aside: what it holds competes, discounted
+                            scorer.weak += weak
+                            g, t, lk, o, ol = step(child, ctag, depth + 1, chrome or clevel == 2, clevel, step)
+                            scorer.weak -= weak
+                            if clevel and g >= ad_prose and _advertising(child.get("class"), child.get("id")):
+                                clevel = 0  # no advertisement holds that much prose: the story, misnamed
+                            if clevel:
+                                total += t + o
+                                link += lk + ol
+                            elif ctag in blocks:
+                                good += g
+                                total += t + o
+                                link += lk + ol
+                            else:
+                                good += g
+                                total += t
+                                link += lk
+                                own += o
+                                own_link += o if is_link else ol
+                        else:  # plain inline markup: its text is this block's
+                            g, t, lk, o, ol = step(child, ctag, depth + 1, chrome, 0, step)
                             good += g
                             total += t
                             link += lk
                             own += o
                             own_link += o if is_link else ol
-                    else:  # plain inline markup: its text is this block's
-                        g, t, lk, o, ol = visit(child, ctag, depth + 1, chrome)
-                        good += g
-                        total += t
-                        link += lk
-                        own += o
-                        own_link += o if is_link else ol
-            tail = child.tail
-            if tail:
-                n = len(tail.strip())
-                own += n
-                if is_link:
-                    own_link += n
-        block = tag in rules.BLOCK_TAGS
-        if block or (good and tag in rules.WRAPPER_INLINE_TAGS):
-            # An inline element holding prose blocks (``<span id="intelliTxt"><p>…``) wraps them as
-            # a block would: it is a candidate too, its own loose text its parent's.
-            if block and tag != "h1":
-                plain = own - own_link
-                if plain >= self.min_unit and own_link * 2 < own and not (
-                    plain < rules.META_LINE_MAX_CHARS and is_meta_line(_inline_text(el))
+                tail = child.tail
+                if tail:
+                    n = len(tail.strip())
+                    own += n
+                    if is_link:
+                        own_link += n
+            block = tag in blocks
+            if block or (good and tag in wrapper_inline):
+                # An inline element holding prose blocks (``<span id="intelliTxt"><p>…``) wraps them
+                # as a block would: it is a candidate too, its own loose text its parent's.
+                if block and tag != "h1":
+                    plain = own - own_link
+                    if plain >= min_unit and own_link * 2 < own and not (
+                        plain < meta_max and is_meta_line(_inline_text(el))
+                    ):
+                        good += plain
+                good_of[el] = good
+                score: float = good - (total + own - good)  # times a factor below
+                scores[el] = score
+                if score > 0:
+                    if level and good >= ad_prose and _advertising(el.get("class"), el.get("id")):
+                        level = 0
+                    if chrome or level:
+                        score *= chrome_factor
+                    elif scorer.weak:
+                        score *= weak_factor
+                    elif class_verdict(el)[1] or el.get("itemprop") == "articleBody":
+                        score *= body_factor
+                    if score > scorer.best_score:
+                        scorer.best, scorer.best_score = el, score
+                        scorer.best_in_chrome = bool(chrome or level)
+                elif good > scorer.named_good and not (chrome or level) and (
+                    class_verdict(el)[1] or el.get("itemprop") == "articleBody"
                 ):
-                    good += plain
-            self.good[el] = good
-            score: float = good - (total + own - good)  # times a factor below
-            self.scores[el] = score
-            if score > 0:
-                if level and good >= rules.AD_MAX_PROSE_CHARS and _advertising(el.get("class"), el.get("id")):
-                    level = 0
-                if chrome or level:
-                    score *= rules.CHROME_SCORE_FACTOR
-                elif self.weak:
-                    score *= rules.WEAK_CHROME_SCORE_FACTOR
-                elif class_verdict(el)[1] or el.get("itemprop") == "articleBody":
-                    score *= rules.BODY_CLASS_SCORE_FACTOR
-                if score > self.best_score:
-                    self.best, self.best_score = el, score
-                    self.best_in_chrome = bool(chrome or level)
-            elif good > self.named_good and not (chrome or level) and (
-                class_verdict(el)[1] or el.get("itemprop") == "articleBody"
-            ):
-                self.named, self.named_good = el, good  # named for the story, its prose outweighed (link lists)
-        return good, total, link, own, own_link
+                    scorer.named, scorer.named_good = el, good  # named for the story, its prose outweighed (link lists)
+            return good, total, link, own, own_link
+
+        return step(el, tag, depth, chrome, level, step)
 
 
 def _mid_sentence(el: Element) -> bool:
@@ -294,7 +332,13 @@ def _mid_sentence(el: Element) -> bool:
 
 def _inline_text(el: Element) -> str:
     """The text of a short block, for the byline test (child blocks included: it is short)."""
-    return collapse_ws("".join(t for t in el.itertext() if isinstance(t, str)))
+    return collapse_ws(_all_text(el))
+
+
+def _all_text(el: Element) -> str:
+    """Every text node below ``el`` in order (``"".join(el.itertext())``), serialised by libxml2:
+    three times faster than joining lxml's text iterator, large elements and small."""
+    return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
 
 
 def _teasers(el: Element) -> list[Element]:

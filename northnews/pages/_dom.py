@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
 
 from lxml import etree
 
@@ -32,6 +31,13 @@ _HUGE_PARSER = etree.HTMLParser(
 # libxml2 ends the document at the first </html> (and a stray </body> confuses it): the parser
 # closes both at the end of the input anyway, so they are dropped wherever they stand.
 _END_TAG_RE = re.compile(r"</(?:html|body)\s*>", re.IGNORECASE)
+# The same pattern over the page's UTF-8 bytes (scanning bytes is cheaper than scanning text):
+# ``\s`` spelled out as the UTF-8 of every character Python's ``\s`` matches (``str.isspace``).
+_END_TAG_BYTES_RE = re.compile(
+    rb"</(?:html|body)(?:[\t-\r\x1c-\x20]|\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]"
+    rb"|\xe2\x81\x9f|\xe3\x80\x80)*>",
+    re.IGNORECASE,
+)
 _TAG_RE = re.compile(r"<(/?)([A-Za-z][\w:-]*)[^>]*?(/?)>")
 _VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
@@ -61,15 +67,18 @@ def parse_html(html: str | bytes) -> Element | None:
         html = decode(html)[0]
     if not html.strip():
         return None
-    if "\x00" in html:
-        html = html.replace("\x00", "")
-    html = _END_TAG_RE.sub("", html)
+    # NUL bytes and end tags go from the UTF-8 bytes libxml2 reads (the same edits as on the text:
+    # a NUL byte is only ever U+0000 in UTF-8, and the end-tag pattern matches whole characters).
     data = html.encode("utf-8", "surrogatepass")
+    if b"\x00" in data:
+        data = data.replace(b"\x00", b"")
+    data = _END_TAG_BYTES_RE.sub(b"", data)
     try:
         root = etree.fromstring(data, _PARSER)
     except (etree.ParserError, ValueError):
         root = None
     if root is None or _PARSER.error_log.filter_from_fatals():
+        html = data.decode("utf-8", "surrogatepass")
         try:
             root = etree.fromstring(flatten(html).encode("utf-8", "surrogatepass"), _HUGE_PARSER)
         except (etree.ParserError, ValueError):
@@ -142,20 +151,28 @@ def is_hidden(el: Element) -> bool:
     return el.get("hidden") is not None or bool(style and rules.HIDDEN_STYLE_RE.search(style))
 
 
-def _iter_text(el: Element, sep: str | None, leave_out: frozenset[Element] = frozenset()) -> Iterator[str]:
-    if el.text:
-        yield el.text
+def _collect_text(el: Element, sep: str | None, leave_out: frozenset[Element], out: list[str]) -> list[str]:
+    """Append ``el``'s visible text nodes to ``out`` in order (``sep`` around segment elements),
+    and return it: one call per element, each text appended once (a generator per element
+    passed every text up through all the generators above it)."""
+    text = el.text
+    if text:
+        out.append(text)
     for child in el:
-        tag = tag_of(child)
-        if tag and tag not in SKIP_TAGS and not is_hidden(child) and child not in leave_out:
-            if sep is not None and tag in _SEGMENT_TAGS:
-                yield sep
-                yield from _iter_text(child, sep, leave_out)
-                yield sep
-            else:
-                yield from _iter_text(child, sep, leave_out)
-        if child.tail:
-            yield child.tail
+        tag = child.tag
+        if tag.__class__ is str:
+            tag = tag.lower()
+            if tag not in SKIP_TAGS and not is_hidden(child) and child not in leave_out:
+                if sep is not None and tag in _SEGMENT_TAGS:
+                    out.append(sep)
+                    _collect_text(child, sep, leave_out, out)
+                    out.append(sep)
+                else:
+                    _collect_text(child, sep, leave_out, out)
+        tail = child.tail
+        if tail:
+            out.append(tail)
+    return out
 
 
 def text_of(el: Element | None, leave_out: frozenset[Element] = frozenset()) -> str:
@@ -163,7 +180,7 @@ def text_of(el: Element | None, leave_out: frozenset[Element] = frozenset()) -> 
     whitespace collapsed."""
     if el is None:
         return ""
-    return collapse_ws("".join(_iter_text(el, None, leave_out)))
+    return collapse_ws("".join(_collect_text(el, None, leave_out, [])))
 
 
 _SEGMENT_TAGS = rules.SEGMENT_TAGS
@@ -179,30 +196,31 @@ def headline_text(el: Element | None, leave_out: frozenset[Element] = frozenset(
     if el is None:
         return ""
     parts: list[str] = []
-
-    def leading(node: Element) -> bool:
-        """Collect ``node``'s text up to its first block; ``True`` when one was met."""
-        if node.text:
-            parts.append(node.text)
-        for child in node:
-            tag = tag_of(child)
-            if tag in BLOCK_TAGS:
-                return True
-            if tag and tag not in SKIP_TAGS and not is_hidden(child) and child not in leave_out and leading(child):
-                return True
-            if child.tail:
-                parts.append(child.tail)
-        return False
-
-    leading(el)
+    _leading(el, parts, leave_out)
     line = collapse_ws("".join(parts))
     return line or (text_of(el, leave_out) if whole else "")
+
+
+def _leading(node: Element, parts: list[str], leave_out: frozenset[Element]) -> bool:
+    """Collect ``node``'s text up to its first block into ``parts``; ``True`` when one was met (a
+    function of its own: a closure calling itself is a reference cycle the collector must find)."""
+    if node.text:
+        parts.append(node.text)
+    for child in node:
+        tag = tag_of(child)
+        if tag in BLOCK_TAGS:
+            return True
+        if tag and tag not in SKIP_TAGS and not is_hidden(child) and child not in leave_out and _leading(child, parts, leave_out):
+            return True
+        if child.tail:
+            parts.append(child.tail)
+    return False
 
 
 def segmented_text(el: Element | None, leave_out: frozenset[Element] = frozenset()) -> str:
     """Visible text with :data:`SEP` between spans/blocks: ``"来源：新华网\\x1f作者：X"``."""
     if el is None:
         return ""
-    return "".join(_iter_text(el, SEP, leave_out))
+    return "".join(_collect_text(el, SEP, leave_out, []))
 
 

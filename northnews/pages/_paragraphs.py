@@ -366,6 +366,8 @@ def _trailing_junk(item: tuple[Block, str], min_len: int) -> bool:
         return True
     if len(text) < rules.NOTICE_LINE_MAX_CHARS and rules.NOTICE_ANY_RE.search(text):
         return True
+    if len(text) < rules.FOLLOW_PROMPT_MAX_CHARS and rules.FOLLOW_PROMPT_RE.search(text):
+        return True
     if len(text) < rules.TRAILING_SHORT_CHARS and (
         (rules.BRACKETED_LINE_RE.match(text) and not rules.AFFILIATION_RE.match(text)) or rules.PROMPT_RE.search(text)
         or rules.CREDIT_LINE_RE.match(text) or rules.PRINT_EDITION_RE.match(text)

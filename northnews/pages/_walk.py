@@ -8,7 +8,6 @@ blocks. Paragraph rules are :mod:`._paragraphs`' (the body engine).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
@@ -96,9 +95,17 @@ def is_caption_class(el: Element) -> bool:
     return bool(cls) and _caption_class_value(cls)
 
 
-@functools.lru_cache(maxsize=1 << 14)
+#: Per class value (a plain dict, not an lru_cache: the collector tracks none of its entries).
+_caption_classes: dict[str, bool] = {}
+
+
 def _caption_class_value(cls: str) -> bool:
-    return bool(rules.CAPTION_CLASS_RE.search(cls))
+    verdict = _caption_classes.get(cls)
+    if verdict is None:
+        if len(_caption_classes) >= 1 << 14:
+            _caption_classes.clear()
+        verdict = _caption_classes[cls] = bool(rules.CAPTION_CLASS_RE.search(cls))
+    return verdict
 
 
 _summary_cache: dict[str, bool] = {}
@@ -231,25 +238,40 @@ class Walker:
         list_item = tag in _LIST_ITEM_TAGS
         heading = tag in _SUBHEADING_TAGS
         link = tag == "a"
-        self.in_list += list_item
-        self.in_heading += heading
-        self.in_link += link
-        self.captionish += captionish
-        self.in_caption += caption
-        self.in_summary += summary
-        self.in_declared += declared
+        # The counters move only for what this element is (most elements are none of these).
+        if list_item:
+            self.in_list += 1
+        if heading:
+            self.in_heading += 1
+        if link:
+            self.in_link += 1
+        if captionish:
+            self.captionish += 1
+        if caption:
+            self.in_caption += 1
+        if summary:
+            self.in_summary += 1
+        if declared:
+            self.in_declared += 1
         text = el.text
         if text and (self.current is not None or not text.isspace()):
             self.add(text)
         if len(el):
             self.walk(el, depth + 1)
-        self.in_declared -= declared
-        self.in_summary -= summary
-        self.in_caption -= caption
-        self.captionish -= captionish
-        self.in_link -= link
-        self.in_heading -= heading
-        self.in_list -= list_item
+        if declared:
+            self.in_declared -= 1
+        if summary:
+            self.in_summary -= 1
+        if caption:
+            self.in_caption -= 1
+        if captionish:
+            self.captionish -= 1
+        if link:
+            self.in_link -= 1
+        if heading:
+            self.in_heading -= 1
+        if list_item:
+            self.in_list -= 1
         if block:
             self.current = None
             self.owner, self.tag, self.centered = saved

@@ -50,7 +50,7 @@ from northnews.pages._container import TooDeep, find_container
 from northnews.pages._fields import keywords, page_urls, section
 from northnews.pages._gallery import gallery_body, lead_pictures
 from northnews.pages._lines import is_deck, is_meta_line, is_sentence, reporters
-from northnews.pages._paragraphs import Body, paragraphs
+from northnews.pages._paragraphs import Body, Container, generic_chrome, paragraphs, read
 from northnews.pages._select import Doc, Element
 from northnews.pages._title import (
     HEADING_TAGS,
@@ -329,6 +329,13 @@ def parse_tree(
         body = _shipped_body(body_el, url, cjk, frozenset(skip), site_chrome) or body
     if body is not None and container is not None:
         body = gallery_body(body, container, url, cjk, good, frozenset(skip), site_chrome)
+    if (body is None or not body.paragraphs) and _dom.text_of(body_el):
+        # No container gave a story (the page's text is all short lines, or its one container was all
+        # junk): the page itself is read as the container, its chrome left out, rather than no story.
+        body = paragraphs(body_el, url, cjk, good, frozenset(skip), site_chrome=site_chrome)
+        if not body.paragraphs:
+            # Not a line long enough to be prose ("Test"): the page's lines outside its chrome, untrimmed.
+            body = read(Container([body_el], url, generic_chrome(good, 0, site_chrome), trusted=True, skip_texts=frozenset(skip)))
     if body is not None:
         lead = lead_pictures(anchor, container, url, site_chrome)
         if lead:
