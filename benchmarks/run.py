@@ -9,7 +9,9 @@ served by a keep-alive server in its own process (:mod:`benchmarks.server`, whos
 shown), each crawl a separate ``scrapy crawl articles`` process through ``http_proxy``, without
 politeness delays (``DOWNLOAD_DELAY=0``, AutoThrottle off, 16 concurrent requests): the crawler's
 own cost. Rows, at the first size: live crawl with WARC on/off over gzip and plain bodies, and with
-the WARC writer on its thread (``NORTHNEWS_WARC_QUEUE_BYTES=16777216``; the default writes inline); the
+the WARC writer on its thread (``NORTHNEWS_WARC_QUEUE_BYTES=16777216``; the default writes inline);
+with article pages read in a worker process (``NORTHNEWS_PARSE_WORKERS=1``), WARC on (with and
+without the writer thread) and off; the
 same spider with stock Scrapy settings (:mod:`benchmarks.stock_settings`); a no-op spider
 (:mod:`benchmarks.noop_spider`) requesting the URLs the live crawl fetched, with stock settings
 and with our speed settings (:mod:`benchmarks.tuned_settings`): the engine's floor; the code of
@@ -222,6 +224,12 @@ def plan(bench: Bench, sizes: list[int]) -> list[tuple[Row, Callable[[Path], Res
     add("live, gzip, WARC off", small, lambda d: bench.crawl(small, d / "a", "-s", "NORTHNEWS_WARC_ENABLED=False"))
     add("live, gzip, WARC on, writer thread", small,
         lambda d: bench.crawl(small, d / "a", "-s", "NORTHNEWS_WARC_QUEUE_BYTES=16777216"))
+    workers = ("-s", "NORTHNEWS_PARSE_WORKERS=1")
+    thread = ("-s", "NORTHNEWS_WARC_QUEUE_BYTES=16777216")
+    add("live, gzip, WARC on, page worker", small, lambda d: bench.crawl(small, d / "a", *workers))
+    add("live, gzip, WARC on, page worker, writer thread", small, lambda d: bench.crawl(small, d / "a", *workers, *thread))
+    add("live, gzip, WARC off, page worker", small,
+        lambda d: bench.crawl(small, d / "a", *workers, "-s", "NORTHNEWS_WARC_ENABLED=False"))
     add("live, plain, WARC on", small, lambda d: bench.crawl(small, d / "a", gzip=False))
     add("live, plain, WARC off", small,
         lambda d: bench.crawl(small, d / "a", "-s", "NORTHNEWS_WARC_ENABLED=False", gzip=False))
@@ -334,12 +342,18 @@ def targets(rows: list[Row], sizes: list[int], ms: tuple[float, float, int] | No
 
     for floor in ("tuned", "stock"):
         noop = f"no-op spider, {floor} settings"
-        if get(noop):
-            value = seconds("live, gzip, WARC on (ours)") / seconds(noop)
-            check(f"live crawl time / no-op spider's, {floor} settings (x)", value,
+        if not get(noop):
+            continue
+        for live, label in (("live, gzip, WARC on (ours)", "live crawl"),
+                            ("live, gzip, WARC on, page worker", "live crawl, page worker"),
+                            ("live, gzip, WARC on, page worker, writer thread", "live crawl, page worker + writer thread")):
+            if not get(live):
+                continue
+            value = seconds(live) / seconds(noop)
+            check(f"{label} time / no-op spider's, {floor} settings (x)", value,
                   "<= 1.3" if floor == "tuned" else "-", value <= 1.3)
-            value = reactor("live, gzip, WARC on (ours)") / reactor(noop)
-            check(f"live crawl reactor CPU / no-op spider's, {floor} settings (x)", value,
+            value = reactor(live) / reactor(noop)
+            check(f"{label} reactor CPU / no-op spider's, {floor} settings (x)", value,
                   "<= 1.3" if floor == "tuned" else "-", value <= 1.3)
     value = ours / rate("live, gzip, WARC off", small)
     check("archiving on / off, gzip bodies (x)", value, ">= 0.95", value >= 0.95)
@@ -348,6 +362,14 @@ def targets(rows: list[Row], sizes: list[int], ms: tuple[float, float, int] | No
     if get("live, gzip, WARC on, writer thread"):
         value = reactor("live, gzip, WARC off") / reactor("live, gzip, WARC on, writer thread")
         check("archiving on / off, writer thread, reactor CPU per response (x)", value, ">= 0.95", value >= 0.95)
+    off = "live, gzip, WARC off, page worker"
+    for on in ("live, gzip, WARC on, page worker", "live, gzip, WARC on, page worker, writer thread"):
+        if get(on) and get(off):
+            value = rate(on) / rate(off)
+            check(f"archiving on / off, {on[len('live, gzip, WARC on, '):]} (x)", value, ">= 0.95", value >= 0.95)
+            value = reactor(off) / reactor(on)
+            check(f"archiving on / off, {on[len('live, gzip, WARC on, '):]}, reactor CPU per response (x)", value,
+                  ">= 0.95", value >= 0.95)
     if get("live, gzip, WARC off (baseline)"):
         value = rate("live, gzip, WARC on (baseline)") / rate("live, gzip, WARC off (baseline)")
         check("baseline: archiving on / off, gzip bodies (x)", value, ">= 0.95", value >= 0.95)

@@ -124,10 +124,11 @@ SETTINGS: tuple[Setting, ...] = (
     S("NORTHNEWS_GC_THRESHOLD", "int", 20_000,
       "allocations between young-generation collections of Python's cyclic garbage collector during a crawl,"
       " whose start-up heap is frozen (`gc.freeze`); 0 leaves the collector as Python sets it", min=0),
-    S("NORTHNEWS_STORE_COMMIT_INTERVAL", "float", 0.0,
-      "seconds of stored items a crawl commits to the SQLite store at once (0, the default: one commit per"
-      " item); a kill loses at most that open group, whose articles the next run fetches again, and the run's"
-      " own record may be in it (opt-in: faster, weaker; PostgreSQL: one commit per item always)", min=0),
+    S("NORTHNEWS_STORE_COMMIT_INTERVAL", "float", 1.0,
+      "seconds of stored items a crawl commits to the SQLite store at once (0: one commit per item); a kill"
+      " loses at most that open group, whose articles the next run fetches again; anything else (the run's own"
+      " record, a pending article, an alias) commits the group and itself at once (PostgreSQL: one commit per"
+      " item always)", min=0),
     S("NORTHNEWS_WORKER", "str", "",
       "a fleet worker's name (set by `northnews-fleet worker`), added to WARC file names"
       " `<prefix>-<yyyymmddhhmmss>-<serial>-<host>-<worker>.warc.gz` so that they are unique across workers",
@@ -145,9 +146,9 @@ SETTINGS: tuple[Setting, ...] = (
       " pending row dated further than this past now (a clock that ran ahead, then was corrected) is due at once",
       min=0),
     S("NORTHNEWS_PARSE_WORKERS", "int", 0,
-      "worker processes that parse and extract article pages off the reactor thread (the page's HTML"
-      " sent, its fields returned); `0`: on the reactor thread. Measured on 2 cores: see README"
-      " \"Benchmarks\"", min=0),
+      "worker processes that read article pages whole off the reactor thread (the page's HTML sent; its"
+      " fields, links, requisites and a one-page article's item returned: the reactor thread never parses"
+      " an article page); `0`: on the reactor thread. Measured on 2 cores: see README \"Benchmarks\"", min=0),
     S("NORTHNEWS_PROGRESS_INTERVAL", "float", 60.0, "seconds between progress lines (`0`: only the final one)",
       min=0),
     S("NORTHNEWS_MAX_ERROR_RATE", "float", 0.05, "`northnews-cron` exits 5 when errors / requests exceed it",

@@ -39,8 +39,9 @@ NORTHNEWS_WARC_PREFIX = "northnews"
 # Rotate files at 1 GB, the size most WARC tooling and storage expect.
 NORTHNEWS_WARC_MAX_SIZE = 1_000_000_000
 # zlib level of each record's gzip member. 6, not warcio's 9: 9 saved 0.1% on HTML for more
-# CPU; 1 made plain HTML records 12% larger to save ~3 points of throughput. Gzip-encoded
-# bodies (Scrapy asks for gzip) cost the same at any level. `make bench-warc`, loopback,
+# CPU; 1 made plain HTML records 12% larger to save ~3 points of throughput. A payload compressed
+# already (gzip-encoded bodies: Scrapy asks for gzip; images) is stored, not deflated again, whatever
+# the level; its record's head is deflated at it. `make bench-warc`, loopback,
 # no delay: WARC writing cost 7% of pages/s on gzip-encoded pages, 24% on plain ones.
 NORTHNEWS_WARC_GZIP_LEVEL = 6
 # Who runs the crawl, written into each file's warcinfo record (contact, organisation).
@@ -87,10 +88,10 @@ NORTHNEWS_STORE_URL = ""
 # The crawl commits the stored items of up to this many seconds at once (savepoints inside one
 # SQLite transaction; 0: one commit per item). One WAL commit per item rewrote the same index pages
 # every time: ~7% of the reactor's time in a crawl without delays. A kill loses at most the open
-# group, whose articles are then not known: the next run fetches them again. Off by default: with
-# it on, a kill can also lose the run's own record and the cron tests' kill points (a run that
-# must leave "shutdown" behind, a lock seen by a second run) failed; opt in where speed matters more.
-NORTHNEWS_STORE_COMMIT_INTERVAL = 0.0
+# group, whose articles are then not known: the next run fetches them again. Only items are
+# grouped: the run's own record, a pending article and an alias commit the open group and
+# themselves at once (a run killed by a second SIGINT leaves "shutdown" behind, as without groups).
+NORTHNEWS_STORE_COMMIT_INTERVAL = 1.0
 # A fleet worker's name (northnews-fleet sets it): added to WARC file names, unique across workers.
 NORTHNEWS_WORKER = ""
 # Skip article pages already in the store (-a refresh=DAYS re-fetches recent ones). False
@@ -105,10 +106,12 @@ NORTHNEWS_PENDING_BACKOFF = 3600.0
 # Never longer than this (7 days) after the last attempt; a row dated further ahead (a clock that
 # ran ahead, then was corrected) is due at once.
 NORTHNEWS_PENDING_BACKOFF_MAX = 604800.0
-# Article pages parsed and extracted on the reactor thread (0), or in N worker processes fed the
-# page's HTML (the reactor thread still reads each page's links). Off by default: on 2 cores it did
-# not pay (README "Benchmarks": the tree is parsed on the reactor thread anyway, for links and
-# requisites, and the page crosses a process boundary twice).
+# Article pages read on the reactor thread (0), or whole in N worker processes fed the page's HTML
+# (northnews.crawl.pageworker: its fields, links, requisites and a one-page article's item come
+# back; the reactor thread never parses it). Off by default: on the loaded shared 2 cores, one
+# worker (with NORTHNEWS_WARC_QUEUE_BYTES) took the crawl from 1.47x to 1.12x the tuned no-op
+# spider's time (README "Benchmarks"), not yet measured on idle cores; a worker killed outright
+# (the OOM killer) loses the page it held and the crawl waits for it.
 NORTHNEWS_PARSE_WORKERS = 0
 # Seconds between progress lines in the log; 0 keeps only the final line.
 NORTHNEWS_PROGRESS_INTERVAL = 60.0

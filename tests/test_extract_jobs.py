@@ -39,3 +39,34 @@ def test_every_article_once_in_order_and_every_process_works(jobs: int) -> None:
     else:
         assert by == {str(os.getpid())}
     assert gc.get_threshold() == threshold and not gc.get_freeze_count()  # the collector as it was
+
+
+class FailsInAWorker(Recorder):
+    """Raises on the first URL when a worker reads it (the first batch always goes to a worker)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parent = os.getpid()
+
+    def extract(self, url: str, entries: object = None) -> Outcome:
+        if url.endswith("/0.shtml") and os.getpid() != self.parent:
+            raise ValueError("a parser bug")
+        return super().extract(url, entries)
+
+
+def test_a_worker_that_raises_stops_the_run_with_its_traceback() -> None:
+    urls = [f"http://www.northnews.cn/2015/1016/{n}.shtml" for n in range(4 * extract.BATCH)]
+    with pytest.raises(extract.WorkerFailed, match="ValueError: a parser bug"):
+        list(extract.outcomes(FailsInAWorker(), urls, jobs=2))  # type: ignore[arg-type]
+
+
+def test_a_batch_too_large_for_the_pipe_is_extracted_here() -> None:
+    """A batch whose pickle is over SEND_LIMIT (a URL key with very many captures) is not sent:
+    this process extracts it, so it never waits on a full pipe to a worker that is itself
+    waiting to send a large result."""
+    wanted = [(f"http://www.northnews.cn/2015/1016/{n}.shtml",
+               [(0, "20151016000000", f"{n} {i} " + "x" * 1000) for i in range(extract.SEND_LIMIT // 1000 + 1)])
+              for n in range(4 * extract.BATCH)]
+    got = list(extract.outcomes(Recorder(), wanted, jobs=2))  # type: ignore[arg-type]
+    assert [o.url for o in got] == [url for url, _ in wanted]
+    assert {o.skipped for o in got} == {str(os.getpid())}

@@ -212,3 +212,35 @@ def test_the_next_run_without_the_redirects_stores_every_pending_one(runs: Runs,
     assert not set(ALIASED) & set(runs.requested2)
     for url, item in texts.items():
         assert item["body"] == expected_items[url]["body"], url
+
+
+def test_a_page_that_cannot_spell_a_refresh_skips_scrapys_scan_with_the_same_answer() -> None:
+    """MetaRefreshMiddleware hands a page on without Scrapy's get_meta_refresh when its first 4,096
+    characters hold neither the word "refresh" nor a numeric character reference: Scrapy's scan
+    finds none there either; a page that has one is still redirected."""
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.response import get_meta_refresh
+    from scrapy.utils.test import get_crawler
+
+    from northnews.crawl.downloadermiddlewares.redirect import MetaRefreshMiddleware, could_refresh
+
+    url = "http://www.northnews.cn/2015/0916/1.shtml"
+    pages = [
+        "<html><head><title>新闻</title></head><body><p>正文</p></body></html>",
+        '<html><head><meta http-equiv="REFRESH" content="0;url=/2015/0916/2.shtml"></head></html>',
+        '<html><head><meta http-equiv="&#114;efresh" content="0;url=/2015/0916/2.shtml"></head></html>',
+        '<html><head><meta http-equiv="&#x52;efresh" content="0;url=/2015/0916/2.shtml"></head></html>',
+        "<html><head>" + "x" * 5000 + '<meta http-equiv="refresh" content="0;url=/2.shtml"></head></html>',
+        '<html><head><meta http-equiv="re&shy;fresh" content="0;url=/2.shtml"></head></html>',
+    ]
+    for text in pages:
+        response = HtmlResponse(url, body=text.encode("utf-8"), encoding="utf-8", request=Request(url))
+        if not could_refresh(response.text):
+            assert get_meta_refresh(response) == (None, None), text
+    assert [could_refresh(t) for t in pages] == [False, True, True, True, False, False]  # &shy; is no letter
+    crawler = get_crawler(settings_dict={"METAREFRESH_ENABLED": True})
+    mw = MetaRefreshMiddleware.from_crawler(crawler)
+    plain = HtmlResponse(url, body=pages[0].encode("utf-8"), encoding="utf-8", request=Request(url))
+    assert mw.process_response(Request(url), plain) is plain
+    moved = HtmlResponse(url, body=pages[1].encode("utf-8"), encoding="utf-8", request=Request(url))
+    assert mw.process_response(Request(url), moved).url == "http://www.northnews.cn/2015/0916/2.shtml"

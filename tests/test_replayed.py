@@ -9,6 +9,7 @@ import random
 
 import pytest
 from scrapy.http import Headers, HtmlResponse, Request, TextResponse
+from scrapy.responsetypes import responsetypes
 from scrapy.settings import Settings
 from scrapy.utils.response import get_meta_refresh
 from w3lib.url import safe_url_string
@@ -96,6 +97,38 @@ def test_the_response_is_built_once_with_the_encoding_middlewares_choice(
     assert type(ours) is type(scrapys)
     assert (ours.url, ours.status, ours.body, ours.encoding, ours.text) == \
         (scrapys.url, scrapys.status, scrapys.body, scrapys.encoding, scrapys.text)
+    # The light answer extract reads (no Scrapy response built) gives what that response gives.
+    light = pages._page(URL, 200, Headers(headers), body, "HTTP/1.1")
+    assert light is not None and light.cls is type(scrapys) and light.is_text
+    assert (light.url, light.status, light.body, light.text, light.headers.get(b"Content-Type")) == \
+        (scrapys.url, scrapys.status, scrapys.body, scrapys.text, scrapys.headers.get(b"Content-Type"))
+
+
+@pytest.mark.parametrize("body, headers", [
+    (b"\xef\xbb\xbf<html><body>\xe4\xb8\xad</body></html>", {"Content-Type": "text/html; charset=gbk"}),  # a BOM wins
+    ("<html><body>中文</body></html>".encode("utf-16-le"), {"Content-Type": "text/html; charset=utf-16"}),
+    (b"\x89PNG\r\n\x1a\n\x00\x00", {"Content-Type": "image/png"}),  # not text
+    (b"{\"a\": 1}", {"Content-Type": "application/json"}),
+    (b"<?xml version='1.0'?><rss/>", {"Content-Type": "text/xml"}),
+    (b"<html>no type</html>", {}),
+    (b"<html>gzip type</html>", {"Content-Type": "application/x-gzip", "Content-Encoding": "identity"}),
+    (b"<html>a download</html>", {"Content-Type": "application/octet-stream",
+                                  "Content-Disposition": "attachment; filename=a.html"}),
+    (b"<html>typed, empty</html>", {"Content-Type": ""}),
+])
+def test_the_light_answer_reads_as_scrapys_response(pages: ReplayedPages, body: bytes, headers: dict[str, str]) -> None:
+    """Class, text and headers of :class:`Page` against the response Scrapy's middlewares would
+    hand the spider (EncodingMiddleware after the response class is chosen)."""
+    light = pages._page(URL, 200, Headers(headers), body, "HTTP/1.1")
+    scrapys = responsetypes.from_args(headers=Headers(headers), url=URL, body=body)(
+        URL, status=200, headers=Headers(headers), body=body, protocol="HTTP/1.1")
+    scrapys = EncodingMiddleware(None).process_response(Request(URL), scrapys)
+    assert light is not None and light.cls is type(scrapys)
+    assert light.is_text == isinstance(scrapys, TextResponse)
+    if light.is_text:
+        assert isinstance(scrapys, TextResponse) and light.text == scrapys.text
+    built = light.response()
+    assert type(built) is type(scrapys) and built.body == scrapys.body and built.headers == scrapys.headers
 
 
 def test_repeated_headers_are_kept_in_order(pages: ReplayedPages) -> None:

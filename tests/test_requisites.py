@@ -51,28 +51,6 @@ def test_page_requisites_template_files_then_images_in_order() -> None:
     ]
 
 
-def test_joined_links_are_urljoins_whatever_page_joined_them_first() -> None:
-    """page_requisites memoises joins by the part of the base URL they depend on: every answer is
-    still ``urljoin``'s (cleaned of its fragment), whichever page asked first."""
-    from urllib.parse import urldefrag, urljoin
-
-    from northnews.crawl.pipelines import requisites
-
-    bases = ["http://www.northnews.cn/2015/0915/1.shtml", "http://www.northnews.cn/2015/0915/2.shtml?x=/y",
-             "http://www.northnews.cn/2015/0916/;p", "https://www.northnews.cn/2015/0915/1.shtml#f",
-             "http://www.northnews.cn", "http://www.northnews.cn/a/b;c/d.html", "http://img.northnews.cn/",
-             "https://www.northnews.cn:8443/", "http://www.northnews.cn/2015/0915/1.shtml?q=1#top"]
-    hrefs = ["a.css", "../css/a.css", "./b/../c.js", "/css/a.css", "//cdn.northnews.cn/a.js", "http://x.cn/a.css",
-             "https://x.cn", "http://", "http:///a", "http:a.css", "https:?q", "?q=2", "#top", ";p", "", " a.css ",
-             "\ta.css", "mailto:a@b.cn", "data:image/png;base64,AAAA", "javascript:void(0)", "a.css#frag",
-             "/a/../../b.png?x=1#y", "图片/甲.jpg", "//?x", "http://#f", "https:///a", "http://X.CN/A.css", "..", ".", "/", "//", "a.css?x=/y"]
-    for round_ in range(2):
-        for base in (bases if round_ == 0 else bases[::-1]):
-            parts = urlsplit(base)
-            for href in hrefs:
-                assert requisites._join(base, parts, href) == urldefrag(urljoin(base, href).strip())[0], (base, href)
-
-
 def test_list_pages_get_their_template_files_only() -> None:
     kinds = {r.kind for r in page_requisites(response(), images=False)}
     assert kinds == {"stylesheet", "icon", "font", "script"}

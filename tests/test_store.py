@@ -308,7 +308,7 @@ def test_a_failed_transaction_in_a_group_rolls_back_alone(tmp_path: Path) -> Non
     with Store.open(tmp_path, clock=Clock()) as s:
         s.group_commits(3600.0)
         s.record_item(article("http://www.northnews.cn/2015/0915/1.shtml"), run_id="r1")
-        with pytest.raises(RuntimeError), s.transaction() as db:
+        with pytest.raises(RuntimeError), s.transaction(group=True) as db:
             db.execute("INSERT INTO store_meta (key, value) VALUES ('x', 'y')")
             raise RuntimeError("a failure half-way")
         s.record_item(article("http://www.northnews.cn/2015/0915/2.shtml"), run_id="r1")
@@ -317,6 +317,25 @@ def test_a_failed_transaction_in_a_group_rolls_back_alone(tmp_path: Path) -> Non
         assert s.db.execute("SELECT count(*) FROM store_meta WHERE key = 'x'").fetchone()[0] == 0
     with Store.open(tmp_path) as s:  # closed: committed
         assert s.counts()["articles"] == 2
+
+
+def test_a_run_record_commits_the_open_group_and_itself_at_once(tmp_path: Path) -> None:
+    """Only items are grouped: a run's record (and a pending article) is committed as it is
+    written, after the items grouped before it, so another connection (cron, the next run, the
+    crawl command closing a run a second SIGINT left open) sees both and can write at once."""
+    with Store.open(tmp_path, clock=Clock()) as s:
+        s.group_commits(3600.0)
+        s.begin_run("r1", pid=1)
+        s.record_item(article("http://www.northnews.cn/2015/0915/1.shtml"), run_id="r1")
+        assert s.db.in_transaction  # the item's group is open
+        s.end_run("r1", status="shutdown", complete=False)
+        assert not s.db.in_transaction
+        other = sqlite3.connect(store_path(tmp_path), timeout=0)  # would wait for a write lock held
+        assert other.execute("SELECT status FROM runs").fetchall() == [("shutdown",)]
+        assert other.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+        with other:
+            other.execute("UPDATE runs SET note = 'closed elsewhere'")
+        other.close()
 
 
 def test_a_kill_loses_only_the_open_group_and_leaves_a_sound_store(tmp_path: Path) -> None:

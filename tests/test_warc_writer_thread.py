@@ -104,7 +104,7 @@ def test_a_write_error_on_the_thread_stops_the_crawl_and_loses_the_rest(tmp_path
 
     def failing(fd: int, data) -> int:
         calls["n"] += 1
-        if calls["n"] > 4:  # warcinfo, then a request and response pair, then the disk is full
+        if calls["n"] > 2:  # warcinfo, then a response and request pair (one write), then the disk is full
             raise OSError(errno.ENOSPC, "No space left on device")
         return real(fd, data)
 

@@ -28,6 +28,7 @@ import json
 import logging
 import os
 import socket
+import struct
 import threading
 import uuid
 import zlib
@@ -110,8 +111,7 @@ class WarcFiles:
         return buf.getvalue()
 
     def _compress(self, data: bytes) -> bytes:
-        comp = zlib.compressobj(self.gzip_level, zlib.DEFLATED, zlib.MAX_WBITS | 16)
-        return comp.compress(data) + comp.flush()
+        return gzip_member(data, self.gzip_level)
 
     def write(self, records: Sequence[ArcWarcRecord | RawRecord]) -> tuple[str, list[int]]:
         """Write records together into the current file; returns its final name and offsets.
@@ -122,12 +122,11 @@ class WarcFiles:
         """
         f = self.current or self._open()
         start = (f.size, f.records, f.sha1.copy())
-        offsets = []
+        for record in records:
+            if not isinstance(record, RawRecord):  # a RawRecord writes it as it is serialised
+                record.rec_headers.replace_header("WARC-Warcinfo-ID", f.warcinfo_id)
         try:
-            for record in records:
-                if not isinstance(record, RawRecord):  # a RawRecord writes it as it is serialised
-                    record.rec_headers.replace_header("WARC-Warcinfo-ID", f.warcinfo_id)
-                offsets.append(self._append(f, record))
+            offsets = self._put(f, records)
         except Exception:
             self._cut_back(f, *start)
             raise
@@ -135,23 +134,32 @@ class WarcFiles:
             self.close()
         return f.name, offsets
 
-    def _append(self, f: _OpenFile, record: ArcWarcRecord | RawRecord) -> int:
-        if isinstance(record, RawRecord):  # the crawl's exchanges: bytes made without warcio's objects
-            member = self._compress(record.serialised(f.warcinfo_id))
-        else:
-            member = self._compress(self.serialise(record))
+    def _put(self, f: _OpenFile, records: Sequence[ArcWarcRecord | RawRecord]) -> list[int]:
+        """Append the records, each its own gzip member, in one write; their offsets."""
+        offsets = []
+        members = []
         offset = f.size
-        view = memoryview(member)
-        while view:  # os.write may write less than asked
+        for record in records:
+            if isinstance(record, RawRecord):  # the crawl's exchanges: bytes made without warcio's objects
+                member = raw_member(record, f.warcinfo_id, self.gzip_level)
+            else:
+                member = self._compress(self.serialise(record))
+            offsets.append(offset)
+            members.append(member)
+            offset += len(member)
+        batch = members[0] if len(members) == 1 else b"".join(members)
+        view = memoryview(batch)
+        while view:  # one write for the batch; os.write may write less than asked
             written = _write(f.fd, view)
             view = view[written:]
-        f.sha1.update(member)
-        f.size += len(member)
-        f.records += 1
+        f.sha1.update(batch)
+        f.size += len(batch)
+        f.records += len(members)
         if f.pending is not None:
-            self._pend(f, record.info(f.warcinfo_id, offset, len(member)) if isinstance(record, RawRecord)
-                       else RecordInfo.from_record(record, offset, len(member)))
-        return offset
+            for record, at, member in zip(records, offsets, members, strict=True):
+                self._pend(f, record.info(f.warcinfo_id, at, len(member)) if isinstance(record, RawRecord)
+                           else RecordInfo.from_record(record, at, len(member)))
+        return offsets
 
     def _pend(self, f: _OpenFile, info: RecordInfo) -> None:
         fields = record_fields(info, f.name)
@@ -219,7 +227,7 @@ class WarcFiles:
         )
         self.current = f
         try:
-            self._append(f, record)
+            self._put(f, [record])
         except OSError:
             self.current = None
             os.close(fd)
@@ -268,6 +276,53 @@ class WarcFiles:
         for thread in self._indexers:
             thread.join()
         self._indexers.clear()
+
+
+#: What a gzip member written by :func:`gzip_member` starts with (zlib's own header: no name, no
+#: time, OS Unix), and the payloads that are compressed already (gzip, JPEG, PNG, GIF, zstd).
+_GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03"
+_COMPRESSED = (b"\x1f\x8b", b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"\x28\xb5\x2f\xfd")
+_STORED_MAX = 65535  # bytes in one stored deflate block
+_RECORD_END = b"\r\n\r\n"  # after a record's payload
+
+
+def _deflater(size: int, level: int) -> Any:
+    """A raw-deflate compressor sized to ``size`` bytes of input: a window no larger than needed
+    (zlib's 32 KiB window and 64 KiB hash cost ~22 µs to set up per member, more than deflating a
+    request record) compresses the same, since every match lies inside the data."""
+    bits = max(9, min(15, (size - 1).bit_length()))
+    return zlib.compressobj(level, zlib.DEFLATED, -bits, bits - 7)
+
+
+def gzip_member(data: bytes | memoryview, level: int) -> bytes:
+    """``data`` as one gzip member (RFC 1952), deflated at ``level``."""
+    comp = _deflater(len(data), level)
+    return b"".join((_GZIP_HEADER, comp.compress(data), comp.flush(),
+                     struct.pack("<II", zlib.crc32(data), len(data) & 0xFFFFFFFF)))
+
+
+def raw_member(record: RawRecord, warcinfo_id: str, level: int) -> bytes:
+    """One exchange record as a gzip member. A payload compressed already (``Content-Encoding``,
+    or an image's bytes) is not deflated again: zlib spent ~40 µs a record (~0.15 ms on a 30 KB
+    page) finding nothing to gain. Its head (WARC and HTTP headers) is deflated at ``level`` and
+    flushed to a byte boundary, then the payload and the record's end follow as stored deflate
+    blocks: one valid member, the same record bytes, ~30 bytes larger than deflating it all."""
+    data = record.serialised(warcinfo_id)
+    payload = len(record.payload)
+    if payload < 64 or not (record.payload.startswith(_COMPRESSED)
+                            or b"\ncontent-encoding:" in record.block.lower()):
+        return gzip_member(data, level)
+    view = memoryview(data)
+    cut = len(data) - payload - len(_RECORD_END)
+    head = view[:cut]
+    comp = _deflater(cut, level)
+    parts = [_GZIP_HEADER, comp.compress(head), comp.flush(zlib.Z_SYNC_FLUSH)]  # ends byte-aligned
+    for at in range(cut, len(data), _STORED_MAX):
+        chunk = view[at:at + _STORED_MAX]
+        final = at + _STORED_MAX >= len(data)
+        parts += [struct.pack("<BHH", final, len(chunk), len(chunk) ^ 0xFFFF), chunk]
+    parts.append(struct.pack("<II", zlib.crc32(data), len(data) & 0xFFFFFFFF))
+    return b"".join(parts)
 
 
 def _pending_lines(pending: Path) -> Iterator[str]:

@@ -60,7 +60,6 @@ from html import unescape
 from pathlib import Path
 from typing import IO, Any
 
-from cdxj_indexer.main import CompressedWriter
 from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import timestamp_to_iso_date
 
@@ -420,6 +419,10 @@ class _Package:
 
 def write_index(lines: Iterable[str], data_path: Path) -> tuple[str, int]:
     """The compressed index of sorted ``lines`` to ``data_path``; returns (index.idx text, lines)."""
+    # Imported here: cdxj_indexer brings pyamf and pkg_resources (about 0.25 s of CPU), which every
+    # other command of northnews-archive (the parser registers this one's arguments) does without.
+    from cdxj_indexer.main import CompressedWriter
+
     idx = io.StringIO()
     count = 0
     with open(data_path, "wb") as data:

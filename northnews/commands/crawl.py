@@ -35,7 +35,7 @@ from scrapy.spiderloader import get_spider_loader
 from northnews import config, inputs
 from northnews.archive.lock import LOCK_FD_ENV, ArchiveLock, LockHeld
 from northnews.crawl import feeds
-from northnews.crawl.extensions.incremental import lock_scope
+from northnews.crawl.extensions.incremental import IncrementalCrawl, lock_scope
 from northnews.crawl.keys import FEED_NOT_WRITTEN, REPLAY_DAMAGED, RUN_ID_STAT
 from northnews.crawl.stats import UNREACHABLE, silent_zero
 from northnews.ops.manifest import (
@@ -191,6 +191,12 @@ def _close_interrupted_run(crawler: Crawler, stats: dict[str, Any]) -> str:
     if not run_id or not settings.getbool("NORTHNEWS_STORE_ENABLED", True) or settings.get("NORTHNEWS_REPLAY"):
         return ""
     try:
+        # The crawl's own connection first: the items it grouped and has not committed yet (the
+        # store pipeline's commits in groups; a forced stop ends the reactor before the pipeline
+        # closes) are committed, and its write lock is free for the connection below.
+        ext = crawler.get_extension(IncrementalCrawl)
+        if ext is not None and ext.run is not None:
+            ext.run.store.flush()
         with open_store(config.archive_dir(settings), store_url(settings)) as store:
             run = store.get_run(run_id)
             if run is None or run["status"] != "running":

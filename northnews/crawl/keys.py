@@ -38,6 +38,11 @@ CAPTURE_META = "northnews_capture"
 REQUISITE_META = "northnews_requisite"
 #: The response's one parsed lxml tree (northnews.crawl.responses.page_tree).
 TREE_META = "northnews_tree"
+#: An article page read in a worker process (NORTHNEWS_PARSE_WORKERS: northnews.crawl.pageworker),
+#: whose tree stays there: its links (``discovery.Link`` s, as the spider reads them from a tree)
+#: and its requisites (as the requisites pipeline reads them), read there.
+LINKS_META = "northnews_links"
+REQUISITES_META = "northnews_requisites"
 #: On an article fetched through an alias's redirect (northnews.crawl.redirects): the article's
 #: URL, and the URLs as linked that redirected to it.
 ARTICLE_URL_META = "northnews_article_url"

@@ -37,11 +37,12 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from multiprocessing.pool import AsyncResult
+from multiprocessing.connection import Connection
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import IO, Any
 
-from scrapy.http import Response, TextResponse
+from scrapy.http import TextResponse
 from scrapy.settings import BaseSettings
 
 from northnews import config
@@ -52,17 +53,20 @@ from northnews.article.validate import incomplete_record, reject_reasons, reject
 from northnews.crawl.pipelines.requisites import Scope
 from northnews.crawl.pipelines.requisites import outcome as requisite_outcome
 from northnews.discovery import Kind, classify, first_page_url, list_entries, page_links
-from northnews.ops.replayed import ReplayedPages, Served
+from northnews.ops.replayed import Page, ReplayedPages, Served
 from northnews.pagecheck import Verdict
 from northnews.pages import parse_html, stitch
 from northnews.sites import Site
 from northnews.util import safewrite
 from northnews.util.collector import restore, tune
 
-BATCH = 16  # articles per task sent to a worker
+BATCH = 8  # articles per task sent to a worker
 #: ``json.dumps(item, ensure_ascii=False)`` (the feed's lines), its encoder made once.
 _ITEM_JSON = json.JSONEncoder(ensure_ascii=False)
 AHEAD = 2  # batches waiting for each worker before this process takes the next one itself
+#: The largest batch sent to a worker, pickled (a batch is a few KB: URLs and their index lines);
+#: :data:`AHEAD` of them fit in a pipe's buffer (see :class:`_Worker`).
+SEND_LIMIT = 32 * 1024
 
 
 @dataclass
@@ -110,7 +114,7 @@ class ArticleExtractor:
         if first.alias is not None:
             # Another article's alias (a redirect): that article is extracted under its own URL.
             return Outcome(url, skipped="alias")
-        if first.response is None:  # the errback: pending with a reason, or a deliberate skip
+        if first.page is None:  # the errback: pending with a reason, or a deliberate skip
             verdict = _failure_verdict(first)
             if verdict is None:
                 return Outcome(url, skipped="unavailable")
@@ -119,7 +123,7 @@ class ArticleExtractor:
         day = date.fromisoformat(captured[:10]) if captured else None
         if day is not None and ((self.since and day < self.since) or (self.until and day > self.until)):
             return Outcome(url, skipped="out_of_range")
-        read = _read(first.response, self.site)
+        read = _read(first.page, self.site)
         if read.verdict is not None:
             return Outcome(url, reject=incomplete_record(url, read.verdict.detail, read.verdict.reason))
         if canonical_alias(read.root, url, self.site) is not None:
@@ -128,11 +132,11 @@ class ArticleExtractor:
         article = Assembly.start(url, read, self.site, capture=first.capture)
         while (nxt := article.next_page()) is not None:
             later = self.pages.get(nxt, "article_page")
-            if later.response is None:
+            if later.page is None:
                 verdict = Assembly.page_failed(later.failed or nxt, _failure_verdict(later), later.error or "")
                 return Outcome(url, reject=incomplete_record(url, verdict.detail, verdict.reason),
                                pages=len(article.pages))
-            verdict = article.add(_read(later.response, self.site))
+            verdict = article.add(_read(later.page, self.site))
             if verdict is not None:
                 return Outcome(url, reject=incomplete_record(url, verdict.detail, verdict.reason),
                                pages=len(article.pages))
@@ -163,11 +167,10 @@ class ArticleExtractor:
         return found
 
 
-def _read(response: Response, site: Site) -> PageRead:
-    """:func:`northnews.article.read_page` of a replayed response (the spider's ``_read``)."""
-    content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")  # get() is typed bytes | None
-    text = response.text if isinstance(response, TextResponse) else None
-    return read_page(response.url, response.body, content_type, text, site)
+def _read(page: Page, site: Site) -> PageRead:
+    """:func:`northnews.article.read_page` of a replayed answer (the spider's ``_read`` of its response)."""
+    content_type = (page.headers.get(b"Content-Type") or b"").decode("latin-1")  # get() is typed bytes | None
+    return read_page(page.url, page.body, content_type, page.text if page.is_text else None, site)
 
 
 def _failure_verdict(served: Served) -> Verdict | None:
@@ -270,14 +273,92 @@ def _batches(wanted: Iterable[Wanted], size: int = BATCH) -> Iterator[list[Wante
         yield batch
 
 
+class WorkerFailed(RuntimeError):
+    """A worker process raised, or stopped without answering (killed, out of memory)."""
+
+
+class _Worker:
+    """One forked worker on a pipe of its own: batches in, their outcomes out, in order. No thread
+    in this process (a ``multiprocessing.Pool`` keeps three, which compete for the interpreter
+    lock with the extraction this process does between handing out batches). A batch is sent
+    only when its pickle is at most :data:`SEND_LIMIT` bytes: with at most :data:`AHEAD` of them
+    in the pipe, a send never waits, so this process never blocks on a worker that is itself
+    blocked sending a large result (it takes a larger batch itself)."""
+
+    conn: Connection
+
+    def __init__(self, others: list[_Worker]) -> None:
+        ours, theirs = multiprocessing.Pipe()
+        pid = os.fork()
+        if pid == 0:  # the worker: never returns
+            ours.close()
+            for other in others:  # the earlier workers' pipes: held here, they would never see EOF
+                other.conn.close()
+            _serve(theirs)
+        theirs.close()
+        self.pid, self.conn, self.waiting = pid, ours, 0
+
+    def send(self, pickled: bytes | memoryview) -> None:
+        self.conn.send_bytes(pickled)  # what conn.send(batch) writes; the worker's recv() reads it
+        self.waiting += 1
+
+    def ready(self) -> bool:
+        return self.conn.poll()
+
+    def receive(self) -> list[Outcome]:
+        try:
+            kind, value = self.conn.recv()
+        except (EOFError, OSError):
+            raise WorkerFailed(f"extract worker {self.pid} stopped without answering") from None
+        self.waiting -= 1
+        if kind == "error":
+            raise WorkerFailed(f"extract worker {self.pid} failed:\n{value}")
+        return value  # type: ignore[no-any-return]
+
+    def stop(self) -> None:
+        self.conn.close()  # the worker reads EOF and exits
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:  # pragma: no cover - reaped elsewhere
+            pass
+
+
+def _serve(conn: Connection) -> None:
+    """A worker's life: batches until this process closes the pipe; ``os._exit`` so that nothing
+    of this process (temporary directories, open feeds, atexit hooks) is finalised twice. Ctrl-C
+    is this process's to handle: the worker ends when its pipe closes."""
+    import signal
+    import traceback
+
+    code = 0
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _forked()
+        while True:
+            try:
+                batch = conn.recv()
+            except EOFError:
+                break
+            try:
+                conn.send(("ok", _work(batch)))
+            except Exception:  # noqa: BLE001 - the parent raises it
+                conn.send(("error", traceback.format_exc()))
+    except BaseException:  # noqa: BLE001 - a broken pipe, a signal: the parent says so
+        code = 1
+    finally:
+        os._exit(code)
+
+
 def outcomes(extractor: ArticleExtractor, urls: Iterable[str | Wanted], jobs: int = 1) -> Iterator[Outcome]:
     """Every article's outcome, in ``urls`` order (URLs, or :data:`Wanted` pairs as
     :func:`article_urls` gives them). With ``jobs`` > 1, in ``jobs`` processes: this one and
     ``jobs - 1`` forked workers (they inherit ``extractor`` and its open indexes; each opens its
-    own WARC handles). Batches of :data:`BATCH` articles go to the workers while fewer than
-    :data:`AHEAD` each are waiting; otherwise this process extracts the next batch itself, between
-    writing the results in order: on N cores N processes work, none only waits (a parent that
-    only hands out work and writes is a third process on two cores, and its switching costs)."""
+    own WARC handles). A batch of :data:`BATCH` articles goes to the worker with the fewest
+    waiting while it has fewer than :data:`AHEAD`; otherwise this process extracts the batch
+    itself, between writing the results in order: on N cores N processes work, none only waits
+    (a parent that only hands out work and writes is a third process on two cores, and its
+    switching costs). Small batches keep the end short: this process waits there for at most
+    ``AHEAD`` batches of the slowest worker."""
     wanted = ((u, None) if isinstance(u, str) else u for u in urls)
     global _WORKER
     _WORKER = extractor
@@ -286,29 +367,38 @@ def outcomes(extractor: ArticleExtractor, urls: Iterable[str | Wanted], jobs: in
     # young objects (a page's lists and proxies, freed by reference counting) are looked at every
     # NORTHNEWS_GC_THRESHOLD allocations instead of 700 (the crawl's GarbageCollector does the same).
     saved = tune(config.default("NORTHNEWS_GC_THRESHOLD"), collect=False)
-    ctx = multiprocessing.get_context("fork")
+    workers: list[_Worker] = []
     try:
         if jobs <= 1:
             for url, entries in wanted:
                 yield extractor.extract(url, entries)
             return
-        with ctx.Pool(jobs - 1, initializer=_forked) as pool:
-            pending: deque[AsyncResult[list[Outcome]] | list[Outcome]] = deque()
-            ahead = AHEAD * (jobs - 1)
-            for batch in _batches(wanted):
-                waiting = sum(1 for p in pending if not isinstance(p, list) and not p.ready())
-                pending.append(pool.apply_async(_work, (batch,)) if waiting < ahead else _work(batch))
-                while pending and (isinstance(pending[0], list) or pending[0].ready()):
-                    yield from _done(pending.popleft())
-            while pending:
+        for _ in range(jobs - 1):
+            workers.append(_Worker(workers))
+        # In hand-out order: a worker's batch (its results come back in the order it got them) or
+        # the outcomes this process made.
+        pending: deque[_Worker | list[Outcome]] = deque()
+        for batch in _batches(wanted):
+            least = min(workers, key=lambda w: w.waiting)
+            pickled = ForkingPickler.dumps(batch) if least.waiting < AHEAD else None
+            if pickled is not None and len(pickled) <= SEND_LIMIT:
+                least.send(pickled)
+                pending.append(least)
+            else:
+                pending.append(_work(batch))
+            while pending and (isinstance(pending[0], list) or pending[0].ready()):
                 yield from _done(pending.popleft())
+        while pending:
+            yield from _done(pending.popleft())
     finally:
+        for worker in workers:
+            worker.stop()
         _WORKER = None
         restore(saved)
 
 
-def _done(result: AsyncResult[list[Outcome]] | list[Outcome]) -> list[Outcome]:
-    return result if isinstance(result, list) else result.get()
+def _done(result: _Worker | list[Outcome]) -> list[Outcome]:
+    return result if isinstance(result, list) else result.receive()
 
 
 @dataclass

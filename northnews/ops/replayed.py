@@ -35,6 +35,7 @@ from scrapy.responsetypes import responsetypes
 from scrapy.settings import BaseSettings
 from scrapy.utils.misc import load_object
 from scrapy.utils.response import get_meta_refresh
+from w3lib.encoding import html_to_unicode
 from w3lib.url import safe_url_string
 
 from northnews.archive.warcreplay import IndexEntry, WarcSource
@@ -57,12 +58,56 @@ META_REFRESH_SCAN = 4096
 _UNSET = object()
 
 
+class Page:
+    """A replayed answer as the spider's callback reads it, without building Scrapy's response
+    (its construction, a second copy of the headers and object tracking were 3% of an article's
+    time): the class ``responsetypes`` gives it (``cls``), ``url``, ``status``, ``headers`` (the
+    Scrapy ``Headers`` HttpCompressionMiddleware leaves), ``body`` (decompressed), ``protocol``,
+    and for a text answer ``encoding`` (EncodingMiddleware's choice) and ``text``, as the
+    ``TextResponse`` built with that encoding gives them (w3lib's ``html_to_unicode``: a BOM
+    wins). :meth:`response` builds that response when something needs the real one (a meta
+    refresh to read, a list page); tests/test_replayed.py compares the two."""
+
+    __slots__ = ("body", "cls", "encoding", "headers", "protocol", "status", "url", "_response", "_text")
+
+    def __init__(self, cls: type[Response], url: str, status: int, headers: Headers, body: bytes,
+                 protocol: str | None, encoding: str | None) -> None:
+        self.cls, self.url, self.status, self.headers, self.body = cls, url, status, headers, body
+        self.protocol, self.encoding = protocol, encoding
+        self._response: Response | None = None
+        self._text: str | None = None
+
+    @property
+    def is_text(self) -> bool:
+        return issubclass(self.cls, TextResponse)
+
+    @property
+    def text(self) -> str:
+        """``TextResponse.text`` (a text answer only)."""
+        if self._text is None:
+            if self.encoding is None:  # empty or ASCII: Scrapy's own choice of encoding, from its response
+                response = self.response()
+                assert isinstance(response, TextResponse)
+                self._text = response.text
+            else:  # what TextResponse.text does with a given encoding
+                self._text = html_to_unicode(f"charset={self.encoding}", self.body)[1]
+        return self._text
+
+    def response(self) -> Response:
+        """The Scrapy response the callback would get, built once when asked for."""
+        if self._response is None:
+            kwargs: dict[str, Any] = {} if self.encoding is None else {"encoding": self.encoding}
+            self._response = self.cls(url=self.url, status=self.status, headers=self.headers, body=self.body,
+                                      flags=["replay"], protocol=self.protocol, **kwargs)
+        return self._response
+
+
 @dataclass
 class Served:
     """What the spider's callback (or errback) would get for one request."""
 
     url: str  # the requested URL
-    response: Response | None = None  # the final 2xx response (text or not), as the callback gets it
+    page: Page | None = None  # the final 2xx answer (text or not), as the callback reads it
     capture: dict[str, Any] | None = None  # provenance of the record that answered
     error: str | None = None  # the failure's message when the errback would be called instead
     status: int | None = None  # with ``error``: the status of an HttpError (a non-2xx answer)
@@ -72,6 +117,11 @@ class Served:
     verdict: Verdict | None = None
     #: An article's first page redirected to another article: that article (the request is its alias).
     alias: str | None = None
+
+    @property
+    def response(self) -> Response | None:
+        """The final 2xx response as Scrapy's object (built when asked for: :attr:`page` reads the same)."""
+        return self.page.response() if self.page is not None else None
 
     def fail(self, url: str, message: str, status: int | None = None, verdict: Verdict | None = None) -> Served:
         self.failed, self.error, self.status, self.verdict = url, message, status, verdict
@@ -97,6 +147,7 @@ class ReplayedPages:
         self.user_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT") or "Scrapy"
         self._robots_parser = load_object(settings.get("ROBOTSTXT_PARSER") or "scrapy.robotstxt.ProtegoRobotParser")
         self._robots: dict[str, Any] = {}  # host -> robots.txt parser (None: allow all), one per host
+        self._classes: dict[tuple[bytes, bytes | None], type[Response]] = {}  # see _class
 
     def get(self, url: str, kind: str | None = None, entries: list[IndexEntry] | None = None) -> Served:
         """``kind``: ``article`` or ``article_page`` (what the spider marks the request as; its
@@ -114,12 +165,12 @@ class ReplayedPages:
             # Downloader middlewares in Scrapy's order on the way back: RedirectMiddleware (600),
             # HttpCompressionMiddleware (590), EncodingMiddleware (585), MetaRefreshMiddleware (580).
             target = self._location(request_url, hit.status, headers)
-            response: Response | None = None
+            page: Page | None = None
             if target is None:
-                response = self._decompressed(request_url, hit.status, headers, hit.body, hit.protocol, text=True)
-                if response is None:
+                page = self._page(request_url, hit.status, headers, hit.body, hit.protocol)
+                if page is None:
                     return served.fail(current, f"body over DOWNLOAD_MAXSIZE: {current}")
-                target = self._meta_refresh(response)
+                target = self._meta_refresh(page)
             if target is not None:
                 chain = [*served.redirect_urls, current]
                 if target in chain:
@@ -139,12 +190,12 @@ class ReplayedPages:
                 served.redirect_urls = chain
                 current = target
                 continue
-            assert response is not None
-            if not (200 <= response.status < 300 or response.status in self.http_allowed):
+            assert page is not None
+            if not (200 <= page.status < 300 or page.status in self.http_allowed):
                 # HttpErrorMiddleware's HttpError, after RetryMiddleware's retries (same answer).
-                return served.fail(current, "Ignoring non-200 response", response.status)
+                return served.fail(current, "Ignoring non-200 response", page.status)
             served.capture = hit.capture
-            served.response = response
+            served.page = page
             return served
 
     def requisite(self, url: str) -> tuple[dict[str, Any] | None, str]:
@@ -181,31 +232,50 @@ class ReplayedPages:
                     break
                 robots = urljoin(robots, location)
             if hit is not None and not 300 <= hit.status < 400:
-                response = self._decompressed(_request_url(robots), hit.status, Headers(hit.headers), hit.body,
-                                              hit.protocol)
-                body = response.body if response is not None else b""
+                page = self._page(_request_url(robots), hit.status, Headers(hit.headers), hit.body, hit.protocol,
+                                  text=False)
+                body = page.body if page is not None else b""
                 parser = self._robots_parser(robots_policy.rules(hit.status, body), None)
             self._robots[parts.netloc] = parser
         return parser is None or parser.allowed(url, self.user_agent)
 
-    def _decompressed(
-        self, url: str, status: int, headers: Headers, body: bytes, protocol: str | None, text: bool = False,
-    ) -> Response | None:
-        """The response the spider sees after HttpCompressionMiddleware (590), and with ``text``
-        after EncodingMiddleware (585) too: a text response built once with the encoding that
-        middleware gives it (:meth:`~northnews.crawl.downloadermiddlewares.encoding.EncodingMiddleware.codec`)."""
+    def _page(self, url: str, status: int, headers: Headers, body: bytes, protocol: str | None,
+              text: bool = True) -> Page | None:
+        """The answer the spider sees after HttpCompressionMiddleware (590), and with ``text``
+        after EncodingMiddleware (585) too: a text answer with the encoding that middleware gives
+        it (:meth:`~northnews.crawl.downloadermiddlewares.encoding.EncodingMiddleware.codec`);
+        ``None`` over DOWNLOAD_MAXSIZE."""
         decoded = self._decoded(headers, body)
         if decoded is None:
             return None
-        body = decoded
-        respcls = responsetypes.from_args(headers=headers, url=url, body=body)
-        kwargs: dict[str, Any] = {}
+        respcls = self._class(headers, url, decoded)
+        codec = None
         if text and issubclass(respcls, TextResponse):
-            codec = self.encoding.codec(url, body, headers.get(b"Content-Type"))
-            if codec is not None:
-                kwargs["encoding"] = codec
-        return respcls(url=url, status=status, headers=headers, body=body, flags=["replay"], protocol=protocol,
-                       **kwargs)
+            codec = self.encoding.codec(url, decoded, headers.get(b"Content-Type"))
+        return Page(respcls, url, status, headers, decoded, protocol, codec)
+
+    def _class(self, headers: Headers, url: str, body: bytes) -> type[Response]:
+        """``responsetypes.from_args(headers=headers, url=url, body=body)``: a ``Content-Type`` that
+        names a class decides alone (with ``Content-Encoding``), so its answer is kept per pair
+        of values (an archive has a handful); the URL and body are looked at only otherwise."""
+        content_type = headers.get(b"Content-Type")
+        if content_type:
+            key = (content_type, headers.get(b"Content-Encoding"))
+            cls = self._classes.get(key)
+            if cls is None:
+                cls = responsetypes.from_content_type(content_type, key[1])
+                if len(self._classes) < 1024:
+                    self._classes[key] = cls
+            if cls is not Response:
+                return cls
+        return responsetypes.from_args(headers=headers, url=url, body=body)
+
+    def _decompressed(
+        self, url: str, status: int, headers: Headers, body: bytes, protocol: str | None, text: bool = False,
+    ) -> Response | None:
+        """:meth:`_page` as the Scrapy response."""
+        page = self._page(url, status, headers, body, protocol, text)
+        return page.response() if page is not None else None
 
     def _decoded(self, headers: Headers, body: bytes) -> bytes | None:
         """The body as HttpCompressionMiddleware (590) leaves it, and ``headers``' encodings as it
@@ -234,13 +304,16 @@ class ReplayedPages:
             location = urlsplit(url).scheme + "://" + location.lstrip("/")
         return _http_only(urljoin(url, location))
 
-    def _meta_refresh(self, response: Response) -> str | None:
+    def _meta_refresh(self, page: Page | Response) -> str | None:
         """Where MetaRefreshMiddleware sends a page whose ``<meta http-equiv=refresh>`` is soon enough."""
-        if not self.meta_refresh or not isinstance(response, HtmlResponse):
+        cls = page.cls if isinstance(page, Page) else type(page)
+        if not self.meta_refresh or not issubclass(cls, HtmlResponse):
             return None
-        head = response.text[:META_REFRESH_SCAN]
+        head = page.text[:META_REFRESH_SCAN]  # an HtmlResponse's (or a text Page's)
         if "&#" not in head and "refresh" not in head.lower():
             return None  # no refresh can be spelled there: get_meta_refresh's (None, None), for less
+        response = page.response() if isinstance(page, Page) else page
+        assert isinstance(response, HtmlResponse)
         interval, url = get_meta_refresh(response, ignore_tags=self.meta_refresh_ignore)
         if not url or interval is None or interval >= self.meta_refresh_max_delay:
             return None

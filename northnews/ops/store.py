@@ -145,6 +145,9 @@ class Store(StoreBase):
         ``BEGIN IMMEDIATE … COMMIT`` that stays open until ``seconds`` have passed since it began
         (checked as each transaction ends) or :meth:`flush` is called. ``0`` commits each one.
 
+        Only item transactions (``transaction(group=True)``: :meth:`record_item`) join the group;
+        any other transaction (a run's record, a pending article, an alias) commits the open group
+        first, then itself, so that a kill never loses the run's record (cron's second SIGINT).
         Each transaction is still all or nothing (a failure rolls back to its savepoint only), and
         this connection reads its own uncommitted writes, so "already archived?" answers as before.
         A kill (or a commit that fails, the disk full) loses the open group whole: those articles
@@ -167,11 +170,14 @@ class Store(StoreBase):
                 raise
 
     @contextmanager
-    def transaction(self, lock: str | None = None) -> Iterator[sqlite3.Connection]:
+    def transaction(self, lock: str | None = None, group: bool = False) -> Iterator[sqlite3.Connection]:
         # BEGIN IMMEDIATE takes the file's write lock: every transaction is alone, whatever ``lock``.
-        if self._group_seconds:
+        if group and self._group_seconds:
             yield from self._grouped()
             return
+        # Anything but an item (a run's record, a pending article, an alias) is committed as it
+        # ends, after the open group: a kill never loses it, and the order of commits is kept.
+        self.flush()
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db

@@ -110,7 +110,7 @@ class PgStore(StoreBase):
         return int(row[0]) if row else None
 
     @contextmanager
-    def transaction(self, lock: str | None = None) -> Iterator[Connection]:
+    def transaction(self, lock: str | None = None, group: bool = False) -> Iterator[Connection]:
         with self.db.transaction():
             if lock is not None:
                 self.db.execute(ADVISORY_LOCK, (lock,))

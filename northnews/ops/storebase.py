@@ -86,9 +86,10 @@ class StoreBase(ABC):
     shared = False
 
     @abstractmethod
-    def transaction(self, lock: str | None = None) -> Any:
+    def transaction(self, lock: str | None = None, group: bool = False) -> Any:
         """A context manager: one transaction, yielding ``db``. ``lock`` names what it must hold
-        alone against other writers of a shared store (one article of one site)."""
+        alone against other writers of a shared store (one article of one site); ``group``: an
+        item's, which may be committed with the next ones (:meth:`group_commits`)."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -143,14 +144,15 @@ class StoreBase(ABC):
             raise ValueError(f"item without content_digest: {url}")
         now = iso(self.clock())
         warc_file, warc_offset, warc_record_id = _warc_fields(item)
-        with self.transaction(lock=f"{site} {url_key(url)}") as db:
+        key = url_key(url)  # the article's, whichever scheme it was first seen with
+        with self.transaction(lock=f"{site} {key}", group=True) as db:
             # One article is one row whatever the scheme it was linked with (as is_known
             # decides): http://…/1.shtml and https://…/1.shtml are versions of one article,
             # kept under the URL it was first seen at.
             row = db.execute(
                 "SELECT url, latest_version, latest_digest FROM articles WHERE site = ? AND url_key = ?"
                 " ORDER BY first_seen LIMIT 1",
-                (site, url_key(url)),
+                (site, key),
             ).fetchone()
             if row is not None:
                 url = row["url"]
@@ -164,7 +166,7 @@ class StoreBase(ABC):
                     db.execute(
                         "INSERT INTO articles (url, url_key, site, edition, first_seen, last_seen,"
                         " latest_version, latest_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        (url, url_key(url), site, item.get("edition"), now, now, version, digest),
+                        (url, key, site, item.get("edition"), now, now, version, digest),
                     )
                 else:
                     db.execute(
@@ -186,7 +188,7 @@ class StoreBase(ABC):
                 self._index_version(db, cursor, item)  # searchable as it is stored
             # Stored complete: no longer pending, whatever it was pending for.
             resolved = db.execute(
-                "DELETE FROM article_pending WHERE site = ? AND url_key = ?", (site, url_key(url))
+                "DELETE FROM article_pending WHERE site = ? AND url_key = ?", (site, key)
             ).rowcount
             db.execute(
                 "INSERT INTO article_captures (url, version, outcome, seen_at, fetched_at,"

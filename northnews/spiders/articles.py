@@ -9,13 +9,12 @@ page kind each request carries in ``meta["northnews_page"]`` and the list page's
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import html
 import logging
 import multiprocessing
+import multiprocessing.pool
 from collections.abc import AsyncIterator, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -26,14 +25,13 @@ from scrapy import signals as scrapy_signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from scrapy.utils.defer import maybe_deferred_to_future
-from scrapy.utils.reactor import is_asyncio_reactor_installed
-from twisted.internet.threads import deferToThread
+from twisted.internet import defer
 from twisted.python.failure import Failure
 
 from northnews import config, discovery, pages, sources
 from northnews.article import Assembly, PageRead, read_page
 from northnews.article.aliases import canonical_alias
-from northnews.article.assembly import PARSER_ERROR, read_detached
+from northnews.article.assembly import PARSER_ERROR
 from northnews.crawl import keys, redirects
 from northnews.crawl.keys import (
     ARTICLE_INCOMPLETE_STAT,
@@ -43,15 +41,18 @@ from northnews.crawl.keys import (
     ERRORS_STATS,
     ISSUE_ENTRY_META,
     ISSUE_GAP_META,
+    LINKS_META,
     LISTING_META,
     PAGE_META,
     PAGINATION_STOPPED_STAT,
     POSITION_META,
+    REQUISITES_META,
     SECTION_META,
     SOURCE_DAMAGED_STAT,
     SOURCE_META,
     SOURCE_STATS,
 )
+from northnews.crawl.pageworker import Detached, read_whole
 from northnews.crawl.responses import page_tree
 from northnews.discovery import Kind
 from northnews.items import ArticleItem
@@ -188,7 +189,7 @@ def check_selectors(site: Site) -> None:
 class ArticlesSpider(scrapy.Spider):
     name = "articles"
     site: Site
-    parse_pool: ProcessPoolExecutor | None = None
+    parse_pool: multiprocessing.pool.Pool | None = None
     # Set by from_crawler (from the -a arguments, parse_args, and the settings):
     site_ref: str
     editions: list[str]
@@ -202,6 +203,7 @@ class ArticlesSpider(scrapy.Spider):
     allowed_domains: list[str]
     scheme_by_host: dict[str, str]
     skipped_hosts: set[str]
+    requisites: bool  # NORTHNEWS_REQUISITES_ENABLED: a page read in a worker brings its requisites
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.raw_args = {k: kwargs.pop(k) for k in ARGUMENTS if k in kwargs}
@@ -244,11 +246,14 @@ class ArticlesSpider(scrapy.Spider):
         # Article pages parsed and extracted in worker processes, off the reactor thread (0: on it).
         workers = crawler.settings.getint("NORTHNEWS_PARSE_WORKERS", 0)
         spider.parse_pool = None
+        spider.requisites = crawler.settings.getbool("NORTHNEWS_REQUISITES_ENABLED", True)
         if workers > 0:
-            spider.parse_pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+            # multiprocessing's Pool, not concurrent.futures: ProcessPoolExecutor.submit writes to a
+            # pipe to wake its manager thread, a system call on the reactor thread for every page
+            # (4% of its time); Pool.apply_async only queues the task for its own thread.
+            spider.parse_pool = multiprocessing.get_context("spawn").Pool(workers)
             pool = spider.parse_pool
-            crawler.signals.connect(lambda: pool.shutdown(wait=False, cancel_futures=True),
-                                    signal=scrapy_signals.spider_closed, weak=False)
+            crawler.signals.connect(pool.terminate, signal=scrapy_signals.spider_closed, weak=False)
         # The page parsers never raise (odd markup must not kill a crawl): they log the exception.
         # Each one logged is an error of this run, counted where the summary, the manifest and
         # cron's error rate read errors.
@@ -374,8 +379,10 @@ class ArticlesSpider(scrapy.Spider):
         """
         links: list[discovery.Link] = []
         seen: set[str] = set()
-        tree = page_tree(response)
-        for found in discovery.page_links(tree, response.url, self.site, dates=self.since is not None):
+        read = response.meta.get(LINKS_META)  # read in a worker process, with the rest of the page
+        if read is None:
+            read = discovery.page_links(page_tree(response), response.url, self.site, dates=self.since is not None)
+        for found in read:
             link = self._scoped(found)
             if link is None:
                 continue
@@ -531,22 +538,38 @@ class ArticlesSpider(scrapy.Spider):
             self.crawler.stats.inc_value(PARSER_ERROR_STAT)
         return read
 
-    async def _read_detached(self, response: Response, article: str | None = None) -> PageRead:
-        """:meth:`_read` in a worker process of the ``NORTHNEWS_PARSE_WORKERS`` pool (the reactor
-        thread does not parse and extract the article; it still reads the page's links)."""
+    async def _read_detached(self, response: Response, article: str | None = None) -> Detached:
+        """:meth:`_read` in a worker process of the ``NORTHNEWS_PARSE_WORKERS`` pool: the reactor
+        thread does not parse the page at all; its links and requisites come back with its fields
+        (:mod:`northnews.crawl.pageworker`)."""
         if not isinstance(response, TextResponse) or self.parse_pool is None:
-            return self._read(response)
+            return Detached(self._read(response), None, None)
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")  # get() is typed bytes | None
-        future = self.parse_pool.submit(read_detached, response.url, response.body, content_type, response.text,
-                                        self.site_ref, article)
-        if is_asyncio_reactor_installed():
-            read: PageRead = await asyncio.wrap_future(future)
-        else:  # another reactor: wait for the worker on Twisted's thread pool
-            read = await maybe_deferred_to_future(deferToThread(future.result))
+        # Its requisites too, where the requisites middleware will ask for them (an HTML 200).
+        requisites = self.requisites and response.status == 200 and "html" in (content_type or "text/html").lower()
+        from twisted.internet import reactor  # the running one (importing it at the top would install one)
+
+        answer: defer.Deferred[Detached] = defer.Deferred()
+        # The pool's result thread hands the answer (or the worker's exception) to the reactor thread.
+        self.parse_pool.apply_async(
+            read_whole,
+            (response.url, response.body, content_type, response.text, response.encoding, self.site_ref, article),
+            {"dates": self.since is not None, "requisites": requisites, "item": None if article is None else (
+                response.meta.get(CAPTURE_META), response.meta.get(SECTION_META),
+                redirects.redirected_from(response), self._section_names.get(article))},
+            callback=lambda done: reactor.callFromThread(answer.callback, done),
+            error_callback=lambda exc: reactor.callFromThread(answer.errback, exc),
+        )
+        done = await maybe_deferred_to_future(answer)
+        read = done.read
+        if done.links is not None:
+            response.meta[LINKS_META] = done.links
+        if done.requisites is not None:
+            response.meta[REQUISITES_META] = done.requisites
         errors = read.parser_errors + (read.verdict is not None and read.verdict.reason == PARSER_ERROR)
         if errors:
             self.crawler.stats.inc_value(PARSER_ERROR_STAT, errors)
-        return read
+        return done
 
     def _pending(self, url: str, verdict: Verdict) -> None:
         """No item for ``url`` this run: say why, so that the store keeps it pending."""
@@ -569,11 +592,13 @@ class ArticlesSpider(scrapy.Spider):
 
     async def parse_article_detached(self, response: Response) -> AsyncIterator[scrapy.Request | ArticleItem]:
         """:meth:`parse_article`, the page read in a worker process (``NORTHNEWS_PARSE_WORKERS``)."""
-        read = await self._read_detached(response, redirects.article_url(response))
-        for out in self._first_page(response, read):
+        done = await self._read_detached(response, redirects.article_url(response))
+        for out in self._first_page(response, done.read, done.item):
             yield out
 
-    def _first_page(self, response: Response, read: PageRead) -> Iterator[scrapy.Request | ArticleItem]:
+    def _first_page(self, response: Response, read: PageRead,
+                    item: tuple[dict[str, Any], list[str]] | None = None) -> Iterator[scrapy.Request | ArticleItem]:
+        """``item``: the fields of a one-page article, built where the page was read (a worker)."""
         # The URL as linked, even if the server redirected (http → https, say); an alias's target.
         url = redirects.article_url(response)
         if read.verdict is not None:
@@ -586,6 +611,10 @@ class ArticlesSpider(scrapy.Spider):
         if target is not None:
             yield from self._related_articles(response)
             yield from self._canonical_alias(response, url, target)
+            return
+        if item is not None:
+            yield from self._related_articles(response)
+            yield self._emit(*item, pages=1, url=url)
             return
         state = Assembly.start(
             url, read, self.site, capture=response.meta.get(CAPTURE_META),
@@ -625,7 +654,7 @@ class ArticlesSpider(scrapy.Spider):
 
     async def parse_article_page_detached(self, response: Response) -> AsyncIterator[scrapy.Request | ArticleItem]:
         """:meth:`parse_article_page`, the page read in a worker process (``NORTHNEWS_PARSE_WORKERS``)."""
-        read = await self._read_detached(response)
+        read = (await self._read_detached(response)).read
         for out in self._later_page(response, read):
             yield out
 
@@ -686,9 +715,12 @@ class ArticlesSpider(scrapy.Spider):
     def _item(self, state: Assembly) -> ArticleItem:
         # Built where `northnews-archive extract` builds its items too: the same item either way.
         fields, problems = state.item(self._section_names.get(state.url))
+        return self._emit(fields, problems, pages=len(state.pages), url=state.url)
+
+    def _emit(self, fields: dict[str, Any], problems: list[str], *, pages: int, url: str) -> ArticleItem:
         for problem in problems:
             self.crawler.stats.inc_value(f"northnews/extract/{problem}")
-            logger.warning("Article %s: %s", state.url, problem.replace("_", " "))
-        if len(state.pages) > 1:
+            logger.warning("Article %s: %s", url, problem.replace("_", " "))
+        if pages > 1:
             self.crawler.stats.inc_value("northnews/spider/multipage_articles")
         return ArticleItem(fields)

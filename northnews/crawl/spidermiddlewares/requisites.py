@@ -62,6 +62,14 @@ class RequisitesMiddleware(BaseSpiderMiddleware):
 
     async def process_spider_output_async(self, response: Response | None, result: AsyncIterator[Any],
                                           spider: Spider | None = None) -> AsyncIterator[Any]:
-        self._page(response)
+        # A callback that reads its page in a worker process (NORTHNEWS_PARSE_WORKERS) puts the
+        # page's requisites in its meta before its first output: read then (or at its end), still
+        # before anything it yields goes on, so that the page is never parsed here.
+        pending = True
         async for o in result:
+            if pending:
+                pending = False
+                self._page(response)
             yield o
+        if pending:
+            self._page(response)
