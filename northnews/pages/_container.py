@@ -338,7 +338,8 @@ def _inline_text(el: Element) -> str:
 def _all_text(el: Element) -> str:
     """Every text node below ``el`` in order (``"".join(el.itertext())``), serialised by libxml2:
     three times faster than joining lxml's text iterator, large elements and small."""
-    return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
+    text: str = etree.tostring(el, method="text", encoding="unicode", with_tail=False)
+    return text
 
 
 def _teasers(el: Element) -> list[Element]:
