@@ -43,7 +43,7 @@ class PageRead:
     verdict: Verdict | None
     page: ArticlePage | None = None
     root: Element | None = None
-    #: Read in a worker process (:func:`read_detached`), where the tree stays: the article's other
+    #: Read in a worker process (:func:`northnews.crawl.pageworker.read_whole`), where the tree stays: the article's other
     #: pages and the article its canonical link makes this one an alias of, computed there.
     others: list[str] | None = None
     alias: str | None = None
@@ -80,47 +80,6 @@ def other_pages(read: PageRead, site: Site) -> list[str]:
     if read.root is None:
         return []
     return [u for u in discovery.article_pages(read.root, read.url, site) if u != read.url]
-
-
-_SITES: dict[str, Site] = {}
-
-
-class _Count(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += bool(record.exc_info)
-
-
-def read_detached(url: str, body: bytes, content_type: str | None, text: str | None, site_ref: str,
-                  article: str | None = None) -> PageRead:
-    """:func:`read_page` for another process (a worker of the crawl's
-    ``NORTHNEWS_PARSE_WORKERS`` pool): everything the spider reads from the page's tree is computed
-    here (its other pages, its canonical alias) and the tree stays behind; the parser exceptions
-    logged here are counted in ``parser_errors`` for the crawl's stats. ``article``: the article's
-    URL when this is its first page (its canonical alias is read then)."""
-    from northnews.article.aliases import canonical_alias
-    from northnews.sites import load_site
-
-    site = _SITES.get(site_ref)
-    if site is None:
-        site = _SITES[site_ref] = load_site(site_ref)
-    counter = _Count()
-    parsers = logging.getLogger("northnews.pages")
-    parsers.addHandler(counter)
-    try:
-        read = read_page(url, body, content_type, text, site)
-        if read.verdict is None:
-            read.others = other_pages(read, site)
-            if article is not None:
-                read.alias = canonical_alias(read.root, article, site)
-    finally:
-        parsers.removeHandler(counter)
-    read.root = None
-    read.parser_errors = counter.count
-    return read
 
 
 @dataclass

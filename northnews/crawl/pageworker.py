@@ -21,7 +21,7 @@ from w3lib.html import get_base_url
 from northnews import discovery, pages
 from northnews.article import Assembly, PageRead, read_page
 from northnews.article.aliases import canonical_alias
-from northnews.article.assembly import _Count, other_pages  # read_detached's counter of parser exceptions
+from northnews.article.assembly import other_pages
 from northnews.crawl.pagerequisites import Requisite, requisites_of
 from northnews.sites import Site, load_site
 
@@ -29,6 +29,18 @@ from northnews.sites import Site, load_site
 PARSERS_LOGGER = "northnews.pages"
 
 _SITES: dict[str, Site] = {}
+
+
+class ParserErrors(logging.Handler):
+    """Counts the exceptions the page parsers log in a worker (errors of the run, added to the
+    crawl's stats by the spider)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += bool(record.exc_info)
 
 
 @dataclass
@@ -55,7 +67,7 @@ def read_whole(url: str, body: bytes, content_type: str | None, text: str | None
     site = _SITES.get(site_ref)
     if site is None:
         site = _SITES[site_ref] = load_site(site_ref)
-    counter = _Count()
+    counter = ParserErrors()
     parsers = logging.getLogger(PARSERS_LOGGER)
     parsers.addHandler(counter)
     links = found = fields = None
